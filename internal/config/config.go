@@ -1,0 +1,252 @@
+// Package config declares every setting of Yingshang in one table.
+//
+// A setting can come from a command-line flag, from a YINGSHANG_* environment
+// variable, or from a file named by the variable with a _FILE suffix (for
+// secrets mounted by systemd or a container runtime). Flags win over the
+// environment, which wins over the default. The result is a plain Config
+// struct that is passed down explicitly; there is no global.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds the resolved settings.
+type Config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string // empty: SQLite at DataDir/yingshang.db
+	Env           string // development | production
+	FakeNow       string
+	BaseURL       string
+	EncryptionKey string // base64 of 32 bytes, optionally "id:base64"; several separated by commas, first is current
+	SecureCookies string // auto | true | false
+	UploadLimit   int64
+	LogFormat     string // json | text
+	LogLevel      string
+
+	LoginMaxFailures int
+	LoginLockout     time.Duration
+	PublicRateLimit  int // requests per minute per client on public endpoints
+
+	SMSDriver  string // log | http
+	SMSLogFile string
+	SMSHTTPURL string
+	SMSToken   string
+
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	SMTPFrom     string
+
+	ResendUnreadHours int
+
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCRedirectURL  string
+}
+
+// Option describes one setting.
+type Option struct {
+	Name    string // flag name; the variable is YINGSHANG_ + upper snake case
+	Default string
+	Usage   string
+	Secret  bool
+	set     func(c *Config, v string) error
+}
+
+// Env returns the environment variable name of the option.
+func (o Option) Env() string {
+	return "YINGSHANG_" + strings.ToUpper(strings.ReplaceAll(o.Name, "-", "_"))
+}
+
+func str(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func integer(p func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+func oneOf(p func(*Config) *string, allowed ...string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		for _, a := range allowed {
+			if v == a {
+				*p(c) = v
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
+	}
+}
+
+// Options is the table of every setting.
+var Options = []Option{
+	{Name: "addr", Default: ":8080", Usage: "HTTP listen address HOST:PORT", set: str(func(c *Config) *string { return &c.Addr })},
+	{Name: "data-dir", Default: "./data", Usage: "directory for the SQLite database, uploads and generated keys", set: str(func(c *Config) *string { return &c.DataDir })},
+	{Name: "database-url", Default: "", Usage: "postgres://... to use PostgreSQL; empty for the embedded SQLite database in the data directory", Secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
+	{Name: "env", Default: "development", Usage: "development or production (production refuses the fake clock and requires an encryption key)", set: oneOf(func(c *Config) *string { return &c.Env }, "development", "production")},
+	{Name: "fake-now", Default: "", Usage: "non-production only: pin the clock (2026-12-01T09:00:00+08:00) or shift it (+72h, +30d)", set: str(func(c *Config) *string { return &c.FakeNow })},
+	{Name: "base-url", Default: "", Usage: "public URL of the site, used in QR codes and messages (default http://localhost:PORT)", set: str(func(c *Config) *string { return &c.BaseURL })},
+	{Name: "encryption-key", Default: "", Usage: "keys for personal data at rest: id:base64(32 bytes), comma-separated, the first encrypts; generated into the data directory when empty (development)", Secret: true, set: str(func(c *Config) *string { return &c.EncryptionKey })},
+	{Name: "secure-cookies", Default: "auto", Usage: "auto (Secure when the request came over TLS or X-Forwarded-Proto https), true or false", set: oneOf(func(c *Config) *string { return &c.SecureCookies }, "auto", "true", "false")},
+	{Name: "upload-limit", Default: "20971520", Usage: "largest upload in bytes (default 20 MiB)", set: func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("not a positive number of bytes: %q", v)
+		}
+		c.UploadLimit = n
+		return nil
+	}},
+	{Name: "log-format", Default: "json", Usage: "json or text", set: oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
+	{Name: "log-level", Default: "info", Usage: "debug, info, warn or error", set: oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+	{Name: "login-max-failures", Default: "5", Usage: "failed logins before an account is locked for login-lockout", set: integer(func(c *Config) *int { return &c.LoginMaxFailures })},
+	{Name: "login-lockout", Default: "15m", Usage: "how long an account stays locked", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		c.LoginLockout = d
+		return nil
+	}},
+	{Name: "public-rate-limit", Default: "60", Usage: "requests per minute per client address on public endpoints", set: integer(func(c *Config) *int { return &c.PublicRateLimit })},
+	{Name: "sms-driver", Default: "log", Usage: "log (writes messages to sms-log-file and the console) or http (posts to sms-http-url)", set: oneOf(func(c *Config) *string { return &c.SMSDriver }, "log", "http")},
+	{Name: "sms-log-file", Default: "", Usage: "file for the log SMS driver (default DATA_DIR/sms.log)", set: str(func(c *Config) *string { return &c.SMSLogFile })},
+	{Name: "sms-http-url", Default: "", Usage: "SMS gateway endpoint for the http driver", set: str(func(c *Config) *string { return &c.SMSHTTPURL })},
+	{Name: "sms-token", Default: "", Usage: "bearer token for the SMS gateway", Secret: true, set: str(func(c *Config) *string { return &c.SMSToken })},
+	{Name: "smtp-host", Default: "", Usage: "SMTP server for e-mail notifications (empty: e-mail channel off)", set: str(func(c *Config) *string { return &c.SMTPHost })},
+	{Name: "smtp-port", Default: "587", Usage: "SMTP port", set: integer(func(c *Config) *int { return &c.SMTPPort })},
+	{Name: "smtp-user", Default: "", Usage: "SMTP user", set: str(func(c *Config) *string { return &c.SMTPUser })},
+	{Name: "smtp-password", Default: "", Usage: "SMTP password", Secret: true, set: str(func(c *Config) *string { return &c.SMTPPassword })},
+	{Name: "smtp-from", Default: "noreply@yingshang.local", Usage: "sender address", set: str(func(c *Config) *string { return &c.SMTPFrom })},
+	{Name: "resend-unread-hours", Default: "0", Usage: "re-send an SMS for in-app messages still unread after N hours (0: off)", set: integer(func(c *Config) *int { return &c.ResendUnreadHours })},
+	{Name: "oidc-issuer", Default: "", Usage: "OpenID Connect issuer URL for single sign-on (empty: off)", set: str(func(c *Config) *string { return &c.OIDCIssuer })},
+	{Name: "oidc-client-id", Default: "", Usage: "OIDC client id", set: str(func(c *Config) *string { return &c.OIDCClientID })},
+	{Name: "oidc-client-secret", Default: "", Usage: "OIDC client secret", Secret: true, set: str(func(c *Config) *string { return &c.OIDCClientSecret })},
+	{Name: "oidc-redirect-url", Default: "", Usage: "OIDC redirect URL (default BASE_URL/auth/oidc/callback)", set: str(func(c *Config) *string { return &c.OIDCRedirectURL })},
+}
+
+// Register adds a flag for every option to fs. The returned function
+// resolves the final Config after fs.Parse.
+func Register(fs *flag.FlagSet) func(getenv func(string) string) (*Config, error) {
+	vals := make(map[string]*string, len(Options))
+	for _, o := range Options {
+		vals[o.Name] = fs.String(o.Name, o.Default, o.Usage+" (env "+o.Env()+")")
+	}
+	return func(getenv func(string) string) (*Config, error) {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		c := &Config{}
+		for _, o := range Options {
+			v := o.Default
+			if e := getenv(o.Env()); e != "" {
+				v = e
+			} else if f := getenv(o.Env() + "_FILE"); f != "" {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					return nil, fmt.Errorf("%s_FILE: %v", o.Env(), err)
+				}
+				v = strings.TrimSpace(string(b))
+			}
+			if set[o.Name] {
+				v = *vals[o.Name]
+			}
+			if err := o.set(c, v); err != nil {
+				return nil, fmt.Errorf("--%s / %s: %v", o.Name, o.Env(), err)
+			}
+		}
+		return c, c.check()
+	}
+}
+
+func (c *Config) check() error {
+	if c.Env == "production" && c.FakeNow != "" {
+		return fmt.Errorf("YINGSHANG_FAKE_NOW is refused when YINGSHANG_ENV=production")
+	}
+	if c.Env == "production" && c.EncryptionKey == "" {
+		return fmt.Errorf("YINGSHANG_ENCRYPTION_KEY is required when YINGSHANG_ENV=production")
+	}
+	if c.SMSDriver == "http" && c.SMSHTTPURL == "" {
+		return fmt.Errorf("--sms-http-url is required with --sms-driver=http")
+	}
+	if c.SMSLogFile == "" {
+		c.SMSLogFile = filepath.Join(c.DataDir, "sms.log")
+	}
+	if c.BaseURL == "" {
+		port := c.Addr
+		if i := strings.LastIndex(port, ":"); i >= 0 {
+			port = port[i+1:]
+		}
+		c.BaseURL = "http://localhost:" + port
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.OIDCIssuer != "" && c.OIDCRedirectURL == "" {
+		c.OIDCRedirectURL = c.BaseURL + "/auth/oidc/callback"
+	}
+	return nil
+}
+
+// SQLite reports whether the embedded database is used.
+func (c *Config) SQLite() bool { return c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite:") }
+
+// Dump writes every setting with its source value, secrets masked.
+func Dump(w io.Writer, c *Config) {
+	values := map[string]string{
+		"addr": c.Addr, "data-dir": c.DataDir, "database-url": c.DatabaseURL, "env": c.Env,
+		"fake-now": c.FakeNow, "base-url": c.BaseURL, "encryption-key": c.EncryptionKey,
+		"secure-cookies": c.SecureCookies, "upload-limit": strconv.FormatInt(c.UploadLimit, 10),
+		"log-format": c.LogFormat, "log-level": c.LogLevel,
+		"login-max-failures": strconv.Itoa(c.LoginMaxFailures), "login-lockout": c.LoginLockout.String(),
+		"public-rate-limit": strconv.Itoa(c.PublicRateLimit),
+		"sms-driver": c.SMSDriver, "sms-log-file": c.SMSLogFile, "sms-http-url": c.SMSHTTPURL, "sms-token": c.SMSToken,
+		"smtp-host": c.SMTPHost, "smtp-port": strconv.Itoa(c.SMTPPort), "smtp-user": c.SMTPUser,
+		"smtp-password": c.SMTPPassword, "smtp-from": c.SMTPFrom,
+		"resend-unread-hours": strconv.Itoa(c.ResendUnreadHours),
+		"oidc-issuer": c.OIDCIssuer, "oidc-client-id": c.OIDCClientID, "oidc-client-secret": c.OIDCClientSecret,
+		"oidc-redirect-url": c.OIDCRedirectURL,
+	}
+	names := make([]string, 0, len(Options))
+	byName := map[string]Option{}
+	for _, o := range Options {
+		names = append(names, o.Name)
+		byName[o.Name] = o
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v := values[n]
+		if byName[n].Secret && v != "" {
+			v = mask(v)
+		}
+		fmt.Fprintf(w, "%s=%s\n", byName[n].Env(), v)
+	}
+}
+
+func mask(v string) string {
+	if strings.HasPrefix(v, "postgres") {
+		// keep scheme and host, hide credentials
+		if at := strings.LastIndex(v, "@"); at > 0 {
+			if i := strings.Index(v, "://"); i > 0 && i < at {
+				return v[:i+3] + "****" + v[at:]
+			}
+		}
+		return v
+	}
+	return "****"
+}

@@ -1,0 +1,386 @@
+// Package db opens the embedded SQLite database or PostgreSQL and gives the
+// rest of Yingshang one small query interface over both.
+//
+// SQL is written once, with $1-style placeholders, which both engines accept.
+// The few dialect differences (identity columns, timestamp and blob types)
+// are tokens in the migration files, replaced in one named switch.
+//
+// The transaction travels in the context: WithTx starts one (or joins the
+// one already in ctx) and Q(ctx) returns it, so a service method that
+// changes data, appends to the audit chain and enqueues a job commits all
+// three together or none.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Row is a single-row result.
+type Row interface{ Scan(dest ...any) error }
+
+// Rows is a multi-row result; Close must be called.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Querier runs SQL on a pool or inside a transaction.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// DB is an open database.
+type DB struct {
+	Dialect Dialect
+	// SQLite: one writer connection (writes are serialised by SQLite anyway,
+	// and one connection avoids SQLITE_BUSY) and a pool of read-only readers.
+	Writer *sql.DB
+	Reader *sql.DB
+	// PostgreSQL.
+	Pool *pgxpool.Pool
+
+	path string // SQLite file
+}
+
+// Open connects to url: "" or "sqlite:PATH" for SQLite (default
+// DATA_DIR/yingshang.db), "postgres://..." for PostgreSQL.
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return openPostgres(ctx, url)
+	}
+	path := strings.TrimPrefix(url, "sqlite:")
+	if path == "" {
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		path = filepath.Join(dataDir, "yingshang.db")
+	}
+	return openSQLite(ctx, path)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	// busy_timeout first, so that every later pragma already waits on locks.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	d := &DB{Dialect: SQLite, Writer: w, Reader: r, path: path}
+	if err := d.Ping(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	d := &DB{Dialect: Postgres, Pool: pool}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("PostgreSQL at %s:%d is not reachable: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	return d, nil
+}
+
+// Close releases all connections.
+func (d *DB) Close() {
+	if d.Pool != nil {
+		d.Pool.Close()
+	}
+	if d.Writer != nil {
+		d.Writer.Close()
+	}
+	if d.Reader != nil {
+		d.Reader.Close()
+	}
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if d.Dialect == Postgres {
+		return d.Pool.Ping(ctx)
+	}
+	if err := d.Writer.PingContext(ctx); err != nil {
+		return err
+	}
+	return d.Reader.PingContext(ctx)
+}
+
+// Path is the SQLite file ("" for PostgreSQL).
+func (d *DB) Path() string { return d.path }
+
+// Maintain runs periodic housekeeping: a WAL checkpoint and the query
+// planner's optimize on SQLite; nothing on PostgreSQL (autovacuum does it).
+func (d *DB) Maintain(ctx context.Context) error {
+	if d.Dialect != SQLite {
+		return nil
+	}
+	if _, err := d.Writer.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return err
+	}
+	_, err := d.Writer.ExecContext(ctx, "PRAGMA optimize")
+	return err
+}
+
+type txKey struct{}
+
+// Tx is a transaction carried in a context.
+type Tx struct {
+	Querier
+	// Raw is the driver's transaction (*sql.Tx for SQLite, pgx.Tx for
+	// PostgreSQL), for libraries such as the job queue that insert in it.
+	Raw any
+	db  *DB
+	// afterCommit callbacks run once the outermost transaction commits.
+	afterCommit []func()
+}
+
+// TxFrom returns the transaction in ctx, if any.
+func TxFrom(ctx context.Context) (*Tx, bool) {
+	tx, ok := ctx.Value(txKey{}).(*Tx)
+	return tx, ok
+}
+
+// AfterCommit registers fn to run after the transaction in ctx commits (or
+// at once when there is none). Use it only for in-memory effects such as
+// cache invalidation: durable side effects belong in a job inserted in the
+// transaction itself.
+func AfterCommit(ctx context.Context, fn func()) {
+	if tx, ok := TxFrom(ctx); ok {
+		tx.afterCommit = append(tx.afterCommit, fn)
+		return
+	}
+	fn()
+}
+
+// Q returns the transaction in ctx, or a reader (SQLite) / the pool
+// (PostgreSQL) outside one.
+func (d *DB) Q(ctx context.Context) Querier {
+	if tx, ok := TxFrom(ctx); ok && tx.db == d {
+		return tx
+	}
+	if d.Dialect == Postgres {
+		return pgxQ{d.Pool}
+	}
+	return sqlQ{d.Reader}
+}
+
+// W returns the transaction in ctx, or the writer outside one: for a single
+// write statement that needs no transaction.
+func (d *DB) W(ctx context.Context) Querier {
+	if tx, ok := TxFrom(ctx); ok && tx.db == d {
+		return tx
+	}
+	if d.Dialect == Postgres {
+		return pgxQ{d.Pool}
+	}
+	return sqlQ{d.Writer}
+}
+
+// WithTx runs fn in a transaction, joining the one already in ctx if any.
+// The transaction commits when fn returns nil and rolls back otherwise
+// (also on panic).
+func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if tx, ok := TxFrom(ctx); ok && tx.db == d {
+		return fn(ctx)
+	}
+	tx := &Tx{db: d}
+	var commit func() error
+	var rollback func()
+	if d.Dialect == Postgres {
+		ptx, err := d.Pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		tx.Querier, tx.Raw = pgxQ{ptx}, ptx
+		commit = func() error { return ptx.Commit(ctx) }
+		rollback = func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }
+	} else {
+		stx, err := d.Writer.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		tx.Querier, tx.Raw = sqlQ{stx}, stx
+		commit = stx.Commit
+		rollback = func() { _ = stx.Rollback() }
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+		rollback()
+		return err
+	}
+	if err := commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// IsNoRows reports whether err means a query returned no row.
+func IsNoRows(err error) bool {
+	return errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows)
+}
+
+// IsUnique reports whether err is a unique-constraint violation.
+func IsUnique(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKey reports whether err is a foreign-key violation.
+func IsForeignKey(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// normalise converts arguments to what both engines store the same way:
+// times in UTC.
+func normalise(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = v.UTC()
+		case *time.Time:
+			if v != nil {
+				args[i] = v.UTC()
+			} else {
+				args[i] = nil
+			}
+		}
+	}
+	return args
+}
+
+// database/sql (SQLite)
+
+type sqlRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type sqlQ struct{ r sqlRunner }
+
+func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.r.ExecContext(ctx, query, normalise(args)...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (q sqlQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	rows, err := q.r.QueryContext(ctx, query, normalise(args)...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+func (q sqlQ) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return q.r.QueryRowContext(ctx, query, normalise(args)...)
+}
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { _ = r.Rows.Close() }
+
+// pgx (PostgreSQL)
+
+type pgxRunner interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+type pgxQ struct{ r pgxRunner }
+
+func (q pgxQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.r.Exec(ctx, query, normalise(args)...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (q pgxQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	rows, err := q.r.Query(ctx, query, normalise(args)...)
+	if err != nil {
+		return nil, err
+	}
+	return pgxRows{rows}, nil
+}
+
+func (q pgxQ) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return q.r.QueryRow(ctx, query, normalise(args)...)
+}
+
+type pgxRows struct{ pgx.Rows }
+
+func (r pgxRows) Close() { r.Rows.Close() }

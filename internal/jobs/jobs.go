@@ -1,0 +1,192 @@
+// Package jobs runs durable background work (notification delivery,
+// scheduled scans, reminders) on River, which has drivers for both
+// PostgreSQL and SQLite.
+//
+// Jobs are inserted in the caller's transaction when there is one in the
+// context, so a state change and the work it causes commit together: a
+// crash after "reply saved" still delivers the notification.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"yingshang/internal/db"
+)
+
+// Queue wraps one River client for whichever engine is in use.
+type Queue struct {
+	db       *db.DB
+	log      *slog.Logger
+	workers  *river.Workers
+	periodic []*river.PeriodicJob
+	// Test makes the client poll fast and skip start-up jitter.
+	Test bool
+
+	lite    *river.Client[*sql.Tx]
+	pg      *river.Client[pgx.Tx]
+	working bool
+}
+
+// New returns a queue on d. Register workers and periodic jobs, then call
+// Init (insert-only) or Start (insert and work).
+func New(d *db.DB, log *slog.Logger) *Queue {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Queue{db: d, log: log, workers: river.NewWorkers()}
+}
+
+// Register adds a worker. It must be called before Init or Start.
+func Register[T river.JobArgs](q *Queue, w river.Worker[T]) {
+	river.AddWorker(q.workers, w)
+}
+
+// Every schedules args to be enqueued every interval (by the elected leader
+// only, so several instances do not duplicate it).
+func (q *Queue) Every(interval time.Duration, args func() river.JobArgs, runOnStart bool) {
+	q.periodic = append(q.periodic, river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return args(), nil },
+		&river.PeriodicJobOpts{RunOnStart: runOnStart}))
+}
+
+func (q *Queue) config(work bool) *river.Config {
+	c := &river.Config{Logger: q.log, Workers: q.workers, TestOnly: q.Test}
+	if work {
+		c.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
+		c.PeriodicJobs = q.periodic
+		c.JobTimeout = 5 * time.Minute
+		if q.Test {
+			c.FetchPollInterval = 50 * time.Millisecond
+			c.FetchCooldown = 10 * time.Millisecond
+		}
+		if q.db.Dialect == db.SQLite {
+			c.FetchPollInterval = max(c.FetchPollInterval, 200*time.Millisecond)
+		}
+	}
+	return c
+}
+
+// Init creates an insert-only client (for CLI commands).
+func (q *Queue) Init() error { return q.init(false) }
+
+func (q *Queue) init(work bool) error {
+	var err error
+	if q.db.Dialect == db.Postgres {
+		q.pg, err = river.NewClient(riverpgxv5.New(q.db.Pool), q.config(work))
+	} else {
+		q.lite, err = river.NewClient(riversqlite.New(q.db.Writer), q.config(work))
+	}
+	q.working = work
+	return err
+}
+
+// Start creates a working client and starts it.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.init(true); err != nil {
+		return err
+	}
+	if q.pg != nil {
+		return q.pg.Start(ctx)
+	}
+	return q.lite.Start(ctx)
+}
+
+// Stop waits for running jobs to finish (until ctx is done).
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.working {
+		return nil
+	}
+	if q.pg != nil {
+		return q.pg.Stop(ctx)
+	}
+	return q.lite.Stop(ctx)
+}
+
+// Enqueue inserts a job, inside the transaction in ctx when there is one.
+func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if q.pg == nil && q.lite == nil {
+		return errors.New("jobs: queue not initialised")
+	}
+	var err error
+	if tx, ok := db.TxFrom(ctx); ok {
+		switch raw := tx.Raw.(type) {
+		case pgx.Tx:
+			_, err = q.pg.InsertTx(ctx, raw, args, opts)
+		case *sql.Tx:
+			_, err = q.lite.InsertTx(ctx, raw, args, opts)
+		default:
+			err = fmt.Errorf("jobs: unknown transaction type %T", raw)
+		}
+	} else if q.pg != nil {
+		_, err = q.pg.Insert(ctx, args, opts)
+	} else {
+		_, err = q.lite.Insert(ctx, args, opts)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// Subscribe returns a channel of completed/failed job events (for tests and
+// the operations page). Call after Start.
+func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
+	if q.pg != nil {
+		return q.pg.Subscribe(kinds...)
+	}
+	return q.lite.Subscribe(kinds...)
+}
+
+// Stats counts jobs per state, for /metrics and the operations page.
+func (q *Queue) Stats(ctx context.Context) (map[string]int64, error) {
+	rows, err := q.db.Q(ctx).Query(ctx, "SELECT state, COUNT(*) FROM river_job GROUP BY state")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]int64{}
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		m[s] = n
+	}
+	return m, rows.Err()
+}
+
+// Migrate applies River's own schema migrations.
+func Migrate(ctx context.Context, d *db.DB) error {
+	var err error
+	if d.Dialect == db.Postgres {
+		var m *rivermigrate.Migrator[pgx.Tx]
+		if m, err = rivermigrate.New(riverpgxv5.New(d.Pool), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	} else {
+		var m *rivermigrate.Migrator[*sql.Tx]
+		if m, err = rivermigrate.New(riversqlite.New(d.Writer), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	return nil
+}
+
+// JobRow is re-exported for workers that need attempt information.
+type JobRow = rivertype.JobRow
