@@ -37,8 +37,8 @@ func TestChainDetectsTampering(t *testing.T) {
 		}
 		cases := []struct {
 			name, sql string
-			broken     int64
-			reason     string
+			broken    int64
+			reason    string
 		}{
 			{"altered", "UPDATE audit_events SET detail = 'x' WHERE seq = 4", 4, "altered"},
 			{"removed", "DELETE FROM audit_events WHERE seq = 6", 6, "missing"},

@@ -204,7 +204,9 @@ func (c *Config) check() error {
 }
 
 // SQLite reports whether the embedded database is used.
-func (c *Config) SQLite() bool { return c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite:") }
+func (c *Config) SQLite() bool {
+	return c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite:")
+}
 
 // Dump writes every setting with its source value, secrets masked.
 func Dump(w io.Writer, c *Config) {
@@ -215,11 +217,11 @@ func Dump(w io.Writer, c *Config) {
 		"log-format": c.LogFormat, "log-level": c.LogLevel,
 		"login-max-failures": strconv.Itoa(c.LoginMaxFailures), "login-lockout": c.LoginLockout.String(),
 		"public-rate-limit": strconv.Itoa(c.PublicRateLimit),
-		"sms-driver": c.SMSDriver, "sms-log-file": c.SMSLogFile, "sms-http-url": c.SMSHTTPURL, "sms-token": c.SMSToken,
+		"sms-driver":        c.SMSDriver, "sms-log-file": c.SMSLogFile, "sms-http-url": c.SMSHTTPURL, "sms-token": c.SMSToken,
 		"smtp-host": c.SMTPHost, "smtp-port": strconv.Itoa(c.SMTPPort), "smtp-user": c.SMTPUser,
 		"smtp-password": c.SMTPPassword, "smtp-from": c.SMTPFrom,
 		"resend-unread-hours": strconv.Itoa(c.ResendUnreadHours),
-		"oidc-issuer": c.OIDCIssuer, "oidc-client-id": c.OIDCClientID, "oidc-client-secret": c.OIDCClientSecret,
+		"oidc-issuer":         c.OIDCIssuer, "oidc-client-id": c.OIDCClientID, "oidc-client-secret": c.OIDCClientSecret,
 		"oidc-redirect-url": c.OIDCRedirectURL,
 	}
 	names := make([]string, 0, len(Options))
