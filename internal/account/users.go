@@ -430,3 +430,16 @@ func (s *Service) actor(ctx context.Context, id int64, via string) (*auth.Actor,
 	return &auth.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName, Roles: u.Roles,
 		DepartmentID: u.DepartmentID, DeptScope: scope, EntityID: u.EntityID, Via: via}, nil
 }
+
+// UserID looks up an account id by username (system and platform admins).
+func (s *Service) UserID(ctx context.Context, username string) (int64, error) {
+	if _, err := auth.Require(ctx, auth.PlatformAdmin); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM users WHERE username = $1", username).Scan(&id)
+	if db.IsNoRows(err) {
+		return 0, yserr.Field("username", "用户 "+username+" 不存在", "user "+username+" does not exist")
+	}
+	return id, err
+}

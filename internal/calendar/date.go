@@ -253,3 +253,8 @@ func civilFromDays(z int) (y, m, d int) {
 	}
 	return y, m, d
 }
+
+// OpenAPISchema documents Date in the API as an ISO 8601 calendar date.
+func (Date) OpenAPISchema() map[string]any {
+	return map[string]any{"type": "string", "format": "date", "example": "2026-10-13"}
+}

@@ -35,7 +35,8 @@ type Config struct {
 
 	LoginMaxFailures int
 	LoginLockout     time.Duration
-	PublicRateLimit  int // requests per minute per client on public endpoints
+	PublicRateLimit  int  // requests per minute per client on public endpoints
+	TrustProxy       bool // take the client address from X-Forwarded-For / X-Real-IP
 
 	SMSDriver  string // log | http
 	SMSLogFile string
@@ -127,6 +128,14 @@ var Options = []Option{
 		return nil
 	}},
 	{Name: "public-rate-limit", Default: "60", Usage: "requests per minute per client address on public endpoints", set: integer(func(c *Config) *int { return &c.PublicRateLimit })},
+	{Name: "trust-proxy", Default: "false", Usage: "true behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, logs)", set: func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("not true or false: %q", v)
+		}
+		c.TrustProxy = b
+		return nil
+	}},
 	{Name: "sms-driver", Default: "log", Usage: "log (writes messages to sms-log-file and the console) or http (posts to sms-http-url)", set: oneOf(func(c *Config) *string { return &c.SMSDriver }, "log", "http")},
 	{Name: "sms-log-file", Default: "", Usage: "file for the log SMS driver (default DATA_DIR/sms.log)", set: str(func(c *Config) *string { return &c.SMSLogFile })},
 	{Name: "sms-http-url", Default: "", Usage: "SMS gateway endpoint for the http driver", set: str(func(c *Config) *string { return &c.SMSHTTPURL })},
@@ -216,8 +225,8 @@ func Dump(w io.Writer, c *Config) {
 		"secure-cookies": c.SecureCookies, "upload-limit": strconv.FormatInt(c.UploadLimit, 10),
 		"log-format": c.LogFormat, "log-level": c.LogLevel,
 		"login-max-failures": strconv.Itoa(c.LoginMaxFailures), "login-lockout": c.LoginLockout.String(),
-		"public-rate-limit": strconv.Itoa(c.PublicRateLimit),
-		"sms-driver":        c.SMSDriver, "sms-log-file": c.SMSLogFile, "sms-http-url": c.SMSHTTPURL, "sms-token": c.SMSToken,
+		"public-rate-limit": strconv.Itoa(c.PublicRateLimit), "trust-proxy": strconv.FormatBool(c.TrustProxy),
+		"sms-driver": c.SMSDriver, "sms-log-file": c.SMSLogFile, "sms-http-url": c.SMSHTTPURL, "sms-token": c.SMSToken,
 		"smtp-host": c.SMTPHost, "smtp-port": strconv.Itoa(c.SMTPPort), "smtp-user": c.SMTPUser,
 		"smtp-password": c.SMTPPassword, "smtp-from": c.SMTPFrom,
 		"resend-unread-hours": strconv.Itoa(c.ResendUnreadHours),
@@ -251,4 +260,21 @@ func mask(v string) string {
 		return v
 	}
 	return "****"
+}
+
+// Markdown writes the table of options as Markdown (docs/configuration.md).
+func Markdown(w io.Writer) {
+	fmt.Fprintln(w, "| Flag | Environment variable | Default | Secret | Meaning |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, o := range Options {
+		def := o.Default
+		if def == "" {
+			def = "(empty)"
+		}
+		secret := ""
+		if o.Secret {
+			secret = "yes (`" + o.Env() + "_FILE` reads it from a file)"
+		}
+		fmt.Fprintf(w, "| `--%s` | `%s` | `%s` | %s | %s |\n", o.Name, o.Env(), def, secret, strings.ReplaceAll(o.Usage, "|", "\\|"))
+	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"flag"
+	"os"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,19 @@ func TestDumpMasksSecrets(t *testing.T) {
 	}
 	if !strings.Contains(out, "YINGSHANG_DATABASE_URL=postgres://****@db:5432/ys") {
 		t.Fatalf("database url not masked as expected:\n%s", out)
+	}
+}
+
+// TestDocsCurrent keeps docs/configuration.md in step with the table:
+// run `go run ./cmd/yingshang config --markdown` to regenerate the table.
+func TestDocsCurrent(t *testing.T) {
+	b, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	Markdown(&want)
+	if !strings.Contains(string(b), want.String()) {
+		t.Fatal("docs/configuration.md is out of date: paste the output of `yingshang config --markdown` into it")
 	}
 }

@@ -1,0 +1,436 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"yingshang/internal/app"
+	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
+	"yingshang/internal/config"
+	"yingshang/internal/demo"
+	"yingshang/internal/ident"
+	"yingshang/internal/site"
+	"yingshang/internal/yserr"
+)
+
+// flags returns a flag set with every configuration option, plus a
+// function that resolves the configuration after parsing.
+func flags(name string, stderr io.Writer) (*flag.FlagSet, func() (*config.Config, error)) {
+	fs := flag.NewFlagSet("yingshang "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	resolve := config.Register(fs)
+	return fs, func() (*config.Config, error) { return resolve(os.Getenv) }
+}
+
+func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app.App, error) {
+	log := app.NewLogger(cfg, stderr)
+	a, err := app.Open(ctx, cfg, log, version)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// openCurrent opens the app and refuses to work on a schema that is not
+// the binary's (commands other than serve and migrate do not migrate).
+func openCurrent(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app.App, error) {
+	a, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.DB.CheckCurrent(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.Jobs.Init(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, resolve := flags("serve", stderr)
+	withDemo := fs.Bool("demo", false, "load demo data (once) and print demo logins")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	applied, err := a.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		a.Log.Info("migrations applied", "versions", applied)
+	}
+	if *withDemo {
+		if err := a.Jobs.Init(); err != nil {
+			return err
+		}
+		res, err := demo.Load(ctx, a)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		printLogins(stdout, cfg, res)
+	}
+	srv, err := site.New(a)
+	if err != nil {
+		return err
+	}
+	if err := a.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	err = srv.Serve(ctx, cfg.Addr, func(addr net.Addr) {
+		a.Log.Info("listening", "addr", addr.String(), "database", string(a.DB.Dialect), "version", version)
+		fmt.Fprintf(stdout, "Yingshang %s listening on http://%s (database: %s)\n", version, displayAddr(addr), a.DB.Dialect)
+	})
+	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if serr := a.Jobs.Stop(stopCtx); serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
+
+func displayAddr(addr net.Addr) string {
+	s := addr.String()
+	if strings.HasPrefix(s, "[::]:") {
+		return "localhost:" + strings.TrimPrefix(s, "[::]:")
+	}
+	if strings.HasPrefix(s, "0.0.0.0:") {
+		return "localhost:" + strings.TrimPrefix(s, "0.0.0.0:")
+	}
+	return s
+}
+
+func printLogins(w io.Writer, cfg *config.Config, res *demo.Result) {
+	fmt.Fprintln(w, "================ Yingshang demo ================")
+	fmt.Fprintf(w, "Open %s and sign in:\n", cfg.BaseURL)
+	for _, l := range res.Logins {
+		fmt.Fprintf(w, "  %-18s username: %-16s password: %s\n", l.Role, l.Username, l.Password)
+	}
+	if res.Created {
+		fmt.Fprintf(w, "Demo data loaded: %d market entities, %d departments.\n", res.Entities, res.Departments)
+	}
+	fmt.Fprintln(w, "================================================")
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, resolve := flags("migrate", stderr)
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	applied, err := a.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, _ := a.DB.Version(ctx)
+	if len(applied) == 0 {
+		fmt.Fprintf(stdout, "schema is current (version %d)\n", v)
+	} else {
+		fmt.Fprintf(stdout, "applied migrations %v; schema version %d\n", applied, v)
+	}
+	return nil
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, resolve := flags("demo", stderr)
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := a.Jobs.Init(); err != nil {
+		return err
+	}
+	res, err := demo.Load(ctx, a)
+	if err != nil {
+		return err
+	}
+	printLogins(stdout, cfg, res)
+	return nil
+}
+
+func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return &exitError{code: 2, msg: "usage: yingshang admin create --username U [--name NAME] [--password P]"}
+	}
+	fs, resolve := flags("admin create", stderr)
+	username := fs.String("username", "admin", "username")
+	name := fs.String("name", "平台管理员", "display name")
+	password := fs.String("password", "", "password (default: generated and printed)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := openCurrent(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	pw := *password
+	if pw == "" {
+		pw = demo.Password()
+	}
+	u, created, err := a.Accounts.EnsureAdmin(ctx, *username, *name, pw)
+	if err != nil {
+		return userError(err)
+	}
+	verb := "created"
+	if !created {
+		verb = "password reset for"
+	}
+	fmt.Fprintf(stdout, "%s platform admin %q (id %d)\n", verb, u.Username, u.ID)
+	if *password == "" {
+		fmt.Fprintf(stdout, "password: %s\n", pw)
+	}
+	return nil
+}
+
+func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return &exitError{code: 2, msg: "usage: yingshang token create --username U --name NAME [--days N]"}
+	}
+	fs, resolve := flags("token create", stderr)
+	username := fs.String("username", "", "the account the token acts as")
+	name := fs.String("name", "", "what the token is for, e.g. 12345 hotline")
+	days := fs.Int("days", 0, "expire after N days (0: no expiry)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := openCurrent(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sys := auth.WithActor(ctx, auth.System("cli"))
+	id, err := a.Accounts.UserID(sys, *username)
+	if err != nil {
+		return userError(err)
+	}
+	var exp *time.Time
+	if *days > 0 {
+		t := a.Clock.Now().Add(time.Duration(*days) * 24 * time.Hour)
+		exp = &t
+	}
+	raw, t, err := a.Accounts.CreateToken(sys, id, *name, exp)
+	if err != nil {
+		return userError(err)
+	}
+	fmt.Fprintf(stderr, "token %d for %s created; it is shown only this once:\n", t.ID, t.Username)
+	fmt.Fprintln(stdout, raw)
+	return nil
+}
+
+func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return &exitError{code: 2, msg: "usage: yingshang audit verify"}
+	}
+	fs, resolve := flags("audit verify", stderr)
+	if err := fs.Parse(args[1:]); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := openCurrent(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start := time.Now()
+	res, err := a.Audit.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if !res.OK {
+		return &exitError{code: 1, msg: fmt.Sprintf("audit chain BROKEN at event %d: %s", res.BrokenAt, res.Reason)}
+	}
+	fmt.Fprintf(stdout, "audit chain OK: %d events, head %s (verified in %s)\n", res.Events, res.Head, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func cmdCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return &exitError{code: 2, msg: "usage: yingshang calendar add|between|show|import ..."}
+	}
+	sub := args[0]
+	fs, resolve := flags("calendar "+sub, stderr)
+	from := fs.String("from", "", "start date YYYY-MM-DD")
+	to := fs.String("to", "", "end date YYYY-MM-DD (between)")
+	days := fs.Int("days", 0, "number of working days (add; negative counts back)")
+	year := fs.Int("year", 0, "year (show)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := openCurrent(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cal, err := a.Calendar.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	date := func(name, s string) (calendar.Date, error) {
+		d, err := calendar.ParseDate(s)
+		if err != nil {
+			return d, &exitError{code: 2, msg: fmt.Sprintf("--%s: %q is not a date (YYYY-MM-DD)", name, s)}
+		}
+		return d, nil
+	}
+	switch sub {
+	case "add":
+		f, err := date("from", *from)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, cal.AddWorkdays(f, *days))
+	case "between":
+		f, err := date("from", *from)
+		if err != nil {
+			return err
+		}
+		t, err := date("to", *to)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, cal.WorkdaysBetween(f, t))
+	case "show":
+		sys := auth.WithActor(ctx, auth.System("cli"))
+		list, err := a.Calendar.List(sys, *year)
+		if err != nil {
+			return err
+		}
+		for _, d := range list {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", d.Date, d.Kind, d.Name, d.Source)
+		}
+	case "import":
+		if fs.NArg() != 1 {
+			return &exitError{code: 2, msg: "usage: yingshang calendar import FILE.json|FILE.csv"}
+		}
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		var list []calendar.Override
+		if strings.HasSuffix(strings.ToLower(fs.Arg(0)), ".csv") {
+			list, err = calendar.ParseOverridesCSV(f)
+		} else {
+			list, err = calendar.ParseOverrides(f)
+		}
+		if err != nil {
+			return &exitError{code: 1, msg: fmt.Sprintf("%s: %v", fs.Arg(0), err)}
+		}
+		if err := a.Calendar.Import(auth.WithActor(ctx, auth.System("cli")), list); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(stdout, "imported %d days\n", len(list))
+	default:
+		return &exitError{code: 2, msg: "usage: yingshang calendar add|between|show|import ..."}
+	}
+	return nil
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) error {
+	if len(args) != 2 {
+		return &exitError{code: 2, msg: "usage: yingshang validate uscc CODE | idcard NUMBER"}
+	}
+	var err error
+	switch args[0] {
+	case "uscc":
+		err = ident.ValidateUSCC(args[1])
+	case "idcard":
+		err = ident.ValidateIDCard(args[1])
+	default:
+		return &exitError{code: 2, msg: "usage: yingshang validate uscc CODE | idcard NUMBER"}
+	}
+	if err != nil {
+		zh, en := yserr.Texts(err)
+		return &exitError{code: 1, msg: fmt.Sprintf("invalid: %s (%s)", en, zh)}
+	}
+	fmt.Fprintln(stdout, "valid")
+	return nil
+}
+
+func cmdConfig(args []string, stdout, stderr io.Writer) error {
+	fs, resolve := flags("config", stderr)
+	md := fs.Bool("markdown", false, "print the table of settings as Markdown (docs/configuration.md)")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	if *md {
+		config.Markdown(stdout)
+		return nil
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	config.Dump(stdout, cfg)
+	return nil
+}
+
+// userError turns a validation error into its bilingual text.
+func userError(err error) error {
+	if yserr.CodeOf(err) == yserr.Internal {
+		return err
+	}
+	e := yserr.As(err)
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	msg := e.EN + " (" + e.ZH + ")"
+	if e.Field != "" {
+		msg = e.Field + ": " + msg
+	}
+	return &exitError{code: 1, msg: msg}
+}

@@ -1,0 +1,142 @@
+// Package app wires Yingshang together: configuration -> clock, database,
+// keys, job queue, audit log -> services. The command line, the server
+// and the end-to-end tests all start from Open, so they always run the
+// same platform.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"yingshang/internal/account"
+	"yingshang/internal/audit"
+	"yingshang/internal/clock"
+	"yingshang/internal/config"
+	"yingshang/internal/dashboard"
+	"yingshang/internal/db"
+	"yingshang/internal/entity"
+	"yingshang/internal/jobs"
+	"yingshang/internal/notify"
+	"yingshang/internal/secret"
+	"yingshang/internal/workcal"
+)
+
+// App is the assembled platform.
+type App struct {
+	Cfg     *config.Config
+	Log     *slog.Logger
+	Clock   clock.Clock
+	DB      *db.DB
+	Keys    *secret.Keyring
+	Jobs    *jobs.Queue
+	Audit   *audit.Log
+	Version string
+
+	Calendar *workcal.Service
+	Accounts *account.Service
+	Entities *entity.Service
+	Notify   *notify.Service
+	Dash     *dashboard.Service
+}
+
+// NewLogger returns the structured logger the configuration asks for.
+func NewLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// Clock returns the clock the configuration asks for: the system clock, or
+// (outside production) the pinned or shifted fake clock.
+func Clock(cfg *config.Config) (clock.Clock, error) {
+	if cfg.FakeNow == "" {
+		return clock.Real{}, nil
+	}
+	if cfg.Env == "production" {
+		return nil, fmt.Errorf("YINGSHANG_FAKE_NOW is refused when YINGSHANG_ENV=production")
+	}
+	return clock.Parse(cfg.FakeNow)
+}
+
+// Open connects to the database and builds the services. It does not
+// migrate: call Migrate (serve and migrate do).
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, version string) (*App, error) {
+	if log == nil {
+		log = NewLogger(cfg, os.Stderr)
+	}
+	clk, err := Clock(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := secret.LoadOrCreate(cfg.EncryptionKey, cfg.DataDir)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("encryption keys: %w", err)
+	}
+	return Assemble(cfg, log, version, clk, d, keys)
+}
+
+// Assemble builds the services on an open database (tests use it with a
+// fake clock and a fresh database).
+func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Clock, d *db.DB, keys *secret.Keyring) (*App, error) {
+	a := &App{Cfg: cfg, Log: log, Clock: clk, DB: d, Keys: keys, Version: version}
+	a.Audit = &audit.Log{DB: d, Clock: clk}
+	a.Jobs = jobs.New(d, log.With("component", "jobs"))
+	a.Calendar = &workcal.Service{DB: d, Audit: a.Audit, Clock: clk}
+	a.Accounts = &account.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk,
+		MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout}
+	a.Entities = &entity.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk}
+	a.Notify = &notify.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk, Jobs: a.Jobs, Log: log.With("component", "notify"),
+		SMS: smsSender(cfg, log), Mail: mailer(cfg), HTTP: &http.Client{Timeout: 15 * time.Second},
+		ResendUnreadAfter: time.Duration(cfg.ResendUnreadHours) * time.Hour}
+	a.Notify.Register(a.Jobs)
+	a.registerMaintenance()
+	a.Dash = &dashboard.Service{DB: d}
+	return a, nil
+}
+
+func smsSender(cfg *config.Config, log *slog.Logger) notify.SMSSender {
+	if cfg.SMSDriver == "http" {
+		return &notify.HTTPSMS{URL: cfg.SMSHTTPURL, Token: cfg.SMSToken, Client: &http.Client{Timeout: 15 * time.Second}}
+	}
+	return &notify.LogSMS{Path: cfg.SMSLogFile, Log: log.With("component", "sms")}
+}
+
+func mailer(cfg *config.Config) notify.Mailer {
+	if cfg.SMTPHost == "" {
+		return nil
+	}
+	return &notify.SMTPMailer{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+}
+
+// Migrate brings the schema up to date (the platform's and the job
+// queue's) and loads the official calendar.
+func (a *App) Migrate(ctx context.Context) ([]int, error) {
+	applied, err := a.DB.Migrate(ctx, a.Clock.Now())
+	if err != nil {
+		return applied, err
+	}
+	if err := jobs.Migrate(ctx, a.DB); err != nil {
+		return applied, err
+	}
+	if _, err := a.Calendar.LoadOfficial(ctx); err != nil {
+		return applied, err
+	}
+	return applied, nil
+}
+
+// Close releases the database.
+func (a *App) Close() { a.DB.Close() }

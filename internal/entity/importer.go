@@ -1,0 +1,425 @@
+package entity
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/ident"
+	"yingshang/internal/yserr"
+)
+
+// importBatch is how many rows are looked up and written per statement:
+// 500 rows of 21 values stay far below SQLite's limit of 32766 variables
+// and PostgreSQL's 65535.
+const importBatch = 500
+
+// Import reads entities from an .xlsx workbook (the sheet named 经营主体,
+// or the first sheet) or a .csv file (UTF-8 with or without BOM, or
+// GB18030/GBK) in the layout of Columns, and creates or updates them by
+// USCC. The file is recognised by its content; filename is recorded and
+// used as a hint.
+//
+// A file that cannot be read as a table, a missing required column, an
+// unknown or repeated column is an error (code invalid, Field naming the
+// column) and nothing is written. Otherwise every row is checked and the
+// report lists the bad ones with their row number and column. With
+// ModeAllOrNothing nothing is written if any row is bad; with
+// ModeValidOnly the valid rows are written. Everything is written in one
+// transaction, with one imports row and one audit event
+// ("entity.import"), so an interrupted import leaves nothing behind. (On
+// SQLite the transaction holds the write lock while the file is read.)
+//
+// A row whose USCC is already registered updates that entity, keeping its
+// managing department; a row identical to the stored entity counts as
+// unchanged. A masked ID number or phone (as exported to callers who may
+// not see them) keeps the stored value. A USCC repeated in the file makes
+// the later row bad. Department users may update only entities managed by
+// a department in their scope (or by none). Memory use does not grow with
+// the rows, except for about 40 bytes per row to detect repeated codes.
+func (s *Service) Import(ctx context.Context, r io.Reader, filename string, opts ImportOptions) (*ImportReport, error) {
+	a, err := auth.Require(ctx, writeRoles...)
+	if err != nil {
+		return nil, err
+	}
+	switch opts.Mode {
+	case "":
+		opts.Mode = ModeAllOrNothing
+	case ModeAllOrNothing, ModeValidOnly:
+	default:
+		return nil, yserr.Field("mode", "导入方式应为 all_or_nothing 或 valid_only", "mode must be all_or_nothing or valid_only")
+	}
+	if _, inTx := db.TxFrom(ctx); inTx && !opts.DryRun {
+		// Joining the caller's transaction would let the rows written
+		// before a refusal commit with it.
+		return nil, errors.New("entity.Import must not be called inside a transaction")
+	}
+	dept, err := newDepartment(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	src, err := openSource(r, filename)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	l, err := readHeader(src)
+	if err != nil {
+		return nil, err
+	}
+	imp := &importer{s: s, actor: a, dept: dept, opts: opts, src: src, layout: l,
+		now: s.now(), seen: map[usccKey]int32{}, report: &ImportReport{Rows: []RowError{}}}
+	if opts.DryRun {
+		if err := imp.run(ctx); err != nil {
+			return nil, err
+		}
+		return imp.report, nil
+	}
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		if err := imp.run(ctx); err != nil {
+			return err
+		}
+		if imp.refused() {
+			return errRefused
+		}
+		return imp.finish(ctx, filename)
+	})
+	if errors.Is(err, errRefused) {
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return imp.report, nil
+}
+
+// errRefused rolls back an all_or_nothing import with bad rows.
+var errRefused = errors.New("import refused: bad rows")
+
+// importer is the state of one import. seen belongs to the reading
+// goroutine, batch and report to the writing one.
+type importer struct {
+	s      *Service
+	actor  *auth.Actor
+	dept   int64 // managing department of created entities
+	opts   ImportOptions
+	src    rowSource
+	layout *layout
+	now    time.Time
+	seen   map[usccKey]int32 // USCC -> first row
+	batch  []pendingRow      // the valid rows of the chunk being written
+	report *ImportReport
+}
+
+// pendingRow is a valid row waiting for its batch.
+type pendingRow struct {
+	row       int
+	in        Input
+	idMask    string // masked LegalRepID given in the file, to resolve
+	phoneMask string
+}
+
+// refused reports whether nothing may be written.
+func (imp *importer) refused() bool {
+	return imp.opts.Mode == ModeAllOrNothing && imp.report.Bad > 0
+}
+
+func (imp *importer) writing() bool { return !imp.opts.DryRun && !imp.refused() }
+
+// chunk is what the reading goroutine hands to the writing one: up to
+// importBatch checked rows, the bad rows among them, and how many
+// non-empty rows were read.
+type chunk struct {
+	rows  []pendingRow
+	bad   []badRow
+	total int
+	err   error // reading failed
+}
+
+type badRow struct {
+	row  int
+	errs []yserr.FieldError
+}
+
+// run reads and checks the rows in one goroutine while this one looks up
+// and writes them batch by batch, so that parsing and database work
+// overlap.
+func (imp *importer) run(ctx context.Context) error {
+	rctx, cancel := context.WithCancel(ctx)
+	chunks := make(chan chunk, 2)
+	go imp.read(rctx, chunks)
+	defer func() {
+		cancel()
+		for range chunks { // wait until the reader has stopped
+		}
+	}()
+	for c := range chunks {
+		imp.report.Total += c.total
+		for _, b := range c.bad {
+			imp.bad(b.row, b.errs...)
+		}
+		if c.err != nil {
+			return c.err
+		}
+		imp.batch = c.rows
+		if err := imp.flush(ctx); err != nil {
+			return err
+		}
+	}
+	slices.SortStableFunc(imp.report.Rows, func(a, b RowError) int { return a.Row - b.Row })
+	return ctx.Err()
+}
+
+// read reads and checks every row and sends them in chunks; it closes out
+// when done or when ctx is cancelled.
+func (imp *importer) read(ctx context.Context, out chan<- chunk) {
+	defer close(out)
+	var c chunk
+	send := func() bool {
+		select {
+		case out <- c:
+			c = chunk{}
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		num, cells, err := imp.src.next()
+		if err == io.EOF {
+			send()
+			return
+		}
+		if err != nil {
+			c.err = err
+			send()
+			return
+		}
+		if blank(cells) {
+			continue
+		}
+		c.total++
+		if p, errs := imp.check(num, cells); len(errs) > 0 {
+			c.bad = append(c.bad, badRow{num, errs})
+		} else {
+			c.rows = append(c.rows, p)
+		}
+		if (len(c.rows) == importBatch || len(c.bad) == importBatch) && !send() {
+			return
+		}
+	}
+}
+
+// check parses and validates one row, returning its errors.
+func (imp *importer) check(num int, cells []string) (pendingRow, []yserr.FieldError) {
+	in, errs := imp.layout.parse(cells, imp.src.date1904())
+	p := pendingRow{row: num}
+	if isMasked(in.LegalRepID) {
+		p.idMask, in.LegalRepID = in.LegalRepID, ""
+	}
+	if isMasked(in.Phone) {
+		p.phoneMask, in.Phone = in.Phone, ""
+	}
+	if err := in.ValidateAt(imp.now); err != nil {
+		errs = append(errs, yserr.As(err).Fields...)
+	}
+	if key, ok := packUSCC(in.USCC); ok && !hasField(errs, FieldUSCC) {
+		if first, dup := imp.seen[key]; dup {
+			errs = append(errs, yserr.FieldError{Field: FieldUSCC,
+				ZH: fmt.Sprintf("与第 %d 行的统一社会信用代码重复", first), EN: fmt.Sprintf("duplicate of row %d", first)})
+		} else {
+			imp.seen[key] = int32(num)
+		}
+	}
+	p.in = in
+	return p, errs
+}
+
+// columnOrder is the position of a field's column (fields without a
+// column go last).
+func columnOrder(field string) int {
+	if c, ok := fieldColumn[field]; ok {
+		return c
+	}
+	return len(Columns)
+}
+
+func hasField(errs []yserr.FieldError, field string) bool {
+	for _, e := range errs {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// bad records the errors of one row.
+func (imp *importer) bad(row int, errs ...yserr.FieldError) {
+	rep := imp.report
+	rep.Bad++
+	slices.SortStableFunc(errs, func(a, b yserr.FieldError) int { return columnOrder(a.Field) - columnOrder(b.Field) })
+	for _, e := range errs {
+		rep.Errors++
+		if len(rep.Rows) >= MaxRowErrors {
+			rep.Truncated = true
+			continue
+		}
+		col := ""
+		if c, ok := fieldColumn[e.Field]; ok {
+			col = imp.layout.header[c]
+			if col == "" {
+				col = Columns[c].Header
+			}
+		}
+		rep.Rows = append(rep.Rows, RowError{Row: row, Column: col, Field: e.Field, ZH: e.ZH, EN: e.EN})
+	}
+}
+
+// flush looks up the stored entities of the batch, classifies each row as
+// created, updated, unchanged or bad, and writes the created and updated
+// ones in one statement.
+func (imp *importer) flush(ctx context.Context) error {
+	if len(imp.batch) == 0 {
+		return nil
+	}
+	existing, err := imp.lookup(ctx)
+	if err != nil {
+		return err
+	}
+	var args []any
+	n := 0
+	for i := range imp.batch {
+		p := &imp.batch[i]
+		dept, write, ok := imp.classify(p, existing[p.in.USCC])
+		if ok && write {
+			args = append(append(args, imp.s.rowArgs(&p.in, dept)...), imp.now, imp.now)
+			n++
+		}
+	}
+	imp.batch = imp.batch[:0]
+	if n == 0 || !imp.writing() {
+		return nil
+	}
+	if _, err := imp.s.DB.Q(ctx).Exec(ctx, insertHead+valuesSQL(imp.s.DB.Dialect, n)+upsertTail, args...); err != nil {
+		return fmt.Errorf("write entities: %w", err)
+	}
+	return nil
+}
+
+// lookup loads the stored entities with the USCCs of the batch.
+func (imp *importer) lookup(ctx context.Context) (map[string]*stored, error) {
+	args := make([]any, len(imp.batch))
+	for i, p := range imp.batch {
+		args[i] = p.in.USCC
+	}
+	out := make(map[string]*stored, len(imp.batch))
+	err := imp.s.each(ctx, "SELECT "+selectCols+" FROM entities WHERE uscc IN "+inList(imp.s.DB.Dialect, len(args)), args,
+		func(st *stored) error {
+			c := *st
+			out[st.USCC] = &c
+			return nil
+		})
+	return out, err
+}
+
+// classify decides what a valid row does. It returns the managing
+// department to write, whether the row must be written, and false when the
+// row turned out bad.
+func (imp *importer) classify(p *pendingRow, st *stored) (int64, bool, bool) {
+	rep := imp.report
+	if st == nil {
+		if p.idMask != "" || p.phoneMask != "" {
+			imp.bad(p.row, yserr.As(errMaskedNew(Input{LegalRepID: p.idMask, Phone: p.phoneMask})).Fields...)
+			return 0, false, false
+		}
+		rep.Created++
+		return imp.dept, true, true
+	}
+	old, err := imp.s.input(st)
+	if err != nil {
+		imp.bad(p.row, yserr.FieldError{Field: FieldUSCC, ZH: "已登记的记录无法解密，请联系管理员", EN: "the stored record cannot be decrypted; contact the administrator"})
+		return 0, false, false
+	}
+	in := p.in
+	in.LegalRepID, in.Phone = orMasked(p.in.LegalRepID, p.idMask), orMasked(p.in.Phone, p.phoneMask)
+	if err := keepMasked(&in, st, &old); err != nil {
+		imp.bad(p.row, yserr.As(err).Fields...)
+		return 0, false, false
+	}
+	p.in.LegalRepID, p.in.Phone = in.LegalRepID, in.Phone
+	if sameData(&old, &p.in) {
+		rep.Unchanged++
+		return st.DepartmentID, false, true
+	}
+	if !mayWrite(imp.actor, st.DepartmentID) {
+		e := errOtherDept()
+		imp.bad(p.row, yserr.FieldError{Field: FieldUSCC, ZH: e.ZH, EN: e.EN})
+		return 0, false, false
+	}
+	rep.Updated++
+	return st.DepartmentID, true, true
+}
+
+func orMasked(plain, masked string) string {
+	if masked != "" {
+		return masked
+	}
+	return plain
+}
+
+// finish records the import and its audit event.
+func (imp *importer) finish(ctx context.Context, filename string) error {
+	rep := imp.report
+	var by any
+	if imp.actor.UserID != 0 {
+		by = imp.actor.UserID
+	}
+	err := imp.s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO imports (kind, filename, mode, rows_total, rows_created, rows_updated,
+		rows_bad, rows_unchanged, created_by, created_at) VALUES ('entity', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		truncate(filename, 255), imp.opts.Mode, rep.Total, rep.Created, rep.Updated, rep.Bad, rep.Unchanged, by, imp.now).Scan(&rep.ImportID)
+	if err != nil {
+		return err
+	}
+	detail, _ := json.Marshal(map[string]any{"filename": filename, "mode": imp.opts.Mode, "total": rep.Total,
+		"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "bad": rep.Bad})
+	if err := imp.s.Audit.Record(ctx, "entity.import", "import", strconv.FormatInt(rep.ImportID, 10), nil, nil, string(detail)); err != nil {
+		return err
+	}
+	rep.Committed = true
+	return nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// usccKey is a USCC packed into 90 bits (18 characters of a 31-character
+// set, 5 bits each), to remember the codes of a large file compactly.
+type usccKey [2]uint64
+
+func packUSCC(code string) (usccKey, bool) {
+	var k usccKey
+	if len(code) != ident.USCCLength {
+		return k, false
+	}
+	for i := 0; i < len(code); i++ {
+		v := strings.IndexByte(ident.USCCCharset, code[i])
+		if v < 0 {
+			return k, false
+		}
+		k[i/12] = k[i/12]<<5 | uint64(v)
+	}
+	return k, true
+}

@@ -1,0 +1,411 @@
+package entity
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/ident"
+	"yingshang/internal/refdata"
+	"yingshang/internal/yserr"
+)
+
+// Paging limits of Search.
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 200
+)
+
+// query collects the WHERE conditions of a search. Conditions are written
+// with "?" for each argument; they are numbered $1, $2 ... when added.
+type query struct {
+	conds []string
+	args  []any
+}
+
+func (q *query) add(cond string, args ...any) {
+	for _, a := range args {
+		q.args = append(q.args, a)
+		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(q.args)), 1)
+	}
+	q.conds = append(q.conds, cond)
+}
+
+func (q *query) where() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.conds, " AND ")
+}
+
+// next returns the placeholder for one more argument.
+func (q *query) next(a any) string {
+	q.args = append(q.args, a)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// Search returns one page of the entities matching f that the caller may
+// read, and the number of all matching ones. Errors: unauthorized,
+// forbidden, invalid (an unknown region, industry, size, status or sort
+// key).
+func (s *Service) Search(ctx context.Context, f Filter) ([]Entity, int64, error) {
+	a, q, err := s.filterQuery(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	order, err := orderBy(f.Sort)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM entities"+q.where(), q.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	page, per := max(f.Page, 1), f.PerPage
+	if per <= 0 {
+		per = DefaultPerPage
+	}
+	per = min(per, MaxPerPage)
+	sql := "SELECT " + selectCols + " FROM entities" + q.where() + order +
+		" LIMIT " + q.next(per) + " OFFSET " + q.next((page-1)*per)
+	out := []Entity{}
+	err = s.each(ctx, sql, q.args, func(st *stored) error {
+		e, err := s.view(a, st)
+		if err == nil {
+			out = append(out, *e)
+		}
+		return err
+	})
+	return out, total, err
+}
+
+// each runs a query and calls fn for every row.
+func (s *Service) each(ctx context.Context, sql string, args []any, fn func(*stored) error) error {
+	rows, err := s.DB.Q(ctx).Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st stored
+		if err := scanStored(rows, &st); err != nil {
+			return err
+		}
+		if err := fn(&st); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// filterQuery checks the caller and translates f into conditions.
+func (s *Service) filterQuery(ctx context.Context, f Filter) (*auth.Actor, *query, error) {
+	a, only, err := readAccess(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	q := &query{}
+	if only != 0 {
+		q.add("id = ?", only)
+	}
+	if err := s.addText(ctx, q, f.Q); err != nil {
+		return nil, nil, err
+	}
+	var v yserr.Validation
+	if f.Region != "" {
+		addRegion(q, &v, strings.TrimSpace(f.Region))
+	}
+	if f.Industry != "" {
+		addIndustry(q, &v, f.Industry)
+	}
+	if f.Size != "" {
+		if z, ok := ParseSize(string(f.Size)); ok {
+			q.add("size_class = ?", string(z))
+		} else {
+			v.Add(FieldSize, "企业规模应为 大型、中型、小型 或 微型", "size class must be large, medium, small or micro")
+		}
+	}
+	if f.Status != "" {
+		if st, ok := ParseStatus(string(f.Status)); ok {
+			q.add("status = ?", string(st))
+		} else {
+			v.Add(FieldStatus, "登记状态应为 存续、在业、吊销 或 注销", "status must be active, operating, revoked or cancelled")
+		}
+	}
+	if t := cleanText(f.Tag); t != "" {
+		q.add(`tags LIKE ? ESCAPE '\'`, "%,"+escapeLike(t)+",%")
+	}
+	if f.DepartmentID != 0 {
+		q.add("department_id = ?", f.DepartmentID)
+	}
+	return a, q, v.Err()
+}
+
+// addText adds the free-text condition: a USCC prefix or a name substring.
+func (s *Service) addText(ctx context.Context, q *query, text string) error {
+	text = cleanText(text)
+	if text == "" {
+		return nil
+	}
+	code := ident.NormalizeUSCC(text)
+	name, err := s.nameCond(ctx, q, text)
+	if err != nil {
+		return err
+	}
+	if !isCodePrefix(code) {
+		q.conds = append(q.conds, name)
+		return nil
+	}
+	var usccCond string
+	if len(code) == ident.USCCLength {
+		usccCond = "uscc = " + q.next(code)
+	} else {
+		usccCond = "uscc LIKE " + q.next(code+"%")
+	}
+	q.conds = append(q.conds, "("+usccCond+" OR "+name+")")
+	return nil
+}
+
+// isCodePrefix reports whether s could start a USCC (1-18 characters of
+// the code set).
+func isCodePrefix(s string) bool {
+	if s == "" || len(s) > ident.USCCLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune(ident.USCCCharset, rune(s[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// addRegion matches a division and everything below it. Codes below a
+// province share its first 2 digits, below a city its first 4, so the
+// condition is a range on region_code that the index can use.
+func addRegion(q *query, v *yserr.Validation, code string) {
+	r, ok := refdata.Region(code)
+	if !ok {
+		v.Add("region", fmt.Sprintf("行政区划代码“%s”无效", code), fmt.Sprintf("unknown region code %q", code))
+		return
+	}
+	switch r.Level {
+	case refdata.LevelProvince:
+		addPrefixRange(q, "region_code", code[:2])
+	case refdata.LevelCity:
+		addPrefixRange(q, "region_code", code[:4])
+	default:
+		q.add("region_code = ?", code)
+	}
+}
+
+// addPrefixRange adds "col starts with the digits p" as a range: col >= p
+// AND col < p+1, which holds in any collation for strings of digits.
+func addPrefixRange(q *query, col, p string) {
+	lo := p
+	n, _ := strconv.Atoi(p)
+	hi := fmt.Sprintf("%0*d", len(p), n+1)
+	if len(hi) > len(p) { // p was all nines
+		q.add(col+" >= ?", lo)
+		return
+	}
+	q.add(fmt.Sprintf("(%s >= ? AND %s < ?)", col, col), lo, hi)
+}
+
+// addIndustry matches an industry code and everything below it. A section
+// letter matches itself and its divisions (contiguous 2-digit ranges); a
+// numeric code matches the codes it prefixes.
+func addIndustry(q *query, v *yserr.Validation, code string) {
+	in, ok := refdata.Industry(code)
+	if !ok {
+		v.Add("industry", fmt.Sprintf("行业代码“%s”无效", code), fmt.Sprintf("unknown industry code %q", code))
+		return
+	}
+	if in.Level != refdata.IndustrySection {
+		addPrefixRange(q, "industry_code", in.Code)
+		return
+	}
+	parts := []string{"industry_code = " + q.next(in.Code)}
+	for _, run := range divisionRuns(in.Code) {
+		parts = append(parts, fmt.Sprintf("(industry_code >= %s AND industry_code < %s)", q.next(run[0]), q.next(run[1])))
+	}
+	q.conds = append(q.conds, "("+strings.Join(parts, " OR ")+")")
+}
+
+// divisionRuns returns the divisions of a section as [first, last+1) runs.
+func divisionRuns(section string) [][2]string {
+	var nums []int
+	for _, d := range refdata.IndustryChildren(section) {
+		n, _ := strconv.Atoi(d.Code)
+		nums = append(nums, n)
+	}
+	slices.Sort(nums)
+	var runs [][2]string
+	for i := 0; i < len(nums); {
+		j := i
+		for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
+			j++
+		}
+		runs = append(runs, [2]string{fmt.Sprintf("%02d", nums[i]), fmt.Sprintf("%02d", nums[j]+1)})
+		i = j + 1
+	}
+	return runs
+}
+
+// orderBy translates a Filter.Sort key.
+func orderBy(sort string) (string, error) {
+	if sort == "" {
+		sort = "-id"
+	}
+	key, desc := strings.CutPrefix(sort, "-")
+	if !slices.Contains(SortKeys, key) {
+		return "", yserr.Field("sort", fmt.Sprintf("不支持的排序字段“%s”", sort), fmt.Sprintf("unsupported sort key %q", sort))
+	}
+	dir := ""
+	if desc {
+		dir = " DESC"
+	}
+	if key == "id" {
+		return " ORDER BY id" + dir, nil
+	}
+	return " ORDER BY " + key + dir + ", id" + dir, nil
+}
+
+// How entity names are searched. Every method gives the same answers (a
+// case-insensitive substring match); they differ in speed.
+type nameIndex int
+
+const (
+	nameUnknown nameIndex = iota
+	nameLike              // scan with LIKE (SQLite) / ILIKE (PostgreSQL)
+	nameFTS5              // SQLite FTS5 trigram table entities_fts for 3+ characters
+	nameTrgm              // PostgreSQL pg_trgm GIN index, used by ILIKE for 3+ characters
+)
+
+func (n nameIndex) String() string {
+	return [...]string{"unknown", "like", "fts5", "pg_trgm"}[n]
+}
+
+// nameCond returns the condition "name contains text".
+func (s *Service) nameCond(ctx context.Context, q *query, text string) (string, error) {
+	idx, err := s.searchIndex(ctx)
+	if err != nil {
+		return "", err
+	}
+	if s.DB.Dialect == db.Postgres {
+		// With pg_trgm the planner uses the GIN index for this itself.
+		return `name ILIKE ` + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`, nil
+	}
+	if idx == nameFTS5 && utf8.RuneCountInString(text) >= 3 {
+		phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+		return "id IN (SELECT rowid FROM entities_fts WHERE entities_fts MATCH " + q.next(phrase) + ")", nil
+	}
+	return `name LIKE ` + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`, nil
+}
+
+// searchIndex finds out once which name index the database has.
+func (s *Service) searchIndex(ctx context.Context) (nameIndex, error) {
+	s.searchMu.Lock()
+	defer s.searchMu.Unlock()
+	if s.nameIndex != nameUnknown {
+		return s.nameIndex, nil
+	}
+	var probe string
+	if s.DB.Dialect == db.Postgres {
+		probe = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'entities_name_trgm'"
+	} else {
+		probe = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'"
+	}
+	var n int
+	if err := s.DB.Q(ctx).QueryRow(ctx, probe).Scan(&n); err != nil {
+		return nameUnknown, err
+	}
+	s.nameIndex = nameLike
+	if n > 0 && s.DB.Dialect == db.Postgres {
+		s.nameIndex = nameTrgm
+	} else if n > 0 {
+		s.nameIndex = nameFTS5
+	}
+	return s.nameIndex, nil
+}
+
+// sqliteFTS creates the FTS5 trigram index over entity names and the
+// triggers that keep it in step with the entities table.
+var sqliteFTS = []string{
+	`CREATE VIRTUAL TABLE entities_fts USING fts5(name, content='entities', content_rowid='id', tokenize='trigram')`,
+	`CREATE TRIGGER entities_fts_ai AFTER INSERT ON entities BEGIN
+		INSERT INTO entities_fts(rowid, name) VALUES (new.id, new.name); END`,
+	`CREATE TRIGGER entities_fts_au AFTER UPDATE OF name ON entities WHEN old.name <> new.name BEGIN
+		INSERT INTO entities_fts(entities_fts, rowid, name) VALUES ('delete', old.id, old.name);
+		INSERT INTO entities_fts(rowid, name) VALUES (new.id, new.name); END`,
+	`CREATE TRIGGER entities_fts_ad AFTER DELETE ON entities BEGIN
+		INSERT INTO entities_fts(entities_fts, rowid, name) VALUES ('delete', old.id, old.name); END`,
+	`INSERT INTO entities_fts(entities_fts) VALUES ('rebuild')`,
+}
+
+// EnsureSearchIndex creates, when missing, the index that speeds up name
+// substring search, and returns the method in use: "fts5" (SQLite FTS5
+// with the trigram tokenizer), "pg_trgm" (a GIN trigram index on
+// PostgreSQL), or "like" when PostgreSQL does not let the extension be
+// created (search then scans; results are the same). Call it at start-up
+// after the migrations; on a large existing table the first call builds
+// the index and takes a while (about 10 s per million entities).
+//
+// This is not a migration because the two engines share no syntax for
+// it; searching works without it, only slower.
+func (s *Service) EnsureSearchIndex(ctx context.Context) (string, error) {
+	s.searchMu.Lock()
+	s.nameIndex = nameUnknown
+	s.searchMu.Unlock()
+	var err error
+	if s.DB.Dialect == db.Postgres {
+		err = s.ensureTrgm(ctx)
+	} else {
+		err = s.ensureFTS5(ctx)
+	}
+	if err != nil {
+		return "", err
+	}
+	idx, err := s.searchIndex(ctx)
+	return idx.String(), err
+}
+
+func (s *Service) ensureFTS5(ctx context.Context) error {
+	return s.DB.WithTx(ctx, func(ctx context.Context) error {
+		var n int
+		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'").Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		for _, stmt := range sqliteFTS {
+			if _, err := s.DB.Q(ctx).Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("create entity name index: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Service) ensureTrgm(ctx context.Context) error {
+	// CREATE EXTENSION needs privileges the application role may lack;
+	// that is not an error, search then scans.
+	if _, err := s.DB.W(ctx).Exec(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm"); err != nil {
+		var ok bool
+		if e := s.DB.W(ctx).QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')").Scan(&ok); e != nil || !ok {
+			return nil
+		}
+	}
+	_, err := s.DB.W(ctx).Exec(ctx, "CREATE INDEX IF NOT EXISTS entities_name_trgm ON entities USING gin (name gin_trgm_ops)")
+	if err != nil {
+		return fmt.Errorf("create entity name index: %w", err)
+	}
+	return nil
+}

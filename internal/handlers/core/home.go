@@ -1,0 +1,71 @@
+package core
+
+import (
+	"net/http"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/dashboard"
+)
+
+type homeData struct {
+	Overview               *dashboard.Overview
+	Entity                 any
+	SizeChart, RegionChart map[string]any
+}
+
+func (h *handlers) home(w http.ResponseWriter, r *http.Request) error {
+	a := auth.From(r.Context())
+	v := h.s.View(r, "")
+	if a == nil {
+		v.Title = v.T("首页", "Home")
+		return h.s.Render(w, r, http.StatusOK, "core/landing", v)
+	}
+	v.Title = v.T("工作台", "Dashboard")
+	d := &homeData{}
+	if a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor) {
+		o, err := h.s.App.Dash.Overview(r.Context(), v.Lang)
+		if err != nil {
+			return err
+		}
+		d.Overview = o
+		d.SizeChart = pie(v.T("企业规模", "Size class"), o.BySize)
+		d.RegionChart = bars(o.ByRegion)
+	}
+	if a.Has(auth.Enterprise) && a.EntityID != 0 {
+		e, err := h.s.App.Entities.Get(r.Context(), a.EntityID)
+		if err != nil {
+			return err
+		}
+		d.Entity = e
+	}
+	v.Data = d
+	return h.s.Render(w, r, http.StatusOK, "core/home", v)
+}
+
+// pie and bars build ECharts options; the page hands them to app.js.
+func pie(name string, cs []dashboard.Count) map[string]any {
+	data := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		data[i] = map[string]any{"name": c.Label, "value": c.N}
+	}
+	return map[string]any{
+		"tooltip": map[string]any{"trigger": "item"},
+		"legend":  map[string]any{"bottom": 0},
+		"series":  []any{map[string]any{"name": name, "type": "pie", "radius": []string{"40%", "70%"}, "data": data}},
+	}
+}
+
+func bars(cs []dashboard.Count) map[string]any {
+	labels := make([]string, len(cs))
+	vals := make([]int64, len(cs))
+	for i, c := range cs {
+		labels[i], vals[i] = c.Label, c.N
+	}
+	return map[string]any{
+		"tooltip": map[string]any{"trigger": "axis"},
+		"grid":    map[string]any{"left": 90, "right": 20, "top": 10, "bottom": 30},
+		"xAxis":   map[string]any{"type": "value"},
+		"yAxis":   map[string]any{"type": "category", "data": labels, "inverse": true},
+		"series":  []any{map[string]any{"type": "bar", "data": vals, "itemStyle": map[string]any{"color": "#b4232a"}}},
+	}
+}

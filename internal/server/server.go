@@ -1,0 +1,286 @@
+// Package server is the HTTP front of Yingshang: the router, the
+// middleware every request passes (request id, logging, metrics, security
+// headers, authentication, CSRF, rate limits) and the helpers that HTML
+// and JSON handlers share. Handlers for each area live in their own
+// packages under internal/handlers and mount themselves on a *Server.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"yingshang/internal/api"
+	"yingshang/internal/app"
+	"yingshang/internal/auth"
+	"yingshang/internal/web"
+	"yingshang/internal/yserr"
+)
+
+// Server routes requests.
+type Server struct {
+	App     *app.App
+	Web     *web.Renderer
+	API     *api.Registry
+	Mux     *http.ServeMux
+	Log     *slog.Logger
+	metrics *metrics
+	public  *limiter
+	login   *limiter
+	views   []string
+}
+
+// HandlerFunc is an HTML handler that returns its error for the server to render.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// New builds a server with the core routes (static files, health,
+// metrics, the OpenAPI document). Areas mount their own routes afterwards.
+func New(a *app.App) (*Server, error) {
+	rd, err := web.New(a.Version)
+	if err != nil {
+		return nil, err
+	}
+	per := a.Cfg.PublicRateLimit
+	if per <= 0 {
+		per = 60
+	}
+	s := &Server{
+		App:     a,
+		Web:     rd,
+		API:     api.NewRegistry("Yingshang API", a.Version),
+		Mux:     http.NewServeMux(),
+		Log:     a.Log,
+		metrics: newMetrics(),
+		public:  newLimiter(per, time.Minute),
+		login:   newLimiter(max(per/3, 10), time.Minute),
+	}
+	s.Mux.Handle("GET /static/{hash}/{path...}", rd.StaticHandler())
+	s.Mux.HandleFunc("GET /healthz", s.healthz)
+	s.Mux.HandleFunc("GET /readyz", s.readyz)
+	s.Mux.HandleFunc("GET /metrics", s.serveMetrics)
+	s.Mux.HandleFunc("GET /api/openapi.json", s.API.ServeDocument)
+	return s, nil
+}
+
+// Check fails when a view named by a mounted page does not exist.
+func (s *Server) Check() error { return s.Web.Check(s.views...) }
+
+// UsesViews records the views a handler renders, for the start-up check.
+func (s *Server) UsesViews(names ...string) { s.views = append(s.views, names...) }
+
+// Page registers an HTML route. With roles, the caller must be signed in
+// (else redirected to the login page) and hold one of them (else 403).
+// With no roles the page is public and rate limited per client.
+func (s *Server) Page(pattern string, h HandlerFunc, roles ...auth.Role) {
+	s.Mux.Handle(pattern, s.wrap(h, roles, len(roles) == 0))
+}
+
+// SignedIn registers an HTML route open to every signed-in user.
+func (s *Server) SignedIn(pattern string, h HandlerFunc) {
+	s.Mux.Handle(pattern, s.wrap(h, []auth.Role{}, false))
+}
+
+func (s *Server) wrap(h HandlerFunc, roles []auth.Role, public bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if public && !s.public.allow(s.clientIP(r)) {
+			s.Fail(w, r, yserr.New(yserr.TooMany, "请求过于频繁，请稍后再试", "too many requests, please wait a moment"))
+			return
+		}
+		if !public {
+			a := auth.From(r.Context())
+			if a == nil {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			if len(roles) > 0 && !a.Has(roles...) {
+				s.Fail(w, r, yserr.ErrForbidden())
+				return
+			}
+		}
+		if err := h(w, r); err != nil {
+			s.Fail(w, r, err)
+		}
+	})
+}
+
+// LoginLimited reports whether a sign-in style request from this client
+// may proceed (a stricter limit than other public pages).
+func (s *Server) LoginLimited(r *http.Request) bool { return !s.login.allow(s.clientIP(r)) }
+
+// View returns the base view for a request.
+func (s *Server) View(r *http.Request, title string) *web.View {
+	info := infoFrom(r.Context())
+	v := &web.View{Title: title, Lang: api.Lang(r), Path: r.URL.Path, Query: r.URL.Query(), Version: s.App.Version, Now: s.App.Clock.Now()}
+	if info != nil {
+		v.Actor, v.CSRF, v.Flash = info.actor, info.csrf, info.flash
+	}
+	if v.Actor != nil && s.App.Notify != nil {
+		if _, _, unread, err := s.App.Notify.Inbox(r.Context(), true, 1, 1); err == nil {
+			v.Unread = unread
+		}
+	}
+	return v
+}
+
+// Render writes a page.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, v *web.View) error {
+	return s.Web.Render(w, status, name, v)
+}
+
+// FormError re-renders a form page with the error's field messages and
+// the submitted values. Errors that are not the user's fault are passed on.
+func (s *Server) FormError(w http.ResponseWriter, r *http.Request, name string, v *web.View, err error) error {
+	e := yserr.As(err)
+	if e.Code == yserr.Internal || e.Code == yserr.Unauthorized {
+		return err
+	}
+	v.Error = e
+	v.Errors = map[string]string{}
+	for _, f := range e.Fields {
+		if _, seen := v.Errors[f.Field]; !seen {
+			v.Errors[f.Field] = v.T(f.ZH, f.EN)
+		}
+	}
+	if e.Field != "" && v.Errors[e.Field] == "" {
+		v.Errors[e.Field] = e.Message(v.Lang)
+	}
+	if r.Form != nil {
+		v.Form = r.Form
+	}
+	return s.Render(w, r, api.StatusOf(e.Code), name, v)
+}
+
+// Fail renders err: RFC 9457 JSON under /api and /open311, an error page otherwise.
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	if isAPI(r) {
+		api.WriteProblem(w, r, err)
+		return
+	}
+	e := yserr.As(err)
+	status := api.StatusOf(e.Code)
+	if e.Code == yserr.Internal {
+		s.Log.ErrorContext(r.Context(), "request failed", "err", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
+	}
+	if e.Code == yserr.Unauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	v := s.View(r, "")
+	v.Error = e
+	v.Data = map[string]any{"Status": status, "RequestID": RequestID(r.Context())}
+	if rerr := s.Web.Render(w, status, "core/error", v); rerr != nil {
+		http.Error(w, e.Message(v.Lang), status)
+	}
+}
+
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/open311/")
+}
+
+// Redirect sends the browser to target with a one-time flash message.
+func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, target, flash string) error {
+	if flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: "ys_flash", Value: url.QueryEscape(flash), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r), MaxAge: 60})
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) secure(r *http.Request) bool {
+	switch s.App.Cfg.SecureCookies {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return r.TLS != nil || (s.App.Cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+// SetSession sets (or with an empty id, clears) the session cookie.
+func (s *Server) SetSession(w http.ResponseWriter, r *http.Request, id string) {
+	c := &http.Cookie{Name: SessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)}
+	if id == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "ys_session"
+
+func (s *Server) clientIP(r *http.Request) string {
+	if s.App.Cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			return strings.TrimSpace(first)
+		}
+		if xr := r.Header.Get("X-Real-IP"); xr != "" {
+			return xr
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// ClientIP returns the caller's address (for audit details).
+func (s *Server) ClientIP(r *http.Request) string { return s.clientIP(r) }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	ok := true
+	if err := s.App.DB.Ping(ctx); err != nil {
+		checks["database"], ok = "unreachable: "+err.Error(), false
+	} else {
+		checks["database"] = "ok"
+		if err := s.App.DB.CheckCurrent(ctx); err != nil {
+			checks["migrations"], ok = err.Error(), false
+		} else {
+			checks["migrations"] = "ok"
+		}
+	}
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusServiceUnavailable
+	}
+	api.WriteJSON(w, status, map[string]any{"ready": ok, "checks": checks})
+}
+
+// Serve listens on addr until ctx is cancelled, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,25 @@
+// Package site assembles the complete HTTP server: the core server plus
+// every area's handlers. The binary and the tests both build it here.
+package site
+
+import (
+	"yingshang/internal/app"
+	"yingshang/internal/handlers/core"
+	"yingshang/internal/handlers/entities"
+	"yingshang/internal/server"
+)
+
+// New returns the server with every area mounted, after checking that
+// every view a handler uses exists.
+func New(a *app.App) (*server.Server, error) {
+	s, err := server.New(a)
+	if err != nil {
+		return nil, err
+	}
+	core.Mount(s)
+	entities.Mount(s)
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

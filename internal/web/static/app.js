@@ -1,0 +1,31 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  var toggle = document.querySelector(".navtoggle");
+  var nav = document.getElementById("sidenav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  // Forms with data-confirm ask before submitting.
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  });
+  // Elements with data-chart hold an ECharts option as JSON.
+  function charts() {
+    if (!window.echarts) { return; }
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.drawn) { return; }
+      el.dataset.drawn = "1";
+      var c = window.echarts.init(el);
+      c.setOption(JSON.parse(el.getAttribute("data-chart")));
+      window.addEventListener("resize", function () { c.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", charts);
+  document.body.addEventListener("htmx:afterSwap", charts);
+  charts();
+})();
