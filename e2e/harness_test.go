@@ -62,11 +62,12 @@ func chromiumPath(t *testing.T) string {
 
 // Site is a running yingshang server.
 type Site struct {
-	URL      string
-	Password string // the demo accounts' password
-	DataDir  string
-	cmd      *exec.Cmd
-	stderr   *strings.Builder
+	URL         string
+	Password    string // the demo accounts' password
+	DataDir     string
+	databaseURL string
+	cmd         *exec.Cmd
+	stderr      *strings.Builder
 }
 
 var listenRe = regexp.MustCompile(`listening on (http://\S+)`)
@@ -76,8 +77,21 @@ var loginRe = regexp.MustCompile(`username: admin\s+password: (\S+)`)
 // directory (SQLite) or the given database URL, plus extra environment.
 func startSite(t *testing.T, databaseURL string, env ...string) *Site {
 	t.Helper()
+	return startSiteIn(t, t.TempDir(), databaseURL, env...)
+}
+
+// restart stops s and starts the binary again on the same data (for
+// example with another YINGSHANG_FAKE_NOW, to let time pass). The demo
+// password changes on every start.
+func (s *Site) restart(t *testing.T, env ...string) *Site {
+	t.Helper()
+	s.stop(t)
+	return startSiteIn(t, s.DataDir, s.databaseURL, env...)
+}
+
+func startSiteIn(t *testing.T, dir, databaseURL string, env ...string) *Site {
+	t.Helper()
 	chromiumPath(t)
-	dir := t.TempDir()
 	args := []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir", dir}
 	if databaseURL != "" {
 		args = append(args, "--database-url", databaseURL)
@@ -89,7 +103,7 @@ func startSite(t *testing.T, databaseURL string, env ...string) *Site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Site{DataDir: dir, cmd: cmd, stderr: &strings.Builder{}}
+	s := &Site{DataDir: dir, databaseURL: databaseURL, cmd: cmd, stderr: &strings.Builder{}}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

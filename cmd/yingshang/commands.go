@@ -17,6 +17,7 @@ import (
 	"yingshang/internal/config"
 	"yingshang/internal/demo"
 	"yingshang/internal/ident"
+	"yingshang/internal/modules"
 	"yingshang/internal/site"
 	"yingshang/internal/yserr"
 )
@@ -42,19 +43,31 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app.App, 
 // openCurrent opens the app and refuses to work on a schema that is not
 // the binary's (commands other than serve and migrate do not migrate).
 func openCurrent(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app.App, error) {
+	a, _, err := openModules(ctx, cfg, stderr)
+	return a, err
+}
+
+// openModules is openCurrent that also builds the business modules, for
+// the commands of a module.
+func openModules(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app.App, *modules.Set, error) {
 	a, err := open(ctx, cfg, stderr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := a.DB.CheckCurrent(ctx); err != nil {
 		a.Close()
-		return nil, err
+		return nil, nil, err
+	}
+	m, err := modules.Build(a)
+	if err != nil {
+		a.Close()
+		return nil, nil, err
 	}
 	if err := a.Jobs.Init(); err != nil {
 		a.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return a, nil
+	return a, m, nil
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -79,17 +92,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(applied) > 0 {
 		a.Log.Info("migrations applied", "versions", applied)
 	}
+	mods, err := modules.Build(a)
+	if err != nil {
+		return err
+	}
 	if *withDemo {
 		if err := a.Jobs.Init(); err != nil {
 			return err
 		}
-		res, err := demo.Load(ctx, a)
+		res, err := demo.Load(ctx, a, mods)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		printLogins(stdout, cfg, res)
 	}
-	srv, err := site.New(a)
+	srv, err := site.New(a, mods)
 	if err != nil {
 		return err
 	}
@@ -175,10 +192,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := a.Migrate(ctx); err != nil {
 		return err
 	}
+	mods, err := modules.Build(a)
+	if err != nil {
+		return err
+	}
 	if err := a.Jobs.Init(); err != nil {
 		return err
 	}
-	res, err := demo.Load(ctx, a)
+	res, err := demo.Load(ctx, a, mods)
 	if err != nil {
 		return err
 	}

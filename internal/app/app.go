@@ -100,7 +100,7 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 		MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout}
 	a.Entities = &entity.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk}
 	a.Notify = &notify.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk, Jobs: a.Jobs, Log: log.With("component", "notify"),
-		SMS: smsSender(cfg, log), Mail: mailer(cfg), HTTP: &http.Client{Timeout: 15 * time.Second},
+		SMS: smsSender(cfg, log), Mail: mailer(cfg), HTTP: noRedirects(),
 		ResendUnreadAfter: time.Duration(cfg.ResendUnreadHours) * time.Hour}
 	a.Notify.Register(a.Jobs)
 	a.registerMaintenance()
@@ -110,9 +110,15 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 
 func smsSender(cfg *config.Config, log *slog.Logger) notify.SMSSender {
 	if cfg.SMSDriver == "http" {
-		return &notify.HTTPSMS{URL: cfg.SMSHTTPURL, Token: cfg.SMSToken, Client: &http.Client{Timeout: 15 * time.Second}}
+		return &notify.HTTPSMS{URL: cfg.SMSHTTPURL, Token: cfg.SMSToken, Client: noRedirects()}
 	}
 	return &notify.LogSMS{Path: cfg.SMSLogFile, Log: log.With("component", "sms")}
+}
+
+// noRedirects is the client for gateways and webhooks: a redirect is not a
+// delivery, so it is reported as the response it is.
+func noRedirects() *http.Client {
+	return &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 func mailer(cfg *config.Config) notify.Mailer {

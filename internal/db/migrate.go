@@ -135,8 +135,10 @@ func (d *DB) Migrate(ctx context.Context, now time.Time) ([]int, error) {
 			if done > 0 {
 				return nil
 			}
-			if _, err := d.Q(ctx).Exec(ctx, d.Dialect.Rewrite(m.SQL)); err != nil {
-				return err
+			if hasStatements(m.SQL) {
+				if _, err := d.Q(ctx).Exec(ctx, d.Dialect.Rewrite(m.SQL)); err != nil {
+					return err
+				}
 			}
 			_, err := d.Q(ctx).Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", m.Version, m.Name, now)
 			return err
@@ -162,4 +164,16 @@ func (d *DB) CheckCurrent(ctx context.Context) error {
 		return fmt.Errorf("database schema version %d is behind the binary's %d: run `yingshang migrate`", v, LatestVersion())
 	}
 	return nil
+}
+
+// hasStatements reports whether sql has anything but comments and blanks
+// (a reserved, still-empty migration is recorded as applied without running).
+func hasStatements(sql string) bool {
+	for _, line := range strings.Split(sql, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "--") {
+			return true
+		}
+	}
+	return false
 }

@@ -19,6 +19,7 @@ import (
 	"yingshang/internal/app"
 	"yingshang/internal/auth"
 	"yingshang/internal/entity"
+	"yingshang/internal/modules"
 )
 
 // Entities is how many synthetic market entities the demo loads.
@@ -109,8 +110,9 @@ var users = []user{
 	{auth.Enterprise, "enterprise", "", "", true},
 }
 
-// Load loads the demo data set (once) and resets the demo passwords.
-func Load(ctx context.Context, a *app.App) (*Result, error) {
+// Load loads the demo data set (once), with every module's demo data, and
+// resets the demo passwords.
+func Load(ctx context.Context, a *app.App, m *modules.Set) (*Result, error) {
 	sys := auth.WithActor(ctx, auth.System("demo"))
 	res := &Result{}
 	var exists int
@@ -122,6 +124,9 @@ func Load(ctx context.Context, a *app.App) (*Result, error) {
 		res.Created = true
 		if err := load(sys, a, res); err != nil {
 			return nil, err
+		}
+		if err := m.LoadDemo(sys); err != nil {
+			return nil, fmt.Errorf("module demo data: %w", err)
 		}
 	}
 	for _, u := range users {

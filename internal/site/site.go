@@ -4,20 +4,28 @@ package site
 
 import (
 	"yingshang/internal/app"
+	"yingshang/internal/handlers/accounts"
+	calendarh "yingshang/internal/handlers/calendar"
 	"yingshang/internal/handlers/core"
 	"yingshang/internal/handlers/entities"
+	"yingshang/internal/handlers/notifications"
+	"yingshang/internal/modules"
 	"yingshang/internal/server"
 )
 
 // New returns the server with every area mounted, after checking that
-// every view a handler uses exists.
-func New(a *app.App) (*server.Server, error) {
+// every view a handler uses exists. m holds the business modules
+// (modules.Build).
+func New(a *app.App, m *modules.Set) (*server.Server, error) {
 	s, err := server.New(a)
 	if err != nil {
 		return nil, err
 	}
 	core.Mount(s)
+	accounts.Mount(s)
 	entities.Mount(s)
+	notifications.Mount(s)
+	calendarh.Mount(s)
 	if err := s.Check(); err != nil {
 		return nil, err
 	}

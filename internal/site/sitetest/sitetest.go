@@ -35,6 +35,7 @@ import (
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
 	"yingshang/internal/entity"
+	"yingshang/internal/modules"
 	"yingshang/internal/secret"
 	"yingshang/internal/server"
 	"yingshang/internal/site"
@@ -45,8 +46,9 @@ const Password = "Test-passw0rd"
 
 // Env is one running server on its own database.
 type Env struct {
-	App    *app.App
-	Server *server.Server
+	App     *app.App
+	Modules *modules.Set
+	Server  *server.Server
 	HTTP   *httptest.Server
 	Clock  *clock.Fake
 	// Seeded ids.
@@ -88,14 +90,18 @@ func New(t testing.TB, e db.Dialect) *Env {
 	if _, err := a.Calendar.LoadOfficial(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Jobs.Init(); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := site.New(a)
+	mods, err := modules.Build(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &Env{App: a, Server: srv, Clock: fake, Depts: map[string]int64{}, Users: map[string]int64{}, Entities: map[string]int64{}}
+	if err := a.Jobs.Init(); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := site.New(a, mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{App: a, Modules: mods, Server: srv, Clock: fake, Depts: map[string]int64{}, Users: map[string]int64{}, Entities: map[string]int64{}}
 	env.seed(t)
 	env.HTTP = httptest.NewServer(srv.Handler())
 	t.Cleanup(env.HTTP.Close)

@@ -1,0 +1,1 @@
+-- Reserved for the license module (filled by that module's change).

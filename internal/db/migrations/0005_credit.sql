@@ -1,0 +1,1 @@
+-- Reserved for the credit module (filled by that module's change).

@@ -1,0 +1,1 @@
+-- Reserved for the appeal module (filled by that module's change).

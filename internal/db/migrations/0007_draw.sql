@@ -1,0 +1,1 @@
+-- Reserved for the draw module (filled by that module's change).
