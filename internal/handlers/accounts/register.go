@@ -14,6 +14,25 @@ func (h *handlers) mountRegistration() {
 	s.Page("GET /register", h.registerForm)
 	s.Page("POST /register", h.register)
 	s.SignedIn("GET /register/status", h.registerStatus)
+	s.Page("POST /register/reapply", h.reapply, auth.Enterprise)
+}
+
+// reapply submits a new binding request after a rejection.
+func (h *handlers) reapply(w http.ResponseWriter, r *http.Request) error {
+	b, err := h.reg.Reapply(r.Context(), r.PostFormValue("uscc"))
+	if err != nil {
+		if yserr.CodeOf(err) == yserr.Internal {
+			return err
+		}
+		v := h.view(r, "企业绑定进度", "Business binding status")
+		return h.s.Redirect(w, r, "/register/status", v.T("未能提交：", "Not submitted: ")+yserr.As(err).Message(v.Lang))
+	}
+	v := h.view(r, "企业绑定进度", "Business binding status")
+	msg := v.T("绑定申请已重新提交，请等待审核。", "Your binding request was submitted again; please wait for the review.")
+	if b.Status == account.BindingApproved {
+		msg = v.T("已自动绑定企业。", "Bound to the business.")
+	}
+	return h.s.Redirect(w, r, "/register/status", msg)
 }
 
 type registerPage struct {

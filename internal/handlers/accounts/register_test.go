@@ -221,6 +221,23 @@ func TestRegisterManualBindingApproveAndReject(t *testing.T) {
 			WHERE u.username = 'zhaoqiang' AND n.msg_type = 'account.binding_rejected' AND n.channel IN ('inapp', 'sms') AND n.body LIKE '%营业执照与申请人信息不符%'`); n != 2 {
 			t.Fatalf("rejection notifications: %d", n)
 		}
+		// The rejected applicant applies again; a second request while one
+		// is pending is refused; approval then binds the account.
+		app2.RefreshCSRF(t)
+		if r := app2.PostForm(t, "/register/reapply", url.Values{"uscc": {sitetest.USCCB}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reapply: %d %s", r.StatusCode, r.Body)
+		}
+		want(t, "reapplied status", app2.Get(t, "/register/status"), 200, `data-status="pending"`, "绑定申请已重新提交")
+		app2.PostForm(t, "/register/reapply", url.Values{"uscc": {sitetest.USCCB}})
+		want(t, "second reapply refused", app2.Get(t, "/register/status"), 200, "已有待审核的绑定申请")
+		if n := count(t, env, "SELECT COUNT(*) FROM enterprise_bindings b JOIN users u ON u.id = b.user_id WHERE u.username = 'zhaoqiang' AND b.status = 'pending'"); n != 1 {
+			t.Fatalf("pending requests after two re-applications: %d", n)
+		}
+		id3 := pendingID(t, env, "zhaoqiang")
+		location(t, "approve reapplication", sjj.PostForm(t, "/admin/bindings/"+strconv.FormatInt(id3, 10)+"/approve", url.Values{}))
+		if _, e := me(t, app2); e != env.Entities[sitetest.USCCB] {
+			t.Fatalf("re-applicant bound to %d, want %d", e, env.Entities[sitetest.USCCB])
+		}
 		// The status filter.
 		want(t, "rejected list", sjj.Get(t, "/admin/bindings?status=rejected"), 200, "赵强", "营业执照与申请人信息不符")
 		if r := sjj.Get(t, "/admin/bindings"); strings.Contains(r.Body, "赵强") {

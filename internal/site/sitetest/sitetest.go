@@ -203,13 +203,20 @@ func (env *Env) Login(t testing.TB, username string) *Client {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login %s: status %d: %s", username, resp.StatusCode, resp.Body)
 	}
+	c.RefreshCSRF(t)
+	return c
+}
+
+// RefreshCSRF reads the session's CSRF token from the dashboard (for a
+// client that signed in some other way, such as by registering).
+func (c *Client) RefreshCSRF(t testing.TB) {
+	t.Helper()
 	page := c.Get(t, "/")
 	m := csrfRe.FindStringSubmatch(page.Body)
 	if m == nil {
-		t.Fatalf("no CSRF token on the dashboard of %s", username)
+		t.Fatalf("no CSRF token on the dashboard (status %d)", page.StatusCode)
 	}
 	c.CSRF = m[1]
-	return c
 }
 
 // Response is a read response.
