@@ -141,6 +141,13 @@ func (a *App) Migrate(ctx context.Context) ([]int, error) {
 	if _, err := a.Calendar.LoadOfficial(ctx); err != nil {
 		return applied, err
 	}
+	// The name search index (SQLite FTS5 or PostgreSQL pg_trgm) is not a
+	// migration: the engines share no syntax for it.
+	how, err := a.Entities.EnsureSearchIndex(ctx)
+	if err != nil {
+		return applied, err
+	}
+	a.Log.Debug("entity name search", "index", how)
 	return applied, nil
 }
 

@@ -19,9 +19,9 @@ const (
 	FormatCSV  = "csv"
 )
 
-// Export writes every entity matching f (paging ignored, in f.Sort order)
-// that the caller may read, in the layout of Columns, as an .xlsx workbook
-// (one sheet named 经营主体, written with a streaming writer) or a UTF-8
+// Export writes every entity matching f that the caller may read (paging
+// ignored; in f.Sort order, by default in order of registration), in the
+// layout of Columns, as an .xlsx workbook (one sheet named 经营主体, written with a streaming writer) or a UTF-8
 // CSV with a byte-order mark (so that Excel reads the Chinese correctly).
 // Personal data is masked by the same rule as Get; a masked value imported
 // back keeps the stored one. CSV cells that would start a formula get a
@@ -41,6 +41,9 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, format stri
 	a, q, err := s.filterQuery(ctx, f)
 	if err != nil {
 		return err
+	}
+	if f.Sort == "" {
+		f.Sort = "id" // registration order
 	}
 	order, err := orderBy(f.Sort)
 	if err != nil {

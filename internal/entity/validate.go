@@ -1,7 +1,6 @@
 package entity
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -359,9 +358,6 @@ func normalizePhone(s string) string {
 func validPhone(s string) bool {
 	return ident.ValidateMobile(s) == nil || fixedLineRe.MatchString(s) || serviceRe.MatchString(s)
 }
-
-// errMasked marks a masked personal value that cannot be resolved.
-var errMasked = errors.New("masked value")
 
 // isMasked reports whether s is a masked form (contains '*').
 func isMasked(s string) bool { return strings.Contains(s, "*") }
