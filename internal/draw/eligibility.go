@@ -1,0 +1,176 @@
+package draw
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// PoolMember is a member of a pool as the eligibility rules see it.
+type PoolMember struct {
+	Key                      string   // public identifier (an expert's pseudonym)
+	Specialties              []string // specialty codes
+	EmployerUSCC             string
+	Region                   string // GB/T 2260 code of the member's region
+	Status                   string // active | suspended | removed
+	Relations                []string
+	Unavailable              bool // declared unavailable at the time
+	Penalised                bool // has a live penalty for tendering misconduct
+	RecentlyDrawnForTenderer bool
+	AlreadyDrawn             bool // drawn for this project before (redraws)
+}
+
+// QuotaGroup is a group of the specification with the specialties that
+// qualify for it.
+type QuotaGroup struct {
+	Name        string
+	Specialties []string
+	Count       int
+	Reserves    int
+}
+
+// Context holds what the eligibility rules compare against.
+type Context struct {
+	TendererUSCC string
+	BidderUSCCs  []string
+	Region       string // project's region
+	CrossRegion  bool   // 异地评标: members from the project's region are excluded
+}
+
+// Freeze applies the eligibility and avoidance rules and returns the frozen
+// candidate list. A member qualifies for the first group (in order) one of
+// whose specialties it holds; so groups are disjoint and the count check
+// below is exact. Every excluded member is listed with all reasons that
+// apply.
+func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
+	list := CandidateList{Candidates: make([]Candidate, 0, len(pool)), Excluded: []Exclusion{}}
+	groupNames := map[string][]string{}
+	for _, g := range groups {
+		groupNames[g.Name] = []string{g.Name}
+	}
+	for _, m := range pool {
+		reasons := exclusionReasons(m, ctx)
+		group := ""
+		for _, g := range groups {
+			if overlaps(m.Specialties, g.Specialties) {
+				group = g.Name
+				break
+			}
+		}
+		if group == "" {
+			reasons = append(reasons, ReasonNoSpecialty)
+		}
+		if len(reasons) > 0 {
+			list.Excluded = append(list.Excluded, Exclusion{ID: m.Key, Reasons: reasons})
+			continue
+		}
+		list.Candidates = append(list.Candidates, Candidate{ID: m.Key, Groups: groupNames[group]})
+	}
+	slices.SortFunc(list.Candidates, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(list.Excluded, func(a, b Exclusion) int { return strings.Compare(a.ID, b.ID) })
+	return list
+}
+
+func exclusionReasons(m PoolMember, ctx Context) []string {
+	var r []string
+	if m.Status != "active" || m.Penalised {
+		r = append(r, ReasonNotActive)
+	}
+	if m.Unavailable {
+		r = append(r, ReasonUnavailable)
+	}
+	if m.EmployerUSCC != "" && m.EmployerUSCC == ctx.TendererUSCC {
+		r = append(r, ReasonEmployerTenderer)
+	}
+	if m.EmployerUSCC != "" && slices.Contains(ctx.BidderUSCCs, m.EmployerUSCC) {
+		r = append(r, ReasonEmployerBidder)
+	}
+	if overlaps(m.Relations, ctx.BidderUSCCs) || (ctx.TendererUSCC != "" && slices.Contains(m.Relations, ctx.TendererUSCC)) {
+		r = append(r, ReasonRelation)
+	}
+	if ctx.CrossRegion && m.Region != "" && m.Region == ctx.Region {
+		r = append(r, ReasonSameRegion)
+	}
+	if m.AlreadyDrawn {
+		r = append(r, ReasonAlreadyDrawn)
+	}
+	if m.RecentlyDrawnForTenderer {
+		r = append(r, ReasonRecentTenderer)
+	}
+	return r
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		if x != "" && slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// ShortfallReport explains, per group, why a frozen list cannot fill the
+// specification: how many members qualify and how many each rule removed.
+// It returns "" when every group has at least Count candidates.
+func ShortfallReport(pool []PoolMember, ctx Context, groups []QuotaGroup, list CandidateList) string {
+	have := map[string]int{}
+	for _, c := range list.Candidates {
+		have[c.Groups[0]]++
+	}
+	var lines []string
+	for _, g := range groups {
+		if have[g.Name] >= g.Count {
+			continue
+		}
+		byReason := map[string]int{}
+		for _, m := range pool {
+			if !overlaps(m.Specialties, g.Specialties) {
+				continue
+			}
+			for _, r := range exclusionReasons(m, ctx) {
+				byReason[r]++
+			}
+		}
+		var parts []string
+		for _, r := range sortedKeys(byReason) {
+			parts = append(parts, fmt.Sprintf("%s: %d", r, byReason[r]))
+		}
+		lines = append(lines, fmt.Sprintf("%s needs %d, %d eligible (excluded %s)", g.Name, g.Count, have[g.Name], strings.Join(parts, ", ")))
+	}
+	return strings.Join(lines, "; ")
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ExpertGroups splits a committee of n experts into quota groups: at least
+// two thirds (rounded up) technical, the rest economic (the trading
+// centre's usual split; the law requires experts to be >= 2/3 of the
+// committee). With no economic specialties everything is technical.
+func ExpertGroups(n, reserves int, technical, economic []string) []QuotaGroup {
+	tech := (2*n + 2) / 3
+	if len(economic) == 0 {
+		tech = n
+	}
+	groups := []QuotaGroup{{Name: "technical", Specialties: technical, Count: tech, Reserves: reserves}}
+	if n-tech > 0 {
+		groups = append(groups, QuotaGroup{Name: "economic", Specialties: economic, Count: n - tech, Reserves: min(reserves, 1)})
+	}
+	return groups
+}
+
+// SpecGroups converts quota groups to the specification's groups.
+func SpecGroups(groups []QuotaGroup) []Group {
+	out := make([]Group, len(groups))
+	for i, g := range groups {
+		out[i] = Group{Name: g.Name, Count: g.Count, Reserves: g.Reserves}
+	}
+	return out
+}

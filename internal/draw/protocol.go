@@ -1,0 +1,301 @@
+package draw
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// AlgorithmVersion names this protocol (docs/draw-protocol.md). A record
+// with another version is refused by Verify.
+const AlgorithmVersion = "yingshang-draw/1"
+
+const (
+	seedDomain = "yingshang-draw/1 seed"
+	drbgDomain = "yingshang-draw/1 drbg"
+)
+
+// Candidate is one eligible member of the frozen candidate list. ID is the
+// public identifier (a stable pseudonym for experts). Groups names the quota
+// groups of the specification this candidate may fill.
+type Candidate struct {
+	ID     string   `json:"id"`
+	Groups []string `json:"groups"`
+}
+
+// Exclusion is a pool member left out when the list was frozen, with every
+// reason that applied (reason codes, see Reason* constants).
+type Exclusion struct {
+	ID      string   `json:"id"`
+	Reasons []string `json:"reasons"`
+}
+
+// CandidateList is the frozen list: candidates sorted by ID (byte order),
+// exclusions sorted by ID.
+type CandidateList struct {
+	Candidates []Candidate `json:"candidates"`
+	Excluded   []Exclusion `json:"excluded"`
+}
+
+// Group is a quota: Count members to draw and Reserves reserves (候补).
+type Group struct {
+	Name     string `json:"name"`
+	Count    int    `json:"count"`
+	Reserves int    `json:"reserves"`
+}
+
+// BeaconRef names a drand round fixed before the draw.
+type BeaconRef struct {
+	Chain string `json:"chain" doc:"drand chain hash (hex)"`
+	Round uint64 `json:"round"`
+}
+
+// Spec is the specification: what is drawn and under which rules.
+type Spec struct {
+	Algorithm string            `json:"algorithm"`
+	Purpose   string            `json:"purpose" doc:"what is drawn: experts, staff, witnesses, venues, codes..."`
+	Subject   string            `json:"subject" doc:"what the draw is for, e.g. the project code"`
+	Groups    []Group           `json:"groups"`
+	Rules     map[string]string `json:"rules" doc:"the eligibility rules applied when freezing, as name -> setting"`
+	Beacon    *BeaconRef        `json:"beacon,omitempty"`
+	// Seating, for purpose "seats", replaces the groups: the projects of a
+	// session with their experts and the rooms with their capacities.
+	Seating *Seating `json:"seating,omitempty"`
+}
+
+// Seating is the input of a seat draw.
+type Seating struct {
+	Projects []SeatProject `json:"projects"`
+	Rooms    []Room        `json:"rooms"`
+}
+
+// Commitment is published before the draw.
+type Commitment struct {
+	CandidatesHash string `json:"candidates_sha256"`
+	SpecHash       string `json:"spec_sha256"`
+	SecretHash     string `json:"secret_sha256"`
+	CommittedAt    string `json:"committed_at" doc:"RFC 3339 UTC"`
+}
+
+// Beacon is a revealed drand round.
+type Beacon struct {
+	Chain     string `json:"chain"`
+	Round     uint64 `json:"round"`
+	Signature string `json:"signature" doc:"hex, 48-byte compressed G1 point"`
+}
+
+// Reveal holds the inputs revealed at the draw.
+type Reveal struct {
+	Secret  string  `json:"secret" doc:"hex of the 32-byte server secret"`
+	Witness string  `json:"witness" doc:"the value the witness entered"`
+	Beacon  *Beacon `json:"beacon,omitempty"`
+	DrawnAt string  `json:"drawn_at" doc:"RFC 3339 UTC"`
+}
+
+// Pick is one drawn member. Order counts from 1 within its group; reserves
+// continue the numbering after the group's Count.
+type Pick struct {
+	Group   string `json:"group"`
+	Order   int    `json:"order"`
+	ID      string `json:"id"`
+	Reserve bool   `json:"reserve"`
+}
+
+// Record is the complete, self-verifying draw record.
+type Record struct {
+	Version    string        `json:"version"`
+	DrawID     int64         `json:"draw_id,omitempty"`
+	Commitment Commitment    `json:"commitment"`
+	Spec       Spec          `json:"spec"`
+	Candidates CandidateList `json:"candidates"`
+	Reveal     Reveal        `json:"reveal"`
+	Seed       string        `json:"seed"`
+	Picks      []Pick        `json:"picks"`
+}
+
+// HashJSON returns the hex SHA-256 of v's canonical JSON.
+func HashJSON(v any) (string, error) {
+	var b []byte
+	var err error
+	switch x := v.(type) {
+	case CandidateList:
+		b = canonicalList(x)
+	case *CandidateList:
+		b = canonicalList(*x)
+	default:
+		if b, err = Canonical(v); err != nil {
+			return "", err
+		}
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:]), nil
+}
+
+// Commit computes the commitment of a frozen list and specification.
+func Commit(list CandidateList, spec Spec, secret []byte, at time.Time) (Commitment, error) {
+	ch, err := HashJSON(list)
+	if err != nil {
+		return Commitment{}, err
+	}
+	sh, err := HashJSON(spec)
+	if err != nil {
+		return Commitment{}, err
+	}
+	h := sha256.Sum256(secret)
+	return Commitment{CandidatesHash: ch, SpecHash: sh, SecretHash: hex.EncodeToString(h[:]),
+		CommittedAt: FormatTime(at)}, nil
+}
+
+// FormatTime is the record's time format: RFC 3339, UTC, whole seconds.
+func FormatTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+
+// Seed derives the seed: SHA-256 over the domain string and length-prefixed
+// fields (4-byte big-endian length, then the bytes): candidates hash (32
+// bytes), spec hash (32), secret, witness value (UTF-8), beacon randomness
+// (SHA-256 of the signature, 32 bytes; empty when no beacon).
+func Seed(c Commitment, secret []byte, witness string, beaconSig []byte) ([]byte, error) {
+	ch, err := hex.DecodeString(c.CandidatesHash)
+	if err != nil || len(ch) != 32 {
+		return nil, fmt.Errorf("candidates hash is not 32 bytes of hex")
+	}
+	sh, err := hex.DecodeString(c.SpecHash)
+	if err != nil || len(sh) != 32 {
+		return nil, fmt.Errorf("spec hash is not 32 bytes of hex")
+	}
+	var rnd []byte
+	if beaconSig != nil {
+		r := sha256.Sum256(beaconSig)
+		rnd = r[:]
+	}
+	h := sha256.New()
+	h.Write([]byte(seedDomain))
+	for _, f := range [][]byte{ch, sh, secret, []byte(witness), rnd} {
+		var l [4]byte
+		binary.BigEndian.PutUint32(l[:], uint32(len(f)))
+		h.Write(l[:])
+		h.Write(f)
+	}
+	return h.Sum(nil), nil
+}
+
+// DRBG is the deterministic generator: the i-th 64-bit output (i from 0) is
+// the first 8 bytes, big-endian, of SHA-256(drbgDomain || seed || i as 8
+// bytes big-endian).
+type DRBG struct {
+	seed    []byte
+	counter uint64
+}
+
+// NewDRBG returns a generator keyed by seed.
+func NewDRBG(seed []byte) *DRBG { return &DRBG{seed: slices.Clone(seed)} }
+
+// Uint64 returns the next output.
+func (g *DRBG) Uint64() uint64 {
+	var c [8]byte
+	binary.BigEndian.PutUint64(c[:], g.counter)
+	g.counter++
+	h := sha256.New()
+	h.Write([]byte(drbgDomain))
+	h.Write(g.seed)
+	h.Write(c[:])
+	return binary.BigEndian.Uint64(h.Sum(nil)[:8])
+}
+
+// Uniform returns an integer uniform in [0, n) by rejection sampling:
+// outputs at or above 2^64 - (2^64 mod n) are discarded, so there is no
+// modulo bias. n must be positive.
+func (g *DRBG) Uniform(n uint64) uint64 {
+	if n == 0 {
+		panic("draw: Uniform(0)")
+	}
+	limit := math.MaxUint64 - (math.MaxUint64%n+1)%n // = 2^64 - (2^64 mod n) - 1
+	for {
+		x := g.Uint64()
+		if x <= limit {
+			return x % n
+		}
+	}
+}
+
+// Shortfall explains a group that cannot be filled.
+type Shortfall struct {
+	Group     string
+	Need      int
+	Available int
+}
+
+func (s *Shortfall) Error() string {
+	return fmt.Sprintf("group %q needs %d, only %d eligible", s.Group, s.Need, s.Available)
+}
+
+// Select runs the selection: for each group in spec order, the pool is the
+// candidates (in list order, i.e. sorted by ID) that list the group and are
+// not already picked by an earlier group; a partial Fisher-Yates shuffle
+// draws Count members and then up to Reserves reserves (fewer when the pool
+// runs out); all picks are removed from later groups' pools. A pool smaller
+// than Count is a *Shortfall.
+func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
+	g := NewDRBG(seed)
+	if spec.Seating != nil {
+		return seatPicks(g, spec.Seating)
+	}
+	used := map[string]bool{}
+	var picks []Pick
+	for _, grp := range spec.Groups {
+		var pool []string
+		for _, c := range list.Candidates {
+			if !used[c.ID] && slices.Contains(c.Groups, grp.Name) {
+				pool = append(pool, c.ID)
+			}
+		}
+		if len(pool) < grp.Count {
+			return nil, &Shortfall{Group: grp.Name, Need: grp.Count, Available: len(pool)}
+		}
+		k := min(grp.Count+grp.Reserves, len(pool))
+		for i := 0; i < k; i++ {
+			j := i + int(g.Uniform(uint64(len(pool)-i)))
+			pool[i], pool[j] = pool[j], pool[i]
+			used[pool[i]] = true
+			picks = append(picks, Pick{Group: grp.Name, Order: i + 1, ID: pool[i], Reserve: i >= grp.Count})
+		}
+	}
+	return picks, nil
+}
+
+// RoundTime is the time a drand round is emitted.
+func RoundTime(genesis int64, period int64, round uint64) time.Time {
+	return time.Unix(genesis+int64(round-1)*period, 0).UTC()
+}
+
+// Exclusion reason codes (recorded in CandidateList.Excluded).
+const (
+	ReasonEmployerBidder   = "employer_is_bidder"
+	ReasonEmployerTenderer = "employer_is_tenderer"
+	ReasonRelation         = "declared_relation"
+	ReasonSameRegion       = "same_region"
+	ReasonRecentTenderer   = "recently_drawn_for_tenderer"
+	ReasonNotActive        = "not_active"
+	ReasonUnavailable      = "unavailable"
+	ReasonNoSpecialty      = "no_matching_specialty"
+	ReasonAlreadyDrawn     = "already_drawn_for_project"
+)
+
+// seatPicks runs AssignSeats; each seat is a pick with Group = room and
+// Order = the seat's position in the room (from 1, in assignment order).
+func seatPicks(g *DRBG, st *Seating) ([]Pick, error) {
+	seats, err := AssignSeats(g, st.Projects, st.Rooms)
+	if err != nil {
+		return nil, err
+	}
+	inRoom := map[string]int{}
+	picks := make([]Pick, len(seats))
+	for i, s := range seats {
+		inRoom[s.Room]++
+		picks[i] = Pick{Group: s.Room, Order: inRoom[s.Room], ID: s.Expert}
+	}
+	return picks, nil
+}
