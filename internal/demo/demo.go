@@ -243,4 +243,3 @@ func optFloat(p *float64) string {
 	}
 	return strconv.FormatFloat(*p, 'f', -1, 64)
 }
-

@@ -23,11 +23,11 @@ type infoKey struct{}
 
 // reqInfo is what the middleware learns about a request.
 type reqInfo struct {
-	id     string
-	actor  *auth.Actor
-	csrf   string
-	flash  string
-	route  string
+	id    string
+	actor *auth.Actor
+	csrf  string
+	flash string
+	route string
 }
 
 func infoFrom(ctx context.Context) *reqInfo {

@@ -49,8 +49,8 @@ type Env struct {
 	App     *app.App
 	Modules *modules.Set
 	Server  *server.Server
-	HTTP   *httptest.Server
-	Clock  *clock.Fake
+	HTTP    *httptest.Server
+	Clock   *clock.Fake
 	// Seeded ids.
 	Depts    map[string]int64 // by code: XC, XC-YSJ (office), XC-SJJ, XC-SWJ, WD (魏都区), WD-SJJ
 	Users    map[string]int64 // by username: admin, supervisor, sjj-admin, sjj-staff, swj-staff, wd-staff, ent
