@@ -1,0 +1,488 @@
+package credit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/notify"
+	"yingshang/internal/yserr"
+)
+
+// GradeRule is one row of the grade table: the first rule (by Seq) whose
+// conditions all hold gives the grade; a zero condition is not checked.
+type GradeRule struct {
+	ID             int64  `json:"id"`
+	Seq            int    `json:"seq"`
+	Grade          string `json:"grade" enum:"A,B,C,D"`
+	Colour         string `json:"colour,omitempty" enum:",green,blue,red,orange,grey" doc:"five-colour class (Jiaozuo): green, blue, red, orange, grey"`
+	MinSeriousList int    `json:"min_serious_list,omitempty"`
+	MinSerious     int    `json:"min_serious,omitempty"`
+	MinGeneral     int    `json:"min_general,omitempty"`
+	MinMinor       int    `json:"min_minor,omitempty"`
+	MinAbnormal    int    `json:"min_abnormal,omitempty"`
+	MinPositive    int    `json:"min_positive,omitempty"`
+	TaxGrades      string `json:"tax_grades,omitempty" doc:"comma-separated tax credit grades"`
+	ExplainZH      string `json:"explain_zh"`
+	ExplainEN      string `json:"explain_en"`
+}
+
+// Facts are the counts a grade is computed from: records in force and
+// published (repaired, expired, removed and unpublished ones never count).
+type Facts struct {
+	SeriousList int    `json:"serious_list"`
+	Serious     int    `json:"serious"`
+	General     int    `json:"general"`
+	Minor       int    `json:"minor"`
+	Abnormal    int    `json:"abnormal"`
+	Positive    int    `json:"positive"`
+	TaxGrade    string `json:"tax_grade,omitempty"`
+}
+
+// Explanation says why an entity has its grade.
+type Explanation struct {
+	RuleID int64  `json:"rule_id"`
+	Seq    int    `json:"seq"`
+	ZH     string `json:"zh"`
+	EN     string `json:"en"`
+	Facts  Facts  `json:"facts"`
+}
+
+// Grade is an entity's current grade.
+type Grade struct {
+	EntityID    int64       `json:"entity_id"`
+	Grade       string      `json:"grade" enum:"A,B,C,D"`
+	Colour      string      `json:"colour,omitempty"`
+	Explanation Explanation `json:"explanation"`
+	ComputedAt  time.Time   `json:"computed_at"`
+}
+
+// GradeChange is one row of an entity's grade history.
+type GradeChange struct {
+	Grade       string      `json:"grade"`
+	Colour      string      `json:"colour,omitempty"`
+	Previous    string      `json:"previous,omitempty"`
+	Explanation Explanation `json:"explanation"`
+	Cause       string      `json:"cause"`
+	ComputedAt  time.Time   `json:"computed_at"`
+}
+
+// ColourLabel names a five-colour class in the language.
+func ColourLabel(c, lang string) string {
+	return pick(map[string][2]string{"green": {"绿色", "green"}, "blue": {"蓝色", "blue"}, "red": {"红色", "red"}, "orange": {"橙色", "orange"}, "grey": {"灰色", "grey"}}, c, lang)
+}
+
+// Matches reports whether the rule's conditions hold for f.
+func (g *GradeRule) Matches(f Facts) bool {
+	if g.TaxGrades != "" && !slices.Contains(strings.Split(g.TaxGrades, ","), f.TaxGrade) {
+		return false
+	}
+	return f.SeriousList >= g.MinSeriousList && f.Serious >= g.MinSerious && f.General >= g.MinGeneral &&
+		f.Minor >= g.MinMinor && f.Abnormal >= g.MinAbnormal && f.Positive >= g.MinPositive
+}
+
+// Evaluate applies the rules (sorted by Seq) to f. With no matching rule
+// the grade is A.
+func Evaluate(rules []GradeRule, f Facts) (grade, colour string, ex Explanation) {
+	for _, r := range rules {
+		if r.Matches(f) {
+			return r.Grade, r.Colour, Explanation{RuleID: r.ID, Seq: r.Seq, ZH: r.ExplainZH + factsZH(f), EN: r.ExplainEN + factsEN(f), Facts: f}
+		}
+	}
+	return "A", "", Explanation{ZH: "无适用规则，默认A级" + factsZH(f), EN: "no rule applies: grade A by default" + factsEN(f), Facts: f}
+}
+
+func factsZH(f Facts) string {
+	s := fmt.Sprintf("（公示中：严重失信名单%d条、严重%d条、一般%d条、轻微%d条、经营异常%d条，守信信息%d条", f.SeriousList, f.Serious, f.General, f.Minor, f.Abnormal, f.Positive)
+	if f.TaxGrade != "" {
+		s += "，纳税信用" + f.TaxGrade + "级"
+	}
+	return s + "）"
+}
+
+func factsEN(f Facts) string {
+	s := fmt.Sprintf(" (under publicity: %d serious-list, %d serious, %d general, %d minor, %d abnormal-list, %d positive", f.SeriousList, f.Serious, f.General, f.Minor, f.Abnormal, f.Positive)
+	if f.TaxGrade != "" {
+		s += ", tax grade " + f.TaxGrade
+	}
+	return s + ")"
+}
+
+// GradeRules returns the grade table in evaluation order.
+func (s *Service) GradeRules(ctx context.Context) ([]GradeRule, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, seq, grade, colour, min_serious_list, min_serious, min_general, min_minor, min_abnormal, min_positive,
+		tax_grades, explain_zh, explain_en FROM credit_grade_rules ORDER BY seq, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []GradeRule
+	for rows.Next() {
+		var g GradeRule
+		if err := rows.Scan(&g.ID, &g.Seq, &g.Grade, &g.Colour, &g.MinSeriousList, &g.MinSerious, &g.MinGeneral, &g.MinMinor, &g.MinAbnormal,
+			&g.MinPositive, &g.TaxGrades, &g.ExplainZH, &g.ExplainEN); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// SetGradeRules replaces the grade table (platform admin) and recomputes
+// every grade.
+func (s *Service) SetGradeRules(ctx context.Context, rules []GradeRule) error {
+	if _, err := auth.Require(ctx, auth.PlatformAdmin); err != nil {
+		return err
+	}
+	for i, g := range rules {
+		if !slices.Contains([]string{"A", "B", "C", "D"}, g.Grade) || strings.TrimSpace(g.ExplainZH) == "" {
+			return yserr.Field(fmt.Sprintf("rules[%d]", i), "等级须为 A-D 并附说明", "grade must be A-D with an explanation")
+		}
+	}
+	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+		old, err := s.GradeRules(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM credit_grade_rules"); err != nil {
+			return err
+		}
+		for _, g := range rules {
+			if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO credit_grade_rules (seq, grade, colour, min_serious_list, min_serious, min_general, min_minor,
+				min_abnormal, min_positive, tax_grades, explain_zh, explain_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				g.Seq, g.Grade, g.Colour, g.MinSeriousList, g.MinSerious, g.MinGeneral, g.MinMinor, g.MinAbnormal, g.MinPositive, g.TaxGrades, g.ExplainZH, g.ExplainEN); err != nil {
+				return err
+			}
+		}
+		return s.Audit.Record(ctx, "credit.grade_rules", "credit_grade_rules", "", old, rules, "")
+	})
+	if err != nil {
+		return err
+	}
+	_, err = s.RecomputeAll(ctx)
+	return err
+}
+
+// factsSQL counts an entity's published records by kind and class.
+const factsSQL = `SELECT r.entity_id, r.kind, r.class, COUNT(*) FROM credit_records r
+	WHERE r.status = 'published' AND r.kind <> 'tax_grade' AND %s GROUP BY r.entity_id, r.kind, r.class`
+
+const taxSQL = `SELECT r.entity_id, v.content FROM credit_records r JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version
+	WHERE r.status = 'published' AND r.kind = 'tax_grade' AND %s`
+
+func addFact(f *Facts, kind, class string, n int) {
+	switch kind {
+	case KindSeriousList:
+		f.SeriousList += n
+	case KindAbnormal:
+		f.Abnormal += n
+	case KindLicence, KindCommendation:
+		f.Positive += n
+	case KindPenalty, KindBreach:
+		switch class {
+		case ClassSerious:
+			f.Serious += n
+		case ClassGeneral:
+			f.General += n
+		case ClassMinor:
+			f.Minor += n
+		}
+	}
+}
+
+// factsWhere collects the facts of the entities the condition selects.
+func (s *Service) factsWhere(ctx context.Context, cond string, args ...any) (map[int64]*Facts, error) {
+	out := map[int64]*Facts{}
+	get := func(id int64) *Facts {
+		if out[id] == nil {
+			out[id] = &Facts{}
+		}
+		return out[id]
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, fmt.Sprintf(factsSQL, cond), args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var kind, class string
+		var n int
+		if err := rows.Scan(&id, &kind, &class, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		addFact(get(id), kind, class, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.DB.Q(ctx).Query(ctx, fmt.Sprintf(taxSQL, cond), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var content string
+		if err := rows.Scan(&id, &content); err != nil {
+			return nil, err
+		}
+		c, err := parseContent(content)
+		if err != nil {
+			return nil, err
+		}
+		get(id).TaxGrade = c.TaxGrade
+	}
+	return out, rows.Err()
+}
+
+// FactsOf returns an entity's grade facts.
+func (s *Service) FactsOf(ctx context.Context, entityID int64) (Facts, error) {
+	m, err := s.factsWhere(ctx, "r.entity_id = $1", entityID)
+	if err != nil || m[entityID] == nil {
+		return Facts{}, err
+	}
+	return *m[entityID], nil
+}
+
+// recompute computes an entity's grade now and stores it; a change is
+// added to the history and sent to webhooks. It runs in the caller's
+// transaction and returns the grade.
+func (s *Service) recompute(ctx context.Context, entityID int64, cause string) (*Grade, error) {
+	rules, err := s.GradeRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.FactsOf(ctx, entityID)
+	if err != nil {
+		return nil, err
+	}
+	old, err := s.storedGrade(ctx, entityID)
+	if err != nil {
+		return nil, err
+	}
+	g := &Grade{EntityID: entityID, ComputedAt: s.now()}
+	g.Grade, g.Colour, g.Explanation = Evaluate(rules, f)
+	return g, s.storeGrade(ctx, g, old, cause)
+}
+
+func (s *Service) storeGrade(ctx context.Context, g, old *Grade, cause string) error {
+	ex, err := json.Marshal(g.Explanation)
+	if err != nil {
+		return err
+	}
+	if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO credit_grades (entity_id, grade, colour, explanation, computed_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (entity_id) DO UPDATE SET grade = excluded.grade, colour = excluded.colour, explanation = excluded.explanation, computed_at = excluded.computed_at`,
+		g.EntityID, g.Grade, g.Colour, string(ex), g.ComputedAt); err != nil {
+		return err
+	}
+	prev := ""
+	if old != nil {
+		prev = old.Grade
+		if old.Grade == g.Grade && old.Colour == g.Colour {
+			return nil
+		}
+	}
+	if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO credit_grade_history (entity_id, grade, colour, previous, explanation, cause, computed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, g.EntityID, g.Grade, g.Colour, prev, string(ex), cause, g.ComputedAt); err != nil {
+		return err
+	}
+	if old == nil {
+		return nil
+	}
+	var uscc, name string
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc, name FROM entities WHERE id = $1", g.EntityID).Scan(&uscc, &name); err != nil {
+		return err
+	}
+	if err := s.Audit.Record(ctx, "credit.grade_change", "entity", strconv.FormatInt(g.EntityID, 10), prev, g.Grade, cause); err != nil {
+		return err
+	}
+	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeGradeChanged, ObjectType: "entity", ObjectID: strconv.FormatInt(g.EntityID, 10),
+		Data: map[string]any{"uscc": uscc, "entity": name, "grade": g.Grade, "previous": prev, "colour": g.Colour}})
+	return err
+}
+
+func (s *Service) storedGrade(ctx context.Context, entityID int64) (*Grade, error) {
+	g := &Grade{EntityID: entityID}
+	var ex string
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT grade, colour, explanation, computed_at FROM credit_grades WHERE entity_id = $1", entityID).
+		Scan(&g.Grade, &g.Colour, &ex, &g.ComputedAt)
+	if db.IsNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return g, json.Unmarshal([]byte(ex), &g.Explanation)
+}
+
+// GradeOf returns an entity's grade with its explanation (computed when
+// none is stored yet). Enterprise users may ask for their own only.
+func (s *Service) GradeOf(ctx context.Context, entityID int64) (*Grade, error) {
+	_, only, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if only != 0 && only != entityID {
+		return nil, yserr.ErrNotFound("经营主体", "market entity")
+	}
+	return s.gradeOf(ctx, entityID)
+}
+
+func (s *Service) gradeOf(ctx context.Context, entityID int64) (*Grade, error) {
+	g, err := s.storedGrade(ctx, entityID)
+	if err != nil || g != nil {
+		return g, err
+	}
+	rules, err := s.GradeRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.FactsOf(ctx, entityID)
+	if err != nil {
+		return nil, err
+	}
+	g = &Grade{EntityID: entityID, ComputedAt: s.now()}
+	g.Grade, g.Colour, g.Explanation = Evaluate(rules, f)
+	return g, nil
+}
+
+// GradeHistory lists an entity's grade changes, newest first.
+func (s *Service) GradeHistory(ctx context.Context, entityID int64) ([]GradeChange, error) {
+	if _, err := s.GradeOf(ctx, entityID); err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT grade, colour, previous, explanation, cause, computed_at FROM credit_grade_history WHERE entity_id = $1 ORDER BY id DESC", entityID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []GradeChange{}
+	for rows.Next() {
+		var c GradeChange
+		var ex string
+		if err := rows.Scan(&c.Grade, &c.Colour, &c.Previous, &ex, &c.Cause, &c.ComputedAt); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(ex), &c.Explanation); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// RecomputeAll recomputes the grade of every entity, in batches of
+// entity ids, each batch in one transaction; it returns how many grades
+// changed (or were stored for the first time).
+func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
+	if _, err := auth.Require(ctx, auth.PlatformAdmin); err != nil {
+		return 0, err
+	}
+	rules, err := s.GradeRules(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var maxID int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM entities").Scan(&maxID); err != nil {
+		return 0, err
+	}
+	const batch = 5000
+	changed := 0
+	for lo := int64(1); lo <= maxID; lo += batch {
+		n, err := s.recomputeRange(ctx, rules, lo, lo+batch-1)
+		if err != nil {
+			return changed, err
+		}
+		changed += n
+	}
+	return changed, s.DB.WithTx(ctx, func(ctx context.Context) error {
+		return s.Audit.Record(ctx, "credit.grade_recompute_all", "credit_grades", "", nil, map[string]int{"changed": changed}, "")
+	})
+}
+
+func (s *Service) recomputeRange(ctx context.Context, rules []GradeRule, lo, hi int64) (int, error) {
+	changed := 0
+	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+		facts, err := s.factsWhere(ctx, "r.entity_id BETWEEN $1 AND $2", lo, hi)
+		if err != nil {
+			return err
+		}
+		stored := map[int64][3]string{}
+		rows, err := s.DB.Q(ctx).Query(ctx, "SELECT entity_id, grade, colour, explanation FROM credit_grades WHERE entity_id BETWEEN $1 AND $2", lo, hi)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var g, c, ex string
+			if err := rows.Scan(&id, &g, &c, &ex); err != nil {
+				rows.Close()
+				return err
+			}
+			stored[id] = [3]string{g, c, ex}
+		}
+		rows.Close()
+		ids, err := s.entityIDs(ctx, lo, hi)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, id := range ids {
+			f := Facts{}
+			if facts[id] != nil {
+				f = *facts[id]
+			}
+			g := &Grade{EntityID: id, ComputedAt: now}
+			g.Grade, g.Colour, g.Explanation = Evaluate(rules, f)
+			old, had := stored[id]
+			same := had && old[0] == g.Grade && old[1] == g.Colour
+			if same {
+				// Keep the explanation current (rule texts may change) without a history row.
+				ex, err := json.Marshal(g.Explanation)
+				if err != nil {
+					return err
+				}
+				if string(ex) == old[2] {
+					continue
+				}
+			}
+			var prev *Grade
+			if had {
+				prev = &Grade{Grade: old[0], Colour: old[1]}
+			}
+			if err := s.storeGrade(ctx, g, prev, "recompute all"); err != nil {
+				return err
+			}
+			if !same {
+				changed++
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+func (s *Service) entityIDs(ctx context.Context, lo, hi int64) ([]int64, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM entities WHERE id BETWEEN $1 AND $2 ORDER BY id", lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -1,0 +1,338 @@
+package credit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/yserr"
+)
+
+// PublicEntity is a search hit on the public credit page.
+type PublicEntity struct {
+	USCC      string `json:"uscc"`
+	Name      string `json:"name"`
+	Published int    `json:"published" doc:"records under publicity"`
+}
+
+// PublicSearch finds entities by exact credit code or a name fragment
+// (at most 20), with the number of records under publicity. Anyone may
+// search.
+func (s *Service) PublicSearch(ctx context.Context, q string) ([]PublicEntity, error) {
+	q = strings.TrimSpace(q)
+	if len([]rune(q)) < 2 {
+		return nil, yserr.Field("q", "请输入至少两个字的企业名称或统一社会信用代码", "enter at least two characters of a name or a credit code")
+	}
+	like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT e.uscc, e.name,
+		(SELECT COUNT(*) FROM credit_records r WHERE r.entity_id = e.id AND r.status = 'published')
+		FROM entities e WHERE e.uscc = $1 OR e.name LIKE $2 ORDER BY e.name LIMIT 20`, strings.ToUpper(q), like)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []PublicEntity{}
+	for rows.Next() {
+		var p PublicEntity
+		if err := rows.Scan(&p.USCC, &p.Name, &p.Published); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PublicRecord is a record as the public sees it.
+type PublicRecord struct {
+	ID         int64     `json:"id"`
+	Kind       string    `json:"kind"`
+	Class      string    `json:"class,omitempty"`
+	Department string    `json:"department"`
+	DecisionNo string    `json:"decision_no,omitempty"`
+	DecidedOn  string    `json:"decided_on"`
+	Title      string    `json:"title,omitempty"`
+	LegalBasis string    `json:"legal_basis,omitempty"`
+	Penalties  []Penalty `json:"penalties,omitempty"`
+	TaxGrade   string    `json:"tax_grade,omitempty"`
+	MaxEnd     string    `json:"publicity_until,omitempty"`
+}
+
+// PublicProfile is the public credit page of an entity (信用公示).
+type PublicProfile struct {
+	USCC    string         `json:"uscc"`
+	Name    string         `json:"name"`
+	Records []PublicRecord `json:"records" doc:"records under publicity only"`
+}
+
+// PublicOf returns the public credit page of an entity by id.
+func (s *Service) PublicOf(ctx context.Context, entityID int64) (*PublicProfile, error) {
+	e, err := s.entity(ctx, entityID, "")
+	if err != nil {
+		return nil, err
+	}
+	return s.Public(ctx, e.USCC)
+}
+
+// Public returns the public credit page of an entity: records under
+// publicity only; repaired, expired, removed and unpublished records never
+// appear. Anyone may read it.
+func (s *Service) Public(ctx context.Context, uscc string) (*PublicProfile, error) {
+	e, err := s.entity(ctx, 0, uscc)
+	if err != nil {
+		return nil, yserr.ErrNotFound("经营主体", "market entity")
+	}
+	p := &PublicProfile{USCC: e.USCC, Name: e.Name, Records: []PublicRecord{}}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+recordCols+recordFrom+" WHERE r.entity_id = $1 AND r.status = 'published' ORDER BY r.decided_on DESC, r.id DESC", e.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		p.Records = append(p.Records, PublicRecord{ID: r.ID, Kind: r.Kind, Class: r.Class, Department: r.DepartmentName, DecisionNo: r.Content.DecisionNo,
+			DecidedOn: r.Content.DecidedOn, Title: r.Content.Title, LegalBasis: r.Content.LegalBasis, Penalties: r.Content.Penalties, TaxGrade: r.Content.TaxGrade, MaxEnd: r.MaxEnd})
+	}
+	return p, rows.Err()
+}
+
+// ExportColumns are the columns of the exchange export, in order (the
+// JSON export uses the same names as keys).
+var ExportColumns = []string{"record_id", "version", "uscc", "entity_name", "kind", "class", "status", "decision_no", "decided_on",
+	"legal_basis", "penalty_types", "amount_yuan", "department_code", "department_name", "publicity_start", "min_end", "max_end", "ended_at", "updated_at"}
+
+// Export writes the records changed since `since` (all when zero) for the
+// provincial platform, as CSV or JSON lines-free JSON array. Repaired and
+// expired records are included with their status, so that the receiver
+// stops publishing them. Staff, supervisors and platform admins only.
+func (s *Service) Export(ctx context.Context, w io.Writer, format string, since time.Time) error {
+	if _, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor); err != nil {
+		return err
+	}
+	if format != "csv" && format != "json" {
+		return yserr.Field("format", "格式须为 csv 或 json", "format must be csv or json")
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT r.id, r.current_version, e.uscc, e.name, r.kind, r.class, r.status, v.content, d.code, d.name,
+		r.decided_on, r.min_end, r.max_end, r.ended_at, r.updated_at
+		FROM credit_records r JOIN entities e ON e.id = r.entity_id JOIN departments d ON d.id = r.department_id
+		JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version WHERE r.updated_at >= $1 ORDER BY r.id`, since)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cw := csv.NewWriter(w)
+	if format == "csv" {
+		if _, err := w.Write([]byte("\xef\xbb\xbf")); err != nil {
+			return err
+		}
+		if err := cw.Write(ExportColumns); err != nil {
+			return err
+		}
+	} else if _, err := io.WriteString(w, "["); err != nil {
+		return err
+	}
+	first := true
+	for rows.Next() {
+		var id int64
+		var ver int
+		var uscc, name, kind, class, status, content, dcode, dname, start, minEnd, maxEnd string
+		var ended *time.Time
+		var updated time.Time
+		if err := rows.Scan(&id, &ver, &uscc, &name, &kind, &class, &status, &content, &dcode, &dname, &start, &minEnd, &maxEnd, &ended, &updated); err != nil {
+			return err
+		}
+		c, err := parseContent(content)
+		if err != nil {
+			return err
+		}
+		var types []string
+		amount := 0.0
+		for _, p := range c.Penalties {
+			types = append(types, p.Type)
+			amount += p.Amount
+		}
+		endedS := ""
+		if ended != nil {
+			endedS = ended.UTC().Format(time.RFC3339)
+		}
+		vals := []string{strconv.FormatInt(id, 10), strconv.Itoa(ver), uscc, name, kind, class, status, c.DecisionNo, c.DecidedOn, c.LegalBasis,
+			strings.Join(types, ";"), strconv.FormatFloat(amount, 'f', 2, 64), dcode, dname, start, minEnd, maxEnd, endedS, updated.UTC().Format(time.RFC3339)}
+		if format == "csv" {
+			for i, v := range vals {
+				if v != "" && strings.ContainsAny(v[:1], "=+-@") {
+					vals[i] = "'" + v
+				}
+			}
+			if err := cw.Write(vals); err != nil {
+				return err
+			}
+			continue
+		}
+		obj := map[string]string{}
+		for i, k := range ExportColumns {
+			obj[k] = vals[i]
+		}
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return err
+		}
+		sep := ","
+		if first {
+			sep = ""
+		}
+		first = false
+		if _, err := io.WriteString(w, sep+"\n"+string(b)); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if format == "csv" {
+		cw.Flush()
+		return cw.Error()
+	}
+	_, err = io.WriteString(w, "\n]\n")
+	return err
+}
+
+// Verification is what the public verification page shows for a code.
+type Verification struct {
+	Code       string    `json:"code"`
+	Kind       string    `json:"kind" enum:"report,notice"`
+	USCC       string    `json:"uscc"`
+	Entity     string    `json:"entity"`
+	Grade      string    `json:"grade,omitempty"`
+	Records    int       `json:"records"`
+	Digest     string    `json:"digest,omitempty" doc:"SHA-256 of the report content"`
+	DecisionNo string    `json:"decision_no,omitempty"`
+	IssuedAt   time.Time `json:"issued_at"`
+}
+
+// Report produces the credit report PDF of an entity (records in force
+// and under publicity, the grade with its reasons) and stores its
+// verification code. An enterprise may report on itself only.
+func (s *Service) Report(ctx context.Context, entityID int64) (*Verification, []byte, error) {
+	a, only, err := reader(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if only != 0 && only != entityID {
+		return nil, nil, yserr.ErrNotFound("经营主体", "market entity")
+	}
+	e, err := s.entity(ctx, entityID, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	prof, err := s.Public(ctx, e.USCC)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := s.gradeOf(ctx, e.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := &Verification{Code: newCode(), Kind: "report", USCC: e.USCC, Entity: e.Name, Grade: g.Grade, Records: len(prof.Records), IssuedAt: s.now()}
+	body, err := json.Marshal(struct {
+		P *PublicProfile
+		G *Grade
+		C string
+	}{prof, g, v.Code})
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(body)
+	v.Digest = hex.EncodeToString(sum[:])
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO credit_reports (code, entity_id, grade, records, digest, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			v.Code, e.ID, g.Grade, v.Records, v.Digest, actorID(a), v.IssuedAt); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, "credit.report", "entity", strconv.FormatInt(e.ID, 10), nil, v, "")
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, s.reportPDF(v, prof, g), nil
+}
+
+func (s *Service) reportPDF(v *Verification, prof *PublicProfile, g *Grade) []byte {
+	p := NewPDF("信用报告 " + v.Code)
+	p.Heading(20, "企业信用报告")
+	p.Heading(11, "Credit report · 核验码 Verification code "+v.Code)
+	p.Rule()
+	p.Para(12, 0, "企业名称 Name："+prof.Name)
+	p.Para(12, 0, "统一社会信用代码 USCC："+prof.USCC)
+	p.Para(12, 0, "生成时间 Issued："+v.IssuedAt.In(cst).Format("2006-01-02 15:04"))
+	grade := "信用等级 Grade：" + g.Grade
+	if g.Colour != "" {
+		grade += "（" + ColourLabel(g.Colour, "zh") + " " + g.Colour + "）"
+	}
+	p.Para(13, 0, grade)
+	p.Para(11, 12, "评定理由："+g.Explanation.ZH)
+	p.Para(9, 12, "Reason: "+g.Explanation.EN)
+	p.Gap(6)
+	p.Para(13, 0, fmt.Sprintf("公示中的信用信息 Records under publicity（%d）", len(prof.Records)))
+	if len(prof.Records) == 0 {
+		p.Para(11, 12, "无。None.")
+	}
+	for i, r := range prof.Records {
+		line := fmt.Sprintf("%d. %s %s %s", i+1, KindLabel(r.Kind, "zh"), r.DecidedOn, r.DecisionNo)
+		if r.Class != "" {
+			line += " · " + ClassLabel(r.Class, "zh")
+		}
+		p.Para(11, 12, line)
+		detail := r.Department
+		if r.Title != "" {
+			detail += " · " + r.Title
+		}
+		if r.MaxEnd != "" {
+			detail += " · 公示至 " + r.MaxEnd
+		}
+		p.Para(10, 28, detail)
+	}
+	p.Gap(6)
+	p.Rule()
+	p.Para(9, 0, "本报告不含已修复、公示期满或依规不公示的信息。This report leaves out repaired, expired and unpublished records.")
+	p.Para(9, 0, "核验 Verify: "+strings.TrimRight(s.BaseURL, "/")+"/public/credit/verify?code="+v.Code)
+	p.Para(9, 0, "SHA-256: "+v.Digest)
+	return p.Bytes()
+}
+
+// Verify looks up a report or notice code (anyone may).
+func (s *Service) Verify(ctx context.Context, code string) (*Verification, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	v := &Verification{Code: code, Kind: "report"}
+	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT e.uscc, e.name, c.grade, c.records, c.digest, c.created_at FROM credit_reports c JOIN entities e ON e.id = c.entity_id WHERE c.code = $1`, code).
+		Scan(&v.USCC, &v.Entity, &v.Grade, &v.Records, &v.Digest, &v.IssuedAt)
+	if err == nil {
+		return v, nil
+	}
+	if !db.IsNoRows(err) {
+		return nil, err
+	}
+	var body string
+	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT body FROM credit_notices WHERE code = $1", code).Scan(&body)
+	if db.IsNoRows(err) {
+		return nil, yserr.ErrNotFound("核验码", "verification code")
+	}
+	if err != nil {
+		return nil, err
+	}
+	var n Notice
+	if err := json.Unmarshal([]byte(body), &n); err != nil {
+		return nil, err
+	}
+	return &Verification{Code: code, Kind: "notice", USCC: n.USCC, Entity: n.Entity, DecisionNo: n.DecisionNo, Records: 1, IssuedAt: n.IssuedAt}, nil
+}

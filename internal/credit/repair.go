@@ -1,0 +1,619 @@
+package credit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
+	"yingshang/internal/db"
+	"yingshang/internal/notify"
+	"yingshang/internal/yserr"
+)
+
+// Repair application statuses.
+const (
+	RepairSubmitted = "submitted" // 待审核
+	RepairMoreInfo  = "more_info" // 待补充材料 (the clock stops)
+	RepairApproved  = "approved"
+	RepairRejected  = "rejected"
+)
+
+var repairLabels = map[string][2]string{
+	RepairSubmitted: {"待审核", "awaiting review"}, RepairMoreInfo: {"待补充材料", "more material requested"},
+	RepairApproved: {"已通过", "approved"}, RepairRejected: {"未通过", "rejected"},
+}
+
+// RepairLabel names a repair status in the language.
+func RepairLabel(st, lang string) string { return pick(repairLabels, st, lang) }
+
+// RepairCommitment is the text of the credit commitment signed with every
+// repair application.
+const RepairCommitment = "本单位郑重承诺：已纠正失信行为并履行相关义务，所提交的信用修复申请材料真实、准确、完整；今后将严格遵守法律法规，依法诚信经营。如有虚假，自愿承担相应法律责任，并接受将违背承诺的行为记入信用记录。"
+
+// Condition is one repair condition and whether it holds.
+type Condition struct {
+	Key string `json:"key" enum:"status,period,obligations,commitment"`
+	Met bool   `json:"met"`
+	ZH  string `json:"zh"`
+	EN  string `json:"en"`
+}
+
+// Eligibility says whether a record can be repaired now.
+type Eligibility struct {
+	Eligible   bool        `json:"eligible"`
+	EarliestOn string      `json:"earliest_on"`
+	Conditions []Condition `json:"conditions"`
+	OpenRepair int64       `json:"open_repair,omitempty" doc:"id of an application under review"`
+}
+
+// Upload is an attached file.
+type Upload struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// ApplyInput is a repair application (or supplement).
+type ApplyInput struct {
+	Statement      string   `json:"statement"`
+	SignCommitment bool     `json:"sign_commitment" doc:"the applicant signs the credit commitment (RepairCommitment)"`
+	Files          []Upload `json:"-"`
+}
+
+// ReviewInput is the department's decision on an application.
+type ReviewInput struct {
+	Decision string `json:"decision" enum:"approve,reject,more_info"`
+	Reason   string `json:"reason" doc:"required for reject and more_info"`
+}
+
+// File is an attachment's metadata.
+type File struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+}
+
+// Repair is a repair application.
+type Repair struct {
+	ID             int64      `json:"id"`
+	RecordID       int64      `json:"record_id"`
+	EntityID       int64      `json:"entity_id"`
+	EntityName     string     `json:"entity_name"`
+	DepartmentID   int64      `json:"department_id"`
+	DecisionNo     string     `json:"decision_no"`
+	Status         string     `json:"status" enum:"submitted,more_info,approved,rejected"`
+	Statement      string     `json:"statement"`
+	CommitmentID   int64      `json:"commitment_id"`
+	ResubmissionOf int64      `json:"resubmission_of,omitempty"`
+	DueAt          *time.Time `json:"due_at,omitempty"`
+	PausedAt       *time.Time `json:"paused_at,omitempty"`
+	RequestNote    string     `json:"request_note,omitempty"`
+	Reason         string     `json:"reason,omitempty"`
+	DecidedAt      *time.Time `json:"decided_at,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	Files          []File     `json:"files"`
+}
+
+// Overdue reports whether the review deadline passed at t.
+func (r Repair) Overdue(t time.Time) bool {
+	return r.Status == RepairSubmitted && r.DueAt != nil && t.After(*r.DueAt)
+}
+
+// Eligibility checks the repair conditions of a record for its entity.
+func (s *Service) Eligibility(ctx context.Context, recordID int64) (*Eligibility, error) {
+	r, err := s.Get(ctx, recordID)
+	if err != nil {
+		return nil, err
+	}
+	return s.eligibility(ctx, r)
+}
+
+func (s *Service) eligibility(ctx context.Context, r *Record) (*Eligibility, error) {
+	earliest := r.MinEnd
+	if earliest < r.Start {
+		earliest = r.Start
+	}
+	today := s.today().String()
+	el := &Eligibility{EarliestOn: earliest}
+	active := r.Negative && r.Active() && r.Kind != KindAbnormal
+	el.Conditions = append(el.Conditions, Condition{Key: "status", Met: active,
+		ZH: "失信信息处于公示（或记录）期内：" + StatusLabel(r.Status, "zh"), EN: "adverse record in force: " + StatusLabel(r.Status, "en")})
+	el.Conditions = append(el.Conditions, Condition{Key: "period", Met: earliest != "" && today >= earliest,
+		ZH: "最短公示期已满（最早 " + earliest + " 可申请）", EN: "minimum publicity period passed (apply from " + earliest + ")"})
+	oblZH, oblEN := "决定部门已确认履行义务", "the department recorded the obligations as performed"
+	if !r.ObligationsMet {
+		oblZH, oblEN = "尚未确认履行义务：申请时须上传缴款凭证、整改报告等证明", "obligations not yet recorded: upload proof (receipts, correction report) with the application"
+	}
+	el.Conditions = append(el.Conditions, Condition{Key: "obligations", Met: r.ObligationsMet, ZH: oblZH, EN: oblEN})
+	el.Conditions = append(el.Conditions, Condition{Key: "commitment", Met: false, ZH: "申请时在线签署信用修复承诺书", EN: "sign the credit commitment online with the application"})
+	var open int64
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM credit_repairs WHERE record_id = $1 AND status IN ('submitted', 'more_info')", r.ID).Scan(&open)
+	if err != nil && !db.IsNoRows(err) {
+		return nil, err
+	}
+	el.OpenRepair = open
+	el.Eligible = active && el.Conditions[1].Met && open == 0
+	return el, nil
+}
+
+// allowedTypes are the attachment types accepted.
+var allowedTypes = map[string][]string{"application/pdf": {".pdf"}, "image/png": {".png"}, "image/jpeg": {".jpg", ".jpeg"}}
+
+// checkFiles validates attachments: at most 5, each under the size limit,
+// PDF/PNG/JPEG by content and extension.
+func (s *Service) checkFiles(files []Upload) error {
+	if len(files) > 5 {
+		return yserr.Field("files", "最多上传 5 个文件", "at most 5 files")
+	}
+	for i := range files {
+		f := &files[i]
+		if int64(len(f.Data)) > s.maxUpload() {
+			return yserr.Newf(yserr.TooLarge, "文件 %s 超过 %d MB", "file %s is larger than %d MB", f.Name, s.maxUpload()>>20)
+		}
+		if len(f.Data) == 0 {
+			return yserr.Field("files", "文件 "+f.Name+" 是空的", "file "+f.Name+" is empty")
+		}
+		ct := strings.SplitN(http.DetectContentType(f.Data), ";", 2)[0]
+		exts, ok := allowedTypes[ct]
+		if !ok || !slices.Contains(exts, strings.ToLower(filepath.Ext(f.Name))) {
+			return yserr.Field("files", "文件 "+f.Name+" 须为 PDF、PNG 或 JPEG", "file "+f.Name+" must be a PDF, PNG or JPEG")
+		}
+		f.ContentType = ct
+		f.Name = filepath.Base(f.Name)
+	}
+	return nil
+}
+
+// Apply files a repair application for a record of the caller's own
+// entity: refused before the earliest date (with the date), without the
+// signed commitment, without proof when the department has not recorded
+// the obligations, or while another application is open. A rejected
+// application may be followed by a new one (a resubmission).
+func (s *Service) Apply(ctx context.Context, recordID int64, in ApplyInput) (*Repair, error) {
+	a, err := auth.Require(ctx, auth.Enterprise)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Get(ctx, recordID)
+	if err != nil {
+		return nil, err
+	}
+	if a.EntityID == 0 || r.EntityID != a.EntityID {
+		return nil, errRecordNotFound()
+	}
+	el, err := s.eligibility(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !el.Conditions[0].Met:
+		return nil, yserr.New(yserr.Conflict, "该记录已"+StatusLabel(r.Status, "zh")+"，无须修复", "the record is "+StatusLabel(r.Status, "en")+": nothing to repair")
+	case el.OpenRepair != 0:
+		return nil, yserr.New(yserr.Conflict, "该记录已有正在审核的修复申请", "an application for this record is under review")
+	case !el.Conditions[1].Met:
+		return nil, yserr.Field("record", "最短公示期未满，最早可于 "+el.EarliestOn+" 申请信用修复", "the minimum publicity period has not passed: apply from "+el.EarliestOn)
+	}
+	in.Statement = strings.TrimSpace(in.Statement)
+	var v yserr.Validation
+	if in.Statement == "" {
+		v.Add("statement", "请填写修复申请说明（纠正失信行为、履行义务的情况）", "describe how the misconduct was corrected and the obligations performed")
+	}
+	if !in.SignCommitment {
+		v.Add("sign_commitment", "须签署信用修复承诺书", "the credit commitment must be signed")
+	}
+	if !r.ObligationsMet && len(in.Files) == 0 {
+		v.Add("files", "决定部门尚未确认履行义务，请上传缴款凭证、整改报告等证明材料", "the department has not recorded the obligations as performed: upload proof")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.checkFiles(in.Files); err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		id, err = s.insertRepair(ctx, a, r, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetRepair(ctx, id)
+}
+
+func (s *Service) insertRepair(ctx context.Context, a *auth.Actor, r *Record, in ApplyInput) (int64, error) {
+	now := s.now()
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return 0, err
+	}
+	due := cal.Deadline(now, s.reviewDays())
+	var commitment int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO credit_commitments (entity_id, department_id, kind, process, text, status, signed_by, signed_at)
+		VALUES ($1, $2, 'repair', $3, $4, 'open', $5, $6) RETURNING id`, r.EntityID, r.DepartmentID, "credit_repair:"+strconv.FormatInt(r.ID, 10),
+		RepairCommitment, actorID(a), now).Scan(&commitment); err != nil {
+		return 0, err
+	}
+	var prev *int64
+	var p int64
+	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM credit_repairs WHERE record_id = $1 AND status = 'rejected' ORDER BY id DESC LIMIT 1", r.ID).Scan(&p)
+	if err == nil {
+		prev = &p
+	} else if !db.IsNoRows(err) {
+		return 0, err
+	}
+	var id int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO credit_repairs (record_id, entity_id, department_id, status, statement, commitment_id, resubmission_of,
+		due_at, created_by, created_at, updated_at) VALUES ($1, $2, $3, 'submitted', $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+		r.ID, r.EntityID, r.DepartmentID, in.Statement, commitment, prev, due, actorID(a), now).Scan(&id); err != nil {
+		return 0, err
+	}
+	if err := s.saveFiles(ctx, id, in.Files); err != nil {
+		return 0, err
+	}
+	if err := s.Audit.Record(ctx, "credit.repair_apply", "credit_repair", strconv.FormatInt(id, 10), nil,
+		map[string]any{"record_id": r.ID, "statement": in.Statement, "files": len(in.Files), "commitment_id": commitment, "resubmission_of": prev}, ""); err != nil {
+		return 0, err
+	}
+	return id, s.tellDepartment(ctx, r, due)
+}
+
+func (s *Service) saveFiles(ctx context.Context, repairID int64, files []Upload) error {
+	for _, f := range files {
+		sum := sha256.Sum256(f.Data)
+		if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO credit_repair_files (repair_id, name, content_type, size, sha256, data, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, repairID, f.Name, f.ContentType, len(f.Data), hex.EncodeToString(sum[:]), f.Data, s.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) tellDepartment(ctx context.Context, r *Record, due time.Time) error {
+	to, err := s.deptUsers(ctx, r.DepartmentID)
+	if err != nil || len(to) == 0 {
+		return err
+	}
+	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeRepairDue, To: to, Channels: []string{notify.ChannelInApp},
+		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10),
+		Data: map[string]any{"entity": r.EntityName, "decision_no": r.Content.DecisionNo, "due": due.In(cst).Format("2006-01-02 15:04")}})
+	return err
+}
+
+// Supplement answers a request for more material: the application goes
+// back to review and the deadline resumes with the working days that were
+// left when the clock stopped.
+func (s *Service) Supplement(ctx context.Context, repairID int64, in ApplyInput) (*Repair, error) {
+	a, err := auth.Require(ctx, auth.Enterprise)
+	if err != nil {
+		return nil, err
+	}
+	rp, err := s.GetRepair(ctx, repairID)
+	if err != nil {
+		return nil, err
+	}
+	if rp.EntityID != a.EntityID {
+		return nil, yserr.ErrNotFound("修复申请", "repair application")
+	}
+	if rp.Status != RepairMoreInfo {
+		return nil, yserr.New(yserr.Conflict, "该申请不需要补充材料", "no material was requested for this application")
+	}
+	in.Statement = strings.TrimSpace(in.Statement)
+	if in.Statement == "" && len(in.Files) == 0 {
+		return nil, yserr.Field("statement", "请填写补充说明或上传材料", "add a statement or files")
+	}
+	if err := s.checkFiles(in.Files); err != nil {
+		return nil, err
+	}
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		cal, err := s.Calendar.Calendar(ctx)
+		if err != nil {
+			return err
+		}
+		left := 1
+		if rp.DueAt != nil && rp.PausedAt != nil {
+			left = max(cal.WorkdaysBetween(calendar.FromTime(*rp.PausedAt, calendar.Shanghai), calendar.FromTime(*rp.DueAt, calendar.Shanghai)), 1)
+		}
+		due := cal.Deadline(s.now(), left)
+		stmt := rp.Statement
+		if in.Statement != "" {
+			stmt += "\n\n【补充 Supplement " + s.today().String() + "】" + in.Statement
+		}
+		if _, err := s.DB.Q(ctx).Exec(ctx, `UPDATE credit_repairs SET status = 'submitted', statement = $1, due_at = $2, paused_at = NULL, warned = FALSE, updated_at = $3
+			WHERE id = $4 AND status = 'more_info'`, stmt, due, s.now(), repairID); err != nil {
+			return err
+		}
+		if err := s.saveFiles(ctx, repairID, in.Files); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, "credit.repair_supplement", "credit_repair", strconv.FormatInt(repairID, 10), nil,
+			map[string]any{"statement": in.Statement, "files": len(in.Files), "due_at": due}, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetRepair(ctx, repairID)
+}
+
+// Review decides an application (the deciding department, or platform
+// admin): approve ends the record's publicity (repaired), excludes it from
+// checks, public pages and reports, recomputes the grade and tells the
+// webhooks; reject and more_info need a reason; more_info stops the clock.
+func (s *Service) Review(ctx context.Context, repairID int64, in ReviewInput) (*Repair, error) {
+	rp, err := s.GetRepair(ctx, repairID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := staff(ctx, rp.DepartmentID); err != nil {
+		return nil, err
+	}
+	r, err := s.Get(ctx, rp.RecordID)
+	if err != nil {
+		return nil, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	switch {
+	case r.Status == StatusRepaired:
+		return nil, yserr.New(yserr.Conflict, "该记录已修复，不能再审核", "the record was already repaired")
+	case rp.Status != RepairSubmitted && rp.Status != RepairMoreInfo:
+		return nil, yserr.New(yserr.Conflict, "该申请已"+RepairLabel(rp.Status, "zh"), "the application was already "+RepairLabel(rp.Status, "en"))
+	case in.Decision != "approve" && in.Decision != "reject" && in.Decision != "more_info":
+		return nil, yserr.Field("decision", "请选择通过、不通过或补充材料", "choose approve, reject or more_info")
+	case in.Decision != "approve" && in.Reason == "":
+		return nil, yserr.Field("reason", "请填写理由", "give the reason")
+	}
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		switch in.Decision {
+		case "approve":
+			return s.approve(ctx, rp, r, in.Reason)
+		case "reject":
+			return s.close(ctx, rp, r, RepairRejected, in.Reason)
+		default:
+			return s.requestMore(ctx, rp, r, in.Reason)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetRepair(ctx, repairID)
+}
+
+func (s *Service) approve(ctx context.Context, rp *Repair, r *Record, reason string) error {
+	now := s.now()
+	n, err := s.DB.Q(ctx).Exec(ctx, `UPDATE credit_records SET status = 'repaired', ended_at = $1, updated_at = $1
+		WHERE id = $2 AND status IN ('published', 'unpublished')`, now, r.ID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return yserr.New(yserr.Conflict, "该记录已不在公示期，不能修复", "the record is no longer in force")
+	}
+	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_commitments SET status = 'fulfilled', resolved_at = $1 WHERE id = $2", now, rp.CommitmentID); err != nil {
+		return err
+	}
+	if err := s.close(ctx, rp, r, RepairApproved, reason); err != nil {
+		return err
+	}
+	if err := s.event(ctx, TypeRecordRepaired, r.ID); err != nil {
+		return err
+	}
+	_, err = s.recompute(ctx, r.EntityID, "repair of record "+strconv.FormatInt(r.ID, 10))
+	return err
+}
+
+func (s *Service) close(ctx context.Context, rp *Repair, r *Record, status, reason string) error {
+	a := auth.From(ctx)
+	now := s.now()
+	if _, err := s.DB.Q(ctx).Exec(ctx, `UPDATE credit_repairs SET status = $1, reason = $2, decided_by = $3, decided_at = $4, paused_at = NULL, updated_at = $4 WHERE id = $5`,
+		status, reason, actorID(a), now, rp.ID); err != nil {
+		return err
+	}
+	if status == RepairRejected {
+		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_commitments SET status = 'fulfilled', resolved_at = $1 WHERE id = $2", now, rp.CommitmentID); err != nil {
+			return err
+		}
+	}
+	if err := s.Audit.Record(ctx, "credit.repair_"+status, "credit_repair", strconv.FormatInt(rp.ID, 10), rp.Status, status, reason); err != nil {
+		return err
+	}
+	return s.tellEntity(ctx, r, status, reason)
+}
+
+func (s *Service) requestMore(ctx context.Context, rp *Repair, r *Record, note string) error {
+	if rp.Status == RepairMoreInfo {
+		return yserr.New(yserr.Conflict, "已在等待企业补充材料", "more material was already requested")
+	}
+	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_repairs SET status = 'more_info', request_note = $1, paused_at = $2, updated_at = $2 WHERE id = $3",
+		note, s.now(), rp.ID); err != nil {
+		return err
+	}
+	if err := s.Audit.Record(ctx, "credit.repair_more_info", "credit_repair", strconv.FormatInt(rp.ID, 10), rp.Status, RepairMoreInfo, note); err != nil {
+		return err
+	}
+	return s.tellEntity(ctx, r, RepairMoreInfo, note)
+}
+
+func (s *Service) tellEntity(ctx context.Context, r *Record, status, reason string) error {
+	to, err := s.entityUsers(ctx, r.EntityID)
+	if err != nil || len(to) == 0 {
+		return err
+	}
+	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeRepairResult, To: to, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
+		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10),
+		Data: map[string]any{"entity": r.EntityName, "decision_no": r.Content.DecisionNo, "result_zh": RepairLabel(status, "zh"),
+			"result_en": RepairLabel(status, "en"), "reason": reason}})
+	return err
+}
+
+const repairCols = `p.id, p.record_id, p.entity_id, e.name, p.department_id, v.content, p.status, p.statement, p.commitment_id,
+	COALESCE(p.resubmission_of, 0), p.due_at, p.paused_at, p.request_note, p.reason, p.decided_at, p.created_at`
+
+const repairFrom = ` FROM credit_repairs p JOIN entities e ON e.id = p.entity_id JOIN credit_records r ON r.id = p.record_id
+	JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version`
+
+func scanRepair(row db.Row) (*Repair, error) {
+	var p Repair
+	var content string
+	if err := row.Scan(&p.ID, &p.RecordID, &p.EntityID, &p.EntityName, &p.DepartmentID, &content, &p.Status, &p.Statement, &p.CommitmentID,
+		&p.ResubmissionOf, &p.DueAt, &p.PausedAt, &p.RequestNote, &p.Reason, &p.DecidedAt, &p.CreatedAt); err != nil {
+		return nil, err
+	}
+	c, err := parseContent(content)
+	p.DecisionNo = c.DecisionNo
+	p.Files = []File{}
+	return &p, err
+}
+
+// GetRepair returns an application with its file list: to the entity,
+// the deciding department's staff, supervisors and platform admins.
+func (s *Service) GetRepair(ctx context.Context, id int64) (*Repair, error) {
+	a, only, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := scanRepair(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+repairCols+repairFrom+" WHERE p.id = $1", id))
+	notFound := db.IsNoRows(err) || err == nil && (only != 0 && p.EntityID != only ||
+		only == 0 && a.Has(auth.DeptAdmin, auth.DeptStaff) && !a.Has(auth.PlatformAdmin, auth.Supervisor) && !a.InScope(p.DepartmentID))
+	if notFound {
+		return nil, yserr.ErrNotFound("修复申请", "repair application")
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, name, content_type, size, sha256 FROM credit_repair_files WHERE repair_id = $1 ORDER BY id", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f File
+		if err := rows.Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256); err != nil {
+			return nil, err
+		}
+		p.Files = append(p.Files, f)
+	}
+	return p, rows.Err()
+}
+
+// RepairFile returns an attachment's content.
+func (s *Service) RepairFile(ctx context.Context, repairID, fileID int64) (*File, []byte, error) {
+	if _, err := s.GetRepair(ctx, repairID); err != nil {
+		return nil, nil, err
+	}
+	var f File
+	var data []byte
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, name, content_type, size, sha256, data FROM credit_repair_files WHERE id = $1 AND repair_id = $2", fileID, repairID).
+		Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &data)
+	if db.IsNoRows(err) {
+		return nil, nil, yserr.ErrNotFound("文件", "file")
+	}
+	return &f, data, err
+}
+
+// RepairFilter selects applications.
+type RepairFilter struct {
+	Status   string `query:"status" enum:",submitted,more_info,approved,rejected"`
+	RecordID int64  `query:"record_id"`
+}
+
+// Repairs lists applications, newest first: an enterprise its own, staff
+// their departments', supervisors and platform admins all.
+func (s *Service) Repairs(ctx context.Context, f RepairFilter) ([]Repair, error) {
+	a, only, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if only != 0 {
+		add("p.entity_id = $%d", only)
+	}
+	if f.Status != "" {
+		add("p.status = $%d", f.Status)
+	}
+	if f.RecordID != 0 {
+		add("p.record_id = $%d", f.RecordID)
+	}
+	q := "SELECT " + repairCols + repairFrom
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, q+" ORDER BY p.id DESC LIMIT 500", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Repair{}
+	staffOnly := only == 0 && !a.Has(auth.PlatformAdmin, auth.Supervisor) && !a.IsSystem()
+	for rows.Next() {
+		p, err := scanRepair(rows)
+		if err != nil {
+			return nil, err
+		}
+		if staffOnly && !a.InScope(p.DepartmentID) {
+			continue
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+// WarnDue tells the department's staff about applications whose review
+// deadline ends within one working day (once per application). It returns
+// how many were warned.
+func (s *Service) WarnDue(ctx context.Context) (int, error) {
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return 0, err
+	}
+	soon := cal.Deadline(s.now(), 1)
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM credit_repairs WHERE status = 'submitted' AND warned = FALSE AND due_at <= $1", soon)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+			p, err := scanRepair(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+repairCols+repairFrom+" WHERE p.id = $1", id))
+			if err != nil {
+				return err
+			}
+			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_repairs SET warned = TRUE WHERE id = $1", id); err != nil {
+				return err
+			}
+			r := &Record{ID: p.RecordID, EntityName: p.EntityName, DepartmentID: p.DepartmentID, Content: Content{DecisionNo: p.DecisionNo}}
+			if err := s.tellDepartment(ctx, r, *p.DueAt); err != nil {
+				return err
+			}
+			return s.Audit.Record(ctx, "credit.repair_warn", "credit_repair", strconv.FormatInt(id, 10), nil, p.DueAt, "")
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
