@@ -1,0 +1,146 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// pollAppeal reloads url until sel's text contains want.
+func pollAppeal(t *testing.T, ctx context.Context, url, sel, want, step string, wait time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		var txt string
+		err := chromedp.Run(ctx, chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery), chromedp.Text(sel, &txt, chromedp.ByQuery))
+		if err == nil && strings.Contains(txt, want) {
+			return txt
+		}
+		if time.Now().After(deadline) {
+			shot(t, ctx, "appeal-failed-"+step)
+			t.Fatalf("%s: %q not in %s (%v):\n%s", step, want, sel, err, txt)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// openAppeal navigates to url and waits for sel, trying again when a
+// navigation still pending from the sign-in aborts it.
+func openAppeal(t *testing.T, ctx context.Context, url, sel string) {
+	t.Helper()
+	var err error
+	for i := 0; i < 3; i++ {
+		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err = chromedp.Run(tctx, chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery))
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	shot(t, ctx, "appeal-failed-open")
+	t.Fatalf("open %s: %v", url, err)
+}
+
+// appealAct fills the note (if given), presses the action's button and
+// waits until the appeal shows the state want.
+func appealAct(t *testing.T, ctx context.Context, s *Site, url, action, note, want string, extra ...chromedp.Action) {
+	t.Helper()
+	openAppeal(t, ctx, url, `[data-testid="do-`+action+`"]`)
+	acts := append([]chromedp.Action{}, extra...)
+	if note != "" {
+		acts = append(acts, chromedp.SendKeys(`[data-testid="note-`+action+`"]`, note, chromedp.ByQuery))
+	}
+	acts = append(acts, chromedp.Click(`[data-testid="do-`+action+`"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+	run(t, ctx, action, acts...)
+	pollAppeal(t, ctx, url, `[data-testid="appeal-state"]`, want, action, 10*time.Second)
+}
+
+// TestAppealClosedLoop: an enterprise submits, the office assigns, the
+// department replies, the enterprise rates it unsatisfied and reopens, it
+// is answered again and closed; then, with the fake clock moved on, a
+// deadline warning and an overdue alert reach the office's inbox.
+func TestAppealClosedLoop(t *testing.T) {
+	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
+	ent := browser(t)
+	login(t, ent, s, "enterprise")
+	submit := func(kind, title, desc string) string {
+		t.Helper()
+		var loc string
+		openAppeal(t, ent, s.URL+"/appeals/new", `[data-testid="appeal-form"]`)
+		run(t, ent, "submit "+title,
+			chromedp.SetValue(`[data-testid="appeal-kind"]`, kind, chromedp.ByQuery),
+			chromedp.SetValue(`[data-testid="appeal-topic"]`, "开办企业", chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid="appeal-title"]`, title, chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid="appeal-description"]`, desc, chromedp.ByQuery),
+			chromedp.Click(`[data-testid="appeal-publishable"]`, chromedp.ByQuery),
+		)
+		shot(t, ent, "appeal-01-submit-form")
+		run(t, ent, "send "+title, chromedp.Click(`[data-testid="appeal-submit"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`[data-testid="appeal-number"]`, chromedp.ByQuery), chromedp.Location(&loc))
+		return loc
+	}
+	url := submit("help", "分公司登记材料咨询", "我公司计划在建安区设立分公司，请问需要哪些材料，多久可以办结？")
+	if n := textOf(t, ent, `[data-testid="appeal-number"]`); !strings.HasPrefix(n, "YS-2026-") {
+		t.Fatalf("appeal number %q", n)
+	}
+	shot(t, ent, "appeal-02-submitted")
+	// A second appeal is left waiting, for the warning and the overdue alert.
+	submit("consult", "食品经营许可证延续咨询", "食品经营许可证下月到期，延续需要准备哪些材料？")
+
+	office := browser(t)
+	login(t, office, s, "admin")
+	appealAct(t, office, s, url, "accept", "", "已受理")
+	shot(t, office, "appeal-03-dispatcher")
+	// The routing rule proposes 市场监督管理局 for 开办企业: keep it selected.
+	appealAct(t, office, s, url, "assign", "", "已交办")
+
+	dept := browser(t)
+	login(t, dept, s, "sjj-staff")
+	appealAct(t, dept, s, url, "claim", "", "办理中")
+	appealAct(t, dept, s, url, "reply", "需提交分公司登记申请书、隶属企业营业执照复印件和负责人任职文件，材料齐全当日办结。", "已答复")
+	shot(t, dept, "appeal-04-department-replied")
+
+	appealAct(t, ent, s, url, "rate", "没有说明能否全程网办。", "已评价", chromedp.Click(`[data-testid="rating-unsatisfied"]`, chromedp.ByQuery))
+	appealAct(t, ent, s, url, "reopen", "", "已重办")
+	shot(t, ent, "appeal-05-reopened")
+
+	appealAct(t, dept, s, url, "claim", "", "办理中")
+	appealAct(t, dept, s, url, "reply", "可以全程网办：登录河南政务服务网“企业开办”专区提交，电子营业执照当日发放。", "已答复")
+	appealAct(t, ent, s, url, "rate", "", "已评价", chromedp.Click(`[data-testid="rating-satisfied"]`, chromedp.ByQuery))
+	appealAct(t, office, s, url, "follow_up", "电话回访，企业对答复满意。", "已回访")
+	appealAct(t, office, s, url, "close", "", "已办结")
+	tl := textOf(t, office, `[data-testid="appeal-timeline"]`)
+	for _, step := range []string{"提交诉求", "交办", "签收", "答复", "评价", "重新办理", "回访", "办结销号"} {
+		if !strings.Contains(tl, step) {
+			t.Fatalf("timeline lacks %s:\n%s", step, tl)
+		}
+	}
+	shot(t, office, "appeal-06-closed")
+
+	// Tomorrow after 12:00 the first-response deadline of the second appeal
+	// (end of 2 Dec) is near: the office receives a warning.
+	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-02T13:00:00+08:00")
+	office = browser(t)
+	login(t, office, s, "admin")
+	pollAppeal(t, office, s.URL+"/inbox", "main", "诉求临期预警", "warning", 60*time.Second)
+	shot(t, office, "appeal-07-warning-inbox")
+	// The day after, it is overdue.
+	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-03T10:00:00+08:00")
+	office = browser(t)
+	login(t, office, s, "admin")
+	pollAppeal(t, office, s.URL+"/inbox", "main", "诉求逾期提醒", "overdue", 60*time.Second)
+	shot(t, office, "appeal-08-overdue-inbox")
+	pollAppeal(t, office, s.URL+"/appeals/alerts", `[data-testid="alert-table"]`, "逾期", "alerts", 10*time.Second)
+	shot(t, office, "appeal-09-alerts")
+	pollAppeal(t, office, s.URL+"/appeals/dashboard", `[data-testid="appeal-stats"]`, "诉求总量", "dashboard", 10*time.Second)
+	time.Sleep(time.Second) // let the charts draw before the screenshot
+	shot(t, office, "appeal-10-dashboard")
+	pub := browser(t)
+	pollAppeal(t, pub, s.URL+"/public/cases", "main", "全程网办电子签名故障当日解决", "cases", 10*time.Second)
+	shot(t, pub, "appeal-11-public-cases")
+}

@@ -1,0 +1,593 @@
+package appeal
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
+	"yingshang/internal/yserr"
+)
+
+// State is where an appeal is in its closed loop.
+type State string
+
+// States.
+const (
+	Submitted         State = "submitted"          // 待受理
+	Accepted          State = "accepted"           // 已受理（待交办）
+	Rejected          State = "rejected"           // 不予受理
+	Assigned          State = "assigned"           // 已交办（待签收）
+	InProgress        State = "in_progress"        // 办理中
+	WaitingEnterprise State = "waiting_enterprise" // 待企业补充
+	Replied           State = "replied"            // 已答复（待评价）
+	Rated             State = "rated"              // 已评价（待回访）
+	Reopened          State = "reopened"           // 已重办
+	Escalated         State = "escalated"          // 已升级
+	FollowedUp        State = "followed_up"        // 已回访
+	Closed            State = "closed"             // 已办结（销号）
+	Merged            State = "merged"             // 已合并
+)
+
+// States lists every state in loop order.
+var States = []State{Submitted, Accepted, Rejected, Assigned, InProgress, WaitingEnterprise, Replied, Rated, Reopened,
+	Escalated, FollowedUp, Closed, Merged}
+
+var closedStates = []State{Rejected, Closed, Merged}
+
+var stateLabels = map[State][2]string{
+	Submitted: {"待受理", "submitted"}, Accepted: {"已受理", "accepted"}, Rejected: {"不予受理", "rejected"},
+	Assigned: {"已交办", "assigned"}, InProgress: {"办理中", "in progress"}, WaitingEnterprise: {"待企业补充", "waiting for the enterprise"},
+	Replied: {"已答复", "replied"}, Rated: {"已评价", "rated"}, Reopened: {"已重办", "reopened"}, Escalated: {"已升级", "escalated"},
+	FollowedUp: {"已回访", "followed up"}, Closed: {"已办结", "closed"}, Merged: {"已合并", "merged"},
+}
+
+// Label names the state in lang.
+func (s State) Label(lang string) string { return pick(stateLabels[s], lang) }
+
+// Action is a step a party takes.
+type Action string
+
+// Actions.
+const (
+	ActAccept      Action = "accept"       // dispatcher: 受理
+	ActReject      Action = "reject"       // dispatcher: 不予受理 (reason)
+	ActMerge       Action = "merge"        // dispatcher: merge into another appeal
+	ActAssign      Action = "assign"       // dispatcher: lead + co-handlers
+	ActReturn      Action = "return"       // lead department: wrongly assigned (reason)
+	ActClaim       Action = "claim"        // lead department: 签收
+	ActRequestInfo Action = "request_info" // lead department: stop the clock
+	ActSupplyInfo  Action = "supply_info"  // enterprise (or intake): restart the clock
+	ActRequestExt  Action = "request_extension"
+	ActDecideExt   Action = "decide_extension" // dispatcher
+	ActCoNote      Action = "co_note"          // co-handler: its part
+	ActReply       Action = "reply"            // lead department
+	ActRate        Action = "rate"             // enterprise
+	ActReopen      Action = "reopen"           // enterprise, once, when unsatisfied
+	ActEscalate    Action = "escalate"         // enterprise or dispatcher, when unsatisfied
+	ActFollowUp    Action = "follow_up"        // dispatcher: 回访
+	ActClose       Action = "close"            // dispatcher: 办结
+	ActSupervise   Action = "supervise"        // supervisor: 督办
+)
+
+var actionLabels = map[Action][2]string{
+	"submit": {"提交诉求", "submitted"}, ActAccept: {"受理", "accept"}, ActReject: {"不予受理", "reject"}, ActMerge: {"合并", "merge"},
+	ActAssign: {"交办", "assign"}, ActReturn: {"退回", "return"}, ActClaim: {"签收", "claim"},
+	ActRequestInfo: {"请企业补充材料", "request information"}, ActSupplyInfo: {"补充材料", "supply information"},
+	ActRequestExt: {"申请延期", "request an extension"}, ActDecideExt: {"审批延期", "decide on the extension"},
+	ActCoNote: {"协办意见", "co-handler's part"}, ActReply: {"答复", "reply"}, ActRate: {"评价", "rate"},
+	ActReopen: {"重新办理", "reopen"}, ActEscalate: {"升级处理", "escalate"}, ActFollowUp: {"回访", "follow up"},
+	ActClose: {"办结销号", "close"}, ActSupervise: {"督办", "supervise"}, "alert": {"预警", "alert"},
+}
+
+// ActionLabel names an action in lang.
+func ActionLabel(a string, lang string) string {
+	if l, ok := actionLabels[Action(a)]; ok {
+		return pick(l, lang)
+	}
+	return a
+}
+
+// Party is a role inside the module, relative to one appeal.
+type Party string
+
+// Parties.
+const (
+	PDispatcher Party = "dispatcher" // the business-environment office
+	PLead       Party = "lead"       // staff of the lead department
+	PCoHandler  Party = "cohandler"  // staff of a co-handling department
+	POwner      Party = "owner"      // the enterprise that submitted
+	PIntake     Party = "intake"     // intake staff (on the enterprise's behalf)
+	PSupervisor Party = "supervisor"
+)
+
+// Act is one transition request.
+type Act struct {
+	Action   Action  `json:"action" enum:"accept,reject,merge,assign,return,claim,request_info,supply_info,request_extension,decide_extension,co_note,reply,rate,reopen,escalate,follow_up,close,supervise"`
+	Version  int     `json:"version,omitempty" doc:"the version the caller saw; 0 skips the check"`
+	Note     string  `json:"note,omitempty" doc:"reason, reply, information, co-handler's part, follow-up note..."`
+	DeptID   int64   `json:"dept_id,omitempty" doc:"assign: the lead department"`
+	CoDepts  []int64 `json:"co_depts,omitempty" doc:"assign: co-handling departments"`
+	Days     int     `json:"days,omitempty" doc:"request_extension: working days"`
+	Approve  bool    `json:"approve,omitempty" doc:"decide_extension"`
+	Rating   string  `json:"rating,omitempty" enum:",satisfied,basic,unsatisfied"`
+	TargetID int64   `json:"target_id,omitempty" doc:"merge: the appeal to merge into"`
+}
+
+// rule is one row of the transition table.
+type rule struct {
+	from   []State
+	to     State // "" keeps the state
+	who    []Party
+	public bool // shown on the enterprise's timeline
+	apply  func(s *Service, t *trans) error
+}
+
+// trans is a transition being applied.
+type trans struct {
+	ctx   context.Context
+	a     *Appeal
+	act   Act
+	now   time.Time
+	st    Settings
+	cal   *calendar.Calendar
+	note  string
+	after func(ctx context.Context) error // extra writes after the update
+}
+
+// rules is the transition table.
+var rules = map[Action]rule{
+	ActAccept: {from: []State{Submitted}, to: Accepted, who: []Party{PDispatcher}, public: true},
+	ActReject: {from: []State{Submitted}, to: Rejected, who: []Party{PDispatcher}, public: true, apply: needNote("reason", "不予受理理由", "reason")},
+	ActMerge:  {from: []State{Submitted, Accepted}, to: Merged, who: []Party{PDispatcher}, public: true, apply: (*Service).applyMerge},
+	ActAssign: {from: []State{Accepted, Escalated}, to: Assigned, who: []Party{PDispatcher}, public: true, apply: (*Service).applyAssign},
+	ActReturn: {from: []State{Assigned, InProgress, Reopened}, to: Accepted, who: []Party{PLead}, apply: (*Service).applyReturn},
+	ActClaim:  {from: []State{Assigned, Reopened}, to: InProgress, who: []Party{PLead}, public: true, apply: (*Service).applyClaim},
+	ActRequestInfo: {from: []State{InProgress}, to: WaitingEnterprise, who: []Party{PLead}, public: true,
+		apply: (*Service).applyPause},
+	ActSupplyInfo: {from: []State{WaitingEnterprise}, to: InProgress, who: []Party{POwner, PIntake}, public: true,
+		apply: (*Service).applyResume},
+	ActRequestExt: {from: []State{InProgress, WaitingEnterprise}, who: []Party{PLead}, apply: (*Service).applyRequestExt},
+	ActDecideExt: {from: []State{InProgress, WaitingEnterprise, Assigned, Reopened}, who: []Party{PDispatcher},
+		apply: (*Service).applyDecideExt},
+	ActCoNote: {from: []State{Assigned, InProgress, WaitingEnterprise, Reopened}, who: []Party{PCoHandler},
+		apply: (*Service).applyCoNote},
+	ActReply:  {from: []State{InProgress}, to: Replied, who: []Party{PLead}, public: true, apply: (*Service).applyReply},
+	ActRate:   {from: []State{Replied}, to: Rated, who: []Party{POwner, PIntake}, public: true, apply: (*Service).applyRate},
+	ActReopen: {from: []State{Rated}, to: Reopened, who: []Party{POwner}, public: true, apply: (*Service).applyReopen},
+	ActEscalate: {from: []State{Rated}, to: Escalated, who: []Party{POwner, PDispatcher}, public: true,
+		apply: (*Service).applyEscalate},
+	ActFollowUp: {from: []State{Rated, Replied}, to: FollowedUp, who: []Party{PDispatcher}, public: true,
+		apply: (*Service).applyFollowUp},
+	ActClose: {from: []State{FollowedUp}, to: Closed, who: []Party{PDispatcher}, public: true,
+		apply: func(s *Service, t *trans) error { t.a.ClosedAt = &t.now; return nil }},
+	ActSupervise: {from: []State{Submitted, Accepted, Assigned, InProgress, WaitingEnterprise, Reopened, Escalated, Replied, Rated},
+		who: []Party{PSupervisor}, apply: (*Service).applySupervise},
+}
+
+// Rules describes the table for documentation and the API.
+type RuleDoc struct {
+	Action Action  `json:"action"`
+	From   []State `json:"from"`
+	To     State   `json:"to,omitempty"`
+	Who    []Party `json:"who"`
+}
+
+// Table returns the transition table.
+func Table() []RuleDoc {
+	var out []RuleDoc
+	for _, act := range []Action{ActAccept, ActReject, ActMerge, ActAssign, ActReturn, ActClaim, ActRequestInfo, ActSupplyInfo,
+		ActRequestExt, ActDecideExt, ActCoNote, ActReply, ActRate, ActReopen, ActEscalate, ActFollowUp, ActClose, ActSupervise} {
+		r := rules[act]
+		out = append(out, RuleDoc{Action: act, From: r.from, To: r.to, Who: r.who})
+	}
+	return out
+}
+
+// parties works out which parties the actor is for appeal a.
+func (s *Service) parties(actor *auth.Actor, r roles, a *Appeal) []Party {
+	var ps []Party
+	if r.dispatcher {
+		ps = append(ps, PDispatcher)
+	}
+	if r.intake {
+		ps = append(ps, PIntake)
+	}
+	if r.supervisor {
+		ps = append(ps, PSupervisor)
+	}
+	if actor.Has(auth.Enterprise) && (a.EntityID != 0 && a.EntityID == actor.EntityID || a.SubmitterID != 0 && a.SubmitterID == actor.UserID) {
+		ps = append(ps, POwner)
+	}
+	if actor.Has(auth.DeptStaff, auth.DeptAdmin) {
+		if inScope(actor, a.LeadDeptID) {
+			ps = append(ps, PLead)
+		}
+		if a.coHandledBy(actor) {
+			ps = append(ps, PCoHandler)
+		}
+	}
+	return ps
+}
+
+// Allowed lists the actions the caller may take on a now.
+func (s *Service) Allowed(ctx context.Context, a *Appeal) []Action {
+	actor := auth.From(ctx)
+	r, err := s.roleSet(ctx, actor)
+	if err != nil || actor == nil {
+		return nil
+	}
+	ps := s.parties(actor, r, a)
+	var out []Action
+	for _, d := range Table() {
+		if contains(d.From, a.State) && overlaps(d.Who, ps) && s.precondition(a, d.Action) == nil {
+			out = append(out, d.Action)
+		}
+	}
+	return out
+}
+
+func overlaps(a, b []Party) bool {
+	for _, x := range a {
+		if contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// precondition checks rules that depend on more than the state.
+func (s *Service) precondition(a *Appeal, act Action) error {
+	switch act {
+	case ActReopen:
+		if a.Rating != Unsatisfied {
+			return yserr.New(yserr.Conflict, "只有评价为不满意时才能重新办理", "only an unsatisfied rating can be reopened")
+		}
+		if a.ReopenCount >= 1 {
+			return yserr.New(yserr.Conflict, "每件诉求只能重新办理一次，可申请升级处理", "an appeal can be reopened only once; escalate it instead")
+		}
+	case ActEscalate:
+		if a.Rating != Unsatisfied {
+			return yserr.New(yserr.Conflict, "只有评价为不满意时才能升级", "only an unsatisfied rating can be escalated")
+		}
+	case ActDecideExt:
+		if a.ExtRequestedDays == 0 {
+			return yserr.New(yserr.Conflict, "没有待审批的延期申请", "there is no pending extension request")
+		}
+	case ActRequestExt:
+		if a.ExtRequestedDays != 0 {
+			return yserr.New(yserr.Conflict, "已有待审批的延期申请", "an extension request is already pending")
+		}
+	}
+	return nil
+}
+
+// Transition applies act to appeal id for the caller.
+func (s *Service) Transition(ctx context.Context, id int64, act Act) (*Appeal, error) {
+	actor, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ru, ok := rules[act.Action]
+	if !ok {
+		return nil, yserr.Field("action", "未知操作："+string(act.Action), "unknown action: "+string(act.Action))
+	}
+	act.Note = strings.TrimSpace(act.Note)
+	if len([]rune(act.Note)) > MaxNote {
+		return nil, yserr.Field("note", "说明过长（最多"+itoa(MaxNote)+"字）", "the note is too long (at most "+itoa(MaxNote)+" characters)")
+	}
+	r, err := s.roleSet(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		a, err := s.load(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !r.sees(actor, a) {
+			return errNotFound()
+		}
+		if !overlaps(ru.who, s.parties(actor, r, a)) {
+			return yserr.New(yserr.Forbidden, "您无权对该诉求执行「"+ActionLabel(string(act.Action), "zh")+"」",
+				"you may not "+ActionLabel(string(act.Action), "en")+" this appeal")
+		}
+		if !contains(ru.from, a.State) {
+			return yserr.New(yserr.Conflict, "诉求当前状态为「"+a.State.Label("zh")+"」，不能执行「"+ActionLabel(string(act.Action), "zh")+"」",
+				"the appeal is "+a.State.Label("en")+": it cannot "+ActionLabel(string(act.Action), "en"))
+		}
+		if act.Version != 0 && act.Version != a.Version {
+			return errChanged()
+		}
+		if err := s.precondition(a, act.Action); err != nil {
+			return err
+		}
+		return s.apply(ctx, ru, &trans{ctx: ctx, a: a, act: act, now: s.now(), st: st, cal: cal, note: act.Note})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, id)
+}
+
+func errChanged() error {
+	return yserr.New(yserr.Conflict, "该诉求刚被他人处理，请刷新后再试", "someone else changed this appeal just now: reload and try again")
+}
+
+func (s *Service) apply(ctx context.Context, ru rule, t *trans) error {
+	before := *t.a
+	from := t.a.State
+	if ru.apply != nil {
+		if err := ru.apply(s, t); err != nil {
+			return err
+		}
+	}
+	if ru.to != "" {
+		t.a.State = ru.to
+	}
+	if err := s.computeDeadlines(ctx, t.cal, t.st, t.a); err != nil {
+		return err
+	}
+	resetAlerts(&before, t.a)
+	if err := s.update(ctx, t.a, before.Version, t.now); err != nil {
+		return err
+	}
+	if t.after != nil {
+		if err := t.after(ctx); err != nil {
+			return err
+		}
+	}
+	action := string(t.act.Action)
+	if err := s.event(ctx, t.a.ID, action, from, t.a.State, t.note, ru.public, t.now); err != nil {
+		return err
+	}
+	if err := s.Audit.Record(ctx, "appeal."+action, "appeal", strconv.FormatInt(t.a.ID, 10), auditView(&before), auditView(t.a), t.note); err != nil {
+		return err
+	}
+	return s.notifyTransition(ctx, t.a, action, from, t.a.State)
+}
+
+// auditView is what the audit chain keeps of an appeal (no personal data).
+func auditView(a *Appeal) map[string]any {
+	return map[string]any{"number": a.Number, "state": a.State, "version": a.Version, "lead_dept_id": a.LeadDeptID,
+		"handler_id": a.HandlerID, "extension_days": a.ExtensionDays, "rating": a.Rating, "reopen_count": a.ReopenCount,
+		"supervision_level": a.SupervisionLevel, "reply_due": a.ReplyDue}
+}
+
+// update writes the mutable columns when the version is unchanged.
+func (s *Service) update(ctx context.Context, a *Appeal, version int, now time.Time) error {
+	n, err := s.DB.W(ctx).Exec(ctx, `UPDATE appeals SET state = $1, version = version + 1, lead_dept_id = $2, handler_id = $3,
+		merged_into = $4, reopen_count = $5, supervision_level = $6, extension_days = $7, ext_requested_days = $8, ext_reason = $9,
+		reply = $10, rating = $11, rating_comment = $12, clock_start = $13, first_response_at = $14, replied_at = $15, rated_at = $16,
+		followed_up_at = $17, closed_at = $18, paused_since = $19, first_response_due = $20, reply_due = $21, followup_due = $22,
+		reply_on_time = $23, handling_workdays = $24, fr_alert = $25, reply_alert = $26, fu_alert = $27, updated_at = $28
+		WHERE id = $29 AND version = $30`,
+		string(a.State), nullID(a.LeadDeptID), nullID(a.HandlerID), nullID(a.MergedInto), a.ReopenCount, a.SupervisionLevel,
+		a.ExtensionDays, a.ExtRequestedDays, a.ExtReason, a.Reply, a.Rating, a.RatingComment, a.ClockStart, a.FirstResponseAt,
+		a.RepliedAt, a.RatedAt, a.FollowedUpAt, a.ClosedAt, a.PausedSince, a.FirstResponseDue, a.ReplyDue, a.FollowupDue,
+		a.ReplyOnTime, a.HandlingWorkdays, a.FRAlert, a.ReplyAlert, a.FUAlert, now, a.ID, version)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errChanged()
+	}
+	a.Version = version + 1
+	return nil
+}
+
+func needNote(field, zh, en string) func(*Service, *trans) error {
+	return func(_ *Service, t *trans) error {
+		if t.note == "" {
+			return yserr.Field(field, "请填写"+zh, en+" is required")
+		}
+		return nil
+	}
+}
+
+func (s *Service) applyMerge(t *trans) error {
+	if t.act.TargetID == 0 || t.act.TargetID == t.a.ID {
+		return yserr.Field("target_id", "请选择要合并到的诉求", "choose the appeal to merge into")
+	}
+	target, err := s.load(t.ctx, t.act.TargetID)
+	if err != nil {
+		return yserr.Field("target_id", "要合并到的诉求不存在", "the appeal to merge into does not exist")
+	}
+	if !target.Open() {
+		return yserr.Field("target_id", "只能合并到未办结的诉求", "merge only into an open appeal")
+	}
+	t.a.MergedInto = target.ID
+	if t.note == "" {
+		t.note = "合并至 merged into " + target.Number
+	}
+	t.a.ClosedAt = &t.now
+	return nil
+}
+
+func (s *Service) applyAssign(t *trans) error {
+	if t.act.DeptID == 0 {
+		return yserr.Field("dept_id", "请选择主办部门", "choose the lead department")
+	}
+	var name string
+	if err := s.DB.W(t.ctx).QueryRow(t.ctx, `SELECT name FROM departments WHERE id = $1`, t.act.DeptID).Scan(&name); err != nil {
+		return yserr.Field("dept_id", "主办部门不存在", "the lead department does not exist")
+	}
+	t.a.LeadDeptID, t.a.HandlerID = t.act.DeptID, 0
+	co := []int64{}
+	for _, d := range t.act.CoDepts {
+		if d != 0 && d != t.act.DeptID && !contains(co, d) {
+			co = append(co, d)
+		}
+	}
+	if t.note == "" {
+		t.note = "主办 lead: " + name
+	}
+	t.after = func(ctx context.Context) error {
+		if _, err := s.DB.W(ctx).Exec(ctx, `DELETE FROM appeal_cohandlers WHERE appeal_id = $1`, t.a.ID); err != nil {
+			return err
+		}
+		for _, d := range co {
+			if _, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_cohandlers (appeal_id, dept_id) VALUES ($1, $2)`, t.a.ID, d); err != nil {
+				return yserr.Field("co_depts", "协办部门不存在", "a co-handling department does not exist").Wrap(err)
+			}
+		}
+		return s.notifyDept(ctx, t.a, t.act.DeptID)
+	}
+	return nil
+}
+
+func (s *Service) applyReturn(t *trans) error {
+	if t.note == "" {
+		return yserr.Field("note", "请填写退回理由", "give the reason for returning it")
+	}
+	t.a.LeadDeptID, t.a.HandlerID = 0, 0
+	return nil
+}
+
+func (s *Service) applyClaim(t *trans) error {
+	t.a.HandlerID = auth.From(t.ctx).UserID
+	if t.a.FirstResponseAt == nil {
+		t.a.FirstResponseAt = &t.now
+	}
+	return nil
+}
+
+func (s *Service) applyPause(t *trans) error {
+	if t.note == "" {
+		return yserr.Field("note", "请说明需要企业补充的内容", "say what the enterprise should add")
+	}
+	t.a.PausedSince = &t.now
+	t.after = func(ctx context.Context) error {
+		_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_pauses (appeal_id, started_at) VALUES ($1, $2)`, t.a.ID, t.now)
+		return err
+	}
+	return nil
+}
+
+func (s *Service) applyResume(t *trans) error {
+	if t.note == "" {
+		return yserr.Field("note", "请填写补充的内容", "write the information")
+	}
+	t.a.PausedSince = nil
+	// The pause must be closed before the deadlines are recomputed.
+	_, err := s.DB.W(t.ctx).Exec(t.ctx, `UPDATE appeal_pauses SET ended_at = $1 WHERE appeal_id = $2 AND ended_at IS NULL`, t.now, t.a.ID)
+	return err
+}
+
+func (s *Service) applyRequestExt(t *trans) error {
+	if t.act.Days < 1 || t.act.Days > t.st.MaxExtensionWD {
+		return yserr.Field("days", "延期天数须为 1-"+itoa(t.st.MaxExtensionWD)+" 个工作日", "the extension must be 1-"+itoa(t.st.MaxExtensionWD)+" working days")
+	}
+	if t.note == "" {
+		return yserr.Field("note", "请填写延期理由", "give the reason for the extension")
+	}
+	t.a.ExtRequestedDays, t.a.ExtReason = t.act.Days, t.note
+	t.note = itoa(t.act.Days) + " 个工作日 working days: " + t.note
+	return nil
+}
+
+func (s *Service) applyDecideExt(t *trans) error {
+	days := t.a.ExtRequestedDays
+	if t.act.Approve {
+		t.a.ExtensionDays += days
+		t.note = strings.TrimSpace("同意延期 approved " + itoa(days) + " " + t.note)
+	} else {
+		if t.note == "" {
+			return yserr.Field("note", "不同意延期时请说明理由", "give the reason for refusing")
+		}
+		t.note = "不同意延期 refused: " + t.note
+	}
+	t.a.ExtRequestedDays, t.a.ExtReason = 0, ""
+	return nil
+}
+
+func (s *Service) applyCoNote(t *trans) error {
+	if t.note == "" {
+		return yserr.Field("note", "请填写协办意见", "write your department's part")
+	}
+	actor := auth.From(t.ctx)
+	t.after = func(ctx context.Context) error {
+		for _, c := range t.a.CoHandlers {
+			if inScope(actor, c.DeptID) {
+				_, err := s.DB.W(ctx).Exec(ctx, `UPDATE appeal_cohandlers SET note = $1, noted_at = $2 WHERE appeal_id = $3 AND dept_id = $4`,
+					t.note, t.now, t.a.ID, c.DeptID)
+				return err
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+func (s *Service) applyReply(t *trans) error {
+	if t.note == "" {
+		return yserr.Field("note", "请填写答复内容", "write the reply")
+	}
+	for _, c := range t.a.CoHandlers {
+		if c.NotedAt == nil {
+			return yserr.New(yserr.Conflict, "协办部门「"+c.DeptName+"」尚未提交协办意见", "the co-handler "+c.DeptName+" has not added its part yet")
+		}
+	}
+	t.a.Reply, t.a.RepliedAt = t.note, &t.now
+	if t.a.ReplyDue != nil {
+		onTime := !t.now.After(*t.a.ReplyDue)
+		t.a.ReplyOnTime = &onTime
+	}
+	wd := t.cal.WorkdaysBetween(calendar.FromTime(t.a.SubmittedAt, shanghai), calendar.FromTime(t.now, shanghai))
+	t.a.HandlingWorkdays = &wd
+	return nil
+}
+
+func (s *Service) applyRate(t *trans) error {
+	if ratingLabels[t.act.Rating][0] == "" {
+		return yserr.Field("rating", "请选择满意、基本满意或不满意", "choose satisfied, fairly satisfied or unsatisfied")
+	}
+	t.a.Rating, t.a.RatingComment, t.a.RatedAt = t.act.Rating, t.note, &t.now
+	t.note = RatingLabel(t.act.Rating, "zh") + " " + RatingLabel(t.act.Rating, "en") + strings.TrimRight(" "+t.note, " ")
+	return nil
+}
+
+func (s *Service) applyReopen(t *trans) error {
+	t.a.ReopenCount++
+	t.a.ClockStart = t.now
+	t.a.ExtensionDays, t.a.HandlerID = 0, 0
+	t.a.RepliedAt, t.a.FollowupDue, t.a.ReplyOnTime = nil, nil, nil
+	t.a.Rating, t.a.RatingComment, t.a.RatedAt = "", "", nil
+	return nil
+}
+
+func (s *Service) applyEscalate(t *trans) error {
+	t.a.SupervisionLevel++
+	t.a.LeadDeptID, t.a.HandlerID = 0, 0
+	t.a.ClockStart = t.now
+	t.a.RepliedAt, t.a.FollowupDue, t.a.ReplyOnTime = nil, nil, nil
+	t.a.Rating, t.a.RatingComment, t.a.RatedAt = "", "", nil
+	return nil
+}
+
+func (s *Service) applyFollowUp(t *trans) error {
+	if t.note == "" {
+		return yserr.Field("note", "请填写回访情况", "write the follow-up note")
+	}
+	t.a.FollowedUpAt = &t.now
+	return nil
+}
+
+func (s *Service) applySupervise(t *trans) error {
+	if t.note == "" {
+		return yserr.Field("note", "请填写督办意见", "write the supervision notice")
+	}
+	t.a.SupervisionLevel++
+	t.after = func(ctx context.Context) error { return s.notifySupervision(ctx, t.a, t.note) }
+	return nil
+}

@@ -1,0 +1,429 @@
+package appeal
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/ident"
+	"yingshang/internal/yserr"
+)
+
+// Appeal is one appeal as a caller may see it.
+type Appeal struct {
+	ID               int64       `json:"id"`
+	Number           string      `json:"number" doc:"YS-YYYY-NNNNNN, unique per year"`
+	EntityID         int64       `json:"entity_id,omitempty"`
+	EntityName       string      `json:"entity_name,omitempty"`
+	USCC             string      `json:"uscc,omitempty"`
+	SubmitterID      int64       `json:"submitter_id,omitempty"`
+	RegisteredBy     int64       `json:"registered_by,omitempty"`
+	PersonName       string      `json:"person_name,omitempty"`
+	PersonPhone      string      `json:"person_phone,omitempty" doc:"masked"`
+	Channel          string      `json:"channel"`
+	Kind             Kind        `json:"kind" enum:"consult,help,complaint,suggestion,praise"`
+	Topic            string      `json:"topic"`
+	RegionCode       string      `json:"region_code,omitempty"`
+	Title            string      `json:"title"`
+	Description      string      `json:"description"`
+	ContactPref      string      `json:"contact_pref"`
+	Publishable      bool        `json:"publishable"`
+	State            State       `json:"state"`
+	Version          int         `json:"version" doc:"send it back with a transition for optimistic concurrency"`
+	LeadDeptID       int64       `json:"lead_dept_id,omitempty"`
+	LeadDeptName     string      `json:"lead_dept_name,omitempty"`
+	HandlerID        int64       `json:"handler_id,omitempty"`
+	MergedInto       int64       `json:"merged_into,omitempty"`
+	ReopenCount      int         `json:"reopen_count"`
+	SupervisionLevel int         `json:"supervision_level"`
+	ExtensionDays    int         `json:"extension_days"`
+	ExtRequestedDays int         `json:"ext_requested_days,omitempty" doc:"a pending extension request"`
+	ExtReason        string      `json:"ext_reason,omitempty"`
+	Reply            string      `json:"reply,omitempty"`
+	Rating           string      `json:"rating,omitempty" enum:",satisfied,basic,unsatisfied"`
+	RatingComment    string      `json:"rating_comment,omitempty"`
+	ClockStart       time.Time   `json:"clock_start"`
+	SubmittedAt      time.Time   `json:"submitted_at"`
+	FirstResponseAt  *time.Time  `json:"first_response_at,omitempty"`
+	RepliedAt        *time.Time  `json:"replied_at,omitempty"`
+	RatedAt          *time.Time  `json:"rated_at,omitempty"`
+	FollowedUpAt     *time.Time  `json:"followed_up_at,omitempty"`
+	ClosedAt         *time.Time  `json:"closed_at,omitempty"`
+	PausedSince      *time.Time  `json:"paused_since,omitempty"`
+	FirstResponseDue *time.Time  `json:"first_response_due,omitempty"`
+	ReplyDue         *time.Time  `json:"reply_due,omitempty"`
+	FollowupDue      *time.Time  `json:"followup_due,omitempty"`
+	ReplyOnTime      *bool       `json:"reply_on_time,omitempty"`
+	HandlingWorkdays *int        `json:"handling_workdays,omitempty" doc:"working days from submission to the reply"`
+	FRAlert          int         `json:"-"`
+	ReplyAlert       int         `json:"-"`
+	FUAlert          int         `json:"-"`
+	CoHandlers       []CoHandler `json:"co_handlers,omitempty"`
+	CreatedAt        time.Time   `json:"created_at"`
+	UpdatedAt        time.Time   `json:"updated_at"`
+
+	phoneEnc []byte
+}
+
+// CoHandler is a co-handling department (协办) and its part.
+type CoHandler struct {
+	DeptID   int64      `json:"dept_id"`
+	DeptName string     `json:"dept_name"`
+	Note     string     `json:"note,omitempty"`
+	NotedAt  *time.Time `json:"noted_at,omitempty"`
+}
+
+// Open reports whether the appeal is still being worked on.
+func (a *Appeal) Open() bool { return !contains(closedStates, a.State) }
+
+const appealCols = `a.id, a.number, COALESCE(a.entity_id, 0), COALESCE(e.name, ''), COALESCE(e.uscc, ''), COALESCE(a.submitter_id, 0),
+	COALESCE(a.registered_by, 0), a.person_name, a.person_phone_enc, a.person_phone_mask, a.channel, a.kind, a.topic, a.region_code,
+	a.title, a.description, a.contact_pref, a.publishable, a.state, a.version, COALESCE(a.lead_dept_id, 0), COALESCE(d.name, ''),
+	COALESCE(a.handler_id, 0), COALESCE(a.merged_into, 0), a.reopen_count, a.supervision_level, a.extension_days,
+	a.ext_requested_days, a.ext_reason, a.reply, a.rating, a.rating_comment, a.clock_start, a.submitted_at, a.first_response_at,
+	a.replied_at, a.rated_at, a.followed_up_at, a.closed_at, a.paused_since, a.first_response_due, a.reply_due, a.followup_due,
+	a.reply_on_time, a.handling_workdays, a.fr_alert, a.reply_alert, a.fu_alert, a.created_at, a.updated_at`
+
+const appealFrom = ` FROM appeals a LEFT JOIN entities e ON e.id = a.entity_id LEFT JOIN departments d ON d.id = a.lead_dept_id`
+
+func scanAppeal(r db.Row) (*Appeal, error) {
+	var a Appeal
+	var kind, state string
+	err := r.Scan(&a.ID, &a.Number, &a.EntityID, &a.EntityName, &a.USCC, &a.SubmitterID, &a.RegisteredBy, &a.PersonName,
+		&a.phoneEnc, &a.PersonPhone, &a.Channel, &kind, &a.Topic, &a.RegionCode, &a.Title, &a.Description, &a.ContactPref,
+		&a.Publishable, &state, &a.Version, &a.LeadDeptID, &a.LeadDeptName, &a.HandlerID, &a.MergedInto, &a.ReopenCount,
+		&a.SupervisionLevel, &a.ExtensionDays, &a.ExtRequestedDays, &a.ExtReason, &a.Reply, &a.Rating, &a.RatingComment,
+		&a.ClockStart, &a.SubmittedAt, &a.FirstResponseAt, &a.RepliedAt, &a.RatedAt, &a.FollowedUpAt, &a.ClosedAt,
+		&a.PausedSince, &a.FirstResponseDue, &a.ReplyDue, &a.FollowupDue, &a.ReplyOnTime, &a.HandlingWorkdays,
+		&a.FRAlert, &a.ReplyAlert, &a.FUAlert, &a.CreatedAt, &a.UpdatedAt)
+	a.Kind, a.State = Kind(kind), State(state)
+	return &a, err
+}
+
+// load reads an appeal without checking the caller.
+func (s *Service) load(ctx context.Context, id int64) (*Appeal, error) {
+	a, err := scanAppeal(s.DB.W(ctx).QueryRow(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.id = $1`, id))
+	if db.IsNoRows(err) {
+		return nil, errNotFound()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a, s.loadCoHandlers(ctx, a)
+}
+
+func errNotFound() error { return yserr.ErrNotFound("诉求", "appeal") }
+
+func (s *Service) loadCoHandlers(ctx context.Context, a *Appeal) error {
+	rows, err := s.DB.W(ctx).Query(ctx, `SELECT c.dept_id, d.name, c.note, c.noted_at FROM appeal_cohandlers c
+		JOIN departments d ON d.id = c.dept_id WHERE c.appeal_id = $1 ORDER BY c.dept_id`, a.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	a.CoHandlers = nil
+	for rows.Next() {
+		var c CoHandler
+		if err := rows.Scan(&c.DeptID, &c.DeptName, &c.Note, &c.NotedAt); err != nil {
+			return err
+		}
+		a.CoHandlers = append(a.CoHandlers, c)
+	}
+	return rows.Err()
+}
+
+// Get returns an appeal the caller may see.
+func (s *Service) Get(ctx context.Context, id int64) (*Appeal, error) {
+	actor, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.roleSet(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !r.sees(actor, a) {
+		return nil, errNotFound()
+	}
+	return a, nil
+}
+
+// GetByNumber returns an appeal by its number (YS-2026-000123).
+func (s *Service) GetByNumber(ctx context.Context, number string) (*Appeal, error) {
+	var id int64
+	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT id FROM appeals WHERE number = $1`, strings.TrimSpace(number)).Scan(&id)
+	if db.IsNoRows(err) {
+		return nil, errNotFound()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// roles is what an actor is inside the module.
+type roles struct {
+	dispatcher, intake, supervisor bool
+}
+
+// roleSet works out the module roles of actor from the settings.
+func (s *Service) roleSet(ctx context.Context, a *auth.Actor) (roles, error) {
+	var r roles
+	if a == nil {
+		return r, nil
+	}
+	if a.IsSystem() || a.Has(auth.PlatformAdmin) {
+		return roles{dispatcher: true, intake: true, supervisor: a.Has(auth.Supervisor)}, nil
+	}
+	r.supervisor = a.Has(auth.Supervisor)
+	if a.DepartmentID == 0 || !a.Has(auth.DeptStaff, auth.DeptAdmin) {
+		return r, nil
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return r, err
+	}
+	var code string
+	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT code FROM departments WHERE id = $1`, a.DepartmentID).Scan(&code); err != nil && !db.IsNoRows(err) {
+		return r, err
+	}
+	r.dispatcher = contains(st.DispatchDepts, code)
+	r.intake = r.dispatcher || contains(st.IntakeDepts, code)
+	return r, nil
+}
+
+// sees reports whether the actor may see appeal a: the office
+// (dispatchers), supervisors and intake see all; an enterprise its own; a
+// department the appeals it leads or co-handles.
+func (r roles) sees(actor *auth.Actor, a *Appeal) bool {
+	switch {
+	case r.dispatcher || r.supervisor || r.intake:
+		return true
+	case actor.Has(auth.Enterprise) && (a.EntityID != 0 && a.EntityID == actor.EntityID || a.SubmitterID == actor.UserID):
+		return true
+	case actor.Has(auth.DeptStaff, auth.DeptAdmin):
+		return inScope(actor, a.LeadDeptID) || a.coHandledBy(actor)
+	}
+	return false
+}
+
+func inScope(actor *auth.Actor, dept int64) bool { return dept != 0 && contains(actor.DeptScope, dept) }
+
+func (a *Appeal) coHandledBy(actor *auth.Actor) bool {
+	for _, c := range a.CoHandlers {
+		if inScope(actor, c.DeptID) {
+			return true
+		}
+	}
+	return false
+}
+
+// Create registers a new appeal: an enterprise user for its own entity, or
+// intake staff on behalf of an entity (by code) or an unregistered person.
+func (s *Service) Create(ctx context.Context, in Input) (*Appeal, error) {
+	actor, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.roleSet(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.validate(st); err != nil {
+		return nil, err
+	}
+	row, err := s.intakeRow(ctx, actor, r, &in)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		id, err = s.insert(ctx, st, row, &in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, id)
+}
+
+// intakeRow is who an appeal is from.
+type intakeRow struct {
+	entityID, submitterID, registeredBy int64
+	region                              string
+}
+
+func (s *Service) intakeRow(ctx context.Context, actor *auth.Actor, r roles, in *Input) (intakeRow, error) {
+	var row intakeRow
+	switch {
+	case actor.Has(auth.Enterprise) && actor.EntityID != 0 && !r.intake:
+		e, err := s.Entities.Get(ctx, actor.EntityID)
+		if err != nil {
+			return row, err
+		}
+		if in.USCC != "" && in.USCC != e.USCC {
+			return row, yserr.Field("uscc", "只能为本企业提交诉求", "you can submit appeals only for your own business")
+		}
+		if in.Channel != "qr" && in.Channel != "open311" {
+			in.Channel = "web"
+		}
+		in.PersonName, in.PersonPhone = "", ""
+		row = intakeRow{entityID: e.ID, submitterID: actor.UserID, region: e.RegionCode}
+	case r.intake || actor.IsSystem():
+		row.registeredBy = actor.UserID
+		if in.Channel == "" || in.Channel == "web" || in.Channel == "qr" {
+			in.Channel = "phone"
+		}
+		if in.USCC != "" {
+			e, err := s.Entities.GetByUSCC(ctx, in.USCC)
+			if err != nil {
+				return row, yserr.Field("uscc", "未找到该统一社会信用代码的经营主体", "no market entity has this credit code")
+			}
+			row.entityID, row.region = e.ID, e.RegionCode
+		} else if strings.TrimSpace(in.PersonName) == "" {
+			return row, yserr.Field("person_name", "请填写企业代码，或来电人姓名", "give the entity's code or the person's name")
+		}
+	default:
+		return row, yserr.ErrForbidden()
+	}
+	return row, nil
+}
+
+func (s *Service) insert(ctx context.Context, st Settings, row intakeRow, in *Input) (int64, error) {
+	now := s.now()
+	year := now.In(shanghai).Year()
+	number, err := s.nextNumber(ctx, year)
+	if err != nil {
+		return 0, err
+	}
+	var phoneEnc []byte
+	var phoneMask string
+	if in.PersonPhone != "" {
+		phoneEnc, phoneMask = s.Keys.Encrypt(in.PersonPhone), ident.MaskMobile(in.PersonPhone)
+	}
+	a := &Appeal{Kind: in.Kind, SubmittedAt: now, ClockStart: now, State: Submitted}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.computeDeadlines(ctx, cal, st, a); err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeals (number, year, entity_id, submitter_id, registered_by, person_name,
+		person_phone_enc, person_phone_mask, channel, kind, topic, region_code, title, description, contact_pref, publishable,
+		state, version, clock_start, submitted_at, first_response_due, reply_due, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19, $20, $18, $18) RETURNING id`,
+		number, year, nullID(row.entityID), nullID(row.submitterID), nullID(row.registeredBy), strings.TrimSpace(in.PersonName),
+		phoneEnc, phoneMask, in.Channel, string(in.Kind), in.Topic, row.region, in.Title, in.Description, in.ContactPref,
+		in.Publishable, string(Submitted), now, a.FirstResponseDue, a.ReplyDue).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	a.ID, a.Number = id, number
+	if err := s.event(ctx, id, "submit", "", Submitted, "", true, now); err != nil {
+		return 0, err
+	}
+	after := map[string]any{"number": number, "kind": in.Kind, "topic": in.Topic, "channel": in.Channel, "entity_id": row.entityID}
+	if err := s.Audit.Record(ctx, "appeal.submit", "appeal", strconv.FormatInt(id, 10), nil, after, ""); err != nil {
+		return 0, err
+	}
+	a.Topic, a.Title, a.EntityID, a.SubmitterID = in.Topic, in.Title, row.entityID, row.submitterID
+	return id, s.notifyTransition(ctx, a, "submit", "", Submitted)
+}
+
+// nextNumber takes the next number of the year in the caller's transaction.
+func (s *Service) nextNumber(ctx context.Context, year int) (string, error) {
+	var n int64
+	err := s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeal_counters (year, last_no) VALUES ($1, 1)
+		ON CONFLICT (year) DO UPDATE SET last_no = appeal_counters.last_no + 1 RETURNING last_no`, year).Scan(&n)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("YS-%d-%06d", year, n), nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Event is one step of an appeal's timeline.
+type Event struct {
+	ID        int64     `json:"id"`
+	Action    string    `json:"action"`
+	FromState string    `json:"from_state"`
+	ToState   string    `json:"to_state"`
+	ActorID   int64     `json:"actor_id,omitempty"`
+	ActorName string    `json:"actor_name"`
+	Note      string    `json:"note,omitempty"`
+	Public    bool      `json:"public"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (s *Service) event(ctx context.Context, appealID int64, action string, from, to State, note string, public bool, at time.Time) error {
+	actor := auth.From(ctx)
+	var uid int64
+	name := "system"
+	if actor != nil {
+		uid, name = actor.UserID, actor.Name
+		if name == "" {
+			name = actor.Username
+		}
+	}
+	_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_events (appeal_id, action, from_state, to_state, actor_id, actor_name, note, public, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, appealID, action, string(from), string(to), nullID(uid), name, note, public, at)
+	return err
+}
+
+// Timeline returns the steps of an appeal the caller may see; an
+// enterprise sees only the public steps, and staff names are replaced by
+// their role for it.
+func (s *Service) Timeline(ctx context.Context, id int64) ([]Event, error) {
+	a, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	actor := auth.From(ctx)
+	r, _ := s.roleSet(ctx, actor)
+	enterpriseView := actor.Has(auth.Enterprise) && !r.intake && !actor.Has(auth.DeptStaff, auth.DeptAdmin)
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, note, public, created_at
+		FROM appeal_events WHERE appeal_id = $1 ORDER BY id`, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.ID, &e.Action, &e.FromState, &e.ToState, &e.ActorID, &e.ActorName, &e.Note, &e.Public, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		if enterpriseView {
+			if !e.Public {
+				continue
+			}
+			if e.ActorID != actor.UserID {
+				e.ActorID, e.ActorName = 0, "工作人员 staff"
+			}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
