@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "appeal":
+		err = cmdAppeal(ctx, args[1:], stdout, stderr)
 	case "admin":
 		err = cmdAdmin(ctx, args[1:], stdout, stderr)
 	case "token":
@@ -65,6 +67,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdAudit(ctx, args[1:], stdout, stderr)
 	case "calendar":
 		err = cmdCalendar(ctx, args[1:], stdout, stderr)
+	case "credit":
+		err = cmdCredit(ctx, args[1:], stdout, stderr)
+	case "draw":
+		err = cmdDraw(ctx, args[1:], stdout, stderr)
+	case "license":
+		err = cmdLicense(ctx, args[1:], stdout, stderr)
 	case "validate":
 		err = cmdValidate(args[1:], stdout, stderr)
 	case "config":
@@ -106,11 +114,16 @@ Commands:
                                  create a platform admin (or reset its password)
   token create --username U --name NAME [--days N]
                                  issue an API token (printed once)
+  appeal scan                    run the appeal SLA scan once; prints a JSON summary of alerts sent
   audit verify                   verify the audit hash chain (exit 1 if broken)
+  draw verify RECORD.json        recompute a published draw record (exit 1 if it differs)
   calendar add --from DATE --days N
   calendar between --from DATE --to DATE
   calendar show --year YYYY      list holidays and adjusted working days
   calendar import FILE           import a year's holidays (.json or .csv)
+  credit periods --decided DATE --class minor|general|serious [--sector S]
+                                 print the publicity window ("min DATE", "max DATE")
+  license scan                   run the licence expiry scan once; prints JSON counts per stage
   validate uscc CODE             check a unified social credit code
   validate idcard NUMBER         check a resident ID number
   config                         print the effective configuration, secrets masked

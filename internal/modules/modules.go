@@ -12,10 +12,23 @@ import (
 	"context"
 
 	"yingshang/internal/app"
+	"yingshang/internal/appeal"
+	"yingshang/internal/credit"
+	"yingshang/internal/draw"
+	"yingshang/internal/license"
 )
 
 // Set holds the built modules.
 type Set struct {
+	// Appeal is the enterprise appeals module (issue 3).
+	Appeal *appeal.Service
+	// Credit is the public credit module (issue 6).
+	Credit *credit.Service
+	// Draw is the verifiable random selection module, six randoms (issue 4).
+	Draw *draw.Service
+	// License is the licence expiry reminders module (issue 5).
+	License *license.Service
+
 	app *app.App
 	// demo loaders, run in order by LoadDemo
 	demos []func(ctx context.Context) error
@@ -25,6 +38,32 @@ type Set struct {
 // Call it once per App, before the job queue is initialised or started.
 func Build(a *app.App) (*Set, error) {
 	m := &Set{app: a}
+
+	// appeal: enterprise appeals, SLA clocks, alerts, Open311 (issue 3).
+	appeal.RegisterMessageTypes()
+	m.Appeal = &appeal.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Calendar: a.Calendar, Notify: a.Notify,
+		Entities: a.Entities, DataDir: a.Cfg.DataDir}
+	m.Appeal.RegisterJobs(a.Jobs)
+	m.demos = append(m.demos, m.Appeal.LoadDemo)
+
+	// credit: public credit records, repair, grades, checks (issue 6).
+	credit.RegisterTypes()
+	m.Credit = &credit.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Notify: a.Notify, Calendar: a.Calendar, BaseURL: a.Cfg.BaseURL}
+	m.Credit.Register(a.Jobs)
+	m.demos = append(m.demos, m.Credit.LoadDemo)
+
+	// draw: verifiable random selection, six randoms, expert replacement (issue 4).
+	draw.RegisterMessages()
+	m.Draw = &draw.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify,
+		CentreDept: "XC-JYZX", BaseURL: a.Cfg.BaseURL}
+	m.Draw.RegisterJobs(a.Jobs)
+	m.demos = append(m.demos, m.Draw.LoadDemo)
+
+	// license: licence expiry reminders, follow-up lists, renewals (issue 5).
+	license.RegisterMessages()
+	m.License = &license.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Calendar: a.Calendar, Jobs: a.Jobs}
+	m.License.RegisterJobs(a.Jobs)
+	m.demos = append(m.demos, m.License.LoadDemo)
 	return m, nil
 }
 

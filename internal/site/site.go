@@ -5,9 +5,13 @@ package site
 import (
 	"yingshang/internal/app"
 	"yingshang/internal/handlers/accounts"
+	"yingshang/internal/handlers/appeals"
 	calendarh "yingshang/internal/handlers/calendar"
 	"yingshang/internal/handlers/core"
+	"yingshang/internal/handlers/credits"
+	"yingshang/internal/handlers/draws"
 	"yingshang/internal/handlers/entities"
+	"yingshang/internal/handlers/licenses"
 	"yingshang/internal/handlers/notifications"
 	"yingshang/internal/modules"
 	"yingshang/internal/server"
@@ -26,6 +30,10 @@ func New(a *app.App, m *modules.Set) (*server.Server, error) {
 	entities.Mount(s)
 	notifications.Mount(s)
 	calendarh.Mount(s)
+	draws.Mount(s, m.Draw)
+	licenses.Mount(s, m.License)
+	credits.Mount(s, m.Credit)
+	appeals.Mount(s, m.Appeal)
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
