@@ -47,6 +47,19 @@ func openCurrent(ctx context.Context, cfg *config.Config, stderr io.Writer) (*ap
 	return a, err
 }
 
+// parseAndOpen parses a command's flags, resolves the configuration and
+// opens the app on a current schema: the start of most commands.
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, resolve func() (*config.Config, error), args []string, stderr io.Writer) (*app.App, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return nil, err
+	}
+	return openCurrent(ctx, cfg, stderr)
+}
+
 // openModules is openCurrent that also builds the business modules, for
 // the commands of a module.
 func openModules(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app.App, *modules.Set, error) {
@@ -215,14 +228,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	username := fs.String("username", "admin", "username")
 	name := fs.String("name", "平台管理员", "display name")
 	password := fs.String("password", "", "password (default: generated and printed)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{code: 2}
-	}
-	cfg, err := resolve()
-	if err != nil {
-		return err
-	}
-	a, err := openCurrent(ctx, cfg, stderr)
+	a, err := parseAndOpen(ctx, fs, resolve, args[1:], stderr)
 	if err != nil {
 		return err
 	}
@@ -254,14 +260,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	username := fs.String("username", "", "the account the token acts as")
 	name := fs.String("name", "", "what the token is for, e.g. 12345 hotline")
 	days := fs.Int("days", 0, "expire after N days (0: no expiry)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{code: 2}
-	}
-	cfg, err := resolve()
-	if err != nil {
-		return err
-	}
-	a, err := openCurrent(ctx, cfg, stderr)
+	a, err := parseAndOpen(ctx, fs, resolve, args[1:], stderr)
 	if err != nil {
 		return err
 	}
@@ -290,14 +289,7 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &exitError{code: 2, msg: "usage: yingshang audit verify"}
 	}
 	fs, resolve := flags("audit verify", stderr)
-	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{code: 2}
-	}
-	cfg, err := resolve()
-	if err != nil {
-		return err
-	}
-	a, err := openCurrent(ctx, cfg, stderr)
+	a, err := parseAndOpen(ctx, fs, resolve, args[1:], stderr)
 	if err != nil {
 		return err
 	}
@@ -324,14 +316,7 @@ func cmdCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	to := fs.String("to", "", "end date YYYY-MM-DD (between)")
 	days := fs.Int("days", 0, "number of working days (add; negative counts back)")
 	year := fs.Int("year", 0, "year (show)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{code: 2}
-	}
-	cfg, err := resolve()
-	if err != nil {
-		return err
-	}
-	a, err := openCurrent(ctx, cfg, stderr)
+	a, err := parseAndOpen(ctx, fs, resolve, args[1:], stderr)
 	if err != nil {
 		return err
 	}
