@@ -98,16 +98,20 @@ type user struct {
 	name     string
 	dept     string
 	entity   bool
+	// phone: every demo person has a (synthetic) mobile so that the SMS
+	// notifications addressed to them are delivered to the dev outbox
+	// instead of being recorded as failed for want of a number.
+	phone string
 }
 
 var users = []user{
-	{auth.PlatformAdmin, "admin", "陈静（营商局）", "XC-YSJ", false},
-	{auth.Supervisor, "supervisor", "刘明（纪检监察）", "", false},
-	{auth.DeptAdmin, "sjj-admin", "王磊（市监局管理员）", "XC-SJJ", false},
-	{auth.DeptStaff, "sjj-staff", "赵敏（市监局）", "XC-SJJ", false},
-	{auth.DeptStaff, "wd-staff", "孙浩（魏都区市监局）", "WD-SJJ", false},
-	{auth.DeptStaff, "swj-staff", "周婷（税务局）", "XC-SWJ", false},
-	{auth.Enterprise, "enterprise", "", "", true},
+	{auth.PlatformAdmin, "admin", "陈静（营商局）", "XC-YSJ", false, "13937400011"},
+	{auth.Supervisor, "supervisor", "刘明（纪检监察）", "", false, "13937400012"},
+	{auth.DeptAdmin, "sjj-admin", "王磊（市监局管理员）", "XC-SJJ", false, "13937400013"},
+	{auth.DeptStaff, "sjj-staff", "赵敏（市监局）", "XC-SJJ", false, "13937400014"},
+	{auth.DeptStaff, "wd-staff", "孙浩（魏都区市监局）", "WD-SJJ", false, "13937400015"},
+	{auth.DeptStaff, "swj-staff", "周婷（税务局）", "XC-SWJ", false, "13937400016"},
+	{auth.Enterprise, "enterprise", "", "", true, "13937400001"},
 }
 
 // Load loads the demo data set (once), with every module's demo data, and
@@ -206,9 +210,9 @@ func load(ctx context.Context, a *app.App, res *Result) error {
 		return err
 	}
 	for _, u := range users {
-		in := account.UserInput{Username: u.username, DisplayName: u.name, Password: Password(), DepartmentID: ids[u.dept], Roles: []auth.Role{u.role}}
+		in := account.UserInput{Username: u.username, DisplayName: u.name, Password: Password(), DepartmentID: ids[u.dept], Roles: []auth.Role{u.role}, Phone: u.phone}
 		if u.entity {
-			in.EntityID, in.DisplayName, in.Phone = ent.ID, ent.LegalRepName, "13937400001"
+			in.EntityID, in.DisplayName = ent.ID, ent.LegalRepName
 		}
 		if _, err := a.Accounts.CreateUser(ctx, in); err != nil {
 			return fmt.Errorf("demo user %s: %w", u.username, err)

@@ -1,0 +1,91 @@
+package demo_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"yingshang/internal/app"
+	"yingshang/internal/clock"
+	"yingshang/internal/config"
+	"yingshang/internal/db"
+	"yingshang/internal/db/dbtest"
+	"yingshang/internal/demo"
+	"yingshang/internal/modules"
+	"yingshang/internal/secret"
+)
+
+// TestLoad loads the complete demo data set (core and every module) on a
+// fresh database of each engine, as `serve --demo` does, and checks what a
+// visitor of the demo relies on: every printed login works, loading twice
+// creates nothing new, and no notification of the demo failed (a failed
+// SMS on the dashboard of a fresh demo means a demo person lacks a phone).
+func TestLoad(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		cfg := &config.Config{DataDir: dir, Env: "development", UploadLimit: 20 << 20, SMSDriver: "log",
+			SMSLogFile: filepath.Join(dir, "sms.log"), BaseURL: "http://yingshang.test", LoginMaxFailures: 5, LoginLockout: time.Minute}
+		keys, err := secret.Parse("k1:" + secret.NewKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake := clock.NewFixed(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
+		a, err := app.Assemble(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", fake, d, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Jobs.Test = true
+		if _, err := a.Calendar.LoadOfficial(ctx); err != nil {
+			t.Fatal(err)
+		}
+		mods, err := modules.Build(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Jobs.Init(); err != nil {
+			t.Fatal(err)
+		}
+
+		res, err := demo.Load(ctx, a, mods)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Created || res.Entities == 0 || len(res.Logins) == 0 {
+			t.Fatalf("first load: %+v", res)
+		}
+		for _, l := range res.Logins {
+			if _, err := a.Accounts.Login(ctx, l.Username, l.Password, "127.0.0.1", "demo-test"); err != nil {
+				t.Errorf("demo login %s (%s) does not work: %v", l.Username, l.Role, err)
+			}
+		}
+
+		var failed int
+		var reason string
+		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*), COALESCE(MAX(last_error), '') FROM notifications WHERE status = 'failed'").Scan(&failed, &reason); err != nil {
+			t.Fatal(err)
+		}
+		if failed != 0 {
+			t.Errorf("%d demo notifications failed (e.g. %q)", failed, reason)
+		}
+
+		var entities int
+		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM entities").Scan(&entities); err != nil {
+			t.Fatal(err)
+		}
+		again, err := demo.Load(ctx, a, mods)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var after int
+		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM entities").Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if again.Created || after != entities {
+			t.Errorf("second load created data: created=%v, entities %d -> %d", again.Created, entities, after)
+		}
+	})
+}
