@@ -11,10 +11,6 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"fmt"
-	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -126,73 +122,7 @@ func (r *Registrar) SendCode(ctx context.Context, in RegistrationInput) (string,
 	if err := r.checkFree(ctx, in); err != nil {
 		return "", err
 	}
-	s := r.Accounts
-	phoneHash := s.Keys.Index(in.Phone)
-	masked := ident.MaskMobile(in.Phone)
-	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-		now := s.now()
-		if err := r.codeLimits(ctx, phoneHash, now); err != nil {
-			return err
-		}
-		code := newCode()
-		var id int64
-		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO sms_codes (phone_hash, purpose, code_hash, attempts, expires_at, created_at)
-			VALUES ($1,$2,$3,0,$4,$5) RETURNING id`, phoneHash, PurposeRegister, codeHash(s, in.Phone, code), now.Add(CodeTTL), now).Scan(&id); err != nil {
-			return err
-		}
-		if _, err := r.Notify.Send(ctx, notify.Message{Type: notify.TypeSMSCode, Channels: []string{notify.ChannelSMS},
-			To:   []notify.Recipient{{Phone: in.Phone, Lang: in.Lang}},
-			Data: map[string]any{"code": code, "minutes": int(CodeTTL / time.Minute)}}); err != nil {
-			return err
-		}
-		return s.Audit.Record(ctx, "sms_code.send", "sms_code", strconv.FormatInt(id, 10), nil, nil, PurposeRegister+" to "+masked)
-	})
-	if err != nil {
-		return "", err
-	}
-	return masked, nil
-}
-
-// codeLimits refuses a new code when the phone had one within
-// CodeInterval or CodesPerDay within 24 hours.
-func (r *Registrar) codeLimits(ctx context.Context, phoneHash string, now time.Time) error {
-	q := r.Accounts.DB.Q(ctx)
-	var last time.Time
-	err := q.QueryRow(ctx, `SELECT created_at FROM sms_codes WHERE phone_hash=$1 AND purpose=$2 ORDER BY created_at DESC LIMIT 1`,
-		phoneHash, PurposeRegister).Scan(&last)
-	if err != nil && !db.IsNoRows(err) {
-		return err
-	}
-	if wait := last.Add(CodeInterval).Sub(now); err == nil && wait > 0 {
-		secs := int((wait + time.Second - 1) / time.Second)
-		return fieldError(yserr.TooMany, "phone", fmt.Sprintf("验证码发送过于频繁，请 %d 秒后再试", secs),
-			fmt.Sprintf("a code was just sent: try again in %d seconds", secs))
-	}
-	var n int
-	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM sms_codes WHERE phone_hash=$1 AND purpose=$2 AND created_at > $3`,
-		phoneHash, PurposeRegister, now.Add(-24*time.Hour)).Scan(&n); err != nil {
-		return err
-	}
-	if n >= CodesPerDay {
-		zh := fmt.Sprintf("该手机号 24 小时内已获取 %d 次验证码，已达上限，请明天再试", n)
-		en := fmt.Sprintf("this number has received %d codes in 24 hours, the limit: try again tomorrow", n)
-		return fieldError(yserr.TooMany, "phone", zh, en)
-	}
-	return nil
-}
-
-func newCode() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return fmt.Sprintf("%06d", n.Int64())
-}
-
-// codeHash is a keyed hash, so that a copy of the database does not give
-// away live codes.
-func codeHash(s *Service, phone, code string) string {
-	return s.Keys.Index(PurposeRegister + ":" + phone + ":" + code)
+	return sendCode(ctx, r.Accounts, r.Notify, PurposeRegister, in.Phone, in.Lang)
 }
 
 // entity finds the entity a registration names.
@@ -232,52 +162,6 @@ func (r *Registrar) checkFree(ctx context.Context, in RegistrationInput) error {
 	return nil
 }
 
-// checkCode compares code with the phone's latest unused code. A wrong
-// code counts an attempt, committed even though the registration fails;
-// call it outside a transaction. It returns the code's id.
-func (r *Registrar) checkCode(ctx context.Context, phone, code string) (int64, error) {
-	s := r.Accounts
-	var id int64
-	var bad error
-	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-		var hash string
-		var attempts int
-		var expires time.Time
-		err := s.DB.Q(ctx).QueryRow(ctx, `SELECT id, code_hash, attempts, expires_at FROM sms_codes
-			WHERE phone_hash=$1 AND purpose=$2 AND used_at IS NULL ORDER BY id DESC LIMIT 1`,
-			s.Keys.Index(phone), PurposeRegister).Scan(&id, &hash, &attempts, &expires)
-		switch {
-		case db.IsNoRows(err):
-			bad = yserr.Field("code", "请先获取短信验证码", "request an SMS code first")
-			return nil
-		case err != nil:
-			return err
-		case !expires.After(s.now()):
-			bad = yserr.Field("code", "验证码已过期，请重新获取", "the code has expired: request a new one")
-			return nil
-		case attempts >= CodeMaxAttempts:
-			bad = fieldError(yserr.TooMany, "code", "验证码错误次数过多，请重新获取", "too many wrong codes: request a new one")
-			return nil
-		}
-		if subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash(s, phone, code))) == 1 {
-			return nil
-		}
-		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE sms_codes SET attempts = attempts + 1 WHERE id = $1", id); err != nil {
-			return err
-		}
-		if left := CodeMaxAttempts - attempts - 1; left > 0 {
-			bad = yserr.Field("code", fmt.Sprintf("验证码错误，还可尝试 %d 次", left), fmt.Sprintf("wrong code: %d attempts left", left))
-		} else {
-			bad = yserr.Field("code", "验证码错误，请重新获取验证码", "wrong code: request a new one")
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return id, bad
-}
-
 // fieldError is a field error with another code than Invalid.
 func fieldError(code yserr.Code, field, zh, en string) *yserr.Error {
 	e := yserr.Field(field, zh, en)
@@ -305,14 +189,14 @@ func (r *Registrar) Register(ctx context.Context, in RegistrationInput) (*Regist
 	if err := r.checkFree(ctx, in); err != nil {
 		return nil, err
 	}
-	codeID, err := r.checkCode(ctx, in.Phone, in.Code)
+	codeID, err := checkCode(ctx, r.Accounts, PurposeRegister, in.Phone, in.Code)
 	if err != nil {
 		return nil, err
 	}
 	auto := e.Phone != "" && ident.NormalizeMobile(e.Phone) == in.Phone
 	var out Registered
 	err = r.Accounts.DB.WithTx(ctx, func(ctx context.Context) error {
-		if err := r.useCode(ctx, codeID); err != nil {
+		if err := useCode(ctx, r.Accounts, codeID); err != nil {
 			return err
 		}
 		id, err := r.insertUser(ctx, in)
@@ -338,18 +222,6 @@ func (r *Registrar) Register(ctx context.Context, in RegistrationInput) (*Regist
 		return nil, err
 	}
 	return &out, nil
-}
-
-func (r *Registrar) useCode(ctx context.Context, id int64) error {
-	s := r.Accounts
-	n, err := s.DB.Q(ctx).Exec(ctx, "UPDATE sms_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL", s.now(), id)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return yserr.Field("code", "验证码已使用，请重新获取", "the code was already used: request a new one")
-	}
-	return nil
 }
 
 // insertUser adds the enterprise account (the columns of CreateUser, with

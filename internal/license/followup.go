@@ -22,12 +22,19 @@ func (s *Service) Answer(ctx context.Context, id int64, answer string) error {
 	if err != nil {
 		return err
 	}
+	return s.answer(ctx, id, answer, func(l *License) bool { return a.EntityID != 0 && l.EntityID == a.EntityID })
+}
+
+// answer records a holder's answer to licence id when owns(licence) says
+// the caller holds it (enterprise users through Answer, person holders
+// through HolderAnswer).
+func (s *Service) answer(ctx context.Context, id int64, answer string, owns func(*License) bool) error {
 	if answer != AnswerRenewed && answer != AnswerRenewing && answer != AnswerClosing {
 		return yserr.Field("answer", "答复须为 renewed、renewing 或 closing", "answer must be renewed, renewing or closing")
 	}
 	return s.DB.WithTx(ctx, func(ctx context.Context) error {
 		l, err := scanLicense(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+licenseCols+licenseFrom+" WHERE l.id = $1", id))
-		if err != nil || a.EntityID == 0 || l.EntityID != a.EntityID {
+		if err != nil || !owns(l) {
 			return yserr.ErrNotFound("证照", "licence")
 		}
 		if l.Status != StatusActive && l.Status != StatusLapsed {

@@ -97,6 +97,9 @@ type Service struct {
 	Notify   *notify.Service
 	Calendar *workcal.Service
 	Jobs     *jobs.Queue
+	// Codes sends and verifies the SMS codes of person holders (holder.go);
+	// nil disables their sign-in.
+	Codes PhoneCodes
 }
 
 // Type is one entry of a department's reminder catalogue.

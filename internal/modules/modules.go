@@ -11,6 +11,7 @@ package modules
 import (
 	"context"
 
+	"yingshang/internal/account"
 	"yingshang/internal/app"
 	"yingshang/internal/appeal"
 	"yingshang/internal/credit"
@@ -61,7 +62,8 @@ func Build(a *app.App) (*Set, error) {
 
 	// license: licence expiry reminders, follow-up lists, renewals (issue 5).
 	license.RegisterMessages()
-	m.License = &license.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Calendar: a.Calendar, Jobs: a.Jobs}
+	m.License = &license.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Calendar: a.Calendar, Jobs: a.Jobs,
+		Codes: &account.PhoneCodes{Accounts: a.Accounts, Notify: a.Notify}}
 	m.License.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.License.LoadDemo)
 	return m, nil

@@ -210,6 +210,16 @@ func (s *Server) SetSession(w http.ResponseWriter, r *http.Request, id string) {
 	http.SetCookie(w, c)
 }
 
+// SetCookie sets (or with an empty value, clears) an HttpOnly, SameSite=Lax
+// cookie for path, Secure when the server's cookies are; maxAge in seconds.
+func (s *Server) SetCookie(w http.ResponseWriter, r *http.Request, name, value, path string, maxAge int) {
+	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r), MaxAge: maxAge}
+	if value == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "ys_session"
 

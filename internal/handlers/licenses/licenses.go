@@ -63,6 +63,7 @@ func Mount(s *server.Server, svc *license.Service) {
 	s.Page("GET /my/licenses", h.mine, auth.Enterprise)
 	s.Page("POST /my/licenses/{id}/answer", h.answer, auth.Enterprise)
 	h.mountAPI()
+	h.mountHolder()
 }
 
 func pathID(r *http.Request) (int64, error) {
