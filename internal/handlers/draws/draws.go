@@ -60,6 +60,7 @@ func Mount(s *server.Server, svc *draw.Service) {
 	s.Page("POST /draws/pools/import", h.importExperts, centre...)
 	s.Page("POST /draws/pools/rooms", h.addRoom, centre...)
 	h.mountAPI()
+	h.mountRooms()
 }
 
 func pathID(r *http.Request) (int64, error) {
