@@ -136,7 +136,8 @@ func TestLicenseReminderFlow(t *testing.T) {
 		chromedp.SetValue(`#outcome`, "renewing", chromedp.ByQuery),
 		chromedp.SetValue(`#note`, "已电话告知，企业正在准备材料", chromedp.ByQuery),
 		chromedp.Click(`[data-testid=contact-submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-testid=contacts]`, chromedp.ByQuery))
+		// the page after the redirect (the old one has the table too, but no flash)
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid=contacts]`, chromedp.ByQuery))
 	if txt := textOf(t, staff, `[data-testid=contacts]`); !strings.Contains(txt, "已电话告知") {
 		t.Fatalf("call not recorded:\n%s", txt)
 	}
@@ -170,4 +171,58 @@ func TestLicenseReminderFlow(t *testing.T) {
 	if txt := textOf(t, staff, `main`); strings.Contains(txt, "E2E-0001") {
 		t.Fatalf("renewed licence still on the follow-up list:\n%s", txt)
 	}
+
+	// On a phone (390 px) no licence page is wider than the screen and every
+	// control is a full tap target; the dashboard's charts follow the window
+	// when it narrows (a tablet turned, a window resized).
+	var detail string
+	run(t, staff, "licence link", chromedp.Navigate(s.URL+"/licenses?q=E2E-0001"), chromedp.WaitVisible(`[data-testid=license-row] a`, chromedp.ByQuery),
+		chromedp.AttributeValue(`[data-testid=license-row] a`, "href", &detail, nil, chromedp.ByQuery))
+	run(t, root, "dashboard at 1280", chromedp.Navigate(s.URL+"/licenses/dashboard"), chromedp.WaitVisible(`[data-testid=stats-table]`, chromedp.ByQuery))
+	ent = browser(t) // a fresh session: the clock moved on since the holder signed in
+	login(t, ent, s, "enterprise")
+	for _, c := range []struct {
+		ctx   context.Context
+		paths []string
+	}{
+		{root, []string{"/licenses/dashboard", "/licenses", "/licenses/catalogue", "/licenses/import", "/licenses/catalogue/new"}},
+		{staff, []string{"/licenses/followups", detail}},
+		{adm, []string{detail, "/licenses/dashboard"}},
+		{ent, []string{"/my/licenses"}},
+	} {
+		run(t, c.ctx, "phone width", chromedp.EmulateViewport(390, 844))
+		for i, path := range c.paths {
+			if c.ctx != root || i > 0 { // root's dashboard as it was, drawn at 1280 px
+				run(t, c.ctx, "open "+path+" at 390 px", chromedp.Navigate(s.URL+path), chromedp.WaitVisible(`main h1`, chromedp.ByQuery))
+			}
+			var problems string
+			run(t, c.ctx, "check "+path+" at 390 px", chromedp.Sleep(300*time.Millisecond), chromedp.Evaluate(phoneProblems, &problems))
+			if problems != "" {
+				shot(t, c.ctx, "license-FAILED-phone"+strings.ReplaceAll(path, "/", "-"))
+				t.Errorf("%s at 390 px: %s", path, problems)
+			}
+		}
+	}
+	shot(t, staff, "license-10-followups-phone")
 }
+
+// phoneProblems lists what is wrong with the page at phone width: content
+// wider than the screen (the page scrolls sideways), controls shorter than a
+// 44 px tap target, charts wider than their box. "" when nothing.
+const phoneProblems = `(() => {
+  const p = [], w = window.innerWidth;
+  if (document.documentElement.scrollWidth > w + 1) p.push("page is " + document.documentElement.scrollWidth + " px wide");
+  document.querySelectorAll("main button, main .btn, main select, main textarea, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file])").forEach(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) return; // not shown (a closed <details>)
+    const name = el.getAttribute("data-testid") || el.name || el.textContent.trim();
+    if (r.height < 43.5) p.push(name + " is " + Math.round(r.height) + " px tall");
+    if (r.right > w + 1) p.push(name + " reaches " + Math.round(r.right) + " px");
+  });
+  document.querySelectorAll("[data-chart]").forEach(el => {
+    const c = el.querySelector("canvas");
+    if (c && c.getBoundingClientRect().width > el.getBoundingClientRect().width + 1) p.push("a chart is wider than its box");
+    if (el.getBoundingClientRect().right > w + 1) p.push("a chart box reaches " + Math.round(el.getBoundingClientRect().right) + " px");
+  });
+  return p.join("; ");
+})()`

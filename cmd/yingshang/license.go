@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
+
+	"yingshang/internal/modules"
 )
 
 // cmdLicense runs the licence reminder module's commands:
@@ -18,27 +18,7 @@ func cmdLicense(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(args) == 0 || args[0] != "scan" {
 		return &exitError{code: 2, msg: "usage: yingshang license scan"}
 	}
-	fs, resolve := flags("license scan", stderr)
-	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{code: 2}
-	}
-	cfg, err := resolve()
-	if err != nil {
-		return err
-	}
-	a, m, err := openModules(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	sum, err := m.License.Scan(ctx)
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(sum)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, string(b))
-	return nil
+	return runModuleJSON(ctx, "license scan", args[1:], stdout, stderr, func(ctx context.Context, m *modules.Set) (any, error) {
+		return m.License.Scan(ctx)
+	})
 }

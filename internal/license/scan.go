@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -16,8 +17,9 @@ import (
 	"yingshang/internal/notify"
 )
 
-// scanBatch is how many licences one scan transaction handles.
-const scanBatch = 100
+// scanBatchSize is how many licences one scan transaction handles (a
+// variable so that the concurrency test can make batches small).
+var scanBatchSize = 250
 
 // Rule is the stage configuration of one licence type: days before
 // expiry of the two reminders and the follow-up list, days after expiry
@@ -112,9 +114,13 @@ func (s *Service) Scan(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	for start := 0; start < len(cands); start += scanBatch {
-		batch := cands[start:min(start+scanBatch, len(cands))]
-		if err := s.DB.WithTx(ctx, func(ctx context.Context) error { return s.scanBatch(ctx, batch, today, sum) }); err != nil {
+	types, err := s.scanTypes(ctx)
+	if err != nil {
+		return sum, err
+	}
+	for start := 0; start < len(cands); start += scanBatchSize {
+		batch := cands[start:min(start+scanBatchSize, len(cands))]
+		if err := s.DB.WithTx(ctx, func(ctx context.Context) error { return s.scanBatch(ctx, batch, today, types, sum) }); err != nil {
 			return sum, err
 		}
 	}
@@ -146,6 +152,25 @@ func (s *Service) readyRules(ctx context.Context) (map[int64]Rule, error) {
 		if minutes >= r.sendMinutes {
 			out[id] = r
 		}
+	}
+	return out, rows.Err()
+}
+
+// scanTypes reads every licence type once per scan (the message
+// templates and renewal guidance of the reminders).
+func (s *Service) scanTypes(ctx context.Context) (map[int64]*Type, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+typeCols+" FROM license_types t JOIN departments d ON d.id = t.department_id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]*Type{}
+	for rows.Next() {
+		t, err := scanType(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[t.ID] = t
 	}
 	return out, rows.Err()
 }
@@ -201,41 +226,82 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 }
 
 // scanBatch performs the due stages of a batch of licences in the
-// transaction in ctx.
-func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calendar.Date, sum Summary) error {
-	acted := Summary{}
-	listed := map[int64]int{} // department -> licences put on its follow-up list
+// transaction in ctx, set-based: one query reads the licences, one
+// multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING claims every due
+// stage (the rows it returns are the stages this scan owns; the others
+// were done by a concurrent scan), one statement each lists the
+// follow-ups and marks the lapses, one query finds the holders'
+// accounts, and the messages of the stage rows are recorded with one
+// UPDATE per distinct count. Only the messages themselves go through
+// notify.Send one by one (it renders, addresses and enqueues each).
+func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calendar.Date, types map[int64]*Type, sum Summary) error {
+	lics, err := s.loadBatch(ctx, batch)
+	if err != nil {
+		return err
+	}
+	var want []claimKey
 	for _, c := range batch {
-		l, t, err := s.loadForScan(ctx, c.id)
-		if err != nil {
-			return err
-		}
-		if l.Status != StatusActive {
-			continue // renewed or closed since the candidates were read
-		}
-		for _, stage := range c.due {
-			ok, err := s.claim(ctx, c.id, stage, today)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue // another scan did it
-			}
-			n, err := s.perform(ctx, l, t, stage, today)
-			if err != nil {
-				return fmt.Errorf("licence %d stage %s: %w", c.id, stage, err)
-			}
-			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE license_reminders SET messages = $1 WHERE license_id = $2 AND stage = $3", n, c.id, stage); err != nil {
-				return err
-			}
-			acted[stage]++
-			if stage == StageFollowup {
-				listed[l.DepartmentID]++
+		if l := lics[c.id]; l != nil && l.Status == StatusActive { // else renewed or closed since the candidates were read
+			for _, stage := range c.due {
+				want = append(want, claimKey{c.id, stage})
 			}
 		}
 	}
-	if len(acted) == 0 {
-		return nil
+	claimed, err := s.claimAll(ctx, want, today)
+	if err != nil || len(claimed) == 0 {
+		return err
+	}
+	acted := Summary{}
+	listed := map[int64]int{} // department -> licences put on its follow-up list
+	var followups, lapses []*scanLicence
+	holders := map[int64]bool{}
+	for _, c := range claimed {
+		l := lics[c.licenseID]
+		acted[c.stage]++
+		switch c.stage {
+		case StageFollowup:
+			followups = append(followups, l)
+			listed[l.DepartmentID]++
+		case StageLapsed:
+			lapses = append(lapses, l)
+		}
+		if c.stage != StageFollowup && l.EntityID != 0 {
+			holders[l.EntityID] = true
+		}
+	}
+	if err := s.listFollowups(ctx, followups, today); err != nil {
+		return err
+	}
+	if err := s.markLapsed(ctx, lapses); err != nil {
+		return err
+	}
+	users, err := s.entitiesUsers(ctx, holders)
+	if err != nil {
+		return err
+	}
+	byCount := map[int][]int64{} // messages created -> stage rows
+	for _, c := range claimed {
+		l := lics[c.licenseID]
+		n := 0
+		switch c.stage {
+		case StageRemind1, StageRemind2:
+			n, err = s.remindHolder(ctx, l, types[l.TypeID], MsgReminder, users[l.EntityID], today)
+		case StageLapsed:
+			n, err = s.remindHolder(ctx, l, types[l.TypeID], MsgExpired, users[l.EntityID], today)
+		}
+		if err != nil {
+			return fmt.Errorf("licence %d stage %s: %w", l.ID, c.stage, err)
+		}
+		byCount[n] = append(byCount[n], c.id)
+	}
+	for n, ids := range byCount {
+		if n == 0 {
+			continue // the column's default
+		}
+		in, args := inList(ids, 1)
+		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE license_reminders SET messages = $1 WHERE id IN ("+in+")", append([]any{n}, args...)...); err != nil {
+			return err
+		}
 	}
 	if err := s.notifyFollowups(ctx, listed, today); err != nil {
 		return err
@@ -252,49 +318,171 @@ func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calen
 	return nil
 }
 
-// claim inserts the stage row first: false when it already exists.
-func (s *Service) claim(ctx context.Context, id int64, stage string, today calendar.Date) (bool, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `INSERT INTO license_reminders (license_id, stage, scan_day, created_at) VALUES ($1,$2,$3,$4)
-		ON CONFLICT (license_id, stage) DO NOTHING RETURNING id`, id, stage, today.String(), s.Clock.Now())
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	got := rows.Next()
-	return got, rows.Err()
+// scanLicence is a licence as the scan needs it: the record and its
+// decrypted contact phone.
+type scanLicence struct {
+	*License
+	phone string
 }
 
-// perform does one stage of one licence and returns the messages created.
-func (s *Service) perform(ctx context.Context, l *License, t *Type, stage string, today calendar.Date) (int, error) {
-	switch stage {
-	case StageRemind1, StageRemind2:
-		return s.remindHolder(ctx, l, t, MsgReminder, today)
-	case StageFollowup:
-		_, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO license_followups (license_id, department_id, listed_on, status, created_at)
-			VALUES ($1,$2,$3,'open',$4) ON CONFLICT (license_id) DO NOTHING`, l.ID, l.DepartmentID, today.String(), s.Clock.Now())
-		return 0, err
-	case StageLapsed:
-		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET status = 'lapsed', updated_at = $1 WHERE id = $2 AND status = 'active'", s.Clock.Now(), l.ID); err != nil {
-			return 0, err
-		}
-		return s.remindHolder(ctx, l, t, MsgExpired, today)
+// loadBatch reads the licences of a batch (with their phones) in one query.
+func (s *Service) loadBatch(ctx context.Context, batch []*candidate) (map[int64]*scanLicence, error) {
+	ids := make([]int64, len(batch))
+	for i, c := range batch {
+		ids[i] = c.id
 	}
-	return 0, fmt.Errorf("unknown stage %q", stage)
+	in, args := inList(ids, 0)
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+licenseCols+", l.phone_enc"+licenseFrom+" WHERE l.id IN ("+in+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]*scanLicence, len(batch))
+	for rows.Next() {
+		l := &License{}
+		var answered *time.Time
+		var phoneEnc []byte
+		if err := rows.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.DepartmentName, &l.Number, &l.EntityID, &l.HolderName,
+			&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
+			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &phoneEnc); err != nil {
+			return nil, err
+		}
+		l.AnsweredAt = answered
+		sl := &scanLicence{License: l}
+		if len(phoneEnc) > 0 {
+			if sl.phone, err = s.Keys.Decrypt(phoneEnc); err != nil {
+				return nil, fmt.Errorf("licence %d phone: %w", l.ID, err)
+			}
+		}
+		out[l.ID] = sl
+	}
+	return out, rows.Err()
+}
+
+// claimKey is a stage of a licence to claim; claimed is one claimed.
+type claimKey struct {
+	licenseID int64
+	stage     string
+}
+
+type claimed struct {
+	id        int64 // license_reminders row
+	licenseID int64
+	stage     string
+}
+
+// claimAll inserts the stage rows of want in one statement and returns
+// those inserted, in the order of want: a stage whose row already exists
+// was done by another scan. On PostgreSQL a concurrent scan claiming the
+// same row waits for this transaction and then skips it; both claim in
+// ascending licence order, so they cannot deadlock.
+func (s *Service) claimAll(ctx context.Context, want []claimKey, today calendar.Date) ([]claimed, error) {
+	if len(want) == 0 {
+		return nil, nil
+	}
+	pairs := make([][2]any, len(want))
+	for i, k := range want {
+		pairs[i] = [2]any{k.licenseID, k.stage}
+	}
+	q, args := multiRow("INSERT INTO license_reminders (license_id, stage, scan_day, created_at)", "$1,$2",
+		" ON CONFLICT (license_id, stage) DO NOTHING RETURNING id, license_id, stage", []any{today.String(), s.Clock.Now()}, pairs)
+	rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	got := map[claimKey]int64{}
+	for rows.Next() {
+		var id int64
+		var k claimKey
+		if err := rows.Scan(&id, &k.licenseID, &k.stage); err != nil {
+			return nil, err
+		}
+		got[k] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]claimed, 0, len(got))
+	for _, k := range want {
+		if id, ok := got[k]; ok {
+			out = append(out, claimed{id: id, licenseID: k.licenseID, stage: k.stage})
+		}
+	}
+	return out, nil
+}
+
+// listFollowups puts licences on their departments' follow-up lists.
+func (s *Service) listFollowups(ctx context.Context, ls []*scanLicence, today calendar.Date) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	pairs := make([][2]any, len(ls))
+	for i, l := range ls {
+		pairs[i] = [2]any{l.ID, l.DepartmentID}
+	}
+	q, args := multiRow("INSERT INTO license_followups (license_id, department_id, listed_on, status, created_at)", "$1,'open',$2",
+		" ON CONFLICT (license_id) DO NOTHING", []any{today.String(), s.Clock.Now()}, pairs)
+	_, err := s.DB.Q(ctx).Exec(ctx, q, args...)
+	return err
+}
+
+// multiRow builds a multi-row INSERT: insert + " VALUES ($a,$b,rest),..."
+// + tail, one row per pair ($a, $b its values), after the shared arguments
+// ($1... in rest).
+func multiRow(insert, rest, tail string, shared []any, pairs [][2]any) (string, []any) {
+	var sb strings.Builder
+	sb.WriteString(insert)
+	sb.WriteString(" VALUES ")
+	args := append(make([]any, 0, len(shared)+2*len(pairs)), shared...)
+	for i, p := range pairs {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		args = append(args, p[0], p[1])
+		fmt.Fprintf(&sb, "($%d,$%d,%s)", len(args)-1, len(args), rest)
+	}
+	sb.WriteString(tail)
+	return sb.String(), args
+}
+
+// markLapsed sets the lapsed status of licences still active.
+func (s *Service) markLapsed(ctx context.Context, ls []*scanLicence) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	in, args := inList(ids, 1)
+	_, err := s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET status = 'lapsed', updated_at = $1 WHERE status = 'active' AND id IN ("+in+")",
+		append([]any{s.Clock.Now()}, args...)...)
+	return err
+}
+
+// inList returns "$k+1,$k+2,..." for ids and the ids as arguments.
+func inList(ids []int64, k int) (string, []any) {
+	var sb strings.Builder
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, "$%d", k+i+1)
+		args[i] = id
+	}
+	return sb.String(), args
 }
 
 // remindHolder sends a reminder (or the last notice) to the holder: in-app
-// to the accounts bound to the holder entity, SMS to the licence's phone
-// (or, without one, to those accounts' phones).
-func (s *Service) remindHolder(ctx context.Context, l *License, t *Type, msgType string, today calendar.Date) (int, error) {
-	phone, err := s.phone(ctx, l.ID)
-	if err != nil {
-		return 0, err
+// to the accounts bound to the holder entity (users), SMS to the licence's
+// phone (or, without one, to those accounts' phones).
+func (s *Service) remindHolder(ctx context.Context, l *scanLicence, t *Type, msgType string, users []int64, today calendar.Date) (int, error) {
+	if t == nil {
+		return 0, fmt.Errorf("licence type %d not loaded", l.TypeID)
 	}
-	users, err := s.entityUsers(ctx, l.EntityID)
-	if err != nil {
-		return 0, err
-	}
-	data, err := s.messageData(l, t, today)
+	data, err := s.messageData(l.License, t, today)
 	if err != nil {
 		return 0, err
 	}
@@ -303,7 +491,7 @@ func (s *Service) remindHolder(ctx context.Context, l *License, t *Type, msgType
 	if len(users) > 0 {
 		m := msg
 		m.Channels = []string{notify.ChannelInApp}
-		if phone == "" {
+		if l.phone == "" {
 			m.Channels = append(m.Channels, notify.ChannelSMS)
 		}
 		for _, u := range users {
@@ -315,10 +503,10 @@ func (s *Service) remindHolder(ctx context.Context, l *License, t *Type, msgType
 		}
 		n += len(ids)
 	}
-	if phone != "" || len(users) == 0 {
+	if l.phone != "" || len(users) == 0 {
 		m := msg
 		m.Channels = []string{notify.ChannelSMS}
-		m.To = []notify.Recipient{{Phone: phone}} // no phone: a failed row says so
+		m.To = []notify.Recipient{{Phone: l.phone}} // no phone: a failed row says so
 		ids, err := s.Notify.Send(ctx, m)
 		if err != nil {
 			return 0, err

@@ -163,6 +163,8 @@ func TestScanCatchUp(t *testing.T) {
 }
 
 func TestConcurrentScans(t *testing.T) {
+	// Small batches, so that the two scans interleave many transactions.
+	defer license.SetScanBatchSize(16)()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d, at("2026-12-01", 9, 0))
 		var rows []license.LicenseInput

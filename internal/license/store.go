@@ -3,6 +3,7 @@ package license
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,34 +42,12 @@ func scanLicense(r db.Row) (*License, error) {
 	return l, err
 }
 
-// loadForScan reads a licence and its type inside the scan transaction.
-func (s *Service) loadForScan(ctx context.Context, id int64) (*License, *Type, error) {
-	l, err := scanLicense(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+licenseCols+licenseFrom+" WHERE l.id = $1", id))
-	if err != nil {
-		return nil, nil, fmt.Errorf("licence %d: %w", id, err)
-	}
-	t, err := s.typeByID(ctx, l.TypeID)
-	return l, t, err
-}
-
 func (s *Service) typeByID(ctx context.Context, id int64) (*Type, error) {
 	t, err := scanType(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+typeCols+" FROM license_types t JOIN departments d ON d.id = t.department_id WHERE t.id = $1", id))
 	if db.IsNoRows(err) {
 		return nil, yserr.ErrNotFound("证照类型", "licence type")
 	}
 	return t, err
-}
-
-// phone decrypts the licence's contact phone.
-func (s *Service) phone(ctx context.Context, id int64) (string, error) {
-	var enc []byte
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT phone_enc FROM licenses WHERE id = $1", id).Scan(&enc); err != nil {
-		return "", err
-	}
-	if len(enc) == 0 {
-		return "", nil
-	}
-	return s.Keys.Decrypt(enc)
 }
 
 func (s *Service) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
@@ -88,13 +67,33 @@ func (s *Service) ids(ctx context.Context, query string, args ...any) ([]int64, 
 	return out, rows.Err()
 }
 
-// entityUsers returns the active enterprise accounts bound to an entity.
-func (s *Service) entityUsers(ctx context.Context, entityID int64) ([]int64, error) {
-	if entityID == 0 {
-		return nil, nil
+// entitiesUsers returns the active enterprise accounts bound to each of
+// the entities, in one query.
+func (s *Service) entitiesUsers(ctx context.Context, entities map[int64]bool) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	if len(entities) == 0 {
+		return out, nil
 	}
-	return s.ids(ctx, `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-		WHERE u.entity_id = $1 AND u.status = 'active' AND r.role = 'enterprise' ORDER BY u.id`, entityID)
+	ids := make([]int64, 0, len(entities))
+	for id := range entities {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	in, args := inList(ids, 0)
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT u.entity_id, u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE u.entity_id IN (`+in+`) AND u.status = 'active' AND r.role = 'enterprise' ORDER BY u.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ent, id int64
+		if err := rows.Scan(&ent, &id); err != nil {
+			return nil, err
+		}
+		out[ent] = append(out[ent], id)
+	}
+	return out, rows.Err()
 }
 
 // deptAdmins returns the active admins of a department.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -19,10 +20,14 @@ type Row struct {
 	AnswerLabel string
 	DaysText    string
 	Stages      []string
+	Tel         string // the holder's phone when shown unmasked, for a tap-to-call link
 }
 
 func row(v *web.View, l *license.License) Row {
 	r := Row{License: l, StatusLabel: statusLabel(v, l.Status), AnswerLabel: answerLabel(v, l.HolderAnswer)}
+	if l.Phone != "" && !strings.Contains(l.Phone, "*") {
+		r.Tel = l.Phone
+	}
 	switch {
 	case l.Status != license.StatusActive:
 		r.StatusClass = map[string]string{license.StatusRenewed: "status-ok", license.StatusLapsed: "status-bad"}[l.Status]
