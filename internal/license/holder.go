@@ -238,3 +238,13 @@ func (s *Service) HolderType(ctx context.Context, token string, typeID int64) (*
 	}
 	return s.typeByID(ctx, typeID)
 }
+
+// holderLink is where a reminder's holder sees the licence and answers:
+// "my licences" for an enterprise, the person holders' page otherwise.
+func (s *Service) holderLink(l *License) string {
+	path := "/licenses/holder"
+	if l.EntityID != 0 {
+		path = "/my/licenses"
+	}
+	return strings.TrimRight(s.BaseURL, "/") + path
+}

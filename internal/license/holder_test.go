@@ -35,7 +35,7 @@ func TestPersonHolderSignInAndAnswer(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d, at("2026-11-23", 9, 0))
 		codes := &fakeCodes{}
-		e.s.Codes = codes
+		e.s.Codes, e.s.BaseURL = codes, "https://ys.example.gov.cn/"
 		mine := e.person("P-001", "2026-12-10")
 		mine.Phone = "13912345678"
 		other := e.person("P-002", "2026-12-20") // another person, phone 13800002222
@@ -119,6 +119,16 @@ func TestPersonHolderSignInAndAnswer(t *testing.T) {
 			t.Errorf("bad answer: %v", err)
 		}
 
+		// The reminders link each holder to where it answers.
+		e.scan()
+		for number, link := range map[string]string{"P-001": "https://ys.example.gov.cn/licenses/holder", "E-001": "https://ys.example.gov.cn/my/licenses"} {
+			var n int
+			if err := d.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM notifications n JOIN licenses l ON n.object_type = 'license' AND n.object_id = `+castText(d)+`
+				WHERE l.number = $1 AND n.channel = 'sms' AND n.body LIKE $2`, number, "%"+link).Scan(&n); err != nil || n == 0 {
+				t.Errorf("no SMS reminder of %s ends with %s (%v)", number, link, err)
+			}
+		}
+
 		// A changed token, or one past its 30 minutes, is refused.
 		p, mac, _ := strings.Cut(tok, ".")
 		for _, bad := range []string{"", "x.y", p + "." + strings.Repeat("0", len(mac)), strings.ToUpper(p[:1]) + p[1:] + "." + mac} {
@@ -134,4 +144,12 @@ func TestPersonHolderSignInAndAnswer(t *testing.T) {
 			t.Errorf("expired token: %v", err)
 		}
 	})
+}
+
+// castText is l.id as text, for joining notifications.object_id.
+func castText(d *db.DB) string {
+	if d.Dialect == db.Postgres {
+		return "l.id::text"
+	}
+	return "CAST(l.id AS TEXT)"
 }

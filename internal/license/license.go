@@ -100,6 +100,8 @@ type Service struct {
 	// Codes sends and verifies the SMS codes of person holders (holder.go);
 	// nil disables their sign-in.
 	Codes PhoneCodes
+	// BaseURL is the platform's public address, for the link in reminders.
+	BaseURL string
 }
 
 // Type is one entry of a department's reminder catalogue.
@@ -142,11 +144,12 @@ var TemplateVars = []notify.Variable{
 	{Name: "materials", ZH: "所需材料", EN: "materials", Example: "延续申请书、营业执照"},
 	{Name: "phone", ZH: "咨询电话", EN: "enquiry phone", Example: "0374-1234567"},
 	{Name: "department", ZH: "发证单位", EN: "issuing department", Example: "许昌市市场监督管理局"},
+	{Name: "link", ZH: "查看证照并答复的网址（企业为“我的证照”，个人为个人持证人查询）", EN: "where the holder sees the licence and answers (my licences, or the person holders' page)", Example: "https://yingshang.example.gov.cn/licenses/holder"},
 }
 
 // Default templates of a new licence type.
 const (
-	DefaultSMSTemplate   = "【许证闹钟】{{.holder}}：您的{{.license_type}}（编号{{.number}}）将于{{.expires_on}}到期，还剩{{.days_left}}天。办理渠道：{{.channels}}；所需材料：{{.materials}}；咨询电话：{{.phone}}。"
+	DefaultSMSTemplate   = "【许证闹钟】{{.holder}}：您的{{.license_type}}（编号{{.number}}）将于{{.expires_on}}到期，还剩{{.days_left}}天。办理渠道：{{.channels}}；所需材料：{{.materials}}；咨询电话：{{.phone}}。查看并答复：{{.link}}"
 	DefaultInAppTemplate = "您的{{.license_type}}（编号{{.number}}）将于{{.expires_on}}到期，还剩{{.days_left}}天，请及时办理延续。办理渠道：{{.channels}}。所需材料：{{.materials}}。咨询电话：{{.phone}}（{{.department}}）。"
 )
 

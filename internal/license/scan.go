@@ -519,6 +519,7 @@ func (s *Service) remindHolder(ctx context.Context, l *scanLicence, t *Type, msg
 // messageData renders the type's templates for the licence.
 func (s *Service) messageData(l *License, t *Type, today calendar.Date) (map[string]any, error) {
 	vars := TemplateData(l, t, today)
+	vars["link"] = s.holderLink(l)
 	sms, err := renderTemplate(t.SMSTemplate, vars)
 	if err != nil {
 		return nil, fmt.Errorf("SMS template of %s: %w", t.Code, err)

@@ -63,7 +63,7 @@ func Build(a *app.App) (*Set, error) {
 	// license: licence expiry reminders, follow-up lists, renewals (issue 5).
 	license.RegisterMessages()
 	m.License = &license.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Calendar: a.Calendar, Jobs: a.Jobs,
-		Codes: &account.PhoneCodes{Accounts: a.Accounts, Notify: a.Notify}}
+		Codes: &account.PhoneCodes{Accounts: a.Accounts, Notify: a.Notify}, BaseURL: a.Cfg.BaseURL}
 	m.License.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.License.LoadDemo)
 	return m, nil

@@ -206,19 +206,11 @@ func (h *handlers) mine(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := h.s.View(r, "")
 	v.Title = v.T("我的证照", "My licences")
-	type mineRow struct {
-		Row
-		T *license.Type
+	out, err := cardRows(v, list, func(id int64) (*license.Type, error) { return h.svc.GetType(r.Context(), id) })
+	if err != nil {
+		return err
 	}
-	var out []mineRow
-	for _, l := range list {
-		t, err := h.svc.GetType(r.Context(), l.TypeID)
-		if err != nil {
-			return err
-		}
-		out = append(out, mineRow{Row: row(v, l), T: t})
-	}
-	v.Data = map[string]any{"Rows": out, "Bound": v.Actor.EntityID != 0}
+	v.Data = map[string]any{"Rows": out, "Bound": v.Actor.EntityID != 0, "AnswerBase": "/my/licenses/"}
 	return h.s.Render(w, r, http.StatusOK, viewMine, v)
 }
 
