@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"yingshang/internal/credit"
 )
@@ -128,4 +129,83 @@ func checkHonours(t *testing.T, ctx context.Context, s *Site, uscc, want string)
 		chromedp.SetValue(`#purpose`, "2026年度守信企业评选", chromedp.ByQuery),
 		chromedp.Click(`[data-testid=check-submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid=check-result][data-result=`+want+`]`, chromedp.ByQuery))
+}
+
+// TestCreditImportAndRules: department staff upload an .xlsx of penalties
+// with one bad row (all or nothing: refused, the row and column named),
+// fix the file and import it; the enterprise finds the repair notice; a
+// platform admin opens the rule tables, previews a grade table and adds a
+// publicity period rule from a later date.
+func TestCreditImportAndRules(t *testing.T) {
+	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
+	ent := browser(t)
+	login(t, ent, s, "enterprise")
+	run(t, ent, "my credit", chromedp.Navigate(s.URL+"/my/credit"), chromedp.WaitVisible(`[data-testid=my-uscc]`, chromedp.ByQuery))
+	uscc := textOf(t, ent, `[data-testid=my-uscc]`)
+
+	book := func(name, amount string) string {
+		f := excelize.NewFile()
+		defer f.Close()
+		_ = f.SetSheetName("Sheet1", credit.ImportSheet)
+		_ = f.SetSheetRow(credit.ImportSheet, "A1", &[]any{"信息类别", "统一社会信用代码", "决定文书号", "决定日期", "处罚依据", "处罚种类1", "金额1（元）", "失信程度"})
+		_ = f.SetSheetRow(credit.ImportSheet, "A2", &[]any{"行政处罚", uscc, "许市监罚〔2026〕1201号", "2026-11-25", "《中华人民共和国食品安全法》第一百二十四条", "罚款", "8000", "一般"})
+		_ = f.SetSheetRow(credit.ImportSheet, "A3", &[]any{"行政处罚", uscc, "许市监罚〔2026〕1202号", "2026-11-26", "《中华人民共和国广告法》第五十五条", "警告", amount, "轻微"})
+		p := filepath.Join(t.TempDir(), name)
+		if err := f.SaveAs(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	staff := browser(t)
+	login(t, staff, s, "sjj-staff")
+	upload := func(step, file string) {
+		run(t, staff, step, chromedp.Navigate(s.URL+"/credit/import"), chromedp.WaitVisible(`[data-testid=credit-import-form]`, chromedp.ByQuery),
+			chromedp.SetUploadFiles(`[data-testid=credit-import-file]`, []string{file}, chromedp.ByQuery),
+			chromedp.Click(`[data-testid=credit-import-submit]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`[data-testid=credit-import-summary]`, chromedp.ByQuery))
+	}
+	run(t, staff, "import page", chromedp.Navigate(s.URL+"/credit/import"), chromedp.WaitVisible(`[data-testid=credit-import-form]`, chromedp.ByQuery))
+	shot(t, staff, "credit-10-import-form")
+	upload("upload with a bad row", book("处罚-有错.xlsx", "200"))
+	if txt := textOf(t, staff, `[data-testid=credit-import-bad-rows]`); !strings.Contains(txt, "3") || !strings.Contains(txt, "处罚种类1") || !strings.Contains(txt, "警告不应填写金额") {
+		t.Fatalf("the report does not name row 3, its column and the reason:\n%s", txt)
+	}
+	var committed string
+	var ok bool
+	run(t, staff, "refused", chromedp.AttributeValue(`[data-testid=credit-import-summary]`, "data-committed", &committed, &ok, chromedp.ByQuery))
+	if committed != "false" {
+		t.Fatal("an all-or-nothing import with a bad row was written")
+	}
+	shot(t, staff, "credit-11-import-report")
+	upload("upload the fixed file", book("处罚.xlsx", ""))
+	run(t, staff, "imported", chromedp.AttributeValue(`[data-testid=credit-import-summary]`, "data-committed", &committed, &ok, chromedp.ByQuery))
+	if committed != "true" || textOf(t, staff, `[data-testid=credit-import-created]`) != "2" {
+		t.Fatalf("the fixed file was not imported: %s", textOf(t, staff, `[data-testid=credit-import-summary]`))
+	}
+	shot(t, staff, "credit-12-imported")
+	run(t, ent, "my credit after the import", chromedp.Navigate(s.URL+"/my/credit"), chromedp.WaitVisible(`[data-testid=my-records]`, chromedp.ByQuery))
+	if txt := textOf(t, ent, `[data-testid=my-records]`); !strings.Contains(txt, "许市监罚〔2026〕1201号") {
+		t.Fatalf("the imported penalty is not on the enterprise's page:\n%s", txt)
+	}
+
+	admin := browser(t)
+	login(t, admin, s, "admin")
+	run(t, admin, "period rules", chromedp.Navigate(s.URL+"/credit/rules"), chromedp.WaitVisible(`[data-testid=period-rules]`, chromedp.ByQuery),
+		chromedp.SetValue(`[data-testid=rule-from]`, "2027-01-01", chromedp.ByQuery),
+		chromedp.SetValue(`#class`, "minor", chromedp.ByQuery),
+		chromedp.SetValue(`[data-testid=rule-min]`, "0", chromedp.ByQuery),
+		chromedp.SetValue(`[data-testid=rule-max]`, "6", chromedp.ByQuery),
+		chromedp.SetValue(`[data-testid=rule-note]`, "示例：轻微失信信息最长公示6个月（假设的地方规定）", chromedp.ByQuery),
+		chromedp.Click(`[data-testid=rule-submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=rules-change]`, chromedp.ByQuery))
+	if txt := textOf(t, admin, `[data-testid=rules-history]`); !strings.Contains(txt, "截止于 2026-12-31") {
+		t.Fatalf("the change history does not show the end of the old rule:\n%s", txt)
+	}
+	shot(t, admin, "credit-13-rules-periods")
+	run(t, admin, "grade preview", chromedp.Navigate(s.URL+"/credit/rules/grades"), chromedp.WaitVisible(`[data-testid=grades-form]`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid=grades-preview]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=grade-preview]`, chromedp.ByQuery))
+	shot(t, admin, "credit-14-rules-grades-preview")
+	run(t, admin, "classes", chromedp.Navigate(s.URL+"/credit/rules/classes"), chromedp.WaitVisible(`[data-testid=classes-form]`, chromedp.ByQuery))
+	shot(t, admin, "credit-15-rules-classes")
 }

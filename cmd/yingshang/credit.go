@@ -4,11 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
+
+	"yingshang/internal/auth"
 
 	"yingshang/internal/calendar"
 	"yingshang/internal/credit"
 )
+
+const creditUsage = `usage: yingshang credit periods --decided YYYY-MM-DD --class minor|general|serious [--sector special_equipment|work_safety|fire]
+       yingshang credit import FILE --department CODE [--dry-run] [--valid-only]`
 
 // cmdCredit runs the credit module's commands:
 //
@@ -17,9 +25,19 @@ import (
 // prints the minimum and maximum publicity end dates the stored rule table
 // gives a decision, one per line ("min YYYY-MM-DD", "max YYYY-MM-DD"),
 // followed by the rule used on stderr.
+//
+//	yingshang credit import FILE --department CODE [--dry-run] [--valid-only]
+//
+// imports credit records from an .xlsx or .csv file in the template's
+// layout for the department (see docs/credit.md), prints the counts and
+// one line per problem, and exits with 1 when nothing was written because
+// of bad rows (or, in a dry run, when there are bad rows).
 func cmdCredit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "import" {
+		return cmdCreditImport(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "periods" {
-		return &exitError{code: 2, msg: "usage: yingshang credit periods --decided YYYY-MM-DD --class minor|general|serious [--sector special_equipment|work_safety|fire]"}
+		return &exitError{code: 2, msg: creditUsage}
 	}
 	fs, resolve := flags("credit periods", stderr)
 	decided := fs.String("decided", "", "decision date YYYY-MM-DD")
@@ -57,5 +75,75 @@ func cmdCredit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		published = "not published"
 	}
 	fmt.Fprintf(stderr, "rule %d (%s, %d-%d months, %s): %s\n", p.Rule.ID, p.Rule.Regime, p.Rule.MinMonths, p.Rule.MaxMonths, published, p.Rule.Note)
+	return nil
+}
+
+func cmdCreditImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, resolve := flags("credit import", stderr)
+	dept := fs.String("department", "", "code of the deciding department, e.g. XC-SJJ")
+	dry := fs.Bool("dry-run", false, "check only, write nothing")
+	validOnly := fs.Bool("valid-only", false, "write the valid rows even when some rows are bad (default: all or nothing)")
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+	}
+	if file == "" || *dept == "" {
+		return &exitError{code: 2, msg: creditUsage}
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	defer f.Close()
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, m, err := openModules(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	actx := auth.WithActor(ctx, auth.System("cli"))
+	id, err := m.Credit.DepartmentByCode(actx, *dept)
+	if err != nil {
+		return userError(err)
+	}
+	opts := credit.ImportOptions{DepartmentID: id, DryRun: *dry, Mode: credit.ModeAllOrNothing}
+	if *validOnly {
+		opts.Mode = credit.ModeValidOnly
+	}
+	rep, err := m.Credit.ImportRecords(actx, f, filepath.Base(file), opts)
+	if err != nil {
+		return userError(err)
+	}
+	for _, e := range rep.Rows {
+		col := e.Column
+		if col == "" {
+			col = "-"
+		}
+		fmt.Fprintf(stdout, "row %d\t%s\t%s / %s\n", e.Row, col, e.ZH, e.EN)
+	}
+	if rep.Truncated {
+		fmt.Fprintf(stdout, "... %d problems in all, the first %d listed\n", rep.Errors, len(rep.Rows))
+	}
+	switch {
+	case rep.Committed:
+		fmt.Fprintf(stdout, "imported %d of %d rows (%d bad); %d repair notices delivered, %d grades recomputed; import #%d\n",
+			rep.Created, rep.Total, rep.Bad, rep.Notices, rep.Regraded, rep.ImportID)
+	case *dry:
+		fmt.Fprintf(stdout, "checked %d rows: %d valid, %d bad; nothing written (dry run)\n", rep.Total, rep.Created, rep.Bad)
+	default:
+		fmt.Fprintf(stdout, "%d of %d rows are bad: nothing written (use --valid-only to write the %d valid rows)\n", rep.Bad, rep.Total, rep.Created)
+	}
+	if rep.Bad > 0 && !rep.Committed {
+		return &exitError{code: 1}
+	}
 	return nil
 }

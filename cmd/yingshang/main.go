@@ -123,6 +123,8 @@ Commands:
   calendar import FILE           import a year's holidays (.json or .csv)
   credit periods --decided DATE --class minor|general|serious [--sector S]
                                  print the publicity window ("min DATE", "max DATE")
+  credit import FILE --department CODE [--dry-run] [--valid-only]
+                                 import credit records from .xlsx/.csv (exit 1 if refused)
   license scan                   run the licence expiry scan once; prints JSON counts per stage
   validate uscc CODE             check a unified social credit code
   validate idcard NUMBER         check a resident ID number

@@ -184,7 +184,7 @@ func (s *Service) Resolve(ctx context.Context, id int64, breached bool, note str
 			in := Input{EntityID: c.EntityID, DepartmentID: c.DepartmentID, Kind: KindBreach, Content: Content{
 				DecisionNo: fmt.Sprintf("承诺-%d", c.ID), DecidedOn: s.today().String(), Title: CommitmentKindLabel(c.Kind, "zh") + "：" + c.Process,
 				Facts: note, Class: ClassGeneral, LegalBasis: "《信用修复管理办法》；信用承诺书"}}
-			rid, err := s.insert(ctx, a, e, in)
+			rid, err := s.insert(ctx, a, e, in, true)
 			if err != nil {
 				return err
 			}

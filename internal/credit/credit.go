@@ -29,6 +29,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
+	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
 	"yingshang/internal/workcal"
 	"yingshang/internal/yserr"
@@ -49,6 +50,8 @@ type Service struct {
 	ReviewDays int
 	// MaxUpload is the largest repair attachment in bytes (default 10 MiB).
 	MaxUpload int64
+
+	jobs *jobs.Queue // set by Register
 }
 
 // Record kinds.
@@ -294,6 +297,20 @@ func (s *Service) entity(ctx context.Context, id int64, uscc string) (entityRef,
 
 // entityUsers lists the active accounts bound to an entity.
 func (s *Service) entityUsers(ctx context.Context, entityID int64) ([]notify.Recipient, error) {
+	c, _ := ctx.Value(ruleCacheKey{}).(*ruleCache)
+	if c != nil {
+		if to, ok := c.users[entityID]; ok {
+			return to, nil
+		}
+	}
+	to, err := s.queryEntityUsers(ctx, entityID)
+	if c != nil && err == nil {
+		c.users[entityID] = to
+	}
+	return to, err
+}
+
+func (s *Service) queryEntityUsers(ctx context.Context, entityID int64) ([]notify.Recipient, error) {
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM users WHERE entity_id = $1 AND status = 'active' ORDER BY id", entityID)
 	if err != nil {
 		return nil, err

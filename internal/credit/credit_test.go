@@ -2,7 +2,9 @@ package credit_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,11 +105,15 @@ func TestPeriodTable(t *testing.T) {
 	})
 }
 
+// penaltyNo numbers the decisions of penalty (a decision number is
+// recorded once per entity and kind).
+var penaltyNo atomic.Int64
+
 func penalty(entity int64, decided, class string, ps ...credit.Penalty) credit.Input {
 	if len(ps) == 0 {
 		ps = []credit.Penalty{{Type: "fine", Amount: 20000}}
 	}
-	return credit.Input{EntityID: entity, Kind: credit.KindPenalty, Content: credit.Content{DecisionNo: "许市监罚〔2026〕1号", DecidedOn: decided,
+	return credit.Input{EntityID: entity, Kind: credit.KindPenalty, Content: credit.Content{DecisionNo: fmt.Sprintf("许市监罚〔2026〕%d号", penaltyNo.Add(1)), DecidedOn: decided,
 		LegalBasis: "《食品安全法》第一百二十六条", Penalties: ps, Class: class}}
 }
 

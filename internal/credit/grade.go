@@ -116,6 +116,9 @@ func factsEN(f Facts) string {
 
 // GradeRules returns the grade table in evaluation order.
 func (s *Service) GradeRules(ctx context.Context) ([]GradeRule, error) {
+	if c, _ := ctx.Value(ruleCacheKey{}).(*ruleCache); c != nil && c.grades != nil {
+		return c.grades, nil
+	}
 	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, seq, grade, colour, min_serious_list, min_serious, min_general, min_minor, min_abnormal, min_positive,
 		tax_grades, explain_zh, explain_en FROM credit_grade_rules ORDER BY seq, id`)
 	if err != nil {
@@ -131,42 +134,10 @@ func (s *Service) GradeRules(ctx context.Context) ([]GradeRule, error) {
 		}
 		out = append(out, g)
 	}
+	if c, _ := ctx.Value(ruleCacheKey{}).(*ruleCache); c != nil && rows.Err() == nil && out != nil {
+		c.grades = out
+	}
 	return out, rows.Err()
-}
-
-// SetGradeRules replaces the grade table (platform admin) and recomputes
-// every grade.
-func (s *Service) SetGradeRules(ctx context.Context, rules []GradeRule) error {
-	if _, err := auth.Require(ctx, auth.PlatformAdmin); err != nil {
-		return err
-	}
-	for i, g := range rules {
-		if !slices.Contains([]string{"A", "B", "C", "D"}, g.Grade) || strings.TrimSpace(g.ExplainZH) == "" {
-			return yserr.Field(fmt.Sprintf("rules[%d]", i), "等级须为 A-D 并附说明", "grade must be A-D with an explanation")
-		}
-	}
-	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-		old, err := s.GradeRules(ctx)
-		if err != nil {
-			return err
-		}
-		if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM credit_grade_rules"); err != nil {
-			return err
-		}
-		for _, g := range rules {
-			if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO credit_grade_rules (seq, grade, colour, min_serious_list, min_serious, min_general, min_minor,
-				min_abnormal, min_positive, tax_grades, explain_zh, explain_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-				g.Seq, g.Grade, g.Colour, g.MinSeriousList, g.MinSerious, g.MinGeneral, g.MinMinor, g.MinAbnormal, g.MinPositive, g.TaxGrades, g.ExplainZH, g.ExplainEN); err != nil {
-				return err
-			}
-		}
-		return s.Audit.Record(ctx, "credit.grade_rules", "credit_grade_rules", "", old, rules, "")
-	})
-	if err != nil {
-		return err
-	}
-	_, err = s.RecomputeAll(ctx)
-	return err
 }
 
 // factsSQL counts an entity's published records by kind and class.
@@ -435,6 +406,9 @@ func (s *Service) recomputeRange(ctx context.Context, rules []GradeRule, lo, hi 
 			return err
 		}
 		now := s.now()
+		// New grades and new explanations are written set-wise; a changed
+		// grade goes through storeGrade (history, audit event, webhook).
+		var upserts, history []any
 		for _, id := range ids {
 			f := Facts{}
 			if facts[id] != nil {
@@ -443,31 +417,72 @@ func (s *Service) recomputeRange(ctx context.Context, rules []GradeRule, lo, hi 
 			g := &Grade{EntityID: id, ComputedAt: now}
 			g.Grade, g.Colour, g.Explanation = Evaluate(rules, f)
 			old, had := stored[id]
-			same := had && old[0] == g.Grade && old[1] == g.Colour
-			if same {
-				// Keep the explanation current (rule texts may change) without a history row.
-				ex, err := json.Marshal(g.Explanation)
-				if err != nil {
+			if had && (old[0] != g.Grade || old[1] != g.Colour) {
+				if err := s.storeGrade(ctx, g, &Grade{Grade: old[0], Colour: old[1]}, "recompute all"); err != nil {
 					return err
 				}
-				if string(ex) == old[2] {
-					continue
-				}
+				changed++
+				continue
 			}
-			var prev *Grade
-			if had {
-				prev = &Grade{Grade: old[0], Colour: old[1]}
-			}
-			if err := s.storeGrade(ctx, g, prev, "recompute all"); err != nil {
+			ex, err := json.Marshal(g.Explanation)
+			if err != nil {
 				return err
 			}
-			if !same {
+			if had && string(ex) == old[2] {
+				continue
+			}
+			// Keep the explanation current (rule texts may change); a first
+			// grade also gets its history row.
+			upserts = append(upserts, id, g.Grade, g.Colour, string(ex), now)
+			if !had {
+				history = append(history, id, g.Grade, g.Colour, string(ex), now)
 				changed++
 			}
 		}
-		return nil
+		if err := s.batchInsert(ctx, `INSERT INTO credit_grades (entity_id, grade, colour, explanation, computed_at) VALUES %s
+			ON CONFLICT (entity_id) DO UPDATE SET grade = excluded.grade, colour = excluded.colour, explanation = excluded.explanation, computed_at = excluded.computed_at`, 5, upserts); err != nil {
+			return err
+		}
+		return s.batchInsert(ctx, `INSERT INTO credit_grade_history (entity_id, grade, colour, explanation, computed_at, previous, cause) VALUES %s`, 5, history,
+			"''", "'recompute all'")
 	})
 	return changed, err
+}
+
+// batchInsert runs stmt (with %s for the VALUES list) over args, width
+// values per row, 400 rows per statement; consts are appended to every
+// row as literal SQL. SQLite gets positional ? placeholders: it looks
+// $N names up one by one, which costs more than the insert itself.
+func (s *Service) batchInsert(ctx context.Context, stmt string, width int, args []any, consts ...string) error {
+	const per = 400
+	for lo := 0; lo < len(args); lo += per * width {
+		chunk := args[lo:min(lo+per*width, len(args))]
+		var sb strings.Builder
+		for i := 0; i < len(chunk); i += width {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteByte('(')
+			for c := range width {
+				if c > 0 {
+					sb.WriteByte(',')
+				}
+				if s.DB.Dialect == db.SQLite {
+					sb.WriteByte('?')
+				} else {
+					sb.WriteString("$" + strconv.Itoa(i+c+1))
+				}
+			}
+			for _, k := range consts {
+				sb.WriteString("," + k)
+			}
+			sb.WriteByte(')')
+		}
+		if _, err := s.DB.Q(ctx).Exec(ctx, fmt.Sprintf(stmt, sb.String()), chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) entityIDs(ctx context.Context, lo, hi int64) ([]int64, error) {

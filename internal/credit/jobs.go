@@ -45,9 +45,12 @@ func (w *warnWorker) Work(ctx context.Context, _ *river.Job[WarnDueArgs]) error 
 }
 
 // Register registers the module's jobs: the expiry once a day (and at
-// start, so that a restart after a pause catches up) and the deadline
-// warnings every hour. Both are idempotent.
+// start, so that a restart after a pause catches up), the deadline
+// warnings every hour (both idempotent), and the recomputation of every
+// grade that a change of the grade table enqueues.
 func (s *Service) Register(q *jobs.Queue) {
+	s.jobs = q
+	jobs.Register[RecomputeArgs](q, &recomputeWorker{s: s})
 	jobs.Register[ExpireArgs](q, &expireWorker{s: s})
 	jobs.Register[WarnDueArgs](q, &warnWorker{s: s})
 	q.Every(24*time.Hour, func() river.JobArgs { return ExpireArgs{} }, true)

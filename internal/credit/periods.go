@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"yingshang/internal/calendar"
+	"yingshang/internal/notify"
 	"yingshang/internal/yserr"
 )
 
@@ -113,6 +114,9 @@ func PickRule(rules []PeriodRule, decided calendar.Date, class, sector string) (
 
 // PeriodRules returns the stored period table.
 func (s *Service) PeriodRules(ctx context.Context) ([]PeriodRule, error) {
+	if c, _ := ctx.Value(ruleCacheKey{}).(*ruleCache); c != nil && c.periods != nil {
+		return c.periods, nil
+	}
 	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, regime, effective_from, effective_to, class, sector, min_months, max_months, publish, note
 		FROM credit_period_rules ORDER BY id`)
 	if err != nil {
@@ -127,7 +131,25 @@ func (s *Service) PeriodRules(ctx context.Context) ([]PeriodRule, error) {
 		}
 		out = append(out, r)
 	}
+	if c, _ := ctx.Value(ruleCacheKey{}).(*ruleCache); c != nil && rows.Err() == nil {
+		c.periods = out
+	}
 	return out, rows.Err()
+}
+
+// ruleCache keeps the period and grade tables for the length of one
+// operation that applies them many times (an import).
+type ruleCache struct {
+	periods []PeriodRule
+	grades  []GradeRule
+	classes map[int64][]string           // department -> severity classes
+	users   map[int64][]notify.Recipient // entity -> its accounts
+}
+
+type ruleCacheKey struct{}
+
+func withRuleCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, ruleCacheKey{}, &ruleCache{classes: map[int64][]string{}, users: map[int64][]notify.Recipient{}})
 }
 
 // Periods computes the publicity window the stored table gives a decision

@@ -20,6 +20,18 @@ var negativeKinds = map[string]bool{KindPenalty: true, KindSeriousList: true, Ki
 // DeptClasses returns the severity classes department dept uses (its
 // table, or all three when it has none).
 func (s *Service) DeptClasses(ctx context.Context, dept int64) ([]string, error) {
+	c, _ := ctx.Value(ruleCacheKey{}).(*ruleCache)
+	if c != nil && c.classes[dept] != nil {
+		return c.classes[dept], nil
+	}
+	out, err := s.deptClasses(ctx, dept)
+	if c != nil && err == nil {
+		c.classes[dept] = out
+	}
+	return out, err
+}
+
+func (s *Service) deptClasses(ctx context.Context, dept int64) ([]string, error) {
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT class FROM credit_dept_classes WHERE department_id = $1", dept)
 	if err != nil {
 		return nil, err
@@ -41,36 +53,6 @@ func (s *Service) DeptClasses(ctx context.Context, dept int64) ([]string, error)
 	}
 	slices.SortFunc(out, func(a, b string) int { return slices.Index(Classes, a) - slices.Index(Classes, b) })
 	return out, nil
-}
-
-// SetDeptClasses replaces a department's classification table (dept admin
-// of that department or platform admin).
-func (s *Service) SetDeptClasses(ctx context.Context, dept int64, classes map[string]string) error {
-	a, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin)
-	if err != nil {
-		return err
-	}
-	if !a.InScope(dept) {
-		return yserr.ErrForbidden()
-	}
-	for c := range classes {
-		if !slices.Contains(Classes, c) {
-			return yserr.Field("class", "等级须为 minor、general 或 serious", "class must be minor, general or serious")
-		}
-	}
-	return s.DB.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM credit_dept_classes WHERE department_id = $1", dept); err != nil {
-			return err
-		}
-		for _, c := range Classes {
-			if crit, ok := classes[c]; ok {
-				if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO credit_dept_classes (department_id, class, criteria) VALUES ($1, $2, $3)", dept, c, crit); err != nil {
-					return err
-				}
-			}
-		}
-		return s.Audit.Record(ctx, "credit.dept_classes", "department", strconv.FormatInt(dept, 10), nil, classes, "")
-	})
 }
 
 // validate checks the content of a record of kind for department dept.
@@ -218,7 +200,10 @@ func (s *Service) Create(ctx context.Context, in Input) (*Record, error) {
 	}
 	var id int64
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		id, err = s.insert(ctx, a, e, in)
+		if err := s.checkDuplicate(ctx, e.ID, in.Kind, in.DecisionNo); err != nil {
+			return err
+		}
+		id, err = s.insert(ctx, a, e, in, true)
 		return err
 	})
 	if err != nil {
@@ -227,7 +212,11 @@ func (s *Service) Create(ctx context.Context, in Input) (*Record, error) {
 	return s.Get(ctx, id)
 }
 
-func (s *Service) insert(ctx context.Context, a *auth.Actor, e entityRef, in Input) (int64, error) {
+// insert writes a validated record with its version, its side effects,
+// audit event, webhook event and repair notice. With regrade the entity's
+// grade is recomputed too (an import recomputes once per entity at the
+// end instead).
+func (s *Service) insert(ctx context.Context, a *auth.Actor, e entityRef, in Input, regrade bool) (int64, error) {
 	status, minEnd, maxEnd, err := s.lifecycle(ctx, in.Kind, &in.Content)
 	if err != nil {
 		return 0, err
@@ -260,8 +249,61 @@ func (s *Service) insert(ctx context.Context, a *auth.Actor, e entityRef, in Inp
 			return 0, err
 		}
 	}
+	if !regrade {
+		return id, nil
+	}
 	_, err = s.recompute(ctx, e.ID, "record "+strconv.FormatInt(id, 10))
 	return id, err
+}
+
+// decisionKinds are the kinds whose decision number identifies a
+// decision: the same number twice for one entity and kind is a duplicate.
+var decisionKinds = map[string]bool{KindPenalty: true, KindSeriousList: true, KindLicence: true}
+
+// checkDuplicate refuses a decision number the entity already has a
+// record of the same kind for. Only the entity's records are compared: one
+// decision may name several entities (joint offenders).
+func (s *Service) checkDuplicate(ctx context.Context, entityID int64, kind, decisionNo string) error {
+	if !decisionKinds[kind] || decisionNo == "" {
+		return nil
+	}
+	id, err := s.recordedDecision(ctx, entityID, kind, decisionNo)
+	if err != nil || id == 0 {
+		return err
+	}
+	return errDuplicateDecision(id)
+}
+
+func errDuplicateDecision(id int64) *yserr.Error {
+	return yserr.Field("decision_no", fmt.Sprintf("该企业已有此决定文书号的记录（记录 #%d）", id),
+		fmt.Sprintf("the entity already has a record with this decision number (record #%d)", id))
+}
+
+// recordedDecision returns the id of the entity's record of kind with the
+// decision number in its current version, or 0.
+func (s *Service) recordedDecision(ctx context.Context, entityID int64, kind, decisionNo string) (int64, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT r.id, v.content FROM credit_records r
+		JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version
+		WHERE r.entity_id = $1 AND r.kind = $2`, entityID, kind)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var content string
+		if err := rows.Scan(&id, &content); err != nil {
+			return 0, err
+		}
+		c, err := parseContent(content)
+		if err != nil {
+			return 0, err
+		}
+		if c.DecisionNo == decisionNo {
+			return id, nil
+		}
+	}
+	return 0, rows.Err()
 }
 
 // sideEffects ends what a new record replaces: a removal ends its list

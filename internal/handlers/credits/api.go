@@ -93,6 +93,15 @@ func (h *handlers) mountAPI() {
 	}
 	op("GET", "/api/v1/credit/records", "listCreditRecords", "信用记录 / Credit records", authRead, ListQuery{}, nil, api.Page[credit.Record]{}, 0, h.apiList)
 	op("POST", "/api/v1/credit/records", "createCreditRecord", "录入信用信息（处罚同时送达信用修复告知书） / Record credit information", authWrite, nil, credit.Input{}, credit.Record{}, http.StatusCreated, h.apiCreate)
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/credit/records/import", ID: "importCreditRecords", Tags: tags, Auth: authWrite,
+		Summary: "批量导入信用信息（.xlsx/.csv） / Import credit records from .xlsx or .csv",
+		Description: "Multipart form: file (the layout of GET /api/v1/credit/records/import/template), mode, dry_run, department_id. " +
+			"Every row is validated as the form validates; the report lists each bad row with its row number, column and reason in Chinese and English. " +
+			"committed says whether the records were written (false for a dry run and for an all_or_nothing import with bad rows). " +
+			"Each record gets the form's side effects (repair notice delivered for penalties, webhooks); grades are recomputed once per entity.",
+		Multipart: true, Body: ImportForm{}, Resp: credit.ImportReport{}}, h.apiImport)
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/credit/records/import/template", ID: "getCreditImportTemplate", Tags: tags, Auth: authWrite,
+		Summary: "信用信息导入模板 / The import template (.xlsx)", RespContentType: xlsxType}, h.importTemplate)
 	op("GET", "/api/v1/credit/records/{id}", "getCreditRecord", "信用记录 / A credit record", authRead, IDPath{}, nil, credit.Record{}, 0, h.apiGet)
 	op("GET", "/api/v1/credit/records/{id}/versions", "listCreditRecordVersions", "记录的全部版本 / Every version of a record", authRead, IDPath{}, nil, []credit.Version{}, 0, h.apiVersions)
 	op("POST", "/api/v1/credit/records/{id}/versions", "correctCreditRecord", "更正（新增版本） / Correct a record (new version)", authWrite, IDPath{}, CorrectInput{}, credit.Record{}, http.StatusCreated, h.apiCorrect)

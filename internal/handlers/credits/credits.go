@@ -50,11 +50,14 @@ type handlers struct {
 func Mount(s *server.Server, svc *credit.Service) {
 	h := &handlers{s: s, svc: svc}
 	s.UsesViews(viewList, viewForm, viewRecord, viewNotice, viewApply, viewRepairs, viewRepair, viewMine, viewChecks, viewCommitments,
-		viewPublic, viewPublicOne, viewVerify)
+		viewPublic, viewPublicOne, viewVerify, viewImport, viewImportResult)
 	s.Page("GET /credit", h.list, readRoles...)
 	s.Page("GET /credit/new", h.newForm, writeRoles...)
 	s.Page("POST /credit/new", h.create, writeRoles...)
 	s.Page("GET /credit/export", h.export, readRoles...)
+	s.Page("GET /credit/import", h.importForm, writeRoles...)
+	s.Page("POST /credit/import", h.importFile, writeRoles...)
+	s.Page("GET /credit/import/template.xlsx", h.importTemplate, writeRoles...)
 	s.Page("GET /credit/records/{id}", h.record, allRoles...)
 	s.Page("GET /credit/records/{id}/correct", h.correctForm, writeRoles...)
 	s.Page("POST /credit/records/{id}/correct", h.correct, writeRoles...)
@@ -79,6 +82,7 @@ func Mount(s *server.Server, svc *credit.Service) {
 	s.Page("GET /public/credit/verify", h.verify)
 	s.Page("GET /public/credit/{uscc}", h.publicEntity)
 	h.mountAPI()
+	h.mountRules()
 }
 
 // recordRow is a record with its labels for templates.
