@@ -60,18 +60,42 @@ func appealAct(t *testing.T, ctx context.Context, s *Site, url, action, note, wa
 	pollAppeal(t, ctx, url, `[data-testid="appeal-state"]`, want, action, 10*time.Second)
 }
 
-// TestAppealClosedLoop: an enterprise submits, the office assigns, the
-// department replies, the enterprise rates it unsatisfied and reopens, it
-// is answered again and closed; then, with the fake clock moved on, a
-// deadline warning and an overdue alert reach the office's inbox.
+// TestAppealClosedLoop: an enterprise submits from its QR page (signing
+// in on the way), the office assigns, the department replies, the
+// enterprise rates it unsatisfied and reopens, it is answered again and
+// closed; then, with the fake clock moved on, a deadline warning and an
+// overdue alert reach the office's inbox.
 func TestAppealClosedLoop(t *testing.T) {
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	ent := browser(t)
+	// The demo enterprise's credit code, then sign out: the visitor of the
+	// QR page is not signed in.
 	login(t, ent, s, "enterprise")
-	submit := func(kind, title, desc string) string {
+	openAppeal(t, ent, s.URL+"/my/entity", `[data-testid=entity-uscc]`)
+	uscc := textOf(t, ent, `[data-testid=entity-uscc]`)
+	run(t, ent, "sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`main`, chromedp.ByQuery))
+
+	// The enterprise's public 一企一码 page offers the appeal; following it
+	// asks to sign in and then comes back to the form for this entity.
+	openAppeal(t, ent, s.URL+"/e/"+uscc, `[data-testid="public-appeal"]`)
+	shot(t, ent, "appeal-00-qr-page")
+	run(t, ent, "appeal from the QR page", chromedp.Click(`[data-testid="public-appeal"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#username`, chromedp.ByQuery))
+	shot(t, ent, "appeal-00b-sign-in")
+	run(t, ent, "sign in from the QR page",
+		chromedp.SendKeys(`#username`, "enterprise", chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, s.Password, chromedp.ByQuery),
+		chromedp.Submit(`#password`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="appeal-form"]`, chromedp.ByQuery))
+	if got := textOf(t, ent, `[data-testid="appeal-entity"]`); !strings.Contains(got, uscc) {
+		t.Fatalf("the form is not for the QR page's entity %s: %q", uscc, got)
+	}
+	submit := func(form, kind, title, desc string) string {
 		t.Helper()
 		var loc string
-		openAppeal(t, ent, s.URL+"/appeals/new", `[data-testid="appeal-form"]`)
+		if form != "" {
+			openAppeal(t, ent, form, `[data-testid="appeal-form"]`)
+		}
 		run(t, ent, "submit "+title,
 			chromedp.SetValue(`[data-testid="appeal-kind"]`, kind, chromedp.ByQuery),
 			chromedp.SetValue(`[data-testid="appeal-topic"]`, "开办企业", chromedp.ByQuery),
@@ -79,18 +103,23 @@ func TestAppealClosedLoop(t *testing.T) {
 			chromedp.SendKeys(`[data-testid="appeal-description"]`, desc, chromedp.ByQuery),
 			chromedp.Click(`[data-testid="appeal-publishable"]`, chromedp.ByQuery),
 		)
-		shot(t, ent, "appeal-01-submit-form")
+		if form == "" {
+			shot(t, ent, "appeal-01-submit-form")
+		}
 		run(t, ent, "send "+title, chromedp.Click(`[data-testid="appeal-submit"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`[data-testid="appeal-number"]`, chromedp.ByQuery), chromedp.Location(&loc))
 		return loc
 	}
-	url := submit("help", "分公司登记材料咨询", "我公司计划在建安区设立分公司，请问需要哪些材料，多久可以办结？")
+	url := submit("", "help", "分公司登记材料咨询", "我公司计划在建安区设立分公司，请问需要哪些材料，多久可以办结？")
 	if n := textOf(t, ent, `[data-testid="appeal-number"]`); !strings.HasPrefix(n, "YS-2026-") {
 		t.Fatalf("appeal number %q", n)
 	}
+	if ch := textOf(t, ent, `[data-testid="appeal-channel"]`); !strings.Contains(ch, "扫码提交") {
+		t.Fatalf("channel %q, want the QR code", ch)
+	}
 	shot(t, ent, "appeal-02-submitted")
 	// A second appeal is left waiting, for the warning and the overdue alert.
-	submit("consult", "食品经营许可证延续咨询", "食品经营许可证下月到期，延续需要准备哪些材料？")
+	submit(s.URL+"/appeals/new", "consult", "食品经营许可证延续咨询", "食品经营许可证下月到期，延续需要准备哪些材料？")
 
 	office := browser(t)
 	login(t, office, s, "admin")

@@ -10,10 +10,11 @@ import (
 )
 
 // LoadDemo creates demo appeals in every state, some near their deadline,
-// some overdue, and one published typical case. It expects the core demo
-// (departments XC-YSJ, XC-SJJ, XC-SWJ, users sjj-staff, swj-staff and the
-// user "enterprise" bound to an entity); it does nothing when they are
-// missing or appeals exist already.
+// some overdue, one published typical case, and two appeals registered by
+// the 12345 hotline. It expects the core demo (departments XC-YSJ, XC-SJJ,
+// XC-SWJ, users sjj-staff, swj-staff, hotline and the user "enterprise"
+// bound to an entity); it does nothing when they are missing or appeals
+// exist already.
 func (s *Service) LoadDemo(ctx context.Context) error {
 	var n int64
 	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM appeals`).Scan(&n); err != nil || n > 0 {
@@ -40,7 +41,31 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		return err
 	}
 	d := &demo{s: s, sys: ctx, ent: auth.WithActor(ctx, ent), staff: auth.WithActor(ctx, staff), sjj: sjj}
-	return d.run()
+	if err := d.run(); err != nil {
+		return err
+	}
+	// The 12345 hotline operator (core demo user "hotline", when present)
+	// registers two appeals that came by phone: one for the demo
+	// enterprise, which then finds it in "my appeals" with a message, and
+	// one for a caller who is not a registered business.
+	hotline, err := s.demoActor(ctx, "hotline")
+	if err != nil || hotline == nil {
+		return err
+	}
+	h := auth.WithActor(ctx, hotline)
+	e, err := s.Entities.Get(ctx, ent.EntityID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Create(h, Input{USCC: e.USCC, Channel: "hotline12345", Kind: Help, Topic: "获得电力", Title: "临时用电接入进度查询",
+		Description: "企业来电：新租厂房申请临时用电已两周，供电公司尚未上门勘查，请协调加快。", ContactPref: "sms"}); err != nil {
+		return fmt.Errorf("demo appeal by phone: %w", err)
+	}
+	if _, err := s.Create(h, Input{PersonName: "张先生", PersonPhone: "13937400099", Channel: "hotline12345", Kind: Consult,
+		Topic: "开办企业", Title: "个体工商户登记咨询", Description: "来电人想开一家小吃店，询问个体工商户登记和食品经营许可怎么办。"}); err != nil {
+		return fmt.Errorf("demo appeal by phone: %w", err)
+	}
+	return nil
 }
 
 type demo struct {

@@ -36,28 +36,38 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Appeal, int64, error) {
 	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT COUNT(*)`+appealFrom+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	page, per := f.Page, f.PerPage
+	out, err := s.page(ctx, where, args, f.Page, f.PerPage)
+	return out, total, err
+}
+
+// page reads one page of the appeals matching where, newest first.
+func (s *Service) page(ctx context.Context, where string, args []any, page, per int) ([]Appeal, error) {
 	if page < 1 {
 		page = 1
 	}
 	if per < 1 || per > 500 {
 		per = 20
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+appealCols+appealFrom+where+` ORDER BY a.id DESC LIMIT `+strconv.Itoa(per)+
-		` OFFSET `+strconv.Itoa((page-1)*per), args...)
+	return s.query(ctx, `SELECT `+appealCols+appealFrom+where+` ORDER BY a.id DESC LIMIT `+strconv.Itoa(per)+
+		` OFFSET `+strconv.Itoa((page-1)*per), args, func(a *Appeal) Appeal { return *a })
+}
+
+// query reads appeals and maps each through view.
+func (s *Service) query(ctx context.Context, sql string, args []any, view func(*Appeal) Appeal) ([]Appeal, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, sql, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Appeal
 	for rows.Next() {
 		a, err := scanAppeal(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		out = append(out, *a)
+		out = append(out, view(a))
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 type sqlb struct {
@@ -65,12 +75,15 @@ type sqlb struct {
 	args  []any
 }
 
-func (b *sqlb) add(cond string, vals ...any) {
+func (b *sqlb) add(cond string, vals ...any) { b.conds = append(b.conds, b.expr(cond, vals...)) }
+
+// expr numbers the ? of cond after the arguments already taken and takes vals.
+func (b *sqlb) expr(cond string, vals ...any) string {
 	for _, v := range vals {
 		b.args = append(b.args, v)
 		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(b.args)), 1)
 	}
-	b.conds = append(b.conds, cond)
+	return cond
 }
 
 func (b *sqlb) where() string {
@@ -167,12 +180,22 @@ func (s *Service) addFilters(b *sqlb, f Filter) error {
 	}
 	if f.Overdue {
 		now := s.now()
-		b.add("(a.first_response_due < ? AND a.state IN ('submitted', 'accepted', 'assigned') OR a.reply_due < ? AND a.state IN ('assigned', 'in_progress', 'reopened', 'escalated') OR a.followup_due < ? AND a.state IN ('replied', 'rated'))", now, now, now)
+		b.add(overdueCond(), now, now, now)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		b.add("(a.number = ? OR a.title LIKE ?)", q, "%"+q+"%")
 	}
 	return nil
+}
+
+// overdueCond is "past a deadline whose clock still runs", with one ? for
+// the time now per clock.
+func overdueCond() string {
+	parts := make([]string, len(clocks))
+	for i, c := range clocks {
+		parts[i] = "a." + c.dueCol + " < ? AND a.state IN (" + c.stateList() + ")"
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
 }
 
 func errForbidden() error { return yserr.ErrForbidden() }
@@ -192,20 +215,7 @@ func (s *Service) ListPublic(ctx context.Context, f Filter) ([]Appeal, error) {
 	if per < 1 || per > 1000 {
 		per = 1000
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+appealCols+appealFrom+b.where()+` ORDER BY a.id DESC LIMIT `+strconv.Itoa(per), b.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Appeal
-	for rows.Next() {
-		a, err := scanAppeal(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, publicView(a))
-	}
-	return out, rows.Err()
+	return s.query(ctx, `SELECT `+appealCols+appealFrom+b.where()+` ORDER BY a.id DESC LIMIT `+strconv.Itoa(per), b.args, publicView)
 }
 
 func publicView(a *Appeal) Appeal {

@@ -338,7 +338,9 @@ func (s *Service) apply(ctx context.Context, ru rule, t *trans) error {
 	if err := s.computeDeadlines(ctx, t.cal, t.st, t.a); err != nil {
 		return err
 	}
-	resetAlerts(&before, t.a)
+	if err := s.syncAlerts(ctx, &before, t.a); err != nil {
+		return err
+	}
 	if err := s.update(ctx, t.a, before.Version, t.now); err != nil {
 		return err
 	}

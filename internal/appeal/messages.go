@@ -82,22 +82,69 @@ func fmtDue(t *time.Time) string {
 	return t.In(shanghai).Format("2006-01-02 15:04")
 }
 
-// notifyTransition tells the enterprise (in-app, and SMS when it prefers
-// SMS) about the states it cares about, and every subscribed webhook about
-// every transition.
+// enterpriseStates are the states the enterprise is told about.
+var enterpriseStates = []State{Submitted, Accepted, Rejected, WaitingEnterprise, Replied, Closed, Merged}
+
+// notifyTransition tells every subscribed webhook about every transition,
+// and the enterprise about the states it cares about (enterpriseStates):
+// the user who submitted the appeal and every active enterprise account
+// bound to its entity, so an appeal that intake staff registered on the
+// entity's behalf reaches the enterprise just as one it submitted itself.
+// Everyone gets it in-app; those with a mobile number also by SMS when the
+// appeal asked for SMS, or when intake staff registered it (the enterprise
+// did not use the platform for it and may not look there). The one who
+// took the step is not told about it.
 func (s *Service) notifyTransition(ctx context.Context, a *Appeal, action string, from, to State) error {
 	msg := notify.Message{Type: MsgTransition, ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10),
 		Data: map[string]any{"number": a.Number, "title": a.Title, "state": to.Label("zh"), "state_en": to.Label("en"),
 			"action": action, "state_code": string(to)}}
-	if a.SubmitterID != 0 && from != to && contains([]State{Accepted, Rejected, WaitingEnterprise, Replied, Closed, Merged}, to) {
-		msg.To = []notify.Recipient{{UserID: a.SubmitterID}}
-		msg.Channels = []string{notify.ChannelInApp}
-		if a.ContactPref == "sms" {
-			msg.Channels = append(msg.Channels, notify.ChannelSMS)
+	if from != to && contains(enterpriseStates, to) {
+		rcpt, err := s.enterpriseRecipients(ctx, a)
+		if err != nil {
+			return err
+		}
+		if len(rcpt) > 0 {
+			msg.To, msg.Channels = rcpt, []string{notify.ChannelInApp, notify.ChannelSMS}
 		}
 	}
 	_, err := s.Notify.Send(ctx, msg)
 	return err
+}
+
+// enterpriseRecipients are the enterprise users to tell about a: its
+// submitter and the active enterprise accounts bound to its entity, but
+// not the caller; SMS only for those with a mobile number and only when
+// the appeal was registered by intake staff or asked for SMS.
+func (s *Service) enterpriseRecipients(ctx context.Context, a *Appeal) ([]notify.Recipient, error) {
+	if a.EntityID == 0 && a.SubmitterID == 0 {
+		return nil, nil
+	}
+	var self int64
+	if actor := auth.From(ctx); actor != nil {
+		self = actor.UserID
+	}
+	rows, err := s.DB.W(ctx).Query(ctx, `SELECT DISTINCT u.id, u.phone_mask FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE u.status = 'active' AND r.role = 'enterprise' AND (u.entity_id = $1 OR u.id = $2) AND u.id <> $3 ORDER BY u.id`,
+		a.EntityID, a.SubmitterID, self)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sms := a.RegisteredBy != 0 || a.ContactPref == "sms"
+	var out []notify.Recipient
+	for rows.Next() {
+		var id int64
+		var phone string
+		if err := rows.Scan(&id, &phone); err != nil {
+			return nil, err
+		}
+		r := notify.Recipient{UserID: id, Channels: []string{notify.ChannelInApp}}
+		if sms && phone != "" {
+			r.Channels = append(r.Channels, notify.ChannelSMS)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 func (s *Service) notifyDept(ctx context.Context, a *Appeal, dept int64) error {

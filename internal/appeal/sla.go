@@ -3,6 +3,7 @@ package appeal
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"yingshang/internal/calendar"
@@ -81,17 +82,35 @@ func PausedWorkdays(cal *calendar.Calendar, spans [][2]time.Time) int {
 	return len(days)
 }
 
-// resetAlerts starts the alert level of a clock again when its deadline moved.
-func resetAlerts(before, after *Appeal) {
-	if !sameTime(before.FirstResponseDue, after.FirstResponseDue) {
-		after.FRAlert = 0
+// syncAlerts keeps the alert column of each clock right after a
+// transition. The column says up to which level the scan has nothing left
+// to send for the clock's current deadline:
+//
+//   - a clock that does not run in the new state has nothing to send: 3
+//     (LevelSecond), which takes the appeal out of the scan's partial
+//     index, so the scan never reads closed or answered appeals again;
+//   - a clock that starts running (again), or whose deadline moved, gets the
+//     highest level already sent for this very deadline (appeal_alerts
+//     keeps them), usually 0;
+//   - otherwise the column stays.
+func (s *Service) syncAlerts(ctx context.Context, before, after *Appeal) error {
+	for _, c := range clocks {
+		col, due, was := c.alert(after), c.due(after), c.due(before)
+		switch {
+		case !c.runs(after.State):
+			*col = LevelSecond
+		case !c.runs(before.State) || !sameTime(was, due):
+			*col = 0
+			if due == nil || after.ID == 0 {
+				continue
+			}
+			if err := s.DB.W(ctx).QueryRow(ctx, `SELECT COALESCE(MAX(level), 0) FROM appeal_alerts
+				WHERE appeal_id = $1 AND clock = $2 AND due_at = $3`, after.ID, c.name, *due).Scan(col); err != nil {
+				return err
+			}
+		}
 	}
-	if !sameTime(before.ReplyDue, after.ReplyDue) {
-		after.ReplyAlert = 0
-	}
-	if !sameTime(before.FollowupDue, after.FollowupDue) {
-		after.FUAlert = 0
-	}
+	return nil
 }
 
 func sameTime(a, b *time.Time) bool {
@@ -137,19 +156,42 @@ const (
 // clockDef is one SLA clock the scan watches.
 type clockDef struct {
 	name, dueCol, alertCol string
-	states                 []State
+	states                 []State // the states in which the clock runs
+	due                    func(a *Appeal) *time.Time
+	alert                  func(a *Appeal) *int
 }
 
 var clocks = []clockDef{
-	{"first_response", "first_response_due", "fr_alert", []State{Submitted, Accepted, Assigned}},
-	{"reply", "reply_due", "reply_alert", []State{Assigned, InProgress, Reopened, Escalated}},
-	{"followup", "followup_due", "fu_alert", []State{Replied, Rated}},
+	{"first_response", "first_response_due", "fr_alert", []State{Submitted, Accepted, Assigned},
+		func(a *Appeal) *time.Time { return a.FirstResponseDue }, func(a *Appeal) *int { return &a.FRAlert }},
+	{"reply", "reply_due", "reply_alert", []State{Assigned, InProgress, Reopened, Escalated},
+		func(a *Appeal) *time.Time { return a.ReplyDue }, func(a *Appeal) *int { return &a.ReplyAlert }},
+	{"followup", "followup_due", "fu_alert", []State{Replied, Rated},
+		func(a *Appeal) *time.Time { return a.FollowupDue }, func(a *Appeal) *int { return &a.FUAlert }},
+}
+
+// runs reports whether the clock runs in state st.
+func (c clockDef) runs(st State) bool { return contains(c.states, st) }
+
+// dueSQL reads the appeals due by $1 whose alerts are not all sent.
+func (c clockDef) dueSQL() string {
+	return `SELECT id, ` + c.dueCol + `, ` + c.alertCol + `, state FROM appeals WHERE ` + c.dueCol + ` <= $1 AND ` + c.alertCol + ` < 3`
+}
+
+// stateList is the clock's states as SQL literals (constants, not input).
+func (c clockDef) stateList() string {
+	q := make([]string, len(c.states))
+	for i, st := range c.states {
+		q[i] = "'" + string(st) + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 // ScanResult summarises one SLA scan.
 type ScanResult struct {
 	At       time.Time      `json:"at"`
-	Examined int            `json:"examined"`
+	Examined int            `json:"examined" doc:"appeals read: due by now (or nearly), alerts not all sent"`
+	Settled  int            `json:"settled" doc:"of those, appeals whose clock had stopped: marked as having nothing to send"`
 	Alerts   map[string]int `json:"alerts" doc:"clock/level -> alerts sent"`
 	Took     string         `json:"took"`
 }
@@ -184,6 +226,7 @@ type due struct {
 	id    int64
 	due   time.Time
 	level int
+	state State
 }
 
 func (s *Service) scanClock(ctx context.Context, cal *calendar.Calendar, st Settings, c clockDef, now, cutoff time.Time, res *ScanResult) error {
@@ -191,8 +234,13 @@ func (s *Service) scanClock(ctx context.Context, cal *calendar.Calendar, st Sett
 	if err != nil {
 		return err
 	}
+	var idle []int64
 	for _, d := range list {
 		res.Examined++
+		if !c.runs(d.state) {
+			idle = append(idle, d.id)
+			continue
+		}
 		level := levelAt(cal, st, d.due, now)
 		if level <= d.level {
 			continue
@@ -205,24 +253,20 @@ func (s *Service) scanClock(ctx context.Context, cal *calendar.Calendar, st Sett
 			res.Alerts[c.name+"/"+strconv.Itoa(level)]++
 		}
 	}
-	return nil
+	n, err := s.settle(ctx, c, idle)
+	res.Settled += n
+	return err
 }
 
 // dueList reads the appeals of clock c due by cutoff whose alerts are not
-// all sent. It walks the (due, alert) index, so its cost follows the
-// number of such appeals, not the size of the table.
+// all sent. The condition is exactly the partial index's
+// (appeals_<clock>_due ... WHERE <clock>_alert < 3) plus a range on the
+// deadline, and nothing else: with a condition on the state as well,
+// SQLite's planner prefers the index on state and reads every appeal in
+// those states. So the cost follows the number of appeals due, not the
+// size of the table. The state is filtered afterwards.
 func (s *Service) dueList(ctx context.Context, c clockDef, cutoff time.Time) ([]due, error) {
-	args := []any{cutoff}
-	in := ""
-	for i, st := range c.states {
-		if i > 0 {
-			in += ", "
-		}
-		args = append(args, string(st))
-		in += "$" + strconv.Itoa(len(args))
-	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, `+c.dueCol+`, `+c.alertCol+` FROM appeals
-		WHERE `+c.dueCol+` <= $1 AND `+c.alertCol+` < 3 AND state IN (`+in+`)`, args...)
+	rows, err := s.DB.Q(ctx).Query(ctx, c.dueSQL(), cutoff)
 	if err != nil {
 		return nil, err
 	}
@@ -230,12 +274,38 @@ func (s *Service) dueList(ctx context.Context, c clockDef, cutoff time.Time) ([]
 	var out []due
 	for rows.Next() {
 		var d due
-		if err := rows.Scan(&d.id, &d.due, &d.level); err != nil {
+		var st string
+		if err := rows.Scan(&d.id, &d.due, &d.level, &st); err != nil {
 			return nil, err
 		}
+		d.state = State(st)
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// settle marks appeals whose clock c no longer runs as having nothing to
+// send (level 3), so that they leave the partial index. Transitions do
+// that already (syncAlerts); this catches rows written before they did.
+// The state is checked again in the UPDATE: an appeal whose clock started
+// again meanwhile keeps its level.
+func (s *Service) settle(ctx context.Context, c clockDef, ids []int64) (int, error) {
+	total := 0
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), 500)]
+		ids = ids[len(part):]
+		list := make([]string, len(part))
+		for i, id := range part {
+			list[i] = strconv.FormatInt(id, 10)
+		}
+		n, err := s.DB.W(ctx).Exec(ctx, `UPDATE appeals SET `+c.alertCol+` = 3 WHERE id IN (`+strings.Join(list, ",")+`) AND `+
+			c.alertCol+` < 3 AND state NOT IN (`+c.stateList()+`)`)
+		if err != nil {
+			return total, err
+		}
+		total += int(n)
+	}
+	return total, nil
 }
 
 func levelAt(cal *calendar.Calendar, st Settings, dueAt, now time.Time) int {
@@ -251,20 +321,24 @@ func levelAt(cal *calendar.Calendar, st Settings, dueAt, now time.Time) int {
 	return 0
 }
 
-// raise records and sends one alert in one transaction.
+// raise records and sends one alert in one transaction, unless the
+// appeal changed meanwhile (its clock stopped or its deadline moved).
 func (s *Service) raise(ctx context.Context, c clockDef, d due, level int, now time.Time) (bool, error) {
 	sent := false
 	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+		a, err := s.load(ctx, d.id)
+		if err != nil {
+			return err
+		}
+		if !c.runs(a.State) || !sameTime(c.due(a), &d.due) {
+			return nil
+		}
 		n, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_alerts (appeal_id, clock, level, due_at, created_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (appeal_id, clock, level, due_at) DO NOTHING`, d.id, c.name, level, d.due, now)
 		if err != nil || n == 0 {
 			return err
 		}
 		if _, err := s.DB.W(ctx).Exec(ctx, `UPDATE appeals SET `+c.alertCol+` = $1 WHERE id = $2 AND `+c.alertCol+` < $1`, level, d.id); err != nil {
-			return err
-		}
-		a, err := s.load(ctx, d.id)
-		if err != nil {
 			return err
 		}
 		detail := c.name + " level " + strconv.Itoa(level)

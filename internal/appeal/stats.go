@@ -1,6 +1,7 @@
 package appeal
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingshang/internal/auth"
+	"yingshang/internal/db"
 )
 
 // Count is a labelled number.
@@ -49,6 +51,13 @@ type Stats struct {
 
 // Stats computes the dashboard figures (dispatchers, supervisors, intake;
 // department staff see their own department's).
+//
+// The database does the work in one pass: it groups the matching appeals
+// by type, topic, lead department and month of submission (Asia/Shanghai)
+// and sums the figures stored on each appeal when it moved (on time,
+// handling working days, rating, reopened) plus whether it is overdue now.
+// Go only adds up those groups (at most types x topics x departments x
+// months rows) and reads the 20 newest overdue appeals.
 func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, error) {
 	f.Queue, f.Overdue, f.State = "", false, ""
 	where, args, err := s.filterSQL(ctx, f)
@@ -58,51 +67,148 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 	if a := auth.From(ctx); a.Has(auth.Enterprise) && !a.Has(auth.DeptStaff, auth.DeptAdmin, auth.PlatformAdmin, auth.Supervisor) {
 		return nil, errForbidden()
 	}
-	q := s.DB.Q(ctx)
-	st := &Stats{}
-	var avg *float64
-	var satisfied int64
-	err = q.QueryRow(ctx, `SELECT COUNT(*),
-		COALESCE(SUM(CASE WHEN a.state NOT IN ('rejected', 'closed', 'merged') THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN a.reply_on_time IS NOT NULL THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN a.reply_on_time THEN 1 ELSE 0 END), 0),
-		AVG(a.handling_workdays),
-		COALESCE(SUM(CASE WHEN a.rating <> '' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN a.rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN a.reopen_count > 0 THEN 1 ELSE 0 END), 0)`+appealFrom+where, args...).
-		Scan(&st.Total, &st.Open, &st.Replied, &st.OnTime, &avg, &st.Rated, &satisfied, &st.Reopened)
+	b := sqlb{args: args}
+	now := s.now()
+	overdue := b.expr(overdueCond(), now, now, now)
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.kind, a.topic, COALESCE(a.lead_dept_id, 0), `+s.monthSQL()+`, COUNT(*),
+		SUM(CASE WHEN a.state NOT IN ('rejected', 'closed', 'merged') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN a.reply_on_time IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN a.reply_on_time THEN 1 ELSE 0 END),
+		COALESCE(SUM(a.handling_workdays), 0), COUNT(a.handling_workdays),
+		SUM(CASE WHEN a.rating <> '' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN a.rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN a.reopen_count > 0 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END)
+		FROM appeals a`+where+` GROUP BY 1, 2, 3, 4`, b.args...)
 	if err != nil {
 		return nil, err
 	}
-	if avg != nil {
-		st.AvgHandlingWD = round2(*avg)
+	defer rows.Close()
+	st := &Stats{}
+	var wdSum, wdN, satisfied int64
+	kinds, topics, months := map[string]int64{}, map[string]int64{}, map[[2]string]int64{}
+	depts := map[int64]int64{}
+	for rows.Next() {
+		var kind, topic string
+		var monthVal any
+		var dept, n, open, replied, onTime, wds, wdn, rated, sat, reopened, od int64
+		if err := rows.Scan(&kind, &topic, &dept, &monthVal, &n, &open, &replied, &onTime, &wds, &wdn, &rated, &sat, &reopened, &od); err != nil {
+			return nil, err
+		}
+		month := monthString(monthVal)
+		st.Total += n
+		st.Open += open
+		st.Replied += replied
+		st.OnTime += onTime
+		wdSum += wds
+		wdN += wdn
+		st.Rated += rated
+		satisfied += sat
+		st.Reopened += reopened
+		st.OverdueCount += od
+		kinds[kind] += n
+		topics[topic] += n
+		depts[dept] += n
+		months[[2]string{month, kind}] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if wdN > 0 {
+		st.AvgHandlingWD = round2(float64(wdSum) / float64(wdN))
 	}
 	st.OnTimeRate = ratio(st.OnTime, st.Replied)
 	st.SatisfiedRate = ratio(satisfied, st.Rated)
 	st.ReopenRate = ratio(st.Reopened, st.Replied+st.Reopened)
-	if st.ByKind, err = s.countBy(ctx, "a.kind", where, args, func(k string) string { return Kind(k).Label(lang) }); err != nil {
+	st.ByKind = top(kinds, func(k string) string { return Kind(k).Label(lang) })
+	st.ByTopic = top(topics, func(k string) string { return k })
+	byName, err := s.deptNames(ctx, depts)
+	if err != nil {
 		return nil, err
 	}
-	if st.ByTopic, err = s.countBy(ctx, "a.topic", where, args, func(k string) string { return k }); err != nil {
-		return nil, err
-	}
-	if st.ByDept, err = s.countBy(ctx, "COALESCE(d.name, '')", where, args, func(k string) string {
+	st.ByDept = top(byName, func(k string) string {
 		if k == "" {
 			return pick([2]string{"未交办", "not assigned"}, lang)
 		}
 		return k
-	}); err != nil {
-		return nil, err
+	})
+	st.ByMonth = make([]MonthCount, 0, len(months))
+	for k, n := range months {
+		st.ByMonth = append(st.ByMonth, MonthCount{Month: k[0], Kind: Kind(k[1]), N: n})
 	}
-	if st.ByMonth, err = s.byMonth(ctx, where, args); err != nil {
-		return nil, err
-	}
-	of := f
-	of.Overdue, of.State, of.PerPage = true, "open", 20
-	if st.Overdue, st.OverdueCount, err = s.List(ctx, of); err != nil {
-		return nil, err
+	slices.SortFunc(st.ByMonth, func(a, b MonthCount) int {
+		if c := strings.Compare(a.Month, b.Month); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.Kind), string(b.Kind))
+	})
+	if st.OverdueCount > 0 {
+		of := f
+		of.Overdue, of.State = true, "open"
+		where, args, err := s.filterSQL(ctx, of)
+		if err != nil {
+			return nil, err
+		}
+		if st.Overdue, err = s.page(ctx, where, args, 1, 20); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
+}
+
+// monthSQL is the month of submission in Asia/Shanghai (UTC+8 without
+// daylight saving since 1991). The two engines spell it differently;
+// timestamps are stored in UTC on both. PostgreSQL groups by the
+// truncated timestamp (cheaper to compute and to sort than a formatted
+// string), SQLite by the text YYYY-MM; monthString makes both YYYY-MM.
+func (s *Service) monthSQL() string {
+	if s.DB.Dialect == db.Postgres {
+		return `date_trunc('month', a.submitted_at AT TIME ZONE 'Asia/Shanghai')`
+	}
+	return `strftime('%Y-%m', a.submitted_at, '+8 hours')`
+}
+
+func monthString(v any) string {
+	switch m := v.(type) {
+	case time.Time:
+		return m.Format("2006-01")
+	case string:
+		return m
+	case []byte:
+		return string(m)
+	}
+	return ""
+}
+
+// deptNames turns counts by lead department id into counts by department
+// name ("" = not assigned yet).
+func (s *Service) deptNames(ctx context.Context, byID map[int64]int64) (map[string]int64, error) {
+	out := map[string]int64{}
+	var ids []string
+	for id, n := range byID {
+		if id == 0 {
+			out[""] += n
+		} else {
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, name FROM departments WHERE id IN (`+strings.Join(ids, ",")+`)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[name] += byID[id]
+	}
+	return out, rows.Err()
 }
 
 func ratio(a, b int64) float64 {
@@ -114,64 +220,19 @@ func ratio(a, b int64) float64 {
 
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
 
-func (s *Service) countBy(ctx context.Context, col, where string, args []any, label func(string) string) ([]Count, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+col+`, COUNT(*)`+appealFrom+where+` GROUP BY `+col+` ORDER BY COUNT(*) DESC LIMIT 30`, args...)
-	if err != nil {
-		return nil, err
+// top lists the 30 largest counts, largest first (equal counts by key).
+func top(counts map[string]int64, label func(string) string) []Count {
+	out := make([]Count, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, Count{Key: k, Label: label(k), N: n})
 	}
-	defer rows.Close()
-	var out []Count
-	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Key, &c.N); err != nil {
-			return nil, err
+	slices.SortFunc(out, func(a, b Count) int {
+		if a.N != b.N {
+			return cmp.Compare(b.N, a.N)
 		}
-		c.Label = label(c.Key)
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-type timeT = time.Time
-
-func sortKeys(keys [][2]string) {
-	slices.SortFunc(keys, func(a, b [2]string) int {
-		if c := strings.Compare(a[0], b[0]); c != 0 {
-			return c
-		}
-		return strings.Compare(a[1], b[1])
+		return strings.Compare(a.Key, b.Key)
 	})
-}
-
-// byMonth counts by month (Asia/Shanghai) and type. Portable SQL has no
-// common date function, so it reads (kind, submitted_at) in one pass and
-// groups in Go.
-func (s *Service) byMonth(ctx context.Context, where string, args []any) ([]MonthCount, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.kind, a.submitted_at`+appealFrom+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	counts := map[[2]string]int64{}
-	var keys [][2]string
-	for rows.Next() {
-		var k string
-		var t timeT
-		if err := rows.Scan(&k, &t); err != nil {
-			return nil, err
-		}
-		key := [2]string{t.In(shanghai).Format("2006-01"), k}
-		if _, ok := counts[key]; !ok {
-			keys = append(keys, key)
-		}
-		counts[key]++
-	}
-	sortKeys(keys)
-	out := make([]MonthCount, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, MonthCount{Month: k[0], Kind: Kind(k[1]), N: counts[k]})
-	}
-	return out, rows.Err()
+	return out[:min(len(out), 30)]
 }
 
 // ExportXLSX writes the ledger (台账) of the appeals matching f as .xlsx.
@@ -216,7 +277,7 @@ func (s *Service) ExportXLSX(ctx context.Context, f Filter, w io.Writer) error {
 	return x.Write(w)
 }
 
-func fmtOpt(t *timeT) string {
+func fmtOpt(t *time.Time) string {
 	if t == nil {
 		return ""
 	}

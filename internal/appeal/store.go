@@ -321,11 +321,13 @@ func (s *Service) insert(ctx context.Context, st Settings, row intakeRow, in *In
 	if err := s.computeDeadlines(ctx, cal, st, a); err != nil {
 		return 0, err
 	}
+	// Only the first-response clock runs in "submitted": the reply and
+	// follow-up clocks have nothing to send yet (level 3, see syncAlerts).
 	var id int64
 	err = s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeals (number, year, entity_id, submitter_id, registered_by, person_name,
 		person_phone_enc, person_phone_mask, channel, kind, topic, region_code, title, description, contact_pref, publishable,
-		state, version, clock_start, submitted_at, first_response_due, reply_due, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19, $20, $18, $18) RETURNING id`,
+		state, version, clock_start, submitted_at, first_response_due, reply_due, created_at, updated_at, reply_alert, fu_alert)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19, $20, $18, $18, 3, 3) RETURNING id`,
 		number, year, nullID(row.entityID), nullID(row.submitterID), nullID(row.registeredBy), strings.TrimSpace(in.PersonName),
 		phoneEnc, phoneMask, in.Channel, string(in.Kind), in.Topic, row.region, in.Title, in.Description, in.ContactPref,
 		in.Publishable, string(Submitted), now, a.FirstResponseDue, a.ReplyDue).Scan(&id)
@@ -340,7 +342,8 @@ func (s *Service) insert(ctx context.Context, st Settings, row intakeRow, in *In
 	if err := s.Audit.Record(ctx, "appeal.submit", "appeal", strconv.FormatInt(id, 10), nil, after, ""); err != nil {
 		return 0, err
 	}
-	a.Topic, a.Title, a.EntityID, a.SubmitterID = in.Topic, in.Title, row.entityID, row.submitterID
+	a.Topic, a.Title, a.EntityID, a.SubmitterID, a.RegisteredBy, a.ContactPref = in.Topic, in.Title, row.entityID, row.submitterID,
+		row.registeredBy, in.ContactPref
 	return id, s.notifyTransition(ctx, a, "submit", "", Submitted)
 }
 

@@ -111,6 +111,10 @@ var users = []user{
 	{auth.DeptStaff, "sjj-staff", "赵敏（市监局）", "XC-SJJ", false, "13937400014"},
 	{auth.DeptStaff, "wd-staff", "孙浩（魏都区市监局）", "WD-SJJ", false, "13937400015"},
 	{auth.DeptStaff, "swj-staff", "周婷（税务局）", "XC-SWJ", false, "13937400016"},
+	// A 12345 hotline operator: intake staff of the appeals module (the
+	// department is in its intake_depts), registers appeals that arrive by
+	// phone, letter or visit.
+	{role: auth.DeptStaff, username: "hotline", name: "吴倩（12345热线）", dept: "XC-ZWFW", phone: "13937400017"},
 	{auth.Enterprise, "enterprise", "", "", true, "13937400001"},
 }
 

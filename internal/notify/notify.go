@@ -108,6 +108,10 @@ type Recipient struct {
 	Phone  string `json:"phone,omitempty"`
 	Email  string `json:"email,omitempty"`
 	Lang   string `json:"lang,omitempty" enum:"zh-CN,en"`
+	// Channels, when set, limits this recipient to these of the message's
+	// channels (e.g. SMS only to those who have a mobile number), so one
+	// message (and one webhook event) can reach people on different channels.
+	Channels []string `json:"-"`
 }
 
 // Message is one thing to tell: a registered type, its template data, the

@@ -134,6 +134,9 @@ func (s *Service) send(ctx context.Context, t *MessageType, channels []string, m
 			return nil, err
 		}
 		for _, ch := range channels {
+			if len(to.Channels) > 0 && !slices.Contains(to.Channels, ch) {
+				continue
+			}
 			k := tplKey{ch, a.lang}
 			tpl, ok := rendered[k]
 			if !ok {

@@ -56,25 +56,53 @@ func (h *handlers) mountAPI() {
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/appeals/routes", ID: "createAppealRoute", Summary: "新增分派规则 / Add a routing rule",
 		Tags: tags, Auth: "platform_admin,dept_admin,dept_staff", Body: appeal.Route{}, Resp: appeal.Route{}, Status: 201}, h.apiAddRoute)
 	reg.Handle(mux, api.Op{Method: "DELETE", Path: "/api/v1/appeals/routes/{id}", ID: "deleteAppealRoute", Summary: "删除分派规则 / Delete a routing rule",
-		Tags: tags, Auth: "platform_admin,dept_admin,dept_staff", Status: 204}, h.apiDeleteRoute)
+		Tags: tags, Auth: "platform_admin,dept_admin,dept_staff", Status: 204}, withID(h.apiDeleteRoute))
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeals/{id}", ID: "getAppeal", Summary: "诉求详情 / An appeal",
-		Tags: tags, Auth: "user", Resp: Detail{}}, h.apiGet)
+		Tags: tags, Auth: "user", Resp: Detail{}}, withID(h.apiGet))
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeals/{id}/timeline", ID: "getAppealTimeline", Summary: "办理过程 / Timeline",
-		Tags: tags, Auth: "user", Resp: []appeal.Event{}}, h.apiTimeline)
+		Tags: tags, Auth: "user", Resp: []appeal.Event{}}, withID(h.apiTimeline))
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/appeals/{id}/transitions", ID: "transitionAppeal", Summary: "办理操作 / Act on an appeal",
 		Description: "One transition of the state machine (GET /api/v1/appeals/transitions). Send the version you saw: a stale one gives 409.",
-		Tags:        tags, Auth: "user", Body: appeal.Act{}, Resp: appeal.Appeal{}}, h.apiTransition)
+		Tags:        tags, Auth: "user", Body: appeal.Act{}, Resp: appeal.Appeal{}}, withID(h.apiTransition))
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeals/{id}/attachments", ID: "listAppealAttachments", Summary: "附件 / Attachments",
-		Tags: tags, Auth: "user", Resp: []appeal.Attachment{}}, h.apiAttachments)
+		Tags: tags, Auth: "user", Resp: []appeal.Attachment{}}, withID(h.apiAttachments))
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/appeals/{id}/attachments", ID: "addAppealAttachment", Summary: "上传附件 / Attach a file",
 		Description: "Images (JPEG, PNG, GIF, WebP) or PDF, checked by content; size limit in the settings.",
-		Tags:        tags, Auth: "user", Multipart: true, Resp: appeal.Attachment{}, Status: 201}, h.apiAttach)
+		Tags:        tags, Auth: "user", Multipart: true, Resp: appeal.Attachment{}, Status: 201}, withID(h.apiAttach))
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeals/{id}/duplicates", ID: "listAppealDuplicates", Summary: "疑似重复 / Possible duplicates",
-		Tags: tags, Auth: "platform_admin,dept_admin,dept_staff,supervisor", Resp: []appeal.Duplicate{}}, h.apiDuplicates)
+		Tags: tags, Auth: "platform_admin,dept_admin,dept_staff,supervisor", Resp: []appeal.Duplicate{}}, withID(h.apiDuplicates))
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/appeals/{id}/case", ID: "publishAppealCase", Summary: "发布典型案例 / Publish as a typical case",
-		Tags: tags, Auth: "platform_admin,dept_admin,dept_staff", Body: appeal.CaseInput{}, Resp: appeal.Case{}, Status: 201}, h.apiPublish)
+		Tags: tags, Auth: "platform_admin,dept_admin,dept_staff", Body: appeal.CaseInput{}, Resp: appeal.Case{}, Status: 201}, withID(h.apiPublish))
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/public/appeal-cases", ID: "listAppealCases", Summary: "典型案例 / Typical cases",
 		Tags: tags, Auth: "public", Query: CaseQuery{}, Resp: []appeal.Case{}}, h.apiCases)
+}
+
+// respond writes v as JSON with status, unless err.
+func respond(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, status, v)
+	return nil
+}
+
+// writeList writes items as a JSON array (empty rather than null), unless err.
+func writeList[T any](w http.ResponseWriter, items []T, err error) error {
+	if items == nil {
+		items = []T{}
+	}
+	return respond(w, http.StatusOK, items, err)
+}
+
+// withID passes the {id} of the path to fn.
+func withID(fn func(w http.ResponseWriter, r *http.Request, id int64) error) api.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := api.PathInt64(r, "id")
+		if err != nil {
+			return err
+		}
+		return fn(w, r, id)
+	}
 }
 
 func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) error {
@@ -83,11 +111,7 @@ func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a, err := h.svc.Create(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusCreated, a)
-	return nil
+	return respond(w, http.StatusCreated, a, err)
 }
 
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
@@ -100,15 +124,11 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Page, f.PerPage = page, per
-	list, total, err := h.svc.List(r.Context(), f)
-	if err != nil {
-		return err
+	items, total, err := h.svc.List(r.Context(), f)
+	if items == nil {
+		items = []appeal.Appeal{}
 	}
-	if list == nil {
-		list = []appeal.Appeal{}
-	}
-	api.WriteJSON(w, http.StatusOK, api.Page[appeal.Appeal]{Items: list, Total: total, Page: page, PerPage: per})
-	return nil
+	return respond(w, http.StatusOK, api.Page[appeal.Appeal]{Items: items, Total: total, Page: page, PerPage: per}, err)
 }
 
 func (h *handlers) apiStats(w http.ResponseWriter, r *http.Request) error {
@@ -117,11 +137,7 @@ func (h *handlers) apiStats(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st, err := h.svc.Stats(r.Context(), f, api.Lang(r))
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusOK, st)
-	return nil
+	return respond(w, http.StatusOK, st, err)
 }
 
 func (h *handlers) apiAlerts(w http.ResponseWriter, r *http.Request) error {
@@ -129,29 +145,17 @@ func (h *handlers) apiAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err := api.DecodeQuery(r, &q); err != nil {
 		return err
 	}
-	list, err := h.svc.Alerts(r.Context(), max(q.MinLevel, 1), q.Limit)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []appeal.Alert{}
-	}
-	api.WriteJSON(w, http.StatusOK, list)
-	return nil
+	alerts, err := h.svc.Alerts(r.Context(), max(q.MinLevel, 1), q.Limit)
+	return writeList(w, alerts, err)
 }
 
 func (h *handlers) apiTable(w http.ResponseWriter, r *http.Request) error {
-	api.WriteJSON(w, http.StatusOK, appeal.Table())
-	return nil
+	return respond(w, http.StatusOK, appeal.Table(), nil)
 }
 
 func (h *handlers) apiSettings(w http.ResponseWriter, r *http.Request) error {
 	st, err := h.svc.Settings(r.Context())
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusOK, st)
-	return nil
+	return respond(w, http.StatusOK, st, err)
 }
 
 func (h *handlers) apiPutSettings(w http.ResponseWriter, r *http.Request) error {
@@ -166,15 +170,8 @@ func (h *handlers) apiPutSettings(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) apiRoutes(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.svc.Routes(r.Context())
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []appeal.Route{}
-	}
-	api.WriteJSON(w, http.StatusOK, list)
-	return nil
+	routes, err := h.svc.Routes(r.Context())
+	return writeList(w, routes, err)
 }
 
 func (h *handlers) apiAddRoute(w http.ResponseWriter, r *http.Request) error {
@@ -183,18 +180,10 @@ func (h *handlers) apiAddRoute(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rt, err := h.svc.AddRoute(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusCreated, rt)
-	return nil
+	return respond(w, http.StatusCreated, rt, err)
 }
 
-func (h *handlers) apiDeleteRoute(w http.ResponseWriter, r *http.Request) error {
-	id, err := api.PathInt64(r, "id")
-	if err != nil {
-		return err
-	}
+func (h *handlers) apiDeleteRoute(w http.ResponseWriter, r *http.Request, id int64) error {
 	if err := h.svc.DeleteRoute(r.Context(), id); err != nil {
 		return err
 	}
@@ -202,11 +191,7 @@ func (h *handlers) apiDeleteRoute(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request) error {
-	id, err := api.PathInt64(r, "id")
-	if err != nil {
-		return err
-	}
+func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request, id int64) error {
 	a, err := h.svc.Get(r.Context(), id)
 	if err != nil {
 		return err
@@ -215,61 +200,29 @@ func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request) error {
 	if acts == nil {
 		acts = []appeal.Action{}
 	}
-	api.WriteJSON(w, http.StatusOK, Detail{Appeal: *a, Allowed: acts})
-	return nil
+	return respond(w, http.StatusOK, Detail{Appeal: *a, Allowed: acts}, nil)
 }
 
-func (h *handlers) apiTimeline(w http.ResponseWriter, r *http.Request) error {
-	id, err := api.PathInt64(r, "id")
-	if err != nil {
-		return err
-	}
+func (h *handlers) apiTimeline(w http.ResponseWriter, r *http.Request, id int64) error {
 	tl, err := h.svc.Timeline(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusOK, tl)
-	return nil
+	return writeList(w, tl, err)
 }
 
-func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request) error {
-	id, err := api.PathInt64(r, "id")
-	if err != nil {
-		return err
-	}
+func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request, id int64) error {
 	var act appeal.Act
 	if err := api.Decode(r, &act); err != nil {
 		return err
 	}
 	a, err := h.svc.Transition(r.Context(), id, act)
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return respond(w, http.StatusOK, a, err)
 }
 
-func (h *handlers) apiAttachments(w http.ResponseWriter, r *http.Request) error {
-	id, err := api.PathInt64(r, "id")
-	if err != nil {
-		return err
-	}
-	list, err := h.svc.Attachments(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []appeal.Attachment{}
-	}
-	api.WriteJSON(w, http.StatusOK, list)
-	return nil
+func (h *handlers) apiAttachments(w http.ResponseWriter, r *http.Request, id int64) error {
+	atts, err := h.svc.Attachments(r.Context(), id)
+	return writeList(w, atts, err)
 }
 
-func (h *handlers) apiAttach(w http.ResponseWriter, r *http.Request) error {
-	id, err := api.PathInt64(r, "id")
-	if err != nil {
-		return err
-	}
+func (h *handlers) apiAttach(w http.ResponseWriter, r *http.Request, id int64) error {
 	if _, err := h.svc.Get(r.Context(), id); err != nil {
 		return err
 	}
@@ -279,18 +232,10 @@ func (h *handlers) apiAttach(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer f.Close()
 	att, err := h.svc.Attach(r.Context(), id, fh.Filename, f)
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusCreated, att)
-	return nil
+	return respond(w, http.StatusCreated, att, err)
 }
 
-func (h *handlers) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
-	id, err := api.PathInt64(r, "id")
-	if err != nil {
-		return err
-	}
+func (h *handlers) apiDuplicates(w http.ResponseWriter, r *http.Request, id int64) error {
 	a, err := h.svc.Get(r.Context(), id)
 	if err != nil {
 		return err
@@ -298,32 +243,17 @@ func (h *handlers) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
 	if auth.From(r.Context()).Has(auth.Enterprise) {
 		return yserr.ErrForbidden()
 	}
-	list, err := h.svc.Duplicates(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []appeal.Duplicate{}
-	}
-	api.WriteJSON(w, http.StatusOK, list)
-	return nil
+	dups, err := h.svc.Duplicates(r.Context(), a)
+	return writeList(w, dups, err)
 }
 
-func (h *handlers) apiPublish(w http.ResponseWriter, r *http.Request) error {
-	id, err := api.PathInt64(r, "id")
-	if err != nil {
-		return err
-	}
+func (h *handlers) apiPublish(w http.ResponseWriter, r *http.Request, id int64) error {
 	var in appeal.CaseInput
 	if err := api.Decode(r, &in); err != nil {
 		return err
 	}
 	c, err := h.svc.Publish(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusCreated, c)
-	return nil
+	return respond(w, http.StatusCreated, c, err)
 }
 
 func (h *handlers) apiCases(w http.ResponseWriter, r *http.Request) error {
@@ -331,13 +261,6 @@ func (h *handlers) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if err := api.DecodeQuery(r, &q); err != nil {
 		return err
 	}
-	list, err := h.svc.Cases(r.Context(), q.Topic, q.Q, 50)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []appeal.Case{}
-	}
-	api.WriteJSON(w, http.StatusOK, list)
-	return nil
+	cases, err := h.svc.Cases(r.Context(), q.Topic, q.Q, 50)
+	return writeList(w, cases, err)
 }

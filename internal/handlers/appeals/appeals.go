@@ -377,16 +377,22 @@ func (h *handlers) act(w http.ResponseWriter, r *http.Request) error {
 	a, err := h.svc.Transition(r.Context(), id, act)
 	v := h.s.View(r, "")
 	if err != nil {
-		if ye := yserr.As(err); ye != nil && ye.Code == yserr.Invalid {
-			if e := h.renderDetail(w, r, v, id, 0); e != nil {
-				return e
-			}
-			return h.s.FormError(w, r, "appeal/detail", v, err)
-		}
-		return err
+		return h.detailError(w, r, v, id, err)
 	}
 	return h.s.Redirect(w, r, fmt.Sprintf("/appeals/%d", id),
 		v.T("已"+appeal.ActionLabel(string(act.Action), "zh")+"，当前状态：", "Done ("+appeal.ActionLabel(string(act.Action), "en")+"), now: ")+a.State.Label(lang(v)))
+}
+
+// detailError shows bad input as a form error on the appeal's page, with
+// what was typed kept; other errors are passed on.
+func (h *handlers) detailError(w http.ResponseWriter, r *http.Request, v *web.View, id int64, err error) error {
+	if ye := yserr.As(err); ye == nil || ye.Code != yserr.Invalid {
+		return err
+	}
+	if e := h.renderDetail(w, r, v, id, 0); e != nil {
+		return e
+	}
+	return h.s.FormError(w, r, "appeal/detail", v, err)
 }
 
 func (h *handlers) attach(w http.ResponseWriter, r *http.Request) error {
@@ -431,13 +437,7 @@ func (h *handlers) publish(w http.ResponseWriter, r *http.Request) error {
 	_, err = h.svc.Publish(r.Context(), id, appeal.CaseInput{Title: r.PostFormValue("case_title"), Summary: r.PostFormValue("summary")})
 	v := h.s.View(r, "")
 	if err != nil {
-		if ye := yserr.As(err); ye != nil && ye.Code == yserr.Invalid {
-			if e := h.renderDetail(w, r, v, id, 0); e != nil {
-				return e
-			}
-			return h.s.FormError(w, r, "appeal/detail", v, err)
-		}
-		return err
+		return h.detailError(w, r, v, id, err)
 	}
 	return h.s.Redirect(w, r, "/public/cases", v.T("典型案例已发布", "Typical case published"))
 }

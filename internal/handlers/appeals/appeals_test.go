@@ -103,6 +103,48 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 }
 
+// TestFromQRPage: the public 一企一码 page offers the appeal form for its
+// entity; a visitor who is not signed in is sent to sign in and comes back
+// to the form, which then records the channel 扫码; a signed-in account of
+// another business is told to sign in with this business's account.
+func TestFromQRPage(t *testing.T) {
+	env := sitetest.New(t, db.SQLite)
+	anon := env.Anonymous()
+	page := anon.Get(t, "/e/"+sitetest.USCCA)
+	want := `href="/appeals/new?uscc=` + sitetest.USCCA + `" data-testid="public-appeal"`
+	if page.StatusCode != 200 || !strings.Contains(page.Body, want) {
+		t.Fatalf("QR page (%d) lacks %s", page.StatusCode, want)
+	}
+	r := anon.Get(t, "/appeals/new?uscc="+sitetest.USCCA)
+	next, err := url.Parse(r.Header.Get("Location"))
+	if r.StatusCode != http.StatusSeeOther || err != nil || next.Path != "/login" {
+		t.Fatalf("not signed in: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	login := anon.Get(t, next.String())
+	if !strings.Contains(login.Body, `name="next" value="/appeals/new?uscc=`+sitetest.USCCA+`"`) {
+		t.Fatalf("the login form lost where to go back to:\n%s", login.Body)
+	}
+	r = anon.PostForm(t, "/login", url.Values{"username": {"ent"}, "password": {sitetest.Password}, "next": {next.Query().Get("next")}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/appeals/new?uscc="+sitetest.USCCA {
+		t.Fatalf("sign in: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	form := anon.Get(t, r.Header.Get("Location"))
+	if form.StatusCode != 200 || !strings.Contains(form.Body, sitetest.USCCA) || !strings.Contains(form.Body, `name="from_qr" value="1"`) {
+		t.Fatalf("form after sign-in: %d\n%s", form.StatusCode, form.Body)
+	}
+	// Intake staff opening the same link get the intake form with the code
+	// filled in and choose the channel themselves.
+	admin := env.Login(t, "admin")
+	form = admin.Get(t, "/appeals/new?uscc="+sitetest.USCCB)
+	if form.StatusCode != 200 || !strings.Contains(form.Body, `value="`+sitetest.USCCB+`"`) || strings.Contains(form.Body, "from_qr") {
+		t.Fatalf("intake form from the QR link: %d", form.StatusCode)
+	}
+	// Another business's account is refused with a reason.
+	if r := env.Login(t, "ent").Get(t, "/appeals/new?uscc="+sitetest.USCCB); r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "请用该企业的账户登录") {
+		t.Fatalf("other business: %d", r.StatusCode)
+	}
+}
+
 // TestPagesClosedLoop drives the HTML forms through the loop, with an
 // attachment checked by content.
 func TestPagesClosedLoop(t *testing.T) {
