@@ -435,3 +435,31 @@ func TestWebhookSignature(t *testing.T) {
 		}
 	}
 }
+
+// TestRecipientChannels: a recipient's own channel list narrows the
+// message's channels for that recipient only, so one message reaches one
+// person in-app and by SMS and another in-app only, without a failed SMS row.
+func TestRecipientChannels(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		sms := logSMS(t)
+		e := newEnv(t, d, func(s *notify.Service) { s.SMS = sms })
+		withPhone := e.user("erin", "13700001111", "", "zh-CN")
+		without := e.user("frank", "", "", "zh-CN")
+		ids := e.send(notify.Message{Type: notify.TypeTest, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
+			To: []notify.Recipient{{UserID: withPhone}, {UserID: without, Channels: []string{notify.ChannelInApp}}}})
+		if len(ids) != 3 {
+			t.Fatalf("want 2 rows for erin and 1 for frank, got %d", len(ids))
+		}
+		got := map[string]int{}
+		for _, id := range ids {
+			n := e.get(id)
+			if n.Status == notify.StatusFailed {
+				t.Errorf("row %d failed: %s", id, n.LastError)
+			}
+			got[fmt.Sprint(n.UserID)+"/"+n.Channel]++
+		}
+		if got[fmt.Sprint(withPhone)+"/sms"] != 1 || got[fmt.Sprint(withPhone)+"/inapp"] != 1 || got[fmt.Sprint(without)+"/inapp"] != 1 {
+			t.Errorf("rows by user and channel: %v", got)
+		}
+	})
+}
