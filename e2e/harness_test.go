@@ -220,10 +220,10 @@ func login(t *testing.T, ctx context.Context, s *Site, username string) {
 		chromedp.SendKeys(`#username`, username, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, s.Password, chromedp.ByQuery),
 		chromedp.Submit(`#password`, chromedp.ByQuery),
-		// The login page has a main h1 too: wait until the browser has left it
-		// (the session cookie is set), or the next navigation aborts the
-		// sign-in still in flight (net::ERR_ABORTED) under load.
-		chromedp.Poll(`!location.pathname.startsWith("/login") && document.readyState === "complete"`, nil, chromedp.WithPollingTimeout(60*time.Second)),
+		// The login page has a main h1 too: wait for what only a signed-in
+		// page has (the inbox link in the top bar), or the next navigation
+		// aborts the sign-in still in flight (net::ERR_ABORTED) under load.
+		chromedp.WaitVisible(`header .inbox`, chromedp.ByQuery),
 		chromedp.WaitVisible(`main h1`, chromedp.ByQuery),
 	)
 }
