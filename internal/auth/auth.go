@@ -19,10 +19,14 @@ const (
 	DeptStaff     Role = "dept_staff"     // 部门工作人员
 	Supervisor    Role = "supervisor"     // 监督人员: read-only audit, draws, proofs
 	Enterprise    Role = "enterprise"     // 企业用户, bound to one entity
+	// Expert is an evaluation expert (评标专家): a user linked to a record of
+	// the expert pool (draw_experts.user_id) who scores the projects on
+	// which he or she has a confirmed assignment (module bideval).
+	Expert Role = "expert"
 )
 
 // AllRoles lists the core roles in display order.
-var AllRoles = []Role{PlatformAdmin, DeptAdmin, DeptStaff, Supervisor, Enterprise}
+var AllRoles = []Role{PlatformAdmin, DeptAdmin, DeptStaff, Supervisor, Enterprise, Expert}
 
 // Label returns the role's name in the language ("en" or Chinese).
 func (r Role) Label(lang string) string {
@@ -32,6 +36,7 @@ func (r Role) Label(lang string) string {
 		DeptStaff:     {"部门工作人员", "Department staff"},
 		Supervisor:    {"监督人员", "Supervisor"},
 		Enterprise:    {"企业用户", "Enterprise user"},
+		Expert:        {"评标专家", "Evaluation expert"},
 	}[r]
 	if zh[0] == "" {
 		return string(r)

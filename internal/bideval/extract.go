@@ -1,9 +1,3 @@
-// Package bideval holds the pure parts of double-blind evaluation (双盲评审):
-// text extraction of uploaded technical bids for the identity-leak check,
-// the leak check itself, score aggregation with tie reporting, and the
-// commercial price score. The storage, pages and workflow of the module
-// (bid uploads, virtual codes, scoring by code, locking, unmasking,
-// publicity) are not built yet; see docs/bideval.md.
 package bideval
 
 import (

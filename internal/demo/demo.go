@@ -102,20 +102,34 @@ type user struct {
 	// notifications addressed to them are delivered to the dev outbox
 	// instead of being recorded as failed for want of a number.
 	phone string
+	// bidder: bound to the n-th entity (by id) other than the demo
+	// enterprise's, as a bidder of the evaluation demo (module bideval).
+	bidder int
 }
 
 var users = []user{
-	{auth.PlatformAdmin, "admin", "陈静（营商局）", "XC-YSJ", false, "13937400011"},
-	{auth.Supervisor, "supervisor", "刘明（纪检监察）", "", false, "13937400012"},
-	{auth.DeptAdmin, "sjj-admin", "王磊（市监局管理员）", "XC-SJJ", false, "13937400013"},
-	{auth.DeptStaff, "sjj-staff", "赵敏（市监局）", "XC-SJJ", false, "13937400014"},
-	{auth.DeptStaff, "wd-staff", "孙浩（魏都区市监局）", "WD-SJJ", false, "13937400015"},
-	{auth.DeptStaff, "swj-staff", "周婷（税务局）", "XC-SWJ", false, "13937400016"},
+	{auth.PlatformAdmin, "admin", "陈静（营商局）", "XC-YSJ", false, "13937400011", 0},
+	{auth.Supervisor, "supervisor", "刘明（纪检监察）", "", false, "13937400012", 0},
+	{auth.DeptAdmin, "sjj-admin", "王磊（市监局管理员）", "XC-SJJ", false, "13937400013", 0},
+	{auth.DeptStaff, "sjj-staff", "赵敏（市监局）", "XC-SJJ", false, "13937400014", 0},
+	{auth.DeptStaff, "wd-staff", "孙浩（魏都区市监局）", "WD-SJJ", false, "13937400015", 0},
+	{auth.DeptStaff, "swj-staff", "周婷（税务局）", "XC-SWJ", false, "13937400016", 0},
 	// A 12345 hotline operator: intake staff of the appeals module (the
 	// department is in its intake_depts), registers appeals that arrive by
 	// phone, letter or visit.
 	{role: auth.DeptStaff, username: "hotline", name: "吴倩（12345热线）", dept: "XC-ZWFW", phone: "13937400017"},
-	{auth.Enterprise, "enterprise", "", "", true, "13937400001"},
+	{auth.Enterprise, "enterprise", "", "", true, "13937400001", 0},
+	// Bidders and evaluation experts of the double-blind evaluation demo
+	// (internal/bideval/demo.go links the experts to pool records and
+	// gives them the pool's names).
+	{auth.Enterprise, "bidder1", "", "", false, "13937400002", 1},
+	{auth.Enterprise, "bidder2", "", "", false, "13937400003", 2},
+	{auth.Enterprise, "bidder3", "", "", false, "13937400004", 3},
+	{auth.Expert, "expert1", "评标专家一", "", false, "13937400021", 0},
+	{auth.Expert, "expert2", "评标专家二", "", false, "13937400022", 0},
+	{auth.Expert, "expert3", "评标专家三", "", false, "13937400023", 0},
+	{auth.Expert, "expert4", "评标专家四", "", false, "13937400024", 0},
+	{auth.Expert, "expert5", "评标专家五", "", false, "13937400025", 0},
 }
 
 // Load loads the demo data set (once), with every module's demo data, and
@@ -213,10 +227,34 @@ func load(ctx context.Context, a *app.App, res *Result) error {
 	if err != nil {
 		return err
 	}
+	var others []int64
+	rows, err := a.DB.Q(ctx).Query(ctx, "SELECT id FROM entities WHERE id <> $1 ORDER BY id LIMIT 3", ent.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		others = append(others, id)
+	}
+	rows.Close()
 	for _, u := range users {
 		in := account.UserInput{Username: u.username, DisplayName: u.name, Password: Password(), DepartmentID: ids[u.dept], Roles: []auth.Role{u.role}, Phone: u.phone}
 		if u.entity {
 			in.EntityID, in.DisplayName = ent.ID, ent.LegalRepName
+		}
+		if u.bidder > 0 && u.bidder <= len(others) {
+			e, err := a.Entities.Get(ctx, others[u.bidder-1])
+			if err != nil {
+				return err
+			}
+			in.EntityID, in.DisplayName = e.ID, e.LegalRepName
+			if in.DisplayName == "" {
+				in.DisplayName = e.Name
+			}
 		}
 		if _, err := a.Accounts.CreateUser(ctx, in); err != nil {
 			return fmt.Errorf("demo user %s: %w", u.username, err)

@@ -142,3 +142,10 @@ func (s *Service) demoAnswers(ctx context.Context, projectID int64) error {
 	}
 	return nil
 }
+
+// DemoAnswers answers the open invitations of a project as the demo does
+// (the first technical expert declines, a reserve steps in, everyone else
+// confirms); for other modules' demo data (bideval).
+func (s *Service) DemoAnswers(ctx context.Context, projectID int64) error {
+	return s.demoAnswers(auth.WithActor(ctx, auth.System("draw.demo")), projectID)
+}

@@ -23,6 +23,7 @@ type pending struct {
 	parent  int64
 	list    CandidateList
 	spec    Spec
+	sealed  bool
 }
 
 // commit freezes and stores a draw: the list, the spec, the commitment and
@@ -53,9 +54,9 @@ func (s *Service) commit(ctx context.Context, p pending) (*Draw, error) {
 			creator = a.UserID
 		}
 		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO draws (purpose, project_id, parent_id, status, spec_json, candidates_json,
-			commitment_json, secret_enc, committed_at, created_by) VALUES ($1,$2,$3,'committed',$4,$5,$6,$7,$8,$9) RETURNING id`,
+			commitment_json, secret_enc, committed_at, created_by, sealed) VALUES ($1,$2,$3,'committed',$4,$5,$6,$7,$8,$9,$10) RETURNING id`,
 			p.purpose, project, parent, string(specJSON), string(listJSON), string(cJSON), s.Keys.Encrypt(hex.EncodeToString(secret)),
-			now, creator).Scan(&id); err != nil {
+			now, creator, p.sealed).Scan(&id); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, "draw.commit", "draw", strconv.FormatInt(id, 10), nil, c,
@@ -87,10 +88,10 @@ func (s *Service) loadDraw(ctx context.Context, id int64) (*row, error) {
 	var cJSON string
 	var project, parent *int64
 	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT d.id, d.purpose, d.project_id, d.parent_id, d.status, d.committed_at, d.drawn_at,
-		d.commitment_json, d.spec_json, d.candidates_json, d.record_json, d.secret_enc, COALESCE(p.code, '')
+		d.commitment_json, d.spec_json, d.candidates_json, d.record_json, d.secret_enc, COALESCE(p.code, ''), d.sealed
 		FROM draws d LEFT JOIN draw_projects p ON p.id = d.project_id WHERE d.id = $1`, id).Scan(
 		&r.ID, &r.Purpose, &project, &parent, &r.Status, &r.CommittedAt, &r.DrawnAt, &cJSON, &r.specJSON, &r.listJSON,
-		&r.recordJSON, &r.secretEnc, &r.ProjectCode)
+		&r.recordJSON, &r.secretEnc, &r.ProjectCode, &r.Sealed)
 	if db.IsNoRows(err) {
 		return nil, yserr.ErrNotFound("抽取记录", "draw")
 	}
@@ -158,11 +159,15 @@ func (s *Service) Draws(ctx context.Context, projectID int64, page, perPage int)
 
 // PublicRecord returns the draw's record: for a drawn draw the full record
 // (candidates are pseudonyms); for a committed one the commitment, spec and
-// list with no reveal.
+// list with no reveal. A sealed draw shows only its commitment and spec to
+// everyone but supervisors until it is unsealed.
 func (s *Service) PublicRecord(ctx context.Context, id int64) (*Record, error) {
 	r, err := s.loadDraw(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if r.Sealed && !seesSealed(ctx) {
+		return sealedRecord(r)
 	}
 	var rec Record
 	if r.recordJSON != "" {
@@ -182,6 +187,11 @@ func (s *Service) VerifyDraw(ctx context.Context, id int64) ([]string, error) {
 	rec, err := s.PublicRecord(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if d, err := s.Draw(ctx, id); err != nil {
+		return nil, err
+	} else if d.Sealed && !seesSealed(ctx) {
+		return nil, errSealed()
 	}
 	if rec.Seed == "" {
 		return nil, yserr.New(yserr.Conflict, "该抽取尚未进行，只公布了承诺", "the draw has not taken place yet; only its commitment is published")
@@ -229,6 +239,11 @@ func (s *Service) Execute(ctx context.Context, id int64, in DrawInput) (*Record,
 		}
 		return s.apply(ctx, &r.Draw, rec)
 	})
+	if err == nil && rec != nil && rec.DrawID != 0 {
+		if d, derr := s.Draw(ctx, id); derr == nil && d.Sealed && !seesSealed(ctx) {
+			return sealedRecord(&row{Draw: *d, specJSON: mustJSON(rec.Spec)})
+		}
+	}
 	return rec, err
 }
 
@@ -339,6 +354,9 @@ func (s *Service) apply(ctx context.Context, d *Draw, rec *Record) error {
 		return s.applyVenues(ctx, d, rec)
 	case "seats":
 		return s.applySeats(ctx, d, rec)
+	}
+	if f := s.Appliers[d.Purpose]; f != nil {
+		return f(ctx, d, rec)
 	}
 	return nil
 }

@@ -49,6 +49,9 @@ type Service struct {
 	RecentWindowDays int
 	// BaseURL prefixes links in notifications (e.g. https://ys.example.gov.cn).
 	BaseURL string
+	// Appliers carry out the result of draws of other modules' purposes
+	// (e.g. "codes" for bideval) inside the transaction of Execute.
+	Appliers map[string]func(ctx context.Context, d *Draw, rec *Record) error
 }
 
 // Expert statuses.
@@ -158,6 +161,9 @@ type Draw struct {
 	CommittedAt time.Time  `json:"committed_at"`
 	DrawnAt     *time.Time `json:"drawn_at,omitempty"`
 	Commitment  Commitment `json:"commitment"`
+	// Sealed draws (the virtual codes of module bideval) publish only their
+	// commitment until Unseal; supervisors see the record meanwhile.
+	Sealed bool `json:"sealed"`
 }
 
 // Assignment is a drawn expert and the state of the answer.

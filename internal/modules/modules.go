@@ -14,6 +14,7 @@ import (
 	"yingshang/internal/account"
 	"yingshang/internal/app"
 	"yingshang/internal/appeal"
+	"yingshang/internal/bideval"
 	"yingshang/internal/credit"
 	"yingshang/internal/draw"
 	"yingshang/internal/license"
@@ -29,6 +30,8 @@ type Set struct {
 	Draw *draw.Service
 	// License is the licence expiry reminders module (issue 5).
 	License *license.Service
+	// Bideval is double-blind evaluation on the draw module's projects (issue 4).
+	Bideval *bideval.Service
 
 	app *app.App
 	// demo loaders, run in order by LoadDemo
@@ -59,6 +62,13 @@ func Build(a *app.App) (*Set, error) {
 		CentreDept: "XC-JYZX", BaseURL: a.Cfg.BaseURL}
 	m.Draw.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.Draw.LoadDemo)
+
+	// bideval: double-blind evaluation, virtual codes drawn by the draw engine (issue 4).
+	bideval.RegisterMessages()
+	m.Bideval = &bideval.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Draw: m.Draw,
+		MaxFileBytes: a.Cfg.UploadLimit}
+	m.Bideval.Hook()
+	m.demos = append(m.demos, m.Bideval.LoadDemo)
 
 	// license: licence expiry reminders, follow-up lists, renewals (issue 5).
 	license.RegisterMessages()

@@ -6,6 +6,7 @@ import (
 	"yingshang/internal/app"
 	"yingshang/internal/handlers/accounts"
 	"yingshang/internal/handlers/appeals"
+	bidevalh "yingshang/internal/handlers/bideval"
 	calendarh "yingshang/internal/handlers/calendar"
 	"yingshang/internal/handlers/core"
 	"yingshang/internal/handlers/credits"
@@ -31,6 +32,7 @@ func New(a *app.App, m *modules.Set) (*server.Server, error) {
 	notifications.Mount(s)
 	calendarh.Mount(s)
 	draws.Mount(s, m.Draw)
+	bidevalh.Mount(s, m.Bideval)
 	licenses.Mount(s, m.License)
 	credits.Mount(s, m.Credit)
 	appeals.Mount(s, m.Appeal)

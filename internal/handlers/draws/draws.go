@@ -140,7 +140,7 @@ func (h *handlers) verify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Data = map[string]any{"D": d, "R": rec, "Drawn": rec.Seed != "", "OK": rec.Seed != "" && len(diffs) == 0, "Diffs": diffs,
-		"Purpose": purposeLabel(v, d.Purpose), "Names": names, "CanRun": auth.From(r.Context()).Has(centre...) && !(rec.Seed != "")}
+		"Purpose": purposeLabel(v, d.Purpose), "Names": names, "CanRun": auth.From(r.Context()).Has(centre...) && rec.Seed == "" && !d.Sealed}
 	return h.s.Render(w, r, http.StatusOK, viewVerify, v)
 }
 

@@ -1,0 +1,562 @@
+package bideval
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/yserr"
+)
+
+// deadlinePassed is the refusal of any change after the deadline.
+func deadlinePassed(st *Settings) error {
+	return yserr.Newf(yserr.Conflict, "投标已于 %s 截止，不能再登记、上传或修改投标文件",
+		"bids closed at %s (Beijing time): no registration, upload or change is accepted any more", fmtTime(st.DeadlineAt))
+}
+
+// bidder returns the enterprise actor.
+func bidder(ctx context.Context) (*auth.Actor, error) {
+	a, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Has(auth.Enterprise) || a.EntityID == 0 {
+		return nil, yserr.New(yserr.Forbidden, "只有绑定了经营主体的企业用户可以投标", "only enterprise users bound to a market entity may bid")
+	}
+	return a, nil
+}
+
+func pseudonym() (string, error) {
+	b := make([]byte, 5)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "B-" + strings.ToUpper(hex.EncodeToString(b)), nil
+}
+
+// Register registers the caller's entity as a bidder of the project before
+// the deadline. Its credit code joins the project's known bidders, so that
+// expert draws avoid its employees and declared relations.
+func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInput) (*Bid, error) {
+	a, err := bidder(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in.ProjectManager = strings.TrimSpace(in.ProjectManager)
+	if utf8.RuneCountInString(in.ProjectManager) > 30 {
+		return nil, yserr.Field("project_manager", "项目负责人姓名最多 30 字", "the project manager's name has at most 30 characters")
+	}
+	var id int64
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		st, err := s.settings(ctx, projectID)
+		if err != nil {
+			return err
+		}
+		if st.Status != StatusOpen {
+			return deadlinePassed(st)
+		}
+		var uscc, name string
+		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc, name FROM entities WHERE id = $1", a.EntityID).Scan(&uscc, &name); err != nil {
+			return err
+		}
+		if uscc == st.tenderer {
+			return yserr.New(yserr.Conflict, "招标人不能投标本项目", "the tenderer cannot bid for its own project")
+		}
+		ps, err := pseudonym()
+		if err != nil {
+			return err
+		}
+		err = s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO bideval_bids (project_id, entity_id, uscc, name, pseudonym, project_manager, registered_by, registered_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, projectID, a.EntityID, uscc, name, ps, in.ProjectManager, nullID(a.UserID), s.Clock.Now()).Scan(&id)
+		if db.IsUnique(err) {
+			return yserr.New(yserr.Conflict, "本单位已登记投标本项目", "your entity is already registered for this project")
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.Draw.AddBidder(ctx, projectID, uscc); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, "bideval.register", "bideval_bid", strconv.FormatInt(id, 10), nil,
+			map[string]any{"project": st.ProjectCode, "uscc": uscc, "pseudonym": ps}, name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.MyBid(ctx, projectID)
+}
+
+// Upload stores a new version of a part of the caller's bid before the
+// deadline: .pdf, .docx or .txt, at most MaxFileBytes; the commercial part
+// carries the declared price in yuan. The technical part is read for the
+// identity-leak check and every hit is flagged. It returns the receipt.
+func (s *Service) Upload(ctx context.Context, projectID int64, part, name string, data []byte, priceYuan string) (*File, error) {
+	a, err := bidder(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v yserr.Validation
+	if part != PartTechnical && part != PartCommercial {
+		v.Add("part", "请选择技术标或商务标", "the part must be technical or commercial")
+	}
+	mime, ferr := checkFile(name, data, s.maxFile())
+	if ferr != nil {
+		v.AddErr("file", ferr)
+	}
+	var price *int64
+	if part == PartCommercial {
+		fen, err := parseYuan(priceYuan)
+		if err != nil {
+			v.AddErr("price_yuan", err)
+		}
+		price = &fen
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	var f *File
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		st, err := s.settings(ctx, projectID)
+		if err != nil {
+			return err
+		}
+		if st.Status != StatusOpen {
+			return deadlinePassed(st)
+		}
+		var bidID int64
+		var manager string
+		err = s.DB.Q(ctx).QueryRow(ctx, "SELECT id, project_manager FROM bideval_bids WHERE project_id = $1 AND entity_id = $2",
+			projectID, a.EntityID).Scan(&bidID, &manager)
+		if db.IsNoRows(err) {
+			return yserr.New(yserr.Conflict, "请先登记投标本项目", "register for this project first")
+		}
+		if err != nil {
+			return err
+		}
+		var version int
+		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) + 1 FROM bideval_files WHERE bid_id = $1 AND part = $2",
+			bidID, part).Scan(&version); err != nil {
+			return err
+		}
+		status, chars := "", 0
+		var leaks []Leak
+		if part == PartTechnical {
+			id, err := s.identity(ctx, a.EntityID, manager)
+			if err != nil {
+				return err
+			}
+			text, err := ExtractText(name, data)
+			switch {
+			case err == ErrUnsupported:
+				status = "unsupported"
+			case err != nil:
+				status = "error"
+			case strings.TrimSpace(text) == "":
+				status = "empty"
+			default:
+				status, chars = "read", utf8.RuneCountInString(text)
+				leaks = FindLeaks(text, id)
+			}
+		}
+		now := s.Clock.Now()
+		f = &File{BidID: bidID, Part: part, Version: version, FileName: cleanName(name), MIME: mime, Size: int64(len(data)),
+			SHA256: hash, TextStatus: status, TextChars: chars, UploadedAt: now, priceFen: price}
+		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO bideval_files (bid_id, part, version, file_name, mime, size, sha256, content_enc,
+			price_fen, text_status, text_chars, uploaded_by, uploaded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
+			bidID, part, version, f.FileName, mime, f.Size, hash, s.Keys.Encrypt(string(data)), price, status, chars, nullID(a.UserID), now).Scan(&f.ID); err != nil {
+			return err
+		}
+		for _, l := range leaks {
+			if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO bideval_flags (file_id, kind, term, hits) VALUES ($1,$2,$3,$4)",
+				f.ID, l.Kind, l.Term, l.Count); err != nil {
+				return err
+			}
+		}
+		return s.Audit.Record(ctx, "bideval.upload", "bideval_bid", strconv.FormatInt(bidID, 10), nil,
+			map[string]any{"part": part, "version": version, "sha256": hash, "size": f.Size, "leaks": len(leaks), "text": status},
+			fmt.Sprintf("%s v%d %s", part, version, f.FileName))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if price != nil {
+		f.PriceYuan = fmtYuan(*price)
+	}
+	return f, nil
+}
+
+// identity is what must not appear in the entity's technical part: its
+// name and credit code, its legal representative, the people of its user
+// accounts (contacts) and the declared project manager.
+func (s *Service) identity(ctx context.Context, entityID int64, manager string) (Identity, error) {
+	var id Identity
+	var rep string
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT name, uscc, legal_rep_name FROM entities WHERE id = $1", entityID).Scan(&id.Name, &id.USCC, &rep); err != nil {
+		return id, err
+	}
+	people := []string{rep, manager}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT display_name FROM users WHERE entity_id = $1 AND status = 'active'", entityID)
+	if err != nil {
+		return id, err
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return id, err
+		}
+		people = append(people, n)
+	}
+	rows.Close()
+	for _, p := range people {
+		p = strings.TrimSpace(p)
+		if personName(p) && !slices.Contains(id.People, p) {
+			id.People = append(id.People, p)
+		}
+	}
+	return id, nil
+}
+
+// personName accepts 2-6 Han characters (with an optional middle dot) or
+// a Latin name: display names such as "交易中心（测试）" are not people.
+func personName(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 30 {
+		return false
+	}
+	han := 0
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+		case r == '·' || r == ' ' || r == '.' || unicode.IsLetter(r) && r < 0x250:
+		default:
+			return false
+		}
+	}
+	return han == 0 || (han >= 2 && han <= 6)
+}
+
+var allowedExt = map[string]string{".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+// checkFile accepts .pdf, .docx and .txt files whose content matches the
+// extension, non-empty and at most limit bytes; it returns the MIME type.
+func checkFile(name string, data []byte, limit int64) (string, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	mime, ok := allowedExt[ext]
+	if !ok {
+		return "", yserr.Field("file", "只接受 PDF、DOCX 或 TXT 文件："+name, "only PDF, DOCX or TXT files are accepted: "+name)
+	}
+	if len(data) == 0 {
+		return "", yserr.Field("file", "文件为空", "the file is empty")
+	}
+	if int64(len(data)) > limit {
+		return "", yserr.Field("file", fmt.Sprintf("文件过大（最多 %d MB）", limit>>20), fmt.Sprintf("the file is too large (at most %d MB)", limit>>20))
+	}
+	bad := yserr.Field("file", "文件内容与扩展名 "+ext+" 不符", "the file's content does not match its extension "+ext)
+	switch ext {
+	case ".pdf":
+		if !bytes.HasPrefix(data, []byte("%PDF-")) {
+			return "", bad
+		}
+	case ".docx":
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil || !slices.ContainsFunc(zr.File, func(f *zip.File) bool { return f.Name == "word/document.xml" }) {
+			return "", bad
+		}
+	case ".txt":
+		utf16 := len(data) >= 2 && ((data[0] == 0xFE && data[1] == 0xFF) || (data[0] == 0xFF && data[1] == 0xFE))
+		if !utf16 && (!utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0) {
+			return "", yserr.Field("file", "TXT 文件须为 UTF-8 或带 BOM 的 UTF-16 文本", "a TXT file must be UTF-8 text (or UTF-16 with a byte-order mark)")
+		}
+	}
+	return mime, nil
+}
+
+func cleanName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	if utf8.RuneCountInString(name) > 120 {
+		name = string([]rune(name)[:120])
+	}
+	return name
+}
+
+// parseYuan reads a positive price in yuan with at most 2 decimals
+// ("8350000", "8,350,000.50") into fen.
+func parseYuan(s string) (int64, error) {
+	s = strings.NewReplacer(",", "", "，", "", " ", "", "¥", "", "元", "").Replace(strings.TrimSpace(s))
+	bad := yserr.Field("price_yuan", "请填写投标报价（元，最多两位小数）", "enter the bid price in yuan (at most 2 decimals)")
+	if s == "" {
+		return 0, bad
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 || whole == "" {
+		return 0, bad
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	y, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || y < 0 || y > 1e13 || strings.HasPrefix(frac, "-") {
+		return 0, bad
+	}
+	fen := y*100 + f
+	if fen <= 0 {
+		return 0, yserr.Field("price_yuan", "投标报价须大于 0", "the bid price must be above 0")
+	}
+	return fen, nil
+}
+
+func fmtYuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
+
+// MyBid returns the caller's bid on the project with every version of its
+// files (the receipts) and its own declared prices.
+func (s *Service) MyBid(ctx context.Context, projectID int64) (*Bid, error) {
+	a, err := bidder(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM bideval_bids WHERE project_id = $1 AND entity_id = $2", projectID, a.EntityID).Scan(&id)
+	if db.IsNoRows(err) {
+		return nil, yserr.ErrNotFound("本单位的投标", "your bid")
+	}
+	if err != nil {
+		return nil, err
+	}
+	bids, err := s.loadBids(ctx, projectID, id)
+	if err != nil {
+		return nil, err
+	}
+	b := &bids[0]
+	for i := range b.Files {
+		if p := b.Files[i].priceFen; p != nil {
+			b.Files[i].PriceYuan = fmtYuan(*p)
+		}
+	}
+	if b.Commercial != nil && b.Commercial.priceFen != nil {
+		b.Commercial.PriceYuan = fmtYuan(*b.Commercial.priceFen)
+	}
+	b.Flags = nil // the leak check is the centre's business
+	return b, nil
+}
+
+// loadBids loads a project's bids (one when bidID != 0) with their files
+// and flags; prices stay in priceFen, codes as stored.
+func (s *Service) loadBids(ctx context.Context, projectID, bidID int64) ([]Bid, error) {
+	q := `SELECT id, project_id, entity_id, uscc, name, pseudonym, code, project_manager, registered_at FROM bideval_bids WHERE project_id = $1`
+	args := []any{projectID}
+	if bidID != 0 {
+		q += " AND id = $2"
+		args = append(args, bidID)
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, q+" ORDER BY registered_at, id", args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Bid
+	for rows.Next() {
+		var b Bid
+		if err := rows.Scan(&b.ID, &b.ProjectID, &b.entityID, &b.USCC, &b.Name, &b.Pseudonym, &b.Code, &b.ProjectManager, &b.RegisteredAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	rows.Close()
+	for i := range out {
+		b := &out[i]
+		frows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, bid_id, part, version, file_name, mime, size, sha256, price_fen, text_status, text_chars, uploaded_at
+			FROM bideval_files WHERE bid_id = $1 ORDER BY uploaded_at DESC, id DESC`, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		for frows.Next() {
+			var f File
+			if err := frows.Scan(&f.ID, &f.BidID, &f.Part, &f.Version, &f.FileName, &f.MIME, &f.Size, &f.SHA256, &f.priceFen, &f.TextStatus,
+				&f.TextChars, &f.UploadedAt); err != nil {
+				frows.Close()
+				return nil, err
+			}
+			b.Files = append(b.Files, f)
+		}
+		frows.Close()
+		for j := range b.Files {
+			f := b.Files[j]
+			if f.Part == PartTechnical && b.Technical == nil {
+				b.Technical = &f
+			}
+			if f.Part == PartCommercial && b.Commercial == nil {
+				b.Commercial = &f
+			}
+		}
+		b.Complete = b.Technical != nil && b.Commercial != nil
+		flags, err := s.DB.Q(ctx).Query(ctx, `SELECT g.id, g.file_id, f.version, g.kind, g.term, g.hits, g.disposition, g.note, g.reviewed_at
+			FROM bideval_flags g JOIN bideval_files f ON f.id = g.file_id WHERE f.bid_id = $1 ORDER BY f.version DESC, g.id`, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		for flags.Next() {
+			var g Flag
+			if err := flags.Scan(&g.ID, &g.FileID, &g.Version, &g.Kind, &g.Term, &g.Hits, &g.Disposition, &g.Note, &g.ReviewedAt); err != nil {
+				flags.Close()
+				return nil, err
+			}
+			b.Flags = append(b.Flags, g)
+		}
+		flags.Close()
+	}
+	return out, nil
+}
+
+// Bids lists a project's bids for the centre's staff and supervisors:
+// bidders, files with hashes, leak flags. Prices stay sealed until the
+// unmasking; codes are shown to supervisors always and to staff after it.
+func (s *Service) Bids(ctx context.Context, projectID int64) ([]Bid, error) {
+	st, err := s.settings(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	a := auth.From(ctx)
+	if !isCentre(a, st) && !a.Has(auth.Supervisor) {
+		return nil, yserr.New(yserr.Forbidden, "投标人名单在开标前只对交易中心和监督人员可见", "the list of bidders is visible only to the trading centre and supervisors")
+	}
+	bids, err := s.loadBids(ctx, projectID, 0)
+	if err != nil {
+		return nil, err
+	}
+	unmasked := st.Status == StatusUnmasked || st.Status == StatusAwarded
+	for i := range bids {
+		b := &bids[i]
+		if !unmasked && !a.Has(auth.Supervisor) && !a.IsSystem() {
+			b.Code = ""
+		}
+		if unmasked {
+			for _, f := range []*File{b.Commercial} {
+				if f != nil && f.priceFen != nil {
+					f.PriceYuan = fmtYuan(*f.priceFen)
+				}
+			}
+		}
+	}
+	return bids, nil
+}
+
+// DisposeInput records the staff's decision on a leak flag.
+type DisposeInput struct {
+	Disposition string `json:"disposition" enum:"false_positive,confirmed"`
+	Note        string `json:"note,omitempty" doc:"required when confirmed"`
+}
+
+// Dispose records the centre's disposition of a leak flag.
+func (s *Service) Dispose(ctx context.Context, flagID int64, in DisposeInput) (*Flag, error) {
+	in.Note = strings.TrimSpace(in.Note)
+	var v yserr.Validation
+	if in.Disposition != FlagFalsePositive && in.Disposition != FlagConfirmed {
+		v.Add("disposition", "处理结果须为“误报”或“确认泄露”", "the disposition must be false_positive or confirmed")
+	}
+	if in.Disposition == FlagConfirmed && in.Note == "" {
+		v.Add("note", "确认泄露时请写明处理意见", "a note is required when the leak is confirmed")
+	}
+	if utf8.RuneCountInString(in.Note) > 500 {
+		v.Add("note", "处理意见最多 500 字", "the note has at most 500 characters")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out Flag
+	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+		var projectID int64
+		var before Flag
+		err := s.DB.Q(ctx).QueryRow(ctx, `SELECT b.project_id, g.disposition, g.note FROM bideval_flags g JOIN bideval_files f ON f.id = g.file_id
+			JOIN bideval_bids b ON b.id = f.bid_id WHERE g.id = $1`, flagID).Scan(&projectID, &before.Disposition, &before.Note)
+		if db.IsNoRows(err) {
+			return yserr.ErrNotFound("标记", "flag")
+		}
+		if err != nil {
+			return err
+		}
+		st, err := s.settings(ctx, projectID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.centre(ctx, st); err != nil {
+			return err
+		}
+		if st.Status == StatusUnmasked || st.Status == StatusAwarded {
+			return yserr.New(yserr.Conflict, "已揭示编码，不能再处理标记", "the codes are unmasked; flags can no longer be changed")
+		}
+		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE bideval_flags SET disposition = $1, note = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5",
+			in.Disposition, in.Note, actorID(ctx), s.Clock.Now(), flagID); err != nil {
+			return err
+		}
+		if err := s.Audit.Record(ctx, "bideval.flag", "bideval_flag", strconv.FormatInt(flagID, 10), before, in, st.ProjectCode); err != nil {
+			return err
+		}
+		return s.DB.Q(ctx).QueryRow(ctx, `SELECT g.id, g.file_id, f.version, g.kind, g.term, g.hits, g.disposition, g.note, g.reviewed_at
+			FROM bideval_flags g JOIN bideval_files f ON f.id = g.file_id WHERE g.id = $1`, flagID).Scan(&out.ID, &out.FileID, &out.Version,
+			&out.Kind, &out.Term, &out.Hits, &out.Disposition, &out.Note, &out.ReviewedAt)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Conflict is a drawn expert whose employer is a registered bidder or who
+// declared a relation to one (a bidder that registered after the draw).
+type Conflict struct {
+	AssignmentID int64  `json:"assignment_id"`
+	Pseudonym    string `json:"pseudonym"`
+	Name         string `json:"name"`
+	Status       string `json:"status"`
+	Bidder       string `json:"bidder"`
+	Reason       string `json:"reason" enum:"employer_is_bidder,declared_relation"`
+}
+
+// Conflicts lists drawn experts (not declined) conflicting with a
+// registered bidder, for the centre to replace.
+func (s *Service) Conflicts(ctx context.Context, projectID int64) ([]Conflict, error) {
+	if _, err := s.Bids(ctx, projectID); err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, e.pseudonym, e.name, a.status, b.name, CASE WHEN e.employer_uscc = b.uscc THEN 'employer_is_bidder' ELSE 'declared_relation' END
+		FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id JOIN bideval_bids b ON b.project_id = a.project_id
+		WHERE a.project_id = $1 AND a.status IN ('standby','notified','confirmed')
+		AND (e.employer_uscc = b.uscc OR e.relations LIKE '%,' || b.uscc || ',%') ORDER BY a.id`, projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Conflict
+	for rows.Next() {
+		var c Conflict
+		if err := rows.Scan(&c.AssignmentID, &c.Pseudonym, &c.Name, &c.Status, &c.Bidder, &c.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,179 @@
+package bideval
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"yingshang/internal/draw"
+	"yingshang/internal/notify"
+	"yingshang/internal/yserr"
+)
+
+// PurposeCodes is the draw purpose of the virtual codes.
+const PurposeCodes = "codes"
+
+// ReasonIncomplete excludes a bid without both parts from the codes draw.
+const ReasonIncomplete = "incomplete_bid"
+
+// CodeLabel is the virtual code of the bid drawn in position order (1..):
+// A01, A02, ... (暗标编码).
+func CodeLabel(order int) string { return fmt.Sprintf("A%02d", order) }
+
+// Hook registers the codes draw's result handler with the draw engine, so
+// that executing the codes draw (from any page or the API) assigns the
+// codes in the same transaction.
+func (s *Service) Hook() {
+	if s.Draw.Appliers == nil {
+		s.Draw.Appliers = map[string]func(context.Context, *draw.Draw, *draw.Record) error{}
+	}
+	s.Draw.Appliers[PurposeCodes] = s.applyCodes
+}
+
+// CommitCodes freezes the list of complete bids after the deadline and
+// commits the sealed codes draw: a random permutation of the bids gives
+// their codes A01, A02, ... in drawn order. The record stays sealed (only
+// the commitment is public; supervisors see it) until the unmasking.
+func (s *Service) CommitCodes(ctx context.Context, projectID int64) (*draw.Draw, error) {
+	st, err := s.settings(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.centre(ctx, st); err != nil {
+		return nil, err
+	}
+	if st.Status == StatusOpen {
+		return nil, yserr.Newf(yserr.Conflict, "投标截止时间 %s 之前不能抽取暗标编码", "the codes cannot be drawn before the bid deadline %s", fmtTime(st.DeadlineAt))
+	}
+	if st.CodesDrawID != 0 {
+		return nil, yserr.New(yserr.Conflict, "本项目已有暗标编码抽取", "this project already has its codes draw")
+	}
+	bids, err := s.loadBids(ctx, projectID, 0)
+	if err != nil {
+		return nil, err
+	}
+	list := draw.CandidateList{Candidates: []draw.Candidate{}, Excluded: []draw.Exclusion{}}
+	for _, b := range bids {
+		if b.Complete {
+			list.Candidates = append(list.Candidates, draw.Candidate{ID: b.Pseudonym, Groups: []string{PurposeCodes}})
+		} else {
+			list.Excluded = append(list.Excluded, draw.Exclusion{ID: b.Pseudonym, Reasons: []string{ReasonIncomplete}})
+		}
+	}
+	if len(list.Candidates) == 0 {
+		return nil, yserr.New(yserr.Conflict, "没有在截止前上传了技术标和商务标的投标，无法抽取编码", "no bid has both parts uploaded before the deadline; there is nothing to code")
+	}
+	slices.SortFunc(list.Candidates, func(a, b draw.Candidate) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(list.Excluded, func(a, b draw.Exclusion) int { return strings.Compare(a.ID, b.ID) })
+	spec := draw.Spec{Purpose: PurposeCodes, Subject: st.ProjectCode,
+		Groups: []draw.Group{{Name: PurposeCodes, Count: len(list.Candidates)}},
+		Rules: map[string]string{"bids": "registered bids with both parts uploaded before " + draw.FormatTime(st.DeadlineAt),
+			"code": "the bid picked in position k gets code A followed by k in two digits (A01, A02, ...)", "sealed": "until the unmasking"}}
+	var d *draw.Draw
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if d, err = s.Draw.CommitFor(ctx, projectID, PurposeCodes, list, spec, true); err != nil {
+			return err
+		}
+		n, err := s.DB.Q(ctx).Exec(ctx, "UPDATE bideval_projects SET codes_draw_id = $1, status = $2, updated_at = $3 WHERE project_id = $4 AND codes_draw_id IS NULL",
+			d.ID, StatusClosed, s.Clock.Now(), projectID)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return yserr.New(yserr.Conflict, "本项目已有暗标编码抽取", "this project already has its codes draw")
+		}
+		return s.Audit.Record(ctx, "bideval.codes.commit", "draw_project", strconv.FormatInt(projectID, 10), nil,
+			map[string]any{"draw": d.ID, "bids": len(list.Candidates), "excluded": len(list.Excluded)}, st.ProjectCode)
+	})
+	return d, err
+}
+
+// RunCodes performs the committed codes draw with the witness's value (the
+// draw engine's Execute; the codes are assigned by the hook).
+func (s *Service) RunCodes(ctx context.Context, projectID int64, in draw.DrawInput) error {
+	st, err := s.settings(ctx, projectID)
+	if err != nil {
+		return err
+	}
+	if st.CodesDrawID == 0 {
+		return yserr.New(yserr.Conflict, "请先冻结投标名单并公布编码抽取的承诺", "commit the codes draw first")
+	}
+	_, err = s.Draw.Execute(ctx, st.CodesDrawID, in)
+	return err
+}
+
+// applyCodes stores the codes of a drawn codes draw (inside Execute's
+// transaction) and tells the committee that scoring is open. The audit
+// event counts the codes but does not name them: the mapping stays sealed.
+func (s *Service) applyCodes(ctx context.Context, d *draw.Draw, rec *draw.Record) error {
+	st, err := s.settings(ctx, d.ProjectID)
+	if err != nil {
+		return err
+	}
+	if st.CodesDrawID != d.ID {
+		return yserr.New(yserr.Conflict, "该抽取不是本项目的暗标编码抽取", "this draw is not the project's codes draw")
+	}
+	for _, p := range rec.Picks {
+		n, err := s.DB.Q(ctx).Exec(ctx, "UPDATE bideval_bids SET code = $1 WHERE project_id = $2 AND pseudonym = $3 AND code = ''",
+			CodeLabel(p.Order), d.ProjectID, p.ID)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return fmt.Errorf("bideval: bid %s of project %d cannot take a code", p.ID, d.ProjectID)
+		}
+	}
+	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE bideval_projects SET status = $1, updated_at = $2 WHERE project_id = $3",
+		StatusScoring, s.Clock.Now(), d.ProjectID); err != nil {
+		return err
+	}
+	if err := s.Audit.Record(ctx, "bideval.codes.drawn", "draw_project", strconv.FormatInt(d.ProjectID, 10), StatusClosed, StatusScoring,
+		fmt.Sprintf("%d codes drawn by draw %d (sealed)", len(rec.Picks), d.ID)); err != nil {
+		return err
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT e.user_id FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id
+		WHERE a.project_id = $1 AND a.status = 'confirmed' AND e.user_id IS NOT NULL`, d.ProjectID)
+	if err != nil {
+		return err
+	}
+	var to []notify.Recipient
+	for rows.Next() {
+		var uid int64
+		if err := rows.Scan(&uid); err != nil {
+			rows.Close()
+			return err
+		}
+		to = append(to, notify.Recipient{UserID: uid})
+	}
+	rows.Close()
+	if len(to) == 0 || s.Notify == nil {
+		return nil
+	}
+	_, err = s.Notify.Send(ctx, notify.Message{Type: MsgScoringOpen, To: to, Channels: []string{"inapp"}, ObjectType: "draw_project",
+		ObjectID: strconv.FormatInt(d.ProjectID, 10), Data: map[string]any{"project": st.ProjectCode, "codes": len(rec.Picks),
+			"link": "/bideval/projects/" + strconv.FormatInt(d.ProjectID, 10) + "/score"}})
+	return err
+}
+
+// MsgScoringOpen tells the committee that the technical parts can be scored.
+const MsgScoringOpen = "bideval.scoring_open"
+
+// RegisterMessages registers the module's message types (once per process).
+func RegisterMessages() {
+	if _, ok := notify.LookupType(MsgScoringOpen); ok {
+		return
+	}
+	notify.RegisterType(notify.MessageType{Key: MsgScoringOpen, NameZH: "评标开始通知", NameEN: "Scoring open",
+		Variables: []notify.Variable{
+			{Name: "project", ZH: "项目编号", EN: "project code", Example: "ZB-20261201-0A1B2C3D4E"},
+			{Name: "codes", ZH: "暗标数量", EN: "number of coded bids", Example: "3"},
+			{Name: "link", ZH: "评分页面", EN: "scoring page", Example: "/bideval/projects/1/score"},
+		},
+		Defaults: map[string]map[string]notify.Template{
+			"inapp": {"zh-CN": {Subject: "暗标编码已抽取，可以开始评分", Body: "项目 {{.project}} 的 {{.codes}} 份技术标已按暗标编码提供，请登录评分：{{.link}}"},
+				"en": {Subject: "Codes drawn: scoring is open", Body: "The {{.codes}} technical parts of project {{.project}} are ready under their codes: {{.link}}"}},
+		}})
+}
