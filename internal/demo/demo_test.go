@@ -2,20 +2,12 @@ package demo_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"yingshang/internal/app"
-	"yingshang/internal/clock"
-	"yingshang/internal/config"
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
 	"yingshang/internal/demo"
-	"yingshang/internal/modules"
-	"yingshang/internal/secret"
+	"yingshang/internal/site/sitetest"
 )
 
 // TestLoad loads the complete demo data set (core and every module) on a
@@ -26,29 +18,7 @@ import (
 func TestLoad(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		dir := t.TempDir()
-		cfg := &config.Config{DataDir: dir, Env: "development", UploadLimit: 20 << 20, SMSDriver: "log",
-			SMSLogFile: filepath.Join(dir, "sms.log"), BaseURL: "http://yingshang.test", LoginMaxFailures: 5, LoginLockout: time.Minute}
-		keys, err := secret.Parse("k1:" + secret.NewKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		fake := clock.NewFixed(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
-		a, err := app.Assemble(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", fake, d, keys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Jobs.Test = true
-		if _, err := a.Calendar.LoadOfficial(ctx); err != nil {
-			t.Fatal(err)
-		}
-		mods, err := modules.Build(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := a.Jobs.Init(); err != nil {
-			t.Fatal(err)
-		}
+		a, mods, _ := sitetest.Assemble(t, d)
 
 		res, err := demo.Load(ctx, a, mods)
 		if err != nil {

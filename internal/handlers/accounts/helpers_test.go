@@ -3,7 +3,6 @@ package accounts_test
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -42,33 +41,10 @@ func location(t *testing.T, what string, r *sitetest.Response) string {
 	return r.Header.Get("Location")
 }
 
-var codeRe = regexp.MustCompile(`验证码为(\d{6})`)
-
 // lastCode reads the newest SMS code sent to phone from the outbox.
 func lastCode(t *testing.T, env *sitetest.Env, phone string) string {
 	t.Helper()
-	ctx := context.Background()
-	rows, err := env.App.DB.Q(ctx).Query(ctx, "SELECT address_enc, body FROM notifications WHERE msg_type = $1 AND channel = 'sms' ORDER BY id DESC", "account.sms_code")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var enc []byte
-		var body string
-		if err := rows.Scan(&enc, &body); err != nil {
-			t.Fatal(err)
-		}
-		if to, err := env.App.Keys.Decrypt(enc); err == nil && to == phone {
-			m := codeRe.FindStringSubmatch(body)
-			if m == nil {
-				t.Fatalf("no code in %q", body)
-			}
-			return m[1]
-		}
-	}
-	t.Fatalf("no SMS code was sent to %s", phone)
-	return ""
+	return env.LastSMSCode(t, phone)
 }
 
 // count runs a COUNT(*) query.

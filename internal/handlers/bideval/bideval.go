@@ -5,6 +5,7 @@
 package bideval
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -237,15 +238,15 @@ func settingsInput(r *http.Request) (bideval.SettingsInput, error) {
 	return in, v.Err()
 }
 
-func (h *handlers) settings(w http.ResponseWriter, r *http.Request) error {
+// act runs one of the centre's actions on project {id}: invalid input
+// re-renders the project page with the error beside its field; success
+// redirects to target(id) with a flash message.
+func (h *handlers) act(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, id int64) error, target func(id int64) string, zh, en string) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	in, err := settingsInput(r)
-	if err == nil {
-		_, err = h.svc.SetSettings(r.Context(), id, in)
-	}
+	err = do(r.Context(), id)
 	if yserr.Is(err, yserr.Invalid) {
 		return h.renderProject(w, r, id, err, 0)
 	}
@@ -253,102 +254,69 @@ func (h *handlers) settings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := h.s.View(r, "")
-	return h.s.Redirect(w, r, projectURL(id, ""), v.T("评标办法已保存", "Evaluation settings saved"))
+	return h.s.Redirect(w, r, target(id), v.T(zh, en))
+}
+
+// at returns a target: the project page at anchor.
+func at(anchor string) func(int64) string {
+	return func(id int64) string { return projectURL(id, anchor) }
+}
+
+func (h *handlers) settings(w http.ResponseWriter, r *http.Request) error {
+	return h.act(w, r, func(ctx context.Context, id int64) error {
+		in, err := settingsInput(r)
+		if err == nil {
+			_, err = h.svc.SetSettings(ctx, id, in)
+		}
+		return err
+	}, at(""), "评标办法已保存", "Evaluation settings saved")
 }
 
 func (h *handlers) dispose(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
+	return h.act(w, r, func(ctx context.Context, _ int64) error {
+		flag, err := strconv.ParseInt(r.PathValue("flag"), 10, 64)
+		if err != nil {
+			return yserr.ErrNotFound("标记", "flag")
+		}
+		_, err = h.svc.Dispose(ctx, flag, bideval.DisposeInput{Disposition: r.FormValue("disposition"), Note: r.FormValue("note")})
 		return err
-	}
-	flag, err := strconv.ParseInt(r.PathValue("flag"), 10, 64)
-	if err != nil {
-		return yserr.ErrNotFound("标记", "flag")
-	}
-	_, err = h.svc.Dispose(r.Context(), flag, bideval.DisposeInput{Disposition: r.FormValue("disposition"), Note: r.FormValue("note")})
-	if yserr.Is(err, yserr.Invalid) {
-		return h.renderProject(w, r, id, err, 0)
-	}
-	if err != nil {
-		return err
-	}
-	v := h.s.View(r, "")
-	return h.s.Redirect(w, r, projectURL(id, "#flags"), v.T("处理意见已记录", "Disposition recorded"))
+	}, at("#flags"), "处理意见已记录", "Disposition recorded")
 }
 
 func (h *handlers) commitCodes(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
+	return h.act(w, r, func(ctx context.Context, id int64) error {
+		_, err := h.svc.CommitCodes(ctx, id)
 		return err
-	}
-	if _, err := h.svc.CommitCodes(r.Context(), id); err != nil {
-		return err
-	}
-	v := h.s.View(r, "")
-	return h.s.Redirect(w, r, projectURL(id, "#codes"), v.T("投标名单已冻结，编码抽取的承诺已公布；请由见证人输入随机值后抽取。",
-		"The list of bids is frozen and the commitment published; let the witness enter a value and draw."))
+	}, at("#codes"), "投标名单已冻结，编码抽取的承诺已公布；请由见证人输入随机值后抽取。",
+		"The list of bids is frozen and the commitment published; let the witness enter a value and draw.")
 }
 
 func (h *handlers) runCodes(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	err = h.svc.RunCodes(r.Context(), id, draw.DrawInput{WitnessName: r.FormValue("witness_name"), WitnessValue: r.FormValue("witness_value")})
-	if yserr.Is(err, yserr.Invalid) {
-		return h.renderProject(w, r, id, err, 0)
-	}
-	if err != nil {
-		return err
-	}
-	v := h.s.View(r, "")
-	return h.s.Redirect(w, r, projectURL(id, "#codes"), v.T("暗标编码已抽取并密封，评标委员会可以开始评分。", "The codes are drawn and sealed; the committee can score."))
+	return h.act(w, r, func(ctx context.Context, id int64) error {
+		return h.svc.RunCodes(ctx, id, draw.DrawInput{WitnessName: r.FormValue("witness_name"), WitnessValue: r.FormValue("witness_value")})
+	}, at("#codes"), "暗标编码已抽取并密封，评标委员会可以开始评分。", "The codes are drawn and sealed; the committee can score.")
 }
 
 func (h *handlers) link(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	expert, _ := strconv.ParseInt(r.FormValue("expert_id"), 10, 64)
-	err = h.svc.LinkMember(r.Context(), id, expert, r.FormValue("username"))
-	if yserr.Is(err, yserr.Invalid) {
-		return h.renderProject(w, r, id, err, 0)
-	}
-	if err != nil {
-		return err
-	}
-	v := h.s.View(r, "")
-	return h.s.Redirect(w, r, projectURL(id, "#committee"), v.T("已关联评标账号", "Account linked"))
+	return h.act(w, r, func(ctx context.Context, id int64) error {
+		expert, _ := strconv.ParseInt(r.FormValue("expert_id"), 10, 64)
+		return h.svc.LinkMember(ctx, id, expert, r.FormValue("username"))
+	}, at("#committee"), "已关联评标账号", "Account linked")
 }
 
 func (h *handlers) unmask(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
+	return h.act(w, r, func(ctx context.Context, id int64) error {
+		_, err := h.svc.Unmask(ctx, id)
 		return err
-	}
-	if _, err := h.svc.Unmask(r.Context(), id); err != nil {
-		return err
-	}
-	v := h.s.View(r, "")
-	return h.s.Redirect(w, r, projectURL(id, "#results"), v.T("编码已揭示，评标结果如下。", "The codes are unmasked; the results follow."))
+	}, at("#results"), "编码已揭示，评标结果如下。", "The codes are unmasked; the results follow.")
 }
 
 func (h *handlers) award(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
+	return h.act(w, r, func(ctx context.Context, id int64) error {
+		bid, _ := strconv.ParseInt(r.FormValue("bid_id"), 10, 64)
+		_, err := h.svc.Award(ctx, id, bideval.AwardInput{BidID: bid, Note: r.FormValue("note")})
 		return err
-	}
-	bid, _ := strconv.ParseInt(r.FormValue("bid_id"), 10, 64)
-	_, err = h.svc.Award(r.Context(), id, bideval.AwardInput{BidID: bid, Note: r.FormValue("note")})
-	if yserr.Is(err, yserr.Invalid) {
-		return h.renderProject(w, r, id, err, 0)
-	}
-	if err != nil {
-		return err
-	}
-	v := h.s.View(r, "")
-	return h.s.Redirect(w, r, "/public/bideval/"+strconv.FormatInt(id, 10), v.T("已确认中标，结果已公示。", "Award confirmed and published."))
+	}, func(id int64) string { return "/public/bideval/" + strconv.FormatInt(id, 10) }, "已确认中标，结果已公示。", "Award confirmed and published.")
 }
 
 // bid: GET /bideval/projects/{id}/bid, the bidder's page.

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,34 +18,6 @@ import (
 	"yingshang/internal/license"
 	"yingshang/internal/site/sitetest"
 )
-
-var holderCodeRe = regexp.MustCompile(`验证码为(\d{6})`)
-
-// smsCode reads the newest SMS code sent to phone from the outbox.
-func smsCode(t *testing.T, env *sitetest.Env, phone string) string {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := env.App.DB.Q(ctx).Query(ctx, "SELECT address_enc, body FROM notifications WHERE msg_type = 'account.sms_code' AND channel = 'sms' ORDER BY id DESC")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var enc []byte
-		var body string
-		if err := rows.Scan(&enc, &body); err != nil {
-			t.Fatal(err)
-		}
-		if to, err := env.App.Keys.Decrypt(enc); err == nil && to == phone {
-			if m := holderCodeRe.FindStringSubmatch(body); m != nil {
-				return m[1]
-			}
-			t.Fatalf("no code in %q", body)
-		}
-	}
-	t.Fatalf("no SMS code was sent to %s", phone)
-	return ""
-}
 
 // holderAPI calls the holder API with an optional X-Holder-Token.
 func holderAPI(t *testing.T, env *sitetest.Env, method, path, token string, body any) (int, string) {
@@ -103,7 +74,7 @@ func TestPersonHolderPages(t *testing.T) {
 			if r.StatusCode != 400 || !strings.Contains(r.Body, `id="code-err"`) {
 				t.Fatalf("wrong code: %d", r.StatusCode)
 			}
-			code := smsCode(t, env, phone)
+			code := env.LastSMSCode(t, phone)
 			r = c.PostForm(t, "/licenses/holder", url.Values{"action": {"verify"}, "id_number": {idNumber}, "phone": {phone}, "code": {code}})
 			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/licenses/holder/mine" {
 				t.Fatalf("verify: %d %s", r.StatusCode, r.Body)
@@ -145,7 +116,7 @@ func TestPersonHolderPages(t *testing.T) {
 			if st != 200 || !strings.Contains(body, `"phone_mask":"139****5678"`) {
 				t.Fatalf("API code: %d %s", st, body)
 			}
-			st, body = holderAPI(t, env, "POST", "/api/v1/license-holder/token", "", license.HolderInput{IDNumber: idNumber, Phone: phone, Code: smsCode(t, env, phone)})
+			st, body = holderAPI(t, env, "POST", "/api/v1/license-holder/token", "", license.HolderInput{IDNumber: idNumber, Phone: phone, Code: env.LastSMSCode(t, phone)})
 			var ht struct{ Token string }
 			if st != 201 || json.Unmarshal([]byte(body), &ht) != nil || ht.Token == "" {
 				t.Fatalf("API token: %d %s", st, body)

@@ -63,12 +63,13 @@ const (
 	USCCB = "91411082MA9XP2Q93Q" // 长葛市恒达机械制造有限公司
 )
 
-// New starts a server with the full site on a fresh database of engine e.
-// The clock is pinned at 2026-11-23 09:00 Asia/Shanghai and can be moved.
-func New(t testing.TB, e db.Dialect) *Env {
+// Assemble builds the application and every module on d, as the server
+// does (config for tests, a fresh key, the official calendar, the job queue
+// initialised but not started), with the clock pinned at 2026-11-23 09:00
+// Asia/Shanghai.
+func Assemble(t testing.TB, d *db.DB) (*app.App, *modules.Set, *clock.Fake) {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.New(t, e)
 	dir := t.TempDir()
 	cfg := &config.Config{Addr: "127.0.0.1:0", DataDir: dir, Env: "development", SecureCookies: "false", UploadLimit: 20 << 20,
 		LogFormat: "text", LogLevel: "warn", LoginMaxFailures: 5, LoginLockout: 15 * time.Minute, PublicRateLimit: 10000,
@@ -97,6 +98,14 @@ func New(t testing.TB, e db.Dialect) *Env {
 	if err := a.Jobs.Init(); err != nil {
 		t.Fatal(err)
 	}
+	return a, mods, fake
+}
+
+// New starts a server with the full site on a fresh database of engine e.
+// The clock is pinned at 2026-11-23 09:00 Asia/Shanghai and can be moved.
+func New(t testing.TB, e db.Dialect) *Env {
+	t.Helper()
+	a, mods, fake := Assemble(t, dbtest.New(t, e))
 	srv, err := site.New(a, mods)
 	if err != nil {
 		t.Fatal(err)
@@ -313,4 +322,34 @@ func (env *Env) API(t testing.TB, token, method, path string, body any) *Respons
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	return env.Anonymous().do(t, req)
+}
+
+var smsCodeRe = regexp.MustCompile(`(?:验证码为|verification code is )(\d{6})`)
+
+// LastSMSCode returns the newest SMS verification code sent to phone, read
+// from the outbox (the message body is stored; its data is not).
+func (env *Env) LastSMSCode(t testing.TB, phone string) string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := env.App.DB.Q(ctx).Query(ctx, "SELECT address_enc, body FROM notifications WHERE msg_type = 'account.sms_code' AND channel = 'sms' ORDER BY id DESC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var enc []byte
+		var body string
+		if err := rows.Scan(&enc, &body); err != nil {
+			t.Fatal(err)
+		}
+		if to, err := env.App.Keys.Decrypt(enc); err == nil && to == phone {
+			m := smsCodeRe.FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("no code in %q", body)
+			}
+			return m[1]
+		}
+	}
+	t.Fatalf("no SMS code was sent to %s", phone)
+	return ""
 }
