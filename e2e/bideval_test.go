@@ -201,6 +201,10 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 			chromedp.WaitVisible(`[data-testid=link-username]`, chromedp.ByQuery),
 			chromedp.SendKeys(`[data-testid=link-username]`, fmt.Sprintf("e2e-expert%d", i), chromedp.ByQuery),
 			chromedp.Click(`[data-testid=link-account]`, chromedp.ByQuery),
+			// the page after the redirect: the committee table is on the page
+			// before it too, the flash only after (else the next navigation
+			// aborts this POST)
+			chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
 			chromedp.WaitVisible(`[data-testid=committee]`, chromedp.ByQuery),
 		)
 	}
