@@ -161,6 +161,9 @@ func (s *Service) applyCodes(ctx context.Context, d *draw.Draw, rec *draw.Record
 // MsgScoringOpen tells the committee that the technical parts can be scored.
 const MsgScoringOpen = "bideval.scoring_open"
 
+// MsgAwarded tells each bidder the result when the award is confirmed.
+const MsgAwarded = "bideval.awarded"
+
 // RegisterMessages registers the module's message types (once per process).
 func RegisterMessages() {
 	if _, ok := notify.LookupType(MsgScoringOpen); ok {
@@ -175,5 +178,19 @@ func RegisterMessages() {
 		Defaults: map[string]map[string]notify.Template{
 			"inapp": {"zh-CN": {Subject: "暗标编码已抽取，可以开始评分", Body: "项目 {{.project}} 的 {{.codes}} 份技术标已按暗标编码提供，请登录评分：{{.link}}"},
 				"en": {Subject: "Codes drawn: scoring is open", Body: "The {{.codes}} technical parts of project {{.project}} are ready under their codes: {{.link}}"}},
+		}})
+	notify.RegisterType(notify.MessageType{Key: MsgAwarded, NameZH: "评标结果通知", NameEN: "Evaluation result",
+		Variables: []notify.Variable{
+			{Name: "project", ZH: "项目编号", EN: "project code", Example: "ZB-20261201-0A1B2C3D4E"},
+			{Name: "name", ZH: "项目名称", EN: "project name", Example: "许昌市东城区雨污分流改造工程"},
+			{Name: "code", ZH: "本投标的暗标编码", EN: "the bid's code", Example: "A01"},
+			{Name: "rank", ZH: "本投标的排名", EN: "the bid's rank", Example: "1"},
+			{Name: "total", ZH: "本投标的总分", EN: "the bid's total", Example: "88.87"},
+			{Name: "winner", ZH: "中标人", EN: "the winner", Example: "许昌市示例建设有限公司"},
+			{Name: "link", ZH: "公示页面", EN: "notice page", Example: "/public/bideval/1"},
+		},
+		Defaults: map[string]map[string]notify.Template{
+			"inapp": {"zh-CN": {Subject: "评标结果已公示：{{.project}}", Body: "项目“{{.name}}”（{{.project}}）已定标，中标人为{{.winner}}。贵单位投标（暗标编码 {{.code}}）总分 {{.total}}，排名第 {{.rank}}。评标委员会成员及各自评分见公示：{{.link}}"},
+				"en": {Subject: "Evaluation result published: {{.project}}", Body: "Project {{.name}} ({{.project}}) is awarded to {{.winner}}. Your bid (code {{.code}}) scored {{.total}}, rank {{.rank}}. The committee and each member's scores are on the notice: {{.link}}"}},
 		}})
 }

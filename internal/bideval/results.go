@@ -11,6 +11,7 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/draw"
+	"yingshang/internal/notify"
 	"yingshang/internal/yserr"
 )
 
@@ -268,8 +269,11 @@ func (s *Service) Award(ctx context.Context, projectID int64, in AwardInput) (*R
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE draw_projects SET status = 'awarded', updated_at = $1 WHERE id = $2", now, projectID); err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, "bideval.award", "draw_project", strconv.FormatInt(projectID, 10), nil, in,
-			fmt.Sprintf("%s awarded to %s (%s)", st.ProjectCode, res.Rows[i].Bidder, res.Rows[i].Code))
+		if err := s.Audit.Record(ctx, "bideval.award", "draw_project", strconv.FormatInt(projectID, 10), nil, in,
+			fmt.Sprintf("%s awarded to %s (%s)", st.ProjectCode, res.Rows[i].Bidder, res.Rows[i].Code)); err != nil {
+			return err
+		}
+		return s.tellBidders(ctx, st, res, res.Rows[i].Bidder)
 	})
 	if err != nil {
 		return nil, err
@@ -512,4 +516,39 @@ func (s *Service) LinkMember(ctx context.Context, projectID, expertID int64, use
 	}
 	_, err = s.Draw.LinkExpertUser(ctx, expertID, strings.TrimSpace(username))
 	return err
+}
+
+// tellBidders sends each bidder's enterprise accounts its own result, in
+// the award's transaction (the outbox delivers it).
+func (s *Service) tellBidders(ctx context.Context, st *Settings, res *Results, winner string) error {
+	for _, r := range res.Rows {
+		rows, err := s.DB.Q(ctx).Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id AND ur.role = 'enterprise'
+			JOIN bideval_bids b ON b.entity_id = u.entity_id WHERE b.id = $1 AND u.status = 'active' ORDER BY u.id`, r.BidID)
+		if err != nil {
+			return err
+		}
+		var to []notify.Recipient
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			to = append(to, notify.Recipient{UserID: id})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(to) == 0 {
+			continue
+		}
+		if _, err := s.Notify.Send(ctx, notify.Message{Type: MsgAwarded, Channels: []string{notify.ChannelInApp}, To: to,
+			ObjectType: "draw_project", ObjectID: strconv.FormatInt(st.ProjectID, 10),
+			Data: map[string]any{"project": st.ProjectCode, "name": st.ProjectName, "code": r.Code, "rank": strconv.Itoa(r.Rank),
+				"total": strconv.FormatFloat(r.Total, 'f', 2, 64), "winner": winner, "link": "/public/bideval/" + strconv.FormatInt(st.ProjectID, 10)}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

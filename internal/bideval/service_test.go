@@ -73,6 +73,9 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		e.uscc[key] = u
 		id := e.exec("INSERT INTO entities (uscc, name, legal_rep_name, created_at, updated_at) VALUES ($1,$2,$3,$4,$4)", u, name, rep, start)
 		uid := e.exec("INSERT INTO users (username, display_name, entity_id, created_at, updated_at) VALUES ($1,$2,$3,$4,$4)", "u-"+key, rep, id, start)
+		if _, err := d.W(context.Background()).Exec(context.Background(), "INSERT INTO user_roles (user_id, role) VALUES ($1, 'enterprise')", uid); err != nil {
+			t.Fatal(err)
+		}
 		return auth.WithActor(context.Background(), &auth.Actor{UserID: uid, Username: "u-" + key, Roles: []auth.Role{auth.Enterprise}, EntityID: id, Via: "session"})
 	}
 	e.tenderer = ent("T", "许昌市城市管理局下属示例单位有限公司", "赵立新")
@@ -538,6 +541,19 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 		}
 		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); code(err) != yserr.Conflict {
 			t.Fatalf("awarded twice: %v", err)
+		}
+		// Each evaluated bidder is told its own result, once.
+		ctx := context.Background()
+		for _, r := range res.Rows {
+			var n int
+			var body string
+			if err := e.d.Q(ctx).QueryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(n.body), '') FROM notifications n JOIN users u ON u.id = n.user_id
+				JOIN entities en ON en.id = u.entity_id WHERE n.msg_type = $1 AND en.uscc = $2`, MsgAwarded, r.USCC).Scan(&n, &body); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 || !strings.Contains(body, "暗标编码 "+r.Code) || !strings.Contains(body, fmt.Sprintf("排名第 %d", r.Rank)) || !strings.Contains(body, first.Bidder) {
+				t.Errorf("%s (%s): %d result messages, %q", r.Bidder, r.Code, n, body)
+			}
 		}
 	})
 }
