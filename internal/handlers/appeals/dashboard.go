@@ -8,6 +8,7 @@ import (
 
 	"yingshang/internal/api"
 	"yingshang/internal/appeal"
+	"yingshang/internal/calendar"
 	"yingshang/internal/web"
 )
 
@@ -17,6 +18,15 @@ func (h *handlers) dashboard(w http.ResponseWriter, r *http.Request) error {
 	var f appeal.Filter
 	if err := api.DecodeQuery(r, &f); err != nil {
 		return err
+	}
+	defaultPeriod := len(r.URL.Query()) == 0
+	if defaultPeriod {
+		// Opened without a filter: the last twelve months (from the first of
+		// the month eleven months back), which is what an office reviews and
+		// keeps the page quick on a platform with years of appeals. Submitting
+		// the form with an empty date shows all time.
+		now := h.s.App.Clock.Now().In(calendar.Shanghai)
+		f.From = time.Date(now.Year(), now.Month()-11, 1, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01-02")
 	}
 	v := h.s.View(r, "")
 	st, err := h.svc.Stats(r.Context(), f, lang(v))
@@ -28,7 +38,7 @@ func (h *handlers) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"S": st, "Filter": f, "Kinds": kindOptions(v), "Topics": settings.Topics,
+	v.Data = map[string]any{"S": st, "Filter": f, "DefaultPeriod": defaultPeriod, "Kinds": kindOptions(v), "Topics": settings.Topics,
 		"Overdue": rows(v, st.Overdue), "Month": monthChart(v, st), "Topic": barChart(v, st.ByTopic, v.T("按领域", "By topic")),
 		"Dept": barChart(v, st.ByDept, v.T("按主办部门", "By lead department")),
 		"Pct":  map[string]string{"OnTime": pct(st.OnTimeRate), "Satisfied": pct(st.SatisfiedRate), "Reopen": pct(st.ReopenRate)}}
