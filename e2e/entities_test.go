@@ -83,8 +83,9 @@ func TestAdminImportsSearchesAndOpensQR(t *testing.T) {
 
 	run(t, ctx, "search", chromedp.Navigate(s.URL+"/entities"), chromedp.WaitVisible(`[data-testid=entity-q]`, chromedp.ByQuery),
 		chromedp.SendKeys(`[data-testid=entity-q]`, "端到端乙", chromedp.ByQuery),
-		chromedp.Click(`[data-testid=entity-search]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-testid=entity-row]`, chromedp.ByQuery))
+		chromedp.Click(`[data-testid=entity-search]`, chromedp.ByQuery))
+	waitURL(t, ctx, "q=")
+	run(t, ctx, "search results", chromedp.WaitVisible(`[data-testid=entity-row]`, chromedp.ByQuery))
 	shot(t, ctx, "entities-04-search")
 	table := textOf(t, ctx, `[data-testid=entity-table]`)
 	if !strings.Contains(table, good[1]) || strings.Contains(table, good[0]) || strings.Contains(table, bad) {

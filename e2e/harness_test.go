@@ -228,6 +228,22 @@ func login(t *testing.T, ctx context.Context, s *Site, username string) {
 	)
 }
 
+// waitURL waits until the page's address contains want: after a click that
+// submits a GET form, the old page may still match the selectors of the new.
+func waitURL(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var loc string
+	for time.Now().Before(deadline) {
+		if err := chromedp.Run(ctx, chromedp.Location(&loc)); err == nil && strings.Contains(loc, want) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	shot(t, ctx, "FAILED-url")
+	t.Fatalf("the page stayed at %s, want an address with %q", loc, want)
+}
+
 // textOf returns the text of the first element matching sel.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
