@@ -50,8 +50,12 @@ func pie(name string, cs []dashboard.Count) map[string]any {
 	}
 	return map[string]any{
 		"tooltip": map[string]any{"trigger": "item"},
-		"legend":  map[string]any{"bottom": 0},
-		"series":  []any{map[string]any{"name": name, "type": "pie", "radius": []string{"40%", "70%"}, "data": data}},
+		// The legend scrolls on one line at the bottom and the ring sits above
+		// it, small enough that its outside labels never reach the legend on
+		// a phone (about 320 px of chart).
+		"legend": map[string]any{"bottom": 0, "type": "scroll"},
+		"series": []any{map[string]any{"name": name, "type": "pie", "center": []string{"50%", "44%"}, "radius": []string{"28%", "50%"},
+			"label": map[string]any{"formatter": "{b}\n{d}%"}, "data": data}},
 	}
 }
 
