@@ -519,27 +519,29 @@ func (s *Service) LinkMember(ctx context.Context, projectID, expertID int64, use
 }
 
 // tellBidders sends each bidder's enterprise accounts its own result, in
-// the award's transaction (the outbox delivers it).
+// the award's transaction (the outbox delivers it). One query finds the
+// accounts of every bid of the project.
 func (s *Service) tellBidders(ctx context.Context, st *Settings, res *Results, winner string) error {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT DISTINCT b.id, u.id FROM bideval_bids b JOIN users u ON u.entity_id = b.entity_id AND u.status = 'active'
+		JOIN user_roles ur ON ur.user_id = u.id AND ur.role = 'enterprise' WHERE b.project_id = $1 ORDER BY b.id, u.id`, st.ProjectID)
+	if err != nil {
+		return err
+	}
+	accounts := map[int64][]notify.Recipient{}
+	for rows.Next() {
+		var bid, user int64
+		if err := rows.Scan(&bid, &user); err != nil {
+			rows.Close()
+			return err
+		}
+		accounts[bid] = append(accounts[bid], notify.Recipient{UserID: user})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	for _, r := range res.Rows {
-		rows, err := s.DB.Q(ctx).Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id AND ur.role = 'enterprise'
-			JOIN bideval_bids b ON b.entity_id = u.entity_id WHERE b.id = $1 AND u.status = 'active' ORDER BY u.id`, r.BidID)
-		if err != nil {
-			return err
-		}
-		var to []notify.Recipient
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			to = append(to, notify.Recipient{UserID: id})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		to := accounts[r.BidID]
 		if len(to) == 0 {
 			continue
 		}
