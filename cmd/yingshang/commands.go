@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"yingshang/internal/config"
 	"yingshang/internal/demo"
 	"yingshang/internal/ident"
+	"yingshang/internal/module"
 	"yingshang/internal/modules"
 	"yingshang/internal/site"
 	"yingshang/internal/yserr"
@@ -60,29 +60,6 @@ func parseAndOpen(ctx context.Context, fs *flag.FlagSet, resolve func() (*config
 	return openCurrent(ctx, cfg, stderr)
 }
 
-// openModules is openCurrent that also builds the business modules, for
-// the commands of a module.
-func openModules(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app.App, *modules.Set, error) {
-	a, err := open(ctx, cfg, stderr)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := a.DB.CheckCurrent(ctx); err != nil {
-		a.Close()
-		return nil, nil, err
-	}
-	m, err := modules.Build(a)
-	if err != nil {
-		a.Close()
-		return nil, nil, err
-	}
-	if err := a.Jobs.Init(); err != nil {
-		a.Close()
-		return nil, nil, err
-	}
-	return a, m, nil
-}
-
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, resolve := flags("serve", stderr)
 	withDemo := fs.Bool("demo", false, "load demo data (once) and print demo logins")
@@ -98,16 +75,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
+	mods, err := modules.Build(a)
+	if err != nil {
+		return err
+	}
 	applied, err := a.Migrate(ctx)
 	if err != nil {
 		return err
 	}
 	if len(applied) > 0 {
-		a.Log.Info("migrations applied", "versions", applied)
-	}
-	mods, err := modules.Build(a)
-	if err != nil {
-		return err
+		a.Log.Info("migrations applied", "steps", applied)
 	}
 	if *withDemo {
 		if err := a.Jobs.Init(); err != nil {
@@ -175,16 +152,25 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer a.Close()
+	if _, err := modules.Build(a); err != nil {
+		return err
+	}
 	applied, err := a.Migrate(ctx)
 	if err != nil {
 		return err
 	}
-	v, _ := a.DB.Version(ctx)
-	if len(applied) == 0 {
-		fmt.Fprintf(stdout, "schema is current (version %d)\n", v)
-	} else {
-		fmt.Fprintf(stdout, "applied migrations %v; schema version %d\n", applied, v)
+	for _, st := range applied {
+		fmt.Fprintf(stdout, "applied %s\n", st)
 	}
+	vs, err := a.DB.Versions(ctx)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, src := range a.Schema {
+		parts = append(parts, fmt.Sprintf("%s %d", src.Name, vs[src.Name]))
+	}
+	fmt.Fprintf(stdout, "schema is current: %s\n", strings.Join(parts, ", "))
 	return nil
 }
 
@@ -202,11 +188,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer a.Close()
-	if _, err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	mods, err := modules.Build(a)
 	if err != nil {
+		return err
+	}
+	if _, err := a.Migrate(ctx); err != nil {
 		return err
 	}
 	if err := a.Jobs.Init(); err != nil {
@@ -426,17 +412,4 @@ func cmdConfig(args []string, stdout, stderr io.Writer) error {
 }
 
 // userError turns a validation error into its bilingual text.
-func userError(err error) error {
-	if yserr.CodeOf(err) == yserr.Internal {
-		return err
-	}
-	e := yserr.As(err)
-	if errors.Is(err, context.Canceled) {
-		return err
-	}
-	msg := e.EN + " (" + e.ZH + ")"
-	if e.Field != "" {
-		msg = e.Field + ": " + msg
-	}
-	return &exitError{code: 1, msg: msg}
-}
+func userError(err error) error { return module.UserError(err) }

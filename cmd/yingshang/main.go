@@ -24,6 +24,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"yingshang/internal/module"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=v1.2.3".
@@ -57,8 +59,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
-	case "appeal":
-		err = cmdAppeal(ctx, args[1:], stdout, stderr)
 	case "admin":
 		err = cmdAdmin(ctx, args[1:], stdout, stderr)
 	case "token":
@@ -67,12 +67,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdAudit(ctx, args[1:], stdout, stderr)
 	case "calendar":
 		err = cmdCalendar(ctx, args[1:], stdout, stderr)
-	case "credit":
-		err = cmdCredit(ctx, args[1:], stdout, stderr)
-	case "draw":
-		err = cmdDraw(ctx, args[1:], stdout, stderr)
-	case "license":
-		err = cmdLicense(ctx, args[1:], stdout, stderr)
 	case "validate":
 		err = cmdValidate(args[1:], stdout, stderr)
 	case "config":
@@ -81,10 +75,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "yingshang", version)
 	case "help", "-h", "--help":
 		usage(stdout)
+	case "modules":
+		err = cmdModules(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "yingshang: unknown command %q\n\n", args[0])
-		usage(stderr)
-		return 2
+		var ok bool
+		if ok, err = runModuleCommand(ctx, args, stdout, stderr); !ok {
+			fmt.Fprintf(stderr, "yingshang: unknown command %q\n\n", args[0])
+			usage(stderr)
+			return 2
+		}
 	}
 	if err != nil {
 		var ee *exitError
@@ -94,6 +93,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			return ee.code
 		}
+		var me *module.ExitError
+		if errors.As(err, &me) {
+			if me.Msg != "" {
+				fmt.Fprintln(stderr, me.Msg)
+			}
+			return me.Code
+		}
 		fmt.Fprintln(stderr, "yingshang:", err)
 		return 1
 	}
@@ -101,7 +107,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, `Yingshang (营商) business-environment platform
+	fmt.Fprint(w, usageHead)
+	moduleUsage(w)
+	fmt.Fprint(w, usageTail)
+}
+
+const usageHead = `Yingshang (营商) business-environment platform
 
 Usage: yingshang COMMAND [flags]
 
@@ -114,24 +125,19 @@ Commands:
                                  create a platform admin (or reset its password)
   token create --username U --name NAME [--days N]
                                  issue an API token (printed once)
-  appeal scan                    run the appeal SLA scan once; prints a JSON summary of alerts sent
   audit verify                   verify the audit hash chain (exit 1 if broken)
-  draw verify RECORD.json        recompute a published draw record (exit 1 if it differs)
   calendar add --from DATE --days N
   calendar between --from DATE --to DATE
   calendar show --year YYYY      list holidays and adjusted working days
   calendar import FILE           import a year's holidays (.json or .csv)
-  credit periods --decided DATE --class minor|general|serious [--sector S]
-                                 print the publicity window ("min DATE", "max DATE")
-  credit import FILE --department CODE [--dry-run] [--valid-only]
-                                 import credit records from .xlsx/.csv (exit 1 if refused)
-  license scan                   run the licence expiry scan once; prints JSON counts per stage
   validate uscc CODE             check a unified social credit code
   validate idcard NUMBER         check a resident ID number
   config                         print the effective configuration, secrets masked
+  modules                        list the business modules, which are on, and their commands
   version                        print the version
+`
 
+const usageTail = `
 Every command takes --data-dir DIR and --database-url URL (and every other
 setting; see 'yingshang config'), also as YINGSHANG_* environment variables.
-`)
-}
+`

@@ -20,6 +20,7 @@ import (
 	"yingshang/internal/dashboard"
 	"yingshang/internal/db"
 	"yingshang/internal/entity"
+	"yingshang/internal/importkit"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
 	"yingshang/internal/secret"
@@ -42,6 +43,17 @@ type App struct {
 	Entities *entity.Service
 	Notify   *notify.Service
 	Dash     *dashboard.Service
+
+	// Schema is the migration sources of the running platform: the
+	// core's, then each switched-on module's (added when the modules are
+	// built). Migrate and CheckCurrent work on it.
+	Schema []db.Source
+}
+
+// CoreSchema is the core packages' migrations, in the order they are listed
+// on the status page (the runner orders steps by their requirements).
+func CoreSchema() []db.Source {
+	return []db.Source{account.Schema, entity.Schema, importkit.Schema, workcal.Schema, audit.Schema, notify.Schema}
 }
 
 // NewLogger returns the structured logger the configuration asks for.
@@ -92,7 +104,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, version str
 // Assemble builds the services on an open database (tests use it with a
 // fake clock and a fresh database).
 func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Clock, d *db.DB, keys *secret.Keyring) (*App, error) {
-	a := &App{Cfg: cfg, Log: log, Clock: clk, DB: d, Keys: keys, Version: version}
+	a := &App{Cfg: cfg, Log: log, Clock: clk, DB: d, Keys: keys, Version: version, Schema: CoreSchema()}
 	a.Audit = &audit.Log{DB: d, Clock: clk}
 	a.Jobs = jobs.New(d, log.With("component", "jobs"))
 	a.Calendar = &workcal.Service{DB: d, Audit: a.Audit, Clock: clk}
@@ -128,10 +140,14 @@ func mailer(cfg *config.Config) notify.Mailer {
 	return &notify.SMTPMailer{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
 }
 
+// CheckCurrent returns an error unless the schema of the core and of every
+// switched-on module is exactly the binary's.
+func (a *App) CheckCurrent(ctx context.Context) error { return a.DB.CheckCurrent(ctx, a.Schema) }
+
 // Migrate brings the schema up to date (the platform's and the job
 // queue's) and loads the official calendar.
-func (a *App) Migrate(ctx context.Context) ([]int, error) {
-	applied, err := a.DB.Migrate(ctx, a.Clock.Now())
+func (a *App) Migrate(ctx context.Context) ([]string, error) {
+	applied, err := a.DB.Migrate(ctx, a.Clock.Now(), a.Schema)
 	if err != nil {
 		return applied, err
 	}

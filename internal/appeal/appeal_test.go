@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yingshang/internal/modules"
 
 	"yingshang/internal/appeal"
 	"yingshang/internal/auth"
@@ -27,7 +28,7 @@ type fixture struct {
 func newFixture(t *testing.T, e db.Dialect) *fixture {
 	t.Helper()
 	env := sitetest.New(t, e)
-	f := &fixture{env: env, svc: env.Modules.Appeal, ctx: map[string]context.Context{}}
+	f := &fixture{env: env, svc: modules.Get[*appeal.Service](env.Modules), ctx: map[string]context.Context{}}
 	for u := range env.Users {
 		a, err := env.App.Accounts.TokenActor(context.Background(), env.Token(t, u))
 		if err != nil {

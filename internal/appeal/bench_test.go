@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"yingshang/internal/modules"
 
 	"yingshang/internal/appeal"
 	"yingshang/internal/db"
@@ -313,13 +314,13 @@ func BenchmarkScan(b *testing.B) {
 				b.ResetTimer()
 				for range b.N {
 					t0, c0 := time.Now(), cpuTime()
-					res, err := env.Modules.Appeal.Scan(ctx)
+					res, err := modules.Get[*appeal.Service](env.Modules).Scan(ctx)
 					if err != nil {
 						b.Fatal(err)
 					}
 					first, firstCPU := time.Since(t0), cpuTime()-c0
 					t1, c1 := time.Now(), cpuTime()
-					res2, err := env.Modules.Appeal.Scan(ctx)
+					res2, err := modules.Get[*appeal.Service](env.Modules).Scan(ctx)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -366,14 +367,14 @@ func BenchmarkDashboard(b *testing.B) {
 					}
 				}
 				timed("stats-s", func() error {
-					st, err := env.Modules.Appeal.Stats(ctx, appeal.Filter{}, "zh")
+					st, err := modules.Get[*appeal.Service](env.Modules).Stats(ctx, appeal.Filter{}, "zh")
 					if err == nil && st.Total != int64(n) {
 						err = fmt.Errorf("total %d", st.Total)
 					}
 					return err
 				})
 				timed("filtered-s", func() error {
-					_, err := env.Modules.Appeal.Stats(ctx, appeal.Filter{Kind: "complaint", From: "2026-06-01", To: "2026-08-31"}, "zh")
+					_, err := modules.Get[*appeal.Service](env.Modules).Stats(ctx, appeal.Filter{Kind: "complaint", From: "2026-06-01", To: "2026-08-31"}, "zh")
 					return err
 				})
 				timed("api-s", func() error {
@@ -384,7 +385,7 @@ func BenchmarkDashboard(b *testing.B) {
 				})
 				if os.Getenv("APPEAL_BENCH_BEFORE") == "1" {
 					timed("before-s", func() error {
-						_, err := env.Modules.Appeal.StatsBefore(ctx, appeal.Filter{}, "zh")
+						_, err := modules.Get[*appeal.Service](env.Modules).StatsBefore(ctx, appeal.Filter{}, "zh")
 						return err
 					})
 				}

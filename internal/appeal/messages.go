@@ -23,8 +23,8 @@ const (
 
 var registerOnce sync.Once
 
-// RegisterMessageTypes registers the module's message types (once per process).
-func RegisterMessageTypes() {
+// RegisterMessages registers the module's message types (once per process).
+func RegisterMessages() {
 	registerOnce.Do(registerTypes)
 }
 

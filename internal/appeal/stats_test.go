@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yingshang/internal/modules"
 
 	"yingshang/internal/appeal"
 	"yingshang/internal/site/sitetest"
@@ -114,7 +115,7 @@ func TestStatsSameAsBefore(t *testing.T) {
 func TestStatsSystem(t *testing.T) {
 	env := sitetest.New(t, engines[0])
 	bulkInsert(t, env.App.DB, 50, statsRow([]any{nil}))
-	st, err := env.Modules.Appeal.Stats(sitetest.System(), appeal.Filter{}, "en")
+	st, err := modules.Get[*appeal.Service](env.Modules).Stats(sitetest.System(), appeal.Filter{}, "en")
 	if err != nil || st.Total != 50 || st.ByDept[0].Label != "not assigned" {
 		t.Fatalf("%+v %v", st, err)
 	}

@@ -55,6 +55,53 @@ type Config struct {
 	OIDCClientID     string
 	OIDCClientSecret string
 	OIDCRedirectURL  string
+
+	// Modules is the switched-on business modules: "all" or a
+	// comma-separated list of names (internal/modules.All).
+	Modules string
+	// Module holds the settings that modules declare (module.Info.Settings),
+	// by option name.
+	Module map[string]string
+}
+
+// Setting returns a module setting's value (its default when unset).
+func (c *Config) Setting(name string) string {
+	if v, ok := c.Module[name]; ok {
+		return v
+	}
+	for _, o := range Options {
+		if o.Name == name {
+			return o.Default
+		}
+	}
+	return ""
+}
+
+// Add appends module settings to the table. Their values land in
+// Config.Module; check, when set, validates a value. Call it from an init
+// function (internal/modules does, for every module's Info.Settings).
+func Add(opts ...Option) {
+	for _, o := range opts {
+		for _, e := range Options {
+			if e.Name == o.Name {
+				panic("config: two settings named " + o.Name)
+			}
+		}
+		name, check := o.Name, o.Check
+		o.set = func(c *Config, v string) error {
+			if check != nil {
+				if err := check(v); err != nil {
+					return err
+				}
+			}
+			if c.Module == nil {
+				c.Module = map[string]string{}
+			}
+			c.Module[name] = v
+			return nil
+		}
+		Options = append(Options, o)
+	}
 }
 
 // Option describes one setting.
@@ -63,7 +110,9 @@ type Option struct {
 	Default string
 	Usage   string
 	Secret  bool
-	set     func(c *Config, v string) error
+	// Check validates a module setting's value (settings added with Add).
+	Check func(v string) error
+	set   func(c *Config, v string) error
 }
 
 // Env returns the environment variable name of the option.
@@ -100,6 +149,7 @@ func oneOf(p func(*Config) *string, allowed ...string) func(*Config, string) err
 
 // Options is the table of every setting.
 var Options = []Option{
+	{Name: "modules", Default: "all", Usage: "the business modules switched on: all, or a comma-separated list such as appeal,license (a module's data stays when it is off)", set: str(func(c *Config) *string { return &c.Modules })},
 	{Name: "addr", Default: ":8080", Usage: "HTTP listen address HOST:PORT", set: str(func(c *Config) *string { return &c.Addr })},
 	{Name: "data-dir", Default: "./data", Usage: "directory for the SQLite database, uploads and generated keys", set: str(func(c *Config) *string { return &c.DataDir })},
 	{Name: "database-url", Default: "", Usage: "postgres://... to use PostgreSQL; empty for the embedded SQLite database in the data directory", Secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
@@ -231,7 +281,10 @@ func Dump(w io.Writer, c *Config) {
 		"smtp-password": c.SMTPPassword, "smtp-from": c.SMTPFrom,
 		"resend-unread-hours": strconv.Itoa(c.ResendUnreadHours),
 		"oidc-issuer":         c.OIDCIssuer, "oidc-client-id": c.OIDCClientID, "oidc-client-secret": c.OIDCClientSecret,
-		"oidc-redirect-url": c.OIDCRedirectURL,
+		"oidc-redirect-url": c.OIDCRedirectURL, "modules": c.Modules,
+	}
+	for k, v := range c.Module {
+		values[k] = v
 	}
 	names := make([]string, 0, len(Options))
 	byName := map[string]Option{}

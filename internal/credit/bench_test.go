@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yingshang/internal/modules"
 
 	"github.com/jackc/pgx/v5"
 
@@ -196,7 +197,7 @@ func insertRows(b *testing.B, d *db.DB, table, cols string, n int, row func(i in
 // check writes its log row), and the daily expiry job.
 func BenchmarkCreditScale(b *testing.B) {
 	env, ne, nr := fixture(b)
-	svc := env.Modules.Credit
+	svc := modules.Get[*credit.Service](env.Modules)
 	ctx := context.Background()
 	staff := staffCtx(env, "sjj-staff", "XC-SJJ")
 	// Each op of the check benchmarks is a batch of YINGSHANG_BENCH_CREDIT_CHECKS
@@ -304,7 +305,7 @@ func BenchmarkCreditImport(b *testing.B) {
 		file := importFile(b, data)
 		b.StartTimer()
 		start := time.Now()
-		rep, err := env.Modules.Credit.ImportRecords(staff, bytes.NewReader(file), "bench.xlsx", credit.ImportOptions{Mode: credit.ModeValidOnly})
+		rep, err := modules.Get[*credit.Service](env.Modules).ImportRecords(staff, bytes.NewReader(file), "bench.xlsx", credit.ImportOptions{Mode: credit.ModeValidOnly})
 		if err != nil {
 			b.Fatal(err)
 		}

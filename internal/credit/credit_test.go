@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"yingshang/internal/modules"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -21,7 +22,7 @@ func each(t *testing.T, fn func(t *testing.T, env *sitetest.Env, svc *credit.Ser
 	for _, e := range []db.Dialect{db.SQLite, db.Postgres} {
 		t.Run(string(e), func(t *testing.T) {
 			env := sitetest.New(t, e)
-			fn(t, env, env.Modules.Credit)
+			fn(t, env, modules.Get[*credit.Service](env.Modules))
 		})
 	}
 }

@@ -44,11 +44,11 @@ func (w *warnWorker) Work(ctx context.Context, _ *river.Job[WarnDueArgs]) error 
 	return err
 }
 
-// Register registers the module's jobs: the expiry once a day (and at
+// RegisterJobs registers the module's jobs: the expiry once a day (and at
 // start, so that a restart after a pause catches up), the deadline
 // warnings every hour (both idempotent), and the recomputation of every
 // grade that a change of the grade table enqueues.
-func (s *Service) Register(q *jobs.Queue) {
+func (s *Service) RegisterJobs(q *jobs.Queue) {
 	s.jobs = q
 	jobs.Register[RecomputeArgs](q, &recomputeWorker{s: s})
 	jobs.Register[ExpireArgs](q, &expireWorker{s: s})

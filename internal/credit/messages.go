@@ -22,8 +22,8 @@ const (
 
 var registerOnce sync.Once
 
-// RegisterTypes registers the module's message types (once per process).
-func RegisterTypes() {
+// RegisterMessages registers the module's message types (once per process).
+func RegisterMessages() {
 	registerOnce.Do(registerTypes)
 }
 

@@ -1,91 +1,211 @@
-// Package modules builds the business modules (appeals, credit, draws,
-// licence reminders, ...) on top of the platform core, registers their
-// jobs, and loads their demo data. The server (internal/site), the
-// command line and the demo all build them here, so every entry point
-// runs the same modules.
-//
-// A module's service package never imports internal/app: Build passes it
-// the core services it needs as explicit fields.
+// Package modules is the list of Yingshang's business modules and the code
+// that builds the switched-on ones for the server, the command line and the
+// demo. Adding a module is its own folders plus one line in All; nothing
+// else in the host names a module (see docs/architecture.md, "How to add a
+// module").
 package modules
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
 
-	"yingshang/internal/account"
 	"yingshang/internal/app"
-	"yingshang/internal/appeal"
-	"yingshang/internal/bideval"
-	"yingshang/internal/credit"
-	"yingshang/internal/draw"
-	"yingshang/internal/license"
+	"yingshang/internal/config"
+	"yingshang/internal/db"
+	"yingshang/internal/handlers/appeals"
+	"yingshang/internal/handlers/bideval"
+	"yingshang/internal/handlers/credits"
+	"yingshang/internal/handlers/draws"
+	"yingshang/internal/handlers/licenses"
+	"yingshang/internal/module"
+	"yingshang/internal/web"
 )
 
-// Set holds the built modules.
+// All lists every module compiled into the binary, in the order the host
+// shows them (menus, landing page, demo data). A module comes after the
+// modules it requires.
+var All = []module.Info{
+	appeals.Module,
+	credits.Module,
+	licenses.Module,
+	draws.Module,
+	bideval.Module,
+}
+
+func init() {
+	for _, info := range All {
+		config.Add(info.Settings...)
+	}
+}
+
+// Set is the built, switched-on modules of one running platform.
 type Set struct {
-	// Appeal is the enterprise appeals module (issue 3).
-	Appeal *appeal.Service
-	// Credit is the public credit module (issue 6).
-	Credit *credit.Service
-	// Draw is the verifiable random selection module, six randoms (issue 4).
-	Draw *draw.Service
-	// License is the licence expiry reminders module (issue 5).
-	License *license.Service
-	// Bideval is double-blind evaluation on the draw module's projects (issue 4).
-	Bideval *bideval.Service
-
-	app *app.App
-	// demo loaders, run in order by LoadDemo
-	demos []func(ctx context.Context) error
+	App  *app.App
+	Host *module.Host
+	// List is the built modules, in the order of All.
+	List []module.Module
 }
 
-// Build constructs every module on a and registers its jobs with a.Jobs.
-// Call it once per App, before the job queue is initialised or started.
+// Select returns the switched-on modules: names is the YINGSHANG_MODULES
+// setting ("all" or empty for every module, else a comma-separated list).
+// An unknown name, or a module whose required module is off, is an error
+// that names both.
+func Select(names string) ([]module.Info, error) {
+	names = strings.TrimSpace(names)
+	if names == "" || names == "all" {
+		return All, nil
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(names, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !slices.ContainsFunc(All, func(i module.Info) bool { return i.Name == n }) {
+			return nil, fmt.Errorf("YINGSHANG_MODULES: unknown module %q (known: %s)", n, strings.Join(Names(), ", "))
+		}
+		want[n] = true
+	}
+	var out []module.Info
+	for _, info := range All {
+		if !want[info.Name] {
+			continue
+		}
+		for _, r := range info.Requires {
+			if !want[r] {
+				return nil, fmt.Errorf("YINGSHANG_MODULES: module %s needs module %s, which is switched off: add %s or remove %s", info.Name, r, r, info.Name)
+			}
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// Names lists the names of all modules.
+func Names() []string {
+	out := make([]string, len(All))
+	for i, info := range All {
+		out[i] = info.Name
+	}
+	return out
+}
+
+var messagesOnce sync.Map // module name -> struct{}
+
+// Build builds the switched-on modules on a (a.Cfg.Modules), registers their
+// message types and jobs, and adds their migrations to a.Schema. Call it
+// once per App, before migrating and before the job queue is initialised.
+// It does not touch the database.
 func Build(a *app.App) (*Set, error) {
-	m := &Set{app: a}
-
-	// appeal: enterprise appeals, SLA clocks, alerts, Open311 (issue 3).
-	appeal.RegisterMessageTypes()
-	m.Appeal = &appeal.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Calendar: a.Calendar, Notify: a.Notify,
-		Entities: a.Entities, DataDir: a.Cfg.DataDir}
-	m.Appeal.RegisterJobs(a.Jobs)
-	m.demos = append(m.demos, m.Appeal.LoadDemo)
-
-	// credit: public credit records, repair, grades, checks (issue 6).
-	credit.RegisterTypes()
-	m.Credit = &credit.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Notify: a.Notify, Calendar: a.Calendar, BaseURL: a.Cfg.BaseURL}
-	m.Credit.Register(a.Jobs)
-	m.demos = append(m.demos, m.Credit.LoadDemo)
-
-	// draw: verifiable random selection, six randoms, expert replacement (issue 4).
-	draw.RegisterMessages()
-	m.Draw = &draw.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify,
-		CentreDept: "XC-JYZX", BaseURL: a.Cfg.BaseURL}
-	m.Draw.RegisterJobs(a.Jobs)
-	m.demos = append(m.demos, m.Draw.LoadDemo)
-
-	// bideval: double-blind evaluation, virtual codes drawn by the draw engine (issue 4).
-	bideval.RegisterMessages()
-	m.Bideval = &bideval.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Draw: m.Draw,
-		MaxFileBytes: a.Cfg.UploadLimit}
-	m.Bideval.Hook()
-	m.demos = append(m.demos, m.Bideval.LoadDemo)
-
-	// license: licence expiry reminders, follow-up lists, renewals (issue 5).
-	license.RegisterMessages()
-	m.License = &license.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Calendar: a.Calendar, Jobs: a.Jobs,
-		Codes: &account.PhoneCodes{Accounts: a.Accounts, Notify: a.Notify}, BaseURL: a.Cfg.BaseURL}
-	m.License.RegisterJobs(a.Jobs)
-	m.demos = append(m.demos, m.License.LoadDemo)
-	return m, nil
+	infos, err := Select(a.Cfg.Modules)
+	if err != nil {
+		return nil, err
+	}
+	set := &Set{App: a, Host: module.NewHost(a)}
+	for _, info := range infos {
+		if info.Name == "" || info.New == nil {
+			return nil, fmt.Errorf("a module in modules.All has no name or constructor")
+		}
+		m, err := info.New(set.Host)
+		if err != nil {
+			return nil, fmt.Errorf("module %s: %w", info.Name, err)
+		}
+		set.Host.Add(m)
+		set.List = append(set.List, m)
+		if info.Schema.FS != nil && !slices.ContainsFunc(a.Schema, func(s db.Source) bool { return s.Name == info.Schema.Name }) {
+			a.Schema = append(a.Schema, info.Schema)
+		}
+		if r, ok := m.(module.MessageRegistrar); ok {
+			if _, done := messagesOnce.LoadOrStore(info.Name, struct{}{}); !done {
+				r.RegisterMessages()
+			}
+		}
+		if r, ok := m.(module.JobRegistrar); ok {
+			r.RegisterJobs(a.Jobs)
+		}
+	}
+	return set, nil
 }
 
-// LoadDemo loads every module's demo data (called once, when the core demo
-// data set is first created).
-func (m *Set) LoadDemo(ctx context.Context) error {
-	for _, f := range m.demos {
-		if err := f(ctx); err != nil {
-			return err
+// Get returns the main service of type T among the built modules (the zero
+// T when no switched-on module has one).
+func Get[T any](s *Set) T {
+	for _, m := range s.List {
+		if v, ok := m.Service().(T); ok {
+			return v
+		}
+	}
+	var zero T
+	return zero
+}
+
+// On reports whether the module name is built (switched on).
+func (s *Set) On(name string) bool { return s.Host.Module(name) != nil }
+
+// Templates returns the switched-on modules' template trees.
+func (s *Set) Templates() []fs.FS {
+	var out []fs.FS
+	for _, m := range s.List {
+		if t := m.Info().Templates; t != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Nav returns the side-menu groups of the switched-on modules.
+func (s *Set) Nav() []web.NavGroup {
+	var out []web.NavGroup
+	for _, m := range s.List {
+		if n, ok := m.(module.Navigator); ok {
+			out = append(out, n.Nav()...)
+		}
+	}
+	return out
+}
+
+// PublicLinks returns the landing-page links of the switched-on modules.
+func (s *Set) PublicLinks() []web.Link {
+	var out []web.Link
+	for _, m := range s.List {
+		if p, ok := m.(module.PublicLinker); ok {
+			out = append(out, p.PublicLinks()...)
+		}
+	}
+	return out
+}
+
+// LoadDemo loads every switched-on module's demo data (called once, when
+// the core demo data set is first created).
+func (s *Set) LoadDemo(ctx context.Context) error {
+	for _, m := range s.List {
+		if d, ok := m.(module.DemoLoader); ok {
+			if err := d.LoadDemo(ctx); err != nil {
+				return fmt.Errorf("demo data of %s: %w", m.Info().Name, err)
+			}
 		}
 	}
 	return nil
+}
+
+// Command finds the CLI subcommand "yingshang <mod> <sub>" among all
+// modules (switched on or not: the command itself opens the platform and
+// reports a switched-off module).
+func Command(mod, sub string) (module.Info, *module.Command, bool) {
+	for _, info := range All {
+		if info.Name != mod {
+			continue
+		}
+		for i := range info.Commands {
+			if info.Commands[i].Name == sub {
+				return info, &info.Commands[i], true
+			}
+		}
+		return info, nil, true
+	}
+	return module.Info{}, nil, false
 }

@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,6 +34,11 @@ type Server struct {
 	public  *limiter
 	login   *limiter
 	views   []string
+
+	// Nav and Public are the switched-on modules' side-menu groups and
+	// landing-page links (set by internal/site).
+	Nav    []web.NavGroup
+	Public []web.Link
 }
 
 // HandlerFunc is an HTML handler that returns its error for the server to render.
@@ -40,8 +46,8 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // New builds a server with the core routes (static files, health,
 // metrics, the OpenAPI document). Areas mount their own routes afterwards.
-func New(a *app.App) (*Server, error) {
-	rd, err := web.New(a.Version)
+func New(a *app.App, templates ...fs.FS) (*Server, error) {
+	rd, err := web.New(a.Version, templates...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +124,10 @@ func (s *Server) View(r *http.Request, title string) *web.View {
 	v := &web.View{Title: title, Lang: api.Lang(r), Path: r.URL.Path, Query: r.URL.Query(), Version: s.App.Version, Now: s.App.Clock.Now()}
 	if info != nil {
 		v.Actor, v.CSRF, v.Flash = info.actor, info.csrf, info.flash
+	}
+	v.Public = s.Public
+	if v.Actor != nil {
+		v.Nav = web.FilterNav(s.Nav, v.Actor)
 	}
 	if v.Actor != nil && s.App.Notify != nil {
 		if _, _, unread, err := s.App.Notify.Inbox(r.Context(), true, 1, 1); err == nil {
@@ -256,7 +266,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		checks["database"], ok = "unreachable: "+err.Error(), false
 	} else {
 		checks["database"] = "ok"
-		if err := s.App.DB.CheckCurrent(ctx); err != nil {
+		if err := s.App.CheckCurrent(ctx); err != nil {
 			checks["migrations"], ok = err.Error(), false
 		} else {
 			checks["migrations"] = "ok"

@@ -5,37 +5,34 @@ package site
 import (
 	"yingshang/internal/app"
 	"yingshang/internal/handlers/accounts"
-	"yingshang/internal/handlers/appeals"
-	bidevalh "yingshang/internal/handlers/bideval"
 	calendarh "yingshang/internal/handlers/calendar"
 	"yingshang/internal/handlers/core"
-	"yingshang/internal/handlers/credits"
-	"yingshang/internal/handlers/draws"
 	"yingshang/internal/handlers/entities"
-	"yingshang/internal/handlers/licenses"
 	"yingshang/internal/handlers/notifications"
+	"yingshang/internal/module"
 	"yingshang/internal/modules"
 	"yingshang/internal/server"
 )
 
-// New returns the server with every area mounted, after checking that
-// every view a handler uses exists. m holds the business modules
-// (modules.Build).
+// New returns the server with the core areas and every switched-on module
+// mounted, after checking that every view a handler uses exists. m holds
+// the built modules (modules.Build).
 func New(a *app.App, m *modules.Set) (*server.Server, error) {
-	s, err := server.New(a)
+	s, err := server.New(a, m.Templates()...)
 	if err != nil {
 		return nil, err
 	}
+	s.Nav, s.Public = m.Nav(), m.PublicLinks()
 	core.Mount(s)
 	accounts.Mount(s)
 	entities.Mount(s)
 	notifications.Mount(s)
 	calendarh.Mount(s)
-	draws.Mount(s, m.Draw)
-	bidevalh.Mount(s, m.Bideval)
-	licenses.Mount(s, m.License)
-	credits.Mount(s, m.Credit)
-	appeals.Mount(s, m.Appeal)
+	for _, mod := range m.List {
+		if r, ok := mod.(module.Router); ok {
+			r.Mount(s)
+		}
+	}
 	if err := s.Check(); err != nil {
 		return nil, err
 	}

@@ -62,7 +62,14 @@ type View struct {
 	Version string
 	Now     time.Time
 	Unread  int64
+	// Nav is the modules' side-menu groups this actor may see; Public the
+	// modules' links on the landing page.
+	Nav    []NavGroup
+	Public []Link
 }
+
+// Text returns t in the view's language.
+func (v *View) Text(t Text) string { return t.In(v.Lang) }
 
 // T picks the text for the view's language.
 func (v *View) T(zh, en string) string {
@@ -80,8 +87,11 @@ type Renderer struct {
 	Version string
 }
 
-// New parses every template.
-func New(version string) (*Renderer, error) {
+// New parses every template: the core's (templates/ in this package) and
+// each module's. A module's fs.FS holds its pages as <dir>/<page>.html
+// (rendered as "<dir>/<page>") and its shared pieces as partials/*.html,
+// which every page can use.
+func New(version string, modules ...fs.FS) (*Renderer, error) {
 	r := &Renderer{pages: map[string]*template.Template{}, assets: map[string]string{}, Version: version}
 	static, err := fs.Sub(files, "static")
 	if err != nil {
@@ -102,26 +112,46 @@ func New(version string) (*Renderer, error) {
 	}); err != nil {
 		return nil, err
 	}
+	core, err := fs.Sub(files, "templates")
+	if err != nil {
+		return nil, err
+	}
+	trees := append([]fs.FS{core}, modules...)
 	base := template.New("base").Funcs(r.funcs())
-	if _, err := base.ParseFS(files, "templates/layout/*.html", "templates/partials/*.html"); err != nil {
+	if _, err := base.ParseFS(core, "layout/*.html"); err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
-	err = fs.WalkDir(files, "templates", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
-			return err
+	for _, t := range trees {
+		if ms, _ := fs.Glob(t, "partials/*.html"); len(ms) > 0 {
+			if _, err := base.ParseFS(t, "partials/*.html"); err != nil {
+				return nil, fmt.Errorf("parse partials: %w", err)
+			}
 		}
-		rel := strings.TrimPrefix(p, "templates/")
-		if strings.HasPrefix(rel, "layout/") || strings.HasPrefix(rel, "partials/") {
+	}
+	for _, tree := range trees {
+		err = fs.WalkDir(tree, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+				return err
+			}
+			if strings.HasPrefix(p, "layout/") || strings.HasPrefix(p, "partials/") {
+				return nil
+			}
+			name := strings.TrimSuffix(p, ".html")
+			if _, dup := r.pages[name]; dup {
+				return fmt.Errorf("two templates for the page %s", name)
+			}
+			t, err := template.Must(base.Clone()).ParseFS(tree, p)
+			if err != nil {
+				return fmt.Errorf("parse %s: %w", p, err)
+			}
+			r.pages[name] = t
 			return nil
-		}
-		t, err := template.Must(base.Clone()).ParseFS(files, p)
+		})
 		if err != nil {
-			return fmt.Errorf("parse %s: %w", p, err)
+			return nil, err
 		}
-		r.pages[strings.TrimSuffix(rel, ".html")] = t
-		return nil
-	})
-	return r, err
+	}
+	return r, nil
 }
 
 // Check returns an error naming every view that does not exist.

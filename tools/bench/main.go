@@ -28,6 +28,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"yingshang/internal/app"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
@@ -116,7 +117,7 @@ func freshDB(ctx context.Context, e db.Dialect) (*db.DB, func(), error) {
 	default:
 		return nil, nil, fmt.Errorf("engine must be sqlite or postgres")
 	}
-	if _, err := d.Migrate(ctx, time.Now()); err != nil {
+	if _, err := d.Migrate(ctx, time.Now(), app.CoreSchema()); err != nil {
 		cleanup()
 		return nil, nil, err
 	}

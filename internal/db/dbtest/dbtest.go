@@ -26,6 +26,14 @@ import (
 
 	"yingshang/internal/db"
 	"yingshang/internal/jobs"
+
+	// The core's schema: every test database has it.
+	_ "yingshang/internal/account/migrations"
+	_ "yingshang/internal/audit/migrations"
+	_ "yingshang/internal/entity/migrations"
+	_ "yingshang/internal/importkit/migrations"
+	_ "yingshang/internal/notify/migrations"
+	_ "yingshang/internal/workcal/migrations"
 )
 
 // Engines are the engines every storage test runs on.
@@ -77,8 +85,12 @@ func New(t testing.TB, e db.Dialect) *db.DB {
 	return d
 }
 
+// Sources is the schema of a test database: every source registered in
+// the test binary (the core's always; a module's when the test links it).
+func Sources() []db.Source { return db.Registered() }
+
 func migrate(ctx context.Context, d *db.DB) error {
-	if _, err := d.Migrate(ctx, time.Now()); err != nil {
+	if _, err := d.Migrate(ctx, time.Now(), Sources()); err != nil {
 		return err
 	}
 	return jobs.Migrate(ctx, d)
@@ -130,13 +142,16 @@ func NewPostgresURL(t testing.TB) (string, error) {
 // ensureTemplate creates (once per schema, across concurrent test
 // processes) a migrated template database.
 func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
-	ms, err := db.Migrations()
-	if err != nil {
-		return "", err
-	}
 	h := sha256.New()
-	for _, m := range ms {
-		h.Write([]byte(m.SQL))
+	for _, src := range Sources() {
+		steps, err := src.Steps()
+		if err != nil {
+			return "", err
+		}
+		for _, st := range steps {
+			h.Write([]byte(st.ID()))
+			h.Write([]byte(st.SQL))
+		}
 	}
 	h.Write([]byte("river-v0.49.0"))
 	name := "ys_tmpl_" + hex.EncodeToString(h.Sum(nil))[:12]
@@ -184,4 +199,45 @@ func randHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Empty returns a fresh database on engine e with no tables at all (for
+// migration tests).
+func Empty(t testing.TB, e db.Dialect) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	if e == db.SQLite {
+		d, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "empty.db"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Close)
+		return d
+	}
+	admin, err := pgx.Connect(ctx, ServerURL())
+	if err != nil {
+		if os.Getenv("YINGSHANG_TEST_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("PostgreSQL required but unavailable: %v", err)
+		}
+		t.Skipf("PostgreSQL unavailable (%v); set YINGSHANG_TEST_POSTGRES", err)
+	}
+	defer admin.Close(ctx)
+	name := "ys_e_" + randHex(8)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), ServerURL())
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+	})
+	d, err := db.Open(ctx, withDB(ServerURL(), name), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d
 }

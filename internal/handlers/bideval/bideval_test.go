@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yingshang/internal/modules"
 
 	"yingshang/internal/account"
 	"yingshang/internal/api"
@@ -57,7 +58,7 @@ func world(t *testing.T, env *sitetest.Env) {
 		}
 		name := fmt.Sprintf("expert%d", i)
 		user(account.UserInput{Username: name, DisplayName: fmt.Sprintf("评标专家%d", i), Roles: []auth.Role{auth.Expert}})
-		if _, err := env.Modules.Draw.CreateExpert(ctx, draw.ExpertInput{Name: fmt.Sprintf("评标专家%d", i), Specialties: []string{spec},
+		if _, err := modules.Get[*draw.Service](env.Modules).CreateExpert(ctx, draw.ExpertInput{Name: fmt.Sprintf("评标专家%d", i), Specialties: []string{spec},
 			Username: name, Phone: fmt.Sprintf("1390000000%d", i)}); err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +86,7 @@ func TestDoubleBlindEvaluationScenario(t *testing.T) {
 			world(t, env)
 			staff := env.Login(t, "jyzx-staff")
 			staffTok := env.Token(t, "jyzx-staff")
-			p, err := env.Modules.Draw.CreateProject(sitetest.System(), draw.ProjectInput{Name: "许昌市某道路改造工程", Kind: "works", BudgetYuan: 3_000_000,
+			p, err := modules.Get[*draw.Service](env.Modules).CreateProject(sitetest.System(), draw.ProjectInput{Name: "许昌市某道路改造工程", Kind: "works", BudgetYuan: 3_000_000,
 				Specialties: []string{"A01"}, TendererUSCC: usccC, Region: "411002", OpeningAt: "2026-11-30T09:00"})
 			if err != nil {
 				t.Fatal(err)
@@ -173,7 +174,7 @@ func TestDoubleBlindEvaluationScenario(t *testing.T) {
 			if res := env.API(t, staffTok, "POST", fmt.Sprintf("/api/v1/draws/run/%d", dr.ID), draw.DrawInput{WitnessName: "王见证", WitnessValue: "11"}); res.StatusCode != 200 {
 				t.Fatalf("expert draw: %d %s", res.StatusCode, res.Body)
 			}
-			if err := env.Modules.Draw.DemoAnswers(sitetest.System(), p.ID); err != nil {
+			if err := modules.Get[*draw.Service](env.Modules).DemoAnswers(sitetest.System(), p.ID); err != nil {
 				t.Fatal(err)
 			}
 			// After the deadline.

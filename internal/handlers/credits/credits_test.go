@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"yingshang/internal/modules"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/credit"
@@ -26,7 +27,7 @@ func seed(t *testing.T, env *sitetest.Env) (a, b *credit.Record) {
 	d := env.Depts["XC-SJJ"]
 	ctx := auth.WithActor(context.Background(), &auth.Actor{UserID: env.Users["sjj-staff"], Roles: []auth.Role{auth.DeptStaff}, DepartmentID: d, DeptScope: []int64{d}})
 	mk := func(uscc, no string) *credit.Record {
-		r, err := env.Modules.Credit.Create(ctx, credit.Input{USCC: uscc, Kind: credit.KindPenalty, Content: credit.Content{DecisionNo: no, DecidedOn: "2026-11-20",
+		r, err := modules.Get[*credit.Service](env.Modules).Create(ctx, credit.Input{USCC: uscc, Kind: credit.KindPenalty, Content: credit.Content{DecisionNo: no, DecidedOn: "2026-11-20",
 			LegalBasis: "《广告法》第五十五条", Penalties: []credit.Penalty{{Type: "fine", Amount: 30000}}, Class: credit.ClassGeneral}})
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"yingshang/internal/modules"
 
 	"yingshang/internal/account"
 	"yingshang/internal/auth"
@@ -118,7 +119,7 @@ func TestExpertDrawScenario(t *testing.T) {
 func TestAuthorisationMatrix(t *testing.T) {
 	env := sitetest.New(t, db.SQLite)
 	centre(t, env)
-	p, err := env.Modules.Draw.CreateProject(sitetest.System(), draw.ProjectInput{Name: "测试项目", Kind: "goods", BudgetYuan: 100000,
+	p, err := modules.Get[*draw.Service](env.Modules).CreateProject(sitetest.System(), draw.ProjectInput{Name: "测试项目", Kind: "goods", BudgetYuan: 100000,
 		Specialties: []string{"A01"}, TendererUSCC: sitetest.USCCA, OpeningAt: "2099-01-01T09:00"})
 	if err != nil {
 		t.Fatal(err)

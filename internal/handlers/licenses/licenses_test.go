@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yingshang/internal/modules"
 
 	"github.com/xuri/excelize/v2"
 
@@ -46,7 +47,7 @@ func scanAt(t *testing.T, env *sitetest.Env, day string) license.Summary {
 	d := calendar.MustParseDate(day)
 	y, m, dd := d.Date()
 	env.Clock.Set(time.Date(y, m, dd, 9, 5, 0, 0, calendar.Shanghai))
-	sum, err := env.Modules.License.Scan(context.Background())
+	sum, err := modules.Get[*license.Service](env.Modules).Scan(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,8 @@
-package main
+package credits
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,12 +12,13 @@ import (
 
 	"yingshang/internal/calendar"
 	"yingshang/internal/credit"
+	"yingshang/internal/module"
 )
 
 const creditUsage = `usage: yingshang credit periods --decided YYYY-MM-DD --class minor|general|serious [--sector special_equipment|work_safety|fire]
        yingshang credit import FILE --department CODE [--dry-run] [--valid-only]`
 
-// cmdCredit runs the credit module's commands:
+// The credit module's commands:
 //
 //	yingshang credit periods --decided DATE --class minor|general|serious [--sector SECTOR]
 //
@@ -32,40 +32,32 @@ const creditUsage = `usage: yingshang credit periods --decided YYYY-MM-DD --clas
 // layout for the department (see docs/credit.md), prints the counts and
 // one line per problem, and exits with 1 when nothing was written because
 // of bad rows (or, in a dry run, when there are bad rows).
-func cmdCredit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "import" {
-		return cmdCreditImport(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) == 0 || args[0] != "periods" {
-		return &exitError{code: 2, msg: creditUsage}
-	}
-	fs, resolve := flags("credit periods", stderr)
+func cmdPeriods(ctx context.Context, c *module.CLI, args []string) error {
+	stdout, stderr := c.Stdout, c.Stderr
+	fs, resolve := c.Flags("credit periods")
 	decided := fs.String("decided", "", "decision date YYYY-MM-DD")
 	class := fs.String("class", "", "severity class: minor, general or serious")
 	sector := fs.String("sector", "", "sector with its own minimum period (special_equipment, work_safety, fire)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{code: 2}
+	if err := fs.Parse(args); err != nil {
+		return &module.ExitError{Code: 2}
 	}
 	d, err := calendar.ParseDate(*decided)
 	if err != nil {
-		return &exitError{code: 2, msg: fmt.Sprintf("--decided: %q is not a date (YYYY-MM-DD)", *decided)}
+		return &module.ExitError{Code: 2, Msg: fmt.Sprintf("--decided: %q is not a date (YYYY-MM-DD)", *decided)}
 	}
 	if !slices.Contains(credit.Classes, *class) {
-		return &exitError{code: 2, msg: fmt.Sprintf("--class: %q is not minor, general or serious", *class)}
+		return &module.ExitError{Code: 2, Msg: fmt.Sprintf("--class: %q is not minor, general or serious", *class)}
 	}
 	if _, ok := credit.Sectors[*sector]; *sector != "" && !ok {
-		return &exitError{code: 2, msg: fmt.Sprintf("--sector: unknown sector %q", *sector)}
+		return &module.ExitError{Code: 2, Msg: fmt.Sprintf("--sector: unknown sector %q", *sector)}
 	}
-	cfg, err := resolve()
+	o, err := c.Open(ctx, fs, resolve, nil)
 	if err != nil {
 		return err
 	}
-	a, m, err := openModules(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	p, err := m.Credit.Periods(ctx, d, *class, *sector)
+	defer o.Close()
+	svc, _ := module.Service[*credit.Service](o.Host, "credit")
+	p, err := svc.Periods(ctx, d, *class, *sector)
 	if err != nil {
 		return err
 	}
@@ -78,8 +70,9 @@ func cmdCredit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func cmdCreditImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, resolve := flags("credit import", stderr)
+func cmdImport(ctx context.Context, c *module.CLI, args []string) error {
+	stdout := c.Stdout
+	fs, resolve := c.Flags("credit import")
 	dept := fs.String("department", "", "code of the deciding department, e.g. XC-SJJ")
 	dry := fs.Bool("dry-run", false, "check only, write nothing")
 	validOnly := fs.Bool("valid-only", false, "write the valid rows even when some rows are bad (default: all or nothing)")
@@ -88,40 +81,37 @@ func cmdCreditImport(ctx context.Context, args []string, stdout, stderr io.Write
 		file, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return &module.ExitError{Code: 2}
 	}
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
 	}
 	if file == "" || *dept == "" {
-		return &exitError{code: 2, msg: creditUsage}
+		return &module.ExitError{Code: 2, Msg: creditUsage}
 	}
 	f, err := os.Open(file)
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		return &module.ExitError{Code: 1, Msg: err.Error()}
 	}
 	defer f.Close()
-	cfg, err := resolve()
+	o, err := c.Open(ctx, fs, resolve, nil)
 	if err != nil {
 		return err
 	}
-	a, m, err := openModules(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	defer o.Close()
+	svc, _ := module.Service[*credit.Service](o.Host, "credit")
 	actx := auth.WithActor(ctx, auth.System("cli"))
-	id, err := m.Credit.DepartmentByCode(actx, *dept)
+	id, err := svc.DepartmentByCode(actx, *dept)
 	if err != nil {
-		return userError(err)
+		return module.UserError(err)
 	}
 	opts := credit.ImportOptions{DepartmentID: id, DryRun: *dry, Mode: credit.ModeAllOrNothing}
 	if *validOnly {
 		opts.Mode = credit.ModeValidOnly
 	}
-	rep, err := m.Credit.ImportRecords(actx, f, filepath.Base(file), opts)
+	rep, err := svc.ImportRecords(actx, f, filepath.Base(file), opts)
 	if err != nil {
-		return userError(err)
+		return module.UserError(err)
 	}
 	for _, e := range rep.Rows {
 		col := e.Column
@@ -143,7 +133,12 @@ func cmdCreditImport(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stdout, "%d of %d rows are bad: nothing written (use --valid-only to write the %d valid rows)\n", rep.Bad, rep.Total, rep.Created)
 	}
 	if rep.Bad > 0 && !rep.Committed {
-		return &exitError{code: 1}
+		return &module.ExitError{Code: 1}
 	}
 	return nil
+}
+
+var commands = []module.Command{
+	{Name: "periods", Usage: "--decided DATE --class minor|general|serious [--sector S]   print the publicity window (\"min DATE\", \"max DATE\")", Run: cmdPeriods},
+	{Name: "import", Usage: "FILE --department CODE [--dry-run] [--valid-only]   import credit records from .xlsx/.csv (exit 1 if refused)", Run: cmdImport},
 }

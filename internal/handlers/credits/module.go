@@ -1,0 +1,57 @@
+package credits
+
+import (
+	"context"
+	"embed"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/credit"
+	"yingshang/internal/jobs"
+	"yingshang/internal/module"
+	"yingshang/internal/server"
+	"yingshang/internal/web"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// Module is public credit (公共信用): records and their publicity periods,
+// repair, grades, checks by scene and commitments.
+var Module = module.Info{
+	Name:      "credit",
+	Title:     module.Text{ZH: "公共信用", EN: "Public credit"},
+	Schema:    credit.Schema,
+	Templates: module.Templates(templates),
+	Commands:  commands,
+	New: func(h *module.Host) (module.Module, error) {
+		return &mod{svc: &credit.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL}}, nil
+	},
+}
+
+type mod struct{ svc *credit.Service }
+
+func (m *mod) Info() module.Info                  { return Module }
+func (m *mod) Service() any                       { return m.svc }
+func (m *mod) RegisterMessages()                  { credit.RegisterMessages() }
+func (m *mod) RegisterJobs(q *jobs.Queue)         { m.svc.RegisterJobs(q) }
+func (m *mod) Mount(s *server.Server)             { Mount(s, m.svc) }
+func (m *mod) LoadDemo(ctx context.Context) error { return m.svc.LoadDemo(ctx) }
+
+func (m *mod) Nav() []web.NavGroup {
+	staff := web.Roles(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor)
+	return []web.NavGroup{{Title: web.Text{ZH: "公共信用", EN: "Public credit"}, Items: []web.NavItem{
+		{Label: web.Text{ZH: "信用信息", EN: "Credit records"}, Href: "/credit", Show: staff},
+		{Label: web.Text{ZH: "信用修复申请", EN: "Repair applications"}, Href: "/credit/repairs", Show: staff},
+		{Label: web.Text{ZH: "信用核查", EN: "Credit checks"}, Href: "/credit/checks", Show: staff},
+		{Label: web.Text{ZH: "信用承诺", EN: "Commitments"}, Href: "/credit/commitments", Show: staff},
+		{Label: web.Text{ZH: "信用规则表", EN: "Credit rule tables"}, Href: "/credit/rules", Show: staff},
+		{Label: web.Text{ZH: "我的信用", EN: "My credit"}, Href: "/my/credit", Show: web.Roles(auth.Enterprise)},
+	}}}
+}
+
+func (m *mod) PublicLinks() []web.Link {
+	return []web.Link{
+		{Label: web.Text{ZH: "信用信息公示", EN: "Public credit information"}, Href: "/public/credit"},
+		{Label: web.Text{ZH: "信用报告核验", EN: "Verify a credit report"}, Href: "/public/credit/verify"},
+	}
+}
