@@ -124,6 +124,7 @@ func TestHandleRefusesBadOps(t *testing.T) {
 		want string
 	}{
 		{"duplicate id", Op{Method: "GET", Path: "/other", ID: "getThing", Auth: AuthUser}, "duplicate operationId"},
+		{"id differing in case", Op{Method: "GET", Path: "/other", ID: "GetThing", Auth: AuthUser}, `duplicate operationId "GetThing" (already registered as "getThing")`},
 		{"duplicate route", Op{Method: "GET", Path: "/api/v1/things/{id}", ID: "x", Auth: AuthUser}, "already registered"},
 		{"same route other name", Op{Method: "GET", Path: "/api/v1/things/{thing}", ID: "x", Auth: AuthUser}, "already registered"},
 		{"other parameter name", Op{Method: "DELETE", Path: "/api/v1/things/{thing}", ID: "x", Auth: AuthUser}, "names its parameters differently"},
