@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +275,10 @@ func startNPMInstall(t *testing.T, dir string) <-chan error {
 		done <- fmt.Errorf("npm not found: the TypeScript client test needs Node.js 20+ and npm (scripts/test.sh installs them): %v", err)
 		return done
 	}
+	if v, err := exec.Command("node", "--version").Output(); err != nil || !nodeAtLeast20(string(v)) {
+		done <- fmt.Errorf("the TypeScript client test needs Node.js 20 or newer, found %q (%v)", strings.TrimSpace(string(v)), err)
+		return done
+	}
 	cache := filepath.Join(os.TempDir(), "yingshang-clientgen-npm-cache")
 	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
 	cmd := exec.CommandContext(ctx, npm, "install", "--no-audit", "--no-fund", "--no-update-notifier", "--loglevel=error",
@@ -299,6 +304,13 @@ func startNPMInstall(t *testing.T, dir string) <-chan error {
 		done <- err
 	}()
 	return done
+}
+
+// nodeAtLeast20 reports whether `node --version` printed v20 or newer.
+func nodeAtLeast20(version string) bool {
+	major, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(version), "v"), ".")
+	n, err := strconv.Atoi(major)
+	return err == nil && n >= 20
 }
 
 func testTSClient(t *testing.T, w *world, dir string) {
