@@ -177,10 +177,18 @@ func checkQuery(op *Op) error {
 		return fmt.Errorf("Query must be a struct, not %s", t)
 	}
 	params := pathParams(op.Path)
+	idents := map[string]string{} // generators make one identifier per parameter
+	for _, p := range params {
+		idents[identKey(p)] = p
+	}
 	for _, f := range paramFields(t) {
 		if f.in == "path" && !slices.Contains(params, f.name) {
 			return fmt.Errorf("Query field %s names path parameter %q that the path lacks", f.field.Name, f.name)
 		}
+		if other, ok := idents[identKey(f.name)]; ok && !(f.in == "path" && other == f.name) {
+			return fmt.Errorf("parameters %q and %q become the same name in generated clients; rename one", other, f.name)
+		}
+		idents[identKey(f.name)] = f.name
 	}
 	return nil
 }
