@@ -6,9 +6,12 @@
 #     otherwise starts a temporary one (installing PostgreSQL with apt if it
 #     is absent) and stops it at the end. Both engines are always tested:
 #     YINGSHANG_TEST_REQUIRE_POSTGRES=1 makes a missing PostgreSQL a failure.
-#  2. Chromium for the end-to-end browser tests: installed with apt if absent.
-#  3. go vet, then go test ./... (unit, storage on SQLite and PostgreSQL,
-#     HTTP scenarios, end-to-end in headless Chromium).
+#  2. Chromium for the end-to-end browser tests, and Node.js with npm for the
+#     client-generation test (tools/clientgen): installed with apt if absent.
+#  3. go mod tidy must leave go.mod and go.sum unchanged.
+#  4. go vet, then go test ./... (unit, storage on SQLite and PostgreSQL,
+#     HTTP scenarios, end-to-end in headless Chromium, Go and TypeScript
+#     clients generated from the OpenAPI document).
 #
 # Extra arguments are passed to go test (e.g. scripts/test.sh -run Entity).
 set -euo pipefail
@@ -68,8 +71,19 @@ if [ -z "${YINGSHANG_CHROMIUM:-}" ]; then
 fi
 export YINGSHANG_E2E=1
 
+# ---- Node.js (generated TypeScript client, OpenAPI lint) --------------------
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+  log "installing Node.js and npm (apt)"
+  apt_install nodejs npm
+fi
+
 # ---- Go --------------------------------------------------------------------
 export CGO_ENABLED=0
+log "go mod tidy -diff (go.mod and go.sum must be tidy)"
+if ! go mod tidy -diff; then
+  log "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"
+  exit 1
+fi
 log "go vet"
 go vet ./...
 log "go test (SQLite + PostgreSQL + browser)"

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -36,13 +37,22 @@ func (reg *Registry) document() map[string]any {
 	if reg.Description != "" {
 		info["description"] = reg.Description
 	}
-	responses := problemResponses(g)
+	if reg.License != "" {
+		info["license"] = map[string]any{"name": reg.License, "identifier": reg.License}
+	}
+	responses := problemResponses(g, reg.ops)
 	doc := map[string]any{
 		"openapi": OpenAPIVersion,
 		"info":    info,
+		// Relative to the document's own address, so the same document
+		// serves every installation (clients resolve it against the URL
+		// they fetched /api/openapi.json from).
+		"servers": []any{map[string]any{"url": "/", "description": "本服务 / This server"}},
 		"paths":   paths,
 		"components": map[string]any{
-			"schemas":         g.components(), // last: fills every $ref handed out
+			// Last: fills every $ref handed out. Schemas never take the name
+			// of a shared response, used or not.
+			"schemas":         g.components(slices.Collect(maps.Values(problemResponseNames))),
 			"responses":       responses,
 			"securitySchemes": securitySchemes(),
 		},
@@ -257,10 +267,20 @@ var problemResponseNames = map[int]string{
 func problemResponseName(status int) string { return problemResponseNames[status] }
 
 // problemResponses builds components/responses: one problem response per
-// error status, all with the Problem schema.
-func problemResponses(g *schemaGen) map[string]any {
+// error status that an operation in ops refers to, all with the Problem
+// schema.
+func problemResponses(g *schemaGen, ops []Op) map[string]any {
+	used := map[int]bool{}
+	for _, op := range ops {
+		for _, s := range errorStatuses(op) {
+			used[s] = true
+		}
+	}
 	out := map[string]any{}
 	for code, info := range problems {
+		if !used[StatusOf(code)] {
+			continue
+		}
 		r := map[string]any{
 			"description": info.zh + " / " + info.en,
 			"content": map[string]any{ProblemContentType: map[string]any{

@@ -148,11 +148,24 @@ func TestDocumentValidates(t *testing.T) {
 	jsonEqual(t, doc["info"], `{"title":"Yingshang API","version":"1.0.0","description":"营商平台接口 / Yingshang platform API"}`)
 	jsonEqual(t, doc["tags"], `[{"name":"entities","description":"经营主体 / Market entities"}]`)
 	jsonEqual(t, doc["security"], `[{"bearerAuth":[]},{"cookieAuth":[]}]`)
+	jsonEqual(t, doc["servers"], `[{"url":"/","description":"本服务 / This server"}]`)
+	// Only the problem responses some operation refers to (linters flag
+	// unused components): 429 is listed by deleteEntity, 503 by none.
+	responses := at(t, doc, "components", "responses").(map[string]any)
+	if responses["TooManyRequests"] == nil || responses["Unavailable"] != nil {
+		t.Errorf("components/responses = %v", slices.Sorted(maps.Keys(responses)))
+	}
 	jsonEqual(t, at(t, doc, "components", "securitySchemes", "cookieAuth"),
 		`{"type":"apiKey","in":"cookie","name":"ys_session","description":"浏览器登录会话 / Browser sign-in session"}`)
 	if got := at(t, doc, "components", "securitySchemes", "bearerAuth", "bearerFormat"); got != "ys_..." {
 		t.Errorf("bearerFormat = %v", got)
 	}
+}
+
+func TestDocumentLicense(t *testing.T) {
+	reg := NewRegistry("t", "1")
+	reg.License = "MIT"
+	jsonEqual(t, reg.Document()["info"], `{"title":"t","version":"1","license":{"name":"MIT","identifier":"MIT"}}`)
 }
 
 func TestDocumentPaths(t *testing.T) {

@@ -61,10 +61,11 @@ type Registry struct {
 	Title       string
 	Version     string
 	Description string
+	License     string // SPDX identifier of the API's licence, e.g. "MIT"; optional
 
 	mu       sync.Mutex
 	ops      []Op
-	ids      map[string]bool
+	ids      map[string]string // lower-case operationId -> operationId
 	routes   map[string]string // method + shape of the path -> operationId
 	shapes   map[string]string // shape of the path -> document path (parameter names must agree)
 	tagDescs map[string]string
@@ -76,7 +77,7 @@ type Registry struct {
 func NewRegistry(title, version string) *Registry {
 	return &Registry{
 		Title: title, Version: version,
-		ids: map[string]bool{}, routes: map[string]string{}, shapes: map[string]string{},
+		ids: map[string]string{}, routes: map[string]string{}, shapes: map[string]string{},
 		tagDescs: map[string]string{},
 	}
 }
@@ -116,14 +117,16 @@ func (reg *Registry) add(op Op) Op {
 	shape := pathShape(op.Path)
 	route := op.Method + " " + shape
 	switch {
-	case reg.ids[op.ID]:
-		panic(fmt.Sprintf("api: duplicate operationId %q", op.ID))
+	case reg.ids[strings.ToLower(op.ID)] != "":
+		// Generators capitalise operationIds into method names
+		// (getEntity -> GetEntity), so ids differing only in case clash.
+		panic(fmt.Sprintf("api: duplicate operationId %q (already registered as %q)", op.ID, reg.ids[strings.ToLower(op.ID)]))
 	case reg.routes[route] != "":
 		panic(fmt.Sprintf("api: %s %s is already registered by %q", op.Method, op.Path, reg.routes[route]))
 	case reg.shapes[shape] != "" && reg.shapes[shape] != docPath(op.Path):
 		panic(fmt.Sprintf("api: %s names its parameters differently from %s", op.Path, reg.shapes[shape]))
 	}
-	reg.ids[op.ID] = true
+	reg.ids[strings.ToLower(op.ID)] = op.ID
 	reg.routes[route] = op.ID
 	reg.shapes[shape] = docPath(op.Path)
 	reg.ops = append(reg.ops, op)
@@ -174,10 +177,18 @@ func checkQuery(op *Op) error {
 		return fmt.Errorf("Query must be a struct, not %s", t)
 	}
 	params := pathParams(op.Path)
+	idents := map[string]string{} // generators make one identifier per parameter
+	for _, p := range params {
+		idents[identKey(p)] = p
+	}
 	for _, f := range paramFields(t) {
 		if f.in == "path" && !slices.Contains(params, f.name) {
 			return fmt.Errorf("Query field %s names path parameter %q that the path lacks", f.field.Name, f.name)
 		}
+		if other, ok := idents[identKey(f.name)]; ok && !(f.in == "path" && other == f.name) {
+			return fmt.Errorf("parameters %q and %q become the same name in generated clients; rename one", other, f.name)
+		}
+		idents[identKey(f.name)] = f.name
 	}
 	return nil
 }

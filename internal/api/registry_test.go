@@ -116,6 +116,12 @@ func TestHandlePanicAndLateError(t *testing.T) {
 	}
 }
 
+// collidingQuery has a query parameter that clients would name like the
+// path parameter dept_id.
+type collidingQuery struct {
+	DeptID string `query:"deptId"`
+}
+
 func TestHandleRefusesBadOps(t *testing.T) {
 	valid := Op{Method: "GET", Path: "/api/v1/things/{id}", ID: "getThing", Auth: AuthUser}
 	cases := []struct {
@@ -124,6 +130,7 @@ func TestHandleRefusesBadOps(t *testing.T) {
 		want string
 	}{
 		{"duplicate id", Op{Method: "GET", Path: "/other", ID: "getThing", Auth: AuthUser}, "duplicate operationId"},
+		{"id differing in case", Op{Method: "GET", Path: "/other", ID: "GetThing", Auth: AuthUser}, `duplicate operationId "GetThing" (already registered as "getThing")`},
 		{"duplicate route", Op{Method: "GET", Path: "/api/v1/things/{id}", ID: "x", Auth: AuthUser}, "already registered"},
 		{"same route other name", Op{Method: "GET", Path: "/api/v1/things/{thing}", ID: "x", Auth: AuthUser}, "already registered"},
 		{"other parameter name", Op{Method: "DELETE", Path: "/api/v1/things/{thing}", ID: "x", Auth: AuthUser}, "names its parameters differently"},
@@ -137,6 +144,7 @@ func TestHandleRefusesBadOps(t *testing.T) {
 		{"query not struct", Op{Method: "GET", Path: "/x", ID: "x", Auth: AuthUser, Query: 3}, "Query must be a struct"},
 		{"path tag not in path", Op{Method: "GET", Path: "/x", ID: "x", Auth: AuthUser, Query: sampleGetQuery{}}, `path parameter "code"`},
 		{"type without schema", Op{Method: "GET", Path: "/x", ID: "x", Auth: AuthUser, Resp: make(chan int)}, "no JSON Schema for Go type chan int"},
+		{"parameters colliding", Op{Method: "GET", Path: "/x/{dept_id}", ID: "x", Auth: AuthUser, Query: collidingQuery{}}, `parameters "dept_id" and "deptId"`},
 		{"unknown error status", Op{Method: "GET", Path: "/x", ID: "x", Auth: AuthUser, Errors: []int{418}}, "418"},
 	}
 	for _, c := range cases {

@@ -53,7 +53,7 @@ func (g *schemaGen) of(t reflect.Type) map[string]any {
 		return nullable(g.of(t.Elem()))
 	}
 	if reflect.PointerTo(t).Implements(schemerType) {
-		return reflect.New(t).Interface().(Schemer).OpenAPISchema()
+		return splitUnion(reflect.New(t).Interface().(Schemer).OpenAPISchema())
 	}
 	switch t {
 	case timeType:
@@ -127,7 +127,13 @@ func (g *schemaGen) ref(t reflect.Type) map[string]any {
 func (g *schemaGen) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	required := []string{}
+	idents := map[string]string{}
 	for _, f := range jsonFields(t) {
+		id := identKey(f.name)
+		if other, ok := idents[id]; ok {
+			panic(fmt.Sprintf("api: properties %q and %q of %s become the same name in generated clients (%q); rename one", other, f.name, t, id))
+		}
+		idents[id] = f.name
 		s := g.of(f.sf.Type)
 		if f.asString {
 			s = stringEncoded(s)
@@ -142,6 +148,20 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		obj["required"] = required
 	}
 	return obj
+}
+
+// identKey is what client generators keep of a property name when they
+// make an identifier of it: letters and digits, case ignored. "user_id",
+// "userId" and "UserID" all become the Go field UserId, so two properties
+// of one object must differ here.
+func identKey(name string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(name) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 128 {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }
 
 // jsonField is one property of a struct as encoding/json sees it.
@@ -214,10 +234,31 @@ func nullable(s map[string]any) map[string]any {
 		return s // accepts anything, null included
 	}
 	typ, isString := s["type"].(string)
-	if !isString || s["$ref"] != nil || s["anyOf"] != nil {
+	if !isString || s["$ref"] != nil || s["anyOf"] != nil || s["oneOf"] != nil {
 		return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
 	}
 	s["type"] = []any{typ, "null"}
+	return s
+}
+
+// splitUnion rewrites a schema whose "type" lists several types other
+// than "null" (["string", "integer"]) as a oneOf of one schema per type:
+// client generators turn a oneOf into a union type, but most cannot map a
+// type list to one. The other keywords (description, examples) stay on
+// the outer schema; a value is either a JSON string or a JSON number, so
+// exactly one branch matches.
+func splitUnion(s map[string]any) map[string]any {
+	types := typeList(s)
+	nonNull := slices.DeleteFunc(slices.Clone(types), func(t string) bool { return t == "null" })
+	if len(nonNull) < 2 {
+		return s
+	}
+	var branches []any
+	for _, t := range types {
+		branches = append(branches, map[string]any{"type": t})
+	}
+	delete(s, "type")
+	s["oneOf"] = branches
 	return s
 }
 
@@ -295,10 +336,12 @@ func tagValue(s map[string]any, v string) any {
 }
 
 // components assigns the component names, fills in every $ref and returns
-// components/schemas.
-func (g *schemaGen) components() map[string]any {
+// components/schemas. No schema takes a name in reserved (the names of the
+// other components: generators make one type per component, whatever its
+// kind, so a schema "Conflict" and the response "Conflict" would clash).
+func (g *schemaGen) components(reserved []string) map[string]any {
 	out := map[string]any{}
-	for t, name := range componentNames(g.order) {
+	for t, name := range componentNames(g.order, reserved) {
 		c := g.named[t]
 		for _, r := range c.refs {
 			r["$ref"] = "#/components/schemas/" + name
@@ -309,24 +352,32 @@ func (g *schemaGen) components() map[string]any {
 }
 
 // componentNames names each type by its readable name; types that share
-// one are told apart by their package ("EntityInput", "AppealInput"), and
-// a number is appended if that is still not enough.
-func componentNames(types []reflect.Type) map[reflect.Type]string {
+// one, or whose name is reserved, are told apart by their package
+// ("EntityInput", "AppealInput", "BidevalConflict"), and a number is
+// appended if that is still not enough. Names are compared ignoring case,
+// as generators for case-insensitive file systems and languages do.
+func componentNames(types []reflect.Type, reserved []string) map[reflect.Type]string {
 	byName := map[string][]reflect.Type{}
 	for _, t := range types {
 		n := typeName(t.Name(), false)
-		byName[n] = append(byName[n], t)
+		byName[strings.ToLower(n)] = append(byName[strings.ToLower(n)], t)
 	}
 	names := map[reflect.Type]string{}
 	taken := map[string]bool{}
+	for _, n := range reserved {
+		taken[strings.ToLower(n)] = true
+	}
 	for n, ts := range byName {
-		if len(ts) == 1 {
-			names[ts[0]], taken[n] = n, true
+		if len(ts) == 1 && !taken[n] {
+			names[ts[0]] = typeName(ts[0].Name(), false)
 		}
+	}
+	for n := range names {
+		taken[strings.ToLower(names[n])] = true
 	}
 	for _, n := range slices.Sorted(maps.Keys(byName)) {
 		ts := byName[n]
-		if len(ts) == 1 {
+		if _, done := names[ts[0]]; done {
 			continue
 		}
 		slices.SortFunc(ts, func(a, b reflect.Type) int {
@@ -334,10 +385,10 @@ func componentNames(types []reflect.Type) map[reflect.Type]string {
 		})
 		for _, t := range ts {
 			n := qualifiedName(t)
-			for i := 2; taken[n]; i++ {
+			for i := 2; taken[strings.ToLower(n)]; i++ {
 				n = qualifiedName(t) + strconv.Itoa(i)
 			}
-			names[t], taken[n] = n, true
+			names[t], taken[strings.ToLower(n)] = n, true
 		}
 	}
 	return names

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,7 +79,7 @@ func generate(t *testing.T, v any) (schema any, components map[string]any) {
 	t.Helper()
 	g := newSchemaGen()
 	s := g.of(reflect.TypeOf(v))
-	comps := g.components()
+	comps := g.components(nil)
 	var out struct {
 		S any            `json:"s"`
 		C map[string]any `json:"c"`
@@ -255,4 +257,81 @@ func TestSchemaEmbeddedShadowing(t *testing.T) {
 		"inner":{"type":"boolean"},
 		"named":{"$ref":"#/components/schemas/Inner"}
 	},"required":["id","note","inner","named"]}`)
+}
+
+// twoForms describes itself with a type union, as an id a gateway sends
+// either as a string or as a number does.
+type twoForms string
+
+func (twoForms) OpenAPISchema() map[string]any {
+	return map[string]any{"type": []any{"string", "integer"}, "description": "id"}
+}
+
+func TestSchemaTypeUnionBecomesOneOf(t *testing.T) {
+	type v struct {
+		ID  twoForms  `json:"id"`
+		Opt *twoForms `json:"opt,omitempty"`
+	}
+	_, comps := generate(t, v{})
+	jsonEqual(t, comps["V"], `{"type":"object","properties":{
+		"id":{"description":"id","oneOf":[{"type":"string"},{"type":"integer"}]},
+		"opt":{"anyOf":[{"description":"id","oneOf":[{"type":"string"},{"type":"integer"}]},{"type":"null"}]}
+	},"required":["id"]}`)
+	// A nullable simple type keeps its short form.
+	s := splitUnion(map[string]any{"type": []any{"string", "null"}})
+	jsonEqual(t, s, `{"type":["string","null"]}`)
+}
+
+// Conflict shares its name with the shared 409 response.
+type Conflict struct {
+	With string `json:"with"`
+}
+
+func TestSchemaNamesAvoidReserved(t *testing.T) {
+	type resp struct {
+		C Conflict `json:"c"`
+		U URL      `json:"u"`
+	}
+	g := newSchemaGen()
+	g.of(reflect.TypeFor[resp]())
+	comps := g.components([]string{"Conflict", "NotFound"})
+	if comps["Conflict"] != nil || comps["ApiConflict"] == nil || comps["URL"] == nil {
+		t.Errorf("components = %v, want ApiConflict and URL", keys(comps))
+	}
+	// Deterministic: the same types give the same names every time.
+	for range 5 {
+		g := newSchemaGen()
+		g.of(reflect.TypeFor[resp]())
+		if got := keys(g.components([]string{"conflict"})); !slices.Contains(got, "ApiConflict") {
+			t.Fatalf("reserved names are compared ignoring case: %v", got)
+		}
+	}
+}
+
+func TestSchemaNamesIgnoreCase(t *testing.T) {
+	type Thing struct {
+		A int `json:"a"`
+	}
+	type thing struct {
+		B int `json:"b"`
+	}
+	names := componentNames([]reflect.Type{reflect.TypeFor[Thing](), reflect.TypeFor[thing]()}, nil)
+	a, b := names[reflect.TypeFor[Thing]()], names[reflect.TypeFor[thing]()]
+	if strings.EqualFold(a, b) {
+		t.Errorf("Thing and thing both named %q / %q", a, b)
+	}
+}
+
+func TestSchemaPropertyNamesMustStayApart(t *testing.T) {
+	type bad struct {
+		UserID  int64 `json:"user_id"`
+		UserID2 int64 `json:"userId"`
+	}
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, `"user_id" and "userId"`) {
+			t.Errorf("panic %q, want it to name both properties", msg)
+		}
+	}()
+	generate(t, bad{})
 }

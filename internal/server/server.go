@@ -69,6 +69,7 @@ func New(a *app.App, templates ...fs.FS) (*Server, error) {
 	s.Mux.HandleFunc("GET /healthz", s.healthz)
 	s.Mux.HandleFunc("GET /readyz", s.readyz)
 	s.Mux.HandleFunc("GET /metrics", s.serveMetrics)
+	s.API.License = "MIT"
 	s.Mux.HandleFunc("GET /api/openapi.json", s.API.ServeDocument)
 	return s, nil
 }

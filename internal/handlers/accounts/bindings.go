@@ -18,7 +18,7 @@ func (h *handlers) mountBindings() {
 	s.Page("POST /admin/bindings/{id}/reject", h.reject, admins...)
 
 	reg, mux := s.API, s.Mux
-	tags := []string{"accounts"}
+	tags := []string{"account"}
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/bindings", ID: "listBindings", Summary: "企业绑定申请 / Enterprise binding requests",
 		Description: "Requests of self-registered enterprise accounts to act for a market entity, newest first. Department admins see the requests for entities their department scope manages.",
 		Tags:        tags, Auth: "platform_admin,dept_admin", Query: BindingsQuery{}, Resp: api.Page[account.Binding]{}}, h.apiBindings)

@@ -23,7 +23,7 @@ func (h *handlers) mountDepartments() {
 	s.Page("POST /admin/departments/{id}", h.updateDepartment, admins...)
 
 	reg, mux := s.API, s.Mux
-	tags := []string{"accounts"}
+	tags := []string{"account"}
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/departments", ID: "listDepartments", Summary: "部门树 / The department tree",
 		Description: "Every department in depth-first order, with its depth in the tree.",
 		Tags:        tags, Auth: api.AuthUser, Resp: api.Page[account.Department]{}}, h.apiDepartments)

@@ -21,7 +21,7 @@ func (h *handlers) mountTokens() {
 	s.SignedIn("POST /admin/tokens/{id}/revoke", h.revokeToken)
 
 	reg, mux := s.API, s.Mux
-	tags := []string{"accounts"}
+	tags := []string{"account"}
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/tokens", ID: "listTokens", Summary: "API 令牌列表 / List API tokens",
 		Description: "Platform admins see every token, other users their own. The secret is never shown again.",
 		Tags:        tags, Auth: api.AuthUser, Resp: api.Page[account.Token]{}}, h.apiTokens)

@@ -28,7 +28,8 @@ func (h *handlers) mountUsers() {
 	s.Page("POST /admin/users/{id}/status", h.setStatus, admins...)
 
 	reg, mux := s.API, s.Mux
-	tags := []string{"accounts"}
+	tags := []string{"account"}
+	reg.DescribeTag("account", "账号：部门、用户、角色、API 令牌、企业账号绑定 / Accounts: departments, users, roles, API tokens, enterprise account bindings")
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/users", ID: "listUsers", Summary: "用户列表 / List users",
 		Description: "Platform admins and supervisors see every account, department admins the accounts of their department scope.",
 		Tags:        tags, Auth: "platform_admin,dept_admin,supervisor", Query: UsersQuery{}, Resp: api.Page[account.User]{}}, h.apiUsers)

@@ -32,8 +32,8 @@ type Stats = appeal.Stats
 
 func (h *handlers) mountAPI() {
 	reg, mux := h.s.API, h.s.Mux
-	tags := []string{"appeals"}
-	reg.DescribeTag("appeals", "涉企诉求：受理、交办、办理、答复、评价、回访、台账、典型案例 / Enterprise appeals")
+	tags := []string{"appeal"}
+	reg.DescribeTag("appeal", "涉企诉求：受理、交办、办理、答复、评价、回访、台账、典型案例 / Enterprise appeals")
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/appeals", ID: "createAppeal", Summary: "提交诉求 / Submit an appeal",
 		Description: "An enterprise submits for its own entity; intake staff register for an entity (uscc) or a person.",
 		Tags:        tags, Auth: "user", Body: appeal.Input{}, Resp: appeal.Appeal{}, Status: 201}, h.apiCreate)

@@ -30,7 +30,8 @@ func Mount(s *server.Server) {
 	s.Page("POST /audit/verify", h.auditVerify, auth.PlatformAdmin, auth.Supervisor)
 
 	reg, mux := s.API, s.Mux
-	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/me", ID: "getMe", Summary: "The signed-in user", Tags: []string{"accounts"}, Auth: "user", Resp: Me{}}, h.apiMe)
+	reg.DescribeTag("audit", "审计留痕：SHA-256 哈希链的事件、校验与链头（见 docs/audit.md） / Audit trail: events of the SHA-256 hash chain, verification and the chain head (see docs/audit.md)")
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/me", ID: "getMe", Summary: "The signed-in user", Tags: []string{"account"}, Auth: "user", Resp: Me{}}, h.apiMe)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/audit/events", ID: "listAuditEvents", Summary: "Audit events, newest first",
 		Tags: []string{"audit"}, Auth: "platform_admin,supervisor", Query: AuditQuery{}, Resp: api.Page[audit.Event]{}}, h.apiAuditEvents)
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/audit/verify", ID: "verifyAudit", Summary: "Verify the whole hash chain",

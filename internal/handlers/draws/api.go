@@ -46,8 +46,8 @@ type AnswerInput struct {
 
 func (h *handlers) mountAPI() {
 	reg, mux := h.s.API, h.s.Mux
-	tags := []string{"draws"}
-	reg.DescribeTag("draws", "可验证随机抽取与六随机 / Verifiable random draws and the six randoms (docs/draw-protocol.md)")
+	tags := []string{"draw"}
+	reg.DescribeTag("draw", "可验证随机抽取与六随机 / Verifiable random draws and the six randoms (docs/draw-protocol.md)")
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/draws", ID: "listDraws", Tags: tags, Auth: api.AuthPublic,
 		Summary: "公开的抽取记录，最新在前 / Public draws, newest first", Query: ListQuery{}, Resp: api.Page[draw.Draw]{}}, h.apiList)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/draws/{id}/record", ID: "getDrawRecord", Tags: tags, Auth: api.AuthPublic,

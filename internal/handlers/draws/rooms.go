@@ -21,7 +21,7 @@ type RoomCalendarQuery struct {
 func (h *handlers) mountRooms() {
 	h.s.UsesViews(viewRooms)
 	h.s.Page("GET /draws/rooms", h.rooms, readers...)
-	h.s.API.Handle(h.s.Mux, api.Op{Method: "GET", Path: "/api/v1/draw-rooms/calendar", ID: "getRoomCalendar", Tags: []string{"draws"},
+	h.s.API.Handle(h.s.Mux, api.Op{Method: "GET", Path: "/api/v1/draw-rooms/calendar", ID: "getRoomCalendar", Tags: []string{"draw"},
 		Auth:        "platform_admin,dept_admin,dept_staff,supervisor",
 		Summary:     "评标场地预约日历 / Room booking calendar",
 		Description: "Every room's bookings (made by the venue draws) per day, with the project and its role (main or secondary venue).",

@@ -29,8 +29,8 @@ type USCCPath struct {
 
 func (h *handlers) mountAPI() {
 	reg, mux := h.s.API, h.s.Mux
-	tags := []string{"entities"}
-	reg.DescribeTag("entities", "经营主体库：查询、登记、修改、Excel 导入导出、一企一码 / Market-entity registry: search, register, edit, spreadsheet import and export, QR codes")
+	tags := []string{"entity"}
+	reg.DescribeTag("entity", "经营主体库：查询、登记、修改、Excel 导入导出、一企一码 / Market-entity registry: search, register, edit, spreadsheet import and export, QR codes")
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/entities", ID: "listEntities", Tags: tags, Auth: authRead,
 		Summary:     "查询经营主体 / Search market entities",
 		Description: "Personal data (legal representative's ID number, phone) is masked unless the caller may see it (masked=true). An enterprise user sees only its own entity.",

@@ -3,11 +3,11 @@ package entities
 import (
 	"strings"
 
-	qrcode "github.com/skip2/go-qrcode"
+	goqr "github.com/piglig/go-qr"
 )
 
 // QR code geometry: 8 pixels per module, and the 4-module quiet zone the
-// standard requires (drawn by the library).
+// standard requires.
 const (
 	qrModulePx    = 8
 	qrQuietModule = 4
@@ -19,11 +19,12 @@ func (h *handlers) publicURL(uscc string) string {
 }
 
 // qrPNG renders text as a QR code at error correction level M (15% of the
-// symbol may be damaged), the usual level for printed codes.
+// symbol may be damaged; the encoder raises the level when the data still
+// fits the same version), the usual level for printed codes: black on white.
 func qrPNG(text string) ([]byte, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
+	q, err := goqr.EncodeText(text, goqr.Medium)
 	if err != nil {
 		return nil, err
 	}
-	return q.PNG(-qrModulePx)
+	return q.ToPNGBytes(goqr.NewQrCodeImgConfig(qrModulePx, qrQuietModule))
 }

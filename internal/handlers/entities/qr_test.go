@@ -8,41 +8,49 @@ import (
 	"strings"
 	"testing"
 
-	qrcode "github.com/skip2/go-qrcode"
+	goqr "github.com/piglig/go-qr"
 
 	"yingshang/internal/entity"
 	"yingshang/internal/site/sitetest"
 )
 
 // checkQR decodes a PNG and checks that it is the QR code of text: 8
-// pixels per module, with the quiet zone, module for module.
+// pixels per module inside a white 4-module quiet zone, module for module
+// the symbol of text at level M or better, and readable back as text.
 func checkQR(t testing.TB, b []byte, text string) {
 	t.Helper()
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
 		t.Fatalf("not a PNG: %v", err)
 	}
-	q, err := qrcode.New(text, qrcode.Medium)
+	q, err := goqr.EncodeText(text, goqr.Medium)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bm := q.Bitmap() // with the 4-module quiet zone
-	n := len(bm)
+	const quiet = 4
+	size := q.Size()
+	n := size + 2*quiet
 	if want := image.Rect(0, 0, n*8, n*8); img.Bounds() != want {
 		t.Fatalf("size %v, want %v (%d modules of 8 px)", img.Bounds(), want, n)
 	}
-	for _, dark := range []bool{bm[0][0], bm[1][n-1]} {
-		if dark {
-			t.Fatal("the quiet zone is not white")
-		}
+	dark := func(x, y int) bool { // module (x, y) of the image, quiet zone included
+		r, _, _, _ := img.At(x*8+4, y*8+4).RGBA()
+		return r < 0x8000
 	}
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
-			r, _, _, _ := img.At(x*8+4, y*8+4).RGBA()
-			if (r < 0x8000) != bm[y][x] {
-				t.Fatalf("module (%d,%d) differs from the code of %q", x, y, text)
+			inside := x >= quiet && y >= quiet && x < quiet+size && y < quiet+size
+			switch {
+			case !inside && dark(x, y):
+				t.Fatalf("the quiet zone is not white at module (%d,%d)", x, y)
+			case inside && dark(x, y) != q.Module(x-quiet, y-quiet):
+				t.Fatalf("module (%d,%d) differs from the code of %q", x-quiet, y-quiet, text)
 			}
 		}
+	}
+	got, err := goqr.Decode(img)
+	if err != nil || got != text {
+		t.Fatalf("the code reads %q (%v), want %q", got, err, text)
 	}
 }
 

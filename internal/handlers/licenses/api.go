@@ -43,7 +43,8 @@ type AnswerInput struct {
 
 func (h *handlers) mountAPI() {
 	reg, mux := h.s.API, h.s.Mux
-	tags := []string{"licenses"}
+	tags := []string{"license"}
+	reg.DescribeTag("license", "证照到期提醒：证照台账、导入、到期提醒、跟进清单、持证人查询 / Licence expiry reminders: the licence ledger, import, reminders, follow-up lists, holders' look-up")
 	readers := "platform_admin,dept_admin,dept_staff,supervisor,enterprise"
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/licenses", ID: "listLicenses", Tags: tags, Auth: readers,
 		Summary:     "证照列表 / List licences",

@@ -33,7 +33,7 @@ func (h *handlers) mountHolder() {
 	h.s.Page("POST /licenses/holder/logout", h.holderLogout)
 
 	reg, mux := h.s.API, h.s.Mux
-	tags := []string{"licenses"}
+	tags := []string{"license"}
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/license-holder/code", ID: "sendLicenseHolderCode", Tags: tags, Auth: "public",
 		Summary:     "个人持证人获取验证码 / Send a person holder an SMS code",
 		Description: "For a person who holds licences (no account): checks that licences carry this resident ID number and mobile number, then sends a 6-digit code to the number (at most one a minute and ten a day per number). Rate limited per client.",
@@ -44,8 +44,8 @@ func (h *handlers) mountHolder() {
 		Body:        license.HolderInput{}, Resp: HolderToken{}, Status: 201}, h.apiHolderToken)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/license-holder/licenses", ID: "listLicenseHolderLicenses", Tags: tags, Auth: "public",
 		Summary:     "个人持证人的证照 / A person holder's licences",
-		Description: "Needs the X-Holder-Token header. Soonest expiry first; the ID number and phone masked.",
-		Resp:        HolderLicences{}}, h.apiHolderLicences)
+		Description: "Needs the X-Holder-Token header (401 without a valid one). Soonest expiry first; the ID number and phone masked.",
+		Resp:        HolderLicences{}, Errors: []int{http.StatusUnauthorized}}, h.apiHolderLicences)
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/license-holder/licenses/{id}/answer", ID: "answerLicenseHolderReminder", Tags: tags, Auth: "public",
 		Summary: "个人持证人答复提醒 / A person holder answers a reminder", Description: "Needs the X-Holder-Token header.",
 		Body: AnswerInput{}, Status: 204}, h.apiHolderAnswer)

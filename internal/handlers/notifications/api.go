@@ -58,10 +58,9 @@ type ActiveInput struct {
 
 func (h *handlers) mountAPI() {
 	reg, mux := h.s.API, h.s.Mux
-	tags := []string{"notifications"}
-	reg.DescribeTag("notifications", "站内消息、发件箱、测试消息与短信回执 / Inbox, outbox, test messages and SMS delivery receipts")
-	reg.DescribeTag("notification-templates", "按消息类型、渠道和语言的消息模板 / Message templates per type, channel and language")
-	reg.DescribeTag("webhooks", "以 HMAC-SHA256 签名推送消息的 Webhook（见 docs/webhooks.md） / Webhooks receiving messages signed with HMAC-SHA256 (see docs/webhooks.md)")
+	tags := []string{"notify"}
+	reg.DescribeTag("notify", "消息通知：站内消息、发件箱、测试消息、短信回执、按类型/渠道/语言的消息模板、以 HMAC-SHA256 签名推送的 Webhook（见 docs/webhooks.md） / "+
+		"Notifications: inbox, outbox, test messages, SMS delivery receipts, message templates per type, channel and language, webhooks signed with HMAC-SHA256 (see docs/webhooks.md)")
 
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/notifications/inbox", ID: "getInbox", Tags: tags, Auth: api.AuthUser,
 		Summary: "我的站内消息 / My in-app messages", Query: InboxQuery{}, Resp: InboxPage{}}, h.apiInbox)
@@ -94,26 +93,24 @@ func (h *handlers) mountAPI() {
 			"(default: now); failed marks it failed with the reason. A receipt for a message already delivered changes nothing.",
 		Body: Receipt{}, Status: http.StatusNoContent}, h.apiReceipt)
 
-	ttags := []string{"notification-templates"}
-	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/notification-templates", ID: "listNotificationTemplates", Tags: ttags, Auth: authRead,
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/notification-templates", ID: "listNotificationTemplates", Tags: tags, Auth: authRead,
 		Summary: "消息类型与模板 / Message types and their templates", Resp: []notify.TypeTemplates{}}, h.apiTemplates)
-	reg.Handle(mux, api.Op{Method: "PUT", Path: "/api/v1/notification-templates/{type}/{channel}/{lang}", ID: "saveNotificationTemplate", Tags: ttags, Auth: authWrite,
+	reg.Handle(mux, api.Op{Method: "PUT", Path: "/api/v1/notification-templates/{type}/{channel}/{lang}", ID: "saveNotificationTemplate", Tags: tags, Auth: authWrite,
 		Summary:     "修改模板 / Customise a template",
 		Description: "Go text/template text over the type's variables ({{.entity}}). Refused (400, field subject or body) when it does not parse, uses an undeclared variable, or fails on the example data. An SMS has no subject.",
 		Query:       TemplatePath{}, Body: notify.Template{}, Resp: notify.TemplateSlot{}}, h.apiSaveTemplate)
-	reg.Handle(mux, api.Op{Method: "DELETE", Path: "/api/v1/notification-templates/{type}/{channel}/{lang}", ID: "resetNotificationTemplate", Tags: ttags, Auth: authWrite,
+	reg.Handle(mux, api.Op{Method: "DELETE", Path: "/api/v1/notification-templates/{type}/{channel}/{lang}", ID: "resetNotificationTemplate", Tags: tags, Auth: authWrite,
 		Summary: "恢复默认模板 / Restore the built-in template", Query: TemplatePath{}, Status: http.StatusNoContent}, h.apiResetTemplate)
 
-	wtags := []string{"webhooks"}
-	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/webhooks", ID: "listWebhooks", Tags: wtags, Auth: authRead,
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/webhooks", ID: "listWebhooks", Tags: tags, Auth: authRead,
 		Summary: "Webhook 列表 / List webhooks", Description: "Secrets are never returned.", Resp: []notify.Webhook{}}, h.apiWebhooks)
-	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/webhooks", ID: "createWebhook", Tags: wtags, Auth: authWrite,
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/webhooks", ID: "createWebhook", Tags: tags, Auth: authWrite,
 		Summary: "新建 Webhook / Create a webhook", Description: "The response holds the signing secret; it is not shown again.",
 		Body: WebhookInput{}, Resp: Created{}, Status: http.StatusCreated}, h.apiCreateWebhook)
-	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/webhooks/{id}/active", ID: "setWebhookActive", Tags: wtags, Auth: authWrite,
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/webhooks/{id}/active", ID: "setWebhookActive", Tags: tags, Auth: authWrite,
 		Summary: "暂停或恢复 Webhook / Pause or resume a webhook", Description: "Deliveries still queued for a paused webhook fail.",
 		Body: ActiveInput{}, Resp: notify.Webhook{}}, h.apiWebhookActive)
-	reg.Handle(mux, api.Op{Method: "DELETE", Path: "/api/v1/webhooks/{id}", ID: "deleteWebhook", Tags: wtags, Auth: authWrite,
+	reg.Handle(mux, api.Op{Method: "DELETE", Path: "/api/v1/webhooks/{id}", ID: "deleteWebhook", Tags: tags, Auth: authWrite,
 		Summary: "删除 Webhook / Delete a webhook", Description: "Past deliveries stay in the outbox; queued ones fail.", Status: http.StatusNoContent}, h.apiDeleteWebhook)
 }
 

@@ -43,7 +43,7 @@ func (id *ReceiptID) UnmarshalJSON(b []byte) error {
 func (ReceiptID) OpenAPISchema() map[string]any {
 	return map[string]any{"type": []any{"string", "integer"},
 		"description": "平台消息编号（发送时的 id）或网关自己的消息编号 / The platform's notification id (sent as \"id\") or the gateway's own message id",
-		"example":     "4711"}
+		"examples":    []any{"4711"}}
 }
 
 // reasonUndelivered is recorded when a gateway reports a failure without
