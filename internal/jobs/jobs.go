@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,7 @@ type Queue struct {
 	log      *slog.Logger
 	workers  *river.Workers
 	periodic []*river.PeriodicJob
+	kinds    []string // registered job kinds, in registration order
 	// Test makes the client poll fast and skip start-up jitter.
 	Test bool
 
@@ -51,7 +53,12 @@ func New(d *db.DB, log *slog.Logger) *Queue {
 // Register adds a worker. It must be called before Init or Start.
 func Register[T river.JobArgs](q *Queue, w river.Worker[T]) {
 	river.AddWorker(q.workers, w)
+	var args T
+	q.kinds = append(q.kinds, args.Kind())
 }
+
+// Kinds lists the registered job kinds (a switched-off module's are absent).
+func (q *Queue) Kinds() []string { return slices.Clone(q.kinds) }
 
 // Every schedules args to be enqueued every interval (by the elected leader
 // only, so several instances do not duplicate it).

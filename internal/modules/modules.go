@@ -54,10 +54,13 @@ type Set struct {
 // setting ("all" or empty for every module, else a comma-separated list).
 // An unknown name, or a module whose required module is off, is an error
 // that names both.
-func Select(names string) ([]module.Info, error) {
+func Select(names string) ([]module.Info, error) { return SelectFrom(All, names) }
+
+// SelectFrom is Select over a given list of modules (tests add their own).
+func SelectFrom(list []module.Info, names string) ([]module.Info, error) {
 	names = strings.TrimSpace(names)
 	if names == "" || names == "all" {
-		return All, nil
+		return list, checkRequires(list)
 	}
 	want := map[string]bool{}
 	for _, n := range strings.Split(names, ",") {
@@ -65,13 +68,17 @@ func Select(names string) ([]module.Info, error) {
 		if n == "" {
 			continue
 		}
-		if !slices.ContainsFunc(All, func(i module.Info) bool { return i.Name == n }) {
-			return nil, fmt.Errorf("YINGSHANG_MODULES: unknown module %q (known: %s)", n, strings.Join(Names(), ", "))
+		if !slices.ContainsFunc(list, func(i module.Info) bool { return i.Name == n }) {
+			var known []string
+			for _, i := range list {
+				known = append(known, i.Name)
+			}
+			return nil, fmt.Errorf("YINGSHANG_MODULES: unknown module %q (known: %s)", n, strings.Join(known, ", "))
 		}
 		want[n] = true
 	}
 	var out []module.Info
-	for _, info := range All {
+	for _, info := range list {
 		if !want[info.Name] {
 			continue
 		}
@@ -82,7 +89,21 @@ func Select(names string) ([]module.Info, error) {
 		}
 		out = append(out, info)
 	}
-	return out, nil
+	return out, checkRequires(out)
+}
+
+// checkRequires makes sure every module comes after the modules it needs.
+func checkRequires(list []module.Info) error {
+	seen := map[string]bool{}
+	for _, info := range list {
+		for _, r := range info.Requires {
+			if !seen[r] {
+				return fmt.Errorf("module %s needs module %s, which is not listed before it", info.Name, r)
+			}
+		}
+		seen[info.Name] = true
+	}
+	return nil
 }
 
 // Names lists the names of all modules.
@@ -100,8 +121,12 @@ var messagesOnce sync.Map // module name -> struct{}
 // message types and jobs, and adds their migrations to a.Schema. Call it
 // once per App, before migrating and before the job queue is initialised.
 // It does not touch the database.
-func Build(a *app.App) (*Set, error) {
-	infos, err := Select(a.Cfg.Modules)
+func Build(a *app.App) (*Set, error) { return BuildFrom(a, All) }
+
+// BuildFrom is Build over a given list of modules (the example module's
+// test adds itself to All).
+func BuildFrom(a *app.App, list []module.Info) (*Set, error) {
+	infos, err := SelectFrom(list, a.Cfg.Modules)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,8 @@ type Server struct {
 	// landing-page links (set by internal/site).
 	Nav    []web.NavGroup
 	Public []web.Link
+	// Cards give the modules' home-page cards for a signed-in actor.
+	Cards []func(ctx context.Context, a *auth.Actor) ([]web.Card, error)
 }
 
 // HandlerFunc is an HTML handler that returns its error for the server to render.

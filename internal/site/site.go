@@ -29,6 +29,9 @@ func New(a *app.App, m *modules.Set) (*server.Server, error) {
 	notifications.Mount(s)
 	calendarh.Mount(s)
 	for _, mod := range m.List {
+		if c, ok := mod.(module.Carder); ok {
+			s.Cards = append(s.Cards, c.Cards)
+		}
 		if r, ok := mod.(module.Router); ok {
 			r.Mount(s)
 		}

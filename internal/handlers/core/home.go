@@ -5,9 +5,13 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/dashboard"
+	"yingshang/internal/web"
 )
 
 type homeData struct {
+	// Cards are the switched-on modules' cards for this user (to do,
+	// watch, figures), in module order.
+	Cards                  []web.Card
 	Overview               *dashboard.Overview
 	Entity                 any
 	SizeChart, RegionChart map[string]any
@@ -37,6 +41,13 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d.Entity = e
+	}
+	for _, cards := range h.s.Cards {
+		cs, err := cards(r.Context(), a)
+		if err != nil {
+			return err
+		}
+		d.Cards = append(d.Cards, cs...)
 	}
 	v.Data = d
 	return h.s.Render(w, r, http.StatusOK, "core/home", v)

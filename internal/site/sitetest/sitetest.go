@@ -35,6 +35,7 @@ import (
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
 	"yingshang/internal/entity"
+	"yingshang/internal/module"
 	"yingshang/internal/modules"
 	"yingshang/internal/secret"
 	"yingshang/internal/server"
@@ -69,11 +70,26 @@ const (
 // Asia/Shanghai.
 func Assemble(t testing.TB, d *db.DB) (*app.App, *modules.Set, *clock.Fake) {
 	t.Helper()
+	return AssembleWith(t, d, nil)
+}
+
+// AssembleWith is Assemble with a change to the test configuration (e.g.
+// cfg.Modules) before anything is built.
+func AssembleWith(t testing.TB, d *db.DB, configure func(cfg *config.Config)) (*app.App, *modules.Set, *clock.Fake) {
+	t.Helper()
+	return assemble(t, d, modules.All, configure)
+}
+
+func assemble(t testing.TB, d *db.DB, list []module.Info, configure func(cfg *config.Config)) (*app.App, *modules.Set, *clock.Fake) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := &config.Config{Addr: "127.0.0.1:0", DataDir: dir, Env: "development", SecureCookies: "false", UploadLimit: 20 << 20,
 		LogFormat: "text", LogLevel: "warn", LoginMaxFailures: 5, LoginLockout: 15 * time.Minute, PublicRateLimit: 10000,
-		SMSDriver: "log", SMSLogFile: filepath.Join(dir, "sms.log"), BaseURL: "http://yingshang.test"}
+		SMSDriver: "log", SMSLogFile: filepath.Join(dir, "sms.log"), BaseURL: "http://yingshang.test", Modules: "all"}
+	if configure != nil {
+		configure(cfg)
+	}
 	fake := clock.NewFixed(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
 	keys, err := secret.Parse("k1:" + secret.NewKey())
 	if err != nil {
@@ -91,7 +107,7 @@ func Assemble(t testing.TB, d *db.DB) (*app.App, *modules.Set, *clock.Fake) {
 	if _, err := a.Calendar.LoadOfficial(ctx); err != nil {
 		t.Fatal(err)
 	}
-	mods, err := modules.Build(a)
+	mods, err := modules.BuildFrom(a, list)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +121,20 @@ func Assemble(t testing.TB, d *db.DB) (*app.App, *modules.Set, *clock.Fake) {
 // The clock is pinned at 2026-11-23 09:00 Asia/Shanghai and can be moved.
 func New(t testing.TB, e db.Dialect) *Env {
 	t.Helper()
-	a, mods, fake := Assemble(t, dbtest.New(t, e))
+	return NewWith(t, e, nil)
+}
+
+// NewWith is New with a change to the test configuration (see AssembleWith).
+func NewWith(t testing.TB, e db.Dialect, configure func(cfg *config.Config)) *Env {
+	t.Helper()
+	return NewWithModules(t, e, modules.All, configure)
+}
+
+// NewWithModules is NewWith on a given list of modules (the example
+// module's test adds itself to modules.All).
+func NewWithModules(t testing.TB, e db.Dialect, list []module.Info, configure func(cfg *config.Config)) *Env {
+	t.Helper()
+	a, mods, fake := assemble(t, dbtest.New(t, e), list, configure)
 	srv, err := site.New(a, mods)
 	if err != nil {
 		t.Fatal(err)
