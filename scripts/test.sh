@@ -6,7 +6,7 @@
 #     otherwise starts a temporary one (installing PostgreSQL with apt if it
 #     is absent) and stops it at the end. Both engines are always tested:
 #     YINGSHANG_TEST_REQUIRE_POSTGRES=1 makes a missing PostgreSQL a failure.
-#  2. Chromium for the end-to-end browser tests, and Node.js with npm for the
+#  2. Chromium and a CJK font for the end-to-end browser tests, and Node.js with npm for the
 #     client-generation test (tools/clientgen): installed with apt if absent.
 #  3. go mod tidy must leave go.mod and go.sum unchanged.
 #  4. go vet, then go test ./... (unit, storage on SQLite and PostgreSQL,
@@ -66,6 +66,12 @@ if [ -z "${YINGSHANG_CHROMIUM:-}" ]; then
   if ! command -v chromium >/dev/null 2>&1; then
     log "installing Chromium (apt)"
     apt_install chromium
+  fi
+  # Without a CJK font Chromium draws Chinese as empty boxes in every
+  # screenshot.
+  if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    log "installing a CJK font (apt: fonts-noto-cjk)"
+    apt_install fonts-noto-cjk
   fi
   export YINGSHANG_CHROMIUM=$(command -v chromium)
 fi
