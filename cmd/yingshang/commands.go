@@ -109,6 +109,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// Files kept before the shared file store move into it (idempotent).
+	if err := mods.MoveFilesToStore(ctx); err != nil {
+		return err
+	}
 	if *withDemo {
 		if err := a.Jobs.Init(); err != nil {
 			return err

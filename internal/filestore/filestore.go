@@ -26,6 +26,8 @@
 package filestore
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"yingshang/internal/db"
@@ -75,4 +77,24 @@ func New(d *db.DB, keys *secret.Keyring, now func() time.Time) *Store {
 		now = time.Now
 	}
 	return &Store{DB: d, Keys: keys, Now: now}
+}
+
+// Unmovable collects the files a module's start-up move into the store
+// had to leave where they were (their content no longer matches the
+// recorded hash). It is a warning for the log, not a reason to stop.
+type Unmovable struct{ Reasons []string }
+
+// Add records one file left behind.
+func (u *Unmovable) Add(reason string) { u.Reasons = append(u.Reasons, reason) }
+
+// Err returns u when a file was left behind, nil otherwise.
+func (u *Unmovable) Err() error {
+	if len(u.Reasons) == 0 {
+		return nil
+	}
+	return u
+}
+
+func (u *Unmovable) Error() string {
+	return fmt.Sprintf("%d file(s) not moved into the file store: %s", len(u.Reasons), strings.Join(u.Reasons, "; "))
 }

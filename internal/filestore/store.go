@@ -20,12 +20,30 @@ import (
 	"yingshang/internal/yserr"
 )
 
+// Upload is a checked file, not yet stored: Check reads and checks it
+// before the caller's transaction, Save stores it inside.
+type Upload struct {
+	File
+	data []byte
+}
+
 // Put checks and stores the content of r as a file of owner (the module
-// name) called name. declared is the client's Content-Type ("" when not
-// known); when it names a type it must agree with the content. Put joins
-// the transaction in ctx, so the file and the owning module's row that
-// refers to it commit together.
+// name) called name: Check, then Save.
 func (s *Store) Put(ctx context.Context, owner, name, declared string, r io.Reader, opt Options) (*File, error) {
+	u, err := s.Check(name, declared, r, opt)
+	if err != nil {
+		return nil, err
+	}
+	return s.Save(ctx, owner, u)
+}
+
+// Check reads r (at most opt.MaxBytes) and checks it: not empty, within
+// the limit, a type decided by the content that opt.Allowed accepts (never
+// an executable), a name whose extension agrees, and a declared type
+// (the client's Content-Type, "" when not known) that names the same type.
+// Modules call it before their transaction, so that a slow upload never
+// holds a write lock.
+func (s *Store) Check(name, declared string, r io.Reader, opt Options) (*Upload, error) {
 	if opt.MaxBytes <= 0 {
 		return nil, errors.New("filestore: Options.MaxBytes is required")
 	}
@@ -59,11 +77,29 @@ func (s *Store) Put(ctx context.Context, owner, name, declared string, r io.Read
 		return nil, yserr.Field(field, "文件 "+name+" 声明的类型 "+declared+" 与内容（"+mt+"）不符",
 			"the declared type of "+name+" ("+declared+") does not match its content ("+mt+")")
 	}
+	return Trusted(name, mt, data, opt.Encrypt), nil
+}
+
+// Trusted wraps content the platform made or checked before (generated
+// PDFs, files moved in from an older storage) for Save, unchecked: its
+// media type is taken as given.
+func Trusted(name, mediaType string, data []byte, encrypt bool) *Upload {
 	sum := sha256.Sum256(data)
-	f := &File{Owner: owner, Name: name, MediaType: mt, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
-		Encrypted: opt.Encrypt, CreatedAt: s.Now().UTC()}
-	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		blobID, err := s.blob(ctx, f, data)
+	return &Upload{File: File{Name: CleanName(name), MediaType: mediaType, Size: int64(len(data)),
+		SHA256: hex.EncodeToString(sum[:]), Encrypted: encrypt}, data: data}
+}
+
+// Data is the checked content.
+func (u *Upload) Data() []byte { return u.data }
+
+// Save stores a checked upload as a file of owner (the module name). It
+// joins the transaction in ctx, so the file and the owning module's row
+// that refers to it commit together.
+func (s *Store) Save(ctx context.Context, owner string, u *Upload) (*File, error) {
+	f := u.File
+	f.Owner, f.ID, f.CreatedAt = owner, 0, s.Now().UTC()
+	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+		blobID, err := s.blob(ctx, &f, u.data)
 		if err != nil {
 			return err
 		}
@@ -72,12 +108,12 @@ func (s *Store) Put(ctx context.Context, owner, name, declared string, r io.Read
 			stored = ""
 		}
 		return s.DB.W(ctx).QueryRow(ctx, `INSERT INTO files (blob_id, owner, name, media_type, size, sha256, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, blobID, owner, name, mt, f.Size, stored, f.CreatedAt).Scan(&f.ID)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, blobID, owner, f.Name, f.MediaType, f.Size, stored, f.CreatedAt).Scan(&f.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return f, nil
+	return &f, nil
 }
 
 // address is the blob's content address in its encryption class.
@@ -247,7 +283,7 @@ func (r *reader) Read(p []byte) (int, error) {
 			return 0, r.err
 		}
 		if r.seq == r.st.chunks {
-			r.err = r.finish()
+			r.err = io.EOF
 			continue
 		}
 		var part []byte
@@ -265,6 +301,13 @@ func (r *reader) Read(p []byte) (int, error) {
 		r.seq++
 		r.n += int64(len(part))
 		r.sum.Write(part)
+		if r.seq == r.st.chunks {
+			// The last chunk is held back until the whole content checks out.
+			if err := r.verify(); err != nil {
+				r.err = err
+				continue
+			}
+		}
 		r.buf = part
 	}
 	n := copy(p, r.buf)
@@ -272,13 +315,13 @@ func (r *reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// finish checks the whole content once the last chunk is read.
-func (r *reader) finish() error {
+// verify checks the whole content once the last chunk is read.
+func (r *reader) verify() error {
 	got := hex.EncodeToString(r.sum.Sum(nil))
 	if r.n != r.st.Size || got != r.st.SHA256 {
 		return fmt.Errorf("file %d: stored content does not match its hash (%d bytes, sha256 %s)", r.st.ID, r.n, got)
 	}
-	return io.EOF
+	return nil
 }
 
 func (r *reader) Close() error { return nil }

@@ -10,6 +10,8 @@ package modules
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"yingshang/internal/account"
 	"yingshang/internal/app"
@@ -17,6 +19,7 @@ import (
 	"yingshang/internal/bideval"
 	"yingshang/internal/credit"
 	"yingshang/internal/draw"
+	"yingshang/internal/filestore"
 	"yingshang/internal/license"
 )
 
@@ -46,13 +49,13 @@ func Build(a *app.App) (*Set, error) {
 	// appeal: enterprise appeals, SLA clocks, alerts, Open311 (issue 3).
 	appeal.RegisterMessageTypes()
 	m.Appeal = &appeal.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Calendar: a.Calendar, Notify: a.Notify,
-		Entities: a.Entities, DataDir: a.Cfg.DataDir}
+		Entities: a.Entities, Files: a.Files, DataDir: a.Cfg.DataDir}
 	m.Appeal.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.Appeal.LoadDemo)
 
 	// credit: public credit records, repair, grades, checks (issue 6).
 	credit.RegisterTypes()
-	m.Credit = &credit.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Notify: a.Notify, Calendar: a.Calendar, BaseURL: a.Cfg.BaseURL}
+	m.Credit = &credit.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Notify: a.Notify, Calendar: a.Calendar, Files: a.Files, BaseURL: a.Cfg.BaseURL}
 	m.Credit.Register(a.Jobs)
 	m.demos = append(m.demos, m.Credit.LoadDemo)
 
@@ -66,7 +69,7 @@ func Build(a *app.App) (*Set, error) {
 	// bideval: double-blind evaluation, virtual codes drawn by the draw engine (issue 4).
 	bideval.RegisterMessages()
 	m.Bideval = &bideval.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Draw: m.Draw,
-		MaxFileBytes: a.Cfg.UploadLimit}
+		Files: a.Files, MaxFileBytes: a.Cfg.UploadLimit}
 	m.Bideval.Hook()
 	m.demos = append(m.demos, m.Bideval.LoadDemo)
 
@@ -77,6 +80,29 @@ func Build(a *app.App) (*Set, error) {
 	m.License.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.License.LoadDemo)
 	return m, nil
+}
+
+// MoveFilesToStore moves the files the modules kept before the shared file
+// store (appeal attachments on this instance's disk, credit repair files
+// and bid files in their own columns) into the store. The server runs it
+// at start-up; it is idempotent and reports per module what it moved.
+func (m *Set) MoveFilesToStore(ctx context.Context) error {
+	for _, step := range []struct {
+		module string
+		move   func(context.Context) (int, error)
+	}{{"appeal", m.Appeal.MoveFilesToStore}, {"credit", m.Credit.MoveFilesToStore}, {"bideval", m.Bideval.MoveFilesToStore}} {
+		n, err := step.move(ctx)
+		if n > 0 {
+			m.app.Log.Info("files moved into the file store", "module", step.module, "files", n)
+		}
+		var left *filestore.Unmovable
+		if errors.As(err, &left) {
+			m.app.Log.Warn("files left out of the file store", "module", step.module, "reasons", left.Reasons)
+		} else if err != nil {
+			return fmt.Errorf("%s: move files into the file store: %w", step.module, err)
+		}
+	}
+	return nil
 }
 
 // LoadDemo loads every module's demo data (called once, when the core demo
