@@ -190,4 +190,3 @@ func (s *Service) MoveFilesToStore(ctx context.Context) (int, error) {
 	}
 	return moved, bad.Err()
 }
-
