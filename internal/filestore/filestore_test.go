@@ -339,3 +339,41 @@ func TestDetect(t *testing.T) {
 		t.Errorf("clean name %q", got)
 	}
 }
+
+// TestReseal: after a key rotation, Reseal moves every encrypted blob to
+// the new key, and the old key can then leave the ring.
+func TestReseal(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		old, next := "old:"+secret.NewKey(), "new:"+secret.NewKey()
+		ring := func(spec string) *filestore.Store {
+			k, err := secret.Parse(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return filestore.New(d, k, nil)
+		}
+		before := ring(old)
+		data := bytes.Repeat([]byte("密封 sealed\n"), filestore.ChunkSize/8)
+		f, err := before.Put(ctx, "bideval", "bid.txt", "", bytes.NewReader(data), filestore.Options{MaxBytes: 1 << 20, Encrypt: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := before.Put(ctx, "appeal", "plain.txt", "", bytes.NewReader(data), filestore.Options{MaxBytes: 1 << 20}); err != nil {
+			t.Fatal(err)
+		}
+		rotated := ring(next + "," + old)
+		if n, err := rotated.Reseal(ctx); n != 1 || err != nil {
+			t.Fatalf("resealed %d: %v", n, err)
+		}
+		if n, err := rotated.Reseal(ctx); n != 0 || err != nil {
+			t.Fatalf("second reseal changed %d: %v", n, err)
+		}
+		g, got, err := ring(next).Get(ctx, "bideval", f.ID)
+		if err != nil || !bytes.Equal(got, data) || g.SHA256 != f.SHA256 {
+			t.Fatalf("read with the new key only: %v", err)
+		}
+		if _, _, err := before.Get(ctx, "bideval", f.ID); err == nil {
+			t.Fatal("the old key alone still reads the resealed blob")
+		}
+	})
+}
