@@ -22,6 +22,9 @@ const (
 	XLSX  = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	PPTX  = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 	MP4   = "video/mp4"
+	MOV   = "video/quicktime"
+	HEIC  = "image/heic"
+	AVIF  = "image/avif"
 	Text  = "text/plain"
 	CSV   = "text/csv"
 	EXE   = "application/vnd.microsoft.portable-executable"
@@ -32,7 +35,8 @@ const (
 // extensions are the names each detected type may carry.
 var extensions = map[string][]string{
 	PDF: {".pdf"}, PNG: {".png"}, JPEG: {".jpg", ".jpeg", ".jfif"}, GIF: {".gif"}, WebP: {".webp"},
-	ZIP: {".zip"}, DOCX: {".docx"}, XLSX: {".xlsx"}, PPTX: {".pptx"}, MP4: {".mp4", ".m4v"},
+	ZIP: {".zip"}, DOCX: {".docx"}, XLSX: {".xlsx"}, PPTX: {".pptx"}, MP4: {".mp4", ".m4v"}, MOV: {".mov"},
+	HEIC: {".heic", ".heif"}, AVIF: {".avif"},
 	Text: {".txt", ".text", ".log", ".md"}, CSV: {".csv"},
 }
 
@@ -60,7 +64,7 @@ func Detect(data []byte, name string) string {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return zipKind(data)
 	case len(data) >= 12 && string(data[4:8]) == "ftyp":
-		return MP4
+		return isoMedia(string(data[8:12]))
 	case bytes.HasPrefix(data, []byte("MZ")):
 		return EXE
 	case bytes.HasPrefix(data, []byte("\x7fELF")):
@@ -103,6 +107,20 @@ func zipKind(data []byte) string {
 	return ZIP
 }
 
+// isoMedia names an ISO base media file (the "ftyp" box) by its major
+// brand: HEIF/AVIF images and QuickTime movies share MP4's container.
+func isoMedia(brand string) string {
+	switch brand {
+	case "heic", "heix", "mif1", "msf1", "heim", "heis", "hevc", "hevx":
+		return HEIC
+	case "avif", "avis":
+		return AVIF
+	case "qt  ":
+		return MOV
+	}
+	return MP4
+}
+
 func isText(data []byte) bool {
 	if len(data) >= 2 && (data[0] == 0xFE && data[1] == 0xFF || data[0] == 0xFF && data[1] == 0xFE) {
 		return true
@@ -120,9 +138,6 @@ func ExtensionMatches(name, mt string) bool {
 	return slices.Contains(extensions[mt], ext)
 }
 
-// Extensions returns the extensions a media type may carry.
-func Extensions(mt string) []string { return slices.Clone(extensions[mt]) }
-
 // declaredAgrees reports whether a client's declared Content-Type names
 // the detected type (empty and application/octet-stream declare nothing).
 func declaredAgrees(declared, detected string) bool {
@@ -133,6 +148,8 @@ func declaredAgrees(declared, detected string) bool {
 		return true
 	case detected:
 		return true
+	case "image/x-png":
+		return detected == PNG
 	case "image/jpg", "image/pjpeg":
 		return detected == JPEG
 	case "application/x-pdf":

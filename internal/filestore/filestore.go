@@ -17,7 +17,11 @@
 // appeal, the repair or the bid, then asks the store for the file by id and
 // owner. The store refuses a file of another owner as "not found".
 //
-// Error contract: Put returns yserr Invalid (field Options.Field) for an
+// Modules call Check before their transaction (it reads and checks the
+// upload) and Save inside it, so the file and the row that refers to it
+// commit together; Put does both.
+//
+// Error contract: Check and Put return yserr Invalid (field Options.Field) for an
 // empty file, a type that is not allowed or an extension that does not
 // match the content, and yserr TooLarge above Options.MaxBytes; Stat, Get,
 // Open and Delete return yserr NotFound for an unknown id or another owner's

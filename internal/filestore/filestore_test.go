@@ -316,6 +316,7 @@ func TestDetect(t *testing.T) {
 		{"a.gif", []byte("GIF87a\x01\x00"), filestore.GIF},
 		{"a.webp", []byte("RIFF\x10\x00\x00\x00WEBPVP8 "), filestore.WebP},
 		{"a.mp4", []byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), filestore.MP4},
+		{"a.heic", []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), filestore.HEIC},
 		{"a.docx", docx(t, "[Content_Types].xml", "word/document.xml"), filestore.DOCX},
 		{"a.xlsx", docx(t, "[Content_Types].xml", "xl/workbook.xml"), filestore.XLSX},
 		{"a.zip", docx(t, "word/document.xml"), filestore.ZIP},
