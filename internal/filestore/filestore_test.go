@@ -20,7 +20,7 @@ import (
 
 var ctx = context.Background()
 
-func newStore(t *testing.T, d *db.DB) *filestore.Store {
+func newStore(t testing.TB, d *db.DB) *filestore.Store {
 	t.Helper()
 	keys, err := secret.Parse("k1:" + secret.NewKey())
 	if err != nil {
