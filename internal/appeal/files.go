@@ -186,6 +186,7 @@ func (s *Service) MoveFilesToStore(ctx context.Context) (int, error) {
 			if err := os.Remove(s.legacyPath(hash)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return moved, err
 			}
+			_ = os.Remove(filepath.Dir(s.legacyPath(hash))) // only when empty
 		}
 	}
 	return moved, bad.Err()

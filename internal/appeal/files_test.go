@@ -116,6 +116,9 @@ func TestMoveAttachmentsToStore(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(f.svc.DataDir, "attachments", okHash[:2], okHash)); !errors.Is(err, os.ErrNotExist) {
 				t.Fatalf("the disk copy of a moved attachment is still there: %v", err)
 			}
+			if _, err := os.Stat(filepath.Join(f.svc.DataDir, "attachments", okHash[:2])); okHash[:2] != changedHash[:2] && !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("the emptied directory is still there: %v", err)
+			}
 			if _, err := os.Stat(filepath.Join(f.svc.DataDir, "attachments", changedHash[:2], changedHash)); err != nil {
 				t.Fatalf("a changed file was removed: %v", err)
 			}
