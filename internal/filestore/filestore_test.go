@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -285,6 +286,34 @@ func TestTwoInstances(t *testing.T) {
 	}
 	if n := count(t, one.DB, "SELECT COUNT(*) FROM file_blobs"); n != 2 {
 		t.Fatalf("%d blobs, want 2", n)
+	}
+	// Both instances store the same new content at the same time: they
+	// meet on the address and keep one blob with every reference.
+	same := pdf("stored by both instances at once")
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 16 {
+		s := one
+		if i%2 == 1 {
+			s = two
+		}
+		wg.Go(func() {
+			_, err := s.Put(ctx, "appeal", "same.pdf", "", bytes.NewReader(same), opt)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, one.DB, "SELECT refs FROM file_blobs WHERE address = $1", "sha256:"+hexSum(same)); n != 16 {
+		t.Fatalf("refs %d, want 16", n)
+	}
+	if n := count(t, one.DB, "SELECT COUNT(*) FROM file_chunks c JOIN file_blobs b ON b.id = c.blob_id WHERE b.address = $1", "sha256:"+hexSum(same)); n != 1 {
+		t.Fatalf("%d chunks for a one-chunk file", n)
 	}
 }
 
