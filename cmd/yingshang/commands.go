@@ -86,6 +86,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(applied) > 0 {
 		a.Log.Info("migrations applied", "steps", applied)
 	}
+	// The modules' start-up steps (idempotent), e.g. files kept before the
+	// shared file store move into it.
+	if err := mods.Start(ctx); err != nil {
+		return err
+	}
 	if *withDemo {
 		if err := a.Jobs.Init(); err != nil {
 			return err

@@ -20,6 +20,7 @@ import (
 	"yingshang/internal/dashboard"
 	"yingshang/internal/db"
 	"yingshang/internal/entity"
+	"yingshang/internal/filestore"
 	"yingshang/internal/importkit"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
@@ -36,6 +37,7 @@ type App struct {
 	Keys    *secret.Keyring
 	Jobs    *jobs.Queue
 	Audit   *audit.Log
+	Files   *filestore.Store
 	Version string
 
 	Calendar *workcal.Service
@@ -53,7 +55,7 @@ type App struct {
 // CoreSchema is the core packages' migrations, in the order they are listed
 // on the status page (the runner orders steps by their requirements).
 func CoreSchema() []db.Source {
-	return []db.Source{account.Schema, entity.Schema, importkit.Schema, workcal.Schema, audit.Schema, notify.Schema}
+	return []db.Source{account.Schema, entity.Schema, importkit.Schema, workcal.Schema, audit.Schema, notify.Schema, filestore.Schema}
 }
 
 // NewLogger returns the structured logger the configuration asks for.
@@ -106,6 +108,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, version str
 func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Clock, d *db.DB, keys *secret.Keyring) (*App, error) {
 	a := &App{Cfg: cfg, Log: log, Clock: clk, DB: d, Keys: keys, Version: version, Schema: CoreSchema()}
 	a.Audit = &audit.Log{DB: d, Clock: clk}
+	a.Files = filestore.New(d, keys, clk.Now)
 	a.Jobs = jobs.New(d, log.With("component", "jobs"))
 	a.Calendar = &workcal.Service{DB: d, Audit: a.Audit, Clock: clk}
 	a.Accounts = &account.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk,

@@ -34,6 +34,7 @@ import (
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
 	"yingshang/internal/entity"
+	"yingshang/internal/filestore"
 	"yingshang/internal/ident"
 	"yingshang/internal/notify"
 	"yingshang/internal/secret"
@@ -193,7 +194,8 @@ type Service struct {
 	Calendar *workcal.Service
 	Notify   *notify.Service
 	Entities *entity.Service
-	DataDir  string // attachments live in DataDir/attachments
+	Files    *filestore.Store
+	DataDir  string // before the file store, attachments lived in DataDir/attachments (MoveFilesToStore)
 }
 
 // Settings returns the module settings (defaults when none are stored).

@@ -2,18 +2,11 @@ package appeal
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
-	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/yserr"
@@ -28,138 +21,6 @@ type Attachment struct {
 	Size      int64     `json:"size"`
 	SHA256    string    `json:"sha256"`
 	CreatedAt time.Time `json:"created_at"`
-}
-
-// AllowedTypes are the attachment types, decided by the content
-// (http.DetectContentType), not by the name.
-var AllowedTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
-
-// Attach stores a file for an appeal the caller may see and act on (its
-// enterprise, intake, the office or a handling department).
-func (s *Service) Attach(ctx context.Context, appealID int64, name string, r io.Reader) (*Attachment, error) {
-	a, err := s.Get(ctx, appealID)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Open() {
-		return nil, yserr.New(yserr.Conflict, "诉求已办结，不能再添加附件", "the appeal is closed: no more attachments")
-	}
-	st, err := s.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(r, st.MaxAttachmentBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) == 0 {
-		return nil, yserr.Field("file", "文件为空", "the file is empty")
-	}
-	if int64(len(data)) > st.MaxAttachmentBytes {
-		return nil, yserr.Field("file", "文件过大（最大 "+strconv.FormatInt(st.MaxAttachmentBytes>>20, 10)+" MB）",
-			"the file is too large (at most "+strconv.FormatInt(st.MaxAttachmentBytes>>20, 10)+" MB)")
-	}
-	mime := http.DetectContentType(data)
-	if i := strings.IndexByte(mime, ';'); i >= 0 {
-		mime = mime[:i]
-	}
-	if !contains(AllowedTypes, mime) {
-		return nil, yserr.Field("file", "只能上传图片（JPG、PNG、GIF、WebP）或 PDF 文件，此文件为 "+mime,
-			"only images (JPG, PNG, GIF, WebP) or PDF files may be attached; this file is "+mime)
-	}
-	name = cleanName(name)
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
-	if err := s.writeBlob(hash, data); err != nil {
-		return nil, err
-	}
-	att := &Attachment{AppealID: a.ID, Name: name, MIME: mime, Size: int64(len(data)), SHA256: hash, CreatedAt: s.now()}
-	actor := auth.From(ctx)
-	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeal_attachments (appeal_id, name, mime, size, sha256, uploaded_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, a.ID, name, mime, att.Size, hash, nullID(actor.UserID), att.CreatedAt).Scan(&att.ID); err != nil {
-			return err
-		}
-		return s.Audit.Record(ctx, "appeal.attach", "appeal", strconv.FormatInt(a.ID, 10), nil, map[string]any{"name": name, "sha256": hash, "size": att.Size}, "")
-	})
-	return att, err
-}
-
-func cleanName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, name)
-	if name == "" || name == "." || name == "/" {
-		name = "attachment"
-	}
-	if utf8.RuneCountInString(name) > 120 {
-		name = string([]rune(name)[:120])
-	}
-	return name
-}
-
-func (s *Service) blobPath(hash string) string {
-	return filepath.Join(s.DataDir, "attachments", hash[:2], hash)
-}
-
-func (s *Service) writeBlob(hash string, data []byte) error {
-	p := s.blobPath(hash)
-	if _, err := os.Stat(p); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
-		return err
-	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o640); err != nil {
-		return err
-	}
-	return os.Rename(tmp, p)
-}
-
-// Attachments lists an appeal's files.
-func (s *Service) Attachments(ctx context.Context, appealID int64) ([]Attachment, error) {
-	if _, err := s.Get(ctx, appealID); err != nil {
-		return nil, err
-	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, appeal_id, name, mime, size, sha256, created_at FROM appeal_attachments
-		WHERE appeal_id = $1 ORDER BY id`, appealID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Attachment
-	for rows.Next() {
-		var t Attachment
-		if err := rows.Scan(&t.ID, &t.AppealID, &t.Name, &t.MIME, &t.Size, &t.SHA256, &t.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
-}
-
-// OpenAttachment returns an attachment's content, for callers who may see
-// its appeal.
-func (s *Service) OpenAttachment(ctx context.Context, id int64) (*Attachment, []byte, error) {
-	var t Attachment
-	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT id, appeal_id, name, mime, size, sha256, created_at FROM appeal_attachments WHERE id = $1`, id).
-		Scan(&t.ID, &t.AppealID, &t.Name, &t.MIME, &t.Size, &t.SHA256, &t.CreatedAt)
-	if err != nil {
-		return nil, nil, yserr.ErrNotFound("附件", "attachment")
-	}
-	if _, err := s.Get(ctx, t.AppealID); err != nil {
-		return nil, nil, yserr.ErrNotFound("附件", "attachment")
-	}
-	data, err := os.ReadFile(s.blobPath(t.SHA256))
-	if err != nil {
-		return nil, nil, err
-	}
-	return &t, data, nil
 }
 
 // Route is a routing rule: appeals on Topic (any when empty) from a region

@@ -34,6 +34,7 @@ import (
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
 	"yingshang/internal/draw"
+	"yingshang/internal/filestore"
 	"yingshang/internal/notify"
 	"yingshang/internal/secret"
 	"yingshang/internal/yserr"
@@ -46,6 +47,8 @@ type Service struct {
 	Clock  clock.Clock
 	Keys   *secret.Keyring
 	Notify *notify.Service
+	// Files is the shared file store (bid files, sealed).
+	Files *filestore.Store
 	// Draw is the draw engine and owner of projects and experts.
 	Draw *draw.Service
 	// MaxFileBytes bounds one uploaded part (default 20 MiB).

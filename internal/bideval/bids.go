@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
+	"yingshang/internal/filestore"
 	"yingshang/internal/yserr"
 )
 
@@ -126,8 +126,12 @@ func (s *Service) Upload(ctx context.Context, projectID int64, part, name string
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
+	// Bids are sealed: the file store keeps them encrypted.
+	up, err := s.Files.Check(name, "", bytes.NewReader(data), filestore.Options{MaxBytes: s.maxFile(), Allowed: bidTypes, Encrypt: true})
+	if err != nil {
+		return nil, err
+	}
+	hash := up.SHA256
 	var f *File
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		st, err := s.settings(ctx, projectID)
@@ -175,9 +179,13 @@ func (s *Service) Upload(ctx context.Context, projectID int64, part, name string
 		now := s.Clock.Now()
 		f = &File{BidID: bidID, Part: part, Version: version, FileName: cleanName(name), MIME: mime, Size: int64(len(data)),
 			SHA256: hash, TextStatus: status, TextChars: chars, UploadedAt: now, priceFen: price}
+		stored, err := s.Files.Save(ctx, FileOwner, up)
+		if err != nil {
+			return err
+		}
 		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO bideval_files (bid_id, part, version, file_name, mime, size, sha256, content_enc,
-			price_fen, text_status, text_chars, uploaded_by, uploaded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
-			bidID, part, version, f.FileName, mime, f.Size, hash, s.Keys.Encrypt(string(data)), price, status, chars, nullID(a.UserID), now).Scan(&f.ID); err != nil {
+			price_fen, text_status, text_chars, uploaded_by, uploaded_at, file_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id`,
+			bidID, part, version, f.FileName, mime, f.Size, hash, []byte{}, price, status, chars, nullID(a.UserID), now, stored.ID).Scan(&f.ID); err != nil {
 			return err
 		}
 		for _, l := range leaks {
@@ -253,6 +261,77 @@ func personName(s string) bool {
 
 var allowedExt = map[string]string{".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8",
 	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+// FileOwner names the bideval module's files in the shared file store.
+const FileOwner = "bideval"
+
+// bidTypes are the bid file types the file store accepts (by content).
+var bidTypes = []string{filestore.PDF, filestore.DOCX, filestore.Text}
+
+// MoveFilesToStore moves bid files kept in bideval_files.content_enc
+// (before the file store) into the store, encrypted, records the file and
+// empties the old column, one file per transaction. It runs at start-up
+// and is idempotent. The content must match the recorded SHA-256, so the
+// bidders' receipts still verify; a row that does not is left as it is and
+// reported. It returns the number moved.
+func (s *Service) MoveFilesToStore(ctx context.Context) (int, error) {
+	var ids []int64
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM bideval_files WHERE file_id IS NULL ORDER BY id")
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	moved := 0
+	var bad filestore.Unmovable
+	for _, id := range ids {
+		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+			var name, mime, sha string
+			var enc []byte
+			err := s.DB.W(ctx).QueryRow(ctx, "SELECT file_name, mime, sha256, content_enc FROM bideval_files WHERE id = $1 AND file_id IS NULL", id).
+				Scan(&name, &mime, &sha, &enc)
+			if db.IsNoRows(err) {
+				return nil // moved meanwhile by another instance
+			}
+			if err != nil {
+				return err
+			}
+			plain, err := s.Keys.Decrypt(enc)
+			if err != nil {
+				bad.Add(fmt.Sprintf("bid file %d (%s): %v", id, name, err))
+				return nil
+			}
+			up := filestore.Trusted(name, mime, []byte(plain), true)
+			if up.SHA256 != sha {
+				bad.Add(fmt.Sprintf("bid file %d (%s): the stored content does not match its recorded sha256", id, name))
+				return nil
+			}
+			f, err := s.Files.Save(ctx, FileOwner, up)
+			if err != nil {
+				return err
+			}
+			if _, err := s.DB.W(ctx).Exec(ctx, "UPDATE bideval_files SET file_id = $1, content_enc = $2 WHERE id = $3", f.ID, []byte{}, id); err != nil {
+				return err
+			}
+			moved++
+			return nil
+		})
+		if err != nil {
+			return moved, fmt.Errorf("bid file %d: %w", id, err)
+		}
+	}
+	return moved, bad.Err()
+}
 
 // checkFile accepts .pdf, .docx and .txt files whose content matches the
 // extension, non-empty and at most limit bytes; it returns the MIME type.

@@ -120,15 +120,18 @@ func (s *Service) TechnicalByCode(ctx context.Context, projectID int64, code str
 	if i < 0 {
 		return "", "", nil, yserr.ErrNotFound("暗标 "+code, "coded bid "+code)
 	}
-	var enc []byte
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT mime, content_enc FROM bideval_files WHERE id = $1", bids[i].fileID).Scan(&mime, &enc); err != nil {
+	var stored *int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT mime, file_id FROM bideval_files WHERE id = $1", bids[i].fileID).Scan(&mime, &stored); err != nil {
 		return "", "", nil, err
 	}
-	plain, err := s.Keys.Decrypt(enc)
+	if stored == nil {
+		return "", "", nil, yserr.New(yserr.Unavailable, "暗标 "+code+" 的文件尚未迁入文件库", "the file of coded bid "+code+" has not been moved into the file store yet")
+	}
+	_, data, err = s.Files.Get(ctx, FileOwner, *stored)
 	if err != nil {
 		return "", "", nil, err
 	}
-	return code + bids[i].Ext, mime, []byte(plain), nil
+	return code + bids[i].Ext, mime, data, nil
 }
 
 // Score is one expert's points for one code and criterion.

@@ -17,6 +17,7 @@ import (
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
 	"yingshang/internal/draw"
+	"yingshang/internal/filestore"
 	"yingshang/internal/ident"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
@@ -59,7 +60,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	}
 	ds := &draw.Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, CentreDept: "XC-JYZX"}
 	e := &env{t: t, d: d, clk: clk, uscc: map[string]string{}, experts: map[int64]context.Context{},
-		s: &Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, Draw: ds, MaxFileBytes: 1 << 20}}
+		s: &Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, Draw: ds, Files: filestore.New(d, keys, clk.Now), MaxFileBytes: 1 << 20}}
 	e.s.Hook()
 	rnd := rand.New(rand.NewPCG(8, 1))
 	e.centre = e.exec("INSERT INTO departments (code, name, kind, created_at, updated_at) VALUES ('XC-JYZX','公共资源交易中心','office',$1,$1)", start)

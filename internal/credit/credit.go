@@ -29,6 +29,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
+	"yingshang/internal/filestore"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
 	"yingshang/internal/workcal"
@@ -42,6 +43,8 @@ type Service struct {
 	Clock    clock.Clock
 	Notify   *notify.Service
 	Calendar *workcal.Service
+	// Files is the shared file store (repair evidence).
+	Files *filestore.Store
 	// BaseURL is the public address of the site, printed on notices and
 	// reports for verification.
 	BaseURL string

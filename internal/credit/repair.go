@@ -1,13 +1,10 @@
 package credit
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"net/http"
-	"path/filepath"
-	"slices"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +12,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/db"
+	"yingshang/internal/filestore"
 	"yingshang/internal/notify"
 	"yingshang/internal/yserr"
 )
@@ -58,8 +56,10 @@ type Eligibility struct {
 // Upload is an attached file.
 type Upload struct {
 	Name        string
-	ContentType string
+	ContentType string // as the client declared it ("" when not known); the detected type after checkFiles
 	Data        []byte
+
+	checked *filestore.Upload // set by checkFiles
 }
 
 // ApplyInput is a repair application (or supplement).
@@ -147,30 +147,29 @@ func (s *Service) eligibility(ctx context.Context, r *Record) (*Eligibility, err
 	return el, nil
 }
 
-// allowedTypes are the attachment types accepted.
-var allowedTypes = map[string][]string{"application/pdf": {".pdf"}, "image/png": {".png"}, "image/jpeg": {".jpg", ".jpeg"}}
+// FileOwner names the credit module's files in the shared file store.
+const FileOwner = "credit"
 
-// checkFiles validates attachments: at most 5, each under the size limit,
-// PDF/PNG/JPEG by content and extension.
+// allowedTypes are the attachment types accepted (by content; the name's
+// extension must agree).
+var allowedTypes = []string{filestore.PDF, filestore.PNG, filestore.JPEG}
+
+// checkFiles validates attachments before anything is stored: at most 5,
+// each under the size limit, PDF/PNG/JPEG by content and extension. Repair
+// evidence carries personal data (receipts, ID copies), so the store keeps
+// it encrypted.
 func (s *Service) checkFiles(files []Upload) error {
 	if len(files) > 5 {
 		return yserr.Field("files", "最多上传 5 个文件", "at most 5 files")
 	}
 	for i := range files {
 		f := &files[i]
-		if int64(len(f.Data)) > s.maxUpload() {
-			return yserr.Newf(yserr.TooLarge, "文件 %s 超过 %d MB", "file %s is larger than %d MB", f.Name, s.maxUpload()>>20)
+		up, err := s.Files.Check(f.Name, f.ContentType, bytes.NewReader(f.Data),
+			filestore.Options{MaxBytes: s.maxUpload(), Allowed: allowedTypes, Encrypt: true, Field: "files"})
+		if err != nil {
+			return err
 		}
-		if len(f.Data) == 0 {
-			return yserr.Field("files", "文件 "+f.Name+" 是空的", "file "+f.Name+" is empty")
-		}
-		ct := strings.SplitN(http.DetectContentType(f.Data), ";", 2)[0]
-		exts, ok := allowedTypes[ct]
-		if !ok || !slices.Contains(exts, strings.ToLower(filepath.Ext(f.Name))) {
-			return yserr.Field("files", "文件 "+f.Name+" 须为 PDF、PNG 或 JPEG", "file "+f.Name+" must be a PDF, PNG or JPEG")
-		}
-		f.ContentType = ct
-		f.Name = filepath.Base(f.Name)
+		f.checked, f.Name, f.ContentType = up, up.Name, up.MediaType
 	}
 	return nil
 }
@@ -271,9 +270,15 @@ func (s *Service) insertRepair(ctx context.Context, a *auth.Actor, r *Record, in
 
 func (s *Service) saveFiles(ctx context.Context, repairID int64, files []Upload) error {
 	for _, f := range files {
-		sum := sha256.Sum256(f.Data)
-		if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO credit_repair_files (repair_id, name, content_type, size, sha256, data, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, repairID, f.Name, f.ContentType, len(f.Data), hex.EncodeToString(sum[:]), f.Data, s.now()); err != nil {
+		if f.checked == nil {
+			return fmt.Errorf("credit: file %s was not checked", f.Name)
+		}
+		sf, err := s.Files.Save(ctx, FileOwner, f.checked)
+		if err != nil {
+			return err
+		}
+		if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO credit_repair_files (repair_id, name, content_type, size, sha256, data, created_at, file_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, repairID, sf.Name, sf.MediaType, sf.Size, sf.SHA256, []byte{}, s.now(), sf.ID); err != nil {
 			return err
 		}
 	}
@@ -506,19 +511,90 @@ func (s *Service) GetRepair(ctx context.Context, id int64) (*Repair, error) {
 	return p, rows.Err()
 }
 
-// RepairFile returns an attachment's content.
-func (s *Service) RepairFile(ctx context.Context, repairID, fileID int64) (*File, []byte, error) {
+// RepairFile returns an attachment and a reader of its content, to those
+// who may see the application; the caller closes the reader.
+func (s *Service) RepairFile(ctx context.Context, repairID, fileID int64) (*File, io.ReadCloser, error) {
 	if _, err := s.GetRepair(ctx, repairID); err != nil {
 		return nil, nil, err
 	}
 	var f File
-	var data []byte
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, name, content_type, size, sha256, data FROM credit_repair_files WHERE id = $1 AND repair_id = $2", fileID, repairID).
-		Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &data)
+	var stored *int64
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, name, content_type, size, sha256, file_id FROM credit_repair_files WHERE id = $1 AND repair_id = $2", fileID, repairID).
+		Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &stored)
 	if db.IsNoRows(err) {
 		return nil, nil, yserr.ErrNotFound("文件", "file")
 	}
-	return &f, data, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if stored == nil {
+		return nil, nil, yserr.New(yserr.Unavailable, "文件 "+f.Name+" 尚未迁入文件库", "the file "+f.Name+" has not been moved into the file store yet")
+	}
+	_, rc, err := s.Files.Open(ctx, FileOwner, *stored)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &f, rc, nil
+}
+
+// MoveFilesToStore moves repair files kept in credit_repair_files.data
+// (before the file store) into the store, encrypted, records the file and
+// empties the old column, one file per transaction. It runs at start-up
+// and is idempotent. The content must match the recorded SHA-256, so
+// receipts still verify; a row that does not is left as it is and
+// reported. It returns the number moved.
+func (s *Service) MoveFilesToStore(ctx context.Context) (int, error) {
+	var ids []int64
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM credit_repair_files WHERE file_id IS NULL ORDER BY id")
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	moved := 0
+	var bad filestore.Unmovable
+	for _, id := range ids {
+		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+			var name, ct, sha string
+			var data []byte
+			err := s.DB.W(ctx).QueryRow(ctx, "SELECT name, content_type, sha256, data FROM credit_repair_files WHERE id = $1 AND file_id IS NULL", id).
+				Scan(&name, &ct, &sha, &data)
+			if db.IsNoRows(err) {
+				return nil // moved meanwhile by another instance
+			}
+			if err != nil {
+				return err
+			}
+			up := filestore.Trusted(name, ct, data, true)
+			if up.SHA256 != sha {
+				bad.Add(fmt.Sprintf("credit repair file %d (%s): the stored content does not match its recorded sha256", id, name))
+				return nil
+			}
+			f, err := s.Files.Save(ctx, FileOwner, up)
+			if err != nil {
+				return err
+			}
+			if _, err := s.DB.W(ctx).Exec(ctx, "UPDATE credit_repair_files SET file_id = $1, data = $2 WHERE id = $3", f.ID, []byte{}, id); err != nil {
+				return err
+			}
+			moved++
+			return nil
+		})
+		if err != nil {
+			return moved, fmt.Errorf("credit repair file %d: %w", id, err)
+		}
+	}
+	return moved, bad.Err()
 }
 
 // RepairFilter selects applications.

@@ -18,6 +18,7 @@
 //	Navigator             its side-menu entries, per role
 //	PublicLinker          its links on the public landing page
 //	Carder                its cards on a signed-in user's home page
+//	Starter               its idempotent start-up step (after migrations)
 //	DemoLoader            its part of the demo data set
 //
 // The host builds modules in the order of the list, after the modules
@@ -131,6 +132,11 @@ type PublicLinker interface{ PublicLinks() []web.Link }
 type Carder interface {
 	Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error)
 }
+
+// Starter runs a module's start-up step once the schema is current and
+// before the server takes requests (e.g. moving files kept before the file
+// store into it). It must be idempotent: every instance runs it at start.
+type Starter interface{ Start(ctx context.Context) error }
 
 // DemoLoader loads the module's demo data (once, when the core demo data
 // set is first created).

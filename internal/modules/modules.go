@@ -204,6 +204,19 @@ func (s *Set) PublicLinks() []web.Link {
 	return out
 }
 
+// Start runs the switched-on modules' start-up steps (module.Starter), in
+// order; the server calls it after migrating.
+func (s *Set) Start(ctx context.Context) error {
+	for _, m := range s.List {
+		if st, ok := m.(module.Starter); ok {
+			if err := st.Start(ctx); err != nil {
+				return fmt.Errorf("start-up of %s: %w", m.Info().Name, err)
+			}
+		}
+	}
+	return nil
+}
+
 // LoadDemo loads every switched-on module's demo data (called once, when
 // the core demo data set is first created).
 func (s *Set) LoadDemo(ctx context.Context) error {

@@ -12,6 +12,7 @@
 package secret
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -153,4 +154,40 @@ func (k *Keyring) Index(value string) string {
 	m := hmac.New(sha256.New, k.indexKy)
 	m.Write([]byte(value))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Seal encrypts binary plaintext with the current key, binding it to ad
+// (associated data that Open must be given again, e.g. a file's address and
+// the position of a chunk), so sealed pieces cannot be swapped or reordered.
+// The output starts with the key id, like Encrypt's.
+func (k *Keyring) Seal(plaintext, ad []byte) []byte {
+	id := k.ids[0]
+	aead := k.aeads[id]
+	nonce := make([]byte, aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	out := make([]byte, 0, len(id)+1+len(nonce)+len(plaintext)+aead.Overhead())
+	out = append(append(append(out, id...), '.'), nonce...)
+	return aead.Seal(out, nonce, plaintext, append([]byte(id+"."), ad...))
+}
+
+// Open decrypts a value sealed by Seal with the same associated data.
+func (k *Keyring) Open(ct, ad []byte) ([]byte, error) {
+	i := bytes.IndexByte(ct, '.')
+	if i < 0 {
+		return nil, errors.New("ciphertext has no key id")
+	}
+	id := string(ct[:i])
+	aead := k.aeads[id]
+	if aead == nil {
+		return nil, fmt.Errorf("ciphertext key %q is not in the keyring", id)
+	}
+	body := ct[i+1:]
+	if len(body) < aead.NonceSize()+aead.Overhead() {
+		return nil, errors.New("ciphertext too short")
+	}
+	pt, err := aead.Open(nil, body[:aead.NonceSize()], body[aead.NonceSize():], append([]byte(id+"."), ad...))
+	if err != nil {
+		return nil, errors.New("ciphertext does not authenticate")
+	}
+	return pt, nil
 }

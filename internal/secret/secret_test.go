@@ -73,3 +73,24 @@ func TestLoadOrCreate(t *testing.T) {
 		t.Fatal("generated key not persisted")
 	}
 }
+
+func TestSealOpenBindsAssociatedData(t *testing.T) {
+	k, err := Parse("k1:" + NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := k.Seal([]byte("sealed bid"), []byte("blob/0/2"))
+	if pt, err := k.Open(ct, []byte("blob/0/2")); err != nil || string(pt) != "sealed bid" {
+		t.Fatalf("open: %q %v", pt, err)
+	}
+	if _, err := k.Open(ct, []byte("blob/1/2")); err == nil {
+		t.Fatal("opened with another position")
+	}
+	if KeyID(ct) != "k1" {
+		t.Fatalf("key id %q", KeyID(ct))
+	}
+	other, _ := Parse("k1:" + NewKey())
+	if _, err := other.Open(ct, []byte("blob/0/2")); err == nil {
+		t.Fatal("opened with another key of the same id")
+	}
+}

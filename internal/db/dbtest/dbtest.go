@@ -31,6 +31,7 @@ import (
 	_ "yingshang/internal/account/migrations"
 	_ "yingshang/internal/audit/migrations"
 	_ "yingshang/internal/entity/migrations"
+	_ "yingshang/internal/filestore/migrations"
 	_ "yingshang/internal/importkit/migrations"
 	_ "yingshang/internal/notify/migrations"
 	_ "yingshang/internal/workcal/migrations"

@@ -7,7 +7,6 @@ package appeals
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -417,16 +416,12 @@ func (h *handlers) file(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	att, data, err := h.svc.OpenAttachment(r.Context(), id)
+	att, rc, err := h.svc.OpenAttachment(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", att.MIME)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(att.Name))
-	_, err = w.Write(data)
-	return err
+	defer rc.Close()
+	return h.s.ServeFile(w, r, att.Name, att.MIME, att.Size, true, rc)
 }
 
 func (h *handlers) publish(w http.ResponseWriter, r *http.Request) error {

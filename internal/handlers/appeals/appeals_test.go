@@ -9,8 +9,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"yingshang/internal/modules"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -166,6 +168,20 @@ func TestPagesClosedLoop(t *testing.T) {
 	page := ent.Get(t, loc)
 	if !strings.Contains(page.Body, "YS-2026-000001") || !strings.Contains(page.Body, "photo.png") || !strings.Contains(page.Body, "扫码提交") {
 		t.Fatalf("detail page lacks number, file or channel:\n%s", page.Body)
+	}
+	// The attachment downloads from the file store with its type, nosniff
+	// and an RFC 6266 name; another enterprise cannot fetch it.
+	atts, err := modules.Get[*appeal.Service](env.Modules).Attachments(sitetest.System(), appealIDFrom(t, loc))
+	if err != nil || len(atts) != 1 {
+		t.Fatalf("attachments: %v %d", err, len(atts))
+	}
+	dl := ent.Get(t, fmt.Sprintf("/appeals/files/%d", atts[0].ID))
+	if dl.StatusCode != 200 || dl.Header.Get("Content-Type") != "image/png" || dl.Header.Get("X-Content-Type-Options") != "nosniff" ||
+		dl.Header.Get("Content-Disposition") != `inline; filename="photo.png"; filename*=UTF-8''photo.png` || !strings.HasPrefix(dl.Body, "\x89PNG") {
+		t.Fatalf("download: %d %v", dl.StatusCode, dl.Header)
+	}
+	if r := env.Login(t, "wd-staff").Get(t, fmt.Sprintf("/appeals/files/%d", atts[0].ID)); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("out-of-scope download: %d", r.StatusCode)
 	}
 	// A forbidden type is refused with the field, nothing stored.
 	body.Reset()
@@ -331,4 +347,14 @@ func TestOpen311(t *testing.T) {
 			}
 		})
 	}
+}
+
+// appealIDFrom reads the id from an appeal page's address (/appeals/7).
+func appealIDFrom(t *testing.T, loc string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(loc[strings.LastIndexByte(loc, '/')+1:], 10, 64)
+	if err != nil {
+		t.Fatalf("appeal address %q: %v", loc, err)
+	}
+	return id
 }

@@ -3,6 +3,7 @@ package appeals
 import (
 	"context"
 	"embed"
+	"log/slog"
 
 	"yingshang/internal/appeal"
 	"yingshang/internal/auth"
@@ -24,12 +25,15 @@ var Module = module.Info{
 	Templates: module.Templates(templates),
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &appeal.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Keys: h.Keys, Calendar: h.Calendar,
-			Notify: h.Notify, Entities: h.Entities, DataDir: h.Cfg.DataDir}}, nil
+		return &mod{svc: &appeal.Service{DB: h.DB, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Calendar: h.Calendar,
+			Notify: h.Notify, Entities: h.Entities, DataDir: h.Cfg.DataDir}, log: h.Log}, nil
 	},
 }
 
-type mod struct{ svc *appeal.Service }
+type mod struct {
+	svc *appeal.Service
+	log *slog.Logger
+}
 
 func (m *mod) Info() module.Info                  { return Module }
 func (m *mod) Service() any                       { return m.svc }
@@ -68,3 +72,8 @@ var commands = []module.Command{{
 		})
 	},
 }}
+
+// Start moves files kept before the shared file store into it.
+func (m *mod) Start(ctx context.Context) error {
+	return module.MoveFiles(ctx, m.log, "appeal", m.svc.MoveFilesToStore)
+}

@@ -5,11 +5,11 @@
 package bideval
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -532,11 +532,7 @@ func (h *handlers) download(w http.ResponseWriter, r *http.Request) error {
 }
 
 func writeFile(w http.ResponseWriter, name, mime string, data []byte) {
-	w.Header().Set("Content-Type", mime)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
-	_, _ = w.Write(data)
+	_ = server.WriteFile(w, name, mime, int64(len(data)), false, bytes.NewReader(data))
 }
 
 // notices: GET /public/bideval, the award notices.

@@ -3,6 +3,7 @@ package bideval
 import (
 	"context"
 	"embed"
+	"log/slog"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/bideval"
@@ -29,14 +30,17 @@ var Module = module.Info{
 		if !ok {
 			return nil, module.ErrMissing("bideval", "draw")
 		}
-		svc := &bideval.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Draw: d,
+		svc := &bideval.Service{DB: h.DB, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Draw: d,
 			MaxFileBytes: h.Cfg.UploadLimit}
 		svc.Hook()
-		return &mod{svc: svc}, nil
+		return &mod{svc: svc, log: h.Log}, nil
 	},
 }
 
-type mod struct{ svc *bideval.Service }
+type mod struct {
+	svc *bideval.Service
+	log *slog.Logger
+}
 
 func (m *mod) Info() module.Info                  { return Module }
 func (m *mod) Service() any                       { return m.svc }
@@ -55,4 +59,9 @@ func (m *mod) Nav() []web.NavGroup {
 
 func (m *mod) PublicLinks() []web.Link {
 	return []web.Link{{Label: web.Text{ZH: "中标结果公示", EN: "Award notices"}, Href: "/public/bideval"}}
+}
+
+// Start moves files kept before the shared file store into it.
+func (m *mod) Start(ctx context.Context) error {
+	return module.MoveFiles(ctx, m.log, "bideval", m.svc.MoveFilesToStore)
 }

@@ -3,6 +3,7 @@ package credits
 import (
 	"context"
 	"embed"
+	"log/slog"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/credit"
@@ -24,11 +25,14 @@ var Module = module.Info{
 	Templates: module.Templates(templates),
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &credit.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL}}, nil
+		return &mod{svc: &credit.Service{DB: h.DB, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL}, log: h.Log}, nil
 	},
 }
 
-type mod struct{ svc *credit.Service }
+type mod struct {
+	svc *credit.Service
+	log *slog.Logger
+}
 
 func (m *mod) Info() module.Info                  { return Module }
 func (m *mod) Service() any                       { return m.svc }
@@ -54,4 +58,9 @@ func (m *mod) PublicLinks() []web.Link {
 		{Label: web.Text{ZH: "信用信息公示", EN: "Public credit information"}, Href: "/public/credit"},
 		{Label: web.Text{ZH: "信用报告核验", EN: "Verify a credit report"}, Href: "/public/credit/verify"},
 	}
+}
+
+// Start moves files kept before the shared file store into it.
+func (m *mod) Start(ctx context.Context) error {
+	return module.MoveFiles(ctx, m.log, "credit", m.svc.MoveFilesToStore)
 }

@@ -2,15 +2,12 @@ package credits
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
 	"yingshang/internal/credit"
 	"yingshang/internal/yserr"
 )
-
-func urlEscape(s string) string { return url.PathEscape(s) }
 
 // sinceParam reads ?since=YYYY-MM-DD (zero when absent or malformed).
 func sinceParam(r *http.Request) time.Time {

@@ -187,15 +187,12 @@ func (h *handlers) file(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, data, err := h.svc.RepairFile(r.Context(), id, fid)
+	f, rc, err := h.svc.RepairFile(r.Context(), id, fid)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+urlEscape(f.Name))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(data)
-	return nil
+	defer rc.Close()
+	return h.s.ServeFile(w, r, f.Name, f.ContentType, f.Size, false, rc)
 }
 
 func (h *handlers) mine(w http.ResponseWriter, r *http.Request) error {
