@@ -64,7 +64,9 @@ func (c *Clock) Restart(t time.Time) {
 }
 
 // Deadline is the end of the n-th working day after the day of start.
-func Deadline(cal *calendar.Calendar, start time.Time, n int) time.Time { return cal.Deadline(start, n) }
+func Deadline(cal *calendar.Calendar, start time.Time, n int) time.Time {
+	return cal.Deadline(start, n)
+}
 
 // PausedWorkdays is the number of distinct working days (Asia/Shanghai)
 // on which any of the spans lies, partly or wholly.
