@@ -1,0 +1,172 @@
+package db
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The dialect helpers: every SQL difference between SQLite and PostgreSQL
+// that services need, in one place, so that no service branches on the
+// engine. Each helper returns a fragment of SQL (never user data: the
+// values travel as arguments).
+
+// Param is the placeholder of the i-th argument (1-based): "$i" on
+// PostgreSQL, "?i" on SQLite. Both are numbered, so a statement may mix
+// them with the usual $n; on SQLite "?NNN" is parsed in constant time,
+// while every "$NNN" is looked up by name in a list, which makes a
+// statement with thousands of them quadratic to prepare.
+func (d Dialect) Param(i int) string {
+	if d == SQLite {
+		return "?" + strconv.Itoa(i)
+	}
+	return "$" + strconv.Itoa(i)
+}
+
+// List is "(p, p+1, ..., p+n-1)" for n arguments starting at argument
+// start (1-based), e.g. for "id IN " + List(3, len(ids)). n must be > 0.
+func (d Dialect) List(start, n int) string {
+	var b strings.Builder
+	b.Grow(n*6 + 2)
+	b.WriteByte('(')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(d.Param(start + i))
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// Values is the row list of a multi-row INSERT: rows groups of width
+// placeholders, numbered from start, each group followed by the constant
+// SQL expressions consts (e.g. "'published'"); the arguments are row
+// after row.
+func (d Dialect) Values(start, rows, width int, consts ...string) string {
+	var b strings.Builder
+	b.Grow(rows * (width*6 + 3))
+	p := start
+	for r := range rows {
+		if r > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := range width {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(d.Param(p))
+			p++
+		}
+		for _, k := range consts {
+			b.WriteByte(',')
+			b.WriteString(k)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// Args collects the arguments of a statement while it is written, so
+// that each placeholder has the right number.
+type Args struct {
+	d    Dialect
+	list []any
+}
+
+// Args starts a list of arguments holding first (written as $1, $2, ...).
+func (d Dialect) Args(first ...any) *Args { return &Args{d: d, list: first} }
+
+// Add appends v and returns its placeholder.
+func (a *Args) Add(v any) string {
+	a.list = append(a.list, v)
+	return a.d.Param(len(a.list))
+}
+
+// In appends the values and returns "(p1, p2, ...)"; for no values it
+// returns "(NULL)", which matches nothing ("x IN (NULL)" is never true).
+func (a *Args) In(values ...any) string {
+	if len(values) == 0 {
+		return "(NULL)"
+	}
+	start := len(a.list) + 1
+	a.list = append(a.list, values...)
+	return a.d.List(start, len(values))
+}
+
+// List returns the arguments to pass to the query.
+func (a *Args) List() []any { return a.list }
+
+// InValues turns a slice into arguments for Args.In.
+func InValues[T any](list []T) []any {
+	out := make([]any, len(list))
+	for i, v := range list {
+		out[i] = v
+	}
+	return out
+}
+
+// JSONText is the text value of the top-level key of the JSON object in
+// column col (NULL when absent). key must be a constant identifier.
+func (d Dialect) JSONText(col, key string) string {
+	if d == Postgres {
+		return "(" + col + "::json ->> '" + key + "')"
+	}
+	return "json_extract(" + col + ", '$." + key + "')"
+}
+
+// The local time zone of the platform is Asia/Shanghai: UTC+8, without
+// daylight saving since 1991, so SQLite shifts by 8 hours.
+
+// GroupMonth is a grouping key for the month, in Asia/Shanghai, of the
+// timestamp column col. Scan it into an any and format it with MonthOf:
+// PostgreSQL groups by the truncated timestamp (cheaper to compute and
+// sort than a formatted string), SQLite by the text YYYY-MM.
+func (d Dialect) GroupMonth(col string) string {
+	if d == Postgres {
+		return "date_trunc('month', " + col + " AT TIME ZONE 'Asia/Shanghai')"
+	}
+	return "strftime('%Y-%m', " + col + ", '+8 hours')"
+}
+
+// GroupDay is the same for the local day (format it with DayOf).
+func (d Dialect) GroupDay(col string) string {
+	if d == Postgres {
+		return "date_trunc('day', " + col + " AT TIME ZONE 'Asia/Shanghai')"
+	}
+	return "strftime('%Y-%m-%d', " + col + ", '+8 hours')"
+}
+
+// MonthOf formats a GroupMonth key as YYYY-MM.
+func MonthOf(v any) string { return keyText(v, "2006-01") }
+
+// DayOf formats a GroupDay key as YYYY-MM-DD.
+func DayOf(v any) string { return keyText(v, "2006-01-02") }
+
+func keyText(v any, layout string) string {
+	switch k := v.(type) {
+	case time.Time:
+		// date_trunc of a local timestamp: the fields are the local ones.
+		return k.Format(layout)
+	case string:
+		return k
+	case []byte:
+		return string(k)
+	}
+	return ""
+}
+
+// RefreshStats brings the query planner's statistics of table up to date
+// within the current transaction: ANALYZE on PostgreSQL, whose planner
+// otherwise keeps the statistics of a small table through a large bulk
+// load; nothing on SQLite, which plans such lookups on the indexes without
+// statistics. table must be a constant name.
+func (d *DB) RefreshStats(ctx context.Context, table string) error {
+	if d.Dialect != Postgres {
+		return nil
+	}
+	_, err := d.Q(ctx).Exec(ctx, "ANALYZE "+table)
+	return err
+}
