@@ -255,10 +255,6 @@ func Table() []RuleDoc {
 	return out
 }
 
-// TableText returns the transition table with its labels and the parties
-// in words (workflow.Row), for pages that explain the loop.
-func TableText() []workflow.Row { return machine.Table() }
-
 // Allowed lists the actions the caller may take on a now.
 func (s *Service) Allowed(ctx context.Context, a *Appeal) []Action {
 	actor := auth.From(ctx)
