@@ -12,54 +12,61 @@ import (
 // engine. Each helper returns a fragment of SQL (never user data: the
 // values travel as arguments).
 
-// Param is the placeholder of the i-th argument (1-based): "$i" on
-// PostgreSQL, "?i" on SQLite. Both are numbered, so a statement may mix
-// them with the usual $n; on SQLite "?NNN" is parsed in constant time,
-// while every "$NNN" is looked up by name in a list, which makes a
-// statement with thousands of them quadratic to prepare.
-func (d Dialect) Param(i int) string {
-	if d == SQLite {
-		return "?" + strconv.Itoa(i)
-	}
-	return "$" + strconv.Itoa(i)
-}
+// Param is the placeholder of the i-th argument (1-based): "$i", which
+// both engines accept.
+func (d Dialect) Param(i int) string { return "$" + strconv.Itoa(i) }
 
 // List is "(p, p+1, ..., p+n-1)" for n arguments starting at argument
-// start (1-based), e.g. for "id IN " + List(3, len(ids)). n must be > 0.
+// start (1-based), e.g. "id IN " + List(3, len(ids)). n must be > 0.
+//
+// A list that starts at argument 1 is written with anonymous "?" on
+// SQLite: SQLite looks every "$N" (and "?N") up by name in a list while it
+// prepares a statement, which for thousands of them costs far more than
+// the statement itself (2,000 rows of 5 values: 70 ms with "?", 0.9 s
+// with "?N", 1.5 s with "$N"). SQLite numbers "?" after the highest number
+// given so far, so such a list must come before every other placeholder in
+// the statement's text (a later $n is fine). PostgreSQL accepts only $N.
 func (d Dialect) List(start, n int) string {
 	var b strings.Builder
 	b.Grow(n*6 + 2)
 	b.WriteByte('(')
+	d.params(&b, start, n)
+	b.WriteByte(')')
+	return b.String()
+}
+
+func (d Dialect) params(b *strings.Builder, start, n int) {
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(d.Param(start + i))
+		if d == SQLite && start == 1 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(start + i))
+		}
 	}
-	b.WriteByte(')')
-	return b.String()
 }
 
 // Values is the row list of a multi-row INSERT: rows groups of width
 // placeholders, numbered from start, each group followed by the constant
 // SQL expressions consts (e.g. "'published'"); the arguments are row
-// after row.
+// after row. As with List, values starting at argument 1 are anonymous on
+// SQLite and must come first in the statement's text.
 func (d Dialect) Values(start, rows, width int, consts ...string) string {
 	var b strings.Builder
 	b.Grow(rows * (width*6 + 3))
-	p := start
 	for r := range rows {
 		if r > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteByte('(')
-		for c := range width {
-			if c > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(d.Param(p))
-			p++
+		first := start + r*width
+		if d == SQLite && start == 1 {
+			first = 1 // anonymous: every row's "?" are numbered in order
 		}
+		d.params(&b, first, width)
 		for _, k := range consts {
 			b.WriteByte(',')
 			b.WriteString(k)
@@ -85,8 +92,9 @@ func (a *Args) Add(v any) string {
 	return a.d.Param(len(a.list))
 }
 
-// In appends the values and returns "(p1, p2, ...)"; for no values it
-// returns "(NULL)", which matches nothing ("x IN (NULL)" is never true).
+// In appends the values and returns "(p1, p2, ...)" (see List); for no
+// values it returns "(NULL)", which matches nothing ("x IN (NULL)" is
+// never true).
 func (a *Args) In(values ...any) string {
 	if len(values) == 0 {
 		return "(NULL)"

@@ -11,11 +11,17 @@ import (
 )
 
 func TestDialectPlaceholders(t *testing.T) {
-	if got := db.SQLite.List(3, 3); got != "(?3,?4,?5)" {
+	if got := db.SQLite.List(3, 3); got != "($3,$4,$5)" {
 		t.Errorf("SQLite list: %s", got)
+	}
+	if got := db.SQLite.List(1, 3); got != "(?,?,?)" {
+		t.Errorf("SQLite list from 1: %s", got)
 	}
 	if got := db.Postgres.Values(2, 2, 2, "'x'"); got != "($2,$3,'x'),($4,$5,'x')" {
 		t.Errorf("PostgreSQL values: %s", got)
+	}
+	if got := db.SQLite.Values(1, 2, 2); got != "(?,?),(?,?)" {
+		t.Errorf("SQLite values: %s", got)
 	}
 	a := db.Postgres.Args("k")
 	if p, in := a.Add(1), a.In(); p != "$2" || in != "(NULL)" {
@@ -42,12 +48,18 @@ func TestDialectHelpers(t *testing.T) {
 		// A long IN list after a $1 argument.
 		a := d.Dialect.Args("{}")
 		keys := []any{"a", "b", "c"}
-		for i := range 5000 {
+		for i := range 1000 {
 			keys = append(keys, fmt.Sprintf("none-%d", i))
 		}
 		var n int
 		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM settings WHERE value <> $1 AND key IN "+a.In(keys...), a.List()...).Scan(&n); err != nil || n != 2 {
 			t.Fatalf("IN: n=%d err=%v", n, err)
+		}
+		// A list from argument 1 followed by another placeholder.
+		c := d.Dialect.Args()
+		q := "SELECT COUNT(*) FROM settings WHERE key IN " + c.In(keys...) + " AND value <> " + c.Add("{}")
+		if err := d.Q(ctx).QueryRow(ctx, q, c.List()...).Scan(&n); err != nil || n != 2 {
+			t.Fatalf("IN first: n=%d err=%v", n, err)
 		}
 		b := d.Dialect.Args()
 		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM settings WHERE key IN "+b.In(db.InValues([]string{})...), b.List()...).Scan(&n); err != nil || n != 0 {
