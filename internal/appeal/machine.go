@@ -8,6 +8,7 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
+	"yingshang/internal/workflow"
 	"yingshang/internal/yserr"
 )
 
@@ -35,17 +36,8 @@ const (
 var States = []State{Submitted, Accepted, Rejected, Assigned, InProgress, WaitingEnterprise, Replied, Rated, Reopened,
 	Escalated, FollowedUp, Closed, Merged}
 
-var closedStates = []State{Rejected, Closed, Merged}
-
-var stateLabels = map[State][2]string{
-	Submitted: {"待受理", "submitted"}, Accepted: {"已受理", "accepted"}, Rejected: {"不予受理", "rejected"},
-	Assigned: {"已交办", "assigned"}, InProgress: {"办理中", "in progress"}, WaitingEnterprise: {"待企业补充", "waiting for the enterprise"},
-	Replied: {"已答复", "replied"}, Rated: {"已评价", "rated"}, Reopened: {"已重办", "reopened"}, Escalated: {"已升级", "escalated"},
-	FollowedUp: {"已回访", "followed up"}, Closed: {"已办结", "closed"}, Merged: {"已合并", "merged"},
-}
-
 // Label names the state in lang.
-func (s State) Label(lang string) string { return pick(stateLabels[s], lang) }
+func (s State) Label(lang string) string { return machine.StateLabel(s).In(lang) }
 
 // Action is a step a party takes.
 type Action string
@@ -72,23 +64,9 @@ const (
 	ActSupervise   Action = "supervise"        // supervisor: 督办
 )
 
-var actionLabels = map[Action][2]string{
-	"submit": {"提交诉求", "submitted"}, ActAccept: {"受理", "accept"}, ActReject: {"不予受理", "reject"}, ActMerge: {"合并", "merge"},
-	ActAssign: {"交办", "assign"}, ActReturn: {"退回", "return"}, ActClaim: {"签收", "claim"},
-	ActRequestInfo: {"请企业补充材料", "request information"}, ActSupplyInfo: {"补充材料", "supply information"},
-	ActRequestExt: {"申请延期", "request an extension"}, ActDecideExt: {"审批延期", "decide on the extension"},
-	ActCoNote: {"协办意见", "co-handler's part"}, ActReply: {"答复", "reply"}, ActRate: {"评价", "rate"},
-	ActReopen: {"重新办理", "reopen"}, ActEscalate: {"升级处理", "escalate"}, ActFollowUp: {"回访", "follow up"},
-	ActClose: {"办结销号", "close"}, ActSupervise: {"督办", "supervise"}, "alert": {"预警", "alert"},
-}
-
-// ActionLabel names an action in lang.
-func ActionLabel(a string, lang string) string {
-	if l, ok := actionLabels[Action(a)]; ok {
-		return pick(l, lang)
-	}
-	return a
-}
+// ActionLabel names an action in lang (also "submit" and "alert", which
+// are timeline entries outside the table).
+func ActionLabel(a string, lang string) string { return machine.ActionLabel(Action(a)).In(lang) }
 
 // Party is a role inside the module, relative to one appeal.
 type Party string
@@ -116,17 +94,15 @@ type Act struct {
 	TargetID int64   `json:"target_id,omitempty" doc:"merge: the appeal to merge into"`
 }
 
-// rule is one row of the transition table.
-type rule struct {
-	from   []State
-	to     State // "" keeps the state
-	who    []Party
-	public bool // shown on the enterprise's timeline
-	apply  func(s *Service, t *trans) error
+// who is the caller as the workflow sees it: the actor and its module roles.
+type who struct {
+	actor *auth.Actor
+	r     roles
 }
 
-// trans is a transition being applied.
+// trans is a transition being applied: the workflow's item.
 type trans struct {
+	s     *Service
 	ctx   context.Context
 	a     *Appeal
 	act   Act
@@ -137,37 +113,125 @@ type trans struct {
 	after func(ctx context.Context) error // extra writes after the update
 }
 
-// rules is the transition table.
-var rules = map[Action]rule{
-	ActAccept: {from: []State{Submitted}, to: Accepted, who: []Party{PDispatcher}, public: true},
-	ActReject: {from: []State{Submitted}, to: Rejected, who: []Party{PDispatcher}, public: true, apply: needNote("reason", "不予受理理由", "reason")},
-	ActMerge:  {from: []State{Submitted, Accepted}, to: Merged, who: []Party{PDispatcher}, public: true, apply: (*Service).applyMerge},
-	ActAssign: {from: []State{Accepted, Escalated}, to: Assigned, who: []Party{PDispatcher}, public: true, apply: (*Service).applyAssign},
-	ActReturn: {from: []State{Assigned, InProgress, Reopened}, to: Accepted, who: []Party{PLead}, apply: (*Service).applyReturn},
-	ActClaim:  {from: []State{Assigned, Reopened}, to: InProgress, who: []Party{PLead}, public: true, apply: (*Service).applyClaim},
-	ActRequestInfo: {from: []State{InProgress}, to: WaitingEnterprise, who: []Party{PLead}, public: true,
-		apply: (*Service).applyPause},
-	ActSupplyInfo: {from: []State{WaitingEnterprise}, to: InProgress, who: []Party{POwner, PIntake}, public: true,
-		apply: (*Service).applyResume},
-	ActRequestExt: {from: []State{InProgress, WaitingEnterprise}, who: []Party{PLead}, apply: (*Service).applyRequestExt},
-	ActDecideExt: {from: []State{InProgress, WaitingEnterprise, Assigned, Reopened}, who: []Party{PDispatcher},
-		apply: (*Service).applyDecideExt},
-	ActCoNote: {from: []State{Assigned, InProgress, WaitingEnterprise, Reopened}, who: []Party{PCoHandler},
-		apply: (*Service).applyCoNote},
-	ActReply:  {from: []State{InProgress}, to: Replied, who: []Party{PLead}, public: true, apply: (*Service).applyReply},
-	ActRate:   {from: []State{Replied}, to: Rated, who: []Party{POwner, PIntake}, public: true, apply: (*Service).applyRate},
-	ActReopen: {from: []State{Rated}, to: Reopened, who: []Party{POwner}, public: true, apply: (*Service).applyReopen},
-	ActEscalate: {from: []State{Rated}, to: Escalated, who: []Party{POwner, PDispatcher}, public: true,
-		apply: (*Service).applyEscalate},
-	ActFollowUp: {from: []State{Rated, Replied}, to: FollowedUp, who: []Party{PDispatcher}, public: true,
-		apply: (*Service).applyFollowUp},
-	ActClose: {from: []State{FollowedUp}, to: Closed, who: []Party{PDispatcher}, public: true,
-		apply: func(s *Service, t *trans) error { t.a.ClosedAt = &t.now; return nil }},
-	ActSupervise: {from: []State{Submitted, Accepted, Assigned, InProgress, WaitingEnterprise, Reopened, Escalated, Replied, Rated},
-		who: []Party{PSupervisor}, apply: (*Service).applySupervise},
+type appealMachine = workflow.Definition[State, Action, *who, *trans]
+type row = workflow.Transition[State, Action, *who, *trans]
+
+// machine is the appeal workflow: states, actions, parties and the
+// transition table (published by Table, GET /api/v1/appeals/transitions
+// and docs/appeal.md). It is built in init because the apply functions
+// reach back into the labels.
+var machine *appealMachine
+
+func init() {
+	machine = &appealMachine{
+		Name: "appeal",
+		Noun: workflow.L("诉求", "appeal"),
+		States: []workflow.StateDef[State]{
+			{ID: Submitted, Label: workflow.L("待受理", "submitted")}, {ID: Accepted, Label: workflow.L("已受理", "accepted")},
+			{ID: Rejected, Label: workflow.L("不予受理", "rejected"), Closed: true},
+			{ID: Assigned, Label: workflow.L("已交办", "assigned")}, {ID: InProgress, Label: workflow.L("办理中", "in progress")},
+			{ID: WaitingEnterprise, Label: workflow.L("待企业补充", "waiting for the enterprise")},
+			{ID: Replied, Label: workflow.L("已答复", "replied")}, {ID: Rated, Label: workflow.L("已评价", "rated")},
+			{ID: Reopened, Label: workflow.L("已重办", "reopened")}, {ID: Escalated, Label: workflow.L("已升级", "escalated")},
+			{ID: FollowedUp, Label: workflow.L("已回访", "followed up")}, {ID: Closed, Label: workflow.L("已办结", "closed"), Closed: true},
+			{ID: Merged, Label: workflow.L("已合并", "merged"), Closed: true},
+		},
+		Actions: []workflow.ActionDef[Action]{
+			{ID: ActAccept, Label: workflow.L("受理", "accept")}, {ID: ActReject, Label: workflow.L("不予受理", "reject")},
+			{ID: ActMerge, Label: workflow.L("合并", "merge")}, {ID: ActAssign, Label: workflow.L("交办", "assign")},
+			{ID: ActReturn, Label: workflow.L("退回", "return")}, {ID: ActClaim, Label: workflow.L("签收", "claim")},
+			{ID: ActRequestInfo, Label: workflow.L("请企业补充材料", "request information")},
+			{ID: ActSupplyInfo, Label: workflow.L("补充材料", "supply information")},
+			{ID: ActRequestExt, Label: workflow.L("申请延期", "request an extension")},
+			{ID: ActDecideExt, Label: workflow.L("审批延期", "decide on the extension")},
+			{ID: ActCoNote, Label: workflow.L("协办意见", "co-handler's part")}, {ID: ActReply, Label: workflow.L("答复", "reply")},
+			{ID: ActRate, Label: workflow.L("评价", "rate")}, {ID: ActReopen, Label: workflow.L("重新办理", "reopen")},
+			{ID: ActEscalate, Label: workflow.L("升级处理", "escalate")}, {ID: ActFollowUp, Label: workflow.L("回访", "follow up")},
+			{ID: ActClose, Label: workflow.L("办结销号", "close")}, {ID: ActSupervise, Label: workflow.L("督办", "supervise")},
+			// Timeline entries outside the table.
+			{ID: "submit", Label: workflow.L("提交诉求", "submitted")}, {ID: "alert", Label: workflow.L("预警", "alert")},
+		},
+		Parties: []workflow.Party[*who, *trans]{
+			{Name: string(PDispatcher), Label: workflow.L("营商办（派单）", "the business-environment office (dispatcher)"),
+				Is: func(w *who, _ *trans) bool { return w.r.dispatcher }},
+			{Name: string(PLead), Label: workflow.L("主办部门", "the lead department"),
+				Is: func(w *who, t *trans) bool {
+					return w.actor.Has(auth.DeptStaff, auth.DeptAdmin) && inScope(w.actor, t.a.LeadDeptID)
+				}},
+			{Name: string(PCoHandler), Label: workflow.L("协办部门", "a co-handling department"),
+				Is: func(w *who, t *trans) bool {
+					return w.actor.Has(auth.DeptStaff, auth.DeptAdmin) && t.a.coHandledBy(w.actor)
+				}},
+			{Name: string(POwner), Label: workflow.L("提出诉求的企业", "the enterprise that submitted it"),
+				Is: func(w *who, t *trans) bool {
+					return w.actor.Has(auth.Enterprise) && (t.a.EntityID != 0 && t.a.EntityID == w.actor.EntityID ||
+						t.a.SubmitterID != 0 && t.a.SubmitterID == w.actor.UserID)
+				}},
+			{Name: string(PIntake), Label: workflow.L("受理人员（代企业）", "intake staff (for the enterprise)"),
+				Is: func(w *who, _ *trans) bool { return w.r.intake }},
+			{Name: string(PSupervisor), Label: workflow.L("督查人员", "a supervisor"),
+				Is: func(w *who, _ *trans) bool { return w.r.supervisor }},
+		},
+		Transitions: []row{
+			{Action: ActAccept, From: []State{Submitted}, To: Accepted, Who: parties(PDispatcher), Public: true},
+			{Action: ActReject, From: []State{Submitted}, To: Rejected, Who: parties(PDispatcher), Public: true,
+				Apply: needNote("reason", "不予受理理由", "reason")},
+			{Action: ActMerge, From: []State{Submitted, Accepted}, To: Merged, Who: parties(PDispatcher), Public: true,
+				Apply: func(t *trans) error { return t.s.applyMerge(t) }},
+			{Action: ActAssign, From: []State{Accepted, Escalated}, To: Assigned, Who: parties(PDispatcher), Public: true,
+				Apply: func(t *trans) error { return t.s.applyAssign(t) }},
+			{Action: ActReturn, From: []State{Assigned, InProgress, Reopened}, To: Accepted, Who: parties(PLead),
+				Apply: func(t *trans) error { return t.s.applyReturn(t) }},
+			{Action: ActClaim, From: []State{Assigned, Reopened}, To: InProgress, Who: parties(PLead), Public: true,
+				Apply: func(t *trans) error { return t.s.applyClaim(t) }},
+			{Action: ActRequestInfo, From: []State{InProgress}, To: WaitingEnterprise, Who: parties(PLead), Public: true,
+				Apply: func(t *trans) error { return t.s.applyPause(t) }},
+			{Action: ActSupplyInfo, From: []State{WaitingEnterprise}, To: InProgress, Who: parties(POwner, PIntake), Public: true,
+				Apply: func(t *trans) error { return t.s.applyResume(t) }},
+			{Action: ActRequestExt, From: []State{InProgress, WaitingEnterprise}, Who: parties(PLead),
+				Guard: func(t *trans) error { return precondition(t.a, ActRequestExt) },
+				Apply: func(t *trans) error { return t.s.applyRequestExt(t) }},
+			{Action: ActDecideExt, From: []State{InProgress, WaitingEnterprise, Assigned, Reopened}, Who: parties(PDispatcher),
+				Guard: func(t *trans) error { return precondition(t.a, ActDecideExt) },
+				Apply: func(t *trans) error { return t.s.applyDecideExt(t) }},
+			{Action: ActCoNote, From: []State{Assigned, InProgress, WaitingEnterprise, Reopened}, Who: parties(PCoHandler),
+				Apply: func(t *trans) error { return t.s.applyCoNote(t) }},
+			{Action: ActReply, From: []State{InProgress}, To: Replied, Who: parties(PLead), Public: true,
+				Apply: func(t *trans) error { return t.s.applyReply(t) }},
+			{Action: ActRate, From: []State{Replied}, To: Rated, Who: parties(POwner, PIntake), Public: true,
+				Apply: func(t *trans) error { return t.s.applyRate(t) }},
+			{Action: ActReopen, From: []State{Rated}, To: Reopened, Who: parties(POwner), Public: true,
+				Guard: func(t *trans) error { return precondition(t.a, ActReopen) },
+				Apply: func(t *trans) error { return t.s.applyReopen(t) }},
+			{Action: ActEscalate, From: []State{Rated}, To: Escalated, Who: parties(POwner, PDispatcher), Public: true,
+				Guard: func(t *trans) error { return precondition(t.a, ActEscalate) },
+				Apply: func(t *trans) error { return t.s.applyEscalate(t) }},
+			{Action: ActFollowUp, From: []State{Rated, Replied}, To: FollowedUp, Who: parties(PDispatcher), Public: true,
+				Apply: func(t *trans) error { return t.s.applyFollowUp(t) }},
+			{Action: ActClose, From: []State{FollowedUp}, To: Closed, Who: parties(PDispatcher), Public: true,
+				Apply: func(t *trans) error { t.a.ClosedAt = &t.now; return nil }},
+			{Action: ActSupervise, From: []State{Submitted, Accepted, Assigned, InProgress, WaitingEnterprise, Reopened, Escalated, Replied, Rated},
+				Who: parties(PSupervisor), Apply: func(t *trans) error { return t.s.applySupervise(t) }},
+		},
+		State:    func(t *trans) State { return t.a.State },
+		SetState: func(t *trans, st State) { t.a.State = st },
+		Version:  func(t *trans) int { return t.a.Version },
+	}
+	closedStates = machine.ClosedStates()
 }
 
-// Rules describes the table for documentation and the API.
+// closedStates are the states in which the loop has ended.
+var closedStates []State
+
+func parties(ps ...Party) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
+}
+
+// RuleDoc is one row of the table for documentation and the API.
 type RuleDoc struct {
 	Action Action  `json:"action"`
 	From   []State `json:"from"`
@@ -178,38 +242,17 @@ type RuleDoc struct {
 // Table returns the transition table.
 func Table() []RuleDoc {
 	var out []RuleDoc
-	for _, act := range []Action{ActAccept, ActReject, ActMerge, ActAssign, ActReturn, ActClaim, ActRequestInfo, ActSupplyInfo,
-		ActRequestExt, ActDecideExt, ActCoNote, ActReply, ActRate, ActReopen, ActEscalate, ActFollowUp, ActClose, ActSupervise} {
-		r := rules[act]
-		out = append(out, RuleDoc{Action: act, From: r.from, To: r.to, Who: r.who})
+	for _, r := range machine.Table() {
+		d := RuleDoc{Action: Action(r.Action), To: State(r.To)}
+		for _, f := range r.From {
+			d.From = append(d.From, State(f))
+		}
+		for _, w := range r.Who {
+			d.Who = append(d.Who, Party(w))
+		}
+		out = append(out, d)
 	}
 	return out
-}
-
-// parties works out which parties the actor is for appeal a.
-func (s *Service) parties(actor *auth.Actor, r roles, a *Appeal) []Party {
-	var ps []Party
-	if r.dispatcher {
-		ps = append(ps, PDispatcher)
-	}
-	if r.intake {
-		ps = append(ps, PIntake)
-	}
-	if r.supervisor {
-		ps = append(ps, PSupervisor)
-	}
-	if actor.Has(auth.Enterprise) && (a.EntityID != 0 && a.EntityID == actor.EntityID || a.SubmitterID != 0 && a.SubmitterID == actor.UserID) {
-		ps = append(ps, POwner)
-	}
-	if actor.Has(auth.DeptStaff, auth.DeptAdmin) {
-		if inScope(actor, a.LeadDeptID) {
-			ps = append(ps, PLead)
-		}
-		if a.coHandledBy(actor) {
-			ps = append(ps, PCoHandler)
-		}
-	}
-	return ps
 }
 
 // Allowed lists the actions the caller may take on a now.
@@ -219,27 +262,11 @@ func (s *Service) Allowed(ctx context.Context, a *Appeal) []Action {
 	if err != nil || actor == nil {
 		return nil
 	}
-	ps := s.parties(actor, r, a)
-	var out []Action
-	for _, d := range Table() {
-		if contains(d.From, a.State) && overlaps(d.Who, ps) && s.precondition(a, d.Action) == nil {
-			out = append(out, d.Action)
-		}
-	}
-	return out
-}
-
-func overlaps(a, b []Party) bool {
-	for _, x := range a {
-		if contains(b, x) {
-			return true
-		}
-	}
-	return false
+	return machine.Allowed(&who{actor: actor, r: r}, &trans{s: s, ctx: ctx, a: a})
 }
 
 // precondition checks rules that depend on more than the state.
-func (s *Service) precondition(a *Appeal, act Action) error {
+func precondition(a *Appeal, act Action) error {
 	switch act {
 	case ActReopen:
 		if a.Rating != Unsatisfied {
@@ -270,8 +297,7 @@ func (s *Service) Transition(ctx context.Context, id int64, act Act) (*Appeal, e
 	if err != nil {
 		return nil, err
 	}
-	ru, ok := rules[act.Action]
-	if !ok {
+	if _, ok := machine.Transition(act.Action); !ok {
 		return nil, yserr.Field("action", "未知操作："+string(act.Action), "unknown action: "+string(act.Action))
 	}
 	act.Note = strings.TrimSpace(act.Note)
@@ -298,21 +324,13 @@ func (s *Service) Transition(ctx context.Context, id int64, act Act) (*Appeal, e
 		if !r.sees(actor, a) {
 			return errNotFound()
 		}
-		if !overlaps(ru.who, s.parties(actor, r, a)) {
-			return yserr.New(yserr.Forbidden, "您无权对该诉求执行「"+ActionLabel(string(act.Action), "zh")+"」",
-				"you may not "+ActionLabel(string(act.Action), "en")+" this appeal")
-		}
-		if !contains(ru.from, a.State) {
-			return yserr.New(yserr.Conflict, "诉求当前状态为「"+a.State.Label("zh")+"」，不能执行「"+ActionLabel(string(act.Action), "zh")+"」",
-				"the appeal is "+a.State.Label("en")+": it cannot "+ActionLabel(string(act.Action), "en"))
-		}
-		if act.Version != 0 && act.Version != a.Version {
-			return errChanged()
-		}
-		if err := s.precondition(a, act.Action); err != nil {
+		t := &trans{s: s, ctx: ctx, a: a, act: act, now: s.now(), st: st, cal: cal, note: act.Note}
+		before := *a
+		step, err := machine.Fire(&who{actor: actor, r: r}, t, act.Action, act.Version)
+		if err != nil {
 			return err
 		}
-		return s.apply(ctx, ru, &trans{ctx: ctx, a: a, act: act, now: s.now(), st: st, cal: cal, note: act.Note})
+		return s.apply(ctx, t, &before, step)
 	})
 	if err != nil {
 		return nil, err
@@ -320,25 +338,16 @@ func (s *Service) Transition(ctx context.Context, id int64, act Act) (*Appeal, e
 	return s.load(ctx, id)
 }
 
-func errChanged() error {
-	return yserr.New(yserr.Conflict, "该诉求刚被他人处理，请刷新后再试", "someone else changed this appeal just now: reload and try again")
-}
+func errChanged() error { return machine.StaleWrite() }
 
-func (s *Service) apply(ctx context.Context, ru rule, t *trans) error {
-	before := *t.a
-	from := t.a.State
-	if ru.apply != nil {
-		if err := ru.apply(s, t); err != nil {
-			return err
-		}
-	}
-	if ru.to != "" {
-		t.a.State = ru.to
-	}
+// apply writes a fired transition: the deadlines and alert columns follow
+// the new state, the row is updated under the version check, then the
+// timeline, the audit chain and the notifications.
+func (s *Service) apply(ctx context.Context, t *trans, before *Appeal, step workflow.Step[State, Action]) error {
 	if err := s.computeDeadlines(ctx, t.cal, t.st, t.a); err != nil {
 		return err
 	}
-	if err := s.syncAlerts(ctx, &before, t.a); err != nil {
+	if err := s.syncAlerts(ctx, before, t.a); err != nil {
 		return err
 	}
 	if err := s.update(ctx, t.a, before.Version, t.now); err != nil {
@@ -349,14 +358,14 @@ func (s *Service) apply(ctx context.Context, ru rule, t *trans) error {
 			return err
 		}
 	}
-	action := string(t.act.Action)
-	if err := s.event(ctx, t.a.ID, action, from, t.a.State, t.note, ru.public, t.now); err != nil {
+	action := string(step.Action)
+	if err := s.event(ctx, t.a.ID, action, step.From, step.To, t.note, step.Public, t.now); err != nil {
 		return err
 	}
-	if err := s.Audit.Record(ctx, "appeal."+action, "appeal", strconv.FormatInt(t.a.ID, 10), auditView(&before), auditView(t.a), t.note); err != nil {
+	if err := s.Audit.Record(ctx, "appeal."+action, "appeal", strconv.FormatInt(t.a.ID, 10), auditView(before), auditView(t.a), t.note); err != nil {
 		return err
 	}
-	return s.notifyTransition(ctx, t.a, action, from, t.a.State)
+	return s.notifyTransition(ctx, t.a, action, step.From, step.To)
 }
 
 // auditView is what the audit chain keeps of an appeal (no personal data).
@@ -388,8 +397,8 @@ func (s *Service) update(ctx context.Context, a *Appeal, version int, now time.T
 	return nil
 }
 
-func needNote(field, zh, en string) func(*Service, *trans) error {
-	return func(_ *Service, t *trans) error {
+func needNote(field, zh, en string) func(*trans) error {
+	return func(t *trans) error {
 		if t.note == "" {
 			return yserr.Field(field, "请填写"+zh, en+" is required")
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"yingshang/internal/calendar"
+	"yingshang/internal/workflow"
 )
 
 var shanghai = calendar.Shanghai
@@ -22,64 +23,58 @@ var shanghai = calendar.Shanghai
 //     counts as a whole day); no reply deadline when ReplyWD[kind] is 0;
 //   - follow-up (回访): end of the FollowUpWD-th working day after the reply day.
 func (s *Service) computeDeadlines(ctx context.Context, cal *calendar.Calendar, st Settings, a *Appeal) error {
-	fr := cal.Deadline(a.SubmittedAt, st.FirstResponseWD)
+	fr := workflow.Deadline(cal, a.SubmittedAt, st.FirstResponseWD)
 	a.FirstResponseDue = &fr
 	a.ReplyDue = nil
 	if n := st.ReplyWD[string(a.Kind)]; n > 0 {
-		paused, err := s.pausedWorkdays(ctx, cal, a)
+		pauses, err := s.pauses(ctx, a)
 		if err != nil {
 			return err
 		}
-		d := cal.Deadline(a.ClockStart, n+a.ExtensionDays+paused)
-		a.ReplyDue = &d
+		c := workflow.Clock{Start: a.ClockStart, Days: n, Extension: a.ExtensionDays, Pauses: pauses}
+		if d, ok := c.Due(cal); ok {
+			a.ReplyDue = &d
+		}
 	}
 	a.FollowupDue = nil
 	if a.RepliedAt != nil {
-		d := cal.Deadline(*a.RepliedAt, st.FollowUpWD)
+		d := workflow.Deadline(cal, *a.RepliedAt, st.FollowUpWD)
 		a.FollowupDue = &d
 	}
 	return nil
 }
 
-// pausedWorkdays counts the distinct working days touched by the closed
-// pauses that started after the clock started.
-func (s *Service) pausedWorkdays(ctx context.Context, cal *calendar.Calendar, a *Appeal) (int, error) {
+// pauses reads the closed pauses that started after the reply clock
+// started.
+func (s *Service) pauses(ctx context.Context, a *Appeal) ([]workflow.Span, error) {
 	if a.ID == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	rows, err := s.DB.W(ctx).Query(ctx, `SELECT started_at, ended_at FROM appeal_pauses
 		WHERE appeal_id = $1 AND started_at >= $2 AND ended_at IS NOT NULL`, a.ID, a.ClockStart)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer rows.Close()
-	var spans [][2]time.Time
+	var spans []workflow.Span
 	for rows.Next() {
-		var from, to time.Time
-		if err := rows.Scan(&from, &to); err != nil {
-			return 0, err
+		var sp workflow.Span
+		if err := rows.Scan(&sp.From, &sp.To); err != nil {
+			return nil, err
 		}
-		spans = append(spans, [2]time.Time{from, to})
+		spans = append(spans, sp)
 	}
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	return PausedWorkdays(cal, spans), nil
+	return spans, rows.Err()
 }
 
 // PausedWorkdays is the number of distinct working days (Asia/Shanghai)
 // on which any of the spans [from, to] lies, partly or wholly.
 func PausedWorkdays(cal *calendar.Calendar, spans [][2]time.Time) int {
-	days := map[calendar.Date]bool{}
-	for _, sp := range spans {
-		from, to := calendar.FromTime(sp[0], shanghai), calendar.FromTime(sp[1], shanghai)
-		for d := from; !d.After(to); d = d.AddDays(1) {
-			if cal.IsWorkday(d) {
-				days[d] = true
-			}
-		}
+	list := make([]workflow.Span, len(spans))
+	for i, sp := range spans {
+		list[i] = workflow.Span{From: sp[0], To: sp[1]}
 	}
-	return len(days)
+	return workflow.PausedWorkdays(cal, list)
 }
 
 // syncAlerts keeps the alert column of each clock right after a
@@ -125,25 +120,13 @@ func sameTime(a, b *time.Time) bool {
 // 12:00-24:00 Asia/Shanghai). k = 1 is 12:00 of the deadline day, k = 2 its
 // 00:00, k = 3 12:00 of the previous working day. k <= 0: never.
 func WarnAt(cal *calendar.Calendar, due time.Time, k int) (time.Time, bool) {
-	if k <= 0 {
-		return time.Time{}, false
-	}
-	d := calendar.FromTime(due, shanghai)
-	day := cal.AddWorkdays(d, -(k-1)/2)
-	if (k-1)/2 == 0 {
-		day = d
-	}
-	t := day.Time(shanghai)
-	if k%2 == 1 {
-		t = t.Add(12 * time.Hour)
-	}
-	return t, true
+	return workflow.WarnAt(cal, due, k)
 }
 
 // SecondLevelAt is when an overdue deadline goes to the supervisors: the
 // end of the n-th working day after the deadline day.
 func SecondLevelAt(cal *calendar.Calendar, due time.Time, n int) time.Time {
-	return cal.Deadline(due, n)
+	return workflow.EscalateAt(cal, due, n)
 }
 
 // Alert levels.
@@ -212,7 +195,7 @@ func (s *Service) Scan(ctx context.Context) (*ScanResult, error) {
 		return nil, err
 	}
 	// A deadline whose warning is due now ends no later than this.
-	cutoff := cal.Deadline(now, (max(st.WarnHalfDays, 1)-1)/2+1)
+	cutoff := workflow.WarnHorizon(cal, now, st.WarnHalfDays)
 	for _, c := range clocks {
 		if err := s.scanClock(ctx, cal, st, c, now, cutoff, res); err != nil {
 			return nil, err
@@ -234,6 +217,7 @@ func (s *Service) scanClock(ctx context.Context, cal *calendar.Calendar, st Sett
 	if err != nil {
 		return err
 	}
+	lad := ladder(st)
 	var idle []int64
 	for _, d := range list {
 		res.Examined++
@@ -241,16 +225,14 @@ func (s *Service) scanClock(ctx context.Context, cal *calendar.Calendar, st Sett
 			idle = append(idle, d.id)
 			continue
 		}
-		level := levelAt(cal, st, d.due, now)
-		if level <= d.level {
-			continue
-		}
-		sent, err := s.raise(ctx, c, d, level, now)
-		if err != nil {
+		if _, err := lad.Escalate(cal, d.due, now, d.level, func(level int) error {
+			sent, err := s.raise(ctx, c, d, level, now)
+			if sent {
+				res.Alerts[c.name+"/"+strconv.Itoa(level)]++
+			}
 			return err
-		}
-		if sent {
-			res.Alerts[c.name+"/"+strconv.Itoa(level)]++
+		}); err != nil {
+			return err
 		}
 	}
 	n, err := s.settle(ctx, c, idle)
@@ -308,17 +290,14 @@ func (s *Service) settle(ctx context.Context, c clockDef, ids []int64) (int, err
 	return total, nil
 }
 
-func levelAt(cal *calendar.Calendar, st Settings, dueAt, now time.Time) int {
-	switch {
-	case now.After(SecondLevelAt(cal, dueAt, st.SecondLevelWD)):
-		return LevelSecond
-	case now.After(dueAt):
-		return LevelOverdue
+// ladder is the alert levels of every clock under the settings, in the
+// order of LevelWarning, LevelOverdue, LevelSecond.
+func ladder(st Settings) workflow.Ladder {
+	return workflow.Ladder{
+		workflow.Warning(st.WarnHalfDays, workflow.L(levelLabels[LevelWarning][0], levelLabels[LevelWarning][1])),
+		workflow.Overdue(workflow.L(levelLabels[LevelOverdue][0], levelLabels[LevelOverdue][1])),
+		workflow.OverdueBy(st.SecondLevelWD, workflow.L(levelLabels[LevelSecond][0], levelLabels[LevelSecond][1])),
 	}
-	if w, ok := WarnAt(cal, dueAt, st.WarnHalfDays); ok && !now.Before(w) {
-		return LevelWarning
-	}
-	return 0
 }
 
 // raise records and sends one alert in one transaction, unless the

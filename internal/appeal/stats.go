@@ -70,7 +70,7 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 	b := sqlb{args: args}
 	now := s.now()
 	overdue := b.expr(overdueCond(), now, now, now)
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.kind, a.topic, COALESCE(a.lead_dept_id, 0), `+s.monthSQL()+`, COUNT(*),
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.kind, a.topic, COALESCE(a.lead_dept_id, 0), `+s.DB.Dialect.GroupMonth("a.submitted_at")+`, COUNT(*),
 		SUM(CASE WHEN a.state NOT IN ('rejected', 'closed', 'merged') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.reply_on_time IS NOT NULL THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.reply_on_time THEN 1 ELSE 0 END),
@@ -95,7 +95,7 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 		if err := rows.Scan(&kind, &topic, &dept, &monthVal, &n, &open, &replied, &onTime, &wds, &wdn, &rated, &sat, &reopened, &od); err != nil {
 			return nil, err
 		}
-		month := monthString(monthVal)
+		month := db.MonthOf(monthVal)
 		st.Total += n
 		st.Open += open
 		st.Replied += replied
@@ -154,30 +154,6 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 		}
 	}
 	return st, nil
-}
-
-// monthSQL is the month of submission in Asia/Shanghai (UTC+8 without
-// daylight saving since 1991). The two engines spell it differently;
-// timestamps are stored in UTC on both. PostgreSQL groups by the
-// truncated timestamp (cheaper to compute and to sort than a formatted
-// string), SQLite by the text YYYY-MM; monthString makes both YYYY-MM.
-func (s *Service) monthSQL() string {
-	if s.DB.Dialect == db.Postgres {
-		return `date_trunc('month', a.submitted_at AT TIME ZONE 'Asia/Shanghai')`
-	}
-	return `strftime('%Y-%m', a.submitted_at, '+8 hours')`
-}
-
-func monthString(v any) string {
-	switch m := v.(type) {
-	case time.Time:
-		return m.Format("2006-01")
-	case string:
-		return m
-	case []byte:
-		return string(m)
-	}
-	return ""
 }
 
 // deptNames turns counts by lead department id into counts by department

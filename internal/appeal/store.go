@@ -10,6 +10,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/ident"
+	"yingshang/internal/workflow"
 	"yingshang/internal/yserr"
 )
 
@@ -390,8 +391,19 @@ func (s *Service) event(ctx context.Context, appealID int64, action string, from
 			name = actor.Username
 		}
 	}
-	_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_events (appeal_id, action, from_state, to_state, actor_id, actor_name, note, public, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, appealID, action, string(from), string(to), nullID(uid), name, note, public, at)
+	step := workflow.Step[State, Action]{Action: Action(action), From: from, To: to, Public: public}
+	return events{s}.Append(ctx, appealID, step.Entry(at, uid, name, note))
+}
+
+// events is the appeal timeline's storage (workflow.Timeline): the
+// appeal_events table.
+type events struct{ s *Service }
+
+var _ workflow.Timeline = events{}
+
+func (e events) Append(ctx context.Context, appealID int64, en workflow.Entry) error {
+	_, err := e.s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_events (appeal_id, action, from_state, to_state, actor_id, actor_name, note, public, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, appealID, en.Action, en.From, en.To, nullID(en.ActorID), en.ActorName, en.Note, en.Public, en.At)
 	return err
 }
 

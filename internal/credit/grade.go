@@ -451,34 +451,14 @@ func (s *Service) recomputeRange(ctx context.Context, rules []GradeRule, lo, hi 
 
 // batchInsert runs stmt (with %s for the VALUES list) over args, width
 // values per row, 400 rows per statement; consts are appended to every
-// row as literal SQL. SQLite gets positional ? placeholders: it looks
-// $N names up one by one, which costs more than the insert itself.
+// row as literal SQL. The placeholders come from db.Dialect.Values, which
+// numbers them the way each engine prepares fast.
 func (s *Service) batchInsert(ctx context.Context, stmt string, width int, args []any, consts ...string) error {
 	const per = 400
 	for lo := 0; lo < len(args); lo += per * width {
 		chunk := args[lo:min(lo+per*width, len(args))]
-		var sb strings.Builder
-		for i := 0; i < len(chunk); i += width {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteByte('(')
-			for c := range width {
-				if c > 0 {
-					sb.WriteByte(',')
-				}
-				if s.DB.Dialect == db.SQLite {
-					sb.WriteByte('?')
-				} else {
-					sb.WriteString("$" + strconv.Itoa(i+c+1))
-				}
-			}
-			for _, k := range consts {
-				sb.WriteString("," + k)
-			}
-			sb.WriteByte(')')
-		}
-		if _, err := s.DB.Q(ctx).Exec(ctx, fmt.Sprintf(stmt, sb.String()), chunk...); err != nil {
+		values := s.DB.Dialect.Values(1, len(chunk)/width, width, consts...)
+		if _, err := s.DB.Q(ctx).Exec(ctx, fmt.Sprintf(stmt, values), chunk...); err != nil {
 			return err
 		}
 	}

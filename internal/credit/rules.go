@@ -16,7 +16,6 @@ import (
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
-	"yingshang/internal/db"
 	"yingshang/internal/yserr"
 )
 
@@ -564,10 +563,7 @@ func (s *Service) PreviewGradeRules(ctx context.Context, rules []GradeRule) (*Gr
 	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM entities").Scan(&total); err != nil {
 		return nil, err
 	}
-	tax := "json_extract(v.content, '$.tax_grade')"
-	if s.DB.Dialect == db.Postgres {
-		tax = "(v.content::json ->> 'tax_grade')"
-	}
+	tax := s.DB.Dialect.JSONText("v.content", "tax_grade")
 	q := `SELECT f.sl, f.se, f.ge, f.mi, f.ab, f.po, COALESCE(t.tg, ''), COUNT(*) FROM (
 		SELECT entity_id,
 			SUM(CASE WHEN kind = 'serious_list' THEN 1 ELSE 0 END) AS sl,

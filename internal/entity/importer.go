@@ -321,7 +321,7 @@ func (imp *importer) lookup(ctx context.Context) (map[string]*stored, error) {
 		args[i] = p.in.USCC
 	}
 	out := make(map[string]*stored, len(imp.batch))
-	err := imp.s.each(ctx, "SELECT "+selectCols+" FROM entities WHERE uscc IN "+inList(imp.s.DB.Dialect, len(args)), args,
+	err := imp.s.each(ctx, "SELECT "+selectCols+" FROM entities WHERE uscc IN "+imp.s.DB.Dialect.List(1, len(args)), args,
 		func(st *stored) error {
 			c := *st
 			out[st.USCC] = &c

@@ -302,22 +302,65 @@ func (s *Service) nameCond(ctx context.Context, q *query, text string) (string, 
 	if err != nil {
 		return "", err
 	}
-	if s.DB.Dialect == db.Postgres {
-		// With pg_trgm the planner uses the GIN index for both itself. LIKE
-		// scans twice as fast as ILIKE, and is the same for text without
-		// letters that have case (Chinese).
-		op := "LIKE"
-		if hasCase(text) {
-			op = "ILIKE"
-		}
-		return "name " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`, nil
+	return nameSearchOf(s.DB.Dialect).cond(idx, q, text), nil
+}
+
+// nameSearch is the name index of one engine. Search is the one thing
+// allowed to be dialect-specific, and only here: nameSearchOf picks the
+// engine's implementation, the rest of the package asks it.
+type nameSearch interface {
+	// cond is the condition "name contains text" with index idx.
+	cond(idx nameIndex, q *query, text string) string
+	// probe counts the engine's name indexes (0 or 1); found is the
+	// method in use when there is one.
+	probe() (sql string, found nameIndex)
+	// ensure creates the index when it is missing (and can be created).
+	ensure(ctx context.Context, s *Service) error
+}
+
+func nameSearchOf(d db.Dialect) nameSearch {
+	if d == db.Postgres {
+		return pgTrgmSearch{}
 	}
+	return sqliteFTSSearch{}
+}
+
+// sqliteFTSSearch: an FTS5 trigram table for 3+ characters, LIKE for less.
+type sqliteFTSSearch struct{}
+
+func (sqliteFTSSearch) cond(idx nameIndex, q *query, text string) string {
 	if idx == nameFTS5 && utf8.RuneCountInString(text) >= 3 {
 		phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
-		return "id IN (SELECT rowid FROM entities_fts WHERE entities_fts MATCH " + q.next(phrase) + ")", nil
+		return "id IN (SELECT rowid FROM entities_fts WHERE entities_fts MATCH " + q.next(phrase) + ")"
 	}
-	return `name LIKE ` + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`, nil
+	return `name LIKE ` + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
 }
+
+func (sqliteFTSSearch) probe() (string, nameIndex) {
+	return "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'", nameFTS5
+}
+
+func (sqliteFTSSearch) ensure(ctx context.Context, s *Service) error { return s.ensureFTS5(ctx) }
+
+// pgTrgmSearch: LIKE / ILIKE, which the planner answers from the pg_trgm
+// GIN index by itself when there is one.
+type pgTrgmSearch struct{}
+
+func (pgTrgmSearch) cond(_ nameIndex, q *query, text string) string {
+	// LIKE scans twice as fast as ILIKE, and is the same for text without
+	// letters that have case (Chinese).
+	op := "LIKE"
+	if hasCase(text) {
+		op = "ILIKE"
+	}
+	return "name " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
+}
+
+func (pgTrgmSearch) probe() (string, nameIndex) {
+	return "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'entities_name_trgm'", nameTrgm
+}
+
+func (pgTrgmSearch) ensure(ctx context.Context, s *Service) error { return s.ensureTrgm(ctx) }
 
 // hasCase reports whether s has a letter with upper and lower case forms.
 func hasCase(s string) bool {
@@ -336,21 +379,14 @@ func (s *Service) searchIndex(ctx context.Context) (nameIndex, error) {
 	if s.nameIndex != nameUnknown {
 		return s.nameIndex, nil
 	}
-	var probe string
-	if s.DB.Dialect == db.Postgres {
-		probe = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'entities_name_trgm'"
-	} else {
-		probe = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'"
-	}
+	probe, found := nameSearchOf(s.DB.Dialect).probe()
 	var n int
 	if err := s.DB.Q(ctx).QueryRow(ctx, probe).Scan(&n); err != nil {
 		return nameUnknown, err
 	}
 	s.nameIndex = nameLike
-	if n > 0 && s.DB.Dialect == db.Postgres {
-		s.nameIndex = nameTrgm
-	} else if n > 0 {
-		s.nameIndex = nameFTS5
+	if n > 0 {
+		s.nameIndex = found
 	}
 	return s.nameIndex, nil
 }
@@ -383,13 +419,7 @@ func (s *Service) EnsureSearchIndex(ctx context.Context) (string, error) {
 	s.searchMu.Lock()
 	s.nameIndex = nameUnknown
 	s.searchMu.Unlock()
-	var err error
-	if s.DB.Dialect == db.Postgres {
-		err = s.ensureTrgm(ctx)
-	} else {
-		err = s.ensureFTS5(ctx)
-	}
-	if err != nil {
+	if err := nameSearchOf(s.DB.Dialect).ensure(ctx, s); err != nil {
 		return "", err
 	}
 	idx, err := s.searchIndex(ctx)

@@ -154,49 +154,7 @@ func maskIfAny(s string, mask func(string) string) string {
 
 // valuesSQL returns the VALUES list for n rows of writeCols followed by
 // created_at and updated_at (rowArgs, then the time twice, per row).
-//
-// This is the one place where the placeholders differ by engine: SQLite
-// looks numbered parameters ($1, ?1) up by name in a list, which makes
-// preparing and binding a 500-row statement quadratic (seconds per batch);
-// anonymous "?" parameters are bound by position at no cost. PostgreSQL
-// accepts only $n.
-func valuesSQL(d db.Dialect, n int) string {
-	per := len(writeCols) + 2
-	var b strings.Builder
-	b.Grow(n * per * 6)
-	p := 1
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for j := 0; j < per; j++ {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			if d == db.SQLite {
-				b.WriteByte('?')
-			} else {
-				b.WriteString("$" + strconv.Itoa(p))
-			}
-			p++
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
-}
-
-// inList returns "(?,?,...)" or "($1,$2,...)" for n arguments; see valuesSQL.
-func inList(d db.Dialect, n int) string {
-	if d == db.SQLite {
-		return "(" + strings.Repeat("?,", n-1) + "?)"
-	}
-	marks := make([]string, n)
-	for i := range marks {
-		marks[i] = "$" + strconv.Itoa(i+1)
-	}
-	return "(" + strings.Join(marks, ",") + ")"
-}
+func valuesSQL(d db.Dialect, n int) string { return d.Values(1, n, len(writeCols)+2) }
 
 var insertHead = "INSERT INTO entities (" + strings.Join(writeCols, ", ") + ", created_at, updated_at) VALUES "
 

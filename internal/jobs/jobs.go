@@ -78,9 +78,6 @@ func (q *Queue) config(work bool) *river.Config {
 			c.FetchPollInterval = 50 * time.Millisecond
 			c.FetchCooldown = 10 * time.Millisecond
 		}
-		if q.db.Dialect == db.SQLite {
-			c.FetchPollInterval = max(c.FetchPollInterval, 200*time.Millisecond)
-		}
 	}
 	return c
 }
@@ -88,12 +85,23 @@ func (q *Queue) config(work bool) *river.Config {
 // Init creates an insert-only client (for CLI commands).
 func (q *Queue) Init() error { return q.init(false) }
 
+// init creates the River client with the engine's driver. River has one
+// driver per engine, with its own transaction type; this
+// package is the adapter between db and River, so the choice of driver is
+// its one dialect switch (here and in Migrate), which internal/db cannot
+// hold without importing River.
 func (q *Queue) init(work bool) error {
 	var err error
-	if q.db.Dialect == db.Postgres {
-		q.pg, err = river.NewClient(riverpgxv5.New(q.db.Pool), q.config(work))
-	} else {
-		q.lite, err = river.NewClient(riversqlite.New(q.db.Writer), q.config(work))
+	c := q.config(work)
+	switch q.db.Dialect {
+	case db.Postgres:
+		q.pg, err = river.NewClient(riverpgxv5.New(q.db.Pool), c)
+	default:
+		if work {
+			// One writer connection: fetching competes with every write.
+			c.FetchPollInterval = max(c.FetchPollInterval, 200*time.Millisecond)
+		}
+		q.lite, err = river.NewClient(riversqlite.New(q.db.Writer), c)
 	}
 	q.working = work
 	return err
@@ -178,12 +186,13 @@ func (q *Queue) Stats(ctx context.Context) (map[string]int64, error) {
 // Migrate applies River's own schema migrations.
 func Migrate(ctx context.Context, d *db.DB) error {
 	var err error
-	if d.Dialect == db.Postgres {
+	switch d.Dialect { // the driver switch, as in Queue.init
+	case db.Postgres:
 		var m *rivermigrate.Migrator[pgx.Tx]
 		if m, err = rivermigrate.New(riverpgxv5.New(d.Pool), nil); err == nil {
 			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		}
-	} else {
+	default:
 		var m *rivermigrate.Migrator[*sql.Tx]
 		if m, err = rivermigrate.New(riversqlite.New(d.Writer), nil); err == nil {
 			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)

@@ -293,17 +293,16 @@ type checked struct {
 	id       int64 // once written
 }
 
-// refreshStats re-analyses the licences table on PostgreSQL after the
-// first batch of a large import into a small table: otherwise the planner
-// keeps the statistics of the small table for the whole transaction and
-// scans the table for every batch lookup (a named dialect switch: SQLite
-// plans these lookups on the indexes without statistics).
+// refreshStats refreshes the planner statistics of the licences table
+// after the first batch of a large import into a small table: otherwise
+// PostgreSQL's planner keeps the statistics of the small table for the
+// whole transaction and scans the table for every batch lookup (see
+// db.RefreshStats).
 func (lg *ledger) refreshStats(ctx context.Context, start, total int) error {
-	if lg.s.DB.Dialect != db.Postgres || start != 0 || total <= 2*importBatch {
+	if start != 0 || total <= 2*importBatch {
 		return nil
 	}
-	_, err := lg.s.DB.Q(ctx).Exec(ctx, "ANALYZE licenses")
-	return err
+	return lg.s.DB.RefreshStats(ctx, "licenses")
 }
 
 // importBatch is how many rows are looked up and written together: the
