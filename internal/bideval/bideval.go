@@ -50,6 +50,41 @@ type Service struct {
 	Draw *draw.Service
 	// MaxFileBytes bounds one uploaded part (default 20 MiB).
 	MaxFileBytes int64
+	// MinBidDays overrides, per procedure, the legal minimum of days from
+	// the tender notice to the bid deadline (DefaultMinBidDays).
+	MinBidDays map[string]int
+	// PublicityDays is how long the winning candidates are published, with
+	// the objection window, before the award (default and minimum 3).
+	PublicityDays int
+}
+
+// DefaultMinBidDays are the legal minimum days from the tender notice (the
+// first publication of the settings) to the bid deadline, per procedure:
+// 招标投标法 Art.24 and 政府采购法 Art.35 (20 days), 竞争性磋商 (财库〔2014〕214号
+// Art.10: 10 days).
+var DefaultMinBidDays = map[string]int{ProcTender: 20, ProcGovOpen: 20, ProcGovConsultation: 10}
+
+// Procedures.
+const (
+	ProcTender          = "tender"           // 招标投标法 open or invited tender
+	ProcGovOpen         = "gov_open"         // 政府采购公开招标
+	ProcGovConsultation = "gov_consultation" // 政府采购竞争性磋商
+)
+
+// MinValidBids is the fewest valid bids with which an evaluation may go on
+// (招标投标法 Art.28: fewer than three bidders -> re-tender).
+const MinValidBids = 3
+
+func (s *Service) minBidDays(proc string) (int, bool) {
+	if n, ok := s.MinBidDays[proc]; ok {
+		return n, true
+	}
+	n, ok := DefaultMinBidDays[proc]
+	return n, ok
+}
+
+func (s *Service) publicityDays() int {
+	return max(s.PublicityDays, 3)
 }
 
 // Evaluation statuses.
@@ -58,8 +93,20 @@ const (
 	StatusClosed   = "closed"   // deadline passed (or codes draw committed)
 	StatusScoring  = "scoring"  // codes drawn; experts score
 	StatusUnmasked = "unmasked" // every sheet locked; codes unmasked
-	StatusAwarded  = "awarded"  // award confirmed; publicity page public
+	// StatusPublicity: the winning candidates are published (中标候选人公示)
+	// with the objection window; the award follows.
+	StatusPublicity = "publicity"
+	StatusAwarded   = "awarded" // award confirmed; publicity page public
+	// StatusFailed: fewer than three valid bids at the deadline; the
+	// evaluation stopped and the project must be tendered again.
+	StatusFailed = "failed"
 )
+
+// revealed reports whether the codes are unmasked (unmasked, publicity or
+// awarded).
+func revealed(st *Settings) bool {
+	return st.Status == StatusUnmasked || st.Status == StatusPublicity || st.Status == StatusAwarded
+}
 
 // Bid parts.
 const (
@@ -95,6 +142,7 @@ type Criterion struct {
 // SettingsInput sets a project's evaluation.
 type SettingsInput struct {
 	DeadlineAt  string      `json:"deadline_at,omitempty" doc:"bid deadline, RFC 3339 or YYYY-MM-DDTHH:MM Beijing time; default the bid opening time"`
+	Procedure   string      `json:"procedure,omitempty" enum:"tender,gov_open,gov_consultation" doc:"sets the legal minimum from the notice to the deadline (tender 20 days); default tender"`
 	Criteria    []Criterion `json:"criteria"`
 	Rule        string      `json:"rule" enum:"mean,trimmed_mean"`
 	PriceMethod string      `json:"price_method,omitempty" enum:"lowest_price"`
@@ -114,7 +162,13 @@ type Settings struct {
 	Rule         string      `json:"rule"`
 	PriceMethod  string      `json:"price_method"`
 	PriceMax     float64     `json:"price_max"`
-	Status       string      `json:"status" enum:"open,closed,scoring,unmasked,awarded"`
+	Procedure    string      `json:"procedure"`
+	NoticeAt     *time.Time  `json:"notice_at,omitempty" doc:"tender notice: the first publication of these settings"`
+	Status       string      `json:"status" enum:"open,closed,scoring,unmasked,publicity,awarded,failed"`
+	FailedReason string      `json:"failed_reason,omitempty"`
+	// Winning candidates' publicity and its objection window.
+	CandidatesAt   *time.Time `json:"candidates_at,omitempty"`
+	PublicityUntil *time.Time `json:"publicity_until,omitempty"`
 	CodesDrawID  int64       `json:"codes_draw_id,omitempty"`
 	UnmaskedAt   *time.Time  `json:"unmasked_at,omitempty"`
 	AwardedAt    *time.Time  `json:"awarded_at,omitempty"`
@@ -139,6 +193,9 @@ type File struct {
 	TextStatus string    `json:"text_status,omitempty" enum:"read,empty,unsupported,error" doc:"technical part: whether the leak check could read its text"`
 	TextChars  int       `json:"text_chars,omitempty"`
 	UploadedAt time.Time `json:"uploaded_at"`
+	// Warnings, at upload only: the technical part names the bidder (the
+	// experts will get the text with these terms blacked out).
+	Warnings []Leak `json:"warnings,omitempty"`
 	priceFen   *int64
 }
 

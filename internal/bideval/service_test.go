@@ -2,6 +2,7 @@ package bideval
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +33,7 @@ type env struct {
 	clk                      *clock.Fake
 	s                        *Service
 	staff, tenderer, sup     context.Context
-	bidA, bidB, bidC         context.Context
+	bidA, bidB, bidC, bidD   context.Context
 	uscc                     map[string]string // tenderer, A, B, C
 	experts                  map[int64]context.Context
 	expertUsers              []int64
@@ -82,6 +83,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	e.bidA = ent("A", "许昌恒达建设有限公司", "王建国")
 	e.bidB = ent("B", "长葛市顺通市政工程有限公司", "李秀英")
 	e.bidC = ent("C", "禹州市迟到建筑有限公司", "陈迟到")
+	e.bidD = ent("D", "襄城县第四建设有限公司", "吴四海")
 	// Pool: 6 technical and 2 economic experts, each with an expert account.
 	for i := range 8 {
 		spec := "A01"
@@ -114,11 +116,11 @@ func (e *env) exec(q string, args ...any) int64 {
 	return id
 }
 
-// project registers a project (opening 2026-12-08 09:00) with settings.
+// project registers a project (opening 2026-12-22 09:00) with settings.
 func (e *env) project(name string) int64 {
 	e.t.Helper()
 	p, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: name, Kind: "works", BudgetYuan: 3_000_000,
-		Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], Region: "411002", OpeningAt: "2026-12-08T09:00"})
+		Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], Region: "411002", OpeningAt: "2026-12-22T09:00"})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -134,12 +136,12 @@ func TestSettingsValidation(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		p, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: "货物采购", Kind: "goods", BudgetYuan: 900_000,
-			Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], OpeningAt: "2026-12-08T09:00"})
+			Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], OpeningAt: "2026-12-22T09:00"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		crit := []Criterion{{Key: "a", NameZH: "甲", Max: 40}, {Key: "a", NameZH: "乙", Max: 40}}
-		_, err = e.s.SetSettings(e.tenderer, p.ID, SettingsInput{Criteria: crit, PriceMax: 20, DeadlineAt: "2026-12-09T09:00"})
+		_, err = e.s.SetSettings(e.tenderer, p.ID, SettingsInput{Criteria: crit, PriceMax: 20, DeadlineAt: "2026-12-23T09:00"})
 		ye := yserr.As(err)
 		fields := map[string]bool{}
 		for _, f := range ye.Fields {
@@ -229,7 +231,7 @@ func TestBidsDeadlineHashesAndLeaks(t *testing.T) {
 		if _, err := e.s.Dispose(e.staff, flag.ID, DisposeInput{Disposition: FlagConfirmed}); code(err) != yserr.Invalid {
 			t.Fatalf("confirmed without a note: %v", err)
 		}
-		if _, err := e.s.Dispose(e.bidA, flag.ID, DisposeInput{Disposition: FlagFalsePositive}); code(err) != yserr.Forbidden {
+		if _, err := e.s.Dispose(e.bidA, flag.ID, DisposeInput{Disposition: FlagFalsePositive, Note: "误报"}); code(err) != yserr.Forbidden {
 			t.Fatalf("a bidder disposed a flag: %v", err)
 		}
 		if g, err := e.s.Dispose(e.staff, flag.ID, DisposeInput{Disposition: FlagConfirmed, Note: "提交评标委员会"}); err != nil || g.Disposition != FlagConfirmed || g.ReviewedAt == nil {
@@ -253,7 +255,7 @@ func TestBidsDeadlineHashesAndLeaks(t *testing.T) {
 			t.Fatal("the price is shown to staff before the unmasking")
 		}
 		// After the deadline nothing changes, and the refusal names the deadline.
-		e.clk.Set(time.Date(2026, 12, 8, 9, 0, 0, 0, shanghai))
+		e.clk.Set(time.Date(2026, 12, 22, 9, 0, 0, 0, shanghai))
 		for what, err := range map[string]error{
 			"upload": func() error {
 				_, err := e.s.Upload(e.bidA, pid, PartTechnical, "late.txt", []byte("迟到"), "")
@@ -265,7 +267,7 @@ func TestBidsDeadlineHashesAndLeaks(t *testing.T) {
 				return err
 			}(),
 		} {
-			if code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).ZH, "2026-12-08 09:00") || !strings.Contains(yserr.As(err).EN, "2026-12-08 09:00") {
+			if code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).ZH, "2026-12-22 09:00") || !strings.Contains(yserr.As(err).EN, "2026-12-22 09:00") {
 				t.Fatalf("%s after the deadline: %v", what, err)
 			}
 		}
@@ -276,25 +278,29 @@ func TestBidsDeadlineHashesAndLeaks(t *testing.T) {
 	})
 }
 
-// scored drives a project to the scoring stage: bidders A and B with both
-// parts, C with the technical part only; experts drawn (the first declines,
-// a reserve steps in); the codes drawn. It returns the project and the
-// contexts of the committee's members.
-func (e *env) scored(t *testing.T) (int64, []context.Context) {
+// scored drives a project to the scoring stage: bidders A, B and D with
+// both parts, C with the technical part only; experts drawn (the first
+// declines, a reserve steps in); the codes drawn. It returns the project and
+// the contexts of the committee's members. techA, when given, is A's
+// technical part.
+func (e *env) scored(t *testing.T, techA ...string) (int64, []context.Context) {
 	pid := e.project("雨污分流改造工程")
-	for k, bid := range map[string]context.Context{"A": e.bidA, "B": e.bidB, "C": e.bidC} {
+	for k, bid := range map[string]context.Context{"A": e.bidA, "B": e.bidB, "C": e.bidC, "D": e.bidD} {
 		if _, err := e.s.Register(bid, pid, RegisterInput{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.s.Upload(bid, pid, PartTechnical, "t.txt", []byte("施工方案 "+k), ""); err != nil {
+		text := "施工方案 " + k
+		if k == "A" && len(techA) > 0 {
+			text = techA[0]
+		}
+		if _, err := e.s.Upload(bid, pid, PartTechnical, "t.txt", []byte(text), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.s.Upload(e.bidA, pid, PartCommercial, "c.txt", []byte("报价"), "3600000"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.s.Upload(e.bidB, pid, PartCommercial, "c.txt", []byte("报价"), "4000000"); err != nil {
-		t.Fatal(err)
+	for bid, price := range map[context.Context]string{e.bidA: "3600000", e.bidB: "4000000", e.bidD: "4500000"} {
+		if _, err := e.s.Upload(bid, pid, PartCommercial, "c.txt", []byte("报价"), price); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := e.s.CommitCodes(e.staff, pid); code(err) != yserr.Conflict {
 		t.Fatalf("codes drawn before the deadline: %v", err)
@@ -310,7 +316,7 @@ func (e *env) scored(t *testing.T) (int64, []context.Context) {
 	if err := e.s.Draw.DemoAnswers(context.Background(), pid); err != nil {
 		t.Fatal(err)
 	}
-	e.clk.Set(time.Date(2026, 12, 8, 9, 5, 0, 0, shanghai))
+	e.clk.Set(time.Date(2026, 12, 22, 9, 5, 0, 0, shanghai))
 	if _, err := e.s.CommitCodes(e.bidA, pid); code(err) != yserr.Forbidden {
 		t.Fatalf("a bidder committed the codes draw: %v", err)
 	}
@@ -343,6 +349,15 @@ func (e *env) scored(t *testing.T) (int64, []context.Context) {
 	return pid, ctxs
 }
 
+// publish publishes the candidates and lets their publicity run out.
+func (e *env) publish(pid int64) {
+	e.t.Helper()
+	if _, err := e.s.PublishCandidates(e.staff, pid); err != nil {
+		e.t.Fatal(err)
+	}
+	e.clk.Advance(3*24*time.Hour + time.Minute)
+}
+
 func fullSheet(codes []CodedBid, pts func(code, crit string) float64) SheetInput {
 	var in SheetInput
 	for _, c := range codes {
@@ -372,7 +387,7 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 			t.Fatalf("staff verified a sealed draw: %v", err)
 		}
 		full, err := e.s.Draw.PublicRecord(e.sup, st.CodesDrawID)
-		if err != nil || len(full.Picks) != 2 || len(full.Candidates.Excluded) != 1 || full.Candidates.Excluded[0].Reasons[0] != ReasonIncomplete {
+		if err != nil || len(full.Picks) != 3 || len(full.Candidates.Excluded) != 1 || full.Candidates.Excluded[0].Reasons[0] != ReasonIncomplete {
 			t.Fatalf("supervisor's record: %v %+v", err, full)
 		}
 		if diffs := draw.Verify(full); len(diffs) != 0 {
@@ -418,15 +433,34 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 			t.Fatalf("a member opened another project's sheet: %v", err)
 		}
 		codes, err := e.s.Codes(members[0], pid)
-		if err != nil || len(codes) != 2 || codes[0].Code != "A01" || codes[1].Code != "A02" {
+		if err != nil || len(codes) != 3 || codes[0].Code != "A01" || codes[2].Code != "A03" {
 			t.Fatalf("codes %v %+v", err, codes)
+		}
+		// Nothing the expert sees links a code to a bidder's receipt, and no
+		// bidder learns its code before the unmasking.
+		receipts := map[string]bool{}
+		for _, b := range supBids {
+			if b.Technical != nil {
+				receipts[b.Technical.SHA256] = true
+			}
+		}
+		for _, c := range codes {
+			raw, _ := json.Marshal(c)
+			if receipts[c.ViewID] || !strings.HasPrefix(c.ViewID, "V-") || strings.Contains(string(raw), supBids[0].Technical.SHA256[:12]) {
+				t.Fatalf("the expert's view of %s is linkable to a receipt: %+v", c.Code, c)
+			}
+		}
+		for _, bid := range []context.Context{e.bidA, e.bidB, e.bidD} {
+			if mine, err := e.s.MyBid(bid, pid); err != nil || mine.Code != "" {
+				t.Fatalf("a bidder learns its code %q during the scoring: %v", mine.Code, err)
+			}
 		}
 		name, _, data, err := e.s.TechnicalByCode(members[0], pid, "A02")
 		if err != nil || name != "A02.txt" || !strings.HasPrefix(string(data), "施工方案 ") {
 			t.Fatalf("download by code: %v %s %q", err, name, data)
 		}
-		if _, _, _, err := e.s.TechnicalByCode(members[0], pid, "A03"); code(err) != yserr.NotFound {
-			t.Fatalf("code A03 (the incomplete bid is not coded): %v", err)
+		if _, _, _, err := e.s.TechnicalByCode(members[0], pid, "A04"); code(err) != yserr.NotFound {
+			t.Fatalf("code A04 (the incomplete bid is not coded): %v", err)
 		}
 		// Above the maximum, unknown codes, incomplete locks.
 		bad := fullSheet(codes, func(string, string) float64 { return 10 })
@@ -440,12 +474,12 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 		if _, err := e.s.SaveSheet(members[0], pid, SheetInput{Scores: []Score{{Code: "A01", Criterion: "plan", Points: 20}}, Lock: true}); code(err) != yserr.Invalid {
 			t.Fatalf("an incomplete sheet locked: %v", err)
 		}
-		// Technical scores: A01 gets 50 from four members and 60 from one, A02 45.
+		// Technical scores: A01 gets 50 from four members and 60 from one, A02 40, A03 35.
 		pts := func(i int) func(string, string) float64 {
 			return func(c, k string) float64 {
 				base := map[string]float64{"plan": 20, "quality": 15, "schedule": 15}[k]
-				if c == "A02" {
-					base -= map[string]float64{"plan": 5, "quality": 0, "schedule": 0}[k]
+				if k == "plan" {
+					base -= map[string]float64{"A02": 10, "A03": 15}[c]
 				}
 				if c == "A01" && i == 4 && k == "plan" {
 					base += 10
@@ -470,7 +504,7 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 		if _, err := e.s.CommitteeSheets(members[0], pid); code(err) != yserr.Forbidden {
 			t.Fatalf("a member saw the others' scores before all locked: %v", err)
 		}
-		if _, err := e.s.Unmask(e.staff, pid); code(err) != yserr.Conflict || !strings.Contains(err.Error(), "1 of 5") {
+		if _, err := e.s.Unmask(e.staff, pid); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).EN, "1 of 5") {
 			t.Fatalf("unmasked with a sheet missing: %v", err)
 		}
 		if _, err := e.s.Results(e.staff, pid); code(err) != yserr.Conflict {
@@ -490,22 +524,23 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// trimmed mean over 5 totals: A01 (50,50,50,50,60) -> 50; A02 45.
-		// Prices: A 3,600,000 (lowest, 30), B 4,000,000 -> 27.
+		// trimmed mean over 5 totals: A01 (50,50,50,50,60) -> 50; A02 40; A03 35.
+		// Prices: A 3,600,000 (lowest, 30), B 4,000,000 -> 27, D 4,500,000 -> 24.
 		byBidder := map[string]Row{}
 		for _, r := range res.Rows {
 			byBidder[r.USCC] = r
 		}
-		a, b := byBidder[e.uscc["A"]], byBidder[e.uscc["B"]]
-		techA, techB := 50.0, 45.0
-		if a.Code == "A02" { // the codes are random: A's technical score is that of the code it drew
-			techA, techB = 45, 50
+		tech := map[string]float64{"A01": 50, "A02": 40, "A03": 35} // the codes are random: each bidder has the score of the code it drew
+		for k, price := range map[string]float64{"A": 30, "B": 27, "D": 24} {
+			r := byBidder[e.uscc[k]]
+			if r.Technical != tech[r.Code] || r.PriceScore != price || r.Total != tech[r.Code]+price {
+				t.Fatalf("scores of %s: %+v", k, r)
+			}
 		}
-		if len(res.Rows) != 2 || len(res.Ties) != 0 || a.Technical != techA || b.Technical != techB || a.PriceScore != 30 || b.PriceScore != 27 ||
-			a.Total != techA+30 || b.Total != techB+27 {
-			t.Fatalf("scores A %+v B %+v", a, b)
+		if len(res.Rows) != 3 || len(res.Ties) != 0 {
+			t.Fatalf("rows %+v ties %v", res.Rows, res.Ties)
 		}
-		// A01 wins either way (80 v 72, or 77 v 75).
+		// A01 wins either way (at worst 74 against at best 70).
 		if res.Rows[0].Code != "A01" || res.Rows[0].Rank != 1 || res.Rows[1].Rank != 2 || res.Rows[0].Total <= res.Rows[1].Total {
 			t.Fatalf("ranking %+v", res.Rows)
 		}
@@ -526,6 +561,7 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 			t.Fatalf("publicity before the award: %v", err)
 		}
 		first, second := res.Rows[0], res.Rows[1]
+		e.publish(pid)
 		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: second.BidID}); code(err) != yserr.Invalid {
 			t.Fatalf("second-ranked bid awarded: %v", err)
 		}
@@ -533,7 +569,7 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 			t.Fatal(err)
 		}
 		pub, err := e.s.Publicity(anon, pid)
-		if err != nil || pub.Winner != first.Bidder || len(pub.Members) != 5 || len(pub.Members[0].Totals) != 2 || len(pub.Draws) != 2 {
+		if err != nil || pub.Stage != "award" || pub.Winner != first.Bidder || len(pub.Members) != 5 || len(pub.Members[0].Totals) != 3 || len(pub.Draws) != 2 {
 			t.Fatalf("publicity %v %+v", err, pub)
 		}
 		if pub.Members[4].Totals[slices.IndexFunc(pub.Results, func(r Row) bool { return r.Code == "A01" })] != 60 {
@@ -591,6 +627,7 @@ func TestTieForFirstNeedsAReason(t *testing.T) {
 		if len(res.Ties) != 1 || len(res.Ties[0]) != 2 || res.Rows[0].Rank != 1 || res.Rows[1].Rank != 1 || !res.Rows[1].Tied {
 			t.Fatalf("tie not reported: %+v %+v", res.Rows, res.Ties)
 		}
+		e.publish(pid)
 		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: res.Rows[1].BidID}); code(err) != yserr.Invalid {
 			t.Fatalf("tie awarded without a reason: %v", err)
 		}
