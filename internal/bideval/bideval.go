@@ -169,14 +169,14 @@ type Settings struct {
 	// Winning candidates' publicity and its objection window.
 	CandidatesAt   *time.Time `json:"candidates_at,omitempty"`
 	PublicityUntil *time.Time `json:"publicity_until,omitempty"`
-	CodesDrawID  int64       `json:"codes_draw_id,omitempty"`
-	UnmaskedAt   *time.Time  `json:"unmasked_at,omitempty"`
-	AwardedAt    *time.Time  `json:"awarded_at,omitempty"`
-	AwardBidID   int64       `json:"award_bid_id,omitempty"`
-	AwardNote    string      `json:"award_note,omitempty"`
-	departmentID int64
-	tenderer     string
-	committee    int
+	CodesDrawID    int64      `json:"codes_draw_id,omitempty"`
+	UnmaskedAt     *time.Time `json:"unmasked_at,omitempty"`
+	AwardedAt      *time.Time `json:"awarded_at,omitempty"`
+	AwardBidID     int64      `json:"award_bid_id,omitempty"`
+	AwardNote      string     `json:"award_note,omitempty"`
+	departmentID   int64
+	tenderer       string
+	committee      int
 }
 
 // File is one uploaded version of a part: the bidder's receipt.
@@ -196,7 +196,7 @@ type File struct {
 	// Warnings, at upload only: the technical part names the bidder (the
 	// experts will get the text with these terms blacked out).
 	Warnings []Leak `json:"warnings,omitempty"`
-	priceFen   *int64
+	priceFen *int64
 }
 
 // Flag is an identity term found in a technical part.

@@ -319,26 +319,26 @@ type MemberScores struct {
 // publicity (stage candidates: ranking, no committee, no winner), then of
 // the award (中标结果公示).
 type Publicity struct {
-	Stage          string     `json:"stage" enum:"candidates,award"`
-	PublicityUntil *time.Time `json:"publicity_until,omitempty" doc:"end of the candidates' publicity and of the objection window"`
-	ProjectID      int64      `json:"project_id"`
-	ProjectCode string         `json:"project_code"`
-	ProjectName string         `json:"project_name"`
-	Tenderer    string         `json:"tenderer"`
-	OpeningAt   time.Time      `json:"opening_at"`
-	Criteria    []Criterion    `json:"criteria"`
-	PriceMax    float64        `json:"price_max"`
-	Rule        string         `json:"rule"`
-	Results     []Row          `json:"results"`
-	Ties        [][]string     `json:"ties"`
-	Members     []MemberScores `json:"members"`
-	Winner      string         `json:"winner"`
-	WinnerCode  string         `json:"winner_code"`
-	WinnerPrice string         `json:"winner_price_yuan"`
-	AwardNote   string         `json:"award_note,omitempty"`
-	AwardedAt   time.Time      `json:"awarded_at"`
-	UnmaskedAt  time.Time      `json:"unmasked_at"`
-	Draws       []DrawLink     `json:"draws"`
+	Stage          string         `json:"stage" enum:"candidates,award"`
+	PublicityUntil *time.Time     `json:"publicity_until,omitempty" doc:"end of the candidates' publicity and of the objection window"`
+	ProjectID      int64          `json:"project_id"`
+	ProjectCode    string         `json:"project_code"`
+	ProjectName    string         `json:"project_name"`
+	Tenderer       string         `json:"tenderer"`
+	OpeningAt      time.Time      `json:"opening_at"`
+	Criteria       []Criterion    `json:"criteria"`
+	PriceMax       float64        `json:"price_max"`
+	Rule           string         `json:"rule"`
+	Results        []Row          `json:"results"`
+	Ties           [][]string     `json:"ties"`
+	Members        []MemberScores `json:"members"`
+	Winner         string         `json:"winner"`
+	WinnerCode     string         `json:"winner_code"`
+	WinnerPrice    string         `json:"winner_price_yuan"`
+	AwardNote      string         `json:"award_note,omitempty"`
+	AwardedAt      time.Time      `json:"awarded_at"`
+	UnmaskedAt     time.Time      `json:"unmasked_at"`
+	Draws          []DrawLink     `json:"draws"`
 }
 
 // Publicity returns the public notice of a project whose candidates are
