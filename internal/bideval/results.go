@@ -425,9 +425,9 @@ type Notice struct {
 // winner is empty and AwardedAt is the publication time.
 func (s *Service) Notices(ctx context.Context) ([]Notice, error) {
 	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT CASE WHEN s.status = 'awarded' THEN 'award' ELSE 'candidates' END, s.project_id, p.code, p.name,
-		COALESCE(b.name, ''), COALESCE(s.awarded_at, s.candidates_at) AS at FROM bideval_projects s
+		COALESCE(b.name, ''), s.awarded_at, s.candidates_at FROM bideval_projects s
 		JOIN draw_projects p ON p.id = s.project_id LEFT JOIN bideval_bids b ON b.id = s.award_bid_id
-		WHERE s.status IN ('awarded','publicity') ORDER BY at DESC, s.project_id DESC LIMIT 200`)
+		WHERE s.status IN ('awarded','publicity') ORDER BY COALESCE(s.awarded_at, s.candidates_at) DESC, s.project_id DESC LIMIT 200`)
 	if err != nil {
 		return nil, err
 	}
@@ -435,8 +435,15 @@ func (s *Service) Notices(ctx context.Context) ([]Notice, error) {
 	out := []Notice{}
 	for rows.Next() {
 		var n Notice
-		if err := rows.Scan(&n.Stage, &n.ProjectID, &n.ProjectCode, &n.ProjectName, &n.Winner, &n.AwardedAt); err != nil {
+		var awarded, published *time.Time
+		if err := rows.Scan(&n.Stage, &n.ProjectID, &n.ProjectCode, &n.ProjectName, &n.Winner, &awarded, &published); err != nil {
 			return nil, err
+		}
+		if awarded == nil {
+			awarded = published
+		}
+		if awarded != nil {
+			n.AwardedAt = *awarded
 		}
 		out = append(out, n)
 	}

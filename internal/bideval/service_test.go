@@ -636,3 +636,257 @@ func TestTieForFirstNeedsAReason(t *testing.T) {
 		}
 	})
 }
+
+// Settings follow the legal minimums: 20 days from the notice (configurable
+// per procedure); once a bid exists the deadline only moves later and a
+// change of the criteria needs 15 days; each change tells the bidders.
+func TestSettingsFollowLegalMinimums(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		p, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: "道路工程", Kind: "works", BudgetYuan: 3_000_000,
+			Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], OpeningAt: "2026-12-22T09:00"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := SettingsInput{Criteria: DefaultCriteria(), PriceMax: 30, DeadlineAt: "2026-12-15T09:00"}
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).ZH, "不得少于 20 日") {
+			t.Fatalf("a deadline 14 days after the notice: %v", err)
+		}
+		in.Procedure = ProcGovConsultation // 10 days
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); err != nil {
+			t.Fatalf("consultation with 14 days: %v", err)
+		}
+		in.Procedure, in.DeadlineAt = "", "2026-12-22T09:00"
+		st, err := e.s.SetSettings(e.tenderer, p.ID, in)
+		if err != nil || st.Procedure != ProcGovConsultation || st.NoticeAt == nil || !st.NoticeAt.Equal(start) {
+			t.Fatalf("an update keeps the procedure and the notice time: %v %+v", err, st)
+		}
+		if _, err := e.s.Register(e.bidA, p.ID, RegisterInput{}); err != nil {
+			t.Fatal(err)
+		}
+		// With a bid: the deadline cannot move forward (the issue's three minutes from now).
+		e.clk.Advance(24 * time.Hour)
+		in.DeadlineAt = e.clk.Now().Add(3 * time.Minute).Format(time.RFC3339)
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid {
+			t.Fatalf("the deadline pulled forward with a bid: %v", err)
+		}
+		in.DeadlineAt = "2026-12-21T09:00"
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).EN, "only move later") {
+			t.Fatalf("the deadline moved earlier with a bid: %v", err)
+		}
+		in.DeadlineAt, in.Procedure = "2026-12-22T09:00", ProcTender
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid {
+			t.Fatalf("the procedure changed with a bid: %v", err)
+		}
+		// A change of the criteria 20 days before the deadline is allowed and
+		// told to the bidder; 12 days before it is not.
+		in.Procedure = ""
+		in.Criteria = []Criterion{{Key: "plan", NameZH: "方案", Max: 70}}
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		var n int
+		if err := d.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id JOIN entities en ON en.id = u.entity_id
+			WHERE n.msg_type = $1 AND en.uscc = $2`, MsgSettingsChanged, e.uscc["A"]).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("the bidder was told of the change %d times: %v", n, err)
+		}
+		e.clk.Set(time.Date(2026, 12, 10, 9, 0, 0, 0, shanghai))
+		in.Criteria[0].Max, in.PriceMax = 60, 40
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).ZH, "15 日") {
+			t.Fatalf("criteria changed 12 days before the deadline: %v", err)
+		}
+		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE action = 'bideval.settings'").Scan(&n); err != nil || n != 3 {
+			t.Fatalf("settings audit events: %d %v", n, err)
+		}
+		// The minimum is configurable per procedure.
+		e.s.MinBidDays = map[string]int{ProcTender: 25}
+		q, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: "另一道路工程", Kind: "works", BudgetYuan: 3_000_000,
+			Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], OpeningAt: "2027-01-01T09:00"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.SetSettings(e.tenderer, q.ID, SettingsInput{Criteria: DefaultCriteria(), PriceMax: 30}); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).ZH, "25 日") {
+			t.Fatalf("22 days accepted with a 25-day minimum: %v", err)
+		}
+	})
+}
+
+// Fewer than three valid bids at the deadline stop the evaluation.
+func TestFewerThanThreeValidBidsStopTheEvaluation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		pid := e.project("小型维修工程")
+		for _, bid := range []context.Context{e.bidA, e.bidB, e.bidC} {
+			if _, err := e.s.Register(bid, pid, RegisterInput{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.s.Upload(bid, pid, PartTechnical, "t.txt", []byte("施工方案"), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, bid := range []context.Context{e.bidA, e.bidB} { // C's bid is incomplete
+			if _, err := e.s.Upload(bid, pid, PartCommercial, "c.txt", []byte("报价"), "1000000"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.clk.Set(time.Date(2026, 12, 22, 9, 5, 0, 0, shanghai))
+		if _, err := e.s.CommitCodes(e.staff, pid); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).ZH, "重新招标") {
+			t.Fatalf("codes drawn for two valid bids: %v", err)
+		}
+		st, _ := e.s.settings(context.Background(), pid)
+		if st.Status != StatusFailed || st.FailedReason == "" || st.CodesDrawID != 0 {
+			t.Fatalf("the evaluation did not stop: %+v", st)
+		}
+		if _, err := e.s.CommitCodes(e.staff, pid); code(err) != yserr.Conflict {
+			t.Fatalf("a stopped evaluation went on: %v", err)
+		}
+		var n int
+		if err := d.Q(context.Background()).QueryRow(context.Background(), "SELECT COUNT(*) FROM audit_events WHERE action = 'bideval.failed'").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("failed audit events: %d %v", n, err)
+		}
+	})
+}
+
+// A technical part naming its bidder: the bidder is warned at upload, the
+// experts get the redacted text, and the open findings block the unmasking
+// until the centre decides each with a reason.
+func TestLeakFindingsRedactWarnAndBlockUnmasking(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		pid := e.project("泄露检查工程")
+		if _, err := e.s.Register(e.bidA, pid, RegisterInput{}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := e.s.Upload(e.bidA, pid, PartTechnical, "t.txt", []byte("本方案由许昌 恒达建设编制，法定代表人王建国。"), "")
+		if err != nil || len(f.Warnings) != 2 {
+			t.Fatalf("the bidder is not warned at upload: %v %+v", err, f)
+		}
+		e.clk.Set(start)
+		pid, members := e.scored(t, "本方案由许昌 恒达建设编制，法定代表人王建国。")
+		codes, _ := e.s.Codes(members[0], pid)
+		var redacted []CodedBid
+		for _, c := range codes {
+			if c.Redacted {
+				redacted = append(redacted, c)
+			}
+		}
+		if len(redacted) != 1 || redacted[0].Ext != ".txt" {
+			t.Fatalf("redacted parts: %+v", codes)
+		}
+		name, mime, data, err := e.s.TechnicalByCode(members[0], pid, redacted[0].Code)
+		if err != nil || name != redacted[0].Code+".txt" || !strings.HasPrefix(mime, "text/plain") ||
+			string(data) != "本方案由■■ ■■■■编制，法定代表人■■■。" {
+			t.Fatalf("the expert got %s %s %q (%v)", name, mime, data, err)
+		}
+		for _, m := range members {
+			in := fullSheet(codes, func(string, string) float64 { return 10 })
+			in.Lock = true
+			if _, err := e.s.SaveSheet(m, pid, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.s.Unmask(e.staff, pid); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).EN, "2 identity-leak findings") {
+			t.Fatalf("unmasked with open leak findings: %v", err)
+		}
+		bids, _ := e.s.Bids(e.staff, pid)
+		for _, b := range bids {
+			for _, g := range b.Flags {
+				if _, err := e.s.Dispose(e.staff, g.ID, DisposeInput{Disposition: FlagFalsePositive}); code(err) != yserr.Invalid {
+					t.Fatalf("a decision without a reason: %v", err)
+				}
+				if _, err := e.s.Dispose(e.staff, g.ID, DisposeInput{Disposition: FlagConfirmed, Note: "已遮盖，提交评标委员会"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := e.s.Unmask(e.staff, pid); err != nil {
+			t.Fatalf("unmasking after every finding was decided: %v", err)
+		}
+	})
+}
+
+// The result is published as candidates for three days with an objection
+// window before the award; the committee stays secret until the award.
+func TestCandidatePublicityAndObjections(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		pid, members := e.scored(t)
+		codes, _ := e.s.Codes(members[0], pid)
+		for _, m := range members {
+			in := fullSheet(codes, func(c, _ string) float64 { return map[string]float64{"A01": 20, "A02": 15, "A03": 10}[c] })
+			in.Lock = true
+			if _, err := e.s.SaveSheet(m, pid, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := e.s.Unmask(e.staff, pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := res.Rows[0]
+		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); code(err) != yserr.Conflict {
+			t.Fatalf("awarded without the candidates' publicity: %v", err)
+		}
+		if tr, err := e.s.Results(e.tenderer, pid); err != nil || tr.Committee[0].Name != "" {
+			t.Fatalf("the tenderer sees the committee before the award: %v %+v", err, tr.Committee)
+		}
+		if _, err := e.s.Object(e.bidB, pid, ObjectionInput{Body: "评分有误"}); code(err) != yserr.Conflict {
+			t.Fatalf("an objection before the publicity: %v", err)
+		}
+		if _, err := e.s.PublishCandidates(e.bidA, pid); code(err) != yserr.Forbidden {
+			t.Fatalf("a bidder published the candidates: %v", err)
+		}
+		st, err := e.s.PublishCandidates(e.staff, pid)
+		if err != nil || st.Status != StatusPublicity || !st.PublicityUntil.Equal(e.clk.Now().AddDate(0, 0, 3)) {
+			t.Fatalf("publish: %v %+v", err, st)
+		}
+		anon := context.Background()
+		pub, err := e.s.Publicity(anon, pid)
+		if err != nil || pub.Stage != "candidates" || len(pub.Members) != 0 || pub.Winner != "" || len(pub.Results) != 3 || pub.Results[0].ExpertTotals != nil {
+			t.Fatalf("candidates' publicity %v %+v", err, pub)
+		}
+		if list, err := e.s.Notices(anon); err != nil || len(list) != 1 || list[0].Stage != "candidates" {
+			t.Fatalf("notices %v %+v", err, list)
+		}
+		if _, err := e.s.Object(e.bidC, pid, ObjectionInput{Body: ""}); code(err) != yserr.Invalid {
+			t.Fatalf("an empty objection: %v", err)
+		}
+		if _, err := e.s.Object(e.tenderer, pid, ObjectionInput{Body: "异议"}); code(err) != yserr.Forbidden {
+			t.Fatalf("an objection by someone who did not bid: %v", err)
+		}
+		o, err := e.s.Object(e.bidB, pid, ObjectionInput{Body: "第一名的项目负责人不具备相应资格"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mine, _ := e.s.Objections(e.bidB, pid); len(mine) != 1 || mine[0].Bidder != "" {
+			t.Fatalf("the objector's list %+v", mine)
+		}
+		if theirs, _ := e.s.Objections(e.bidA, pid); len(theirs) != 0 {
+			t.Fatalf("another bidder sees the objection: %+v", theirs)
+		}
+		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).ZH, "公示期至") {
+			t.Fatalf("awarded during the publicity: %v", err)
+		}
+		e.clk.Advance(3*24*time.Hour + time.Minute)
+		if _, err := e.s.Object(e.bidB, pid, ObjectionInput{Body: "迟到的异议"}); code(err) != yserr.Conflict {
+			t.Fatalf("an objection after the window: %v", err)
+		}
+		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).EN, "1 objections") {
+			t.Fatalf("awarded with an objection unanswered: %v", err)
+		}
+		if _, err := e.s.AnswerObjection(e.bidB, o.ID, AnswerInput{Answer: "自己答复"}); code(err) != yserr.Forbidden {
+			t.Fatalf("a bidder answered: %v", err)
+		}
+		if a, err := e.s.AnswerObjection(e.staff, o.ID, AnswerInput{Answer: "经核查，项目负责人资格符合招标文件要求。"}); err != nil || a.AnsweredAt == nil {
+			t.Fatalf("answer: %v %+v", err, a)
+		}
+		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); err != nil {
+			t.Fatal(err)
+		}
+		pub, _ = e.s.Publicity(anon, pid)
+		if pub.Stage != "award" || len(pub.Members) != 5 || pub.Members[0].Name == "" {
+			t.Fatalf("award notice %+v", pub)
+		}
+	})
+}
