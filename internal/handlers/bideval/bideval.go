@@ -114,16 +114,16 @@ func (h *handlers) index(w http.ResponseWriter, r *http.Request) error {
 
 // projectPage is the data of the centre's (tenderer's, supervisor's) page.
 type projectPage struct {
-	P         *draw.Project
-	St        *bideval.Settings
-	New       bool
-	Role      string
-	O         *bideval.Overview
-	Results   *bideval.Results
-	Status    string
-	Rows      []critRow
-	CanEdit   bool
-	Deadline  string
+	P          *draw.Project
+	St         *bideval.Settings
+	New        bool
+	Role       string
+	O          *bideval.Overview
+	Results    *bideval.Results
+	Status     string
+	Rows       []critRow
+	CanEdit    bool
+	Deadline   string
 	Witness    bool
 	Committee  int
 	Objections []bideval.Objection

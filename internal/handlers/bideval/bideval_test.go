@@ -161,7 +161,9 @@ func TestDoubleBlindEvaluationScenario(t *testing.T) {
 				_, _ = b.ReadFrom(resp.Body)
 				return &sitetest.Response{StatusCode: resp.StatusCode, Body: b.String()}
 			}
-			apiUpload := func(part, name, body, price string) *sitetest.Response { return apiUploadAs(entbTok, part, name, body, price) }
+			apiUpload := func(part, name, body, price string) *sitetest.Response {
+				return apiUploadAs(entbTok, part, name, body, price)
+			}
 			var receipt bideval.File
 			res := apiUpload("technical", "tech.txt", "施工组织设计：分段施工。", "")
 			res.JSON(t, &receipt)
