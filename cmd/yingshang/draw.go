@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"yingshang/internal/draw"
 )
@@ -42,6 +43,13 @@ func cmdDraw(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "draw %d verifies: %s, %d candidates, %d excluded, seed %s\n", rec.DrawID, rec.Spec.Purpose,
 		len(rec.Candidates.Candidates), len(rec.Candidates.Excluded), rec.Seed)
+	if h, ok := rec.Spec.Rules[draw.RuleBiddersHash]; ok {
+		if rec.Disclosure == nil {
+			fmt.Fprintf(stdout, "bidders: committed (sha256 %s), not disclosed yet: fetch the record again after the bid opening to check them\n", h)
+		} else {
+			fmt.Fprintf(stdout, "bidders: disclosed and matching the commitment: %s\n", strings.Join(rec.Disclosure.Bidders, ", "))
+		}
+	}
 	for _, p := range rec.Picks {
 		kind := ""
 		if p.Reserve {
