@@ -50,8 +50,9 @@ type Service struct {
 	Draw *draw.Service
 	// MaxFileBytes bounds one uploaded part (default 20 MiB).
 	MaxFileBytes int64
-	// MinBidDays overrides, per procedure, the legal minimum of days from
-	// the tender notice to the bid deadline (DefaultMinBidDays).
+	// MinBidDays raises, per procedure, the minimum of days from the tender
+	// notice to the bid deadline; the legal minimum (DefaultMinBidDays)
+	// always applies.
 	MinBidDays map[string]int
 	// PublicityDays is how long the winning candidates are published, with
 	// the objection window, before the award (default and minimum 3).
@@ -76,11 +77,8 @@ const (
 const MinValidBids = 3
 
 func (s *Service) minBidDays(proc string) (int, bool) {
-	if n, ok := s.MinBidDays[proc]; ok {
-		return n, true
-	}
 	n, ok := DefaultMinBidDays[proc]
-	return n, ok
+	return max(n, s.MinBidDays[proc]), ok
 }
 
 func (s *Service) publicityDays() int {

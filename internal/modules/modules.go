@@ -15,6 +15,7 @@ import (
 	"yingshang/internal/app"
 	"yingshang/internal/appeal"
 	"yingshang/internal/bideval"
+	"yingshang/internal/config"
 	"yingshang/internal/credit"
 	"yingshang/internal/draw"
 	"yingshang/internal/license"
@@ -65,8 +66,12 @@ func Build(a *app.App) (*Set, error) {
 
 	// bideval: double-blind evaluation, virtual codes drawn by the draw engine (issue 4).
 	bideval.RegisterMessages()
+	minDays, err := config.ParseDays(a.Cfg.TenderMinDays)
+	if err != nil {
+		return nil, err
+	}
 	m.Bideval = &bideval.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Draw: m.Draw,
-		MaxFileBytes: a.Cfg.UploadLimit}
+		MaxFileBytes: a.Cfg.UploadLimit, MinBidDays: minDays, PublicityDays: a.Cfg.CandidatePublicityDays}
 	m.Bideval.Hook()
 	m.demos = append(m.demos, m.Bideval.LoadDemo)
 
