@@ -382,11 +382,28 @@ func (s *Service) apply(ctx context.Context, d *Draw, rec *Record) error {
 	return nil
 }
 
-// Names maps the pseudonyms of a record to names, for supervisors, platform
-// admins and the trading centre's staff (nil for everyone else).
-func (s *Service) Names(ctx context.Context, ids []string) (map[string]string, error) {
+// Names maps the pseudonyms of a draw's record to names, for supervisors,
+// platform admins and the staff of the trading centre of the draw's project
+// (any staff for draws without a project), and for everyone once the
+// project's result is published; nil for everyone else.
+func (s *Service) Names(ctx context.Context, drawID int64, ids []string) (map[string]string, error) {
 	a := auth.From(ctx)
-	if a == nil || !a.Has(auth.PlatformAdmin, auth.Supervisor, auth.DeptAdmin, auth.DeptStaff) {
+	if a == nil {
+		return nil, nil
+	}
+	r, err := s.loadDraw(ctx, drawID)
+	if err != nil {
+		return nil, err
+	}
+	if r.ProjectID != 0 {
+		p, err := s.project(ctx, r.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		if !seesNames(ctx, p) {
+			return nil, nil
+		}
+	} else if !a.Has(auth.PlatformAdmin, auth.Supervisor, auth.DeptAdmin, auth.DeptStaff) {
 		return nil, nil
 	}
 	out := map[string]string{}

@@ -461,6 +461,20 @@ func TestCommitteeAndBiddersSecretUntilAllowed(t *testing.T) {
 				}
 			}
 		}
+		var picked []string
+		for _, pk := range rec.Picks {
+			picked = append(picked, pk.ID)
+		}
+		otherDept := auth.WithActor(context.Background(), &auth.Actor{UserID: e.staffUser, Username: "sjj", Roles: []auth.Role{auth.DeptStaff},
+			DepartmentID: e.other, DeptScope: []int64{e.other}, Via: "session"})
+		for who, ctx := range map[string]context.Context{"tenderer": e.ent, "another department's staff": otherDept} {
+			if names, err := e.s.Names(ctx, list[0].ID, picked); err != nil || len(names) != 0 {
+				t.Fatalf("the %s reads the committee's names on the record: %v %v", who, err, names)
+			}
+		}
+		if names, _ := e.s.Names(e.staff, list[0].ID, picked); len(names) != len(picked) {
+			t.Fatalf("the centre gets %d names for %d picks", len(names), len(picked))
+		}
 		otherView, _ := e.s.Assignments(e.staff, other.ID)
 		byExpert := map[int64]string{}
 		for _, a := range otherView {
