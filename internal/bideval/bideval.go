@@ -141,6 +141,7 @@ type Criterion struct {
 type SettingsInput struct {
 	DeadlineAt  string      `json:"deadline_at,omitempty" doc:"bid deadline, RFC 3339 or YYYY-MM-DDTHH:MM Beijing time; default the bid opening time"`
 	Procedure   string      `json:"procedure,omitempty" enum:"tender,gov_open,gov_consultation" doc:"sets the legal minimum from the notice to the deadline (tender 20 days); default tender"`
+	OpeningAt   string      `json:"opening_at,omitempty" doc:"moves the bid opening (RFC 3339 or YYYY-MM-DDTHH:MM Beijing time); only later once a bid exists, and not after any draw of the project"`
 	Criteria    []Criterion `json:"criteria"`
 	Rule        string      `json:"rule" enum:"mean,trimmed_mean"`
 	PriceMethod string      `json:"price_method,omitempty" enum:"lowest_price"`

@@ -699,6 +699,19 @@ func TestSettingsFollowLegalMinimums(t *testing.T) {
 		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE action = 'bideval.settings'").Scan(&n); err != nil || n != 3 {
 			t.Fatalf("settings audit events: %d %v", n, err)
 		}
+		// The opening moves only later once a bid exists; moving it with the
+		// deadline gives the change of the criteria its 15 days.
+		in.OpeningAt, in.DeadlineAt = "2026-12-20T09:00", "2026-12-20T09:00"
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).EN, "opening can only move later") {
+			t.Fatalf("the opening moved earlier with a bid: %v", err)
+		}
+		in.OpeningAt, in.DeadlineAt = "2026-12-29T09:00", "2026-12-29T09:00"
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); err != nil {
+			t.Fatalf("criteria changed with the opening and the deadline moved 19 days out: %v", err)
+		}
+		if moved, _ := e.s.Draw.LoadProject(ctx, p.ID); !moved.OpeningAt.Equal(time.Date(2026, 12, 29, 9, 0, 0, 0, shanghai)) {
+			t.Fatalf("the opening did not move: %v", moved.OpeningAt)
+		}
 		// The minimum is configurable per procedure.
 		e.s.MinBidDays = map[string]int{ProcTender: 25}
 		q, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: "另一道路工程", Kind: "works", BudgetYuan: 3_000_000,

@@ -185,15 +185,28 @@ func (s *Service) SetSettings(ctx context.Context, projectID int64, in SettingsI
 			return yserr.Newf(yserr.Conflict, "投标已于 %s 截止，评标办法不能再修改", "bids closed at %s; the evaluation can no longer be changed", fmtTime(old.DeadlineAt))
 		}
 		now := s.Clock.Now()
-		deadline, err := in.Validate(p.Kind, p.OpeningAt, now)
-		if err != nil {
-			return err
-		}
 		bids := 0
 		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM bideval_bids WHERE project_id = $1", projectID).Scan(&bids); err != nil {
 			return err
 		}
+		opening := p.OpeningAt
+		if strings.TrimSpace(in.OpeningAt) != "" {
+			if opening, err = parseTime(strings.TrimSpace(in.OpeningAt)); err != nil {
+				return yserr.Field("opening_at", "开标时间格式不正确", "the opening time must be RFC 3339 or YYYY-MM-DDTHH:MM")
+			}
+			if bids > 0 && opening.Before(p.OpeningAt) {
+				return yserr.Field("opening_at", "已有投标人登记，开标时间只能推迟，不能早于 "+fmtTime(p.OpeningAt),
+					"bidders have registered: the opening can only move later than "+fmtTime(p.OpeningAt))
+			}
+		}
+		deadline, err := in.Validate(p.Kind, opening, now)
+		if err != nil {
+			return err
+		}
 		if err := s.checkTiming(&in, old, deadline, now, bids); err != nil {
+			return err
+		}
+		if err := s.Draw.MoveOpening(ctx, projectID, opening); err != nil {
 			return err
 		}
 		tmpl, _ := json.Marshal(in.Criteria)

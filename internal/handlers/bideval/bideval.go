@@ -124,6 +124,7 @@ type projectPage struct {
 	Rows       []critRow
 	CanEdit    bool
 	Deadline   string
+	Opening    string
 	Witness    bool
 	Committee  int
 	Objections []bideval.Objection
@@ -198,6 +199,7 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 	}
 	crits := bideval.DefaultCriteria()
 	pg.Deadline = p.OpeningAt.In(web.Shanghai).Format("2006-01-02T15:04")
+	pg.Opening = pg.Deadline
 	if st != nil {
 		crits, pg.Deadline = st.Criteria, st.DeadlineAt.In(web.Shanghai).Format("2006-01-02T15:04")
 	}
@@ -219,7 +221,8 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 // settingsInput reads the settings form (criteria as parallel lists;
 // rows without key and name are ignored).
 func settingsInput(r *http.Request) (bideval.SettingsInput, error) {
-	in := bideval.SettingsInput{DeadlineAt: r.FormValue("deadline_at"), Rule: r.FormValue("rule"), PriceMethod: bideval.PriceLowest}
+	in := bideval.SettingsInput{DeadlineAt: r.FormValue("deadline_at"), OpeningAt: r.FormValue("opening_at"), Procedure: r.FormValue("procedure"),
+		Rule: r.FormValue("rule"), PriceMethod: bideval.PriceLowest}
 	var v yserr.Validation
 	pm, err := strconv.ParseFloat(strings.TrimSpace(r.FormValue("price_max")), 64)
 	if err != nil {
