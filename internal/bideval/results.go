@@ -374,9 +374,6 @@ func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, e
 		for i := range p.Results {
 			p.Results[i].ExpertTotals = nil
 		}
-		if st.CandidatesAt != nil {
-			p.UnmaskedAt = *st.CandidatesAt
-		}
 		return p, nil
 	}
 	for _, r := range res.Rows {

@@ -112,7 +112,7 @@ func (h *handlers) mountAPI() {
 		Summary: "中标结果公示列表 / Award notices, newest first", Resp: []bideval.Notice{}}, h.apiNotices)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/bideval/notices/{id}", ID: "getAwardNotice", Tags: tags, Auth: api.AuthPublic,
 		Summary:     "中标结果公示 / An award notice",
-		Description: "Committee members' names, each member's scores per bidder, the ranking and the links to every draw's record.",
+		Description: "During the candidates' publicity (stage candidates): the ranking with codes, prices and scores, without the committee. After the award (stage award): also the committee members' names, each member's scores per bidder and the links to every draw's record.",
 		Query:       IDPath{}, Resp: bideval.Publicity{}}, h.apiPublicity)
 }
 
