@@ -130,6 +130,9 @@ func TestDoubleBlindEvaluationScenario(t *testing.T) {
 			if res := upload(t, ent, "/bideval/projects/"+pid+"/upload", "technical", "技术标.txt", "本方案由许昌瑞丰商贸编制。", ""); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("technical upload: %d %s", res.StatusCode, res.Body)
 			}
+			if warn := ent.Get(t, "/bideval/projects/"+pid+"/bid"); !strings.Contains(warn.Body, "技术标中出现了本单位的身份信息（许昌瑞丰商贸") {
+				t.Fatal("the bidder is not warned at upload that its technical part names it")
+			}
 			if res := upload(t, ent, "/bideval/projects/"+pid+"/upload", "commercial", "商务标.txt", "报价", "2980000"); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("commercial upload: %d %s", res.StatusCode, res.Body)
 			}
