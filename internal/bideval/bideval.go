@@ -7,7 +7,9 @@
 // experts score the technical parts by code against the project's
 // template and lock their sheets; once every sheet is locked the codes are
 // unmasked (an audited event), the price scores are added and the bids
-// ranked; the award is published with every member's scores.
+// ranked; the ranking is published as the winning candidates for at least
+// three days, open to objections (publicity.go); then the award is
+// published with every member's name and scores.
 //
 // This file holds the service, its types and its error contract. The pure
 // parts (text extraction, the leak check, aggregation, price scores) are
@@ -244,7 +246,14 @@ type RegisterInput struct {
 //   - Conflict for the wrong state: an upload or registration after the
 //     deadline (the message names the deadline), a locked sheet, unmasking
 //     before every sheet is locked (the message says how many are missing),
-//     a second codes draw, an award before unmasking.
+//     a second codes draw, fewer than three valid bids (the evaluation
+//     stops: status failed), unmasking or award with an undecided leak
+//     finding, an award before the candidates' publicity has ended or with
+//     an unanswered objection, an objection outside the publicity.
+//   - Invalid also for settings against the legal minimums: a deadline too
+//     soon after the tender notice, a deadline or opening moved earlier
+//     once a bid exists, a change of the criteria less than 15 days before
+//     the deadline.
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
