@@ -62,12 +62,14 @@ func waitLinks(t *testing.T, dir, code string, want int) []string {
 var evalIDRe = regexp.MustCompile(`/draws/projects/(\d+)`)
 
 // TestDoubleBlindEvaluationEndToEnd: a tenderer registers a project and
-// sets its evaluation; two bidders upload both parts (receipts with
-// SHA-256); the trading centre draws the experts, one declines and a
-// reserve steps in; the centre issues expert accounts and links them; after
-// the deadline the codes are drawn (sealed); the experts score by code and
-// lock; the codes are unmasked; the award is published and the public
-// verify page confirms the codes draw and the expert draw.
+// sets its evaluation (the deadline 21 days after the notice); three
+// bidders upload both parts (receipts with SHA-256); the trading centre
+// draws the experts, one declines and a reserve steps in; the centre issues
+// expert accounts and links them; after the deadline the codes are drawn
+// (sealed); the experts score by code and lock; the codes are unmasked; the
+// winning candidates are published (without the committee) for three days;
+// then the award is published and the public verify page confirms the
+// codes draw and the expert draw.
 func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	files := t.TempDir()
@@ -88,7 +90,7 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=project-form]`, chromedp.ByQuery),
 		chromedp.SendKeys(`#name`, "许昌市双盲评标端到端道路工程", chromedp.ByQuery),
 		chromedp.SendKeys(`#budget`, "520", chromedp.ByQuery),
-		chromedp.SetValue(`#opening`, "2026-12-10T09:00", chromedp.ByQuery),
+		chromedp.SetValue(`#opening`, "2026-12-22T09:00", chromedp.ByQuery),
 		chromedp.Click(`input[name=specialties][value=A01]`, chromedp.ByQuery),
 		chromedp.Click(`input[name=specialties][value=A02]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid=project-submit]`, chromedp.ByQuery),
@@ -112,13 +114,14 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 		chromedp.Click(`[data-testid=save-settings]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid=deadline]`, chromedp.ByQuery),
 	)
-	if d := textOf(t, ten, `[data-testid=deadline]`); d != "2026-12-10 09:00" {
+	if d := textOf(t, ten, `[data-testid=deadline]`); d != "2026-12-22 09:00" {
 		t.Fatalf("deadline %q", d)
 	}
 
-	// 2. Two bidders register and upload both parts.
+	// 2. Three bidders (the fewest with which an evaluation goes on) register
+	// and upload both parts.
 	hashes := map[string]string{}
-	for i, bidder := range []string{"bidder1", "bidder2"} {
+	for i, bidder := range []string{"bidder1", "bidder2", "bidder3"} {
 		b := browser(t)
 		signedIn(t, b, s, bidder)
 		tech := write(fmt.Sprintf("tech%d.txt", i), fmt.Sprintf("第一章 施工组织设计\n方案%d：分段流水施工，雨污管道先行。\n", i+1))
@@ -131,7 +134,7 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 			chromedp.SetUploadFiles(`[data-testid=technical-file]`, []string{tech}, chromedp.ByQuery),
 			chromedp.Click(`[data-testid=upload-technical-submit]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`[data-testid=receipt-technical]`, chromedp.ByQuery),
-			chromedp.SendKeys(`[data-testid=price]`, []string{"4980000", "5120000.50"}[i], chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid=price]`, []string{"4980000", "5120000.50", "5300000"}[i], chromedp.ByQuery),
 			chromedp.SetUploadFiles(`[data-testid=commercial-file]`, []string{comm}, chromedp.ByQuery),
 			chromedp.Click(`[data-testid=upload-commercial-submit]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`[data-testid=receipt-commercial]`, chromedp.ByQuery),
@@ -226,7 +229,7 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 	shot(t, admin, "bideval-03-committee-linked")
 
 	// 5. After the deadline: a late upload is refused; the codes are drawn, sealed.
-	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-10T09:30:00+08:00")
+	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-22T09:30:00+08:00")
 	evalURL = s.URL + evalPath
 	late := browser(t)
 	signedIn(t, late, s, "bidder1")
@@ -280,11 +283,14 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 			t.Fatalf("the expert sees a bidder's name or price: %s", txt)
 		}
 		var actions []chromedp.Action
-		for ci, c := range []string{"A01", "A02"} {
+		for ci, c := range []string{"A01", "A02", "A03"} {
 			for _, k := range []string{"plan", "quality", "schedule"} {
 				pts := map[string]string{"plan": "24", "quality": "16", "schedule": "15"}[k]
 				if ci == 1 {
 					pts = map[string]string{"plan": "21", "quality": "15", "schedule": "15"}[k]
+				}
+				if ci == 2 {
+					pts = map[string]string{"plan": "18", "quality": "14", "schedule": "14"}[k]
 				}
 				actions = append(actions,
 					chromedp.SetValue(`[data-testid="pts-`+c+`.`+k+`"]`, pts, chromedp.ByQuery),
@@ -311,7 +317,7 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 		t.Fatalf("%d members scored, want 5", scored)
 	}
 
-	// 7. Unmask, award, publicity, verification.
+	// 7. Unmask, the candidates' publicity, award, verification.
 	admin = browser(t)
 	signedIn(t, admin, s, "admin")
 	pub = browser(t)
@@ -322,7 +328,26 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=results]`, chromedp.ByQuery),
 	)
 	shot(t, admin, "bideval-07-unmasked")
+	run(t, admin, "publish the candidates",
+		chromedp.WaitVisible(`[data-testid=publish-candidates]`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid=publish-candidates]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=award-form]`, chromedp.ByQuery),
+	)
+	run(t, pub, "candidates' notice", chromedp.Navigate(s.URL+"/public/bideval/"+m[1]), chromedp.WaitVisible(`[data-testid=publicity-until]`, chromedp.ByQuery))
+	if n := countOf(t, pub, `[data-testid=member-scores]`); n != 0 {
+		t.Fatal("the candidates' notice names the committee")
+	}
+	shot(t, pub, "bideval-07b-candidates")
+	// The publicity (3 days) runs out; no objection was filed.
+	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-26T10:00:00+08:00")
+	evalURL = s.URL + evalPath
+	admin = browser(t)
+	signedIn(t, admin, s, "admin")
+	pub = browser(t)
 	run(t, admin, "award",
+		chromedp.Navigate(evalURL),
+		chromedp.WaitVisible(`[data-testid=award]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid=award]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid=winner]`, chromedp.ByQuery),
 	)
@@ -331,9 +356,9 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 	run(t, pub, "public notice", chromedp.Navigate(noticeURL), chromedp.WaitVisible(`[data-testid=member-scores]`, chromedp.ByQuery))
 	winner := textOf(t, pub, `[data-testid=winner]`)
 	results := textOf(t, pub, `[data-testid=results]`)
-	// A01 scored 55 and A02 51 by everyone; bidder1's lower price scores 30,
-	// bidder2's 29.18: whoever holds A01 wins.
-	if !strings.Contains(results, "A01") || !strings.Contains(results, "A02") || !strings.Contains(winner, "A01") {
+	// A01 scored 55, A02 51 and A03 46 by everyone; bidder1's lowest price
+	// scores 30, bidder2's 29.18, bidder3's 28.19: whoever holds A01 wins.
+	if !strings.Contains(results, "A01") || !strings.Contains(results, "A03") || !strings.Contains(winner, "A01") {
 		t.Fatalf("notice: %s / %s", winner, results)
 	}
 	if members := textOf(t, pub, `[data-testid=member-scores]`); strings.Count(members, "55") != 5 || strings.Count(members, "51") != 5 {

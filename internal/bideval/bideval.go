@@ -7,7 +7,9 @@
 // experts score the technical parts by code against the project's
 // template and lock their sheets; once every sheet is locked the codes are
 // unmasked (an audited event), the price scores are added and the bids
-// ranked; the award is published with every member's scores.
+// ranked; the ranking is published as the winning candidates for at least
+// three days, open to objections (publicity.go); then the award is
+// published with every member's name and scores.
 //
 // This file holds the service, its types and its error contract. The pure
 // parts (text extraction, the leak check, aggregation, price scores) are
@@ -53,6 +55,39 @@ type Service struct {
 	Draw *draw.Service
 	// MaxFileBytes bounds one uploaded part (default 20 MiB).
 	MaxFileBytes int64
+	// MinBidDays raises, per procedure, the minimum of days from the tender
+	// notice to the bid deadline; the legal minimum (DefaultMinBidDays)
+	// always applies.
+	MinBidDays map[string]int
+	// PublicityDays is how long the winning candidates are published, with
+	// the objection window, before the award (default and minimum 3).
+	PublicityDays int
+}
+
+// DefaultMinBidDays are the legal minimum days from the tender notice (the
+// first publication of the settings) to the bid deadline, per procedure:
+// 招标投标法 Art.24 and 政府采购法 Art.35 (20 days), 竞争性磋商 (财库〔2014〕214号
+// Art.10: 10 days).
+var DefaultMinBidDays = map[string]int{ProcTender: 20, ProcGovOpen: 20, ProcGovConsultation: 10}
+
+// Procedures.
+const (
+	ProcTender          = "tender"           // 招标投标法 open or invited tender
+	ProcGovOpen         = "gov_open"         // 政府采购公开招标
+	ProcGovConsultation = "gov_consultation" // 政府采购竞争性磋商
+)
+
+// MinValidBids is the fewest valid bids with which an evaluation may go on
+// (招标投标法 Art.28: fewer than three bidders -> re-tender).
+const MinValidBids = 3
+
+func (s *Service) minBidDays(proc string) (int, bool) {
+	n, ok := DefaultMinBidDays[proc]
+	return max(n, s.MinBidDays[proc]), ok
+}
+
+func (s *Service) publicityDays() int {
+	return max(s.PublicityDays, 3)
 }
 
 // Evaluation statuses.
@@ -61,8 +96,20 @@ const (
 	StatusClosed   = "closed"   // deadline passed (or codes draw committed)
 	StatusScoring  = "scoring"  // codes drawn; experts score
 	StatusUnmasked = "unmasked" // every sheet locked; codes unmasked
-	StatusAwarded  = "awarded"  // award confirmed; publicity page public
+	// StatusPublicity: the winning candidates are published (中标候选人公示)
+	// with the objection window; the award follows.
+	StatusPublicity = "publicity"
+	StatusAwarded   = "awarded" // award confirmed; publicity page public
+	// StatusFailed: fewer than three valid bids at the deadline; the
+	// evaluation stopped and the project must be tendered again.
+	StatusFailed = "failed"
 )
+
+// revealed reports whether the codes are unmasked (unmasked, publicity or
+// awarded).
+func revealed(st *Settings) bool {
+	return st.Status == StatusUnmasked || st.Status == StatusPublicity || st.Status == StatusAwarded
+}
 
 // Bid parts.
 const (
@@ -98,6 +145,8 @@ type Criterion struct {
 // SettingsInput sets a project's evaluation.
 type SettingsInput struct {
 	DeadlineAt  string      `json:"deadline_at,omitempty" doc:"bid deadline, RFC 3339 or YYYY-MM-DDTHH:MM Beijing time; default the bid opening time"`
+	Procedure   string      `json:"procedure,omitempty" enum:"tender,gov_open,gov_consultation" doc:"sets the legal minimum from the notice to the deadline (tender 20 days); default tender"`
+	OpeningAt   string      `json:"opening_at,omitempty" doc:"moves the bid opening (RFC 3339 or YYYY-MM-DDTHH:MM Beijing time); only later once a bid exists, and not after any draw of the project"`
 	Criteria    []Criterion `json:"criteria"`
 	Rule        string      `json:"rule" enum:"mean,trimmed_mean"`
 	PriceMethod string      `json:"price_method,omitempty" enum:"lowest_price"`
@@ -117,15 +166,21 @@ type Settings struct {
 	Rule         string      `json:"rule"`
 	PriceMethod  string      `json:"price_method"`
 	PriceMax     float64     `json:"price_max"`
-	Status       string      `json:"status" enum:"open,closed,scoring,unmasked,awarded"`
-	CodesDrawID  int64       `json:"codes_draw_id,omitempty"`
-	UnmaskedAt   *time.Time  `json:"unmasked_at,omitempty"`
-	AwardedAt    *time.Time  `json:"awarded_at,omitempty"`
-	AwardBidID   int64       `json:"award_bid_id,omitempty"`
-	AwardNote    string      `json:"award_note,omitempty"`
-	departmentID int64
-	tenderer     string
-	committee    int
+	Procedure    string      `json:"procedure"`
+	NoticeAt     *time.Time  `json:"notice_at,omitempty" doc:"tender notice: the first publication of these settings"`
+	Status       string      `json:"status" enum:"open,closed,scoring,unmasked,publicity,awarded,failed"`
+	FailedReason string      `json:"failed_reason,omitempty"`
+	// Winning candidates' publicity and its objection window.
+	CandidatesAt   *time.Time `json:"candidates_at,omitempty"`
+	PublicityUntil *time.Time `json:"publicity_until,omitempty"`
+	CodesDrawID    int64      `json:"codes_draw_id,omitempty"`
+	UnmaskedAt     *time.Time `json:"unmasked_at,omitempty"`
+	AwardedAt      *time.Time `json:"awarded_at,omitempty"`
+	AwardBidID     int64      `json:"award_bid_id,omitempty"`
+	AwardNote      string     `json:"award_note,omitempty"`
+	departmentID   int64
+	tenderer       string
+	committee      int
 }
 
 // File is one uploaded version of a part: the bidder's receipt.
@@ -142,7 +197,10 @@ type File struct {
 	TextStatus string    `json:"text_status,omitempty" enum:"read,empty,unsupported,error" doc:"technical part: whether the leak check could read its text"`
 	TextChars  int       `json:"text_chars,omitempty"`
 	UploadedAt time.Time `json:"uploaded_at"`
-	priceFen   *int64
+	// Warnings, at upload only: the technical part names the bidder (the
+	// experts will get the text with these terms blacked out).
+	Warnings []Leak `json:"warnings,omitempty"`
+	priceFen *int64
 }
 
 // Flag is an identity term found in a technical part.
@@ -191,7 +249,14 @@ type RegisterInput struct {
 //   - Conflict for the wrong state: an upload or registration after the
 //     deadline (the message names the deadline), a locked sheet, unmasking
 //     before every sheet is locked (the message says how many are missing),
-//     a second codes draw, an award before unmasking.
+//     a second codes draw, fewer than three valid bids (the evaluation
+//     stops: status failed), unmasking or award with an undecided leak
+//     finding, an award before the candidates' publicity has ended or with
+//     an unanswered objection, an objection outside the publicity.
+//   - Invalid also for settings against the legal minimums: a deadline too
+//     soon after the tender notice, a deadline or opening moved earlier
+//     once a bid exists, a change of the criteria less than 15 days before
+//     the deadline.
 
 var shanghai = time.FixedZone("CST", 8*3600)
 

@@ -101,7 +101,9 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 // Upload stores a new version of a part of the caller's bid before the
 // deadline: .pdf, .docx or .txt, at most MaxFileBytes; the commercial part
 // carries the declared price in yuan. The technical part is read for the
-// identity-leak check and every hit is flagged. It returns the receipt.
+// identity-leak check: every hit is flagged for the centre, returned to the
+// bidder as a warning, and the experts will get the text with the hits
+// blacked out instead of the file. It returns the receipt.
 func (s *Service) Upload(ctx context.Context, projectID int64, part, name string, data []byte, priceYuan string) (*File, error) {
 	a, err := bidder(ctx)
 	if err != nil {
@@ -158,6 +160,7 @@ func (s *Service) Upload(ctx context.Context, projectID int64, part, name string
 		}
 		status, chars := "", 0
 		var leaks []Leak
+		var redacted []byte
 		if part == PartTechnical {
 			id, err := s.identity(ctx, a.EntityID, manager)
 			if err != nil {
@@ -174,6 +177,9 @@ func (s *Service) Upload(ctx context.Context, projectID int64, part, name string
 			default:
 				status, chars = "read", utf8.RuneCountInString(text)
 				leaks = FindLeaks(text, id)
+				if len(leaks) > 0 {
+					redacted = s.Keys.Encrypt(Redact(text, id))
+				}
 			}
 		}
 		now := s.Clock.Now()
@@ -184,10 +190,11 @@ func (s *Service) Upload(ctx context.Context, projectID int64, part, name string
 			return err
 		}
 		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO bideval_files (bid_id, part, version, file_name, mime, size, sha256, content_enc,
-			price_fen, text_status, text_chars, uploaded_by, uploaded_at, file_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id`,
-			bidID, part, version, f.FileName, mime, f.Size, hash, []byte{}, price, status, chars, nullID(a.UserID), now, stored.ID).Scan(&f.ID); err != nil {
+			price_fen, text_status, text_chars, uploaded_by, uploaded_at, file_id, redacted_enc) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`,
+			bidID, part, version, f.FileName, mime, f.Size, hash, []byte{}, price, status, chars, nullID(a.UserID), now, stored.ID, redacted).Scan(&f.ID); err != nil {
 			return err
 		}
+		f.Warnings = leaks
 		for _, l := range leaks {
 			if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO bideval_flags (file_id, kind, term, hits) VALUES ($1,$2,$3,$4)",
 				f.ID, l.Kind, l.Term, l.Count); err != nil {
@@ -411,7 +418,9 @@ func parseYuan(s string) (int64, error) {
 func fmtYuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 
 // MyBid returns the caller's bid on the project with every version of its
-// files (the receipts) and its own declared prices.
+// files (the receipts) and its own declared prices. Its virtual code is
+// told only after the audited unmasking: a bidder who knew it could tell a
+// member of the committee.
 func (s *Service) MyBid(ctx context.Context, projectID int64) (*Bid, error) {
 	a, err := bidder(ctx)
 	if err != nil {
@@ -430,6 +439,13 @@ func (s *Service) MyBid(ctx context.Context, projectID int64) (*Bid, error) {
 		return nil, err
 	}
 	b := &bids[0]
+	st, err := s.settings(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if !revealed(st) {
+		b.Code = ""
+	}
 	for i := range b.Files {
 		if p := b.Files[i].priceFen; p != nil {
 			b.Files[i].PriceYuan = fmtYuan(*p)
@@ -526,7 +542,7 @@ func (s *Service) Bids(ctx context.Context, projectID int64) ([]Bid, error) {
 	if err != nil {
 		return nil, err
 	}
-	unmasked := st.Status == StatusUnmasked || st.Status == StatusAwarded
+	unmasked := revealed(st)
 	for i := range bids {
 		b := &bids[i]
 		if !unmasked && !a.Has(auth.Supervisor) && !a.IsSystem() {
@@ -546,7 +562,7 @@ func (s *Service) Bids(ctx context.Context, projectID int64) ([]Bid, error) {
 // DisposeInput records the staff's decision on a leak flag.
 type DisposeInput struct {
 	Disposition string `json:"disposition" enum:"false_positive,confirmed"`
-	Note        string `json:"note,omitempty" doc:"required when confirmed"`
+	Note        string `json:"note" doc:"the reason for the decision (required)"`
 }
 
 // Dispose records the centre's disposition of a leak flag.
@@ -556,8 +572,8 @@ func (s *Service) Dispose(ctx context.Context, flagID int64, in DisposeInput) (*
 	if in.Disposition != FlagFalsePositive && in.Disposition != FlagConfirmed {
 		v.Add("disposition", "处理结果须为“误报”或“确认泄露”", "the disposition must be false_positive or confirmed")
 	}
-	if in.Disposition == FlagConfirmed && in.Note == "" {
-		v.Add("note", "确认泄露时请写明处理意见", "a note is required when the leak is confirmed")
+	if in.Note == "" {
+		v.Add("note", "请写明处理理由", "give the reason for the decision")
 	}
 	if utf8.RuneCountInString(in.Note) > 500 {
 		v.Add("note", "处理意见最多 500 字", "the note has at most 500 characters")
@@ -584,7 +600,7 @@ func (s *Service) Dispose(ctx context.Context, flagID int64, in DisposeInput) (*
 		if _, err := s.centre(ctx, st); err != nil {
 			return err
 		}
-		if st.Status == StatusUnmasked || st.Status == StatusAwarded {
+		if revealed(st) {
 			return yserr.New(yserr.Conflict, "已揭示编码，不能再处理标记", "the codes are unmasked; flags can no longer be changed")
 		}
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE bideval_flags SET disposition = $1, note = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5",

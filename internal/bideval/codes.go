@@ -47,6 +47,9 @@ func (s *Service) CommitCodes(ctx context.Context, projectID int64) (*draw.Draw,
 	if st.Status == StatusOpen {
 		return nil, yserr.Newf(yserr.Conflict, "投标截止时间 %s 之前不能抽取暗标编码", "the codes cannot be drawn before the bid deadline %s", fmtTime(st.DeadlineAt))
 	}
+	if st.Status == StatusFailed {
+		return nil, yserr.New(yserr.Conflict, "有效投标不足三份，评标已终止，应当重新招标", "fewer than three valid bids: the evaluation stopped; tender again")
+	}
 	if st.CodesDrawID != 0 {
 		return nil, yserr.New(yserr.Conflict, "本项目已有暗标编码抽取", "this project already has its codes draw")
 	}
@@ -62,8 +65,8 @@ func (s *Service) CommitCodes(ctx context.Context, projectID int64) (*draw.Draw,
 			list.Excluded = append(list.Excluded, draw.Exclusion{ID: b.Pseudonym, Reasons: []string{ReasonIncomplete}})
 		}
 	}
-	if len(list.Candidates) == 0 {
-		return nil, yserr.New(yserr.Conflict, "没有在截止前上传了技术标和商务标的投标，无法抽取编码", "no bid has both parts uploaded before the deadline; there is nothing to code")
+	if len(list.Candidates) < MinValidBids {
+		return nil, s.fail(ctx, st, len(list.Candidates))
 	}
 	slices.SortFunc(list.Candidates, func(a, b draw.Candidate) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(list.Excluded, func(a, b draw.Exclusion) int { return strings.Compare(a.ID, b.ID) })
@@ -89,6 +92,26 @@ func (s *Service) CommitCodes(ctx context.Context, projectID int64) (*draw.Draw,
 			map[string]any{"draw": d.ID, "bids": len(list.Candidates), "excluded": len(list.Excluded)}, st.ProjectCode)
 	})
 	return d, err
+}
+
+// fail stops the evaluation of a project with fewer than three valid bids
+// (招标投标法 Art.28: the tenderer must tender again): status failed, with
+// its audit event, committed on its own; it returns the refusal.
+func (s *Service) fail(ctx context.Context, st *Settings, valid int) error {
+	reason := fmt.Sprintf("valid bids at the deadline: %d (at least %d required)", valid, MinValidBids)
+	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE bideval_projects SET status = $1, failed_reason = $2, updated_at = $3 WHERE project_id = $4",
+			StatusFailed, reason, s.Clock.Now(), st.ProjectID); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, "bideval.failed", "draw_project", strconv.FormatInt(st.ProjectID, 10), st.Status, StatusFailed, st.ProjectCode+": "+reason)
+	})
+	if err != nil {
+		return err
+	}
+	return yserr.Newf(yserr.Conflict, "截止时有效投标（技术标和商务标齐全）只有 %d 份，不足 %d 份，评标终止，招标人应当依法重新招标（招标投标法第二十八条）",
+		"only %d valid bids (both parts) at the deadline, fewer than %d: the evaluation stops and the project must be tendered again (Tendering Law Art.28)",
+		valid, MinValidBids)
 }
 
 // RunCodes performs the committed codes draw with the witness's value (the
@@ -169,6 +192,7 @@ func RegisterMessages() {
 	if _, ok := notify.LookupType(MsgScoringOpen); ok {
 		return
 	}
+	registerTenderMessages()
 	notify.RegisterType(notify.MessageType{Key: MsgScoringOpen, NameZH: "评标开始通知", NameEN: "Scoring open",
 		Variables: []notify.Variable{
 			{Name: "project", ZH: "项目编号", EN: "project code", Example: "ZB-20261201-0A1B2C3D4E"},

@@ -19,8 +19,9 @@ import (
 //     uploaded both parts, one technical part was flagged and disposed, the
 //     experts were drawn (one declined, a reserve stepped in), the codes
 //     were drawn, the five members (demo users expert1..expert5, linked to
-//     the pool records) locked their sheets, the codes were unmasked and
-//     the award confirmed — its publicity page is public;
+//     the pool records) locked their sheets, the codes were unmasked, the
+//     candidates published for three days and the award confirmed — its
+//     notice is public;
 //   - the draw demo's first project open for bids until its opening:
 //     bidder1 has registered and uploaded its technical part.
 //
@@ -81,7 +82,7 @@ func (s *Service) demoAt(t time.Time) (*Service, *clock.Fake) {
 
 func (s *Service) demoAwarded(ctx context.Context, users map[string]demoUser) error {
 	now := s.Clock.Now().In(shanghai)
-	day := now.AddDate(0, 0, -14)
+	day := now.AddDate(0, 0, -35) // the tender notice: at least 20 days before the deadline
 	t0 := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, shanghai)
 	b, clk := s.demoAt(t0)
 	var tenderer string
@@ -89,7 +90,7 @@ func (s *Service) demoAwarded(ctx context.Context, users map[string]demoUser) er
 		ORDER BY id LIMIT 1`).Scan(&tenderer); err != nil {
 		return err
 	}
-	opening := t0.AddDate(0, 0, 7).Add(-time.Hour) // 09:00 a week later
+	opening := t0.AddDate(0, 0, 21).Add(-time.Hour) // 09:00 three weeks later
 	p, err := b.Draw.CreateProject(ctx, draw.ProjectInput{Name: "许昌市东城区雨污分流改造工程（二标段）", Kind: "works", BudgetYuan: 3_860_000,
 		Specialties: []string{"A01", "A02"}, TendererUSCC: tenderer, Region: "411002", OpeningAt: opening.Format(time.RFC3339)})
 	if err != nil {
@@ -212,6 +213,10 @@ func (s *Service) demoAwarded(ctx context.Context, users map[string]demoUser) er
 		return err
 	}
 	clk.Set(clk.Now().Add(40 * time.Minute))
+	if _, err := b.PublishCandidates(ctx, p.ID); err != nil {
+		return err
+	}
+	clk.Set(clk.Now().AddDate(0, 0, b.publicityDays()).Add(time.Hour))
 	award := AwardInput{BidID: res.Rows[0].BidID}
 	if res.Rows[0].Tied {
 		award.Note = "并列第一，按评标办法以投标报价较低者确定。"
@@ -227,7 +232,10 @@ func (s *Service) demoOpen(ctx context.Context, users map[string]demoUser) error
 	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM draw_projects WHERE name = $1", "许昌市城区老旧小区改造工程（一标段）").Scan(&id); err != nil {
 		return err
 	}
-	if _, err := s.SetSettings(ctx, id, SettingsInput{Criteria: DefaultCriteria(), Rule: RuleTrimmedMean, PriceMax: 30}); err != nil {
+	// The tender notice was published 19 days ago (the deadline, at the
+	// opening in two days, leaves the legal 20 days).
+	b, _ := s.demoAt(s.Clock.Now().AddDate(0, 0, -19))
+	if _, err := b.SetSettings(ctx, id, SettingsInput{Criteria: DefaultCriteria(), Rule: RuleTrimmedMean, PriceMax: 30}); err != nil {
 		return err
 	}
 	u := users["bidder1"]

@@ -45,6 +45,43 @@ func FindLeaks(text string, id Identity) []Leak {
 	return out
 }
 
+// Redact blacks out (■) every character of each identity term found in
+// text, matched as FindLeaks matches (whitespace ignored, Latin letters
+// case-insensitively); the whitespace inside a match is kept.
+func Redact(text string, id Identity) string {
+	orig := []rune(text)
+	var hay []rune
+	var pos []int // pos[i]: index in orig of hay[i]
+	for i, r := range orig {
+		if !unicode.IsSpace(r) {
+			hay = append(hay, unicode.ToLower(r))
+			pos = append(pos, i)
+		}
+	}
+	terms := []string{id.Name, shortName(id.Name), id.USCC}
+	terms = append(terms, id.People...)
+	black := make([]bool, len(orig))
+	for _, term := range terms {
+		t := []rune(squash(term))
+		if len(t) < 2 {
+			continue
+		}
+		for i := 0; i+len(t) <= len(hay); i++ {
+			if string(hay[i:i+len(t)]) == string(t) {
+				for j := i; j < i+len(t); j++ {
+					black[pos[j]] = true
+				}
+			}
+		}
+	}
+	for i := range orig {
+		if black[i] {
+			orig[i] = '■'
+		}
+	}
+	return string(orig)
+}
+
 func squash(s string) string {
 	var b strings.Builder
 	for _, r := range s {

@@ -49,6 +49,11 @@ func (s *Service) Unmask(ctx context.Context, projectID int64) (*Results, error)
 			return yserr.Newf(yserr.Conflict, "尚有 %d 位专家（共 %d 位）未提交锁定评分表，不能揭示编码：%s", "%d of %d members have not locked their sheets; the codes cannot be unmasked: %s",
 				len(missing), len(members), strings.Join(missing, ", "))
 		}
+		if n, err := s.unresolvedFlags(ctx, projectID); err != nil {
+			return err
+		} else if n > 0 {
+			return errUnresolved(n, "揭示编码", "unmask the codes")
+		}
 		now := s.Clock.Now()
 		n, err := s.DB.Q(ctx).Exec(ctx, "UPDATE bideval_projects SET status = $1, unmasked_at = $2, unmasked_by = $3, updated_at = $2 WHERE project_id = $4 AND status = $5",
 			StatusUnmasked, now, nullID(a.UserID), projectID, StatusScoring)
@@ -206,7 +211,7 @@ func (s *Service) Results(ctx context.Context, projectID int64) (*Results, error
 	if err != nil {
 		return nil, err
 	}
-	if st.Status != StatusUnmasked && st.Status != StatusAwarded {
+	if !revealed(st) {
 		return nil, yserr.New(yserr.Conflict, "编码揭示前没有评标结果", "there are no results before the codes are unmasked")
 	}
 	ok := isCentre(a, st) || a.Has(auth.Supervisor) || s.isTenderer(ctx, a, st) || st.Status == StatusAwarded
@@ -217,7 +222,16 @@ func (s *Service) Results(ctx context.Context, projectID int64) (*Results, error
 	if !ok {
 		return nil, yserr.ErrForbidden()
 	}
-	return s.compute(ctx, projectID)
+	res, err := s.compute(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if !isCentre(a, st) && !a.Has(auth.Supervisor) && st.Status != StatusAwarded {
+		for i := range res.Committee {
+			res.Committee[i].Name = "" // the committee is secret until the award (Art.37)
+		}
+	}
+	return res, nil
 }
 
 // AwardInput confirms the award.
@@ -226,9 +240,10 @@ type AwardInput struct {
 	Note  string `json:"note,omitempty" doc:"required when several bids share the first rank"`
 }
 
-// Award confirms the award to the first-ranked bid (the centre's staff);
-// with a tie for first place the staff choose one and give the reason. The
-// publicity page becomes public.
+// Award confirms the award to the first-ranked bid (the centre's staff)
+// once the candidates' publicity is over, every objection is answered and
+// no leak finding is open; with a tie for first place the staff choose one
+// and give the reason. The committee's names become public with the notice.
 func (s *Service) Award(ctx context.Context, projectID int64, in AwardInput) (*Results, error) {
 	in.Note = strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(in.Note) > 500 {
@@ -243,8 +258,11 @@ func (s *Service) Award(ctx context.Context, projectID int64, in AwardInput) (*R
 		if err != nil {
 			return err
 		}
-		if st.Status != StatusUnmasked {
-			return yserr.New(yserr.Conflict, "只有在编码揭示之后、尚未定标时才能确认中标", "the award can be confirmed only after the unmasking and once")
+		if st.Status == StatusAwarded {
+			return yserr.New(yserr.Conflict, "已经定标", "the award is already confirmed")
+		}
+		if err := s.awardReady(ctx, st); err != nil {
+			return err
 		}
 		res, err := s.compute(ctx, projectID)
 		if err != nil {
@@ -263,7 +281,7 @@ func (s *Service) Award(ctx context.Context, projectID int64, in AwardInput) (*R
 		}
 		now := s.Clock.Now()
 		if _, err := s.DB.Q(ctx).Exec(ctx, `UPDATE bideval_projects SET status = $1, awarded_at = $2, awarded_by = $3, award_bid_id = $4, award_note = $5,
-			updated_at = $2 WHERE project_id = $6 AND status = $7`, StatusAwarded, now, nullID(a.UserID), in.BidID, in.Note, projectID, StatusUnmasked); err != nil {
+			updated_at = $2 WHERE project_id = $6 AND status = $7`, StatusAwarded, now, nullID(a.UserID), in.BidID, in.Note, projectID, StatusPublicity); err != nil {
 			return err
 		}
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE draw_projects SET status = 'awarded', updated_at = $1 WHERE id = $2", now, projectID); err != nil {
@@ -297,35 +315,41 @@ type MemberScores struct {
 	Scores []Score   `json:"scores"`
 }
 
-// Publicity is the public notice after the award (中标结果公示).
+// Publicity is the public notice: of the winning candidates during their
+// publicity (stage candidates: ranking, no committee, no winner), then of
+// the award (中标结果公示).
 type Publicity struct {
-	ProjectID   int64          `json:"project_id"`
-	ProjectCode string         `json:"project_code"`
-	ProjectName string         `json:"project_name"`
-	Tenderer    string         `json:"tenderer"`
-	OpeningAt   time.Time      `json:"opening_at"`
-	Criteria    []Criterion    `json:"criteria"`
-	PriceMax    float64        `json:"price_max"`
-	Rule        string         `json:"rule"`
-	Results     []Row          `json:"results"`
-	Ties        [][]string     `json:"ties"`
-	Members     []MemberScores `json:"members"`
-	Winner      string         `json:"winner"`
-	WinnerCode  string         `json:"winner_code"`
-	WinnerPrice string         `json:"winner_price_yuan"`
-	AwardNote   string         `json:"award_note,omitempty"`
-	AwardedAt   time.Time      `json:"awarded_at"`
-	UnmaskedAt  time.Time      `json:"unmasked_at"`
-	Draws       []DrawLink     `json:"draws"`
+	Stage          string         `json:"stage" enum:"candidates,award"`
+	PublicityUntil *time.Time     `json:"publicity_until,omitempty" doc:"end of the candidates' publicity and of the objection window"`
+	ProjectID      int64          `json:"project_id"`
+	ProjectCode    string         `json:"project_code"`
+	ProjectName    string         `json:"project_name"`
+	Tenderer       string         `json:"tenderer"`
+	OpeningAt      time.Time      `json:"opening_at"`
+	Criteria       []Criterion    `json:"criteria"`
+	PriceMax       float64        `json:"price_max"`
+	Rule           string         `json:"rule"`
+	Results        []Row          `json:"results"`
+	Ties           [][]string     `json:"ties"`
+	Members        []MemberScores `json:"members"`
+	Winner         string         `json:"winner"`
+	WinnerCode     string         `json:"winner_code"`
+	WinnerPrice    string         `json:"winner_price_yuan"`
+	AwardNote      string         `json:"award_note,omitempty"`
+	AwardedAt      time.Time      `json:"awarded_at"`
+	UnmaskedAt     time.Time      `json:"unmasked_at"`
+	Draws          []DrawLink     `json:"draws"`
 }
 
-// Publicity returns the public notice of an awarded project (anyone).
+// Publicity returns the public notice of a project whose candidates are
+// published or which is awarded (anyone). The committee's names and scores
+// are published with the award only (招标投标法 Art.37).
 func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, error) {
 	st, err := s.settings(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	if st.Status != StatusAwarded {
+	if st.Status != StatusAwarded && st.Status != StatusPublicity {
 		return nil, yserr.ErrNotFound("中标结果公示", "award notice")
 	}
 	sys := auth.WithActor(ctx, auth.System("bideval.publicity"))
@@ -333,8 +357,8 @@ func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, e
 	if err != nil {
 		return nil, err
 	}
-	p := &Publicity{ProjectID: projectID, ProjectCode: st.ProjectCode, ProjectName: st.ProjectName, OpeningAt: st.OpeningAt,
-		Criteria: st.Criteria, PriceMax: st.PriceMax, Rule: st.Rule, Results: res.Rows, Ties: res.Ties, AwardNote: st.AwardNote,
+	p := &Publicity{Stage: "award", PublicityUntil: st.PublicityUntil, ProjectID: projectID, ProjectCode: st.ProjectCode, ProjectName: st.ProjectName,
+		OpeningAt: st.OpeningAt, Criteria: st.Criteria, PriceMax: st.PriceMax, Rule: st.Rule, Results: res.Rows, Ties: res.Ties, AwardNote: st.AwardNote,
 		Members: []MemberScores{}, Draws: []DrawLink{}}
 	if st.AwardedAt != nil {
 		p.AwardedAt = *st.AwardedAt
@@ -344,6 +368,13 @@ func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, e
 	}
 	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE((SELECT name FROM entities WHERE uscc = $1), $1)", st.tenderer).Scan(&p.Tenderer); err != nil {
 		return nil, err
+	}
+	if st.Status == StatusPublicity {
+		p.Stage = "candidates"
+		for i := range p.Results {
+			p.Results[i].ExpertTotals = nil
+		}
+		return p, nil
 	}
 	for _, r := range res.Rows {
 		if r.BidID == st.AwardBidID {
@@ -376,8 +407,9 @@ func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, e
 	return p, rows.Err()
 }
 
-// Notice is an awarded project in the public list.
+// Notice is a project in the public list: candidates published or awarded.
 type Notice struct {
+	Stage       string    `json:"stage" enum:"candidates,award"`
 	ProjectID   int64     `json:"project_id"`
 	ProjectCode string    `json:"project_code"`
 	ProjectName string    `json:"project_name"`
@@ -385,11 +417,14 @@ type Notice struct {
 	AwardedAt   time.Time `json:"awarded_at"`
 }
 
-// Notices lists the awarded projects, newest first (public).
+// Notices lists the projects whose candidates are published or which are
+// awarded, newest first (public). During the candidates' publicity the
+// winner is empty and AwardedAt is the publication time.
 func (s *Service) Notices(ctx context.Context) ([]Notice, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT s.project_id, p.code, p.name, COALESCE(b.name, ''), s.awarded_at FROM bideval_projects s
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT CASE WHEN s.status = 'awarded' THEN 'award' ELSE 'candidates' END, s.project_id, p.code, p.name,
+		COALESCE(b.name, ''), s.awarded_at, s.candidates_at FROM bideval_projects s
 		JOIN draw_projects p ON p.id = s.project_id LEFT JOIN bideval_bids b ON b.id = s.award_bid_id
-		WHERE s.status = 'awarded' ORDER BY s.awarded_at DESC, s.project_id DESC LIMIT 200`)
+		WHERE s.status IN ('awarded','publicity') ORDER BY COALESCE(s.awarded_at, s.candidates_at) DESC, s.project_id DESC LIMIT 200`)
 	if err != nil {
 		return nil, err
 	}
@@ -397,8 +432,15 @@ func (s *Service) Notices(ctx context.Context) ([]Notice, error) {
 	out := []Notice{}
 	for rows.Next() {
 		var n Notice
-		if err := rows.Scan(&n.ProjectID, &n.ProjectCode, &n.ProjectName, &n.Winner, &n.AwardedAt); err != nil {
+		var awarded, published *time.Time
+		if err := rows.Scan(&n.Stage, &n.ProjectID, &n.ProjectCode, &n.ProjectName, &n.Winner, &awarded, &published); err != nil {
 			return nil, err
+		}
+		if awarded == nil {
+			awarded = published
+		}
+		if awarded != nil {
+			n.AwardedAt = *awarded
 		}
 		out = append(out, n)
 	}
@@ -446,8 +488,8 @@ func (s *Service) Overview(ctx context.Context, projectID int64) (*Overview, err
 		}
 	}
 	a := auth.From(ctx)
-	o.Sealed = st.Status != StatusUnmasked && st.Status != StatusAwarded && !a.Has(auth.Supervisor)
-	if !o.Sealed && (st.Status == StatusUnmasked || st.Status == StatusAwarded) {
+	o.Sealed = !revealed(st) && !a.Has(auth.Supervisor)
+	if !o.Sealed && revealed(st) {
 		if o.Results, err = s.compute(ctx, projectID); err != nil {
 			return nil, err
 		}
@@ -522,22 +564,8 @@ func (s *Service) LinkMember(ctx context.Context, projectID, expertID int64, use
 // the award's transaction (the outbox delivers it). One query finds the
 // accounts of every bid of the project.
 func (s *Service) tellBidders(ctx context.Context, st *Settings, res *Results, winner string) error {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT DISTINCT b.id, u.id FROM bideval_bids b JOIN users u ON u.entity_id = b.entity_id AND u.status = 'active'
-		JOIN user_roles ur ON ur.user_id = u.id AND ur.role = 'enterprise' WHERE b.project_id = $1 ORDER BY b.id, u.id`, st.ProjectID)
+	accounts, err := s.bidderAccounts(ctx, st.ProjectID)
 	if err != nil {
-		return err
-	}
-	accounts := map[int64][]notify.Recipient{}
-	for rows.Next() {
-		var bid, user int64
-		if err := rows.Scan(&bid, &user); err != nil {
-			rows.Close()
-			return err
-		}
-		accounts[bid] = append(accounts[bid], notify.Recipient{UserID: user})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, r := range res.Rows {

@@ -65,19 +65,23 @@ func (s *Service) member(ctx context.Context, projectID int64) (*Settings, int64
 	return st, expertID, asg, nil
 }
 
-// CodedBid is what an expert sees of a bid: its code and its technical
-// part's hash and size. No name, no file name, no price.
+// CodedBid is what an expert sees of a bid: its code, an identifier of the
+// technical part that cannot be linked to the bidder's receipt (not its
+// SHA-256, which the bidder holds), and whether the part is served as
+// redacted text. No name, no file name, no price, no hash.
 type CodedBid struct {
-	Code   string `json:"code"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-	Ext    string `json:"ext"`
-	bidID  int64
-	fileID int64
+	Code     string `json:"code"`
+	ViewID   string `json:"view_id" doc:"identifies the technical part for the committee; unrelated to the bidder's receipt"`
+	Size     int64  `json:"size" doc:"bytes of what the expert downloads"`
+	Ext      string `json:"ext"`
+	Redacted bool   `json:"redacted" doc:"the leak check found the bidder's identity: the expert gets the text with it blacked out"`
+	bidID    int64
+	fileID   int64
+	sha      string
 }
 
 func (s *Service) codedBids(ctx context.Context, projectID int64) ([]CodedBid, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT b.id, b.code, f.id, f.sha256, f.size, f.file_name FROM bideval_bids b
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT b.id, b.code, f.id, f.sha256, f.size, f.file_name, f.redacted_enc FROM bideval_bids b
 		JOIN bideval_files f ON f.bid_id = b.id AND f.part = 'technical'
 		AND f.version = (SELECT MAX(version) FROM bideval_files x WHERE x.bid_id = b.id AND x.part = 'technical')
 		WHERE b.project_id = $1 AND b.code <> '' ORDER BY b.code`, projectID)
@@ -89,10 +93,19 @@ func (s *Service) codedBids(ctx context.Context, projectID int64) ([]CodedBid, e
 	for rows.Next() {
 		var c CodedBid
 		var name string
-		if err := rows.Scan(&c.bidID, &c.Code, &c.fileID, &c.SHA256, &c.Size, &name); err != nil {
+		var redacted []byte
+		if err := rows.Scan(&c.bidID, &c.Code, &c.fileID, &c.sha, &c.Size, &name, &redacted); err != nil {
 			return nil, err
 		}
 		c.Ext = strings.ToLower(filepath.Ext(name))
+		if len(redacted) > 0 {
+			text, err := s.Keys.Decrypt(redacted)
+			if err != nil {
+				return nil, err
+			}
+			c.Redacted, c.Ext, c.Size = true, ".txt", int64(len(text))
+		}
+		c.ViewID = "V-" + strings.ToUpper(s.Keys.Index(fmt.Sprintf("bideval.view:%d:%s", c.fileID, c.sha))[:12])
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -107,7 +120,9 @@ func (s *Service) Codes(ctx context.Context, projectID int64) ([]CodedBid, error
 }
 
 // TechnicalByCode returns the latest technical part of the coded bid to a
-// member of the committee, named after its code (e.g. A01.pdf).
+// member of the committee, named after its code (e.g. A01.pdf); when the
+// leak check found the bidder's identity in it, the extracted text with the
+// identity blacked out instead (A01.txt).
 func (s *Service) TechnicalByCode(ctx context.Context, projectID int64, code string) (name, mime string, data []byte, err error) {
 	if _, _, _, err := s.member(ctx, projectID); err != nil {
 		return "", "", nil, err
@@ -121,8 +136,16 @@ func (s *Service) TechnicalByCode(ctx context.Context, projectID int64, code str
 		return "", "", nil, yserr.ErrNotFound("暗标 "+code, "coded bid "+code)
 	}
 	var stored *int64
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT mime, file_id FROM bideval_files WHERE id = $1", bids[i].fileID).Scan(&mime, &stored); err != nil {
+	var redacted []byte
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT mime, file_id, redacted_enc FROM bideval_files WHERE id = $1", bids[i].fileID).Scan(&mime, &stored, &redacted); err != nil {
 		return "", "", nil, err
+	}
+	if len(redacted) > 0 {
+		plain, err := s.Keys.Decrypt(redacted)
+		if err != nil {
+			return "", "", nil, err
+		}
+		return code + bids[i].Ext, "text/plain; charset=utf-8", []byte(plain), nil
 	}
 	if stored == nil {
 		return "", "", nil, yserr.New(yserr.Unavailable, "暗标 "+code+" 的文件尚未迁入文件库", "the file of coded bid "+code+" has not been moved into the file store yet")
@@ -185,7 +208,8 @@ func (s *Service) MySheet(ctx context.Context, projectID int64) (*Sheet, error) 
 
 func (s *Service) sheet(ctx context.Context, projectID, expertID int64) (*Sheet, error) {
 	sh := &Sheet{ProjectID: projectID, Status: SheetDraft, Scores: []Score{}, expertID: expertID}
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT name, pseudonym FROM draw_experts WHERE id = $1", expertID).Scan(&sh.Expert, &sh.Pseudonym); err != nil {
+	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT e.name, COALESCE((SELECT a.alias FROM draw_assignments a WHERE a.project_id = $2 AND a.expert_id = e.id
+		AND a.alias <> '' ORDER BY a.id LIMIT 1), e.pseudonym) FROM draw_experts e WHERE e.id = $1`, expertID, projectID).Scan(&sh.Expert, &sh.Pseudonym); err != nil {
 		return nil, err
 	}
 	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, status, locked_at FROM bideval_sheets WHERE project_id = $1 AND expert_id = $2",
@@ -384,7 +408,7 @@ type Member struct {
 }
 
 func (s *Service) committee(ctx context.Context, projectID int64) ([]Member, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, e.id, e.pseudonym, e.name, a.group_name, e.user_id IS NOT NULL, COALESCE(h.status, 'none'), h.locked_at
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, e.id, COALESCE(NULLIF(a.alias, ''), e.pseudonym), e.name, a.group_name, e.user_id IS NOT NULL, COALESCE(h.status, 'none'), h.locked_at
 		FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id
 		LEFT JOIN bideval_sheets h ON h.project_id = a.project_id AND h.expert_id = a.expert_id
 		WHERE a.project_id = $1 AND a.status = 'confirmed' ORDER BY a.group_name DESC, a.draw_id, a.draw_order`, projectID)
@@ -433,7 +457,7 @@ func (s *Service) CommitteeSheets(ctx context.Context, projectID int64) ([]Sheet
 	if err != nil {
 		return nil, err
 	}
-	unmasked := st.Status == StatusUnmasked || st.Status == StatusAwarded
+	unmasked := revealed(st)
 	switch {
 	case a.Has(auth.Supervisor) || a.IsSystem():
 	case isCentre(a, st) && unmasked:

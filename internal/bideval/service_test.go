@@ -2,6 +2,7 @@ package bideval
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,7 +34,7 @@ type env struct {
 	clk                      *clock.Fake
 	s                        *Service
 	staff, tenderer, sup     context.Context
-	bidA, bidB, bidC         context.Context
+	bidA, bidB, bidC, bidD   context.Context
 	uscc                     map[string]string // tenderer, A, B, C
 	experts                  map[int64]context.Context
 	expertUsers              []int64
@@ -83,6 +84,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	e.bidA = ent("A", "许昌恒达建设有限公司", "王建国")
 	e.bidB = ent("B", "长葛市顺通市政工程有限公司", "李秀英")
 	e.bidC = ent("C", "禹州市迟到建筑有限公司", "陈迟到")
+	e.bidD = ent("D", "襄城县第四建设有限公司", "吴四海")
 	// Pool: 6 technical and 2 economic experts, each with an expert account.
 	for i := range 8 {
 		spec := "A01"
@@ -115,11 +117,11 @@ func (e *env) exec(q string, args ...any) int64 {
 	return id
 }
 
-// project registers a project (opening 2026-12-08 09:00) with settings.
+// project registers a project (opening 2026-12-22 09:00) with settings.
 func (e *env) project(name string) int64 {
 	e.t.Helper()
 	p, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: name, Kind: "works", BudgetYuan: 3_000_000,
-		Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], Region: "411002", OpeningAt: "2026-12-08T09:00"})
+		Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], Region: "411002", OpeningAt: "2026-12-22T09:00"})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -135,12 +137,12 @@ func TestSettingsValidation(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		p, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: "货物采购", Kind: "goods", BudgetYuan: 900_000,
-			Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], OpeningAt: "2026-12-08T09:00"})
+			Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], OpeningAt: "2026-12-22T09:00"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		crit := []Criterion{{Key: "a", NameZH: "甲", Max: 40}, {Key: "a", NameZH: "乙", Max: 40}}
-		_, err = e.s.SetSettings(e.tenderer, p.ID, SettingsInput{Criteria: crit, PriceMax: 20, DeadlineAt: "2026-12-09T09:00"})
+		_, err = e.s.SetSettings(e.tenderer, p.ID, SettingsInput{Criteria: crit, PriceMax: 20, DeadlineAt: "2026-12-23T09:00"})
 		ye := yserr.As(err)
 		fields := map[string]bool{}
 		for _, f := range ye.Fields {
@@ -230,7 +232,7 @@ func TestBidsDeadlineHashesAndLeaks(t *testing.T) {
 		if _, err := e.s.Dispose(e.staff, flag.ID, DisposeInput{Disposition: FlagConfirmed}); code(err) != yserr.Invalid {
 			t.Fatalf("confirmed without a note: %v", err)
 		}
-		if _, err := e.s.Dispose(e.bidA, flag.ID, DisposeInput{Disposition: FlagFalsePositive}); code(err) != yserr.Forbidden {
+		if _, err := e.s.Dispose(e.bidA, flag.ID, DisposeInput{Disposition: FlagFalsePositive, Note: "误报"}); code(err) != yserr.Forbidden {
 			t.Fatalf("a bidder disposed a flag: %v", err)
 		}
 		if g, err := e.s.Dispose(e.staff, flag.ID, DisposeInput{Disposition: FlagConfirmed, Note: "提交评标委员会"}); err != nil || g.Disposition != FlagConfirmed || g.ReviewedAt == nil {
@@ -254,7 +256,7 @@ func TestBidsDeadlineHashesAndLeaks(t *testing.T) {
 			t.Fatal("the price is shown to staff before the unmasking")
 		}
 		// After the deadline nothing changes, and the refusal names the deadline.
-		e.clk.Set(time.Date(2026, 12, 8, 9, 0, 0, 0, shanghai))
+		e.clk.Set(time.Date(2026, 12, 22, 9, 0, 0, 0, shanghai))
 		for what, err := range map[string]error{
 			"upload": func() error {
 				_, err := e.s.Upload(e.bidA, pid, PartTechnical, "late.txt", []byte("迟到"), "")
@@ -266,7 +268,7 @@ func TestBidsDeadlineHashesAndLeaks(t *testing.T) {
 				return err
 			}(),
 		} {
-			if code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).ZH, "2026-12-08 09:00") || !strings.Contains(yserr.As(err).EN, "2026-12-08 09:00") {
+			if code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).ZH, "2026-12-22 09:00") || !strings.Contains(yserr.As(err).EN, "2026-12-22 09:00") {
 				t.Fatalf("%s after the deadline: %v", what, err)
 			}
 		}
@@ -277,25 +279,29 @@ func TestBidsDeadlineHashesAndLeaks(t *testing.T) {
 	})
 }
 
-// scored drives a project to the scoring stage: bidders A and B with both
-// parts, C with the technical part only; experts drawn (the first declines,
-// a reserve steps in); the codes drawn. It returns the project and the
-// contexts of the committee's members.
-func (e *env) scored(t *testing.T) (int64, []context.Context) {
+// scored drives a project to the scoring stage: bidders A, B and D with
+// both parts, C with the technical part only; experts drawn (the first
+// declines, a reserve steps in); the codes drawn. It returns the project and
+// the contexts of the committee's members. techA, when given, is A's
+// technical part.
+func (e *env) scored(t *testing.T, techA ...string) (int64, []context.Context) {
 	pid := e.project("雨污分流改造工程")
-	for k, bid := range map[string]context.Context{"A": e.bidA, "B": e.bidB, "C": e.bidC} {
+	for k, bid := range map[string]context.Context{"A": e.bidA, "B": e.bidB, "C": e.bidC, "D": e.bidD} {
 		if _, err := e.s.Register(bid, pid, RegisterInput{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.s.Upload(bid, pid, PartTechnical, "t.txt", []byte("施工方案 "+k), ""); err != nil {
+		text := "施工方案 " + k
+		if k == "A" && len(techA) > 0 {
+			text = techA[0]
+		}
+		if _, err := e.s.Upload(bid, pid, PartTechnical, "t.txt", []byte(text), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.s.Upload(e.bidA, pid, PartCommercial, "c.txt", []byte("报价"), "3600000"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.s.Upload(e.bidB, pid, PartCommercial, "c.txt", []byte("报价"), "4000000"); err != nil {
-		t.Fatal(err)
+	for bid, price := range map[context.Context]string{e.bidA: "3600000", e.bidB: "4000000", e.bidD: "4500000"} {
+		if _, err := e.s.Upload(bid, pid, PartCommercial, "c.txt", []byte("报价"), price); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := e.s.CommitCodes(e.staff, pid); code(err) != yserr.Conflict {
 		t.Fatalf("codes drawn before the deadline: %v", err)
@@ -311,7 +317,7 @@ func (e *env) scored(t *testing.T) (int64, []context.Context) {
 	if err := e.s.Draw.DemoAnswers(context.Background(), pid); err != nil {
 		t.Fatal(err)
 	}
-	e.clk.Set(time.Date(2026, 12, 8, 9, 5, 0, 0, shanghai))
+	e.clk.Set(time.Date(2026, 12, 22, 9, 5, 0, 0, shanghai))
 	if _, err := e.s.CommitCodes(e.bidA, pid); code(err) != yserr.Forbidden {
 		t.Fatalf("a bidder committed the codes draw: %v", err)
 	}
@@ -344,6 +350,15 @@ func (e *env) scored(t *testing.T) (int64, []context.Context) {
 	return pid, ctxs
 }
 
+// publish publishes the candidates and lets their publicity run out.
+func (e *env) publish(pid int64) {
+	e.t.Helper()
+	if _, err := e.s.PublishCandidates(e.staff, pid); err != nil {
+		e.t.Fatal(err)
+	}
+	e.clk.Advance(3*24*time.Hour + time.Minute)
+}
+
 func fullSheet(codes []CodedBid, pts func(code, crit string) float64) SheetInput {
 	var in SheetInput
 	for _, c := range codes {
@@ -373,7 +388,7 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 			t.Fatalf("staff verified a sealed draw: %v", err)
 		}
 		full, err := e.s.Draw.PublicRecord(e.sup, st.CodesDrawID)
-		if err != nil || len(full.Picks) != 2 || len(full.Candidates.Excluded) != 1 || full.Candidates.Excluded[0].Reasons[0] != ReasonIncomplete {
+		if err != nil || len(full.Picks) != 3 || len(full.Candidates.Excluded) != 1 || full.Candidates.Excluded[0].Reasons[0] != ReasonIncomplete {
 			t.Fatalf("supervisor's record: %v %+v", err, full)
 		}
 		if diffs := draw.Verify(full); len(diffs) != 0 {
@@ -419,15 +434,34 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 			t.Fatalf("a member opened another project's sheet: %v", err)
 		}
 		codes, err := e.s.Codes(members[0], pid)
-		if err != nil || len(codes) != 2 || codes[0].Code != "A01" || codes[1].Code != "A02" {
+		if err != nil || len(codes) != 3 || codes[0].Code != "A01" || codes[2].Code != "A03" {
 			t.Fatalf("codes %v %+v", err, codes)
+		}
+		// Nothing the expert sees links a code to a bidder's receipt, and no
+		// bidder learns its code before the unmasking.
+		receipts := map[string]bool{}
+		for _, b := range supBids {
+			if b.Technical != nil {
+				receipts[b.Technical.SHA256] = true
+			}
+		}
+		for _, c := range codes {
+			raw, _ := json.Marshal(c)
+			if receipts[c.ViewID] || !strings.HasPrefix(c.ViewID, "V-") || strings.Contains(string(raw), supBids[0].Technical.SHA256[:12]) {
+				t.Fatalf("the expert's view of %s is linkable to a receipt: %+v", c.Code, c)
+			}
+		}
+		for _, bid := range []context.Context{e.bidA, e.bidB, e.bidD} {
+			if mine, err := e.s.MyBid(bid, pid); err != nil || mine.Code != "" {
+				t.Fatalf("a bidder learns its code %q during the scoring: %v", mine.Code, err)
+			}
 		}
 		name, _, data, err := e.s.TechnicalByCode(members[0], pid, "A02")
 		if err != nil || name != "A02.txt" || !strings.HasPrefix(string(data), "施工方案 ") {
 			t.Fatalf("download by code: %v %s %q", err, name, data)
 		}
-		if _, _, _, err := e.s.TechnicalByCode(members[0], pid, "A03"); code(err) != yserr.NotFound {
-			t.Fatalf("code A03 (the incomplete bid is not coded): %v", err)
+		if _, _, _, err := e.s.TechnicalByCode(members[0], pid, "A04"); code(err) != yserr.NotFound {
+			t.Fatalf("code A04 (the incomplete bid is not coded): %v", err)
 		}
 		// Above the maximum, unknown codes, incomplete locks.
 		bad := fullSheet(codes, func(string, string) float64 { return 10 })
@@ -441,12 +475,12 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 		if _, err := e.s.SaveSheet(members[0], pid, SheetInput{Scores: []Score{{Code: "A01", Criterion: "plan", Points: 20}}, Lock: true}); code(err) != yserr.Invalid {
 			t.Fatalf("an incomplete sheet locked: %v", err)
 		}
-		// Technical scores: A01 gets 50 from four members and 60 from one, A02 45.
+		// Technical scores: A01 gets 50 from four members and 60 from one, A02 40, A03 35.
 		pts := func(i int) func(string, string) float64 {
 			return func(c, k string) float64 {
 				base := map[string]float64{"plan": 20, "quality": 15, "schedule": 15}[k]
-				if c == "A02" {
-					base -= map[string]float64{"plan": 5, "quality": 0, "schedule": 0}[k]
+				if k == "plan" {
+					base -= map[string]float64{"A02": 10, "A03": 15}[c]
 				}
 				if c == "A01" && i == 4 && k == "plan" {
 					base += 10
@@ -471,7 +505,7 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 		if _, err := e.s.CommitteeSheets(members[0], pid); code(err) != yserr.Forbidden {
 			t.Fatalf("a member saw the others' scores before all locked: %v", err)
 		}
-		if _, err := e.s.Unmask(e.staff, pid); code(err) != yserr.Conflict || !strings.Contains(err.Error(), "1 of 5") {
+		if _, err := e.s.Unmask(e.staff, pid); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).EN, "1 of 5") {
 			t.Fatalf("unmasked with a sheet missing: %v", err)
 		}
 		if _, err := e.s.Results(e.staff, pid); code(err) != yserr.Conflict {
@@ -491,22 +525,23 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// trimmed mean over 5 totals: A01 (50,50,50,50,60) -> 50; A02 45.
-		// Prices: A 3,600,000 (lowest, 30), B 4,000,000 -> 27.
+		// trimmed mean over 5 totals: A01 (50,50,50,50,60) -> 50; A02 40; A03 35.
+		// Prices: A 3,600,000 (lowest, 30), B 4,000,000 -> 27, D 4,500,000 -> 24.
 		byBidder := map[string]Row{}
 		for _, r := range res.Rows {
 			byBidder[r.USCC] = r
 		}
-		a, b := byBidder[e.uscc["A"]], byBidder[e.uscc["B"]]
-		techA, techB := 50.0, 45.0
-		if a.Code == "A02" { // the codes are random: A's technical score is that of the code it drew
-			techA, techB = 45, 50
+		tech := map[string]float64{"A01": 50, "A02": 40, "A03": 35} // the codes are random: each bidder has the score of the code it drew
+		for k, price := range map[string]float64{"A": 30, "B": 27, "D": 24} {
+			r := byBidder[e.uscc[k]]
+			if r.Technical != tech[r.Code] || r.PriceScore != price || r.Total != tech[r.Code]+price {
+				t.Fatalf("scores of %s: %+v", k, r)
+			}
 		}
-		if len(res.Rows) != 2 || len(res.Ties) != 0 || a.Technical != techA || b.Technical != techB || a.PriceScore != 30 || b.PriceScore != 27 ||
-			a.Total != techA+30 || b.Total != techB+27 {
-			t.Fatalf("scores A %+v B %+v", a, b)
+		if len(res.Rows) != 3 || len(res.Ties) != 0 {
+			t.Fatalf("rows %+v ties %v", res.Rows, res.Ties)
 		}
-		// A01 wins either way (80 v 72, or 77 v 75).
+		// A01 wins either way (at worst 74 against at best 70).
 		if res.Rows[0].Code != "A01" || res.Rows[0].Rank != 1 || res.Rows[1].Rank != 2 || res.Rows[0].Total <= res.Rows[1].Total {
 			t.Fatalf("ranking %+v", res.Rows)
 		}
@@ -527,6 +562,7 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 			t.Fatalf("publicity before the award: %v", err)
 		}
 		first, second := res.Rows[0], res.Rows[1]
+		e.publish(pid)
 		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: second.BidID}); code(err) != yserr.Invalid {
 			t.Fatalf("second-ranked bid awarded: %v", err)
 		}
@@ -534,7 +570,7 @@ func TestCodesScoringUnmaskAward(t *testing.T) {
 			t.Fatal(err)
 		}
 		pub, err := e.s.Publicity(anon, pid)
-		if err != nil || pub.Winner != first.Bidder || len(pub.Members) != 5 || len(pub.Members[0].Totals) != 2 || len(pub.Draws) != 2 {
+		if err != nil || pub.Stage != "award" || pub.Winner != first.Bidder || len(pub.Members) != 5 || len(pub.Members[0].Totals) != 3 || len(pub.Draws) != 2 {
 			t.Fatalf("publicity %v %+v", err, pub)
 		}
 		if pub.Members[4].Totals[slices.IndexFunc(pub.Results, func(r Row) bool { return r.Code == "A01" })] != 60 {
@@ -592,11 +628,279 @@ func TestTieForFirstNeedsAReason(t *testing.T) {
 		if len(res.Ties) != 1 || len(res.Ties[0]) != 2 || res.Rows[0].Rank != 1 || res.Rows[1].Rank != 1 || !res.Rows[1].Tied {
 			t.Fatalf("tie not reported: %+v %+v", res.Rows, res.Ties)
 		}
+		e.publish(pid)
 		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: res.Rows[1].BidID}); code(err) != yserr.Invalid {
 			t.Fatalf("tie awarded without a reason: %v", err)
 		}
 		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: res.Rows[1].BidID, Note: "并列第一，经招标人确认按报价低者"}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// Settings follow the legal minimums: 20 days from the notice (configurable
+// per procedure); once a bid exists the deadline only moves later and a
+// change of the criteria needs 15 days; each change tells the bidders.
+func TestSettingsFollowLegalMinimums(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		p, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: "道路工程", Kind: "works", BudgetYuan: 3_000_000,
+			Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], OpeningAt: "2026-12-22T09:00"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := SettingsInput{Criteria: DefaultCriteria(), PriceMax: 30, DeadlineAt: "2026-12-15T09:00"}
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).ZH, "不得少于 20 日") {
+			t.Fatalf("a deadline 14 days after the notice: %v", err)
+		}
+		in.Procedure = ProcGovConsultation // 10 days
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); err != nil {
+			t.Fatalf("consultation with 14 days: %v", err)
+		}
+		in.Procedure, in.DeadlineAt = "", "2026-12-22T09:00"
+		st, err := e.s.SetSettings(e.tenderer, p.ID, in)
+		if err != nil || st.Procedure != ProcGovConsultation || st.NoticeAt == nil || !st.NoticeAt.Equal(start) {
+			t.Fatalf("an update keeps the procedure and the notice time: %v %+v", err, st)
+		}
+		if _, err := e.s.Register(e.bidA, p.ID, RegisterInput{}); err != nil {
+			t.Fatal(err)
+		}
+		// With a bid: the deadline cannot move forward (the issue's three minutes from now).
+		e.clk.Advance(24 * time.Hour)
+		in.DeadlineAt = e.clk.Now().Add(3 * time.Minute).Format(time.RFC3339)
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid {
+			t.Fatalf("the deadline pulled forward with a bid: %v", err)
+		}
+		in.DeadlineAt = "2026-12-21T09:00"
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).EN, "only move later") {
+			t.Fatalf("the deadline moved earlier with a bid: %v", err)
+		}
+		in.DeadlineAt, in.Procedure = "2026-12-22T09:00", ProcTender
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid {
+			t.Fatalf("the procedure changed with a bid: %v", err)
+		}
+		// A change of the criteria 20 days before the deadline is allowed and
+		// told to the bidder; 12 days before it is not.
+		in.Procedure = ""
+		in.Criteria = []Criterion{{Key: "plan", NameZH: "方案", Max: 70}}
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		var n int
+		if err := d.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id JOIN entities en ON en.id = u.entity_id
+			WHERE n.msg_type = $1 AND en.uscc = $2`, MsgSettingsChanged, e.uscc["A"]).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("the bidder was told of the change %d times: %v", n, err)
+		}
+		e.clk.Set(time.Date(2026, 12, 10, 9, 0, 0, 0, shanghai))
+		in.Criteria[0].Max, in.PriceMax = 60, 40
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).ZH, "15 日") {
+			t.Fatalf("criteria changed 12 days before the deadline: %v", err)
+		}
+		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE action = 'bideval.settings'").Scan(&n); err != nil || n != 3 {
+			t.Fatalf("settings audit events: %d %v", n, err)
+		}
+		// The opening moves only later once a bid exists; moving it with the
+		// deadline gives the change of the criteria its 15 days.
+		in.OpeningAt, in.DeadlineAt = "2026-12-20T09:00", "2026-12-20T09:00"
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).EN, "opening can only move later") {
+			t.Fatalf("the opening moved earlier with a bid: %v", err)
+		}
+		in.OpeningAt, in.DeadlineAt = "2026-12-29T09:00", "2026-12-29T09:00"
+		if _, err := e.s.SetSettings(e.tenderer, p.ID, in); err != nil {
+			t.Fatalf("criteria changed with the opening and the deadline moved 19 days out: %v", err)
+		}
+		if moved, _ := e.s.Draw.LoadProject(ctx, p.ID); !moved.OpeningAt.Equal(time.Date(2026, 12, 29, 9, 0, 0, 0, shanghai)) {
+			t.Fatalf("the opening did not move: %v", moved.OpeningAt)
+		}
+		// The minimum is configurable per procedure.
+		e.s.MinBidDays = map[string]int{ProcTender: 25}
+		q, err := e.s.Draw.CreateProject(e.tenderer, draw.ProjectInput{Name: "另一道路工程", Kind: "works", BudgetYuan: 3_000_000,
+			Specialties: []string{"A01"}, TendererUSCC: e.uscc["T"], OpeningAt: "2027-01-01T09:00"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.SetSettings(e.tenderer, q.ID, SettingsInput{Criteria: DefaultCriteria(), PriceMax: 30}); code(err) != yserr.Invalid || !strings.Contains(yserr.As(err).ZH, "25 日") {
+			t.Fatalf("22 days accepted with a 25-day minimum: %v", err)
+		}
+	})
+}
+
+// Fewer than three valid bids at the deadline stop the evaluation.
+func TestFewerThanThreeValidBidsStopTheEvaluation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		pid := e.project("小型维修工程")
+		for _, bid := range []context.Context{e.bidA, e.bidB, e.bidC} {
+			if _, err := e.s.Register(bid, pid, RegisterInput{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.s.Upload(bid, pid, PartTechnical, "t.txt", []byte("施工方案"), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, bid := range []context.Context{e.bidA, e.bidB} { // C's bid is incomplete
+			if _, err := e.s.Upload(bid, pid, PartCommercial, "c.txt", []byte("报价"), "1000000"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.clk.Set(time.Date(2026, 12, 22, 9, 5, 0, 0, shanghai))
+		if _, err := e.s.CommitCodes(e.staff, pid); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).ZH, "重新招标") {
+			t.Fatalf("codes drawn for two valid bids: %v", err)
+		}
+		st, _ := e.s.settings(context.Background(), pid)
+		if st.Status != StatusFailed || st.FailedReason == "" || st.CodesDrawID != 0 {
+			t.Fatalf("the evaluation did not stop: %+v", st)
+		}
+		if _, err := e.s.CommitCodes(e.staff, pid); code(err) != yserr.Conflict {
+			t.Fatalf("a stopped evaluation went on: %v", err)
+		}
+		var n int
+		if err := d.Q(context.Background()).QueryRow(context.Background(), "SELECT COUNT(*) FROM audit_events WHERE action = 'bideval.failed'").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("failed audit events: %d %v", n, err)
+		}
+	})
+}
+
+// A technical part naming its bidder: the bidder is warned at upload, the
+// experts get the redacted text, and the open findings block the unmasking
+// until the centre decides each with a reason.
+func TestLeakFindingsRedactWarnAndBlockUnmasking(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		pid := e.project("泄露检查工程")
+		if _, err := e.s.Register(e.bidA, pid, RegisterInput{}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := e.s.Upload(e.bidA, pid, PartTechnical, "t.txt", []byte("本方案由许昌 恒达建设编制，法定代表人王建国。"), "")
+		if err != nil || len(f.Warnings) != 2 {
+			t.Fatalf("the bidder is not warned at upload: %v %+v", err, f)
+		}
+		e.clk.Set(start)
+		pid, members := e.scored(t, "本方案由许昌 恒达建设编制，法定代表人王建国。")
+		codes, _ := e.s.Codes(members[0], pid)
+		var redacted []CodedBid
+		for _, c := range codes {
+			if c.Redacted {
+				redacted = append(redacted, c)
+			}
+		}
+		if len(redacted) != 1 || redacted[0].Ext != ".txt" {
+			t.Fatalf("redacted parts: %+v", codes)
+		}
+		name, mime, data, err := e.s.TechnicalByCode(members[0], pid, redacted[0].Code)
+		if err != nil || name != redacted[0].Code+".txt" || !strings.HasPrefix(mime, "text/plain") ||
+			string(data) != "本方案由■■ ■■■■编制，法定代表人■■■。" {
+			t.Fatalf("the expert got %s %s %q (%v)", name, mime, data, err)
+		}
+		for _, m := range members {
+			in := fullSheet(codes, func(string, string) float64 { return 10 })
+			in.Lock = true
+			if _, err := e.s.SaveSheet(m, pid, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.s.Unmask(e.staff, pid); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).EN, "2 identity-leak findings") {
+			t.Fatalf("unmasked with open leak findings: %v", err)
+		}
+		bids, _ := e.s.Bids(e.staff, pid)
+		for _, b := range bids {
+			for _, g := range b.Flags {
+				if _, err := e.s.Dispose(e.staff, g.ID, DisposeInput{Disposition: FlagFalsePositive}); code(err) != yserr.Invalid {
+					t.Fatalf("a decision without a reason: %v", err)
+				}
+				if _, err := e.s.Dispose(e.staff, g.ID, DisposeInput{Disposition: FlagConfirmed, Note: "已遮盖，提交评标委员会"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := e.s.Unmask(e.staff, pid); err != nil {
+			t.Fatalf("unmasking after every finding was decided: %v", err)
+		}
+	})
+}
+
+// The result is published as candidates for three days with an objection
+// window before the award; the committee stays secret until the award.
+func TestCandidatePublicityAndObjections(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		pid, members := e.scored(t)
+		codes, _ := e.s.Codes(members[0], pid)
+		for _, m := range members {
+			in := fullSheet(codes, func(c, _ string) float64 { return map[string]float64{"A01": 20, "A02": 15, "A03": 10}[c] })
+			in.Lock = true
+			if _, err := e.s.SaveSheet(m, pid, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := e.s.Unmask(e.staff, pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := res.Rows[0]
+		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); code(err) != yserr.Conflict {
+			t.Fatalf("awarded without the candidates' publicity: %v", err)
+		}
+		if tr, err := e.s.Results(e.tenderer, pid); err != nil || tr.Committee[0].Name != "" {
+			t.Fatalf("the tenderer sees the committee before the award: %v %+v", err, tr.Committee)
+		}
+		if _, err := e.s.Object(e.bidB, pid, ObjectionInput{Body: "评分有误"}); code(err) != yserr.Conflict {
+			t.Fatalf("an objection before the publicity: %v", err)
+		}
+		if _, err := e.s.PublishCandidates(e.bidA, pid); code(err) != yserr.Forbidden {
+			t.Fatalf("a bidder published the candidates: %v", err)
+		}
+		st, err := e.s.PublishCandidates(e.staff, pid)
+		if err != nil || st.Status != StatusPublicity || !st.PublicityUntil.Equal(e.clk.Now().AddDate(0, 0, 3)) {
+			t.Fatalf("publish: %v %+v", err, st)
+		}
+		anon := context.Background()
+		pub, err := e.s.Publicity(anon, pid)
+		if err != nil || pub.Stage != "candidates" || len(pub.Members) != 0 || pub.Winner != "" || len(pub.Results) != 3 || pub.Results[0].ExpertTotals != nil {
+			t.Fatalf("candidates' publicity %v %+v", err, pub)
+		}
+		if list, err := e.s.Notices(anon); err != nil || len(list) != 1 || list[0].Stage != "candidates" {
+			t.Fatalf("notices %v %+v", err, list)
+		}
+		if _, err := e.s.Object(e.bidC, pid, ObjectionInput{Body: ""}); code(err) != yserr.Invalid {
+			t.Fatalf("an empty objection: %v", err)
+		}
+		if _, err := e.s.Object(e.tenderer, pid, ObjectionInput{Body: "异议"}); code(err) != yserr.Forbidden {
+			t.Fatalf("an objection by someone who did not bid: %v", err)
+		}
+		o, err := e.s.Object(e.bidB, pid, ObjectionInput{Body: "第一名的项目负责人不具备相应资格"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mine, _ := e.s.Objections(e.bidB, pid); len(mine) != 1 || mine[0].Bidder != "" {
+			t.Fatalf("the objector's list %+v", mine)
+		}
+		if theirs, _ := e.s.Objections(e.bidA, pid); len(theirs) != 0 {
+			t.Fatalf("another bidder sees the objection: %+v", theirs)
+		}
+		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).ZH, "公示期至") {
+			t.Fatalf("awarded during the publicity: %v", err)
+		}
+		e.clk.Advance(3*24*time.Hour + time.Minute)
+		if _, err := e.s.Object(e.bidB, pid, ObjectionInput{Body: "迟到的异议"}); code(err) != yserr.Conflict {
+			t.Fatalf("an objection after the window: %v", err)
+		}
+		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); code(err) != yserr.Conflict || !strings.Contains(yserr.As(err).EN, "1 objections") {
+			t.Fatalf("awarded with an objection unanswered: %v", err)
+		}
+		if _, err := e.s.AnswerObjection(e.bidB, o.ID, AnswerInput{Answer: "自己答复"}); code(err) != yserr.Forbidden {
+			t.Fatalf("a bidder answered: %v", err)
+		}
+		if a, err := e.s.AnswerObjection(e.staff, o.ID, AnswerInput{Answer: "经核查，项目负责人资格符合招标文件要求。"}); err != nil || a.AnsweredAt == nil {
+			t.Fatalf("answer: %v %+v", err, a)
+		}
+		if _, err := e.s.Award(e.staff, pid, AwardInput{BidID: first.BidID}); err != nil {
+			t.Fatal(err)
+		}
+		pub, _ = e.s.Publicity(anon, pid)
+		if pub.Stage != "award" || len(pub.Members) != 5 || pub.Members[0].Name == "" {
+			t.Fatalf("award notice %+v", pub)
 		}
 	})
 }

@@ -112,14 +112,15 @@ func parseTime(s string) (time.Time, error) {
 
 const settingsCols = `s.project_id, p.code, p.name, p.kind, p.opening_at, s.deadline_at, s.template_json, s.rule, s.price_method, s.price_max,
 	s.status, COALESCE(s.codes_draw_id, 0), s.unmasked_at, s.awarded_at, COALESCE(s.award_bid_id, 0), s.award_note,
-	p.department_id, p.tenderer_uscc, p.committee`
+	p.department_id, p.tenderer_uscc, p.committee, s.procedure_kind, s.notice_at, s.candidates_at, s.publicity_until, s.failed_reason`
 
-func scanSettings(r db.Row) (*Settings, error) {
+func scanSettings(r db.Row, extra ...any) (*Settings, error) {
 	var st Settings
 	var tmpl string
-	if err := r.Scan(&st.ProjectID, &st.ProjectCode, &st.ProjectName, &st.Kind, &st.OpeningAt, &st.DeadlineAt, &tmpl, &st.Rule,
+	dest := []any{&st.ProjectID, &st.ProjectCode, &st.ProjectName, &st.Kind, &st.OpeningAt, &st.DeadlineAt, &tmpl, &st.Rule,
 		&st.PriceMethod, &st.PriceMax, &st.Status, &st.CodesDrawID, &st.UnmaskedAt, &st.AwardedAt, &st.AwardBidID, &st.AwardNote,
-		&st.departmentID, &st.tenderer, &st.committee); err != nil {
+		&st.departmentID, &st.tenderer, &st.committee, &st.Procedure, &st.NoticeAt, &st.CandidatesAt, &st.PublicityUntil, &st.FailedReason}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(tmpl), &st.Criteria); err != nil {
@@ -156,7 +157,12 @@ func (s *Service) Settings(ctx context.Context, projectID int64) (*Settings, err
 }
 
 // SetSettings creates or changes a project's evaluation: the centre's
-// staff or the tenderer, while bids are still open.
+// staff or the tenderer, while bids are still open. The first call is the
+// tender notice: the deadline must leave the procedure's legal minimum of
+// days from it. Once a bid exists the deadline can only move later, the
+// procedure cannot change, and a change of the criteria needs 15 days
+// before the deadline (招标投标法 Art.23); every registered bidder is told
+// of each change.
 func (s *Service) SetSettings(ctx context.Context, projectID int64, in SettingsInput) (*Settings, error) {
 	a, err := auth.Require(ctx)
 	if err != nil {
@@ -179,29 +185,100 @@ func (s *Service) SetSettings(ctx context.Context, projectID int64, in SettingsI
 			return yserr.Newf(yserr.Conflict, "投标已于 %s 截止，评标办法不能再修改", "bids closed at %s; the evaluation can no longer be changed", fmtTime(old.DeadlineAt))
 		}
 		now := s.Clock.Now()
-		deadline, err := in.Validate(p.Kind, p.OpeningAt, now)
+		bids := 0
+		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM bideval_bids WHERE project_id = $1", projectID).Scan(&bids); err != nil {
+			return err
+		}
+		opening := p.OpeningAt
+		if strings.TrimSpace(in.OpeningAt) != "" {
+			if opening, err = parseTime(strings.TrimSpace(in.OpeningAt)); err != nil {
+				return yserr.Field("opening_at", "开标时间格式不正确", "the opening time must be RFC 3339 or YYYY-MM-DDTHH:MM")
+			}
+			if bids > 0 && opening.Before(p.OpeningAt) {
+				return yserr.Field("opening_at", "已有投标人登记，开标时间只能推迟，不能早于 "+fmtTime(p.OpeningAt),
+					"bidders have registered: the opening can only move later than "+fmtTime(p.OpeningAt))
+			}
+		}
+		deadline, err := in.Validate(p.Kind, opening, now)
 		if err != nil {
+			return err
+		}
+		if err := s.checkTiming(&in, old, deadline, now, bids); err != nil {
+			return err
+		}
+		if err := s.Draw.MoveOpening(ctx, projectID, opening); err != nil {
 			return err
 		}
 		tmpl, _ := json.Marshal(in.Criteria)
 		if old == nil {
 			_, err = s.DB.Q(ctx).Exec(ctx, `INSERT INTO bideval_projects (project_id, deadline_at, template_json, rule, price_method, price_max,
-				status, created_by, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,'open',$7,$8,$8)`,
-				projectID, deadline, string(tmpl), in.Rule, in.PriceMethod, in.PriceMax, actorID(ctx), now)
+				status, created_by, created_at, updated_at, procedure_kind, notice_at) VALUES ($1,$2,$3,$4,$5,$6,'open',$7,$8,$8,$9,$8)`,
+				projectID, deadline, string(tmpl), in.Rule, in.PriceMethod, in.PriceMax, actorID(ctx), now, in.Procedure)
 		} else {
 			_, err = s.DB.Q(ctx).Exec(ctx, `UPDATE bideval_projects SET deadline_at = $1, template_json = $2, rule = $3, price_method = $4,
-				price_max = $5, updated_at = $6 WHERE project_id = $7 AND status = 'open'`,
-				deadline, string(tmpl), in.Rule, in.PriceMethod, in.PriceMax, now, projectID)
+				price_max = $5, updated_at = $6, procedure_kind = $7 WHERE project_id = $8 AND status = 'open'`,
+				deadline, string(tmpl), in.Rule, in.PriceMethod, in.PriceMax, now, in.Procedure, projectID)
 		}
 		if err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, "bideval.settings", "draw_project", strconv.FormatInt(projectID, 10), old, in, p.Code)
+		if err := s.Audit.Record(ctx, "bideval.settings", "draw_project", strconv.FormatInt(projectID, 10), old, in, p.Code); err != nil {
+			return err
+		}
+		if old == nil {
+			return nil
+		}
+		return s.tellSettingsChanged(ctx, projectID, p.Code, p.Name, deadline)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.settings(ctx, projectID)
+}
+
+// amendDays is the least time between a change of the tender documents and
+// the bid deadline (招标投标法 Art.23: 15 days).
+const amendDays = 15
+
+// checkTiming applies the legal minimums to a settings change.
+func (s *Service) checkTiming(in *SettingsInput, old *Settings, deadline, now time.Time, bids int) error {
+	if in.Procedure == "" {
+		in.Procedure = ProcTender
+		if old != nil {
+			in.Procedure = old.Procedure
+		}
+	}
+	days, ok := s.minBidDays(in.Procedure)
+	if !ok {
+		return yserr.Field("procedure", "采购方式须为 tender（招标）、gov_open（政府采购公开招标）或 gov_consultation（竞争性磋商）",
+			"the procedure must be tender, gov_open or gov_consultation")
+	}
+	notice := now
+	if old != nil && old.NoticeAt != nil {
+		notice = *old.NoticeAt
+	}
+	if earliest := notice.AddDate(0, 0, days); deadline.Before(earliest) {
+		return yserr.Field("deadline_at", fmt.Sprintf("自招标公告（%s）至投标截止不得少于 %d 日，截止时间最早为 %s", fmtTime(notice), days, fmtTime(earliest)),
+			fmt.Sprintf("at least %d days must pass from the tender notice (%s) to the bid deadline: the earliest deadline is %s", days, fmtTime(notice), fmtTime(earliest)))
+	}
+	if old == nil || bids == 0 {
+		return nil
+	}
+	if deadline.Before(old.DeadlineAt) {
+		return yserr.Field("deadline_at", fmt.Sprintf("已有投标人登记，投标截止时间只能推迟，不能早于 %s", fmtTime(old.DeadlineAt)),
+			fmt.Sprintf("bidders have registered: the deadline can only move later than %s", fmtTime(old.DeadlineAt)))
+	}
+	if in.Procedure != old.Procedure {
+		return yserr.Field("procedure", "已有投标人登记，采购方式不能更改", "bidders have registered: the procedure cannot change")
+	}
+	tmpl, _ := json.Marshal(in.Criteria)
+	was, _ := json.Marshal(old.Criteria)
+	changed := string(tmpl) != string(was) || in.Rule != old.Rule || in.PriceMax != old.PriceMax || in.PriceMethod != old.PriceMethod
+	if earliest := now.AddDate(0, 0, amendDays); changed && deadline.Before(earliest) {
+		return yserr.Field("deadline_at", fmt.Sprintf("已有投标人登记，修改评标办法须距投标截止至少 %d 日（招标投标法第二十三条），请将截止时间推迟至 %s 或以后", amendDays, fmtTime(earliest)),
+			fmt.Sprintf("bidders have registered: a change of the evaluation needs %d days before the deadline (Tendering Law Art.23); move the deadline to %s or later", amendDays, fmtTime(earliest)))
+	}
+	return nil
 }
 
 // Entry is a project in the evaluation lists.
@@ -229,13 +306,12 @@ func (s *Service) Projects(ctx context.Context) ([]Entry, error) {
 	var all []Entry
 	for rows.Next() {
 		var e Entry
-		var tmpl string
-		if err := rows.Scan(&e.ProjectID, &e.ProjectCode, &e.ProjectName, &e.Kind, &e.OpeningAt, &e.DeadlineAt, &tmpl, &e.Rule,
-			&e.PriceMethod, &e.PriceMax, &e.Status, &e.CodesDrawID, &e.UnmaskedAt, &e.AwardedAt, &e.AwardBidID, &e.AwardNote,
-			&e.departmentID, &e.tenderer, &e.committee, &e.Bids); err != nil {
+		st, err := scanSettings(rows, &e.Bids)
+		if err != nil {
 			rows.Close()
 			return nil, err
 		}
+		e.Settings = *st
 		s.effective(&e.Settings)
 		all = append(all, e)
 	}

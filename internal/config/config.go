@@ -51,6 +51,12 @@ type Config struct {
 
 	ResendUnreadHours int
 
+	// Tendering (module bideval): stricter minimum days from the tender
+	// notice to the bid deadline per procedure ("tender=25,gov_open=20"; the
+	// legal minimums always apply) and the candidates' publicity in days.
+	TenderMinDays          string
+	CandidatePublicityDays int
+
 	OIDCIssuer       string
 	OIDCClientID     string
 	OIDCClientSecret string
@@ -195,6 +201,21 @@ var Options = []Option{
 	{Name: "smtp-user", Default: "", Usage: "SMTP user", set: str(func(c *Config) *string { return &c.SMTPUser })},
 	{Name: "smtp-password", Default: "", Usage: "SMTP password", Secret: true, set: str(func(c *Config) *string { return &c.SMTPPassword })},
 	{Name: "smtp-from", Default: "noreply@yingshang.local", Usage: "sender address", set: str(func(c *Config) *string { return &c.SMTPFrom })},
+	{Name: "tender-min-days", Default: "", Usage: "bid evaluation: stricter minimum days from the tender notice to the bid deadline, per procedure (tender=25,gov_open=20,gov_consultation=10; the legal minimums 20/20/10 always apply)", set: func(c *Config, v string) error {
+		if _, err := ParseDays(v); err != nil {
+			return err
+		}
+		c.TenderMinDays = v
+		return nil
+	}},
+	{Name: "candidate-publicity-days", Default: "3", Usage: "bid evaluation: days the winning candidates are published, open to objections, before the award (at least 3)", set: func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 3 {
+			return fmt.Errorf("not a number of days of at least 3: %q", v)
+		}
+		c.CandidatePublicityDays = n
+		return nil
+	}},
 	{Name: "resend-unread-hours", Default: "0", Usage: "re-send an SMS for in-app messages still unread after N hours (0: off)", set: integer(func(c *Config) *int { return &c.ResendUnreadHours })},
 	{Name: "oidc-issuer", Default: "", Usage: "OpenID Connect issuer URL for single sign-on (empty: off)", set: str(func(c *Config) *string { return &c.OIDCIssuer })},
 	{Name: "oidc-client-id", Default: "", Usage: "OIDC client id", set: str(func(c *Config) *string { return &c.OIDCClientID })},
@@ -262,6 +283,23 @@ func (c *Config) check() error {
 	return nil
 }
 
+// ParseDays reads "name=days,name=days" (whole days > 0); "" is empty.
+func ParseDays(v string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		name, days, ok := strings.Cut(part, "=")
+		n, err := strconv.Atoi(strings.TrimSpace(days))
+		if !ok || err != nil || n <= 0 || strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("not name=days: %q", part)
+		}
+		out[strings.TrimSpace(name)] = n
+	}
+	return out, nil
+}
+
 // SQLite reports whether the embedded database is used.
 func (c *Config) SQLite() bool {
 	return c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite:")
@@ -280,7 +318,8 @@ func Dump(w io.Writer, c *Config) {
 		"smtp-host": c.SMTPHost, "smtp-port": strconv.Itoa(c.SMTPPort), "smtp-user": c.SMTPUser,
 		"smtp-password": c.SMTPPassword, "smtp-from": c.SMTPFrom,
 		"resend-unread-hours": strconv.Itoa(c.ResendUnreadHours),
-		"oidc-issuer":         c.OIDCIssuer, "oidc-client-id": c.OIDCClientID, "oidc-client-secret": c.OIDCClientSecret,
+		"tender-min-days":     c.TenderMinDays, "candidate-publicity-days": strconv.Itoa(c.CandidatePublicityDays),
+		"oidc-issuer": c.OIDCIssuer, "oidc-client-id": c.OIDCClientID, "oidc-client-secret": c.OIDCClientSecret,
 		"oidc-redirect-url": c.OIDCRedirectURL, "modules": c.Modules,
 	}
 	for k, v := range c.Module {

@@ -24,6 +24,8 @@ type pending struct {
 	list    CandidateList
 	spec    Spec
 	sealed  bool
+	// disclosure is revealed after the project's opening (Disclosure JSON).
+	disclosure string
 }
 
 // commit freezes and stores a draw: the list, the spec, the commitment and
@@ -54,9 +56,9 @@ func (s *Service) commit(ctx context.Context, p pending) (*Draw, error) {
 			creator = a.UserID
 		}
 		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO draws (purpose, project_id, parent_id, status, spec_json, candidates_json,
-			commitment_json, secret_enc, committed_at, created_by, sealed) VALUES ($1,$2,$3,'committed',$4,$5,$6,$7,$8,$9,$10) RETURNING id`,
+			commitment_json, secret_enc, committed_at, created_by, sealed, disclosure_json) VALUES ($1,$2,$3,'committed',$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`,
 			p.purpose, project, parent, string(specJSON), string(listJSON), string(cJSON), s.Keys.Encrypt(hex.EncodeToString(secret)),
-			now, creator, p.sealed).Scan(&id); err != nil {
+			now, creator, p.sealed, p.disclosure).Scan(&id); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, "draw.commit", "draw", strconv.FormatInt(id, 10), nil, c,
@@ -80,6 +82,7 @@ func (s *Service) failDraw(ctx context.Context, subject, report string) error {
 type row struct {
 	Draw
 	specJSON, listJSON, recordJSON string
+	disclosureJSON                 string
 	secretEnc                      []byte
 }
 
@@ -88,10 +91,10 @@ func (s *Service) loadDraw(ctx context.Context, id int64) (*row, error) {
 	var cJSON string
 	var project, parent *int64
 	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT d.id, d.purpose, d.project_id, d.parent_id, d.status, d.committed_at, d.drawn_at,
-		d.commitment_json, d.spec_json, d.candidates_json, d.record_json, d.secret_enc, COALESCE(p.code, ''), d.sealed
+		d.commitment_json, d.spec_json, d.candidates_json, d.record_json, d.secret_enc, COALESCE(p.code, ''), d.sealed, d.disclosure_json
 		FROM draws d LEFT JOIN draw_projects p ON p.id = d.project_id WHERE d.id = $1`, id).Scan(
 		&r.ID, &r.Purpose, &project, &parent, &r.Status, &r.CommittedAt, &r.DrawnAt, &cJSON, &r.specJSON, &r.listJSON,
-		&r.recordJSON, &r.secretEnc, &r.ProjectCode, &r.Sealed)
+		&r.recordJSON, &r.secretEnc, &r.ProjectCode, &r.Sealed, &r.disclosureJSON)
 	if db.IsNoRows(err) {
 		return nil, yserr.ErrNotFound("抽取记录", "draw")
 	}
@@ -160,7 +163,9 @@ func (s *Service) Draws(ctx context.Context, projectID int64, page, perPage int)
 // PublicRecord returns the draw's record: for a drawn draw the full record
 // (candidates are pseudonyms); for a committed one the commitment, spec and
 // list with no reveal. A sealed draw shows only its commitment and spec to
-// everyone but supervisors until it is unsealed.
+// everyone but supervisors until it is unsealed. The avoidance inputs an
+// expert draw committed to (the bidder list) are added as the disclosure
+// from the project's bid opening on.
 func (s *Service) PublicRecord(ctx context.Context, id int64) (*Record, error) {
 	r, err := s.loadDraw(ctx, id)
 	if err != nil {
@@ -172,13 +177,29 @@ func (s *Service) PublicRecord(ctx context.Context, id int64) (*Record, error) {
 	var rec Record
 	if r.recordJSON != "" {
 		err = json.Unmarshal([]byte(r.recordJSON), &rec)
-		return &rec, err
+	} else {
+		rec = Record{Version: AlgorithmVersion, DrawID: r.ID, Commitment: r.Commitment}
+		if err := json.Unmarshal([]byte(r.specJSON), &rec.Spec); err != nil {
+			return nil, err
+		}
+		err = json.Unmarshal([]byte(r.listJSON), &rec.Candidates)
 	}
-	rec = Record{Version: AlgorithmVersion, DrawID: r.ID, Commitment: r.Commitment}
-	if err := json.Unmarshal([]byte(r.specJSON), &rec.Spec); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return &rec, json.Unmarshal([]byte(r.listJSON), &rec.Candidates)
+	if r.disclosureJSON != "" && r.ProjectID != 0 {
+		p, err := s.project(ctx, r.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		if !s.Clock.Now().Before(p.OpeningAt) {
+			rec.Disclosure = &Disclosure{}
+			if err := json.Unmarshal([]byte(r.disclosureJSON), rec.Disclosure); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &rec, nil
 }
 
 // VerifyDraw recomputes a drawn draw's record; the result lists the
@@ -361,15 +382,33 @@ func (s *Service) apply(ctx context.Context, d *Draw, rec *Record) error {
 	return nil
 }
 
-// Names maps the pseudonyms of a record to names, for supervisors, platform
-// admins and the trading centre's staff (nil for everyone else).
-func (s *Service) Names(ctx context.Context, ids []string) (map[string]string, error) {
+// Names maps the pseudonyms of a draw's record to names, for supervisors,
+// platform admins and the staff of the trading centre of the draw's project
+// (any staff for draws without a project), and for everyone once the
+// project's result is published; nil for everyone else.
+func (s *Service) Names(ctx context.Context, drawID int64, ids []string) (map[string]string, error) {
 	a := auth.From(ctx)
-	if a == nil || !a.Has(auth.PlatformAdmin, auth.Supervisor, auth.DeptAdmin, auth.DeptStaff) {
+	if a == nil {
+		return nil, nil
+	}
+	r, err := s.loadDraw(ctx, drawID)
+	if err != nil {
+		return nil, err
+	}
+	if r.ProjectID != 0 {
+		p, err := s.project(ctx, r.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		if !seesNames(ctx, p) {
+			return nil, nil
+		}
+	} else if !a.Has(auth.PlatformAdmin, auth.Supervisor, auth.DeptAdmin, auth.DeptStaff) {
 		return nil, nil
 	}
 	out := map[string]string{}
-	for _, q := range []string{"SELECT name FROM draw_experts WHERE pseudonym = $1", "SELECT name FROM draw_people WHERE pseudonym = $1"} {
+	for _, q := range []string{"SELECT name FROM draw_experts WHERE pseudonym = $1", "SELECT name FROM draw_people WHERE pseudonym = $1",
+		"SELECT MIN(e.name) FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id WHERE a.alias = $1 HAVING COUNT(*) > 0"} {
 		for _, id := range ids {
 			if _, done := out[id]; done {
 				continue

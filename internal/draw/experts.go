@@ -60,19 +60,27 @@ func (s *Service) CommitExperts(ctx context.Context, projectID int64, in ExpertD
 	if report := ShortfallReport(pool, pc, groups, list); report != "" {
 		return nil, s.failDraw(ctx, strconv.FormatInt(p.ID, 10), report)
 	}
+	biddersHash, disclosure, err := s.commitBidders(p)
+	if err != nil {
+		return nil, err
+	}
 	spec := Spec{Algorithm: AlgorithmVersion, Purpose: "experts", Subject: p.Code, Groups: SpecGroups(groups),
-		Rules: s.expertRules(p, groups)}
+		Rules: s.expertRules(p, groups, biddersHash)}
 	if in.Beacon {
 		spec.Beacon = BeaconAfter(s.Clock.Now(), time.Minute)
 	}
-	return s.commit(ctx, pending{purpose: "experts", project: p, parent: parent, list: list, spec: spec})
+	return s.commit(ctx, pending{purpose: "experts", project: p, parent: parent, list: list, spec: spec, disclosure: disclosure})
 }
 
-func (s *Service) expertRules(p *Project, groups []QuotaGroup) map[string]string {
+// expertRules are the spec's rules. The bidders are not named: who bids is
+// secret until the opening (招标投标法 Art.22), so the spec commits to the
+// salted hash of their list (RuleBiddersHash), disclosed after the opening.
+func (s *Service) expertRules(p *Project, groups []QuotaGroup, biddersHash string) map[string]string {
 	r := map[string]string{
 		"status":                 "active, not penalised, available on " + p.OpeningAt.In(shanghai).Format("2006-01-02"),
 		"employer_not_tenderer":  p.TendererUSCC,
-		"employer_not_bidder":    strings.Join(p.BidderUSCCs, ","),
+		"employer_not_bidder":    "the registered bidders, committed in " + RuleBiddersHash + " and disclosed after the bid opening",
+		RuleBiddersHash:          biddersHash,
 		"no_declared_relation":   "tenderer and bidders",
 		"recent_tenderer_window": strconv.Itoa(s.recentDays()) + " days",
 		"cross_region":           "off",
@@ -80,6 +88,11 @@ func (s *Service) expertRules(p *Project, groups []QuotaGroup) map[string]string
 	}
 	if p.CrossRegion {
 		r["cross_region"] = "exclude region " + p.Region
+	}
+	if p.aliasSalt != "" {
+		h := sha256.Sum256([]byte(p.aliasSalt))
+		r["pseudonyms"] = "per project: E- + first 10 hex digits of SHA-256(\"" + aliasDomain + "\" || salt || pool pseudonym); SHA-256(salt) = " +
+			hex.EncodeToString(h[:])
 	}
 	for _, g := range groups {
 		r["group_"+g.Name] = strings.Join(g.Specialties, ",")
@@ -153,8 +166,14 @@ func (s *Service) expertPool(ctx context.Context, p *Project, groups []QuotaGrou
 	}
 	day := p.OpeningAt.In(shanghai).Format("2006-01-02")
 	pool := make([]PoolMember, 0, len(experts))
+	seen := map[string]bool{}
 	for _, e := range experts {
-		pool = append(pool, PoolMember{Key: e.Pseudonym, Specialties: e.Specialties, EmployerUSCC: e.EmployerUSCC,
+		key := Alias(p.aliasSalt, e.Pseudonym)
+		if seen[key] {
+			return nil, fmt.Errorf("draw: two experts share the alias %s on project %d", key, p.ID)
+		}
+		seen[key] = true
+		pool = append(pool, PoolMember{Key: key, Specialties: e.Specialties, EmployerUSCC: e.EmployerUSCC,
 			Region: e.Region, Status: e.Status, Relations: e.Relations,
 			Unavailable:              e.UnavailableTo != "" && e.UnavailableTo >= day,
 			Penalised:                e.PenalisedUntil != "" && e.PenalisedUntil >= day,
@@ -199,15 +218,23 @@ func (s *Service) applyExperts(ctx context.Context, d *Draw, rec *Record) error 
 	if err != nil {
 		return err
 	}
+	byAlias, err := s.aliases(ctx, p)
+	if err != nil {
+		return err
+	}
 	for _, pk := range rec.Picks {
-		var expertID int64
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM draw_experts WHERE pseudonym = $1", pk.ID).Scan(&expertID); err != nil {
-			return err
+		expertID, ok := byAlias[pk.ID]
+		if !ok {
+			return fmt.Errorf("draw: no expert has the pseudonym %s on project %d", pk.ID, p.ID)
+		}
+		alias := pk.ID
+		if p.aliasSalt == "" {
+			alias = ""
 		}
 		var id int64
 		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO draw_assignments (draw_id, project_id, expert_id, group_name, draw_order,
-			reserve, status, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, d.ID, p.ID, expertID, pk.Group, pk.Order,
-			pk.Reserve, AsgStandby, s.Clock.Now()).Scan(&id); err != nil {
+			reserve, status, created_at, alias) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, d.ID, p.ID, expertID, pk.Group, pk.Order,
+			pk.Reserve, AsgStandby, s.Clock.Now(), alias).Scan(&id); err != nil {
 			return err
 		}
 		if !pk.Reserve {
@@ -219,6 +246,30 @@ func (s *Service) applyExperts(ctx context.Context, d *Draw, rec *Record) error 
 	_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE draw_projects SET status = 'drawing', updated_at = $1 WHERE id = $2 AND status = 'registered'", s.Clock.Now(), p.ID)
 	return err
 }
+
+// aliases maps the project's expert pseudonyms to pool ids.
+func (s *Service) aliases(ctx context.Context, p *Project) (map[string]int64, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, pseudonym FROM draw_experts")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var ps string
+		if err := rows.Scan(&id, &ps); err != nil {
+			return nil, err
+		}
+		out[Alias(p.aliasSalt, ps)] = id
+	}
+	return out, rows.Err()
+}
+
+// aliasCol is the pseudonym under which an assignment's expert appears
+// (the per-project alias; the pool pseudonym for older projects). Queries
+// using it name draw_assignments "a" and draw_experts "e".
+const aliasCol = "COALESCE(NULLIF(a.alias, ''), e.pseudonym)"
 
 // callExpert asks an assignment's expert to confirm: a token, a deadline
 // and an in-app + SMS message with the answer link.
@@ -389,15 +440,15 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	return len(ids), nil
 }
 
-// Assignments lists a project's drawn experts. Names are shown to those
-// who may see them (seesNames); others see pseudonyms only.
+// Assignments lists a project's drawn experts under their per-project
+// pseudonyms. Names are shown to those who may see them (seesNames).
 func (s *Service) Assignments(ctx context.Context, projectID int64) ([]Assignment, error) {
 	p, err := s.Project(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	names := seesNames(ctx, p, s.Clock.Now())
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, a.draw_id, a.project_id, a.expert_id, e.pseudonym, e.name, a.group_name,
+	names := seesNames(ctx, p)
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, a.draw_id, a.project_id, a.expert_id, `+aliasCol+`, e.name, a.group_name,
 		a.draw_order, a.reserve, a.status, a.deadline_at, a.responded_at, COALESCE(a.replaces_id, 0), COALESCE(r.code, '')
 		FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id LEFT JOIN draw_rooms r ON r.id = a.room_id
 		WHERE a.project_id = $1 ORDER BY a.draw_id, a.group_name DESC, a.draw_order`, projectID)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"time"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
@@ -124,6 +125,38 @@ func (s *Service) AddBidder(ctx context.Context, projectID int64, uscc string) e
 			return err
 		}
 		return s.Audit.Record(ctx, "draw.project.bidder", "draw_project", strconv.FormatInt(p.ID, 10), p.BidderUSCCs, list, uscc)
+	})
+}
+
+// MoveOpening changes a project's bid opening time, in the caller's
+// transaction, audited (draw.project.opening): for module bideval, whose
+// settings decide when bidders may change it. Refused for a time not in the
+// future, and once a draw of the project exists (expert availability and
+// the booked rooms depend on the day: cancel and draw again instead).
+func (s *Service) MoveOpening(ctx context.Context, projectID int64, at time.Time) error {
+	if !at.After(s.Clock.Now()) {
+		return yserr.Field("opening_at", "开标时间须晚于现在", "the opening time must be in the future")
+	}
+	return s.DB.WithTx(ctx, func(ctx context.Context) error {
+		p, err := s.project(ctx, projectID)
+		if err != nil {
+			return err
+		}
+		if p.OpeningAt.Equal(at) {
+			return nil
+		}
+		var draws int
+		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM draws WHERE project_id = $1", projectID).Scan(&draws); err != nil {
+			return err
+		}
+		if draws > 0 {
+			return yserr.Field("opening_at", "本项目已进行随机抽取（专家、场地等按开标日期抽取），开标时间不能再更改",
+				"draws of this project exist (experts and rooms were drawn for the opening day): the opening can no longer change")
+		}
+		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE draw_projects SET opening_at = $1, updated_at = $2 WHERE id = $3", at, s.Clock.Now(), projectID); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, "draw.project.opening", "draw_project", strconv.FormatInt(projectID, 10), p.OpeningAt, at, p.Code)
 	})
 }
 

@@ -101,16 +101,20 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*Project,
 		if err != nil {
 			return err
 		}
+		salt, err := s.newSalt(16)
+		if err != nil {
+			return err
+		}
 		now := s.Clock.Now()
 		var creator any
 		if a.UserID != 0 {
 			creator = a.UserID
 		}
 		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO draw_projects (code, name, kind, budget_yuan, specialties, econ_specialties,
-			tenderer_uscc, bidder_usccs, region_code, cross_region, opening_at, committee, department_id, created_by, status, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,'registered',$15,$15) RETURNING id`,
+			tenderer_uscc, bidder_usccs, region_code, cross_region, opening_at, committee, department_id, created_by, status, created_at, updated_at, alias_salt)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,'registered',$15,$15,$16) RETURNING id`,
 			code, in.Name, in.Kind, in.BudgetYuan, joinList(in.Specialties), joinList(in.EconSpecialties), in.TendererUSCC,
-			joinList(in.BidderUSCCs), in.Region, in.CrossRegion, at, in.Committee, dept, creator, now).Scan(&id); err != nil {
+			joinList(in.BidderUSCCs), in.Region, in.CrossRegion, at, in.Committee, dept, creator, now, salt).Scan(&id); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, "draw.project.create", "draw_project", strconv.FormatInt(id, 10), nil, in, code)
@@ -146,13 +150,13 @@ func (s *Service) centreDept(ctx context.Context, a *auth.Actor) (int64, error) 
 }
 
 const projectCols = `id, code, name, kind, budget_yuan, specialties, econ_specialties, tenderer_uscc, bidder_usccs,
-	region_code, cross_region, opening_at, committee, department_id, status, created_at`
+	region_code, cross_region, opening_at, committee, department_id, status, created_at, alias_salt`
 
 func scanProject(r db.Row) (*Project, error) {
 	var p Project
 	var spec, econ, bidders string
 	if err := r.Scan(&p.ID, &p.Code, &p.Name, &p.Kind, &p.BudgetYuan, &spec, &econ, &p.TendererUSCC, &bidders,
-		&p.Region, &p.CrossRegion, &p.OpeningAt, &p.Committee, &p.DepartmentID, &p.Status, &p.CreatedAt); err != nil {
+		&p.Region, &p.CrossRegion, &p.OpeningAt, &p.Committee, &p.DepartmentID, &p.Status, &p.CreatedAt, &p.aliasSalt); err != nil {
 		return nil, err
 	}
 	p.Specialties, p.EconSpecialties, p.BidderUSCCs = splitList(spec), splitList(econ), splitList(bidders)
@@ -169,8 +173,20 @@ func (s *Service) project(ctx context.Context, id int64) (*Project, error) {
 }
 
 // Project returns a project to the centre's staff, supervisors, admins,
-// and the tenderer or a listed bidder.
+// and the tenderer or a listed bidder. The bidder list is told to the
+// others only from the bid opening on (招标投标法 Art.22).
 func (s *Service) Project(ctx context.Context, id int64) (*Project, error) {
+	p, err := s.visibleProject(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !isCentreFor(ctx, p) && s.Clock.Now().Before(p.OpeningAt) {
+		p.BidderUSCCs = []string{}
+	}
+	return p, nil
+}
+
+func (s *Service) visibleProject(ctx context.Context, id int64) (*Project, error) {
 	a := auth.From(ctx)
 	if a == nil {
 		return nil, yserr.ErrUnauthorized()
@@ -214,8 +230,8 @@ func (s *Service) Projects(ctx context.Context) ([]Project, error) {
 	rows.Close()
 	var out []Project
 	for _, p := range all {
-		if _, err := s.Project(ctx, p.ID); err == nil {
-			out = append(out, p)
+		if q, err := s.Project(ctx, p.ID); err == nil {
+			out = append(out, *q)
 		}
 	}
 	return out, nil

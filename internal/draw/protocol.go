@@ -115,6 +115,9 @@ type Record struct {
 	Reveal     Reveal        `json:"reveal"`
 	Seed       string        `json:"seed"`
 	Picks      []Pick        `json:"picks"`
+	// Disclosure, not hashed, reveals after the bid opening the avoidance
+	// inputs the spec committed to (rule bidders_sha256); absent before.
+	Disclosure *Disclosure `json:"disclosure,omitempty"`
 }
 
 // HashJSON returns the hex SHA-256 of v's canonical JSON.

@@ -140,7 +140,7 @@ type Project struct {
 	Specialties     []string  `json:"specialties"`
 	EconSpecialties []string  `json:"econ_specialties"`
 	TendererUSCC    string    `json:"tenderer_uscc"`
-	BidderUSCCs     []string  `json:"bidder_usccs"`
+	BidderUSCCs     []string  `json:"bidder_usccs" doc:"registered bidders: empty for all but the trading centre and supervisors until the bid opening (招标投标法 Art.22)"`
 	Region          string    `json:"region_code"`
 	CrossRegion     bool      `json:"cross_region"`
 	OpeningAt       time.Time `json:"opening_at"`
@@ -148,6 +148,8 @@ type Project struct {
 	DepartmentID    int64     `json:"department_id"`
 	Status          string    `json:"status"`
 	CreatedAt       time.Time `json:"created_at"`
+	// aliasSalt keys the project's expert pseudonyms (Alias); secret.
+	aliasSalt string
 }
 
 // Draw is a draw as listed.
@@ -235,15 +237,10 @@ func staff(ctx context.Context, deptID int64) (*auth.Actor, error) {
 	return nil, yserr.ErrForbidden()
 }
 
-// seesNames reports whether the actor may see drawn experts' names.
-func seesNames(ctx context.Context, p *Project, now time.Time) bool {
-	a := auth.From(ctx)
-	if a == nil {
-		return false
-	}
-	if a.IsSystem() || a.Has(auth.PlatformAdmin, auth.Supervisor) || (a.Has(auth.DeptAdmin, auth.DeptStaff) && a.InScope(p.DepartmentID)) {
-		return true
-	}
-	// Tenderer and bidders: sealed until the evaluation opens.
-	return !now.Before(p.OpeningAt)
+// seesNames reports whether the actor may see drawn experts' names: the
+// committee stays secret to everyone but the trading centre and supervisors
+// until the result is published (招标投标法 Art.37; the project is then
+// "awarded").
+func seesNames(ctx context.Context, p *Project) bool {
+	return isCentreFor(ctx, p) || p.Status == "awarded"
 }

@@ -155,8 +155,12 @@ func TestExpertDrawWithAvoidanceReplacementAndVerification(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Every avoidance case is excluded with its reason.
+		// Every avoidance case is excluded with its reason, under the
+		// expert's pseudonym on this project.
 		for reason, ps := range avoided {
+			if ps, err = e.s.ProjectAlias(e.staff, p.ID, ps); err != nil {
+				t.Fatal(err)
+			}
 			i := slices.IndexFunc(rec.Candidates.Excluded, func(x draw.Exclusion) bool { return x.ID == ps })
 			if i < 0 || !slices.Contains(rec.Candidates.Excluded[i].Reasons, reason) {
 				t.Fatalf("%s (%s) not excluded with reason %s: %+v", ps, reason, reason, rec.Candidates.Excluded)
@@ -192,7 +196,7 @@ func TestExpertDrawWithAvoidanceReplacementAndVerification(t *testing.T) {
 		if got := status(asg); got != "t1:notified t2:notified t3:notified t4:notified t5:standby t6:standby e1:notified e2:standby" {
 			t.Fatalf("assignments: %s", got)
 		}
-		// Sealed: the tenderer sees no names before the opening.
+		// Sealed: the tenderer sees no names.
 		sealed, err := e.s.Assignments(e.ent, p.ID)
 		if err != nil || sealed[0].Name != "" || asg[0].Name == "" {
 			t.Fatalf("sealing: %v %+v / %+v", err, sealed[0], asg[0])
@@ -394,6 +398,119 @@ func TestImportExpertsAllOrNothing(t *testing.T) {
 		}
 		if _, err := e.s.ImportExperts(e.ent, sheet([][]any{header})); !yserr.Is(err, yserr.Forbidden) {
 			t.Fatalf("enterprise import: %v", err)
+		}
+	})
+}
+
+// The tenderer and the bidders learn neither the committee nor the other
+// bidders before the law allows: no names before the result, per-project
+// pseudonyms, no bidder list before the opening; the public record commits
+// to the bidder list and discloses it after the opening (issue 11, items 2-3).
+func TestCommitteeAndBiddersSecretUntilAllowed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.pool(12, 4)
+		p := e.project()
+		other := e.project()
+		if got, err := e.s.Project(e.ent, p.ID); err != nil || len(got.BidderUSCCs) != 0 {
+			t.Fatalf("the tenderer sees the bidders before the opening: %v %v", err, got.BidderUSCCs)
+		}
+		if got, _ := e.s.Project(e.staff, p.ID); !slices.Equal(got.BidderUSCCs, []string{e.bidder}) {
+			t.Fatalf("the centre does not see the bidders: %v", got.BidderUSCCs)
+		}
+		if list, _ := e.s.Projects(e.ent); len(list) != 2 || len(list[0].BidderUSCCs) != 0 {
+			t.Fatalf("the project list tells the tenderer the bidders: %+v", list)
+		}
+		run := func(p *draw.Project) {
+			dr, err := e.s.CommitExperts(e.staff, p.ID, draw.ExpertDrawInput{Reserves: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.clk.Advance(time.Minute)
+			if _, err := e.s.Execute(e.staff, dr.ID, draw.DrawInput{WitnessName: "王见证", WitnessValue: "271828"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run(p)
+		run(other)
+		list, _, _ := e.s.Draws(context.Background(), p.ID, 1, 10)
+		rec, err := e.s.PublicRecord(context.Background(), list[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := fmt.Sprint(rec.Spec.Rules, rec.Candidates, rec.Picks)
+		if strings.Contains(raw, e.bidder) || rec.Disclosure != nil || len(rec.Spec.Rules[draw.RuleBiddersHash]) != 64 {
+			t.Fatalf("the public record before the opening: bidder named %v, disclosure %+v, rules %v",
+				strings.Contains(raw, e.bidder), rec.Disclosure, rec.Spec.Rules)
+		}
+		if diffs := draw.Verify(rec); len(diffs) != 0 {
+			t.Fatalf("stage 1 record does not verify: %v", diffs)
+		}
+		// Committee: names for the centre only, even after the opening;
+		// pseudonyms differ between projects and from the pool's.
+		e.clk.Set(time.Date(2026, 12, 3, 10, 0, 0, 0, start.Location()))
+		staffView, _ := e.s.Assignments(e.staff, p.ID)
+		for _, who := range []context.Context{e.ent, context.Background()} {
+			view, err := e.s.Assignments(who, p.ID)
+			if who == e.ent && (err != nil || len(view) != len(staffView)) {
+				t.Fatalf("tenderer's view: %v", err)
+			}
+			for _, a := range view {
+				if a.Name != "" || a.ExpertID != 0 {
+					t.Fatalf("the committee leaks after the opening: %+v", a)
+				}
+			}
+		}
+		var picked []string
+		for _, pk := range rec.Picks {
+			picked = append(picked, pk.ID)
+		}
+		otherDept := auth.WithActor(context.Background(), &auth.Actor{UserID: e.staffUser, Username: "sjj", Roles: []auth.Role{auth.DeptStaff},
+			DepartmentID: e.other, DeptScope: []int64{e.other}, Via: "session"})
+		for who, ctx := range map[string]context.Context{"tenderer": e.ent, "another department's staff": otherDept} {
+			if names, err := e.s.Names(ctx, list[0].ID, picked); err != nil || len(names) != 0 {
+				t.Fatalf("the %s reads the committee's names on the record: %v %v", who, err, names)
+			}
+		}
+		if names, _ := e.s.Names(e.staff, list[0].ID, picked); len(names) != len(picked) {
+			t.Fatalf("the centre gets %d names for %d picks", len(names), len(picked))
+		}
+		otherView, _ := e.s.Assignments(e.staff, other.ID)
+		byExpert := map[int64]string{}
+		for _, a := range otherView {
+			byExpert[a.ExpertID] = a.Pseudonym
+		}
+		shared := 0
+		for _, a := range staffView {
+			x, err := e.s.Expert(e.staff, a.ExpertID)
+			if err != nil || a.Pseudonym == x.Pseudonym {
+				t.Fatalf("the stable pool pseudonym is shown on the project: %v %s", err, a.Pseudonym)
+			}
+			if ps, ok := byExpert[a.ExpertID]; ok {
+				shared++
+				if ps == a.Pseudonym {
+					t.Fatalf("expert %d has the same pseudonym %s on two projects", a.ExpertID, ps)
+				}
+			}
+		}
+		if shared == 0 {
+			t.Fatal("no expert was drawn for both projects; the test proves nothing")
+		}
+		// After the opening the bidders are known and the record discloses
+		// the committed list, which verifies; a changed list does not.
+		if got, _ := e.s.Project(e.ent, p.ID); !slices.Equal(got.BidderUSCCs, []string{e.bidder}) {
+			t.Fatalf("bidders after the opening: %v", got.BidderUSCCs)
+		}
+		rec, _ = e.s.PublicRecord(context.Background(), list[0].ID)
+		if rec.Disclosure == nil || !slices.Equal(rec.Disclosure.Bidders, []string{e.bidder}) {
+			t.Fatalf("no disclosure after the opening: %+v", rec.Disclosure)
+		}
+		if diffs := draw.Verify(rec); len(diffs) != 0 {
+			t.Fatalf("stage 2 record does not verify: %v", diffs)
+		}
+		rec.Disclosure.Bidders = []string{e.otherUSCC}
+		if diffs := draw.Verify(rec); len(diffs) != 1 || !strings.Contains(diffs[0], "bidder list") {
+			t.Fatalf("a changed bidder list verifies: %v", diffs)
 		}
 	})
 }

@@ -193,7 +193,7 @@ func (s *Service) ProjectPeople(ctx context.Context, projectID int64) ([]Person,
 	if err != nil {
 		return nil, err
 	}
-	names := seesNames(ctx, p, s.Clock.Now())
+	names := seesNames(ctx, p)
 	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT pp.id, pp.kind, pp.pseudonym, pp.name, pp.status FROM draw_project_people x
 		JOIN draw_people pp ON pp.id = x.person_id WHERE x.project_id = $1 ORDER BY pp.kind, pp.pseudonym`, projectID)
 	if err != nil {
@@ -254,9 +254,10 @@ func (s *Service) sessionSeating(ctx context.Context, startsAt time.Time) (*Seat
 		st.Rooms = append(st.Rooms, r)
 	}
 	rows.Close()
-	rows, err = s.DB.Q(ctx).Query(ctx, `SELECT p.code, e.pseudonym FROM draw_assignments a JOIN draw_projects p ON p.id = a.project_id
+	// Experts appear under their per-project pseudonyms (Alias).
+	rows, err = s.DB.Q(ctx).Query(ctx, `SELECT p.code, `+aliasCol+` AS ps FROM draw_assignments a JOIN draw_projects p ON p.id = a.project_id
 		JOIN draw_experts e ON e.id = a.expert_id WHERE p.opening_at = $1 AND a.status IN ('notified','confirmed')
-		ORDER BY p.code, e.pseudonym`, startsAt)
+		ORDER BY p.code, ps`, startsAt)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +282,7 @@ func (s *Service) sessionSeating(ctx context.Context, startsAt time.Time) (*Seat
 func (s *Service) applySeats(ctx context.Context, d *Draw, rec *Record) error {
 	for _, pk := range rec.Picks {
 		if _, err := s.DB.Q(ctx).Exec(ctx, `UPDATE draw_assignments SET room_id = (SELECT id FROM draw_rooms WHERE code = $1)
-			WHERE expert_id = (SELECT id FROM draw_experts WHERE pseudonym = $2) AND status IN ('notified','confirmed')
+			WHERE (alias = $2 OR (alias = '' AND expert_id = (SELECT id FROM draw_experts WHERE pseudonym = $2))) AND status IN ('notified','confirmed')
 			AND project_id IN (SELECT id FROM draw_projects WHERE code = $3)`, pk.Group, pk.ID, projectOf(rec.Spec.Seating, pk.ID)); err != nil {
 			return err
 		}

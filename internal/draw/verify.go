@@ -57,7 +57,7 @@ func Verify(r *Record) []string {
 		return diffs
 	}
 	diffs = append(diffs, comparePicks(r.Picks, picks)...)
-	return diffs
+	return append(diffs, checkDisclosure(r)...)
 }
 
 // checkBeacon verifies the revealed beacon against the committed reference.

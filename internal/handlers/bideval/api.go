@@ -59,7 +59,8 @@ func (h *handlers) mountAPI() {
 		Summary: "登记投标 / Register the caller's entity as a bidder", Description: "Refused with 409 after the deadline.",
 		Query: IDPath{}, Body: bideval.RegisterInput{}, Resp: bideval.Bid{}, Status: http.StatusCreated}, h.apiRegister)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/bideval/projects/{id}/bids/mine", ID: "getMyBid", Tags: tags, Auth: "enterprise",
-		Summary: "本单位的投标与回执 / The caller's bid with every version's SHA-256 receipt", Query: IDPath{}, Resp: bideval.Bid{}}, h.apiMyBid)
+		Summary: "本单位的投标与回执 / The caller's bid with every version's SHA-256 receipt", Description: "The virtual code stays empty until the unmasking.",
+		Query: IDPath{}, Resp: bideval.Bid{}}, h.apiMyBid)
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/bideval/projects/{id}/bids/mine/files", ID: "uploadBidPart", Tags: tags, Auth: "enterprise",
 		Summary:     "上传技术标或商务标 / Upload the technical or the commercial part",
 		Description: "multipart/form-data with file (.pdf, .docx or .txt), part and, for the commercial part, price_yuan. A re-upload is a new version. Refused with 409 after the deadline.",
@@ -88,17 +89,30 @@ func (h *handlers) mountAPI() {
 		Query:       IDPath{}, Resp: []bideval.Sheet{}}, h.apiSheets)
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/bideval/projects/{id}/unmask", ID: "unmaskCodes", Tags: tags, Auth: staff,
 		Summary:     "揭示编码 / Unmask the codes",
-		Description: "Refused (409, saying how many sheets are missing) until every confirmed member has locked; an audit event of its own; the codes draw record becomes public.",
+		Description: "Refused (409, saying how many sheets are missing) until every confirmed member has locked and every leak finding is decided; an audit event of its own; the codes draw record becomes public.",
 		Query:       IDPath{}, Resp: bideval.Results{}}, h.apiUnmask)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/bideval/projects/{id}/results", ID: "getEvaluationResults", Tags: tags, Auth: api.AuthUser,
 		Summary: "评标结果 / Results after the unmasking", Query: IDPath{}, Resp: bideval.Results{}}, h.apiResults)
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/bideval/projects/{id}/candidates", ID: "publishCandidates", Tags: tags, Auth: staff,
+		Summary:     "公示中标候选人 / Publish the winning candidates",
+		Description: "After the unmasking, with every leak finding decided: the ranking is published for the publicity period (at least 3 days) during which bidders may object.",
+		Query:       IDPath{}, Resp: bideval.Settings{}}, h.apiCandidates)
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/bideval/projects/{id}/objections", ID: "listObjections", Tags: tags, Auth: api.AuthUser,
+		Summary: "异议 / Objections: all for the centre and supervisors, its own for a bidder", Query: IDPath{}, Resp: []bideval.Objection{}}, h.apiObjections)
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/bideval/projects/{id}/objections", ID: "fileObjection", Tags: tags, Auth: "enterprise",
+		Summary: "提出异议 / Object to the candidates (a bidder, during the publicity)", Query: IDPath{}, Body: bideval.ObjectionInput{},
+		Resp: bideval.Objection{}, Status: http.StatusCreated}, h.apiObject)
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/bideval/objections/{id}/answer", ID: "answerObjection", Tags: tags, Auth: staff,
+		Summary: "答复异议 / Answer an objection", Query: IDPath{}, Body: bideval.AnswerInput{}, Resp: bideval.Objection{}}, h.apiAnswer)
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/bideval/projects/{id}/award", ID: "confirmAward", Tags: tags, Auth: staff,
-		Summary: "确认中标 / Confirm the award (the first-ranked bid)", Query: IDPath{}, Body: bideval.AwardInput{}, Resp: bideval.Results{}}, h.apiAward)
+		Summary:     "确认中标 / Confirm the award (the first-ranked bid)",
+		Description: "Only after the candidates' publicity has ended with every objection answered.",
+		Query:       IDPath{}, Body: bideval.AwardInput{}, Resp: bideval.Results{}}, h.apiAward)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/bideval/notices", ID: "listAwardNotices", Tags: tags, Auth: api.AuthPublic,
 		Summary: "中标结果公示列表 / Award notices, newest first", Resp: []bideval.Notice{}}, h.apiNotices)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/bideval/notices/{id}", ID: "getAwardNotice", Tags: tags, Auth: api.AuthPublic,
 		Summary:     "中标结果公示 / An award notice",
-		Description: "Committee members' names, each member's scores per bidder, the ranking and the links to every draw's record.",
+		Description: "During the candidates' publicity (stage candidates): the ranking with codes, prices and scores, without the committee. After the award (stage award): also the committee members' names, each member's scores per bidder and the links to every draw's record.",
 		Query:       IDPath{}, Resp: bideval.Publicity{}}, h.apiPublicity)
 }
 
@@ -247,6 +261,30 @@ func (h *handlers) apiAward(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return byID(w, r, http.StatusOK, func(id int64) (*bideval.Results, error) { return h.svc.Award(r.Context(), id, in) })
+}
+
+func (h *handlers) apiCandidates(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, http.StatusOK, func(id int64) (*bideval.Settings, error) { return h.svc.PublishCandidates(r.Context(), id) })
+}
+
+func (h *handlers) apiObjections(w http.ResponseWriter, r *http.Request) error {
+	return byID(w, r, http.StatusOK, func(id int64) ([]bideval.Objection, error) { return h.svc.Objections(r.Context(), id) })
+}
+
+func (h *handlers) apiObject(w http.ResponseWriter, r *http.Request) error {
+	var in bideval.ObjectionInput
+	if err := api.Decode(r, &in); err != nil {
+		return err
+	}
+	return byID(w, r, http.StatusCreated, func(id int64) (*bideval.Objection, error) { return h.svc.Object(r.Context(), id, in) })
+}
+
+func (h *handlers) apiAnswer(w http.ResponseWriter, r *http.Request) error {
+	var in bideval.AnswerInput
+	if err := api.Decode(r, &in); err != nil {
+		return err
+	}
+	return byID(w, r, http.StatusOK, func(id int64) (*bideval.Objection, error) { return h.svc.AnswerObjection(r.Context(), id, in) })
 }
 
 func (h *handlers) apiNotices(w http.ResponseWriter, r *http.Request) error {

@@ -49,7 +49,10 @@ func Mount(s *server.Server, svc *bideval.Service) {
 	s.Page("POST /bideval/projects/{id}/codes/run", h.runCodes, centre...)
 	s.Page("POST /bideval/projects/{id}/link", h.link, centre...)
 	s.Page("POST /bideval/projects/{id}/unmask", h.unmask, centre...)
+	s.Page("POST /bideval/projects/{id}/candidates", h.candidates, centre...)
+	s.Page("POST /bideval/projects/{id}/objections/{objection}/answer", h.answerObjection, centre...)
 	s.Page("POST /bideval/projects/{id}/award", h.award, centre...)
+	s.Page("POST /bideval/projects/{id}/objections", h.object, auth.Enterprise)
 	s.Page("GET /bideval/projects/{id}/bid", h.bid, auth.Enterprise)
 	s.Page("POST /bideval/projects/{id}/register", h.register, auth.Enterprise)
 	s.Page("POST /bideval/projects/{id}/upload", h.upload, auth.Enterprise)
@@ -77,7 +80,8 @@ func projectURL(id int64, tail string) string {
 func StatusLabel(v *web.View, st string) string {
 	l := map[string][2]string{bideval.StatusOpen: {"接受投标", "Open for bids"}, bideval.StatusClosed: {"投标已截止", "Bids closed"},
 		bideval.StatusScoring: {"评分中", "Scoring"}, bideval.StatusUnmasked: {"已揭示编码", "Codes unmasked"},
-		bideval.StatusAwarded: {"已定标", "Awarded"}}[st]
+		bideval.StatusPublicity: {"中标候选人公示中", "Candidates published"}, bideval.StatusAwarded: {"已定标", "Awarded"},
+		bideval.StatusFailed: {"有效投标不足三份，评标终止（须重新招标）", "Fewer than three valid bids: stopped (tender again)"}}[st]
 	if l[0] == "" {
 		return st
 	}
@@ -110,18 +114,20 @@ func (h *handlers) index(w http.ResponseWriter, r *http.Request) error {
 
 // projectPage is the data of the centre's (tenderer's, supervisor's) page.
 type projectPage struct {
-	P         *draw.Project
-	St        *bideval.Settings
-	New       bool
-	Role      string
-	O         *bideval.Overview
-	Results   *bideval.Results
-	Status    string
-	Rows      []critRow
-	CanEdit   bool
-	Deadline  string
-	Witness   bool
-	Committee int
+	P          *draw.Project
+	St         *bideval.Settings
+	New        bool
+	Role       string
+	O          *bideval.Overview
+	Results    *bideval.Results
+	Status     string
+	Rows       []critRow
+	CanEdit    bool
+	Deadline   string
+	Opening    string
+	Witness    bool
+	Committee  int
+	Objections []bideval.Objection
 }
 
 type critRow struct {
@@ -182,7 +188,10 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 			}
 			pg.Results = pg.O.Results
 			pg.Witness = pg.O.CodesDraw != nil && pg.O.CodesDraw.Status == "committed"
-		} else if st.Status == bideval.StatusUnmasked || st.Status == bideval.StatusAwarded {
+			if pg.Objections, err = h.svc.Objections(ctx, id); err != nil {
+				return err
+			}
+		} else if st.Status == bideval.StatusUnmasked || st.Status == bideval.StatusPublicity || st.Status == bideval.StatusAwarded {
 			if pg.Results, err = h.svc.Results(ctx, id); err != nil {
 				return err
 			}
@@ -190,6 +199,7 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 	}
 	crits := bideval.DefaultCriteria()
 	pg.Deadline = p.OpeningAt.In(web.Shanghai).Format("2006-01-02T15:04")
+	pg.Opening = pg.Deadline
 	if st != nil {
 		crits, pg.Deadline = st.Criteria, st.DeadlineAt.In(web.Shanghai).Format("2006-01-02T15:04")
 	}
@@ -211,7 +221,8 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 // settingsInput reads the settings form (criteria as parallel lists;
 // rows without key and name are ignored).
 func settingsInput(r *http.Request) (bideval.SettingsInput, error) {
-	in := bideval.SettingsInput{DeadlineAt: r.FormValue("deadline_at"), Rule: r.FormValue("rule"), PriceMethod: bideval.PriceLowest}
+	in := bideval.SettingsInput{DeadlineAt: r.FormValue("deadline_at"), OpeningAt: r.FormValue("opening_at"), Procedure: r.FormValue("procedure"),
+		Rule: r.FormValue("rule"), PriceMethod: bideval.PriceLowest}
 	var v yserr.Validation
 	pm, err := strconv.ParseFloat(strings.TrimSpace(r.FormValue("price_max")), 64)
 	if err != nil {
@@ -311,6 +322,41 @@ func (h *handlers) unmask(w http.ResponseWriter, r *http.Request) error {
 	}, at("#results"), "编码已揭示，评标结果如下。", "The codes are unmasked; the results follow.")
 }
 
+func (h *handlers) candidates(w http.ResponseWriter, r *http.Request) error {
+	return h.act(w, r, func(ctx context.Context, id int64) error {
+		_, err := h.svc.PublishCandidates(ctx, id)
+		return err
+	}, at("#results"), "中标候选人已公示，公示期内投标人可以提出异议。", "The winning candidates are published; bidders may object during the publicity.")
+}
+
+func (h *handlers) answerObjection(w http.ResponseWriter, r *http.Request) error {
+	return h.act(w, r, func(ctx context.Context, _ int64) error {
+		oid, err := strconv.ParseInt(r.PathValue("objection"), 10, 64)
+		if err != nil {
+			return yserr.ErrNotFound("异议", "objection")
+		}
+		_, err = h.svc.AnswerObjection(ctx, oid, bideval.AnswerInput{Answer: r.FormValue("answer")})
+		return err
+	}, at("#objections"), "异议答复已记录", "Answer recorded")
+}
+
+// object: POST /bideval/projects/{id}/objections, a bidder's objection.
+func (h *handlers) object(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	_, err = h.svc.Object(r.Context(), id, bideval.ObjectionInput{Body: r.FormValue("body")})
+	if yserr.Is(err, yserr.Invalid) {
+		return h.renderBid(w, r, id, err)
+	}
+	if err != nil {
+		return err
+	}
+	v := h.s.View(r, "")
+	return h.s.Redirect(w, r, projectURL(id, "/bid#objections"), v.T("异议已提交，交易中心将予答复。", "Objection filed; the trading centre will answer."))
+}
+
 func (h *handlers) award(w http.ResponseWriter, r *http.Request) error {
 	return h.act(w, r, func(ctx context.Context, id int64) error {
 		bid, _ := strconv.ParseInt(r.FormValue("bid_id"), 10, 64)
@@ -340,8 +386,15 @@ func (h *handlers) renderBid(w http.ResponseWriter, r *http.Request, id int64, f
 	if err != nil && !yserr.Is(err, yserr.NotFound) {
 		return err
 	}
+	var objections []bideval.Objection
+	if mine != nil {
+		if objections, err = h.svc.Objections(ctx, id); err != nil {
+			return err
+		}
+	}
 	v.Data = map[string]any{"St": st, "Mine": mine, "Status": StatusLabel(v, st.Status), "Open": st.Status == bideval.StatusOpen,
-		"MaxMB": h.svc.MaxFileBytes >> 20}
+		"MaxMB": h.svc.MaxFileBytes >> 20, "Objections": objections,
+		"CanObject": mine != nil && st.Status == bideval.StatusPublicity && st.PublicityUntil != nil && h.svc.Clock.Now().Before(*st.PublicityUntil)}
 	if formErr != nil {
 		return h.s.FormError(w, r, viewBid, v, formErr)
 	}
@@ -399,7 +452,16 @@ func (h *handlers) upload(w http.ResponseWriter, r *http.Request) error {
 	if f.Part == bideval.PartCommercial {
 		part = v.T("商务标", "commercial part")
 	}
-	return h.s.Redirect(w, r, projectURL(id, "/bid#receipts"), fmt.Sprintf(v.T("%s第 %d 版已上传，SHA-256：%s", "%s version %d uploaded, SHA-256: %s"), part, f.Version, f.SHA256))
+	msg := fmt.Sprintf(v.T("%s第 %d 版已上传，SHA-256：%s", "%s version %d uploaded, SHA-256: %s"), part, f.Version, f.SHA256)
+	if len(f.Warnings) > 0 {
+		var terms []string
+		for _, l := range f.Warnings {
+			terms = append(terms, l.Term)
+		}
+		msg += v.T("。注意：技术标中出现了本单位的身份信息（", ". Warning: the technical part names your entity (") + strings.Join(terms, v.T("、", ", ")) +
+			v.T("），截止前可上传修改后的版本；否则评标专家只会看到遮盖这些内容后的文字。", "); upload a corrected version before the deadline, or the experts will get only its text with these blacked out.")
+	}
+	return h.s.Redirect(w, r, projectURL(id, "/bid#receipts"), msg)
 }
 
 type cell struct {

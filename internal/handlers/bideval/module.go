@@ -7,6 +7,7 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/bideval"
+	"yingshang/internal/config"
 	"yingshang/internal/draw"
 	"yingshang/internal/module"
 	"yingshang/internal/server"
@@ -30,8 +31,12 @@ var Module = module.Info{
 		if !ok {
 			return nil, module.ErrMissing("bideval", "draw")
 		}
+		minDays, err := config.ParseDays(h.Cfg.TenderMinDays)
+		if err != nil {
+			return nil, err
+		}
 		svc := &bideval.Service{DB: h.DB, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Draw: d,
-			MaxFileBytes: h.Cfg.UploadLimit}
+			MaxFileBytes: h.Cfg.UploadLimit, MinBidDays: minDays, PublicityDays: h.Cfg.CandidatePublicityDays}
 		svc.Hook()
 		return &mod{svc: svc, log: h.Log}, nil
 	},

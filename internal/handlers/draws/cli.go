@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"yingshang/internal/draw"
 	"yingshang/internal/module"
@@ -44,6 +45,13 @@ func cmdVerify(_ context.Context, c *module.CLI, args []string) error {
 	}
 	fmt.Fprintf(stdout, "draw %d verifies: %s, %d candidates, %d excluded, seed %s\n", rec.DrawID, rec.Spec.Purpose,
 		len(rec.Candidates.Candidates), len(rec.Candidates.Excluded), rec.Seed)
+	if h, ok := rec.Spec.Rules[draw.RuleBiddersHash]; ok {
+		if rec.Disclosure == nil {
+			fmt.Fprintf(stdout, "bidders: committed (sha256 %s), not disclosed yet: fetch the record again after the bid opening to check them\n", h)
+		} else {
+			fmt.Fprintf(stdout, "bidders: disclosed and matching the commitment: %s\n", strings.Join(rec.Disclosure.Bidders, ", "))
+		}
+	}
 	for _, p := range rec.Picks {
 		kind := ""
 		if p.Reserve {

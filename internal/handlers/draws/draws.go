@@ -135,7 +135,7 @@ func (h *handlers) verify(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range rec.Picks {
 		ids = append(ids, p.ID)
 	}
-	names, err := h.svc.Names(r.Context(), ids)
+	names, err := h.svc.Names(r.Context(), id, ids)
 	if err != nil {
 		return err
 	}
