@@ -5,6 +5,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
+	"yingshang/internal/importkit/kittest"
 )
 
 // Benchmarks. The number of rows is YINGSHANG_BENCH_ROWS (default 10000);
@@ -147,4 +149,26 @@ func BenchmarkSearchRegionIndustry(b *testing.B) {
 		{"county+class", Filter{Region: "411002", Industry: "6210"}},
 		{"province+size", Filter{Region: "410000", Size: "small", Sort: "name"}},
 	}, false)
+}
+
+// BenchmarkImportZipBomb imports a 1 MiB workbook that inflates to 1 GiB
+// and reports the time and the memory allocated until it is refused (an
+// upper bound of the heap it needs).
+func BenchmarkImportZipBomb(b *testing.B) {
+	bomb, err := kittest.ZipBomb(1 << 30)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fx := newFixture(b, dbtest.New(b, db.SQLite))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := fx.s.Import(fx.admin(), bytes.NewReader(bomb), "bomb.xlsx", ImportOptions{}); err == nil {
+			b.Fatal("the bomb was imported")
+		}
+	}
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "alloc_MiB/op")
 }
