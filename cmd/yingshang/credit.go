@@ -13,6 +13,7 @@ import (
 
 	"yingshang/internal/calendar"
 	"yingshang/internal/credit"
+	"yingshang/internal/importkit"
 )
 
 const creditUsage = `usage: yingshang credit periods --decided YYYY-MM-DD --class minor|general|serious [--sector special_equipment|work_safety|fire]
@@ -118,6 +119,14 @@ func cmdCreditImport(ctx context.Context, args []string, stdout, stderr io.Write
 	opts := credit.ImportOptions{DepartmentID: id, DryRun: *dry, Mode: credit.ModeAllOrNothing}
 	if *validOnly {
 		opts.Mode = credit.ModeValidOnly
+	}
+	if st, err := f.Stat(); err == nil {
+		opts.Size = st.Size()
+	}
+	opts.Progress = func(p importkit.Progress) { // long files only: every 1,000 rows on stderr
+		if p.Total >= 2000 {
+			fmt.Fprintf(stderr, "read %d of about %d rows (%d%%)\n", p.Rows, p.Total, p.Percent())
+		}
 	}
 	rep, err := m.Credit.ImportRecords(actx, f, filepath.Base(file), opts)
 	if err != nil {
