@@ -3,6 +3,7 @@ package entity
 import (
 	"bytes"
 	"context"
+	"io"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
+	"yingshang/internal/importkit"
 	"yingshang/internal/importkit/kittest"
 )
 
@@ -171,4 +173,44 @@ func BenchmarkImportZipBomb(b *testing.B) {
 	}
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "alloc_MiB/op")
+}
+
+// BenchmarkReadSample reads and parses the benchmark sample (header
+// mapping, typed cells) without the database: the import kit's share of
+// an import.
+func BenchmarkReadSample(b *testing.B) {
+	for _, format := range []string{FormatCSV, FormatXLSX} {
+		b.Run(format, func(b *testing.B) {
+			file := sampleFile(b, format)
+			for b.Loop() {
+				src, err := importkit.Open(bytes.NewReader(file), importkit.Options{Sheets: []string{SheetName}, Limits: importLimits})
+				if err != nil {
+					b.Fatal(err)
+				}
+				h, err := readHeader(src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for {
+					_, cells, err := src.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, errs := parse(h, cells, src.Date1904()); len(errs) > 0 {
+						b.Fatal(errs)
+					}
+					n++
+				}
+				src.Close()
+				if n != benchRows() {
+					b.Fatalf("%d rows", n)
+				}
+			}
+			b.ReportMetric(float64(benchRows()*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }

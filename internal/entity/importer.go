@@ -24,10 +24,10 @@ import (
 const importBatch = 500
 
 // Import reads entities from an .xlsx workbook (the sheet named 经营主体,
-// or the first sheet) or a .csv file (UTF-8 with or without BOM, or
-// GB18030/GBK) in the layout of Columns, and creates or updates them by
-// USCC. The file is recognised by its content; filename is recorded and
-// used as a hint.
+// or the first sheet) or a .csv file (UTF-8, UTF-16 or GB18030/GBK; comma,
+// tab or semicolon) in the layout of Columns, through the import kit
+// (importLimits), and creates or updates them by USCC. The file is
+// recognised by its content; filename is only recorded.
 //
 // A file that cannot be read as a table, a missing required column, an
 // unknown or repeated column is an error (code invalid, Field naming the
