@@ -79,7 +79,8 @@ func FuzzCSV(f *testing.F) {
 func FuzzXLSX(f *testing.F) {
 	f.Add(workbook(f, false, []string{"Sheet1"}, map[string][][]any{"Sheet1": {{"甲", "乙"}, {time.Date(2019, 3, 15, 0, 0, 0, 0, time.UTC), "是"}}}))
 	f.Add(workbook(f, true, []string{"汇总", "明细"}, map[string][][]any{"汇总": {{"乙"}}, "明细": {{"B"}, {"1,200"}}}))
-	f.Add(zipBomb(f, 16<<20))
+	// (No zip bomb seed: mutating and minimising a 1 MiB input makes
+	// the fuzzer crawl; TestZipBombRefusedBeforeInflating covers it.)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data) })
 }
 
