@@ -1,41 +1,32 @@
 package credit
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/transform"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/ident"
+	"yingshang/internal/importkit"
 	"yingshang/internal/yserr"
 )
 
 // Import modes.
 const (
-	ModeAllOrNothing = "all_or_nothing" // any bad row: nothing is written
-	ModeValidOnly    = "valid_only"     // the valid rows are written
+	ModeAllOrNothing = importkit.ModeAllOrNothing // any bad row: nothing is written
+	ModeValidOnly    = importkit.ModeValidOnly    // the valid rows are written
 )
 
 // MaxImportRows is the largest number of data rows one import takes.
 const MaxImportRows = 50000
 
 // MaxImportErrors is how many row errors an ImportReport lists.
-const MaxImportErrors = 1000
+const MaxImportErrors = importkit.MaxRowErrors
 
 // ImportSheet is the name of the data sheet of the template (else the
 // first sheet is read).
@@ -75,6 +66,16 @@ var ImportColumns = []ImportColumn{
 	{"obligations_met", "已履行义务", false, "选填：是/否（罚款已缴纳、违法行为已改正）", "否"},
 }
 
+// importColumns is ImportColumns as the import kit matches them (the
+// header, the field key, either with a "*").
+var importColumns = func() []importkit.Column {
+	out := make([]importkit.Column, len(ImportColumns))
+	for i, c := range ImportColumns {
+		out[i] = importkit.Column{Key: c.Field, Header: c.Header, Required: c.Required}
+	}
+	return out
+}()
+
 var importColumnIndex = func() map[string]int {
 	m := map[string]int{}
 	for i, c := range ImportColumns {
@@ -88,35 +89,28 @@ type ImportOptions struct {
 	Mode         string `json:"mode" enum:"all_or_nothing,valid_only"`
 	DryRun       bool   `json:"dry_run"`
 	DepartmentID int64  `json:"department_id,omitempty" doc:"deciding department (default: the caller's)"`
+	// Size is the file's size when known, for Progress's estimate.
+	Size int64 `json:"-"`
+	// Progress, when set, is called as rows are read (every 1000 rows).
+	Progress func(importkit.Progress) `json:"-"`
 }
 
 // ImportRowError is one problem of an imported row. Row is the row number
-// the user sees (the header is row 1); Column the header as written in the
-// file ("" for the whole row); Field the Input field.
-type ImportRowError struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Field  string `json:"field"`
-	ZH     string `json:"message_zh"`
-	EN     string `json:"message_en"`
-}
+// the user sees (the header is row 1); Column the header of the template
+// ("" for the whole row); Field the Input field.
+type ImportRowError = importkit.RowError
 
-// ImportReport is the outcome of an import. Created counts the valid rows
-// (in a dry run or a refused all_or_nothing import: what would have been
-// created); Committed says whether they were written.
+// ImportReport is the outcome of an import: the import kit's report
+// (Total, Bad, Errors, Rows, Committed, ImportID) and the credit counts.
+// Created counts the valid rows (in a dry run or a refused all_or_nothing
+// import: what would have been created).
 type ImportReport struct {
-	Total     int              `json:"total"`
-	Created   int              `json:"created"`
-	Bad       int              `json:"bad"`
-	Errors    int              `json:"errors"`
-	ByKind    map[string]int   `json:"by_kind"`
-	Notices   int              `json:"notices" doc:"credit repair notices issued (penalties, serious-list entries)"`
-	Regraded  int              `json:"regraded" doc:"entities whose grade was recomputed"`
-	Rows      []ImportRowError `json:"rows"`
-	Truncated bool             `json:"truncated"`
-	Committed bool             `json:"committed"`
-	ImportID  int64            `json:"import_id,omitempty"`
-	RecordIDs []int64          `json:"record_ids,omitempty"`
+	importkit.Report
+	Created   int            `json:"created"`
+	ByKind    map[string]int `json:"by_kind"`
+	Notices   int            `json:"notices" doc:"credit repair notices issued (penalties, serious-list entries)"`
+	Regraded  int            `json:"regraded" doc:"entities whose grade was recomputed"`
+	RecordIDs []int64        `json:"record_ids,omitempty"`
 }
 
 // importRow is one parsed data row.
@@ -136,8 +130,9 @@ func (r *importRow) fail(field, zh, en string) {
 }
 
 // ImportRecords reads credit records from an .xlsx workbook (sheet 信用信息
-// or the first sheet) or a CSV file (UTF-8 with or without BOM, or GB18030)
-// in the layout of ImportColumns and records them for the department.
+// or the first sheet) or a CSV file (as importkit.Open reads them: by
+// content, UTF-8, UTF-16 or GB18030, comma, tab or semicolon) in the
+// layout of ImportColumns and records them for the department.
 //
 // Every row is validated by the same function as the form (validate) plus
 // the credit code's check character, the entity's registration, a name
@@ -156,12 +151,8 @@ func (s *Service) ImportRecords(ctx context.Context, r io.Reader, filename strin
 	if err != nil {
 		return nil, err
 	}
-	switch opts.Mode {
-	case "":
-		opts.Mode = ModeAllOrNothing
-	case ModeAllOrNothing, ModeValidOnly:
-	default:
-		return nil, yserr.Field("mode", "导入方式应为 all_or_nothing 或 valid_only", "mode must be all_or_nothing or valid_only")
+	if opts.Mode, err = importkit.CheckMode(opts.Mode); err != nil {
+		return nil, err
 	}
 	if opts.DepartmentID == 0 {
 		opts.DepartmentID = a.DepartmentID
@@ -178,13 +169,9 @@ func (s *Service) ImportRecords(ctx context.Context, r io.Reader, filename strin
 	if _, inTx := db.TxFrom(ctx); inTx && !opts.DryRun {
 		return nil, errors.New("credit.ImportRecords must not be called inside a transaction")
 	}
-	header, rows, err := readSheet(r)
-	if err != nil {
-		return nil, err
-	}
-	imp := &recordImport{s: s, actor: a, opts: opts, header: header,
-		report: &ImportReport{Rows: []ImportRowError{}, ByKind: map[string]int{}}}
-	parsed, err := imp.parse(rows)
+	imp := &recordImport{s: s, actor: a, opts: opts, run: importkit.Start("credit", filename, opts.Mode, a.UserID, s.now(), opts.Progress),
+		report: &ImportReport{Report: importkit.NewReport(), ByKind: map[string]int{}}}
+	parsed, err := imp.read(r)
 	if err != nil {
 		return nil, err
 	}
@@ -199,13 +186,13 @@ func (s *Service) ImportRecords(ctx context.Context, r io.Reader, filename strin
 		if err := imp.check(ctx, parsed); err != nil {
 			return err
 		}
-		if opts.Mode == ModeAllOrNothing && imp.report.Bad > 0 {
+		if imp.report.Refused(opts.Mode) {
 			return errImportRefused
 		}
 		if err := imp.write(ctx, parsed); err != nil {
 			return err
 		}
-		return imp.finish(ctx, filename)
+		return imp.finish(ctx)
 	})
 	if errors.Is(err, errImportRefused) {
 		err = nil
@@ -222,143 +209,39 @@ type recordImport struct {
 	s      *Service
 	actor  *auth.Actor
 	opts   ImportOptions
-	header map[string]int // column key -> index in the file
+	run    *importkit.Run
+	header *importkit.Header
 	report *ImportReport
 }
 
-// readSheet reads the header positions and the data rows of the file.
-func readSheet(r io.Reader) (map[string]int, [][]string, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(8)
-	var all [][]string
-	switch {
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		f, err := excelize.OpenReader(br, excelize.Options{RawCellValue: true})
+// read opens the file with the import kit (at most MaxImportRows data
+// rows), maps its header and parses its rows.
+func (imp *recordImport) read(r io.Reader) ([]*importRow, error) {
+	src, err := importkit.Open(r, importkit.Options{Sheets: []string{ImportSheet}, Limits: importkit.Limits{Rows: MaxImportRows},
+		Size: imp.opts.Size})
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	if imp.header, err = src.Header(importColumns, importkit.HeaderOptions{}); err != nil {
+		return nil, err
+	}
+	var out []*importRow
+	for {
+		num, cells, err := src.Next()
+		if err == io.EOF {
+			break
+		}
 		if err != nil {
-			return nil, nil, errNotSheet().Wrap(err)
+			return nil, err
 		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, nil, errNotSheet()
-		}
-		name := sheets[0]
-		for _, sh := range sheets {
-			if strings.TrimSpace(sh) == ImportSheet {
-				name = sh
-			}
-		}
-		rows, err := f.Rows(name)
-		if err != nil {
-			return nil, nil, errNotSheet().Wrap(err)
-		}
-		defer rows.Close()
-		date1904 := false
-		if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-			date1904 = *p.Date1904
-		}
-		for rows.Next() {
-			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-			if err != nil {
-				return nil, nil, errNotSheet().Wrap(err)
-			}
-			if date1904 && len(all) > 0 {
-				cells = append(cells, "\x001904") // marker read by parse
-			}
-			all = append(all, cells)
-			if len(all) > MaxImportRows+1 {
-				return nil, nil, errTooManyRows()
-			}
-		}
-		if err := rows.Error(); err != nil {
-			return nil, nil, errNotSheet().Wrap(err)
-		}
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return nil, nil, yserr.Field("file", "不支持 Excel 97-2003（.xls）或加密的工作簿，请另存为 .xlsx 或 .csv",
-			"Excel 97-2003 (.xls) and encrypted workbooks are not supported; save as .xlsx or .csv")
-	default:
-		text, err := csvText(br)
-		if err != nil {
-			return nil, nil, err
-		}
-		cr := csv.NewReader(text)
-		cr.FieldsPerRecord = -1
-		cr.LazyQuotes = true
-		for {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, nil, yserr.Field("file", "CSV 文件无法读取："+err.Error(), "the CSV file cannot be read: "+err.Error())
-			}
-			all = append(all, rec)
-			if len(all) > MaxImportRows+1 {
-				return nil, nil, errTooManyRows()
-			}
+		imp.run.Advance(src.Progress())
+		if !importkit.Blank(cells) {
+			out = append(out, imp.parse(num, cells, src.Date1904()))
 		}
 	}
-	if len(all) == 0 {
-		return nil, nil, yserr.Field("file", "工作表为空", "the sheet is empty")
-	}
-	pos := map[string]int{}
-	var v yserr.Validation
-	for i, h := range all[0] {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
-		if h == "" {
-			continue
-		}
-		found := false
-		for _, c := range ImportColumns {
-			if h == c.Header || strings.EqualFold(h, c.Field) || strings.TrimSuffix(h, "*") == c.Header {
-				if _, dup := pos[c.Field]; dup {
-					v.Add("file", "列“"+h+"”重复", "column "+h+" appears twice")
-				}
-				pos[c.Field], found = i, true
-			}
-		}
-		if !found {
-			v.Add("file", "未知的列“"+h+"”，请使用导入模板", "unknown column "+h+": use the import template")
-		}
-	}
-	for _, c := range ImportColumns {
-		if _, ok := pos[c.Field]; c.Required && !ok {
-			v.Add("file", "缺少必需的列“"+c.Header+"”", "the required column "+c.Header+" is missing")
-		}
-	}
-	if err := v.Err(); err != nil {
-		return nil, nil, err
-	}
-	return pos, all[1:], nil
-}
-
-func errNotSheet() *yserr.Error {
-	return yserr.Field("file", "文件不是 .xlsx 工作簿或 .csv 表格，请使用导入模板", "the file is neither an .xlsx workbook nor a .csv table; use the import template")
-}
-
-func errTooManyRows() *yserr.Error {
-	return yserr.Field("file", fmt.Sprintf("一次最多导入 %d 行，请拆分文件", MaxImportRows), fmt.Sprintf("at most %d rows per import: split the file", MaxImportRows))
-}
-
-// csvText decodes UTF-8 (with or without BOM) or, when the start is not
-// UTF-8, GB18030 (as Excel saves CSV on Chinese Windows).
-func csvText(br *bufio.Reader) (io.Reader, error) {
-	head, _ := br.Peek(4 << 10)
-	if bytes.IndexByte(head, 0) >= 0 {
-		return nil, errNotSheet()
-	}
-	if bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")) {
-		_, _ = br.Discard(3)
-		return br, nil
-	}
-	valid := head
-	for i := 0; i < 3 && len(valid) > 0 && !utf8.Valid(valid); i++ {
-		valid = valid[:len(valid)-1] // a character cut at the end of the peek
-	}
-	if utf8.Valid(valid) {
-		return br, nil
-	}
-	return transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), nil
+	imp.report.Total = len(out)
+	return out, nil
 }
 
 // Label aliases accepted in the file.
@@ -382,130 +265,71 @@ var (
 )
 
 func alias(m map[string]string, s string) string {
-	s = strings.TrimSpace(s)
-	if k, ok := m[s]; ok {
-		return k
-	}
-	return strings.ToLower(s)
+	v, _ := importkit.Enum(s, m)
+	return v
 }
 
-// cellDate reads a date cell: an Excel serial number, YYYY-MM-DD,
-// YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日. Anything else is returned
-// as written, for the validation to refuse.
+// cellDate reads a date cell (see importkit.Date); anything else is
+// returned as written, for the validation to refuse.
 func cellDate(s string, date1904 bool) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexAny(s, " T"); i > 0 {
-		s = s[:i]
+	if d, ok := importkit.Date(s, date1904); ok {
+		return d
 	}
-	if len(s) == 8 && strings.Trim(s, "0123456789") == "" {
-		if t, err := time.Parse("20060102", s); err == nil {
-			return t.Format("2006-01-02")
-		}
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 1 && f < 2958466 {
-		if t, err := excelize.ExcelDateToTime(math.Floor(f), date1904); err == nil {
-			return t.Format("2006-01-02")
-		}
-	}
-	t := strings.NewReplacer("年", "-", "月", "-", "/", "-", ".", "-").Replace(strings.TrimSuffix(s, "日"))
-	if d, err := time.Parse("2006-1-2", t); err == nil {
-		return d.Format("2006-01-02")
-	}
-	return s
+	return strings.TrimSpace(s)
 }
 
-// cellAmount reads an amount in yuan ("5000", "5,000", "5000元").
-func cellAmount(s string) (float64, bool) {
-	s = strings.TrimSpace(strings.NewReplacer(",", "", "，", "", "元", "", "¥", "", "￥", "").Replace(s))
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
-}
-
-func cellYes(s string) (bool, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "否", "n", "no", "0", "false", "×":
-		return false, true
-	case "是", "y", "yes", "1", "true", "√":
-		return true, true
+// parse turns the cells of a non-blank row into a row with its parse
+// errors.
+func (imp *recordImport) parse(num int, cells []string, date1904 bool) *importRow {
+	get := func(field string) string { return imp.header.Get(cells, field) }
+	row := &importRow{num: num}
+	in := Input{DepartmentID: imp.opts.DepartmentID, Kind: alias(kindAliases, get("kind")), USCC: ident.NormalizeUSCC(get("uscc"))}
+	in.DecisionNo, in.LegalBasis, in.Facts, in.Title = get("decision_no"), get("legal_basis"), get("facts"), get("title")
+	in.DecidedOn = cellDate(get("decided_on"), date1904)
+	if c := get("class"); c != "" {
+		in.Class = alias(classAliases, c)
 	}
-	return false, false
-}
-
-// parse turns the cells into rows with their parse errors.
-func (imp *recordImport) parse(rows [][]string) ([]*importRow, error) {
-	var out []*importRow
-	for i, cells := range rows {
-		date1904 := false
-		if n := len(cells); n > 0 && cells[n-1] == "\x001904" {
-			date1904, cells = true, cells[:n-1]
+	if c := get("sector"); c != "" {
+		in.Sector = alias(sectorAliases, c)
+	}
+	in.TaxGrade = strings.ToUpper(get("tax_grade"))
+	if y := get("tax_year"); y != "" {
+		n, ok := importkit.Int(y)
+		if !ok || n < 1990 || n > 2100 {
+			row.fail("tax_year", "纳税年度应为四位年份", "the tax year must be a four-digit year")
 		}
-		get := func(field string) string {
-			if p, ok := imp.header[field]; ok && p < len(cells) {
-				return strings.TrimSpace(cells[p])
-			}
-			return ""
-		}
-		blank := true
-		for _, c := range cells {
-			if strings.TrimSpace(c) != "" {
-				blank = false
-				break
-			}
-		}
-		if blank {
+		in.TaxYear = n
+	}
+	for k := 1; k <= 3; k++ {
+		ks := strconv.Itoa(k)
+		t, amt := get("penalty_type"+ks), get("amount"+ks)
+		if t == "" && amt == "" {
 			continue
 		}
-		row := &importRow{num: i + 2}
-		in := Input{DepartmentID: imp.opts.DepartmentID, Kind: alias(kindAliases, get("kind")), USCC: ident.NormalizeUSCC(get("uscc"))}
-		in.DecisionNo, in.LegalBasis, in.Facts, in.Title = get("decision_no"), get("legal_basis"), get("facts"), get("title")
-		in.DecidedOn = cellDate(get("decided_on"), date1904)
-		if c := get("class"); c != "" {
-			in.Class = alias(classAliases, c)
+		p := Penalty{Type: alias(typeAliases, t)}
+		field := fmt.Sprintf("penalties[%d]", len(in.Penalties))
+		if t == "" {
+			row.fail(field, "填写了金额但没有处罚种类", "an amount without a penalty type")
 		}
-		if c := get("sector"); c != "" {
-			in.Sector = alias(sectorAliases, c)
-		}
-		in.TaxGrade = strings.ToUpper(get("tax_grade"))
-		if y := get("tax_year"); y != "" {
-			n, err := strconv.Atoi(y)
-			if err != nil || n < 1990 || n > 2100 {
-				row.fail("tax_year", "纳税年度应为四位年份", "the tax year must be a four-digit year")
+		if amt != "" {
+			f, ok := importkit.Amount(amt, importkit.Yuan)
+			if !ok {
+				row.fail(field, "金额须为数字（元）", "the amount must be a number (yuan)")
 			}
-			in.TaxYear = n
+			p.Amount = f
 		}
-		for k := 1; k <= 3; k++ {
-			ks := strconv.Itoa(k)
-			t, amt := get("penalty_type"+ks), get("amount"+ks)
-			if t == "" && amt == "" {
-				continue
-			}
-			p := Penalty{Type: alias(typeAliases, t)}
-			field := fmt.Sprintf("penalties[%d]", len(in.Penalties))
-			if t == "" {
-				row.fail(field, "填写了金额但没有处罚种类", "an amount without a penalty type")
-			}
-			if amt != "" {
-				f, ok := cellAmount(amt)
-				if !ok {
-					row.fail(field, "金额须为数字（元）", "the amount must be a number (yuan)")
-				}
-				p.Amount = f
-			}
-			row.penCol = append(row.penCol, importColumnIndex["penalty_type"+ks])
-			in.Penalties = append(in.Penalties, p)
-		}
-		met, ok := cellYes(get("obligations_met"))
-		if !ok {
-			row.fail("obligations_met", "应填“是”或“否”", "must be yes (是) or no (否)")
-		}
-		in.ObligationsMet = met
-		row.removes = get("removes")
-		row.in = in
-		row.nameGiven = get("entity_name")
-		out = append(out, row)
+		row.penCol = append(row.penCol, importColumnIndex["penalty_type"+ks])
+		in.Penalties = append(in.Penalties, p)
 	}
-	imp.report.Total = len(out)
-	return out, nil
+	met, ok := importkit.YesNo(get("obligations_met"))
+	if !ok {
+		row.fail("obligations_met", "应填“是”或“否”", "must be yes (是) or no (否)")
+	}
+	in.ObligationsMet = met
+	row.removes = get("removes")
+	row.in = in
+	row.nameGiven = get("entity_name")
+	return row
 }
 
 // sameName compares entity names ignoring white space and the width of
@@ -685,16 +509,11 @@ func (imp *recordImport) resolveRemoval(ctx context.Context, row *importRow, lis
 
 // bad adds a row's errors to the report.
 func (imp *recordImport) bad(row *importRow) {
-	rep := imp.report
-	rep.Bad++
-	for _, e := range row.errs {
-		rep.Errors++
-		if len(rep.Rows) >= MaxImportErrors {
-			rep.Truncated = true
-			continue
-		}
-		rep.Rows = append(rep.Rows, ImportRowError{Row: row.num, Column: columnOf(row, e.Field), Field: e.Field, ZH: e.ZH, EN: e.EN})
+	errs := make([]ImportRowError, len(row.errs))
+	for i, e := range row.errs {
+		errs[i] = ImportRowError{Row: row.num, Column: columnOf(row, e.Field), Field: e.Field, ZH: e.ZH, EN: e.EN}
 	}
+	imp.report.AddBad(errs...)
 }
 
 // columnOf names the column of a field of the row.
@@ -758,25 +577,18 @@ func (imp *recordImport) write(ctx context.Context, rows []*importRow) error {
 	return nil
 }
 
-// finish records the import and its audit event.
-func (imp *recordImport) finish(ctx context.Context, filename string) error {
+// finish records the import (importkit's imports row) and its audit
+// event.
+func (imp *recordImport) finish(ctx context.Context) error {
 	rep := imp.report
-	if r := []rune(filename); len(r) > 255 {
-		filename = string(r[:255])
-	}
-	err := imp.s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO imports (kind, filename, mode, rows_total, rows_created, rows_updated,
-		rows_bad, rows_unchanged, created_by, created_at) VALUES ('credit', $1, $2, $3, $4, 0, $5, 0, $6, $7) RETURNING id`,
-		filename, imp.opts.Mode, rep.Total, rep.Created, rep.Bad, actorID(imp.actor), imp.s.now()).Scan(&rep.ImportID)
+	rep.Committed = true
+	id, err := imp.run.Finish(ctx, imp.s.DB, importkit.Counts{Total: rep.Total, Created: rep.Created, Bad: rep.Bad}, &rep.Report)
 	if err != nil {
 		return err
 	}
-	detail, _ := json.Marshal(map[string]any{"filename": filename, "mode": imp.opts.Mode, "department_id": imp.opts.DepartmentID,
+	detail, _ := json.Marshal(map[string]any{"filename": imp.run.Filename, "mode": imp.opts.Mode, "department_id": imp.opts.DepartmentID,
 		"total": rep.Total, "created": rep.Created, "bad": rep.Bad, "by_kind": rep.ByKind, "notices": rep.Notices})
-	if err := imp.s.Audit.Record(ctx, "credit.import", "import", strconv.FormatInt(rep.ImportID, 10), nil, rep.ByKind, string(detail)); err != nil {
-		return err
-	}
-	rep.Committed = true
-	return nil
+	return imp.s.Audit.Record(ctx, "credit.import", "import", strconv.FormatInt(id, 10), nil, rep.ByKind, string(detail))
 }
 
 // DepartmentByCode returns the id of the department with the code (for

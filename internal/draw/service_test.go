@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
@@ -398,6 +399,21 @@ func TestImportExpertsAllOrNothing(t *testing.T) {
 		}
 		if _, err := e.s.ImportExperts(e.ent, sheet([][]any{header})); !yserr.Is(err, yserr.Forbidden) {
 			t.Fatalf("enterprise import: %v", err)
+		}
+		// The import kit reads a GBK CSV too; a missing required column names it.
+		gbk, err := simplifiedchinese.GBK.NewEncoder().String("姓名,专业代码,所在地区代码\n丙,A02,411002\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := e.s.ImportExperts(e.staff, strings.NewReader(gbk)); err != nil || res.Created != 1 {
+			t.Fatalf("GBK CSV: %v %+v", err, res)
+		}
+		if _, err := e.s.ImportExperts(e.staff, strings.NewReader("姓名,手机号\n丁,13800000002\n")); !yserr.Is(err, yserr.Invalid) ||
+			yserr.As(err).Field != "专业代码" {
+			t.Fatalf("missing column: %v", err)
+		}
+		if _, err := e.s.ImportExperts(e.staff, sheet([][]any{header})); !yserr.Is(err, yserr.Invalid) {
+			t.Fatalf("empty sheet: %v", err)
 		}
 	})
 }

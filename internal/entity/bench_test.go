@@ -3,8 +3,10 @@ package entity
 import (
 	"bytes"
 	"context"
+	"io"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -12,6 +14,8 @@ import (
 
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
+	"yingshang/internal/importkit"
+	"yingshang/internal/importkit/kittest"
 )
 
 // Benchmarks. The number of rows is YINGSHANG_BENCH_ROWS (default 10000);
@@ -147,4 +151,66 @@ func BenchmarkSearchRegionIndustry(b *testing.B) {
 		{"county+class", Filter{Region: "411002", Industry: "6210"}},
 		{"province+size", Filter{Region: "410000", Size: "small", Sort: "name"}},
 	}, false)
+}
+
+// BenchmarkImportZipBomb imports a 1 MiB workbook that inflates to 1 GiB
+// and reports the time and the memory allocated until it is refused (an
+// upper bound of the heap it needs).
+func BenchmarkImportZipBomb(b *testing.B) {
+	bomb, err := kittest.ZipBomb(1 << 30)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fx := newFixture(b, dbtest.New(b, db.SQLite))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := fx.s.Import(fx.admin(), bytes.NewReader(bomb), "bomb.xlsx", ImportOptions{}); err == nil {
+			b.Fatal("the bomb was imported")
+		}
+	}
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "alloc_MiB/op")
+}
+
+// BenchmarkReadSample reads and parses the benchmark sample (header
+// mapping, typed cells) without the database: the import kit's share of
+// an import.
+func BenchmarkReadSample(b *testing.B) {
+	for _, format := range []string{FormatCSV, FormatXLSX} {
+		b.Run(format, func(b *testing.B) {
+			file := sampleFile(b, format)
+			for b.Loop() {
+				src, err := importkit.Open(bytes.NewReader(file), importkit.Options{Sheets: []string{SheetName}, Limits: importLimits})
+				if err != nil {
+					b.Fatal(err)
+				}
+				h, err := readHeader(src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for {
+					_, cells, err := src.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, errs := parse(h, cells, src.Date1904()); len(errs) > 0 {
+						b.Fatal(errs)
+					}
+					n++
+				}
+				src.Close()
+				if n != benchRows() {
+					b.Fatalf("%d rows", n)
+				}
+			}
+			b.ReportMetric(float64(benchRows()*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }

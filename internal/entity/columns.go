@@ -1,9 +1,6 @@
 package entity
 
-import (
-	"strings"
-	"unicode"
-)
+import "yingshang/internal/importkit"
 
 // SheetName is the worksheet Import reads when a workbook has it (the first
 // sheet otherwise), and the one Template and Export write.
@@ -22,8 +19,8 @@ type Column struct {
 	Example  string
 }
 
-// Columns is the spreadsheet layout, in order. Headers are matched after
-// trimming, ignoring case, spaces, a trailing "*" and the difference
+// Columns is the spreadsheet layout, in order. Headers are matched by
+// importkit.HeaderKey: ignoring case, spaces, a "*" and the difference
 // between full-width and ASCII brackets.
 var Columns = []Column{
 	{"统一社会信用代码", FieldUSCC, []string{"uscc", "社会信用代码", "信用代码", "统一代码", "credit_code"}, true,
@@ -60,29 +57,13 @@ var Columns = []Column{
 		"最多 10 个，每个不超过 20 字，用逗号或顿号分隔，如 专精特新、高新技术企业。", "专精特新,规上企业"},
 }
 
-// columnKey normalises a header for matching.
-func columnKey(h string) string {
-	h = strings.TrimPrefix(h, "\ufeff")
-	h = strings.NewReplacer("（", "(", "）", ")", "＊", "*").Replace(h)
-	h = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return unicode.ToLower(r)
-	}, h)
-	return strings.TrimRight(strings.TrimLeft(h, "*"), "*")
-}
-
-var columnByKey = func() map[string]int {
-	m := map[string]int{}
+// importColumns is Columns as the import kit matches them.
+var importColumns = func() []importkit.Column {
+	out := make([]importkit.Column, len(Columns))
 	for i, c := range Columns {
-		m[columnKey(c.Header)] = i
-		m[columnKey(c.Field)] = i
-		for _, a := range c.Aliases {
-			m[columnKey(a)] = i
-		}
+		out[i] = importkit.Column{Key: c.Field, Header: c.Header, Aliases: c.Aliases, Required: c.Required}
 	}
-	return m
+	return out
 }()
 
 // fieldColumn is the index in Columns of each field.

@@ -23,6 +23,7 @@ import (
 	"yingshang/internal/audit"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
+	"yingshang/internal/importkit"
 	"yingshang/internal/refdata"
 	"yingshang/internal/secret"
 )
@@ -161,45 +162,39 @@ var SortKeys = []string{"id", "name", "uscc", "founded_on", "updated_at", "regio
 
 // Import modes.
 const (
-	ModeAllOrNothing = "all_or_nothing" // any bad row: nothing is written
-	ModeValidOnly    = "valid_only"     // the valid rows are written, the bad ones reported
+	ModeAllOrNothing = importkit.ModeAllOrNothing // any bad row: nothing is written
+	ModeValidOnly    = importkit.ModeValidOnly    // the valid rows are written, the bad ones reported
 )
 
 // ImportOptions controls Import.
 type ImportOptions struct {
 	Mode   string `json:"mode"`    // ModeAllOrNothing ("" too) or ModeValidOnly
 	DryRun bool   `json:"dry_run"` // validate and count only, write nothing
+	// Size is the file's size when known, for Progress's estimate.
+	Size int64 `json:"-"`
+	// Progress, when set, is called as rows are read (every 1000 rows),
+	// from another goroutine than the caller's.
+	Progress func(importkit.Progress) `json:"-"`
 }
 
 // RowError is one problem found in an imported file. Row is the row number
 // the user sees in the spreadsheet (the header is row 1); Column is the
 // header text as written in the file ("" for a problem with the whole row);
 // Field is the Input JSON field name.
-type RowError struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Field  string `json:"field"`
-	ZH     string `json:"message_zh"`
-	EN     string `json:"message_en"`
-}
+type RowError = importkit.RowError
 
 // MaxRowErrors is how many row errors an ImportReport lists.
-const MaxRowErrors = 1000
+const MaxRowErrors = importkit.MaxRowErrors
 
-// ImportReport is the outcome of Import. Created, Updated and Unchanged
-// count the valid rows (in a dry run or a refused all_or_nothing import:
-// what would have happened); Committed says whether they were written.
+// ImportReport is the outcome of Import: the import kit's report (Total,
+// Bad, Errors, Rows, Committed, ImportID) and the registry's counts.
+// Created, Updated and Unchanged count the valid rows (in a dry run or a
+// refused all_or_nothing import: what would have happened).
 type ImportReport struct {
-	Total     int        `json:"total"` // non-empty data rows
-	Created   int        `json:"created"`
-	Updated   int        `json:"updated"`
-	Unchanged int        `json:"unchanged"` // identical to the stored entity
-	Bad       int        `json:"bad"`       // rows with at least one error
-	Errors    int        `json:"errors"`    // all errors, of which Rows lists the first MaxRowErrors
-	Rows      []RowError `json:"rows"`
-	Truncated bool       `json:"truncated"`
-	Committed bool       `json:"committed"`
-	ImportID  int64      `json:"import_id,omitempty"` // the imports row, when committed
+	importkit.Report
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"` // identical to the stored entity
 }
 
 // Service maintains the registry. A Service must not be copied after first

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"yingshang/internal/importkit"
 	"yingshang/internal/yserr"
 )
 
@@ -117,13 +118,13 @@ func (c *csvWriter) row(cells []any) error {
 		switch v := v.(type) {
 		case nil:
 		case string:
-			rec[i] = quoteFormula(v)
+			rec[i] = importkit.QuoteFormula(v)
 		case int:
 			rec[i] = strconv.Itoa(v)
 		case float64:
 			rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
 		default:
-			rec[i] = quoteFormula(fmt.Sprint(v))
+			rec[i] = importkit.QuoteFormula(fmt.Sprint(v))
 		}
 	}
 	return c.cw.Write(rec)

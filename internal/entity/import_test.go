@@ -16,6 +16,7 @@ import (
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
 	"yingshang/internal/ident"
+	"yingshang/internal/importkit"
 	"yingshang/internal/refdata"
 	"yingshang/internal/yserr"
 )
@@ -73,14 +74,13 @@ func TestImportXLSXGood(t *testing.T) {
 		if got := strings.Join(fx.auditActions(t), ","); got != "entity.import" {
 			t.Errorf("audit = %s", got)
 		}
-		var total, created, unchanged int
-		var mode string
-		if err := d.Q(context.Background()).QueryRow(context.Background(),
-			"SELECT mode, rows_total, rows_created, rows_unchanged FROM imports WHERE id = $1", rep.ImportID).Scan(&mode, &total, &created, &unchanged); err != nil {
+		run, err := importkit.Get(context.Background(), d, rep.ImportID)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if mode != ModeAllOrNothing || total != 4 || created != 4 || unchanged != 0 {
-			t.Errorf("imports row: %s %d %d %d", mode, total, created, unchanged)
+		if run.Kind != "entity" || run.Mode != ModeAllOrNothing || run.Counts != (importkit.Counts{Total: 4, Created: 4}) ||
+			run.Filename != "台账.xlsx" || run.Report == nil || !run.Report.Committed || run.Report.Total != 4 {
+			t.Errorf("imports row: %+v", run)
 		}
 
 		// Re-import: all unchanged; then one changed row is an update.
@@ -207,7 +207,8 @@ func TestImportStructureErrors(t *testing.T) {
 		{"empty sheet", "a.xlsx", xlsxFile(t, []string{"Sheet1"}, nil), "", "工作表“Sheet1”中没有数据"},
 		{"empty csv", "a.csv", nil, "", "CSV 文件中没有数据"},
 		{"png", "a.csv", png, "", "文件不是 .xlsx 工作簿或 .csv 表格"},
-		{"text named xlsx", "a.xlsx", []byte("统一社会信用代码,名称\n"), "", "文件不是"},
+		// The content decides, not the name: a CSV named .xlsx is read as CSV.
+		{"text named xlsx", "a.xlsx", []byte("统一社会信用代码\n"), "名称", "CSV 文件缺少必需的列“名称”"},
 		{"broken zip", "a.xlsx", []byte("PK\x03\x04garbage"), "", "文件不是"},
 		{"xls", "a.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 600)...), "", ".xls"},
 		{"bad csv quote", "a.csv", []byte("统一社会信用代码,名称\n\"a\"b\"\",x\n"), "", ""},
@@ -378,22 +379,6 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n -= n
 	return n, err
-}
-
-func TestParseDate(t *testing.T) {
-	for in, want := range map[string]string{
-		"2019-03-15": "2019-03-15", "2019/3/5": "2019-03-05", "2019.3.5": "2019-03-05", "2019年3月5日": "2019-03-05",
-		"20190305": "2019-03-05", "43539": "2019-03-15", "43539.75": "2019-03-15", "2019/3/15 0:00:00": "2019-03-15",
-		"２０１９－０３－１５": "", "2019-13-01": "", "abc": "", "0": "", "-5": "",
-	} {
-		got, ok := parseDate(in, false)
-		if got != want || ok != (want != "") {
-			t.Errorf("%q: %q %v, want %q", in, got, ok, want)
-		}
-	}
-	if got, _ := parseDate("42077", true); got != "2019-03-15" {
-		t.Errorf("1904 system: %s", got)
-	}
 }
 
 func TestMaskedReimportKeepsValues(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/ident"
+	"yingshang/internal/importkit"
 	"yingshang/internal/yserr"
 )
 
@@ -23,10 +24,10 @@ import (
 const importBatch = 500
 
 // Import reads entities from an .xlsx workbook (the sheet named 经营主体,
-// or the first sheet) or a .csv file (UTF-8 with or without BOM, or
-// GB18030/GBK) in the layout of Columns, and creates or updates them by
-// USCC. The file is recognised by its content; filename is recorded and
-// used as a hint.
+// or the first sheet) or a .csv file (UTF-8, UTF-16 or GB18030/GBK; comma,
+// tab or semicolon) in the layout of Columns, through the import kit
+// (importLimits), and creates or updates them by USCC. The file is
+// recognised by its content; filename is only recorded.
 //
 // A file that cannot be read as a table, a missing required column, an
 // unknown or repeated column is an error (code invalid, Field naming the
@@ -50,12 +51,8 @@ func (s *Service) Import(ctx context.Context, r io.Reader, filename string, opts
 	if err != nil {
 		return nil, err
 	}
-	switch opts.Mode {
-	case "":
-		opts.Mode = ModeAllOrNothing
-	case ModeAllOrNothing, ModeValidOnly:
-	default:
-		return nil, yserr.Field("mode", "导入方式应为 all_or_nothing 或 valid_only", "mode must be all_or_nothing or valid_only")
+	if opts.Mode, err = importkit.CheckMode(opts.Mode); err != nil {
+		return nil, err
 	}
 	if _, inTx := db.TxFrom(ctx); inTx && !opts.DryRun {
 		// Joining the caller's transaction would let the rows written
@@ -66,17 +63,19 @@ func (s *Service) Import(ctx context.Context, r io.Reader, filename string, opts
 	if err != nil {
 		return nil, err
 	}
-	src, err := openSource(r, filename)
+	src, err := importkit.Open(r, importkit.Options{Sheets: []string{SheetName}, Limits: importLimits, Size: opts.Size})
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	l, err := readHeader(src)
+	h, err := readHeader(src)
 	if err != nil {
 		return nil, err
 	}
-	imp := &importer{s: s, actor: a, dept: dept, opts: opts, src: src, layout: l,
-		now: s.now(), seen: map[usccKey]int32{}, report: &ImportReport{Rows: []RowError{}}}
+	now := s.now()
+	imp := &importer{s: s, actor: a, dept: dept, opts: opts, src: src, header: h, now: now,
+		rec:  importkit.Start("entity", filename, opts.Mode, a.UserID, now, opts.Progress),
+		seen: map[usccKey]int32{}, report: &ImportReport{Report: importkit.NewReport()}}
 	if opts.DryRun {
 		if err := imp.run(ctx); err != nil {
 			return nil, err
@@ -90,7 +89,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, filename string, opts
 		if imp.refused() {
 			return errRefused
 		}
-		return imp.finish(ctx, filename)
+		return imp.finish(ctx)
 	})
 	if errors.Is(err, errRefused) {
 		err = nil
@@ -111,8 +110,9 @@ type importer struct {
 	actor  *auth.Actor
 	dept   int64 // managing department of created entities
 	opts   ImportOptions
-	src    rowSource
-	layout *layout
+	src    *importkit.Reader
+	header *importkit.Header
+	rec    *importkit.Run
 	now    time.Time
 	seen   map[usccKey]int32 // USCC -> first row
 	batch  []pendingRow      // the valid rows of the chunk being written
@@ -128,9 +128,7 @@ type pendingRow struct {
 }
 
 // refused reports whether nothing may be written.
-func (imp *importer) refused() bool {
-	return imp.opts.Mode == ModeAllOrNothing && imp.report.Bad > 0
-}
+func (imp *importer) refused() bool { return imp.report.Refused(imp.opts.Mode) }
 
 func (imp *importer) writing() bool { return !imp.opts.DryRun && !imp.refused() }
 
@@ -174,7 +172,7 @@ func (imp *importer) run(ctx context.Context) error {
 			return err
 		}
 	}
-	slices.SortStableFunc(imp.report.Rows, func(a, b RowError) int { return a.Row - b.Row })
+	imp.report.SortRows()
 	return ctx.Err()
 }
 
@@ -193,7 +191,7 @@ func (imp *importer) read(ctx context.Context, out chan<- chunk) {
 		}
 	}
 	for {
-		num, cells, err := imp.src.next()
+		num, cells, err := imp.src.Next()
 		if err == io.EOF {
 			send()
 			return
@@ -203,7 +201,8 @@ func (imp *importer) read(ctx context.Context, out chan<- chunk) {
 			send()
 			return
 		}
-		if blank(cells) {
+		imp.rec.Advance(imp.src.Progress())
+		if importkit.Blank(cells) {
 			continue
 		}
 		c.total++
@@ -220,7 +219,7 @@ func (imp *importer) read(ctx context.Context, out chan<- chunk) {
 
 // check parses and validates one row, returning its errors.
 func (imp *importer) check(num int, cells []string) (pendingRow, []yserr.FieldError) {
-	in, errs := imp.layout.parse(cells, imp.src.date1904())
+	in, errs := parse(imp.header, cells, imp.src.Date1904())
 	p := pendingRow{row: num}
 	if isMasked(in.LegalRepID) {
 		p.idMask, in.LegalRepID = in.LegalRepID, ""
@@ -261,26 +260,14 @@ func hasField(errs []yserr.FieldError, field string) bool {
 	return false
 }
 
-// bad records the errors of one row.
+// bad records the errors of one row, in column order.
 func (imp *importer) bad(row int, errs ...yserr.FieldError) {
-	rep := imp.report
-	rep.Bad++
 	slices.SortStableFunc(errs, func(a, b yserr.FieldError) int { return columnOrder(a.Field) - columnOrder(b.Field) })
-	for _, e := range errs {
-		rep.Errors++
-		if len(rep.Rows) >= MaxRowErrors {
-			rep.Truncated = true
-			continue
-		}
-		col := ""
-		if c, ok := fieldColumn[e.Field]; ok {
-			col = imp.layout.header[c]
-			if col == "" {
-				col = Columns[c].Header
-			}
-		}
-		rep.Rows = append(rep.Rows, RowError{Row: row, Column: col, Field: e.Field, ZH: e.ZH, EN: e.EN})
+	out := make([]RowError, len(errs))
+	for i, e := range errs {
+		out[i] = RowError{Row: row, Column: imp.header.Column(e.Field), Field: e.Field, ZH: e.ZH, EN: e.EN}
 	}
+	imp.report.AddBad(out...)
 }
 
 // flush looks up the stored entities of the batch, classifies each row as
@@ -375,34 +362,19 @@ func orMasked(plain, masked string) string {
 	return plain
 }
 
-// finish records the import and its audit event.
-func (imp *importer) finish(ctx context.Context, filename string) error {
+// finish records the import (importkit's imports row) and its audit
+// event.
+func (imp *importer) finish(ctx context.Context) error {
 	rep := imp.report
-	var by any
-	if imp.actor.UserID != 0 {
-		by = imp.actor.UserID
-	}
-	err := imp.s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO imports (kind, filename, mode, rows_total, rows_created, rows_updated,
-		rows_bad, rows_unchanged, created_by, created_at) VALUES ('entity', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		truncate(filename, 255), imp.opts.Mode, rep.Total, rep.Created, rep.Updated, rep.Bad, rep.Unchanged, by, imp.now).Scan(&rep.ImportID)
+	rep.Committed = true
+	id, err := imp.rec.Finish(ctx, imp.s.DB, importkit.Counts{Total: rep.Total, Created: rep.Created, Updated: rep.Updated,
+		Unchanged: rep.Unchanged, Bad: rep.Bad}, &rep.Report)
 	if err != nil {
 		return err
 	}
-	detail, _ := json.Marshal(map[string]any{"filename": filename, "mode": imp.opts.Mode, "total": rep.Total,
+	detail, _ := json.Marshal(map[string]any{"filename": imp.rec.Filename, "mode": imp.opts.Mode, "total": rep.Total,
 		"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "bad": rep.Bad})
-	if err := imp.s.Audit.Record(ctx, "entity.import", "import", strconv.FormatInt(rep.ImportID, 10), nil, nil, string(detail)); err != nil {
-		return err
-	}
-	rep.Committed = true
-	return nil
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
+	return imp.s.Audit.Record(ctx, "entity.import", "import", strconv.FormatInt(id, 10), nil, nil, string(detail))
 }
 
 // usccKey is a USCC packed into 90 bits (18 characters of a 31-character

@@ -3,9 +3,12 @@ package license_test
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
@@ -303,4 +306,63 @@ func hasField(err error, f string) bool {
 		}
 	}
 	return false
+}
+
+// TestImportLedgerCSVAnd1904 imports the same ledger as a GBK CSV, a
+// tab-separated UTF-16 file and a workbook in the 1904 date system (the
+// import kit reads them all), with dates written as Excel serials, 2026年
+// dates and 8-digit dates.
+func TestImportLedgerCSVAnd1904(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, at("2026-11-23", 10, 0))
+		ctx := e.admin(e.deptA, e.adminA)
+		head := make([]string, len(license.Columns))
+		for i, c := range license.Columns {
+			head[i] = c.Header
+		}
+		csvLine := func(sep string, cells ...string) string { return strings.Join(cells, sep) + "\n" }
+		gbk, err := simplifiedchinese.GBK.NewEncoder().String(csvLine(",", head...) +
+			csvLine(",", "SP-JY", "G1", "许昌市示例餐饮有限公司", e.uscc1, "13800001111", "2021年12月20日", "20261219", "否", "有"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		utf16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(csvLine("\t", head...) +
+			csvLine("\t", "SP-JY", "U1", "许昌市示例餐饮有限公司", e.uscc1, "13800001111", "2021/12/20", "2026-12-19", "N", "Y"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// In a 1904 workbook, serial 43088 is 2021-12-20 (1462 days later than in the 1900 system).
+		f := excelize.NewFile()
+		is1904 := true
+		if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &is1904}); err != nil {
+			t.Fatal(err)
+		}
+		headAny := make([]any, len(head))
+		for i, h := range head {
+			headAny[i] = h
+		}
+		row := []any{"SP-JY", "W1", "许昌市示例餐饮有限公司", e.uscc1, "13800001111", 43088, "2026-12-19", "否", "是"}
+		if err := f.SetSheetRow("Sheet1", "A1", &headAny); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetSheetRow("Sheet1", "A2", &row); err != nil {
+			t.Fatal(err)
+		}
+		var wb bytes.Buffer
+		if err := f.Write(&wb); err != nil {
+			t.Fatal(err)
+		}
+		for name, file := range map[string]string{"gbk": gbk, "utf16": utf16, "1904": wb.String()} {
+			rep, err := e.s.Import(ctx, 0, strings.NewReader(file), "")
+			if err != nil || rep.Created != 1 || rep.Bad != 0 {
+				t.Fatalf("%s: %v %+v", name, err, rep)
+			}
+		}
+		for _, n := range []string{"G1", "U1", "W1"} {
+			l, err := e.s.Get(e.staff(), e.licenseID(n))
+			if err != nil || l.IssuedOn != "2021-12-20" || l.ExpiresOn != "2026-12-19" || l.Elderly || !l.Disabled {
+				t.Errorf("%s: %+v %v", n, l, err)
+			}
+		}
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/db"
 	"yingshang/internal/ident"
+	"yingshang/internal/importkit"
 	"yingshang/internal/yserr"
 )
 
@@ -81,45 +81,43 @@ func (s *Service) ImportTemplate(w io.Writer) error {
 	return f.Write(w)
 }
 
-// readLedger reads the rows of a ledger workbook. A file that is not a
-// workbook or lacks a required column is an error on "file".
+// ledgerColumns is Columns as the import kit matches them.
+var ledgerColumns = func() []importkit.Column {
+	out := make([]importkit.Column, len(Columns))
+	for i, c := range Columns {
+		out[i] = importkit.Column{Key: c.Field, Header: c.Header, Required: c.Required}
+	}
+	return out
+}()
+
+// readLedger reads the rows of a ledger (an .xlsx workbook, sheet 证照台账
+// or the first, or a CSV file: importkit.Open). Columns it does not know
+// are ignored. A file that is not a table or lacks a required column is
+// an error on "file".
 func readLedger(r io.Reader) ([]LicenseInput, []int, error) {
-	f, err := excelize.OpenReader(r)
+	src, err := importkit.Open(r, importkit.Options{Sheets: []string{SheetName}})
 	if err != nil {
-		return nil, nil, yserr.Field("file", "文件不是有效的 .xlsx 工作簿", "the file is not a valid .xlsx workbook").Wrap(err)
+		return nil, nil, err
 	}
-	defer f.Close()
-	sheet := SheetName
-	if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
-		sheet = f.GetSheetName(0)
-	}
-	rows, err := f.Rows(sheet)
+	defer src.Close()
+	h, err := src.Header(ledgerColumns, importkit.HeaderOptions{IgnoreUnknown: true})
 	if err != nil {
-		return nil, nil, yserr.Field("file", "无法读取工作表", "cannot read the sheet").Wrap(err)
+		return nil, nil, err
 	}
-	defer rows.Close()
-	var pos map[string]int
 	var out []LicenseInput
 	var nums []int
-	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+	for {
+		n, cells, err := src.Next()
+		if err == io.EOF {
+			return out, nums, nil
+		}
 		if err != nil {
-			return nil, nil, yserr.Field("file", "无法读取工作表", "cannot read the sheet").Wrap(err)
+			return nil, nil, err
 		}
-		if pos == nil {
-			if pos, err = headerPositions(cells); err != nil {
-				return nil, nil, err
-			}
-			continue
-		}
-		get := func(field string) string {
-			if i, ok := pos[field]; ok && i < len(cells) {
-				return strings.TrimSpace(cells[i])
-			}
-			return ""
-		}
+		get := func(field string) string { return h.Get(cells, field) }
 		in := LicenseInput{TypeCode: get("type_code"), Number: get("number"), HolderName: get("holder_name"),
-			HolderCode: get("holder_code"), Phone: get("phone"), IssuedOn: cellDate(get("issued_on")), ExpiresOn: cellDate(get("expires_on"))}
+			HolderCode: get("holder_code"), Phone: importkit.IntegralText(get("phone")),
+			IssuedOn: cellDate(get("issued_on"), src.Date1904()), ExpiresOn: cellDate(get("expires_on"), src.Date1904())}
 		if in == (LicenseInput{}) && get("elderly") == "" && get("disabled") == "" {
 			continue
 		}
@@ -127,55 +125,21 @@ func readLedger(r io.Reader) ([]LicenseInput, []int, error) {
 		out = append(out, in)
 		nums = append(nums, n)
 	}
-	if pos == nil {
-		return nil, nil, yserr.Field("file", "工作表为空", "the sheet is empty")
-	}
-	return out, nums, rows.Error()
 }
 
-func headerPositions(cells []string) (map[string]int, error) {
-	pos := map[string]int{}
-	for i, h := range cells {
-		for _, c := range Columns {
-			if strings.TrimSpace(h) == c.Header || strings.TrimSpace(h) == c.Field {
-				pos[c.Field] = i
-			}
-		}
-	}
-	for _, c := range Columns {
-		if _, ok := pos[c.Field]; !ok && c.Required {
-			return nil, yserr.Field("file", "缺少必填列："+c.Header, "missing required column: "+c.Header)
-		}
-	}
-	return pos, nil
-}
-
-// cellDate turns an Excel date serial into YYYY-MM-DD; other text is
-// normalised (2026/1/5, 2026年1月5日) and checked later.
-func cellDate(s string) string {
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 1 && f < 100000 && !strings.Contains(s, "-") {
-		if t, err := excelize.ExcelDateToTime(f, false); err == nil {
-			return t.Format("2006-01-02")
-		}
-	}
-	s = strings.NewReplacer("/", "-", ".", "-", "年", "-", "月", "-", "日", "").Replace(s)
-	if parts := strings.Split(s, "-"); len(parts) == 3 {
-		y, e1 := strconv.Atoi(parts[0])
-		m, e2 := strconv.Atoi(parts[1])
-		d, e3 := strconv.Atoi(parts[2])
-		if e1 == nil && e2 == nil && e3 == nil {
-			return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
-		}
+// cellDate reads a date cell (importkit.Date); anything else is returned
+// as written, for the validation to refuse.
+func cellDate(s string, date1904 bool) string {
+	if d, ok := importkit.Date(s, date1904); ok {
+		return d
 	}
 	return s
 }
 
+// yes reads a yes/no cell; anything but a yes is no.
 func yes(s string) bool {
-	switch strings.ToLower(s) {
-	case "是", "y", "yes", "1", "true", "√":
-		return true
-	}
-	return false
+	v, _ := importkit.YesNo(s)
+	return v
 }
 
 // Import reads a ledger workbook and adds its licences to a department's
@@ -217,8 +181,8 @@ func (s *Service) importActor(ctx context.Context, deptID *int64, mode string) (
 	if err != nil {
 		return nil, err
 	}
-	if mode != "" && mode != ModeAllOrNothing && mode != ModeValidOnly {
-		return nil, yserr.Field("mode", "导入方式应为 all_or_nothing 或 valid_only", "mode must be all_or_nothing or valid_only")
+	if _, err := importkit.CheckMode(mode); err != nil {
+		return nil, err
 	}
 	if *deptID == 0 {
 		*deptID = a.DepartmentID
@@ -246,7 +210,8 @@ func (s *Service) add(ctx context.Context, deptID int64, rows []LicenseInput, nu
 		mode = ModeAllOrNothing
 	}
 	lg := &ledger{s: s, dept: deptID, seen: map[string]int{}, now: s.Clock.Now(),
-		report: &ImportReport{Total: len(rows), Rows: []RowError{}}}
+		report: &ImportReport{Report: importkit.NewReport()}}
+	lg.report.Total = len(rows)
 	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
 		types, err := s.Types(ctx, deptID)
 		if err != nil {
@@ -340,10 +305,11 @@ func (lg *ledger) chunk(ctx context.Context, rows []LicenseInput, nums []int) er
 }
 
 func (lg *ledger) bad(num int, errs []yserr.FieldError) {
-	lg.report.Bad++
-	for _, e := range errs {
-		lg.report.Rows = append(lg.report.Rows, RowError{Row: num, Column: header(e.Field), Field: e.Field, ZH: e.ZH, EN: e.EN})
+	out := make([]RowError, len(errs))
+	for i, e := range errs {
+		out[i] = RowError{Row: num, Column: header(e.Field), Field: e.Field, ZH: e.ZH, EN: e.EN}
 	}
+	lg.report.AddBad(out...)
 }
 
 func numberKey(typeID int64, number string) string { return fmt.Sprintf("%d\x00%s", typeID, number) }

@@ -39,6 +39,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
+	"yingshang/internal/importkit"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
 	"yingshang/internal/secret"
@@ -350,29 +351,22 @@ type ContactInput struct {
 // Summary is what one scan did: how many licences each stage acted on.
 type Summary map[string]int
 
-// ImportReport is the result of a ledger import.
+// ImportReport is the result of a ledger import: the import kit's report
+// (Total, Bad, Errors, Rows, Committed) and the ledger's counts (zero when
+// an all_or_nothing import is refused).
 type ImportReport struct {
-	Total     int        `json:"total"`
-	Created   int        `json:"created"`
-	Renewed   int        `json:"renewed" doc:"older licences marked renewed by a newer one in the file"`
-	Bad       int        `json:"bad"`
-	Rows      []RowError `json:"rows"`
-	Committed bool       `json:"committed"`
+	importkit.Report
+	Created int `json:"created"`
+	Renewed int `json:"renewed" doc:"older licences marked renewed by a newer one in the file"`
 }
 
 // RowError is one problem in one ledger row.
-type RowError struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Field  string `json:"field"`
-	ZH     string `json:"message_zh"`
-	EN     string `json:"message_en"`
-}
+type RowError = importkit.RowError
 
 // Import modes.
 const (
-	ModeAllOrNothing = "all_or_nothing"
-	ModeValidOnly    = "valid_only"
+	ModeAllOrNothing = importkit.ModeAllOrNothing
+	ModeValidOnly    = importkit.ModeValidOnly
 )
 
 // today returns the date in Asia/Shanghai on the service clock.

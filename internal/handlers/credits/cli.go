@@ -12,6 +12,7 @@ import (
 
 	"yingshang/internal/calendar"
 	"yingshang/internal/credit"
+	"yingshang/internal/importkit"
 	"yingshang/internal/module"
 )
 
@@ -108,6 +109,14 @@ func cmdImport(ctx context.Context, c *module.CLI, args []string) error {
 	opts := credit.ImportOptions{DepartmentID: id, DryRun: *dry, Mode: credit.ModeAllOrNothing}
 	if *validOnly {
 		opts.Mode = credit.ModeValidOnly
+	}
+	if st, err := f.Stat(); err == nil {
+		opts.Size = st.Size()
+	}
+	opts.Progress = func(p importkit.Progress) { // long files only: every 1,000 rows on stderr
+		if p.Total >= 2000 {
+			fmt.Fprintf(c.Stderr, "read %d of about %d rows (%d%%)\n", p.Rows, p.Total, p.Percent())
+		}
 	}
 	rep, err := svc.ImportRecords(actx, f, filepath.Base(file), opts)
 	if err != nil {

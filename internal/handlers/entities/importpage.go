@@ -57,6 +57,7 @@ func (h *handlers) readUpload(w http.ResponseWriter, r *http.Request, kept bool)
 		return nil, errTooLarge(limit)
 	case err == nil:
 		up.file, up.header, up.filename = f, fh, filepath.Base(fh.Filename)
+		up.opts.Size = fh.Size
 		up.token = ""
 	case up.token != "":
 		a := auth.From(r.Context())
