@@ -31,7 +31,7 @@ func infrastructure(dir string) bool {
 }
 
 // pureDomain packages do no I/O at all (docs/architecture.md).
-var pureDomain = []string{"internal/auth", "internal/ident", "internal/refdata", "internal/calendar", "internal/yserr", "internal/clock"}
+var pureDomain = []string{"internal/auth", "internal/scope", "internal/ident", "internal/refdata", "internal/calendar", "internal/yserr", "internal/clock"}
 
 func under(dir, base string) bool { return dir == base || strings.HasPrefix(dir, base+"/") }
 
