@@ -3,6 +3,7 @@ package bideval
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -17,6 +18,7 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
+	"yingshang/internal/draw"
 	"yingshang/internal/yserr"
 )
 
@@ -542,21 +544,42 @@ func (s *Service) Conflicts(ctx context.Context, projectID int64) ([]Conflict, e
 	if _, err := s.Bids(ctx, projectID); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, e.pseudonym, e.name, a.status, b.name, CASE WHEN e.employer_uscc = b.uscc THEN 'employer_is_bidder' ELSE 'declared_relation' END
-		FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id JOIN bideval_bids b ON b.project_id = a.project_id
-		WHERE a.project_id = $1 AND a.status IN ('standby','notified','confirmed')
-		AND (e.employer_uscc = b.uscc OR e.relations LIKE '%,' || b.uscc || ',%') ORDER BY a.id`, projectID)
+	seats, err := s.Draw.CommitteeSeats(ctx, projectID, "standby", "notified", "confirmed")
+	if err != nil {
+		return nil, err
+	}
+	type bidder struct{ uscc, name string }
+	var bidders []bidder
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT uscc, name FROM bideval_bids WHERE project_id = $1 ORDER BY id", projectID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Conflict
 	for rows.Next() {
-		var c Conflict
-		if err := rows.Scan(&c.AssignmentID, &c.Pseudonym, &c.Name, &c.Status, &c.Bidder, &c.Reason); err != nil {
+		var b bidder
+		if err := rows.Scan(&b.uscc, &b.name); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		bidders = append(bidders, b)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(seats, func(x, y draw.CommitteeSeat) int { return cmp.Compare(x.AssignmentID, y.AssignmentID) })
+	var out []Conflict
+	for _, seat := range seats {
+		for _, b := range bidders {
+			reason := ""
+			switch {
+			case seat.EmployerUSCC == b.uscc:
+				reason = "employer_is_bidder"
+			case slices.Contains(seat.Relations, b.uscc):
+				reason = "declared_relation"
+			default:
+				continue
+			}
+			out = append(out, Conflict{AssignmentID: seat.AssignmentID, Pseudonym: seat.Pseudonym, Name: seat.Name, Status: seat.Status, Bidder: b.name, Reason: reason})
+		}
+	}
+	return out, nil
 }

@@ -266,7 +266,7 @@ func (s *Service) Award(ctx context.Context, projectID int64, in AwardInput) (*R
 			updated_at = $2 WHERE project_id = $6 AND status = $7`, StatusAwarded, now, nullID(a.UserID), in.BidID, in.Note, projectID, StatusUnmasked); err != nil {
 			return err
 		}
-		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE draw_projects SET status = 'awarded', updated_at = $1 WHERE id = $2", now, projectID); err != nil {
+		if err := s.Draw.MarkAwarded(ctx, projectID); err != nil {
 			return err
 		}
 		if err := s.Audit.Record(ctx, "bideval.award", "draw_project", strconv.FormatInt(projectID, 10), nil, in,
@@ -361,19 +361,14 @@ func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, e
 		}
 		p.Members = append(p.Members, ms)
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, purpose, status, drawn_at FROM draws WHERE project_id = $1 ORDER BY id", projectID)
+	draws, err := s.Draw.ProjectDraws(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var d DrawLink
-		if err := rows.Scan(&d.ID, &d.Purpose, &d.Status, &d.DrawnAt); err != nil {
-			return nil, err
-		}
-		p.Draws = append(p.Draws, d)
+	for _, d := range draws {
+		p.Draws = append(p.Draws, DrawLink{ID: d.ID, Purpose: d.Purpose, Status: d.Status, DrawnAt: d.DrawnAt})
 	}
-	return p, rows.Err()
+	return p, nil
 }
 
 // Notice is an awarded project in the public list.
