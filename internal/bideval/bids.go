@@ -69,10 +69,11 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 		if st.Status != StatusOpen {
 			return deadlinePassed(st)
 		}
-		var uscc, name string
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc, name FROM entities WHERE id = $1", a.EntityID).Scan(&uscc, &name); err != nil {
+		own, err := s.Entities.Ref(ctx, a.EntityID, "")
+		if err != nil {
 			return err
 		}
+		uscc, name := own.USCC, own.Name
 		if uscc == st.tenderer {
 			return yserr.New(yserr.Conflict, "招标人不能投标本项目", "the tenderer cannot bid for its own project")
 		}
@@ -206,10 +207,12 @@ func (s *Service) Upload(ctx context.Context, projectID int64, part, name string
 // accounts (contacts) and the declared project manager.
 func (s *Service) identity(ctx context.Context, entityID int64, manager string) (Identity, error) {
 	var id Identity
-	var rep string
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT name, uscc, legal_rep_name FROM entities WHERE id = $1", entityID).Scan(&id.Name, &id.USCC, &rep); err != nil {
+	ent, err := s.Entities.Ref(ctx, entityID, "")
+	if err != nil {
 		return id, err
 	}
+	id.Name, id.USCC = ent.Name, ent.USCC
+	rep := ent.LegalRepName
 	people := []string{rep, manager}
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT display_name FROM users WHERE entity_id = $1 AND status = 'active'", entityID)
 	if err != nil {

@@ -342,8 +342,13 @@ func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, e
 	if st.UnmaskedAt != nil {
 		p.UnmaskedAt = *st.UnmaskedAt
 	}
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE((SELECT name FROM entities WHERE uscc = $1), $1)", st.tenderer).Scan(&p.Tenderer); err != nil {
+	tenderer, err := s.Entities.RefsByUSCC(ctx, []string{st.tenderer})
+	if err != nil {
 		return nil, err
+	}
+	p.Tenderer = st.tenderer
+	if t, ok := tenderer[st.tenderer]; ok {
+		p.Tenderer = t.Name
 	}
 	for _, r := range res.Rows {
 		if r.BidID == st.AwardBidID {
@@ -517,22 +522,33 @@ func (s *Service) LinkMember(ctx context.Context, projectID, expertID int64, use
 // the award's transaction (the outbox delivers it). One query finds the
 // accounts of every bid of the project.
 func (s *Service) tellBidders(ctx context.Context, st *Settings, res *Results, winner string) error {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT DISTINCT b.id, u.id FROM bideval_bids b JOIN users u ON u.entity_id = b.entity_id AND u.status = 'active'
-		JOIN user_roles ur ON ur.user_id = u.id AND ur.role = 'enterprise' WHERE b.project_id = $1 ORDER BY b.id, u.id`, st.ProjectID)
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, entity_id FROM bideval_bids WHERE project_id = $1 ORDER BY id", st.ProjectID)
 	if err != nil {
 		return err
 	}
-	accounts := map[int64][]notify.Recipient{}
+	entityOf := map[int64]int64{}
+	var entities []int64
 	for rows.Next() {
-		var bid, user int64
-		if err := rows.Scan(&bid, &user); err != nil {
+		var bid, ent int64
+		if err := rows.Scan(&bid, &ent); err != nil {
 			rows.Close()
 			return err
 		}
-		accounts[bid] = append(accounts[bid], notify.Recipient{UserID: user})
+		entityOf[bid] = ent
+		entities = append(entities, ent)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return err
+	}
+	users, err := s.Accounts.EntityUsers(ctx, entities, auth.Enterprise)
+	accounts := map[int64][]notify.Recipient{}
+	for bid, ent := range entityOf {
+		for _, u := range users[ent] {
+			accounts[bid] = append(accounts[bid], notify.Recipient{UserID: u})
+		}
+	}
+	if err != nil {
 		return err
 	}
 	for _, r := range res.Rows {

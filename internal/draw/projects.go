@@ -125,21 +125,22 @@ func (s *Service) checkTenderer(ctx context.Context, a *auth.Actor, uscc string)
 	if !a.Has(auth.Enterprise) || a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff) {
 		return nil
 	}
-	var own string
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", a.EntityID).Scan(&own)
-	if err != nil || own != uscc {
+	own, err := s.Entities.Ref(ctx, a.EntityID, "")
+	if err != nil || own.USCC != uscc {
 		return yserr.Field("tenderer_uscc", "只能以本单位作为招标人登记项目", "you can register projects only with your own entity as tenderer")
 	}
 	return nil
 }
 
 func (s *Service) centreDept(ctx context.Context, a *auth.Actor) (int64, error) {
-	var id int64
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM departments WHERE code = $1", s.CentreDept).Scan(&id)
-	if db.IsNoRows(err) && a.DepartmentID != 0 {
+	id, err := s.Accounts.DepartmentByCode(ctx, s.CentreDept)
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 && a.DepartmentID != 0 {
 		return a.DepartmentID, nil
 	}
-	if db.IsNoRows(err) {
+	if id == 0 {
 		return 0, yserr.New(yserr.Conflict, "未配置公共资源交易中心部门", "the trading centre department is not configured")
 	}
 	return id, err
@@ -183,9 +184,8 @@ func (s *Service) Project(ctx context.Context, id int64) (*Project, error) {
 		return p, nil
 	}
 	if a.Has(auth.Enterprise) {
-		var own string
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", a.EntityID).Scan(&own); err == nil &&
-			(own == p.TendererUSCC || slices.Contains(p.BidderUSCCs, own)) {
+		if own, err := s.Entities.Ref(ctx, a.EntityID, ""); err == nil &&
+			(own.USCC == p.TendererUSCC || slices.Contains(p.BidderUSCCs, own.USCC)) {
 			return p, nil
 		}
 	}
@@ -228,7 +228,6 @@ func (s *Service) OwnUSCC(ctx context.Context) string {
 	if a == nil || a.EntityID == 0 {
 		return ""
 	}
-	var u string
-	_ = s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", a.EntityID).Scan(&u)
-	return u
+	own, _ := s.Entities.Ref(ctx, a.EntityID, "")
+	return own.USCC
 }

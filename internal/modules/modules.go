@@ -52,27 +52,27 @@ func Build(a *app.App) (*Set, error) {
 
 	// credit: public credit records, repair, grades, checks (issue 6).
 	credit.RegisterTypes()
-	m.Credit = &credit.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Notify: a.Notify, Calendar: a.Calendar, BaseURL: a.Cfg.BaseURL}
+	m.Credit = &credit.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Notify: a.Notify, Calendar: a.Calendar, Accounts: a.Accounts, Entities: a.Entities, BaseURL: a.Cfg.BaseURL}
 	m.Credit.Register(a.Jobs)
 	m.demos = append(m.demos, m.Credit.LoadDemo)
 
 	// draw: verifiable random selection, six randoms, expert replacement (issue 4).
 	draw.RegisterMessages()
-	m.Draw = &draw.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify,
+	m.Draw = &draw.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Accounts: a.Accounts, Entities: a.Entities,
 		CentreDept: "XC-JYZX", BaseURL: a.Cfg.BaseURL}
 	m.Draw.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.Draw.LoadDemo)
 
 	// bideval: double-blind evaluation, virtual codes drawn by the draw engine (issue 4).
 	bideval.RegisterMessages()
-	m.Bideval = &bideval.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Draw: m.Draw,
+	m.Bideval = &bideval.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Accounts: a.Accounts, Entities: a.Entities, Draw: m.Draw,
 		MaxFileBytes: a.Cfg.UploadLimit}
 	m.Bideval.Hook()
 	m.demos = append(m.demos, m.Bideval.LoadDemo)
 
 	// license: licence expiry reminders, follow-up lists, renewals (issue 5).
 	license.RegisterMessages()
-	m.License = &license.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Calendar: a.Calendar, Jobs: a.Jobs,
+	m.License = &license.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify, Calendar: a.Calendar, Jobs: a.Jobs, Accounts: a.Accounts,
 		Codes: &account.PhoneCodes{Accounts: a.Accounts, Notify: a.Notify}, BaseURL: a.Cfg.BaseURL}
 	m.License.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.License.LoadDemo)
