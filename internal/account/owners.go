@@ -160,3 +160,44 @@ func (s *Service) DepartmentByCode(ctx context.Context, code string) (int64, err
 	}
 	return id, err
 }
+
+// DeptRef is what other modules show of a department.
+type DeptRef struct {
+	ID   int64
+	Code string
+	Name string
+}
+
+// DepartmentRefs returns the departments with the ids, in one query;
+// unknown ids are absent from the map.
+func (s *Service) DepartmentRefs(ctx context.Context, ids []int64) (map[int64]DeptRef, error) {
+	out := map[int64]DeptRef{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, code, name FROM departments WHERE id IN ("+strings.Join(ph, ", ")+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d DeptRef
+		if err := rows.Scan(&d.ID, &d.Code, &d.Name); err != nil {
+			return nil, err
+		}
+		out[d.ID] = d
+	}
+	return out, rows.Err()
+}
+
+// UsersWithRole lists the active users who hold the role, by id.
+func (s *Service) UsersWithRole(ctx context.Context, role auth.Role) ([]int64, error) {
+	return s.userIDs(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE r.role = $1 AND u.status = 'active' ORDER BY u.id`, string(role))
+}

@@ -29,6 +29,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
@@ -193,6 +194,8 @@ type Service struct {
 	Calendar *workcal.Service
 	Notify   *notify.Service
 	Entities *entity.Service
+	// Accounts names departments and finds the people to notify.
+	Accounts *account.Service
 	DataDir  string // attachments live in DataDir/attachments
 }
 

@@ -46,7 +46,7 @@ func Build(a *app.App) (*Set, error) {
 	// appeal: enterprise appeals, SLA clocks, alerts, Open311 (issue 3).
 	appeal.RegisterMessageTypes()
 	m.Appeal = &appeal.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Calendar: a.Calendar, Notify: a.Notify,
-		Entities: a.Entities, DataDir: a.Cfg.DataDir}
+		Entities: a.Entities, Accounts: a.Accounts, DataDir: a.Cfg.DataDir}
 	m.Appeal.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.Appeal.LoadDemo)
 
