@@ -2,6 +2,7 @@ package draw
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/ident"
+	"yingshang/internal/scope"
 	"yingshang/internal/yserr"
 )
 
@@ -198,27 +200,30 @@ func (s *Service) Projects(ctx context.Context) ([]Project, error) {
 	if a == nil {
 		return nil, yserr.ErrUnauthorized()
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+projectCols+" FROM draw_projects ORDER BY opening_at DESC, id DESC LIMIT 500")
+	// The rule of Project, in the query (never a filter after LIMIT): the
+	// centre's staff their departments' projects, supervisors and admins
+	// all, an enterprise the projects it tenders or is a listed bidder of.
+	cond, args := scope.Where(a, scope.Columns{Dept: "department_id"}, nil)
+	if a.Has(auth.Enterprise) && !scope.All(a) {
+		if own := s.OwnUSCC(ctx); own != "" {
+			args = append(args, own, "%,"+own+",%")
+			cond = fmt.Sprintf("(%s OR tenderer_uscc = $%d OR bidder_usccs LIKE $%d)", cond, len(args)-1, len(args))
+		}
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+projectCols+" FROM draw_projects WHERE "+cond+" ORDER BY opening_at DESC, id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}
-	var all []Project
+	defer rows.Close()
+	out := []Project{}
 	for rows.Next() {
 		p, err := scanProject(rows)
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
-		all = append(all, *p)
+		out = append(out, *p)
 	}
-	rows.Close()
-	var out []Project
-	for _, p := range all {
-		if _, err := s.Project(ctx, p.ID); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // OwnUSCC returns the credit code of the enterprise user's entity ("" for
