@@ -119,7 +119,7 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 		ResendUnreadAfter: time.Duration(cfg.ResendUnreadHours) * time.Hour}
 	a.Notify.Register(a.Jobs)
 	a.registerMaintenance()
-	a.Dash = &dashboard.Service{DB: d}
+	a.Dash = &dashboard.Service{Entities: a.Entities, Accounts: a.Accounts, Audit: a.Audit, Notify: a.Notify}
 	return a, nil
 }
 

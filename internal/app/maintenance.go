@@ -31,7 +31,7 @@ func (a *App) Maintain(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	codes, err := a.DB.W(ctx).Exec(ctx, "DELETE FROM sms_codes WHERE expires_at < $1", a.Clock.Now().Add(-24*time.Hour))
+	codes, err := a.Accounts.PurgePhoneCodes(ctx)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
@@ -196,6 +197,8 @@ type Service struct {
 	Entities *entity.Service
 	Files    *filestore.Store
 	DataDir  string // before the file store, attachments lived in DataDir/attachments (MoveFilesToStore)
+	// Accounts names departments and finds the people to notify.
+	Accounts *account.Service
 }
 
 // Settings returns the module settings (defaults when none are stored).

@@ -42,21 +42,38 @@ func (s *Service) Routes(ctx context.Context) ([]Route, error) {
 }
 
 func (s *Service) routes(ctx context.Context) ([]Route, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT r.id, r.topic, r.region_prefix, r.dept_id, d.name FROM appeal_routes r
-		JOIN departments d ON d.id = r.dept_id ORDER BY r.id`)
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, topic, region_prefix, dept_id FROM appeal_routes ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Route
+	var ids []int64
 	for rows.Next() {
 		var r Route
-		if err := rows.Scan(&r.ID, &r.Topic, &r.RegionPrefix, &r.DeptID, &r.DeptName); err != nil {
+		if err := rows.Scan(&r.ID, &r.Topic, &r.RegionPrefix, &r.DeptID); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
+		ids = append(ids, r.DeptID)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	depts, err := s.Accounts.DepartmentRefs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	// A route of a department that no longer exists is not shown, as
+	// before (the routes joined their department).
+	kept := out[:0]
+	for _, r := range out {
+		if d, ok := depts[r.DeptID]; ok {
+			r.DeptName = d.Name
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
 }
 
 // AddRoute adds a routing rule (dispatchers).

@@ -429,10 +429,14 @@ func (s *Service) applyAssign(t *trans) error {
 	if t.act.DeptID == 0 {
 		return yserr.Field("dept_id", "请选择主办部门", "choose the lead department")
 	}
-	var name string
-	if err := s.DB.W(t.ctx).QueryRow(t.ctx, `SELECT name FROM departments WHERE id = $1`, t.act.DeptID).Scan(&name); err != nil {
+	lead, err := s.Accounts.DepartmentRefs(t.ctx, []int64{t.act.DeptID})
+	if err != nil {
+		return err
+	}
+	if _, ok := lead[t.act.DeptID]; !ok {
 		return yserr.Field("dept_id", "主办部门不存在", "the lead department does not exist")
 	}
+	name := lead[t.act.DeptID].Name
 	t.a.LeadDeptID, t.a.HandlerID = t.act.DeptID, 0
 	co := []int64{}
 	for _, d := range t.act.CoDepts {

@@ -2,8 +2,8 @@ package appeal
 
 import (
 	"context"
+	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -148,7 +148,7 @@ func (s *Service) enterpriseRecipients(ctx context.Context, a *Appeal) ([]notify
 }
 
 func (s *Service) notifyDept(ctx context.Context, a *Appeal, dept int64) error {
-	ids, err := s.usersWhere(ctx, "u.department_id = $1 AND r.role IN ('dept_staff', 'dept_admin')", dept)
+	ids, err := s.Accounts.DeptUsers(ctx, dept, auth.DeptStaff, auth.DeptAdmin)
 	if err != nil || len(ids) == 0 {
 		return err
 	}
@@ -162,7 +162,7 @@ func (s *Service) notifySupervision(ctx context.Context, a *Appeal, note string)
 	var ids []int64
 	var err error
 	if a.LeadDeptID != 0 {
-		ids, err = s.usersWhere(ctx, "u.department_id = $1 AND r.role IN ('dept_staff', 'dept_admin')", a.LeadDeptID)
+		ids, err = s.Accounts.DeptUsers(ctx, a.LeadDeptID, auth.DeptStaff, auth.DeptAdmin)
 	} else {
 		ids, err = s.dispatchers(ctx)
 	}
@@ -184,7 +184,7 @@ func (s *Service) notifyAlert(ctx context.Context, a *Appeal, clock string, leve
 	switch level {
 	case LevelWarning:
 		if a.LeadDeptID != 0 {
-			ids, err = s.usersWhere(ctx, "u.department_id = $1 AND r.role = 'dept_admin'", a.LeadDeptID)
+			ids, err = s.Accounts.DeptUsers(ctx, a.LeadDeptID, auth.DeptAdmin)
 			if a.HandlerID != 0 && !contains(ids, a.HandlerID) {
 				ids = append(ids, a.HandlerID)
 			}
@@ -196,7 +196,7 @@ func (s *Service) notifyAlert(ctx context.Context, a *Appeal, clock string, leve
 		ids, err = s.dispatchers(ctx)
 	default:
 		typ = MsgSecondLevel
-		ids, err = s.usersWhere(ctx, "r.role = 'supervisor' AND u.id <> $1", int64(0))
+		ids, err = s.Accounts.UsersWithRole(ctx, auth.Supervisor)
 	}
 	if err != nil {
 		return err
@@ -214,32 +214,26 @@ func (s *Service) dispatchers(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []any{}
-	ph := []string{"''"}
-	for _, c := range st.DispatchDepts {
-		args = append(args, c)
-		ph = append(ph, "$"+strconv.Itoa(len(args)))
-	}
-	return s.usersWhere(ctx, "(r.role = 'platform_admin' OR r.role IN ('dept_staff', 'dept_admin') AND u.department_id IN (SELECT id FROM departments WHERE code IN ("+
-		strings.Join(ph, ", ")+")))", args...)
-}
-
-func (s *Service) usersWhere(ctx context.Context, where string, args ...any) ([]int64, error) {
-	rows, err := s.DB.W(ctx).Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-		WHERE u.status = 'active' AND `+where+` ORDER BY u.id`, args...)
+	ids, err := s.Accounts.UsersWithRole(ctx, auth.PlatformAdmin)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+	for _, code := range st.DispatchDepts {
+		dept, err := s.Accounts.DepartmentByCode(ctx, code)
+		if err != nil || dept == 0 {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		staff, err := s.Accounts.DeptUsers(ctx, dept, auth.DeptStaff, auth.DeptAdmin)
+		if err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		ids = append(ids, staff...)
 	}
-	return ids, rows.Err()
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
 }
 
 func recipients(ids []int64) []notify.Recipient {

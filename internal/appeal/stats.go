@@ -160,31 +160,25 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 // name ("" = not assigned yet).
 func (s *Service) deptNames(ctx context.Context, byID map[int64]int64) (map[string]int64, error) {
 	out := map[string]int64{}
-	var ids []string
+	var ids []int64
 	for id, n := range byID {
 		if id == 0 {
 			out[""] += n
 		} else {
-			ids = append(ids, strconv.FormatInt(id, 10))
+			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, name FROM departments WHERE id IN (`+strings.Join(ids, ",")+`)`)
+	depts, err := s.Accounts.DepartmentRefs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
-		out[name] += byID[id]
+	for id, d := range depts {
+		out[d.Name] += byID[id]
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func ratio(a, b int64) float64 {

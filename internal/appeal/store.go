@@ -120,19 +120,31 @@ func (s *Service) load(ctx context.Context, id int64) (*Appeal, error) {
 func errNotFound() error { return yserr.ErrNotFound("诉求", "appeal") }
 
 func (s *Service) loadCoHandlers(ctx context.Context, a *Appeal) error {
-	rows, err := s.DB.W(ctx).Query(ctx, `SELECT c.dept_id, d.name, c.note, c.noted_at FROM appeal_cohandlers c
-		JOIN departments d ON d.id = c.dept_id WHERE c.appeal_id = $1 ORDER BY c.dept_id`, a.ID)
+	rows, err := s.DB.W(ctx).Query(ctx, `SELECT dept_id, note, noted_at FROM appeal_cohandlers WHERE appeal_id = $1 ORDER BY dept_id`, a.ID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	a.CoHandlers = nil
+	var ids []int64
 	for rows.Next() {
 		var c CoHandler
-		if err := rows.Scan(&c.DeptID, &c.DeptName, &c.Note, &c.NotedAt); err != nil {
+		if err := rows.Scan(&c.DeptID, &c.Note, &c.NotedAt); err != nil {
 			return err
 		}
 		a.CoHandlers = append(a.CoHandlers, c)
+		ids = append(ids, c.DeptID)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	depts, err := s.Accounts.DepartmentRefs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range a.CoHandlers {
+		a.CoHandlers[i].DeptName = depts[a.CoHandlers[i].DeptID].Name
 	}
 	return rows.Err()
 }
@@ -192,10 +204,11 @@ func (s *Service) roleSet(ctx context.Context, a *auth.Actor) (roles, error) {
 	if err != nil {
 		return r, err
 	}
-	var code string
-	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT code FROM departments WHERE id = $1`, a.DepartmentID).Scan(&code); err != nil && !db.IsNoRows(err) {
+	depts, err := s.Accounts.DepartmentRefs(ctx, []int64{a.DepartmentID})
+	if err != nil {
 		return r, err
 	}
+	code := depts[a.DepartmentID].Code
 	r.dispatcher = contains(st.DispatchDepts, code)
 	r.intake = r.dispatcher || contains(st.IntakeDepts, code)
 	return r, nil

@@ -31,12 +31,14 @@ import (
 	"context"
 	"time"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
 	"yingshang/internal/draw"
 	"yingshang/internal/filestore"
+	"yingshang/internal/entity"
 	"yingshang/internal/notify"
 	"yingshang/internal/secret"
 	"yingshang/internal/yserr"
@@ -51,6 +53,10 @@ type Service struct {
 	Notify *notify.Service
 	// Files is the shared file store (bid files, sealed).
 	Files *filestore.Store
+	// Accounts finds the enterprise accounts of the bidders.
+	Accounts *account.Service
+	// Entities is the market-entity registry (bidders and tenderers).
+	Entities *entity.Service
 	// Draw is the draw engine and owner of projects and experts.
 	Draw *draw.Service
 	// MaxFileBytes bounds one uploaded part (default 20 MiB).
@@ -288,9 +294,8 @@ func (s *Service) ownUSCC(ctx context.Context, a *auth.Actor) string {
 	if a == nil || a.EntityID == 0 || !a.Has(auth.Enterprise) {
 		return ""
 	}
-	var u string
-	_ = s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", a.EntityID).Scan(&u)
-	return u
+	own, _ := s.Entities.Ref(ctx, a.EntityID, "")
+	return own.USCC
 }
 
 func (s *Service) isTenderer(ctx context.Context, a *auth.Actor, st *Settings) bool {

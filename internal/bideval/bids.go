@@ -3,6 +3,7 @@ package bideval
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -17,6 +18,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/filestore"
+	"yingshang/internal/draw"
 	"yingshang/internal/yserr"
 )
 
@@ -67,10 +69,11 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 		if st.Status != StatusOpen {
 			return deadlinePassed(st)
 		}
-		var uscc, name string
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc, name FROM entities WHERE id = $1", a.EntityID).Scan(&uscc, &name); err != nil {
+		own, err := s.Entities.Ref(ctx, a.EntityID, "")
+		if err != nil {
 			return err
 		}
+		uscc, name := own.USCC, own.Name
 		if uscc == st.tenderer {
 			return yserr.New(yserr.Conflict, "招标人不能投标本项目", "the tenderer cannot bid for its own project")
 		}
@@ -219,10 +222,12 @@ func (s *Service) Upload(ctx context.Context, projectID int64, part, name string
 // accounts (contacts) and the declared project manager.
 func (s *Service) identity(ctx context.Context, entityID int64, manager string) (Identity, error) {
 	var id Identity
-	var rep string
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT name, uscc, legal_rep_name FROM entities WHERE id = $1", entityID).Scan(&id.Name, &id.USCC, &rep); err != nil {
+	ent, err := s.Entities.Ref(ctx, entityID, "")
+	if err != nil {
 		return id, err
 	}
+	id.Name, id.USCC = ent.Name, ent.USCC
+	rep := ent.LegalRepName
 	people := []string{rep, manager}
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT display_name FROM users WHERE entity_id = $1 AND status = 'active'", entityID)
 	if err != nil {
@@ -637,21 +642,42 @@ func (s *Service) Conflicts(ctx context.Context, projectID int64) ([]Conflict, e
 	if _, err := s.Bids(ctx, projectID); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, e.pseudonym, e.name, a.status, b.name, CASE WHEN e.employer_uscc = b.uscc THEN 'employer_is_bidder' ELSE 'declared_relation' END
-		FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id JOIN bideval_bids b ON b.project_id = a.project_id
-		WHERE a.project_id = $1 AND a.status IN ('standby','notified','confirmed')
-		AND (e.employer_uscc = b.uscc OR e.relations LIKE '%,' || b.uscc || ',%') ORDER BY a.id`, projectID)
+	seats, err := s.Draw.CommitteeSeats(ctx, projectID, "standby", "notified", "confirmed")
+	if err != nil {
+		return nil, err
+	}
+	type bidder struct{ uscc, name string }
+	var bidders []bidder
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT uscc, name FROM bideval_bids WHERE project_id = $1 ORDER BY id", projectID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Conflict
 	for rows.Next() {
-		var c Conflict
-		if err := rows.Scan(&c.AssignmentID, &c.Pseudonym, &c.Name, &c.Status, &c.Bidder, &c.Reason); err != nil {
+		var b bidder
+		if err := rows.Scan(&b.uscc, &b.name); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		bidders = append(bidders, b)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(seats, func(x, y draw.CommitteeSeat) int { return cmp.Compare(x.AssignmentID, y.AssignmentID) })
+	var out []Conflict
+	for _, seat := range seats {
+		for _, b := range bidders {
+			reason := ""
+			switch {
+			case seat.EmployerUSCC == b.uscc:
+				reason = "employer_is_bidder"
+			case slices.Contains(seat.Relations, b.uscc):
+				reason = "declared_relation"
+			default:
+				continue
+			}
+			out = append(out, Conflict{AssignmentID: seat.AssignmentID, Pseudonym: seat.Pseudonym, Name: seat.Name, Status: seat.Status, Bidder: b.name, Reason: reason})
+		}
+	}
+	return out, nil
 }

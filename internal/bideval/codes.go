@@ -157,21 +157,16 @@ func (s *Service) applyCodes(ctx context.Context, d *draw.Draw, rec *draw.Record
 		fmt.Sprintf("%d codes drawn by draw %d (sealed)", len(rec.Picks), d.ID)); err != nil {
 		return err
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT e.user_id FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id
-		WHERE a.project_id = $1 AND a.status = 'confirmed' AND e.user_id IS NOT NULL`, d.ProjectID)
+	seats, err := s.Draw.CommitteeSeats(ctx, d.ProjectID, "confirmed")
 	if err != nil {
 		return err
 	}
 	var to []notify.Recipient
-	for rows.Next() {
-		var uid int64
-		if err := rows.Scan(&uid); err != nil {
-			rows.Close()
-			return err
+	for _, seat := range seats {
+		if seat.UserID != 0 {
+			to = append(to, notify.Recipient{UserID: seat.UserID})
 		}
-		to = append(to, notify.Recipient{UserID: uid})
 	}
-	rows.Close()
 	if len(to) == 0 || s.Notify == nil {
 		return nil
 	}

@@ -50,21 +50,36 @@ type AnswerInput struct {
 // bidderAccounts returns the active enterprise accounts of each bid of the
 // project, by bid id.
 func (s *Service) bidderAccounts(ctx context.Context, projectID int64) (map[int64][]notify.Recipient, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT DISTINCT b.id, u.id FROM bideval_bids b JOIN users u ON u.entity_id = b.entity_id AND u.status = 'active'
-		JOIN user_roles ur ON ur.user_id = u.id AND ur.role = 'enterprise' WHERE b.project_id = $1 ORDER BY b.id, u.id`, projectID)
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, entity_id FROM bideval_bids WHERE project_id = $1 ORDER BY id", projectID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	accounts := map[int64][]notify.Recipient{}
+	entityOf := map[int64]int64{}
+	var entities []int64
 	for rows.Next() {
-		var bid, user int64
-		if err := rows.Scan(&bid, &user); err != nil {
+		var bid, ent int64
+		if err := rows.Scan(&bid, &ent); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		accounts[bid] = append(accounts[bid], notify.Recipient{UserID: user})
+		entityOf[bid] = ent
+		entities = append(entities, ent)
 	}
-	return accounts, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	users, err := s.Accounts.EntityUsers(ctx, entities, auth.Enterprise)
+	if err != nil {
+		return nil, err
+	}
+	accounts := map[int64][]notify.Recipient{}
+	for bid, ent := range entityOf {
+		for _, u := range users[ent] {
+			accounts[bid] = append(accounts[bid], notify.Recipient{UserID: u})
+		}
+	}
+	return accounts, nil
 }
 
 // tellAll sends one message to the accounts of every bid of the project.

@@ -284,7 +284,7 @@ func (s *Service) Award(ctx context.Context, projectID int64, in AwardInput) (*R
 			updated_at = $2 WHERE project_id = $6 AND status = $7`, StatusAwarded, now, nullID(a.UserID), in.BidID, in.Note, projectID, StatusPublicity); err != nil {
 			return err
 		}
-		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE draw_projects SET status = 'awarded', updated_at = $1 WHERE id = $2", now, projectID); err != nil {
+		if err := s.Draw.MarkAwarded(ctx, projectID); err != nil {
 			return err
 		}
 		if err := s.Audit.Record(ctx, "bideval.award", "draw_project", strconv.FormatInt(projectID, 10), nil, in,
@@ -366,8 +366,13 @@ func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, e
 	if st.UnmaskedAt != nil {
 		p.UnmaskedAt = *st.UnmaskedAt
 	}
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE((SELECT name FROM entities WHERE uscc = $1), $1)", st.tenderer).Scan(&p.Tenderer); err != nil {
+	tenderer, err := s.Entities.RefsByUSCC(ctx, []string{st.tenderer})
+	if err != nil {
 		return nil, err
+	}
+	p.Tenderer = st.tenderer
+	if t, ok := tenderer[st.tenderer]; ok {
+		p.Tenderer = t.Name
 	}
 	if st.Status == StatusPublicity {
 		p.Stage = "candidates"
@@ -392,19 +397,14 @@ func (s *Service) Publicity(ctx context.Context, projectID int64) (*Publicity, e
 		}
 		p.Members = append(p.Members, ms)
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, purpose, status, drawn_at FROM draws WHERE project_id = $1 ORDER BY id", projectID)
+	draws, err := s.Draw.ProjectDraws(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var d DrawLink
-		if err := rows.Scan(&d.ID, &d.Purpose, &d.Status, &d.DrawnAt); err != nil {
-			return nil, err
-		}
-		p.Draws = append(p.Draws, d)
+	for _, d := range draws {
+		p.Draws = append(p.Draws, DrawLink{ID: d.ID, Purpose: d.Purpose, Status: d.Status, DrawnAt: d.DrawnAt})
 	}
-	return p, rows.Err()
+	return p, nil
 }
 
 // Notice is a project in the public list: candidates published or awarded.

@@ -24,17 +24,14 @@ func (s *Service) linkedExpert(ctx context.Context, a *auth.Actor) int64 {
 	if a == nil || a.UserID == 0 || !a.Has(auth.Expert) {
 		return 0
 	}
-	var id int64
-	_ = s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM draw_experts WHERE user_id = $1", a.UserID).Scan(&id)
+	id, _ := s.Draw.ExpertOfUser(ctx, a.UserID)
 	return id
 }
 
 // assignment returns the expert's confirmed assignment on the project.
 func (s *Service) assignment(ctx context.Context, projectID, expertID int64) (int64, error) {
-	var id int64
-	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT id FROM draw_assignments WHERE project_id = $1 AND expert_id = $2 AND status = 'confirmed'
-		ORDER BY id LIMIT 1`, projectID, expertID).Scan(&id)
-	if db.IsNoRows(err) {
+	id, err := s.Draw.ConfirmedAssignment(ctx, projectID, expertID)
+	if err == nil && id == 0 {
 		return 0, yserr.New(yserr.Forbidden, "您不是本项目评标委员会的成员（须经抽取并确认参加）", "you are not a member of this project's committee (drawn and confirmed)")
 	}
 	return id, err
@@ -208,11 +205,11 @@ func (s *Service) MySheet(ctx context.Context, projectID int64) (*Sheet, error) 
 
 func (s *Service) sheet(ctx context.Context, projectID, expertID int64) (*Sheet, error) {
 	sh := &Sheet{ProjectID: projectID, Status: SheetDraft, Scores: []Score{}, expertID: expertID}
-	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT e.name, COALESCE((SELECT a.alias FROM draw_assignments a WHERE a.project_id = $2 AND a.expert_id = e.id
-		AND a.alias <> '' ORDER BY a.id LIMIT 1), e.pseudonym) FROM draw_experts e WHERE e.id = $1`, expertID, projectID).Scan(&sh.Expert, &sh.Pseudonym); err != nil {
+	var err error
+	if sh.Expert, sh.Pseudonym, err = s.Draw.ExpertOnProject(ctx, projectID, expertID); err != nil {
 		return nil, err
 	}
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, status, locked_at FROM bideval_sheets WHERE project_id = $1 AND expert_id = $2",
+	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT id, status, locked_at FROM bideval_sheets WHERE project_id = $1 AND expert_id = $2",
 		projectID, expertID).Scan(&sh.id, &sh.Status, &sh.LockedAt)
 	if db.IsNoRows(err) {
 		return sh, nil
@@ -408,23 +405,41 @@ type Member struct {
 }
 
 func (s *Service) committee(ctx context.Context, projectID int64) ([]Member, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, e.id, COALESCE(NULLIF(a.alias, ''), e.pseudonym), e.name, a.group_name, e.user_id IS NOT NULL, COALESCE(h.status, 'none'), h.locked_at
-		FROM draw_assignments a JOIN draw_experts e ON e.id = a.expert_id
-		LEFT JOIN bideval_sheets h ON h.project_id = a.project_id AND h.expert_id = a.expert_id
-		WHERE a.project_id = $1 AND a.status = 'confirmed' ORDER BY a.group_name DESC, a.draw_id, a.draw_order`, projectID)
+	seats, err := s.Draw.CommitteeSeats(ctx, projectID, "confirmed")
+	if err != nil {
+		return nil, err
+	}
+	type sheetState struct {
+		status string
+		locked *time.Time
+	}
+	sheets := map[int64]sheetState{}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT expert_id, status, locked_at FROM bideval_sheets WHERE project_id = $1", projectID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Member
 	for rows.Next() {
-		var m Member
-		if err := rows.Scan(&m.AssignmentID, &m.ExpertID, &m.Pseudonym, &m.Name, &m.Group, &m.Linked, &m.Sheet, &m.LockedAt); err != nil {
+		var id int64
+		var st sheetState
+		if err := rows.Scan(&id, &st.status, &st.locked); err != nil {
 			return nil, err
+		}
+		sheets[id] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []Member
+	for _, seat := range seats {
+		m := Member{AssignmentID: seat.AssignmentID, ExpertID: seat.ExpertID, Pseudonym: seat.Pseudonym, Name: seat.Name,
+			Group: seat.Group, Linked: seat.UserID != 0, Sheet: "none"}
+		if st, ok := sheets[seat.ExpertID]; ok {
+			m.Sheet, m.LockedAt = st.status, st.locked
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Progress lists the committee and its sheets for the centre's staff and

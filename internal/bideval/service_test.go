@@ -12,12 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
 	"yingshang/internal/draw"
+	"yingshang/internal/entity"
 	"yingshang/internal/filestore"
 	"yingshang/internal/ident"
 	"yingshang/internal/jobs"
@@ -59,9 +61,11 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err := q.Init(); err != nil {
 		t.Fatal(err)
 	}
-	ds := &draw.Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, CentreDept: "XC-JYZX"}
+	acc := &account.Service{DB: d, Audit: au, Keys: keys, Clock: clk}
+	ents := &entity.Service{DB: d, Audit: au, Keys: keys, Clock: clk}
+	ds := &draw.Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, Accounts: acc, Entities: ents, CentreDept: "XC-JYZX"}
 	e := &env{t: t, d: d, clk: clk, uscc: map[string]string{}, experts: map[int64]context.Context{},
-		s: &Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, Draw: ds, Files: filestore.New(d, keys, clk.Now), MaxFileBytes: 1 << 20}}
+		s: &Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, Accounts: acc, Entities: ents, Draw: ds, Files: filestore.New(d, keys, clk.Now), MaxFileBytes: 1 << 20}}
 	e.s.Hook()
 	rnd := rand.New(rand.NewPCG(8, 1))
 	e.centre = e.exec("INSERT INTO departments (code, name, kind, created_at, updated_at) VALUES ('XC-JYZX','公共资源交易中心','office',$1,$1)", start)

@@ -11,6 +11,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/db"
+	"yingshang/internal/scope"
 	"yingshang/internal/yserr"
 )
 
@@ -119,16 +120,12 @@ func (s *Service) getCommitment(ctx context.Context, id int64) (*Commitment, err
 // Commitments lists commitments with their deadlines, soonest first:
 // an enterprise its own, staff their departments', admins and supervisors all.
 func (s *Service) Commitments(ctx context.Context, status string) ([]Commitment, error) {
-	a, only, err := reader(ctx)
+	a, _, err := reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := "SELECT " + commitmentCols + " FROM credit_commitments c JOIN entities e ON e.id = c.entity_id WHERE 1 = 1"
-	var args []any
-	if only != 0 {
-		args = append(args, only)
-		q += fmt.Sprintf(" AND c.entity_id = $%d", len(args))
-	}
+	cond, args := scope.Where(a, scope.Columns{Dept: "c.department_id", Entity: "c.entity_id"}, nil)
+	q := "SELECT " + commitmentCols + " FROM credit_commitments c JOIN entities e ON e.id = c.entity_id WHERE " + cond
 	if status != "" {
 		args = append(args, status)
 		q += fmt.Sprintf(" AND c.status = $%d", len(args))
@@ -139,14 +136,10 @@ func (s *Service) Commitments(ctx context.Context, status string) ([]Commitment,
 	}
 	defer rows.Close()
 	out := []Commitment{}
-	staffOnly := only == 0 && !a.Has(auth.PlatformAdmin, auth.Supervisor) && !a.IsSystem()
 	for rows.Next() {
 		c, err := scanCommitment(rows)
 		if err != nil {
 			return nil, err
-		}
-		if staffOnly && !a.InScope(c.DepartmentID) {
-			continue
 		}
 		out = append(out, *c)
 	}

@@ -24,12 +24,14 @@ import (
 	"strings"
 	"time"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
 	"yingshang/internal/filestore"
+	"yingshang/internal/entity"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
 	"yingshang/internal/workcal"
@@ -45,6 +47,11 @@ type Service struct {
 	Calendar *workcal.Service
 	// Files is the shared file store (repair evidence).
 	Files *filestore.Store
+	// Accounts is the directory of departments and their staff, and of the
+	// accounts bound to entities.
+	Accounts *account.Service
+	// Entities is the market-entity registry.
+	Entities *entity.Service
 	// BaseURL is the public address of the site, printed on notices and
 	// reports for verification.
 	BaseURL string
@@ -286,16 +293,8 @@ type entityRef struct {
 }
 
 func (s *Service) entity(ctx context.Context, id int64, uscc string) (entityRef, error) {
-	var e entityRef
-	q, arg := "SELECT id, uscc, name FROM entities WHERE id = $1", any(id)
-	if id == 0 {
-		q, arg = "SELECT id, uscc, name FROM entities WHERE uscc = $1", strings.ToUpper(strings.TrimSpace(uscc))
-	}
-	err := s.DB.Q(ctx).QueryRow(ctx, q, arg).Scan(&e.ID, &e.USCC, &e.Name)
-	if db.IsNoRows(err) {
-		return e, yserr.Field("entity_id", "经营主体不存在", "no such market entity")
-	}
-	return e, err
+	r, err := s.Entities.Ref(ctx, id, uscc)
+	return entityRef{ID: r.ID, USCC: r.USCC, Name: r.Name}, err
 }
 
 // entityUsers lists the active accounts bound to an entity.
@@ -314,46 +313,24 @@ func (s *Service) entityUsers(ctx context.Context, entityID int64) ([]notify.Rec
 }
 
 func (s *Service) queryEntityUsers(ctx context.Context, entityID int64) ([]notify.Recipient, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM users WHERE entity_id = $1 AND status = 'active' ORDER BY id", entityID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []notify.Recipient
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, notify.Recipient{UserID: id})
-	}
-	return out, rows.Err()
+	users, err := s.Accounts.EntityUsers(ctx, []int64{entityID})
+	return recipients(users[entityID]), err
 }
 
 // deptUsers lists the active staff of a department.
 func (s *Service) deptUsers(ctx context.Context, dept int64) ([]notify.Recipient, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-		WHERE u.department_id = $1 AND u.status = 'active' AND r.role IN ('dept_admin', 'dept_staff') ORDER BY u.id`, dept)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	ids, err := s.Accounts.DeptUsers(ctx, dept, auth.DeptAdmin, auth.DeptStaff)
+	return recipients(ids), err
+}
+
+func recipients(ids []int64) []notify.Recipient {
 	var out []notify.Recipient
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	for _, id := range ids {
 		out = append(out, notify.Recipient{UserID: id})
 	}
-	return out, rows.Err()
+	return out
 }
 
 func (s *Service) deptName(ctx context.Context, id int64) (string, error) {
-	var n string
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT name FROM departments WHERE id = $1", id).Scan(&n)
-	if db.IsNoRows(err) {
-		return "", yserr.Field("department_id", "部门不存在", "no such department")
-	}
-	return n, err
+	return s.Accounts.DepartmentName(ctx, id)
 }

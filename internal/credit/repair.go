@@ -14,6 +14,7 @@ import (
 	"yingshang/internal/db"
 	"yingshang/internal/filestore"
 	"yingshang/internal/notify"
+	"yingshang/internal/scope"
 	"yingshang/internal/yserr"
 )
 
@@ -606,18 +607,15 @@ type RepairFilter struct {
 // Repairs lists applications, newest first: an enterprise its own, staff
 // their departments', supervisors and platform admins all.
 func (s *Service) Repairs(ctx context.Context, f RepairFilter) ([]Repair, error) {
-	a, only, err := reader(ctx)
+	a, _, err := reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var where []string
-	var args []any
+	cond, args := scope.Where(a, scope.Columns{Dept: "p.department_id", Entity: "p.entity_id"}, nil)
+	where := []string{cond}
 	add := func(cond string, v any) {
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if only != 0 {
-		add("p.entity_id = $%d", only)
 	}
 	if f.Status != "" {
 		add("p.status = $%d", f.Status)
@@ -625,24 +623,17 @@ func (s *Service) Repairs(ctx context.Context, f RepairFilter) ([]Repair, error)
 	if f.RecordID != 0 {
 		add("p.record_id = $%d", f.RecordID)
 	}
-	q := "SELECT " + repairCols + repairFrom
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q := "SELECT " + repairCols + repairFrom + " WHERE " + strings.Join(where, " AND ")
 	rows, err := s.DB.Q(ctx).Query(ctx, q+" ORDER BY p.id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []Repair{}
-	staffOnly := only == 0 && !a.Has(auth.PlatformAdmin, auth.Supervisor) && !a.IsSystem()
 	for rows.Next() {
 		p, err := scanRepair(rows)
 		if err != nil {
 			return nil, err
-		}
-		if staffOnly && !a.InScope(p.DepartmentID) {
-			continue
 		}
 		out = append(out, *p)
 	}

@@ -4,13 +4,22 @@ package dashboard
 import (
 	"context"
 
+	"yingshang/internal/account"
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
-	"yingshang/internal/db"
+	"yingshang/internal/entity"
+	"yingshang/internal/notify"
 	"yingshang/internal/refdata"
 )
 
-// Service computes dashboard figures.
-type Service struct{ DB *db.DB }
+// Service computes dashboard figures. It owns no table: every figure comes
+// from the service that owns the data.
+type Service struct {
+	Entities *entity.Service
+	Accounts *account.Service
+	Audit    *audit.Log
+	Notify   *notify.Service
+}
 
 // Count is a labelled number for a chart.
 type Count struct {
@@ -41,25 +50,23 @@ func (s *Service) Overview(ctx context.Context, lang string) (*Overview, error) 
 	if _, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor); err != nil {
 		return nil, err
 	}
-	q := s.DB.Q(ctx)
 	o := &Overview{}
-	for _, c := range []struct {
-		sql string
-		dst *int64
-	}{
-		{"SELECT COUNT(*) FROM entities", &o.Entities},
-		{"SELECT COUNT(*) FROM departments", &o.Departments},
-		{"SELECT COUNT(*) FROM users", &o.Users},
-		{"SELECT COUNT(*) FROM enterprise_bindings WHERE status = 'pending'", &o.PendingBindings},
-		{"SELECT seq FROM audit_head WHERE id = 1", &o.AuditEvents},
-		{"SELECT COUNT(*) FROM notifications WHERE status = 'failed'", &o.FailedMessages},
-	} {
-		if err := q.QueryRow(ctx, c.sql).Scan(c.dst); err != nil {
-			return nil, err
-		}
-	}
 	var err error
-	if o.BySize, err = s.group(ctx, "SELECT size_class, COUNT(*) FROM entities GROUP BY size_class ORDER BY 2 DESC", func(k string) string {
+	if o.Entities, err = s.Entities.CountAll(ctx); err != nil {
+		return nil, err
+	}
+	t, err := s.Accounts.CountTotals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o.Departments, o.Users, o.PendingBindings = t.Departments, t.Users, t.PendingBindings
+	if o.AuditEvents, _, err = s.Audit.Head(ctx); err != nil {
+		return nil, err
+	}
+	if o.FailedMessages, err = s.Notify.CountFailed(ctx); err != nil {
+		return nil, err
+	}
+	if o.BySize, err = s.group(ctx, "size_class", 0, func(k string) string {
 		if k == "" {
 			return pick(lang, "未划型", "Unclassified")
 		}
@@ -67,7 +74,7 @@ func (s *Service) Overview(ctx context.Context, lang string) (*Overview, error) 
 	}); err != nil {
 		return nil, err
 	}
-	if o.ByStatus, err = s.group(ctx, "SELECT status, COUNT(*) FROM entities GROUP BY status ORDER BY 2 DESC", func(k string) string {
+	if o.ByStatus, err = s.group(ctx, "status", 0, func(k string) string {
 		if l, ok := statusLabels[k]; ok {
 			return pick(lang, l[0], l[1])
 		}
@@ -75,7 +82,7 @@ func (s *Service) Overview(ctx context.Context, lang string) (*Overview, error) 
 	}); err != nil {
 		return nil, err
 	}
-	if o.ByRegion, err = s.group(ctx, "SELECT region_code, COUNT(*) FROM entities GROUP BY region_code ORDER BY 2 DESC LIMIT 10", func(k string) string {
+	if o.ByRegion, err = s.group(ctx, "region_code", 10, func(k string) string {
 		if r, ok := refdata.Region(k); ok {
 			return r.Name
 		}
@@ -93,20 +100,14 @@ func pick(lang, zh, en string) string {
 	return zh
 }
 
-func (s *Service) group(ctx context.Context, sql string, label func(string) string) ([]Count, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, sql)
+func (s *Service) group(ctx context.Context, column string, limit int, label func(string) string) ([]Count, error) {
+	tally, err := s.Entities.CountBy(ctx, column, limit)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []Count{}
-	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Key, &c.N); err != nil {
-			return nil, err
-		}
-		c.Label = label(c.Key)
-		out = append(out, c)
+	for _, t := range tally {
+		out = append(out, Count{Key: t.Key, Label: label(t.Key), N: t.N})
 	}
-	return out, rows.Err()
+	return out, nil
 }

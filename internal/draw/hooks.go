@@ -180,11 +180,11 @@ func (s *Service) LinkExpertUser(ctx context.Context, expertID int64, username s
 		if uid == nil {
 			return yserr.Field("username", "请填写用户名", "the username is required")
 		}
-		var n int
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM user_roles WHERE user_id = $1 AND role = $2", uid, string(auth.Expert)).Scan(&n); err != nil {
+		expert, err := s.Accounts.HasRole(ctx, uid.(int64), auth.Expert)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !expert {
 			return yserr.Field("username", "该用户没有“评标专家”角色："+username, "this user does not hold the expert role: "+username)
 		}
 		var other int64

@@ -112,12 +112,11 @@ func (s *Service) userID(ctx context.Context, username string) (any, error) {
 	if username == "" {
 		return nil, nil
 	}
-	var id int64
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM users WHERE username = $1", username).Scan(&id)
-	if db.IsNoRows(err) {
-		return nil, yserr.Field("username", "用户不存在："+username, "no such user: "+username)
+	id, err := s.Accounts.LookupUser(ctx, username)
+	if err != nil {
+		return nil, err
 	}
-	return id, err
+	return id, nil
 }
 
 // CreateExpert adds an expert to the pool.

@@ -2,6 +2,7 @@ package draw
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/ident"
+	"yingshang/internal/scope"
 	"yingshang/internal/yserr"
 )
 
@@ -129,21 +131,22 @@ func (s *Service) checkTenderer(ctx context.Context, a *auth.Actor, uscc string)
 	if !a.Has(auth.Enterprise) || a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff) {
 		return nil
 	}
-	var own string
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", a.EntityID).Scan(&own)
-	if err != nil || own != uscc {
+	own, err := s.Entities.Ref(ctx, a.EntityID, "")
+	if err != nil || own.USCC != uscc {
 		return yserr.Field("tenderer_uscc", "只能以本单位作为招标人登记项目", "you can register projects only with your own entity as tenderer")
 	}
 	return nil
 }
 
 func (s *Service) centreDept(ctx context.Context, a *auth.Actor) (int64, error) {
-	var id int64
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM departments WHERE code = $1", s.CentreDept).Scan(&id)
-	if db.IsNoRows(err) && a.DepartmentID != 0 {
+	id, err := s.Accounts.DepartmentByCode(ctx, s.CentreDept)
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 && a.DepartmentID != 0 {
 		return a.DepartmentID, nil
 	}
-	if db.IsNoRows(err) {
+	if id == 0 {
 		return 0, yserr.New(yserr.Conflict, "未配置公共资源交易中心部门", "the trading centre department is not configured")
 	}
 	return id, err
@@ -199,9 +202,8 @@ func (s *Service) visibleProject(ctx context.Context, id int64) (*Project, error
 		return p, nil
 	}
 	if a.Has(auth.Enterprise) {
-		var own string
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", a.EntityID).Scan(&own); err == nil &&
-			(own == p.TendererUSCC || slices.Contains(p.BidderUSCCs, own)) {
+		if own, err := s.Entities.Ref(ctx, a.EntityID, ""); err == nil &&
+			(own.USCC == p.TendererUSCC || slices.Contains(p.BidderUSCCs, own.USCC)) {
 			return p, nil
 		}
 	}
@@ -214,24 +216,37 @@ func (s *Service) Projects(ctx context.Context) ([]Project, error) {
 	if a == nil {
 		return nil, yserr.ErrUnauthorized()
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+projectCols+" FROM draw_projects ORDER BY opening_at DESC, id DESC LIMIT 500")
+	// The rule of Project, in the query (never a filter after LIMIT): the
+	// centre's staff their departments' projects, supervisors and admins
+	// all, an enterprise the projects it tenders or is a listed bidder of.
+	cond, args := scope.Where(a, scope.Columns{Dept: "department_id"}, nil)
+	if a.Has(auth.Enterprise) && !scope.All(a) {
+		if own := s.OwnUSCC(ctx); own != "" {
+			args = append(args, own, "%,"+own+",%")
+			cond = fmt.Sprintf("(%s OR tenderer_uscc = $%d OR bidder_usccs LIKE $%d)", cond, len(args)-1, len(args))
+		}
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+projectCols+" FROM draw_projects WHERE "+cond+" ORDER BY opening_at DESC, id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}
-	var all []Project
+	defer rows.Close()
+	out := []Project{}
 	for rows.Next() {
 		p, err := scanProject(rows)
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
-		all = append(all, *p)
+		out = append(out, *p)
 	}
-	rows.Close()
-	var out []Project
-	for _, p := range all {
-		if q, err := s.Project(ctx, p.ID); err == nil {
-			out = append(out, *q)
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Who has registered stays secret until the opening (but to the centre).
+	now := s.Clock.Now()
+	for i := range out {
+		if !isCentreFor(ctx, &out[i]) && now.Before(out[i].OpeningAt) {
+			out[i].BidderUSCCs = []string{}
 		}
 	}
 	return out, nil
@@ -244,7 +259,6 @@ func (s *Service) OwnUSCC(ctx context.Context) string {
 	if a == nil || a.EntityID == 0 {
 		return ""
 	}
-	var u string
-	_ = s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", a.EntityID).Scan(&u)
-	return u
+	own, _ := s.Entities.Ref(ctx, a.EntityID, "")
+	return own.USCC
 }

@@ -21,10 +21,12 @@ import (
 	"io"
 	"time"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
+	"yingshang/internal/entity"
 	"yingshang/internal/notify"
 	"yingshang/internal/secret"
 	"yingshang/internal/yserr"
@@ -37,6 +39,10 @@ type Service struct {
 	Clock  clock.Clock
 	Keys   *secret.Keyring
 	Notify *notify.Service
+	// Accounts looks up the user accounts linked to experts.
+	Accounts *account.Service
+	// Entities is the market-entity registry (tenderers and bidders).
+	Entities *entity.Service
 	// Rand is the source of server secrets and tokens (crypto/rand if nil).
 	Rand io.Reader
 	// CentreDept is the code of the trading centre's department, which

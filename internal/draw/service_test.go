@@ -16,12 +16,14 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
 	"yingshang/internal/draw"
+	"yingshang/internal/entity"
 	"yingshang/internal/ident"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
@@ -58,7 +60,8 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err := q.Init(); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, d: d, clk: clk, s: &draw.Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, CentreDept: "XC-JYZX"}}
+	e := &env{t: t, d: d, clk: clk, s: &draw.Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n,
+		Accounts: &account.Service{DB: d, Audit: au, Keys: keys, Clock: clk}, Entities: &entity.Service{DB: d, Audit: au, Keys: keys, Clock: clk}, CentreDept: "XC-JYZX"}}
 	rnd := rand.New(rand.NewPCG(4, 2))
 	e.tenderer, e.bidder, e.otherUSCC = ident.GenerateUSCC(rnd, "411002"), ident.GenerateUSCC(rnd, "411002"), ident.GenerateUSCC(rnd, "411002")
 	e.centre = e.exec("INSERT INTO departments (code, name, kind, created_at, updated_at) VALUES ('XC-JYZX','公共资源交易中心','office',$1,$1)", start)

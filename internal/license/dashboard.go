@@ -2,7 +2,7 @@ package license
 
 import (
 	"context"
-	"strings"
+	"strconv"
 
 	"yingshang/internal/auth"
 )
@@ -129,21 +129,40 @@ func (s *Service) stageStats(ctx context.Context, m map[int64]*TypeStats) error 
 }
 
 func (s *Service) messageStats(ctx context.Context, m map[int64]*TypeStats) error {
-	return s.groupedIn(ctx, `SELECT l.type_id, n.channel || ':' || n.status, COUNT(*) FROM notifications n
-		JOIN licenses l ON n.object_id = CAST(l.id AS TEXT) WHERE n.object_type = 'license' AND n.msg_type IN ($1, $2)
-		GROUP BY l.type_id, n.channel, n.status`, []any{MsgReminder, MsgExpired}, func(m map[int64]*TypeStats, id int64, key string, n int) {
-		st := m[id]
+	counts, err := s.Notify.CountsByObject(ctx, "license", MsgReminder, MsgExpired)
+	if err != nil || len(counts) == 0 {
+		return err
+	}
+	// The notification counts are per licence; the dashboard is per type.
+	typeOf := map[string]int64{}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, type_id FROM licenses")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, typeID int64
+		if err := rows.Scan(&id, &typeID); err != nil {
+			return err
+		}
+		typeOf[strconv.FormatInt(id, 10)] = typeID
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range counts {
+		st := m[typeOf[c.ObjectID]]
 		if st == nil {
-			return
+			continue
 		}
-		ch, status, _ := strings.Cut(key, ":")
-		switch status {
+		switch c.Status {
 		case "failed":
-			st.Failed[ch] += n
+			st.Failed[c.Channel] += c.Count
 		case "sent", "delivered":
-			st.Sent[ch] += n
+			st.Sent[c.Channel] += c.Count
 		}
-	}, m)
+	}
+	return nil
 }
 
 func (s *Service) contactStats(ctx context.Context, m map[int64]*TypeStats) error {

@@ -141,10 +141,12 @@ func (s *Service) fillFollowup(ctx context.Context, it *FollowupItem, unmask boo
 		return err
 	}
 	it.Overdue = len(it.Contacts) == 0 && it.DaysLeft <= 1
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM notifications WHERE object_type = 'license' AND object_id = $1 AND status = 'failed'",
-		strconv.FormatInt(it.ID, 10)).Scan(&it.Failed); err != nil {
+	id := strconv.FormatInt(it.ID, 10)
+	failed, err := s.Notify.FailedByObject(ctx, "license", []string{id})
+	if err != nil {
 		return err
 	}
+	it.Failed = failed[id]
 	if unmask {
 		return s.unmask(ctx, &it.License)
 	}
@@ -225,19 +227,14 @@ func (s *Service) Deliveries(ctx context.Context, licenseID int64) ([]Delivery, 
 	if _, err := s.Get(ctx, licenseID); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, msg_type, channel, address_mask, status, attempts, last_error, created_at FROM notifications
-		WHERE object_type = 'license' AND object_id = $1 ORDER BY id DESC`, strconv.FormatInt(licenseID, 10))
+	msgs, err := s.Notify.ObjectMessages(ctx, "license", strconv.FormatInt(licenseID, 10))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []Delivery{}
-	for rows.Next() {
-		var d Delivery
-		if err := rows.Scan(&d.ID, &d.Type, &d.Channel, &d.Address, &d.Status, &d.Attempts, &d.LastError, &d.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
+	for _, n := range msgs {
+		out = append(out, Delivery{ID: n.ID, Type: n.Type, Channel: n.Channel, Address: n.Address, Status: n.Status,
+			Attempts: n.Attempts, LastError: n.LastError, CreatedAt: n.CreatedAt})
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -72,7 +73,8 @@ func newEnv(t testing.TB, d *db.DB, now time.Time) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, d: d, clk: clk, rnd: rand.New(rand.NewPCG(1, 2)),
-		s: &license.Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, Calendar: cal, Jobs: q}}
+		s: &license.Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, Calendar: cal, Jobs: q,
+			Accounts: &account.Service{DB: d, Audit: au, Keys: keys, Clock: clk}}}
 	e.sysAdmin = auth.WithActor(context.Background(), &auth.Actor{UserID: 0, Username: "admin", Name: "平台管理员", Roles: []auth.Role{auth.PlatformAdmin}, Via: "session"})
 	e.seed()
 	return e

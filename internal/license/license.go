@@ -35,6 +35,7 @@ import (
 	"text/template"
 	"time"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
@@ -98,6 +99,9 @@ type Service struct {
 	Notify   *notify.Service
 	Calendar *workcal.Service
 	Jobs     *jobs.Queue
+	// Accounts is the directory of department admins and of the accounts
+	// bound to entities.
+	Accounts *account.Service
 	// Codes sends and verifies the SMS codes of person holders (holder.go);
 	// nil disables their sign-in.
 	Codes PhoneCodes

@@ -50,56 +50,20 @@ func (s *Service) typeByID(ctx context.Context, id int64) (*Type, error) {
 	return t, err
 }
 
-func (s *Service) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // entitiesUsers returns the active enterprise accounts bound to each of
 // the entities, in one query.
 func (s *Service) entitiesUsers(ctx context.Context, entities map[int64]bool) (map[int64][]int64, error) {
-	out := map[int64][]int64{}
-	if len(entities) == 0 {
-		return out, nil
-	}
 	ids := make([]int64, 0, len(entities))
 	for id := range entities {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	in, args := inList(ids, 0)
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT u.entity_id, u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-		WHERE u.entity_id IN (`+in+`) AND u.status = 'active' AND r.role = 'enterprise' ORDER BY u.id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var ent, id int64
-		if err := rows.Scan(&ent, &id); err != nil {
-			return nil, err
-		}
-		out[ent] = append(out[ent], id)
-	}
-	return out, rows.Err()
+	return s.Accounts.EntityUsers(ctx, ids, auth.Enterprise)
 }
 
 // deptAdmins returns the active admins of a department.
 func (s *Service) deptAdmins(ctx context.Context, dept int64) ([]int64, error) {
-	return s.ids(ctx, `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-		WHERE u.department_id = $1 AND u.status = 'active' AND r.role = 'dept_admin' ORDER BY u.id`, dept)
+	return s.Accounts.DeptUsers(ctx, dept, auth.DeptAdmin)
 }
 
 // staffRoles may read a department's licences.

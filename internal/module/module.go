@@ -136,7 +136,9 @@ type Carder interface {
 // Starter runs a module's start-up step once the schema is current and
 // before the server takes requests (e.g. moving files kept before the file
 // store into it). It must be idempotent: every instance runs it at start.
-type Starter interface{ Start(ctx context.Context) error }
+type Starter interface {
+	Start(ctx context.Context) error
+}
 
 // DemoLoader loads the module's demo data (once, when the core demo data
 // set is first created).

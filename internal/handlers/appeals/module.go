@@ -25,7 +25,7 @@ var Module = module.Info{
 	Templates: module.Templates(templates),
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &appeal.Service{DB: h.DB, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Calendar: h.Calendar,
+		return &mod{svc: &appeal.Service{DB: h.DB, Accounts: h.Accounts, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Calendar: h.Calendar,
 			Notify: h.Notify, Entities: h.Entities, DataDir: h.Cfg.DataDir}, log: h.Log}, nil
 	},
 }

@@ -35,7 +35,7 @@ var Module = module.Info{
 		if err != nil {
 			return nil, err
 		}
-		svc := &bideval.Service{DB: h.DB, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Draw: d,
+		svc := &bideval.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Draw: d,
 			MaxFileBytes: h.Cfg.UploadLimit, MinBidDays: minDays, PublicityDays: h.Cfg.CandidatePublicityDays}
 		svc.Hook()
 		return &mod{svc: svc, log: h.Log}, nil

@@ -25,7 +25,7 @@ var Module = module.Info{
 	Templates: module.Templates(templates),
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &credit.Service{DB: h.DB, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL}, log: h.Log}, nil
+		return &mod{svc: &credit.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL}, log: h.Log}, nil
 	},
 }
 

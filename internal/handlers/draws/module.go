@@ -24,7 +24,7 @@ var Module = module.Info{
 	Templates: module.Templates(templates),
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &draw.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify,
+		return &mod{svc: &draw.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify,
 			CentreDept: "XC-JYZX", BaseURL: h.Cfg.BaseURL}}, nil
 	},
 }

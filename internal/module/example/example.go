@@ -1,59 +1,33 @@
-// Package example is the worked example of the module contract
+// Package example is the service of the worked example of the module contract
 // (docs/architecture.md, "How to add a module"): a noticeboard (公告栏) that
 // departments post to and every signed-in user reads. It is not in
 // modules.All; its test builds the platform with it added, the way a new
 // module is added by one line.
 //
-// It shows each part of the contract in a few lines: its own table (in
-// migrations/, versioned per module), a service that checks the actor's
-// role and department, a page and two API operations, a periodic job, a
-// side-menu entry, a home-page card, a setting and demo data.
+// This package is the service: its own table (in migrations/, versioned
+// per module), a service that checks the actor's role and department, and a
+// periodic job. Package exampleweb is the rest of the contract: the
+// module.Info, a page and two API operations, a side-menu entry, a
+// home-page card and a setting.
 package example
 
 import (
 	"context"
-	"embed"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
-	"yingshang/internal/api"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
-	"yingshang/internal/config"
 	"yingshang/internal/db"
-	"yingshang/internal/jobs"
-	"yingshang/internal/module"
-	"yingshang/internal/module/example/migrations"
-	"yingshang/internal/server"
-	"yingshang/internal/web"
 	"yingshang/internal/yserr"
+
+	_ "yingshang/internal/module/example/migrations" // its table
 )
-
-//go:embed templates
-var templates embed.FS
-
-// Module describes the example module.
-var Module = module.Info{
-	Name:      "example",
-	Title:     module.Text{ZH: "公告栏（示例模块）", EN: "Noticeboard (example module)"},
-	Schema:    migrations.Source,
-	Templates: module.Templates(templates),
-	Settings: []config.Option{{Name: "example-max-days", Default: "30", Usage: "example module: the longest a notice may run, in days",
-		Check: func(v string) error {
-			if v == "" || strings.Trim(v, "0123456789") != "" {
-				return yserr.New(yserr.Invalid, "须为天数", "must be a number of days")
-			}
-			return nil
-		}}},
-	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, MaxDays: h.Cfg.Setting("example-max-days")}}, nil
-	},
-}
 
 // Notice is one posted notice.
 type Notice struct {
@@ -95,7 +69,7 @@ func (s *Service) Post(ctx context.Context, in Input) (*Notice, error) {
 	if err != nil {
 		return nil, yserr.Field("ends_on", "截止日期格式应为 YYYY-MM-DD", "the end date must be YYYY-MM-DD")
 	}
-	today := s.Clock.Now().In(web.Shanghai).Format("2006-01-02")
+	today := s.Clock.Now().In(calendar.Shanghai).Format("2006-01-02")
 	if in.EndsOn < today {
 		return nil, yserr.Field("ends_on", "截止日期不能早于今天", "the end date cannot be before today")
 	}
@@ -139,7 +113,7 @@ func (s *Service) Live(ctx context.Context) ([]Notice, error) {
 
 // Archive ends the notices whose last day has passed; it returns how many.
 func (s *Service) Archive(ctx context.Context) (int64, error) {
-	today := s.Clock.Now().In(web.Shanghai).Format("2006-01-02")
+	today := s.Clock.Now().In(calendar.Shanghai).Format("2006-01-02")
 	var n int64
 	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -158,81 +132,14 @@ type ArchiveArgs struct{}
 // Kind names the job.
 func (ArchiveArgs) Kind() string { return "example.archive" }
 
-type archiveWorker struct {
+// ArchiveWorker runs ArchiveArgs.
+type ArchiveWorker struct {
 	river.WorkerDefaults[ArchiveArgs]
-	s *Service
+	S *Service
 }
 
-func (w *archiveWorker) Work(ctx context.Context, _ *river.Job[ArchiveArgs]) error {
-	_, err := w.s.Archive(auth.WithActor(ctx, auth.System("example.archive")))
+// Work archives the ended notices.
+func (w *ArchiveWorker) Work(ctx context.Context, _ *river.Job[ArchiveArgs]) error {
+	_, err := w.S.Archive(auth.WithActor(ctx, auth.System("example.archive")))
 	return err
-}
-
-// mod is the built module: its capabilities are the methods below.
-type mod struct{ svc *Service }
-
-func (m *mod) Info() module.Info { return Module }
-func (m *mod) Service() any      { return m.svc }
-
-func (m *mod) RegisterJobs(q *jobs.Queue) {
-	jobs.Register[ArchiveArgs](q, &archiveWorker{s: m.svc})
-	q.Every(24*time.Hour, func() river.JobArgs { return ArchiveArgs{} }, true)
-}
-
-func (m *mod) Nav() []web.NavGroup {
-	return []web.NavGroup{{Items: []web.NavItem{{Label: web.Text{ZH: "公告栏", EN: "Noticeboard"}, Href: "/example/notices", TestID: "nav-example"}}}}
-}
-
-func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
-	list, err := m.svc.Live(auth.WithActor(ctx, a))
-	if err != nil {
-		return nil, err
-	}
-	c := web.Card{Title: web.Text{ZH: "最新公告", EN: "Latest notices"}, Kind: "figure", Empty: web.Text{ZH: "暂无公告", EN: "No notices"}}
-	for i, n := range list {
-		if i == 3 {
-			break
-		}
-		c.Items = append(c.Items, web.CardItem{Text: n.Title, Href: "/example/notices", Note: n.EndsOn})
-	}
-	return []web.Card{c}, nil
-}
-
-func (m *mod) LoadDemo(ctx context.Context) error { return nil }
-
-func (m *mod) Mount(s *server.Server) {
-	s.UsesViews("example/notices")
-	s.SignedIn("GET /example/notices", func(w http.ResponseWriter, r *http.Request) error {
-		list, err := m.svc.Live(r.Context())
-		if err != nil {
-			return err
-		}
-		v := s.View(r, "")
-		v.Title, v.Data = v.T("公告栏", "Noticeboard"), list
-		return s.Render(w, r, http.StatusOK, "example/notices", v)
-	})
-	tags := []string{"example"}
-	s.API.DescribeTag("example", "公告栏（示例模块）/ Noticeboard (example module)")
-	s.API.Handle(s.Mux, api.Op{Method: "GET", Path: "/api/v1/example/notices", ID: "listExampleNotices", Summary: "Live notices",
-		Tags: tags, Auth: "user", Resp: []Notice{}}, func(w http.ResponseWriter, r *http.Request) error {
-		list, err := m.svc.Live(r.Context())
-		if err != nil {
-			return err
-		}
-		api.WriteJSON(w, http.StatusOK, list)
-		return nil
-	})
-	s.API.Handle(s.Mux, api.Op{Method: "POST", Path: "/api/v1/example/notices", ID: "postExampleNotice", Summary: "Post a notice for the caller's department",
-		Tags: tags, Auth: "dept_admin,dept_staff", Body: Input{}, Resp: Notice{}, Status: http.StatusCreated}, func(w http.ResponseWriter, r *http.Request) error {
-		var in Input
-		if err := api.Decode(r, &in); err != nil {
-			return err
-		}
-		n, err := m.svc.Post(r.Context(), in)
-		if err != nil {
-			return err
-		}
-		api.WriteJSON(w, http.StatusCreated, n)
-		return nil
-	})
 }

@@ -1,4 +1,4 @@
-package example_test
+package exampleweb_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"yingshang/internal/config"
 	"yingshang/internal/db/dbtest"
 	"yingshang/internal/module/example"
+	"yingshang/internal/module/example/exampleweb"
 	"yingshang/internal/modules"
 	"yingshang/internal/site/sitetest"
 )
@@ -22,7 +23,7 @@ import (
 // its name in the OpenAPI document), its job, its menu entry and its
 // home-page card, and its service checks role and department.
 func TestExampleModule(t *testing.T) {
-	list := append(slices.Clone(modules.All), example.Module) // the one line
+	list := append(slices.Clone(modules.All), exampleweb.Module) // the one line
 	for _, e := range dbtest.Engines {
 		t.Run(string(e), func(t *testing.T) {
 			env := sitetest.NewWithModules(t, e, list, nil)
@@ -95,7 +96,7 @@ func TestExampleModule(t *testing.T) {
 }
 
 // A module's settings join the table as modules.All's do (in init).
-func init() { config.Add(example.Module.Settings...) }
+func init() { config.Add(exampleweb.Module.Settings...) }
 
 // A module setting is read and validated like every other setting.
 func TestExampleSetting(t *testing.T) {

@@ -1,0 +1,3 @@
+package shop
+
+var q = "select count(*) from shop_orders join departments d on true"

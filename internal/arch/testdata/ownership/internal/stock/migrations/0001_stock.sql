@@ -1,0 +1,3 @@
+CREATE TABLE stock_items (
+    id BIGINT PRIMARY KEY
+);

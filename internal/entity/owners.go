@@ -1,0 +1,139 @@
+package entity
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"yingshang/internal/yserr"
+)
+
+// Figures other packages ask the registry for, so that they never read
+// the entities table. No access checks: the caller decides who sees them.
+
+// Tally is how many entities share a value of a column.
+type Tally struct {
+	Key string
+	N   int64
+}
+
+// tallyColumns are the columns CountBy may group by.
+var tallyColumns = map[string]bool{"size_class": true, "status": true, "region_code": true, "industry_code": true}
+
+// CountAll counts the registered entities.
+func (s *Service) CountAll(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM entities").Scan(&n)
+	return n, err
+}
+
+// CountBy counts the entities per value of a column (size_class, status,
+// region_code or industry_code), largest first, at most limit groups (all
+// when limit is 0).
+func (s *Service) CountBy(ctx context.Context, column string, limit int) ([]Tally, error) {
+	if !tallyColumns[column] {
+		return nil, fmt.Errorf("entity: cannot count by %q", column)
+	}
+	q := "SELECT " + column + ", COUNT(*) FROM entities GROUP BY " + column + " ORDER BY 2 DESC, 1"
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Tally{}
+	for rows.Next() {
+		var t Tally
+		if err := rows.Scan(&t.Key, &t.N); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Ref is the little other modules keep of an entity: its identity, its
+// registering department and its legal representative's name.
+type Ref struct {
+	ID           int64
+	USCC         string
+	Name         string
+	DepartmentID int64 // 0 when none
+	LegalRepName string
+}
+
+const refCols = "id, uscc, name, COALESCE(department_id, 0), legal_rep_name"
+
+// Refs returns the entities with the ids, in one query; unknown ids are
+// absent from the map.
+func (s *Service) Refs(ctx context.Context, ids []int64) (map[int64]Ref, error) {
+	keys := make([]any, len(ids))
+	for i, id := range ids {
+		keys[i] = id
+	}
+	out := map[int64]Ref{}
+	err := s.refs(ctx, "id", keys, func(r Ref) { out[r.ID] = r })
+	return out, err
+}
+
+// RefsByUSCC returns the entities with the credit codes (upper case), in
+// one query; unknown codes are absent from the map.
+func (s *Service) RefsByUSCC(ctx context.Context, codes []string) (map[string]Ref, error) {
+	keys := make([]any, len(codes))
+	for i, c := range codes {
+		keys[i] = strings.ToUpper(strings.TrimSpace(c))
+	}
+	out := map[string]Ref{}
+	err := s.refs(ctx, "uscc", keys, func(r Ref) { out[r.USCC] = r })
+	return out, err
+}
+
+// Ref returns one entity by id, or by credit code when id is 0; NotFound
+// on field entity_id when there is none.
+func (s *Service) Ref(ctx context.Context, id int64, uscc string) (Ref, error) {
+	var r Ref
+	var found bool
+	col, key := "id", any(id)
+	if id == 0 {
+		col, key = "uscc", any(strings.ToUpper(strings.TrimSpace(uscc)))
+	}
+	if err := s.refs(ctx, col, []any{key}, func(x Ref) { r, found = x, true }); err != nil {
+		return r, err
+	}
+	if !found {
+		return r, yserr.Field("entity_id", "经营主体不存在", "no such market entity")
+	}
+	return r, nil
+}
+
+func (s *Service) refs(ctx context.Context, col string, keys []any, each func(Ref)) error {
+	// Bounded batches keep every engine under its bind-parameter limit.
+	const batch = 1000
+	for start := 0; start < len(keys); start += batch {
+		part := keys[start:min(len(keys), start+batch)]
+		ph := make([]string, len(part))
+		for i := range part {
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+refCols+" FROM entities WHERE "+col+" IN ("+strings.Join(ph, ", ")+")", part...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r Ref
+			if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName); err != nil {
+				rows.Close()
+				return err
+			}
+			each(r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
