@@ -31,6 +31,9 @@ func (a *App) Maintain(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := a.Accounts.PurgeThrottle(ctx); err != nil {
+		return err
+	}
 	codes, err := a.DB.W(ctx).Exec(ctx, "DELETE FROM sms_codes WHERE expires_at < $1", a.Clock.Now().Add(-24*time.Hour))
 	if err != nil {
 		return err

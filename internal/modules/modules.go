@@ -58,8 +58,12 @@ func Build(a *app.App) (*Set, error) {
 
 	// draw: verifiable random selection, six randoms, expert replacement (issue 4).
 	draw.RegisterMessages()
+	centre := a.Cfg.DrawCentreDept
+	if centre == "" {
+		centre = "XC-JYZX"
+	}
 	m.Draw = &draw.Service{DB: a.DB, Audit: a.Audit, Clock: a.Clock, Keys: a.Keys, Notify: a.Notify,
-		CentreDept: "XC-JYZX", BaseURL: a.Cfg.BaseURL}
+		CentreDept: centre, BaseURL: a.Cfg.BaseURL}
 	m.Draw.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.Draw.LoadDemo)
 

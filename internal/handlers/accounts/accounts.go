@@ -31,6 +31,7 @@ func Mount(s *server.Server) {
 	h.mountRegistration()
 	h.mountBindings()
 	h.mountSSO()
+	h.mountPassword()
 }
 
 type handlers struct {
