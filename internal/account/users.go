@@ -205,7 +205,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserInput) (*User
 }
 
 // SetStatus enables or disables an account; disabling ends its sessions
-// and a re-enable clears a lock-out.
+// and a re-enable clears a lock-out and the sign-in waits.
 func (s *Service) SetStatus(ctx context.Context, id int64, status string) error {
 	a, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin)
 	if err != nil {
@@ -230,6 +230,12 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status string) error 
 		}
 		if status == "disabled" {
 			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE user_id=$1", id); err != nil {
+				return err
+			}
+		}
+		if status == "active" {
+			// Unlocking also lifts the waits every address has to keep.
+			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM login_throttle WHERE username = $1", throttleKey(u.Username)); err != nil {
 				return err
 			}
 		}
