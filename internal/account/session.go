@@ -42,6 +42,13 @@ type Session struct {
 // are throttled per typed username and client address with growing waits
 // (see security.go); the answer never tells whether the username exists.
 func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (*Session, error) {
+	return s.LoginCode(ctx, username, password, "", ip, userAgent)
+}
+
+// LoginCode is Login with the code of the account's second factor (an
+// authenticator code or a recovery code), for accounts that enrolled one;
+// without it such an account gets yserr.Unauthorized on "totp_code".
+func (s *Service) LoginCode(ctx context.Context, username, password, code, ip, userAgent string) (*Session, error) {
 	username = strings.TrimSpace(username)
 	key, now := throttleKey(username), s.now()
 	if wait, err := s.throttleWait(ctx, key, ip, now); err != nil || wait > 0 {
@@ -80,6 +87,14 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 			}
 		}
 		return nil, errLogin()
+	}
+	if err := s.secondFactor(ctx, id, code, now); err != nil {
+		if yserr.CodeOf(err) == yserr.Unauthorized && strings.TrimSpace(code) != "" {
+			if ferr := s.throttleFail(ctx, key, ip, now); ferr != nil {
+				return nil, ferr
+			}
+		}
+		return nil, err
 	}
 	sess := &Session{ID: randomToken(32), CSRF: randomToken(24)}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {

@@ -399,6 +399,8 @@ func normPage(page, per int) (int, int) {
 // existing one (the `admin create` command; runs as the system actor). A
 // reset ends every session of the account and, unless keepTokens, revokes
 // its API tokens: whoever knew the old password must not stay signed in.
+// It also removes a second factor (the operator's way back in for an admin
+// who lost the authenticator and its recovery codes).
 func (s *Service) EnsureAdmin(ctx context.Context, username, displayName, password string, keepTokens bool) (*User, bool, error) {
 	ctx = auth.WithActor(ctx, auth.System("cli"))
 	var id int64
@@ -414,7 +416,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, displayName, passwo
 		return nil, false, err
 	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET password_hash=$1, status='active', failed_logins=0, locked_until=NULL, updated_at=$2 WHERE id=$3",
+		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET password_hash=$1, status='active', failed_logins=0, locked_until=NULL, totp_secret_enc=NULL, totp_pending_enc=NULL, updated_at=$2 WHERE id=$3",
 			auth.HashPassword(password), s.now(), id); err != nil {
 			return err
 		}
