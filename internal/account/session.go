@@ -47,7 +47,8 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 
 // LoginCode is Login with the code of the account's second factor (an
 // authenticator code or a recovery code), for accounts that enrolled one;
-// without it such an account gets yserr.Unauthorized on "totp_code".
+// without a right one such an account gets yserr.Invalid on "totp_code"
+// (the login form then asks for it).
 func (s *Service) LoginCode(ctx context.Context, username, password, code, ip, userAgent string) (*Session, error) {
 	username = strings.TrimSpace(username)
 	key, now := throttleKey(username), s.now()
@@ -89,7 +90,7 @@ func (s *Service) LoginCode(ctx context.Context, username, password, code, ip, u
 		return nil, errLogin()
 	}
 	if err := s.secondFactor(ctx, id, code, now); err != nil {
-		if yserr.CodeOf(err) == yserr.Unauthorized && strings.TrimSpace(code) != "" {
+		if yserr.As(err).Field == "totp_code" && strings.TrimSpace(code) != "" {
 			if ferr := s.throttleFail(ctx, key, ip, now); ferr != nil {
 				return nil, ferr
 			}

@@ -25,11 +25,11 @@ const TOTPIssuer = "Yingshang"
 const RecoveryCodes = 10
 
 func errCodeNeeded() error {
-	return &yserr.Error{Code: yserr.Unauthorized, Field: "totp_code", ZH: "请输入身份验证器中的动态验证码（或一个恢复码）", EN: "enter the code from your authenticator app (or a recovery code)"}
+	return &yserr.Error{Code: yserr.Invalid, Field: "totp_code", ZH: "请输入身份验证器中的动态验证码（或一个恢复码）", EN: "enter the code from your authenticator app (or a recovery code)"}
 }
 
 func errCodeWrong() error {
-	return &yserr.Error{Code: yserr.Unauthorized, Field: "totp_code", ZH: "动态验证码不正确或已使用", EN: "the code is wrong or was already used"}
+	return &yserr.Error{Code: yserr.Invalid, Field: "totp_code", ZH: "动态验证码不正确或已使用", EN: "the code is wrong or was already used"}
 }
 
 // secondFactor checks the code of an account with a confirmed TOTP secret

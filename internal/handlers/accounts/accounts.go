@@ -32,6 +32,7 @@ func Mount(s *server.Server) {
 	h.mountBindings()
 	h.mountSSO()
 	h.mountPassword()
+	h.mountTOTP()
 }
 
 type handlers struct {

@@ -43,3 +43,47 @@ func (h *handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 	v := h.s.View(r, "")
 	return h.s.Redirect(w, r, "/", v.T("密码已修改，其他登录会话已退出", "Password changed; your other sessions were signed out"))
 }
+
+const viewTOTP = "accounts/totp"
+
+// mountTOTP: platform admins and supervisors enrol a second factor.
+func (h *handlers) mountTOTP() {
+	h.s.UsesViews(viewTOTP)
+	roles := []auth.Role{auth.PlatformAdmin, auth.Supervisor}
+	h.s.Page("GET /account/totp", h.totpPage, roles...)
+	h.s.Page("POST /account/totp", h.totpBegin, roles...)
+	h.s.Page("POST /account/totp/confirm", h.totpConfirm, roles...)
+}
+
+func (h *handlers) totpView(r *http.Request, data map[string]any) *web.View {
+	v := h.view(r, "身份验证器", "Authenticator")
+	on, _ := h.s.App.Accounts.TOTPEnabled(r.Context())
+	data["Enabled"] = on
+	v.Data = data
+	return v
+}
+
+func (h *handlers) totpPage(w http.ResponseWriter, r *http.Request) error {
+	return h.s.Render(w, r, http.StatusOK, viewTOTP, h.totpView(r, map[string]any{}))
+}
+
+func (h *handlers) totpBegin(w http.ResponseWriter, r *http.Request) error {
+	secret, uri, err := h.s.App.Accounts.BeginTOTP(r.Context())
+	if err != nil {
+		return err
+	}
+	return h.s.Render(w, r, http.StatusOK, viewTOTP, h.totpView(r, map[string]any{"Secret": secret, "URI": uri}))
+}
+
+func (h *handlers) totpConfirm(w http.ResponseWriter, r *http.Request) error {
+	codes, err := h.s.App.Accounts.ConfirmTOTP(r.Context(), r.PostFormValue("totp_code"))
+	if err != nil {
+		// Start again with a fresh secret shown next to the error.
+		secret, uri, berr := h.s.App.Accounts.BeginTOTP(r.Context())
+		if berr != nil {
+			return berr
+		}
+		return h.s.FormError(w, r, viewTOTP, h.totpView(r, map[string]any{"Secret": secret, "URI": uri}), err)
+	}
+	return h.s.Render(w, r, http.StatusOK, viewTOTP, h.totpView(r, map[string]any{"Recovery": codes}))
+}

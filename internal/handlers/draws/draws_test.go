@@ -135,7 +135,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"jyzx-staff", "GET", "/api/v1/draw-experts", 200},
 		{"ent", "POST", "/api/v1/draw-projects/" + pid + "/draws", 403},
 		{"supervisor", "POST", "/api/v1/draw-projects/" + pid + "/draws", 403},
-		{"sjj-staff", "POST", "/api/v1/draw-projects/" + pid + "/draws", 404}, // another department: as if it did not exist
+		{"sjj-staff", "POST", "/api/v1/draw-projects/" + pid + "/draws", 404},  // another department: as if it did not exist
 		{"jyzx-staff", "POST", "/api/v1/draw-projects/" + pid + "/draws", 409}, // allowed, but the pool is empty
 		{"ent", "GET", "/api/v1/draw-projects/" + pid, 200},
 		{"swj-staff", "GET", "/api/v1/draw-projects/" + pid, 404},
