@@ -213,12 +213,13 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
-		return &exitError{code: 2, msg: "usage: yingshang admin create --username U [--name NAME] [--password P]"}
+		return &exitError{code: 2, msg: "usage: yingshang admin create --username U [--name NAME] [--password P] [--keep-tokens]"}
 	}
 	fs, resolve := flags("admin create", stderr)
 	username := fs.String("username", "admin", "username")
 	name := fs.String("name", "平台管理员", "display name")
 	password := fs.String("password", "", "password (default: generated and printed)")
+	keepTokens := fs.Bool("keep-tokens", false, "on a reset, keep the account's API tokens (its sessions always end)")
 	a, err := parseAndOpen(ctx, fs, resolve, args[1:], stderr)
 	if err != nil {
 		return err
@@ -228,13 +229,18 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if pw == "" {
 		pw = demo.Password()
 	}
-	u, created, err := a.Accounts.EnsureAdmin(ctx, *username, *name, pw)
+	u, created, err := a.Accounts.EnsureAdmin(ctx, *username, *name, pw, *keepTokens)
 	if err != nil {
 		return userError(err)
 	}
 	verb := "created"
 	if !created {
 		verb = "password reset for"
+		if *keepTokens {
+			verb = "sessions ended, API tokens kept, password reset for"
+		} else {
+			verb = "sessions ended, API tokens revoked, password reset for"
+		}
 	}
 	fmt.Fprintf(stdout, "%s platform admin %q (id %d)\n", verb, u.Username, u.ID)
 	if *password == "" {

@@ -19,6 +19,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
+	"yingshang/internal/notify"
 	"yingshang/internal/secret"
 )
 
@@ -29,9 +30,13 @@ type Service struct {
 	Keys  *secret.Keyring
 	Clock clock.Clock
 
-	MaxFailures int           // failed logins before lock-out (default 5)
-	Lockout     time.Duration // lock-out length (default 15 minutes)
-	SessionTTL  time.Duration // idle session lifetime (default 12 hours)
+	// Notify tells an account holder that the account was locked (nil: nobody is told).
+	Notify *notify.Service
+
+	MaxFailures  int           // failures from one address before each further try waits (default 5)
+	Lockout      time.Duration // the longest wait, and the length of an account lock (default 15 minutes)
+	LockFailures int           // failures in a row from all addresses before the account locks (0: never)
+	SessionTTL   time.Duration // idle session lifetime (default 12 hours)
 }
 
 // Department is a node of the department tree.
@@ -86,6 +91,9 @@ type UserInput struct {
 	Email        string      `json:"email,omitempty"`
 	Roles        []auth.Role `json:"roles"`
 	Lang         string      `json:"lang,omitempty" enum:"zh-CN,en"`
+	// RevokeTokens, with a new Password, also revokes the user's API
+	// tokens (sessions always end on a reset).
+	RevokeTokens bool `json:"revoke_tokens,omitempty"`
 }
 
 // UserFilter selects users.

@@ -31,7 +31,7 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s, c := newService(t, d)
 		ctx := context.Background()
-		if _, _, err := s.EnsureAdmin(ctx, "admin", "管理员", "Passw0rd-123"); err != nil {
+		if _, _, err := s.EnsureAdmin(ctx, "admin", "管理员", "Passw0rd-123", false); err != nil {
 			t.Fatal(err)
 		}
 		_, errUnknown := s.Login(ctx, "nobody", "x", "127.0.0.1", "")

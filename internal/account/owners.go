@@ -101,6 +101,18 @@ func (s *Service) HasRole(ctx context.Context, userID int64, role auth.Role) (bo
 	return n > 0, err
 }
 
+// IsEnterpriseUser reports whether the user is bound to an entity or holds
+// the enterprise role.
+func (s *Service) IsEnterpriseUser(ctx context.Context, userID int64) (bool, error) {
+	var ent bool
+	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT entity_id IS NOT NULL OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = $2)
+		FROM users WHERE id = $1`, userID, string(auth.Enterprise)).Scan(&ent)
+	if db.IsNoRows(err) {
+		return false, yserr.ErrNotFound("用户", "user")
+	}
+	return ent, err
+}
+
 // DepartmentName returns a department's name; NotFound on field
 // department_id when there is no such department.
 func (s *Service) DepartmentName(ctx context.Context, id int64) (string, error) {

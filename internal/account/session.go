@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -40,10 +38,26 @@ type Session struct {
 	Actor *auth.Actor
 }
 
-// Login checks a username and password and starts a session. Failed
-// attempts count towards a temporary lock-out of the account.
+// Login checks a username and password and starts a session. Failures
+// are throttled per typed username and client address with growing waits
+// (see security.go); the answer never tells whether the username exists.
 func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (*Session, error) {
+	return s.LoginCode(ctx, username, password, "", ip, userAgent)
+}
+
+// LoginCode is Login with the code of the account's second factor (an
+// authenticator code or a recovery code), for accounts that enrolled one;
+// without a right one such an account gets yserr.Invalid on "totp_code"
+// (the login form then asks for it).
+func (s *Service) LoginCode(ctx context.Context, username, password, code, ip, userAgent string) (*Session, error) {
 	username = strings.TrimSpace(username)
+	key, now := throttleKey(username), s.now()
+	if wait, err := s.throttleWait(ctx, key, ip, now); err != nil || wait > 0 {
+		if err != nil {
+			return nil, err
+		}
+		return nil, errThrottled(wait)
+	}
 	var (
 		id          int64
 		hash        string
@@ -55,40 +69,41 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 		Scan(&id, &hash, &status, &failures, &lockedUntil)
 	if db.IsNoRows(err) {
 		auth.DummyCheck(password)
+		if err := s.throttleFail(ctx, key, ip, now); err != nil {
+			return nil, err
+		}
 		return nil, errLogin()
 	}
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	if lockedUntil != nil && lockedUntil.After(now) {
-		mins := int(math.Ceil(lockedUntil.Sub(now).Minutes()))
-		return nil, &yserr.Error{Code: yserr.TooMany, Field: "password",
-			ZH: fmt.Sprintf("登录失败次数过多，账户已临时锁定，请 %d 分钟后再试", mins),
-			EN: fmt.Sprintf("too many failed sign-ins: the account is locked for %d more minutes", mins)}
-	}
-	if !auth.CheckPassword(hash, password) || status != "active" {
-		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-			failures++
-			var lock any
-			detail := "wrong password"
-			if failures >= s.maxFailures() {
-				lock, failures, detail = now.Add(s.lockout()), 0, "wrong password; account locked"
-			}
-			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET failed_logins=$1, locked_until=$2 WHERE id=$3", failures, lock, id); err != nil {
-				return err
-			}
-			return s.Audit.Record(auth.WithActor(ctx, &auth.Actor{UserID: id, Username: username}), "session.login_failed", "user", strconv.FormatInt(id, 10), nil, nil, detail+" from "+ip)
-		})
-		if err != nil {
+	ok := auth.CheckPassword(hash, password) && status == "active"
+	if locked := lockedUntil != nil && lockedUntil.After(now); locked || !ok {
+		if err := s.throttleFail(ctx, key, ip, now); err != nil {
 			return nil, err
 		}
+		if !locked {
+			if err := s.accountFailed(ctx, id, username, failures, ip, now); err != nil {
+				return nil, err
+			}
+		}
 		return nil, errLogin()
+	}
+	if err := s.secondFactor(ctx, id, code, now); err != nil {
+		if yserr.As(err).Field == "totp_code" && strings.TrimSpace(code) != "" {
+			if ferr := s.throttleFail(ctx, key, ip, now); ferr != nil {
+				return nil, ferr
+			}
+		}
+		return nil, err
 	}
 	sess := &Session{ID: randomToken(32), CSRF: randomToken(24)}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		q := s.DB.Q(ctx)
 		if _, err := q.Exec(ctx, "UPDATE users SET failed_logins=0, locked_until=NULL, last_login_at=$1 WHERE id=$2", now, id); err != nil {
+			return err
+		}
+		if err := s.throttleClear(ctx, key, ip); err != nil {
 			return err
 		}
 		if _, err := q.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, last_seen_at, ip, user_agent)
@@ -97,6 +112,9 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 		}
 		a, err := s.actor(ctx, id, "session")
 		if err != nil {
+			return err
+		}
+		if err := q.QueryRow(ctx, "SELECT must_change_password FROM users WHERE id = $1", id).Scan(&a.MustChangePassword); err != nil {
 			return err
 		}
 		sess.Actor = a
@@ -151,8 +169,10 @@ func (s *Service) SessionActor(ctx context.Context, rawID string) (*auth.Actor, 
 	var userID int64
 	var csrf string
 	var expires, seen time.Time
+	var mustChange bool
 	h := hashToken(rawID)
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT user_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE id_hash = $1", h).Scan(&userID, &csrf, &expires, &seen)
+	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.must_change_password
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1`, h).Scan(&userID, &csrf, &expires, &seen, &mustChange)
 	if db.IsNoRows(err) {
 		return nil, "", yserr.ErrUnauthorized()
 	}
@@ -173,6 +193,7 @@ func (s *Service) SessionActor(ctx context.Context, rawID string) (*auth.Actor, 
 	if err != nil {
 		return nil, "", err
 	}
+	a.MustChangePassword = mustChange
 	return a, csrf, nil
 }
 

@@ -127,6 +127,14 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 		if err := s.setRoles(ctx, id, in.Roles); err != nil {
 			return err
 		}
+		if !a.IsSystem() {
+			// An administrator chose the password: the user replaces it
+			// at the first sign-in. (Accounts made by the platform itself,
+			// such as the demo's, are not forced.)
+			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET must_change_password=TRUE WHERE id=$1", id); err != nil {
+				return err
+			}
+		}
 		after := in
 		after.Password, after.Phone = "", ident.MaskMobile(in.Phone)
 		return s.Audit.Record(ctx, "user.create", "user", strconv.FormatInt(id, 10), nil, after, "")
@@ -165,11 +173,14 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserInput) (*User
 			return err
 		}
 		if in.Password != "" {
-			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET password_hash=$1 WHERE id=$2", auth.HashPassword(in.Password), id); err != nil {
+			// An administrator's reset: the user must choose a new
+			// password at the next sign-in, and every session ends; API
+			// tokens are revoked too unless the admin keeps them.
+			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET password_hash=$1, must_change_password=$2 WHERE id=$3",
+				auth.HashPassword(in.Password), !a.IsSystem() && a.UserID != id, id); err != nil {
 				return err
 			}
-			// A changed password ends every session of the user.
-			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE user_id=$1", id); err != nil {
+			if err := s.endSessions(ctx, id, !in.RevokeTokens); err != nil {
 				return err
 			}
 		}
@@ -194,7 +205,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserInput) (*User
 }
 
 // SetStatus enables or disables an account; disabling ends its sessions
-// and a re-enable clears a lock-out.
+// and a re-enable clears a lock-out and the sign-in waits.
 func (s *Service) SetStatus(ctx context.Context, id int64, status string) error {
 	a, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin)
 	if err != nil {
@@ -219,6 +230,12 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status string) error 
 		}
 		if status == "disabled" {
 			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE user_id=$1", id); err != nil {
+				return err
+			}
+		}
+		if status == "active" {
+			// Unlocking also lifts the waits every address has to keep.
+			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM login_throttle WHERE username = $1", throttleKey(u.Username)); err != nil {
 				return err
 			}
 		}
@@ -379,8 +396,12 @@ func normPage(page, per int) (int, int) {
 }
 
 // EnsureAdmin creates a platform admin or resets the password of an
-// existing one (the `admin create` command; runs as the system actor).
-func (s *Service) EnsureAdmin(ctx context.Context, username, displayName, password string) (*User, bool, error) {
+// existing one (the `admin create` command; runs as the system actor). A
+// reset ends every session of the account and, unless keepTokens, revokes
+// its API tokens: whoever knew the old password must not stay signed in.
+// It also removes a second factor (the operator's way back in for an admin
+// who lost the authenticator and its recovery codes).
+func (s *Service) EnsureAdmin(ctx context.Context, username, displayName, password string, keepTokens bool) (*User, bool, error) {
 	ctx = auth.WithActor(ctx, auth.System("cli"))
 	var id int64
 	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM users WHERE username = $1", username).Scan(&id)
@@ -395,7 +416,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, displayName, passwo
 		return nil, false, err
 	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET password_hash=$1, status='active', failed_logins=0, locked_until=NULL, updated_at=$2 WHERE id=$3",
+		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET password_hash=$1, status='active', failed_logins=0, locked_until=NULL, totp_secret_enc=NULL, totp_pending_enc=NULL, updated_at=$2 WHERE id=$3",
 			auth.HashPassword(password), s.now(), id); err != nil {
 			return err
 		}
@@ -405,7 +426,14 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, displayName, passwo
 		if err := s.setRoles(ctx, id, []auth.Role{auth.PlatformAdmin}); err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, "user.admin_reset", "user", strconv.FormatInt(id, 10), nil, nil, "password reset from the command line")
+		if err := s.endSessions(ctx, id, keepTokens); err != nil {
+			return err
+		}
+		detail := "password reset from the command line; sessions ended, API tokens revoked"
+		if keepTokens {
+			detail = "password reset from the command line; sessions ended, API tokens kept"
+		}
+		return s.Audit.Record(ctx, "user.admin_reset", "user", strconv.FormatInt(id, 10), nil, nil, detail)
 	})
 	if err != nil {
 		return nil, false, err

@@ -81,6 +81,16 @@ func Clock(cfg *config.Config) (clock.Clock, error) {
 	return clock.Parse(cfg.FakeNow)
 }
 
+// CheckProduction refuses settings meant for development only when
+// YINGSHANG_ENV=production: the log SMS driver would put sign-in and holder
+// codes in a file on the server instead of on anyone's phone.
+func CheckProduction(cfg *config.Config) error {
+	if cfg.Env == "production" && cfg.SMSDriver != "http" {
+		return fmt.Errorf("YINGSHANG_SMS_DRIVER=%s is refused when YINGSHANG_ENV=production: use http", cfg.SMSDriver)
+	}
+	return nil
+}
+
 // Open connects to the database and builds the services. It does not
 // migrate: call Migrate (serve and migrate do).
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, version string) (*App, error) {
@@ -89,6 +99,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, version str
 	}
 	clk, err := Clock(cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckProduction(cfg); err != nil {
 		return nil, err
 	}
 	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
@@ -112,12 +125,13 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 	a.Jobs = jobs.New(d, log.With("component", "jobs"))
 	a.Calendar = &workcal.Service{DB: d, Audit: a.Audit, Clock: clk}
 	a.Accounts = &account.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk,
-		MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout}
+		MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, LockFailures: cfg.LoginLockFailures}
 	a.Entities = &entity.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk}
 	a.Notify = &notify.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk, Jobs: a.Jobs, Log: log.With("component", "notify"),
 		SMS: smsSender(cfg, log), Mail: mailer(cfg), HTTP: noRedirects(),
 		ResendUnreadAfter: time.Duration(cfg.ResendUnreadHours) * time.Hour}
 	a.Notify.Register(a.Jobs)
+	a.Accounts.Notify = a.Notify
 	a.registerMaintenance()
 	a.Dash = &dashboard.Service{Entities: a.Entities, Accounts: a.Accounts, Audit: a.Audit, Notify: a.Notify}
 	return a, nil

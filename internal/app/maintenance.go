@@ -31,6 +31,9 @@ func (a *App) Maintain(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := a.Accounts.PurgeThrottle(ctx); err != nil {
+		return err
+	}
 	codes, err := a.Accounts.PurgePhoneCodes(ctx)
 	if err != nil {
 		return err

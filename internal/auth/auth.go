@@ -62,6 +62,9 @@ type Actor struct {
 	DeptScope []int64
 	EntityID  int64  // bound market entity for enterprise users, 0 otherwise
 	Via       string // session | token | system
+	// MustChangePassword is set on a session whose password an
+	// administrator chose: it may only change the password or sign out.
+	MustChangePassword bool
 }
 
 // Has reports whether the actor holds any of the roles.

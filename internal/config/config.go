@@ -33,10 +33,14 @@ type Config struct {
 	LogFormat     string // json | text
 	LogLevel      string
 
-	LoginMaxFailures int
-	LoginLockout     time.Duration
-	PublicRateLimit  int  // requests per minute per client on public endpoints
-	TrustProxy       bool // take the client address from X-Forwarded-For / X-Real-IP
+	LoginMaxFailures  int           // failures of one account from one address before each further try waits
+	LoginLockout      time.Duration // the longest wait between tries, and the length of an account lock
+	LoginLockFailures int           // failures of one account from all addresses in a row before it is locked (0: never)
+	PublicRateLimit   int           // requests per minute per client on public endpoints (pages and JSON)
+	TrustProxy        bool          // take the client address from X-Forwarded-For / X-Real-IP
+	MetricsToken      string        // bearer token for /metrics; empty: loopback callers only
+
+	DrawCentreDept string // code of the trading centre's department (owns pools, rooms, witnesses)
 
 	SMSDriver  string // log | http
 	SMSLogFile string
@@ -174,8 +178,9 @@ var Options = []Option{
 	}},
 	{Name: "log-format", Default: "json", Usage: "json or text", set: oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{Name: "log-level", Default: "info", Usage: "debug, info, warn or error", set: oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
-	{Name: "login-max-failures", Default: "5", Usage: "failed logins before an account is locked for login-lockout", set: integer(func(c *Config) *int { return &c.LoginMaxFailures })},
-	{Name: "login-lockout", Default: "15m", Usage: "how long an account stays locked", set: func(c *Config, v string) error {
+	{Name: "login-max-failures", Default: "5", Usage: "failed sign-ins of one account from one client address before each further try must wait (1s, doubling up to login-lockout)", set: integer(func(c *Config) *int { return &c.LoginMaxFailures })},
+	{Name: "login-lock-failures", Default: "50", Usage: "failed sign-ins of one account in a row, from all addresses, before the account is locked for login-lockout and its holder is told (0: never lock)", set: integer(func(c *Config) *int { return &c.LoginLockFailures })},
+	{Name: "login-lockout", Default: "15m", Usage: "the longest wait between sign-in tries, and how long a locked account stays locked", set: func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return err
@@ -183,7 +188,9 @@ var Options = []Option{
 		c.LoginLockout = d
 		return nil
 	}},
-	{Name: "public-rate-limit", Default: "60", Usage: "requests per minute per client address on public endpoints", set: integer(func(c *Config) *int { return &c.PublicRateLimit })},
+	{Name: "public-rate-limit", Default: "60", Usage: "requests per minute per client address on public pages and public JSON endpoints (429 with Retry-After beyond)", set: integer(func(c *Config) *int { return &c.PublicRateLimit })},
+	{Name: "metrics-token", Default: "", Usage: "bearer token that lets a scraper read /metrics from any address; empty: /metrics answers loopback callers only", Secret: true, set: str(func(c *Config) *string { return &c.MetricsToken })},
+	{Name: "draw-centre-dept", Default: "XC-JYZX", Usage: "department code of the public resources trading centre: only its staff (and platform admins) manage the expert pool, rooms and witnesses", set: str(func(c *Config) *string { return &c.DrawCentreDept })},
 	{Name: "trust-proxy", Default: "false", Usage: "true behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, logs)", set: func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -263,6 +270,9 @@ func (c *Config) check() error {
 	if c.Env == "production" && c.EncryptionKey == "" {
 		return fmt.Errorf("YINGSHANG_ENCRYPTION_KEY is required when YINGSHANG_ENV=production")
 	}
+	if c.Env == "production" && c.SMSDriver == "log" {
+		return fmt.Errorf("YINGSHANG_SMS_DRIVER=log is refused when YINGSHANG_ENV=production (codes would land in a file, not on phones): use http")
+	}
 	if c.SMSDriver == "http" && c.SMSHTTPURL == "" {
 		return fmt.Errorf("--sms-http-url is required with --sms-driver=http")
 	}
@@ -313,7 +323,9 @@ func Dump(w io.Writer, c *Config) {
 		"secure-cookies": c.SecureCookies, "upload-limit": strconv.FormatInt(c.UploadLimit, 10),
 		"log-format": c.LogFormat, "log-level": c.LogLevel,
 		"login-max-failures": strconv.Itoa(c.LoginMaxFailures), "login-lockout": c.LoginLockout.String(),
-		"public-rate-limit": strconv.Itoa(c.PublicRateLimit), "trust-proxy": strconv.FormatBool(c.TrustProxy),
+		"login-lock-failures": strconv.Itoa(c.LoginLockFailures),
+		"public-rate-limit":   strconv.Itoa(c.PublicRateLimit), "trust-proxy": strconv.FormatBool(c.TrustProxy),
+		"metrics-token": c.MetricsToken, "draw-centre-dept": c.DrawCentreDept,
 		"sms-driver": c.SMSDriver, "sms-log-file": c.SMSLogFile, "sms-http-url": c.SMSHTTPURL, "sms-token": c.SMSToken,
 		"smtp-host": c.SMTPHost, "smtp-port": strconv.Itoa(c.SMTPPort), "smtp-user": c.SMTPUser,
 		"smtp-password": c.SMTPPassword, "smtp-from": c.SMTPFrom,

@@ -39,6 +39,14 @@ func TestRefusals(t *testing.T) {
 	if _, err := load(t, nil, map[string]string{"YINGSHANG_ENV": "production", "YINGSHANG_FAKE_NOW": "+1d", "YINGSHANG_ENCRYPTION_KEY": "x"}); err == nil || !strings.Contains(err.Error(), "FAKE_NOW") {
 		t.Fatalf("fake clock in production: %v", err)
 	}
+	prod := map[string]string{"YINGSHANG_ENV": "production", "YINGSHANG_ENCRYPTION_KEY": "x"}
+	if _, err := load(t, nil, prod); err == nil || !strings.Contains(err.Error(), "SMS_DRIVER") {
+		t.Fatalf("log SMS driver in production: %v", err)
+	}
+	prod["YINGSHANG_SMS_DRIVER"], prod["YINGSHANG_SMS_HTTP_URL"] = "http", "https://sms.example.gov.cn/send"
+	if c, err := load(t, nil, prod); err != nil || c.DrawCentreDept != "XC-JYZX" || c.MetricsToken != "" {
+		t.Fatalf("production with the http SMS driver: %v %+v", err, c)
+	}
 	if _, err := load(t, nil, map[string]string{"YINGSHANG_ENV": "staging"}); err == nil {
 		t.Fatal("unknown env accepted")
 	}

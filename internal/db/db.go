@@ -76,15 +76,53 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	}
 	path := strings.TrimPrefix(url, "sqlite:")
 	if path == "" {
-		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		// The directory holds the database, the generated keys and the
+		// uploads: the service account alone may read it.
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		if err := restrict(dataDir, 0o700); err != nil {
+			return nil, err
 		}
 		path = filepath.Join(dataDir, "yingshang.db")
 	}
 	return openSQLite(ctx, path)
 }
 
+// restrict removes group and other permissions from path (a directory
+// or a file created before this release with wider ones).
+func restrict(path string, mode os.FileMode) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(path, mode); err != nil {
+			return fmt.Errorf("restrict the permissions of %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// createPrivate creates the SQLite file readable by its owner only before
+// the driver opens it (SQLite gives its -wal and -shm files the database
+// file's permissions), and narrows an existing file's permissions.
+func createPrivate(path string) error {
+	if path == ":memory:" || strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create SQLite database %s: %w", path, err)
+	}
+	f.Close()
+	return restrict(path, 0o600)
+}
+
 func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	// busy_timeout first, so that every later pragma already waits on locks.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 	// The writer gets a larger page cache (64 MiB) and in-memory temporary

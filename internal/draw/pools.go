@@ -21,10 +21,32 @@ var (
 	specialtyRe = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,11}$`)
 )
 
-// managePools is who may edit pools: admins and the centre's staff.
+// managePools is who may change the pools, rooms and witnesses: the
+// platform admin and the staff of the trading centre's department (or a
+// department below it). Staff of any other department are refused even
+// though they hold the same role.
 func (s *Service) managePools(ctx context.Context) error {
-	_, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)
-	return err
+	a, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)
+	if err != nil {
+		return err
+	}
+	if a.IsSystem() || a.Has(auth.PlatformAdmin) {
+		return nil
+	}
+	id, err := s.centreID(ctx)
+	if err != nil {
+		return err
+	}
+	if id == 0 || !a.InScope(id) {
+		return yserr.New(yserr.Forbidden, "专家库、评标室和见证人员仅由公共资源交易中心管理", "only the trading centre manages the expert pool, rooms and witnesses")
+	}
+	return nil
+}
+
+// centreID returns the id of the trading centre's department, 0 when no
+// department has the configured code.
+func (s *Service) centreID(ctx context.Context) (int64, error) {
+	return s.Accounts.DepartmentByCode(ctx, s.CentreDept)
 }
 
 func joinList(xs []string) string {
@@ -115,6 +137,16 @@ func (s *Service) userID(ctx context.Context, username string) (any, error) {
 	id, err := s.Accounts.LookupUser(ctx, username)
 	if err != nil {
 		return nil, err
+	}
+	ent, err := s.Accounts.IsEnterpriseUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ent {
+		// A bidder's account linked to an expert, an intake clerk or a
+		// witness would let the bidder score, stamp or watch its own bid.
+		return nil, yserr.Field("username", "企业账号不能关联专家、受理人员或见证人员："+username,
+			"an enterprise account cannot be linked to an expert, clerk or witness: "+username)
 	}
 	return id, nil
 }

@@ -99,6 +99,11 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*Project,
 		if err != nil {
 			return err
 		}
+		if !a.Has(auth.Enterprise) && !a.InScope(dept) {
+			// Another department's staff cannot open projects the
+			// centre then has to run.
+			return yserr.New(yserr.Forbidden, "只有公共资源交易中心的工作人员可以登记项目", "only the trading centre's staff may register projects for a tenderer")
+		}
 		code, err := s.pseudonym("ZB-" + s.Clock.Now().In(shanghai).Format("20060102") + "-")
 		if err != nil {
 			return err
@@ -207,7 +212,8 @@ func (s *Service) visibleProject(ctx context.Context, id int64) (*Project, error
 			return p, nil
 		}
 	}
-	return nil, yserr.ErrForbidden()
+	// Not found rather than forbidden, so that project ids cannot be probed.
+	return nil, yserr.ErrNotFound("项目", "project")
 }
 
 // Projects lists the projects the actor may see, by opening time.

@@ -224,7 +224,9 @@ func (s *Service) recentDays() int {
 // Errors (all *yserr.Error):
 //   - Invalid with field errors for bad input (ProjectInput, ExpertInput,
 //     DrawInput, a malformed import row);
-//   - Forbidden when the actor may not act on the project (see staff());
+//   - Forbidden when the actor's role may not act, NotFound when the
+//     project is outside the actor's department (see staff()), so that
+//     ids cannot be probed;
 //   - NotFound for unknown ids or tokens;
 //   - Conflict for a draw in the wrong state, a room already booked, a
 //     reply after the deadline, or a draw that cannot be filled: the
@@ -240,7 +242,9 @@ func staff(ctx context.Context, deptID int64) (*auth.Actor, error) {
 	if a.Has(auth.PlatformAdmin) || a.IsSystem() || a.InScope(deptID) {
 		return a, nil
 	}
-	return nil, yserr.ErrForbidden()
+	// Staff of another department do not see the project at all: not
+	// found, as for an id that does not exist.
+	return nil, yserr.ErrNotFound("项目", "project")
 }
 
 // seesNames reports whether the actor may see drawn experts' names: the

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/yserr"
 )
@@ -219,7 +218,7 @@ func (s *Service) ProjectPeople(ctx context.Context, projectID int64) ([]Person,
 // rooms booked for those projects, so that no two experts of one project
 // share a room and no room exceeds its seats.
 func (s *Service) CommitSeats(ctx context.Context, startsAt time.Time) (*Draw, error) {
-	if _, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff); err != nil {
+	if err := s.managePools(ctx); err != nil {
 		return nil, err
 	}
 	st, err := s.sessionSeating(ctx, startsAt)

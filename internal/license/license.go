@@ -31,6 +31,7 @@
 package license
 
 import (
+	"net/url"
 	"strings"
 	"text/template"
 	"time"
@@ -231,7 +232,23 @@ func (in *TypeInput) Validate() error {
 	if len([]rune(in.SMSTemplate)) > 500 {
 		v.Add("sms_template", "短信模板最长 500 字", "SMS template at most 500 characters")
 	}
+	in.ServiceURL = strings.TrimSpace(in.ServiceURL)
+	if in.ServiceURL != "" && !webURL(in.ServiceURL) {
+		// The link is shown to holders and sent in reminders: a
+		// javascript: or data: URL would run in the reader's browser.
+		v.Add("service_url", "办理网址须以 http:// 或 https:// 开头", "the service URL must start with http:// or https://")
+	}
 	return v.Err()
+}
+
+// webURL reports whether s is an absolute http(s) URL with a host.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || len(s) > 500 || u.Host == "" {
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	return scheme == "http" || scheme == "https"
 }
 
 // parseSendTime returns the minutes after midnight of "HH:MM".

@@ -82,7 +82,7 @@ func LoadOrCreate(spec, dataDir string) (*Keyring, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		spec = "k1:" + NewKey()
-		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, err
 		}
 		if err := os.WriteFile(path, []byte(spec+"\n"), 0o600); err != nil {

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -53,7 +55,27 @@ func esc(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
 }
 
+// metricsAllowed reports whether the caller may read /metrics: with a
+// metrics token configured, whoever presents it as a bearer token; and
+// always a caller on the loopback address (a scraper on the same host).
+// Behind a trusted proxy the loopback test uses the forwarded address, so
+// the proxy itself does not make every visitor local.
+func (s *Server) metricsAllowed(r *http.Request) bool {
+	if tok := s.App.Cfg.MetricsToken; tok != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(tok)) == 1 {
+			return true
+		}
+	}
+	ip, err := netip.ParseAddr(s.clientIP(r))
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if !s.metricsAllowed(r) {
+		http.Error(w, "forbidden: /metrics answers the loopback address or the metrics token (YINGSHANG_METRICS_TOKEN)", http.StatusForbidden)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	m := s.metrics
 	m.mu.Lock()

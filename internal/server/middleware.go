@@ -6,10 +6,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -83,7 +85,12 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, yserr.New(yserr.Forbidden, "跨站请求被拒绝", "cross-origin request refused"))
 	}))
+	public := s.publicRoutes()
 	routed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := s.Mux.Handler(r); public[pattern] && !s.limitPublic(w, r) {
+			infoFrom(r.Context()).route = pattern
+			return
+		}
 		s.Mux.ServeHTTP(w, r)
 		// ServeMux records the matched pattern on the request it was given.
 		infoFrom(r.Context()).route = r.Pattern
@@ -144,6 +151,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
 		ctx := r.Context()
+		if r.URL.Path == "/metrics" {
+			// The scraper's bearer token is the metrics token, not an API
+			// token: serveMetrics checks it.
+			next.ServeHTTP(w, r)
+			return
+		}
 		if h := r.Header.Get("Authorization"); h != "" {
 			tok, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
@@ -172,12 +185,29 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 		}
+		if a := info.actor; a != nil && a.MustChangePassword && !passwordChangeAllowed(r) {
+			// An administrator chose this password: nothing else until
+			// the user has chosen a new one.
+			if isAPI(r) {
+				api.WriteProblem(w, r, yserr.New(yserr.Forbidden, "请先修改管理员设置的初始密码", "change the password an administrator set before anything else"))
+				return
+			}
+			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+			return
+		}
 		if c, err := r.Cookie("ys_flash"); err == nil {
 			info.flash, _ = url.QueryUnescape(c.Value)
 			http.SetCookie(w, &http.Cookie{Name: "ys_flash", Path: "/", MaxAge: -1})
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// passwordChangeAllowed lists what a session that must change its
+// password may still reach: the change itself, signing out, assets.
+func passwordChangeAllowed(r *http.Request) bool {
+	p := r.URL.Path
+	return p == "/account/password" || p == "/logout" || p == "/lang" || strings.HasPrefix(p, "/static/")
 }
 
 // csrf requires the session's token on every unsafe request made with the
@@ -228,6 +258,13 @@ func newLimiter(limit int, window time.Duration) *limiter {
 }
 
 func (l *limiter) allow(key string) bool {
+	ok, _ := l.take(key)
+	return ok
+}
+
+// take counts a request of key and reports whether it is within the limit
+// and, when it is not, how long until the window starts again.
+func (l *limiter) take(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
@@ -235,5 +272,35 @@ func (l *limiter) allow(key string) bool {
 		l.start, l.counts = now, map[string]int{}
 	}
 	l.counts[key]++
-	return l.counts[key] <= l.limit
+	if l.counts[key] <= l.limit {
+		return true, 0
+	}
+	return false, l.window - now.Sub(l.start)
+}
+
+// limitPublic applies the public rate limit to the client of r: false
+// (after writing 429 with Retry-After) when it is over the limit.
+func (s *Server) limitPublic(w http.ResponseWriter, r *http.Request) bool {
+	ok, wait := s.public.take(s.clientIP(r))
+	if ok {
+		return true
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	s.Fail(w, r, yserr.New(yserr.TooMany, "请求过于频繁，请稍后再试", "too many requests, please wait a moment"))
+	return false
+}
+
+// publicRoutes returns the set of mux patterns ("GET /api/v1/draws") of
+// the API operations open to anonymous callers, plus the OpenAPI
+// document: every one of them is rate limited per client like the public
+// pages, so a public operation added later is limited without a line of
+// its own. Built once, when the handler chain is built (after mounting).
+func (s *Server) publicRoutes() map[string]bool {
+	set := map[string]bool{"GET /api/openapi.json": true}
+	for _, op := range s.API.Ops() {
+		if op.Auth == api.AuthPublic {
+			set[op.Method+" "+op.Path] = true
+		}
+	}
+	return set
 }

@@ -96,8 +96,7 @@ func (s *Server) SignedIn(pattern string, h HandlerFunc) {
 
 func (s *Server) wrap(h HandlerFunc, roles []auth.Role, public bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if public && !s.public.allow(s.clientIP(r)) {
-			s.Fail(w, r, yserr.New(yserr.TooMany, "请求过于频繁，请稍后再试", "too many requests, please wait a moment"))
+		if public && !s.limitPublic(w, r) {
 			return
 		}
 		if !public {

@@ -31,6 +31,8 @@ func Mount(s *server.Server) {
 	h.mountRegistration()
 	h.mountBindings()
 	h.mountSSO()
+	h.mountPassword()
+	h.mountTOTP()
 }
 
 type handlers struct {

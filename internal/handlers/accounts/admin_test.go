@@ -133,16 +133,22 @@ func TestUserPages(t *testing.T) {
 		edit := url.Values{"username": {"hengda"}, "display_name": {"李秀英（财务）"}, "roles": {"enterprise"}, "phone": {"13803745678"},
 			"entity_uscc": {sitetest.USCCB}, "lang": {"en"}}
 		location(t, "update", admin.PostForm(t, loc, edit))
-		env.Login(t, "hengda")
+		firstSignIn(t, env, "hengda")
 		want(t, "saved", admin.Get(t, loc), 200, "李秀英（财务）", `value="en" selected`)
 
-		// Lock-out: five wrong passwords, then the unlock button clears it.
+		// Lock-out: only failures in a row beyond login-lock-failures lock
+		// an account (a stranger from one address is merely slowed down);
+		// the unlock button clears the lock and the waits.
+		env.App.Accounts.LockFailures = 5
 		anon := env.Anonymous()
 		for i := 0; i < 5; i++ {
 			anon.PostForm(t, "/login", url.Values{"username": {"hengda"}, "password": {"wrong-passw0rd"}})
 		}
 		want(t, "locked", admin.Get(t, loc), 200, "已临时锁定", `data-testid="unlock-user"`)
 		want(t, "locked in list", admin.Get(t, "/admin/users?q=hengda"), 200, "已锁定")
+		if n := count(t, env, "SELECT COUNT(*) FROM notifications WHERE msg_type = 'account.locked' AND user_id = $1", id); n == 0 {
+			t.Fatal("the holder of the locked account was not told")
+		}
 		location(t, "unlock", admin.PostForm(t, loc+"/status", url.Values{"status": {"active"}}))
 		env.Login(t, "hengda")
 
@@ -308,4 +314,31 @@ func TestTokenAPI(t *testing.T) {
 		want(t, "revoked", env.API(t, created.Token, "GET", "/api/v1/me", nil), 401)
 		want(t, "revoke again", env.API(t, staff, "DELETE", path, nil), 204)
 	})
+}
+
+// firstSignIn: an account an administrator created (password
+// sitetest.Password) is sent to the password change before anything else,
+// on pages and in the API; it chooses a password and then (no longer
+// forced) changes it back to sitetest.Password for the rest of the test.
+func firstSignIn(t *testing.T, env *sitetest.Env, username string) {
+	t.Helper()
+	c := env.Anonymous()
+	location(t, "first sign-in", c.PostForm(t, "/login", url.Values{"username": {username}, "password": {sitetest.Password}}))
+	if to := location(t, "forced home", c.Get(t, "/")); to != "/account/password" {
+		t.Fatalf("a user created by an admin goes to %s, not to the password change", to)
+	}
+	if r := c.Get(t, "/api/v1/me"); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("the API before the change: %d", r.StatusCode)
+	}
+	page := c.Get(t, "/account/password")
+	want(t, "password page", page, 200, `data-testid="must-change"`)
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page.Body)
+	if m == nil {
+		t.Fatal("no CSRF token on the password page")
+	}
+	c.CSRF = m[1]
+	want(t, "same password", c.PostForm(t, "/account/password", url.Values{"current_password": {sitetest.Password}, "new_password": {sitetest.Password}}), 400, "new_password-err")
+	location(t, "change", c.PostForm(t, "/account/password", url.Values{"current_password": {sitetest.Password}, "new_password": {"Own-choice-2026"}}))
+	c.RefreshCSRF(t)
+	location(t, "change back", c.PostForm(t, "/account/password", url.Values{"current_password": {"Own-choice-2026"}, "new_password": {sitetest.Password}}))
 }

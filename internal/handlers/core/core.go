@@ -89,8 +89,9 @@ func (h *handlers) login(w http.ResponseWriter, r *http.Request) error {
 	if h.s.LoginLimited(r) {
 		return h.s.FormError(w, r, "core/login", v, yserr.New(yserr.TooMany, "尝试过于频繁，请一分钟后再试", "too many attempts: try again in a minute"))
 	}
-	sess, err := h.s.App.Accounts.Login(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), h.s.ClientIP(r), r.UserAgent())
+	sess, err := h.s.App.Accounts.LoginCode(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), r.PostFormValue("totp_code"), h.s.ClientIP(r), r.UserAgent())
 	if err != nil {
+		r.Form.Del("totp_code")
 		r.Form.Del("password")
 		return h.s.FormError(w, r, "core/login", v, err)
 	}

@@ -136,10 +136,25 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"jyzx-staff", "GET", "/api/v1/draw-experts", 200},
 		{"ent", "POST", "/api/v1/draw-projects/" + pid + "/draws", 403},
 		{"supervisor", "POST", "/api/v1/draw-projects/" + pid + "/draws", 403},
-		{"sjj-staff", "POST", "/api/v1/draw-projects/" + pid + "/draws", 403},
+		{"sjj-staff", "POST", "/api/v1/draw-projects/" + pid + "/draws", 404},  // another department: as if it did not exist
 		{"jyzx-staff", "POST", "/api/v1/draw-projects/" + pid + "/draws", 409}, // allowed, but the pool is empty
 		{"ent", "GET", "/api/v1/draw-projects/" + pid, 200},
-		{"swj-staff", "GET", "/api/v1/draw-projects/" + pid, 403},
+		{"swj-staff", "GET", "/api/v1/draw-projects/" + pid, 404},
+		{"admin", "POST", "/api/v1/draw-projects/" + pid + "/draws", 409},
+		// The pools are the centre's: by role and department.
+		{"", "POST", "/api/v1/draw-experts", 401},
+		{"ent", "POST", "/api/v1/draw-experts", 403},
+		{"supervisor", "POST", "/api/v1/draw-experts", 403},
+		{"sjj-admin", "POST", "/api/v1/draw-experts", 403},
+		{"sjj-staff", "POST", "/api/v1/draw-experts", 403},
+		{"wd-staff", "POST", "/api/v1/draw-experts", 403},
+		{"jyzx-staff", "POST", "/api/v1/draw-experts", 201},
+		{"admin", "POST", "/api/v1/draw-experts", 201},
+		// Projects are registered by tenderers or by the centre.
+		{"supervisor", "POST", "/api/v1/draw-projects", 403},
+		{"swj-staff", "POST", "/api/v1/draw-projects", 403},
+		{"jyzx-staff", "POST", "/api/v1/draw-projects", 201},
+		{"ent", "POST", "/api/v1/draw-projects", 201},
 		{"supervisor", "GET", "/api/v1/draw-projects/" + pid + "/experts", 200},
 		{"", "POST", "/api/v1/draw-answers/00", 404},
 	}
@@ -149,9 +164,15 @@ func TestAuthorisationMatrix(t *testing.T) {
 			token = env.Token(t, c.user)
 		}
 		var body any
-		if strings.Contains(c.path, "answers") {
+		switch {
+		case strings.Contains(c.path, "answers"):
 			body = map[string]any{"accept": true}
-		} else if c.method == "POST" {
+		case strings.HasSuffix(c.path, "/draw-experts"):
+			body = draw.ExpertInput{Name: "专家" + c.user, Specialties: []string{"A01"}}
+		case strings.HasSuffix(c.path, "/draw-projects"):
+			body = draw.ProjectInput{Name: "项目" + c.user, Kind: "goods", BudgetYuan: 100000, Specialties: []string{"A01"},
+				TendererUSCC: sitetest.USCCA, OpeningAt: "2099-01-01T09:00"}
+		case c.method == "POST":
 			body = map[string]any{"purpose": "experts"}
 		}
 		if res := env.API(t, token, c.method, c.path, body); res.StatusCode != c.want {
@@ -169,7 +190,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"ent", "/draws/projects/new", 200},
 		{"supervisor", "/draws/projects/new", 403},
 		{"ent", "/draws/projects/" + pid, 200},
-		{"wd-staff", "/draws/projects/" + pid, 403},
+		{"wd-staff", "/draws/projects/" + pid, 404},
 		{"", "/public/draws", 200},
 	}
 	for _, c := range pages {

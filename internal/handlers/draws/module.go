@@ -24,8 +24,12 @@ var Module = module.Info{
 	Templates: module.Templates(templates),
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
+		centre := h.Cfg.DrawCentreDept
+		if centre == "" {
+			centre = "XC-JYZX"
+		}
 		return &mod{svc: &draw.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify,
-			CentreDept: "XC-JYZX", BaseURL: h.Cfg.BaseURL}}, nil
+			CentreDept: centre, BaseURL: h.Cfg.BaseURL}}, nil
 	},
 }
 
