@@ -119,6 +119,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		printLogins(stdout, cfg, res)
 	}
+	if _, err := a.Audit.Baseline(auth.WithActor(ctx, auth.System("audit")), false); err != nil {
+		return fmt.Errorf("audit baseline: %w", err)
+	}
 	srv, err := site.New(a, mods)
 	if err != nil {
 		return err

@@ -93,7 +93,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, version str
 // fake clock and a fresh database).
 func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Clock, d *db.DB, keys *secret.Keyring) (*App, error) {
 	a := &App{Cfg: cfg, Log: log, Clock: clk, DB: d, Keys: keys, Version: version}
-	a.Audit = &audit.Log{DB: d, Clock: clk}
+	key, err := audit.LoadOrCreateKey(cfg.DataDir, audit.Origin(cfg.BaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("audit signing key: %w", err)
+	}
+	a.Audit = &audit.Log{DB: d, Clock: clk, Signer: key, States: &audit.States{}}
 	a.Jobs = jobs.New(d, log.With("component", "jobs"))
 	a.Calendar = &workcal.Service{DB: d, Audit: a.Audit, Clock: clk}
 	a.Accounts = &account.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk,
@@ -104,6 +108,8 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 		ResendUnreadAfter: time.Duration(cfg.ResendUnreadHours) * time.Hour}
 	a.Notify.Register(a.Jobs)
 	a.registerMaintenance()
+	a.registerSequencer()
+	a.registerStates()
 	a.Dash = &dashboard.Service{DB: d}
 	return a, nil
 }

@@ -76,6 +76,11 @@ func Build(a *app.App) (*Set, error) {
 		Codes: &account.PhoneCodes{Accounts: a.Accounts, Notify: a.Notify}, BaseURL: a.Cfg.BaseURL}
 	m.License.RegisterJobs(a.Jobs)
 	m.demos = append(m.demos, m.License.LoadDemo)
+
+	// The audited objects of the modules, for the audit deep check.
+	m.Credit.RegisterStates(a.Audit.States)
+	m.Draw.RegisterStates(a.Audit.States)
+	m.Bideval.RegisterStates(a.Audit.States)
 	return m, nil
 }
 
