@@ -130,8 +130,8 @@ func (l *Log) Record(ctx context.Context, action, objectType, objectID string, b
 		}
 		// No shared row is touched: seq comes from the table's identity and
 		// the position in the log is given later by the sequencer. On
-		// PostgreSQL the transaction id lets the sequencer wait until every
-		// transaction that could still commit an older event has ended.
+		// PostgreSQL the transaction id is kept for diagnosis (which events
+		// one transaction wrote).
 		txid := "0"
 		if l.DB.Dialect == db.Postgres {
 			txid = "pg_current_xact_id()::text::bigint"

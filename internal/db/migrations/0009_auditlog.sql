@@ -22,7 +22,7 @@ CREATE TABLE audit_events_v2 (
     prev_hash     TEXT NOT NULL DEFAULT '',   -- legacy chain only ('' for log events)
     hash          TEXT NOT NULL DEFAULT '',   -- legacy chain only
     state_digest  TEXT NOT NULL DEFAULT '',   -- digest of the live object after the change ('' when its kind has no state source)
-    txid          BIGINT NOT NULL DEFAULT 0,  -- PostgreSQL: the inserting transaction's id (pg_current_xact_id); 0 on SQLite
+    txid          BIGINT NOT NULL DEFAULT 0,  -- PostgreSQL: the inserting transaction id (diagnosis only); 0 on SQLite
     leaf_index    BIGINT                      -- position in the log, NULL until the sequencer integrates it
 );
 INSERT INTO audit_events_v2 (at, actor_id, actor_name, action, object_type, object_id, before_digest, after_digest, detail, prev_hash, hash)
