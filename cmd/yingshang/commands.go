@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"yingshang/internal/app"
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/config"
@@ -287,26 +291,102 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return &exitError{code: 2, msg: "usage: yingshang audit verify"}
+		return &exitError{code: 2, msg: "usage: yingshang audit verify [--state] [--checkpoint FILE|URL]... [--witness-key VKEY]..."}
 	}
 	fs, resolve := flags("audit verify", stderr)
-	a, err := parseAndOpen(ctx, fs, resolve, args[1:], stderr)
+	state := fs.Bool("state", false, "also run the deep check: recompute every audited object's state and compare it with its latest event")
+	var cps, witnesses listFlag
+	fs.Var(&cps, "checkpoint", "a checkpoint kept outside the database (file or http(s) URL); repeatable")
+	fs.Var(&witnesses, "witness-key", "verifier key of a witness that must have co-signed each --checkpoint; repeatable")
+	if err := fs.Parse(args[1:]); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if err := a.DB.CheckCurrent(ctx); err != nil {
+		return err
+	}
+	if *state {
+		if _, err := modules.Build(a); err != nil { // registers the modules' state sources
+			return err
+		}
+	}
+	var ext []audit.External
+	for _, src := range cps {
+		b, err := readSource(ctx, src)
+		if err != nil {
+			return userError(fmt.Errorf("checkpoint %s: %w", src, err))
+		}
+		x := audit.External{Source: src, Signed: b}
+		for _, k := range witnesses {
+			v, err := note.NewVerifier(k)
+			if err != nil {
+				return userError(fmt.Errorf("witness key %q: %w", k, err))
+			}
+			x.Witnesses = append(x.Witnesses, v)
+		}
+		ext = append(ext, x)
+	}
 	start := time.Now()
-	res, err := a.Audit.Verify(ctx)
+	res, err := a.Audit.Verify(ctx, ext...)
 	if err != nil {
 		return err
 	}
 	if !res.OK {
-		return &exitError{code: 1, msg: fmt.Sprintf("audit chain BROKEN at event %d: %s", res.BrokenAt, res.Reason)}
+		return &exitError{code: 1, msg: fmt.Sprintf("audit log BROKEN at event %d: %s", res.BrokenAt, res.Reason)}
 	}
-	fmt.Fprintf(stdout, "audit chain OK: %d events, head %s (verified in %s)\n", res.Events, res.Head, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "audit log OK: %d events in the tree (%d waiting for the sequencer), root %s; legacy chain %d events; %d checkpoints and %d outside checkpoints checked (%s)\n",
+		res.Events, res.Pending, res.Head, res.ChainEvents, res.Checkpoints, res.External, time.Since(start).Round(time.Millisecond))
+	if *state {
+		sr, err := a.Audit.CheckState(auth.WithActor(ctx, auth.System("audit")))
+		if err != nil {
+			return err
+		}
+		for _, is := range sr.Issues {
+			fmt.Fprintf(stdout, "  %s %s %s: %s\n", is.Problem, is.Kind, is.ID, is.Reason)
+		}
+		if !sr.OK {
+			return &exitError{code: 1, msg: fmt.Sprintf("deep check: %d of %d objects differ from the audit trail", len(sr.Issues), sr.Objects)}
+		}
+		fmt.Fprintf(stdout, "deep check OK: %d objects of %d kinds match their latest events\n", sr.Objects, len(sr.Kinds))
+	}
 	return nil
+}
+
+// readSource reads a file or fetches an http(s) URL.
+func readSource(ctx context.Context, src string) ([]byte, error) {
+	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+		return os.ReadFile(src)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s", src, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 }
 
 func cmdCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -115,7 +115,7 @@ Commands:
   token create --username U --name NAME [--days N]
                                  issue an API token (printed once)
   appeal scan                    run the appeal SLA scan once; prints a JSON summary of alerts sent
-  audit verify                   verify the audit hash chain (exit 1 if broken)
+  audit verify [--state] [--checkpoint F|URL]   verify the audit log (and the live state; exit 1 if broken)
   draw verify RECORD.json        recompute a published draw record (exit 1 if it differs)
   calendar add --from DATE --days N
   calendar between --from DATE --to DATE

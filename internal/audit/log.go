@@ -463,3 +463,12 @@ func (l *Log) RootAt(ctx context.Context, n int64) (tlog.Hash, error) {
 func ed25519Public(seed []byte) ed25519.PublicKey {
 	return ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
 }
+
+// Hex returns hashes as lower-case hex strings.
+func Hex[H ~[32]byte](hs []H) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = hex.EncodeToString(h[:])
+	}
+	return out
+}

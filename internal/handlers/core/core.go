@@ -38,6 +38,7 @@ func Mount(s *server.Server) {
 		Tags:        []string{"audit"}, Auth: "platform_admin,supervisor", Resp: audit.Result{}}, h.apiAuditVerify)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/audit/head", ID: "getAuditHead", Summary: "The chain head, for outside witnesses",
 		Tags: []string{"audit"}, Auth: "public", Resp: Head{}}, h.apiAuditHead)
+	h.routeLog(reg, mux)
 }
 
 type handlers struct{ s *server.Server }
