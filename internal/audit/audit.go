@@ -152,6 +152,13 @@ func (l *Log) Head(ctx context.Context) (int64, string, error) {
 	return seq, hash, err
 }
 
+// Count returns the number of events, integrated into the log or not.
+func (l *Log) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := l.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audit_events").Scan(&n)
+	return n, err
+}
+
 const cols = "seq, at, COALESCE(actor_id, 0), actor_name, action, object_type, object_id, before_digest, after_digest, detail, state_digest, prev_hash, hash, leaf_index"
 
 func scan(r db.Row, e *Event) error {

@@ -14,7 +14,7 @@ import (
 // rows to declare. All selects every live object's rows: the object id
 // first, then Cols more columns, ordered by the id so that the rows of one
 // object (e.g. a user's roles) come together. One is the same query for a
-// single object, with the id as $1. The digest is SHA-256 over each row's
+// single object, with the id (a decimal row id) as $1. The digest is SHA-256 over each row's
 // columns written as "<byte length>:<value>\n" (NULL as "-1:\n"), rows in
 // query order; the values are as the engine returns them, so cast
 // timestamps and numbers to text in the query where their Go type could
@@ -37,11 +37,13 @@ func (s *SQLSource) Digests(ctx context.Context, fn func(id string, digest []byt
 // Digest implements StateSource.
 func (s *SQLSource) Digest(ctx context.Context, id string) ([]byte, bool, error) {
 	var out []byte
-	var arg any = id
-	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-		arg = n
+	// Ids are row ids; an event about something else under the kind (e.g.
+	// a range "2..9" of records) names no single row.
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || strconv.FormatInt(n, 10) != id {
+		return nil, false, nil
 	}
-	err := s.run(ctx, s.One, []any{arg}, func(_ string, d []byte) error {
+	err = s.run(ctx, s.One, []any{n}, func(_ string, d []byte) error {
 		out = d
 		return nil
 	})

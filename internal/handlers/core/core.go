@@ -28,6 +28,7 @@ func Mount(s *server.Server) {
 	s.Page("GET /api/docs", h.apiDocs)
 	s.Page("GET /audit", h.auditList, auth.PlatformAdmin, auth.Supervisor)
 	s.Page("POST /audit/verify", h.auditVerify, auth.PlatformAdmin, auth.Supervisor)
+	s.Page("POST /audit/state", h.auditState, auth.PlatformAdmin, auth.Supervisor)
 
 	reg, mux := s.API, s.Mux
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/me", ID: "getMe", Summary: "The signed-in user", Tags: []string{"accounts"}, Auth: "user", Resp: Me{}}, h.apiMe)
@@ -54,11 +55,13 @@ type Me struct {
 	Via          string      `json:"via" enum:"session,token"`
 }
 
-// Head is the published chain head.
+// Head is the published log head.
 type Head struct {
-	Events int64  `json:"events"`
-	Hash   string `json:"hash"`
-	At     string `json:"at" doc:"when the head was read (RFC 3339)"`
+	Events     int64  `json:"events" doc:"the log's tree size"`
+	Hash       string `json:"hash" doc:"the tree's root hash (hex)"`
+	At         string `json:"at" doc:"when the head was read (RFC 3339)"`
+	PublicKey  string `json:"public_key" doc:"the verifier key of the checkpoints (signed-note format)"`
+	Checkpoint string `json:"checkpoint,omitempty" doc:"the latest signed checkpoint"`
 }
 
 // AuditQuery filters audit events.
@@ -179,11 +182,11 @@ func (h *handlers) apiAuditEvents(w http.ResponseWriter, r *http.Request) error 
 	if n := len(ev); n > 0 && (f.Limit == 0 && n == 50 || n == f.Limit) {
 		p.NextCursor = strconv.FormatInt(ev[n-1].Seq, 10)
 	}
-	seq, _, err := h.s.App.Audit.Head(r.Context())
+	total, err := h.s.App.Audit.Count(r.Context())
 	if err != nil {
 		return err
 	}
-	p.Total = seq
+	p.Total = total
 	api.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
@@ -202,7 +205,35 @@ func (h *handlers) apiAuditVerify(w http.ResponseWriter, r *http.Request) error 
 
 func (h *handlers) head(r *http.Request) (Head, error) {
 	seq, hash, err := h.s.App.Audit.Head(r.Context())
-	return Head{Events: seq, Hash: hash, At: h.s.App.Clock.Now().UTC().Format("2006-01-02T15:04:05Z")}, err
+	hd := Head{Events: seq, Hash: hash, At: h.s.App.Clock.Now().UTC().Format("2006-01-02T15:04:05Z")}
+	if k := h.s.App.Audit.Signer; k != nil {
+		hd.PublicKey = k.Public
+	}
+	if err == nil && seq > 0 {
+		cp, cerr := h.s.App.Audit.SignedCheckpoint(r.Context())
+		if cerr != nil {
+			return hd, cerr
+		}
+		hd.Checkpoint = string(cp)
+	}
+	return hd, err
+}
+
+// auditState runs the deep state check and shows what it found.
+func (h *handlers) auditState(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.s.App.Audit.CheckState(r.Context())
+	if err != nil {
+		return err
+	}
+	p, err := h.auditData(r)
+	if err != nil {
+		return err
+	}
+	p.State = &res
+	v := h.s.View(r, "")
+	v.Title = v.T("审计留痕", "Audit trail")
+	v.Data = p
+	return h.s.Render(w, r, http.StatusOK, "core/audit", v)
 }
 
 func (h *handlers) apiAuditHead(w http.ResponseWriter, r *http.Request) error {
@@ -229,6 +260,7 @@ type auditPage struct {
 	Events []audit.Event
 	Filter audit.Filter
 	Result *audit.Result
+	State  *audit.StateResult
 	Head   Head
 	Next   int64
 }
