@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"yingshang/internal/app"
 	"yingshang/internal/audit"
@@ -298,8 +301,11 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "cosign" {
+		return cmdAuditCosign(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		return &exitError{code: 2, msg: "usage: yingshang audit verify [--state] [--checkpoint FILE|URL]... [--witness-key VKEY]..."}
+		return &exitError{code: 2, msg: "usage: yingshang audit verify [--state] [--checkpoint FILE|URL]... [--witness-key VKEY]...\n       yingshang audit cosign --log URL --log-key VKEY --state FILE"}
 	}
 	fs, resolve := flags("audit verify", stderr)
 	state := fs.Bool("state", false, "also run the deep check: recompute every audited object's state and compare it with its latest event")
@@ -366,6 +372,78 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "deep check OK: %d objects of %d kinds match their latest events\n", sr.Objects, len(sr.Kinds))
 	}
 	return nil
+}
+
+// cmdAuditCosign makes this installation a witness of another's audit log:
+// it fetches the log's checkpoint, checks it extends the one it co-signed
+// last (kept in --state) with a consistency proof from the log, adds its own
+// signature (this installation's audit key), saves it and prints it.
+func cmdAuditCosign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, resolve := flags("audit cosign", stderr)
+	logURL := fs.String("log", "", "base URL of the witnessed installation, e.g. https://yingshang.example.gov.cn")
+	logKey := fs.String("log-key", "", "the witnessed log's verifier key (from its /public/audit page)")
+	state := fs.String("state", "", "file keeping the last co-signed checkpoint (created on first use)")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	if *logURL == "" || *logKey == "" || *state == "" {
+		return &exitError{code: 2, msg: "usage: yingshang audit cosign --log URL --log-key VKEY --state FILE"}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	v, err := note.NewVerifier(*logKey)
+	if err != nil {
+		return userError(fmt.Errorf("log key: %w", err))
+	}
+	witness, err := audit.LoadOrCreateKey(cfg.DataDir, audit.Origin(cfg.BaseURL))
+	if err != nil {
+		return err
+	}
+	base := strings.TrimRight(*logURL, "/")
+	signed, err := readSource(ctx, base+"/api/v1/audit/checkpoint")
+	if err != nil {
+		return err
+	}
+	last, err := os.ReadFile(*state)
+	if errors.Is(err, os.ErrNotExist) {
+		last, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	proof := func(from, to int64) ([]tlog.Hash, error) {
+		b, err := readSource(ctx, fmt.Sprintf("%s/api/v1/audit/proofs/consistency?from=%d&to=%d", base, from, to))
+		if err != nil {
+			return nil, err
+		}
+		var p struct {
+			Hashes []string `json:"hashes"`
+		}
+		if err := json.Unmarshal(b, &p); err != nil {
+			return nil, err
+		}
+		out := make([]tlog.Hash, len(p.Hashes))
+		for i, h := range p.Hashes {
+			raw, err := hex.DecodeString(h)
+			if err != nil || len(raw) != tlog.HashSize {
+				return nil, fmt.Errorf("bad hash %q in the proof", h)
+			}
+			copy(out[i][:], raw)
+		}
+		return out, nil
+	}
+	co, err := audit.Cosign(signed, v, last, proof, witness)
+	if err != nil {
+		return &exitError{code: 1, msg: "not co-signed: " + err.Error()}
+	}
+	if err := os.WriteFile(*state, co, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "co-signed with witness key %s\n", witness.Public)
+	_, err = stdout.Write(co)
+	return err
 }
 
 // readSource reads a file or fetches an http(s) URL.

@@ -116,6 +116,7 @@ Commands:
                                  issue an API token (printed once)
   appeal scan                    run the appeal SLA scan once; prints a JSON summary of alerts sent
   audit verify [--state] [--checkpoint F|URL]   verify the audit log (and the live state; exit 1 if broken)
+  audit cosign --log URL --log-key K --state F  witness another installation's log (co-sign its checkpoint)
   draw verify RECORD.json        recompute a published draw record (exit 1 if it differs)
   calendar add --from DATE --days N
   calendar between --from DATE --to DATE
