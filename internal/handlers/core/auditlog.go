@@ -114,3 +114,54 @@ func (h *handlers) apiConsistency(w http.ResponseWriter, r *http.Request) error 
 	api.WriteJSON(w, http.StatusOK, Proof{From: from, To: to, Hashes: audit.Hex(p)})
 	return nil
 }
+
+// publicObjects are the kinds of object whose public pages link to their
+// events in the log: draws, credit records (decisions, repairs, expiry) and
+// draw projects (awards).
+var publicObjects = map[string]bool{"draw": true, "credit_record": true, "draw_project": true}
+
+type auditObjectPage struct {
+	Type, ID string
+	Size     int64
+	Events   []auditObjectRow
+}
+
+type auditObjectRow struct {
+	audit.Event
+	Leaf   int64
+	InLog  bool // has a leaf index
+	InTree bool // inside the current tree (a proof can be given)
+}
+
+// auditObject lists an object's events with links to each event's leaf and
+// its inclusion proof in the current tree, so that an enterprise can check
+// that a decision about it is in the log.
+func (h *handlers) auditObject(w http.ResponseWriter, r *http.Request) error {
+	typ, id := r.PathValue("type"), r.PathValue("id")
+	if !publicObjects[typ] {
+		return yserr.ErrNotFound("对象", "object")
+	}
+	ev, err := h.s.App.Audit.ForObject(r.Context(), typ, id)
+	if err != nil {
+		return err
+	}
+	if len(ev) == 0 {
+		return yserr.ErrNotFound("对象", "object")
+	}
+	size, _, err := h.s.App.Audit.Head(r.Context())
+	if err != nil {
+		return err
+	}
+	v := h.s.View(r, "")
+	v.Title = v.T("审计日志查证", "Check in the audit log")
+	p := &auditObjectPage{Type: typ, ID: id, Size: size}
+	for _, e := range ev {
+		row := auditObjectRow{Event: e}
+		if e.LeafIndex != nil {
+			row.Leaf, row.InLog, row.InTree = *e.LeafIndex, true, *e.LeafIndex < size
+		}
+		p.Events = append(p.Events, row)
+	}
+	v.Data = p
+	return h.s.Render(w, r, http.StatusOK, "core/audit_object", v)
+}

@@ -63,3 +63,24 @@ func TestAuditLogEndpoints(t *testing.T) {
 		t.Fatalf("deep check page: %d", r.StatusCode)
 	}
 }
+
+func TestAuditObjectPage(t *testing.T) {
+	env := sitetest.New(t, db.SQLite)
+	ctx := context.Background()
+	if err := env.App.Audit.Record(ctx, "draw.commit", "draw", "7", nil, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Audit.IntegrateAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	anon := env.Anonymous()
+	r := anon.Get(t, "/public/audit/object/draw/7")
+	if r.StatusCode != 200 || !strings.Contains(r.Body, `data-testid="inclusion-link"`) || !strings.Contains(r.Body, "/api/v1/audit/proofs/inclusion/") {
+		t.Fatalf("object page: %d %s", r.StatusCode, r.Body)
+	}
+	for _, u := range []string{"/public/audit/object/user/1", "/public/audit/object/draw/999"} {
+		if r := anon.Get(t, u); r.StatusCode != 404 {
+			t.Fatalf("%s: %d", u, r.StatusCode)
+		}
+	}
+}

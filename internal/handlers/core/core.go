@@ -18,13 +18,14 @@ import (
 // Mount registers the routes.
 func Mount(s *server.Server) {
 	h := &handlers{s: s}
-	s.UsesViews("core/login", "core/home", "core/landing", "core/error", "core/audit", "core/audit_public", "core/api_docs")
+	s.UsesViews("core/login", "core/home", "core/landing", "core/error", "core/audit", "core/audit_public", "core/audit_object", "core/api_docs")
 	s.Page("GET /login", h.loginForm)
 	s.Page("POST /login", h.login)
 	s.SignedIn("POST /logout", h.logout)
 	s.Page("GET /lang", h.lang)
 	s.Page("GET /{$}", h.home)
 	s.Page("GET /public/audit", h.auditPublic)
+	s.Page("GET /public/audit/object/{type}/{id}", h.auditObject)
 	s.Page("GET /api/docs", h.apiDocs)
 	s.Page("GET /audit", h.auditList, auth.PlatformAdmin, auth.Supervisor)
 	s.Page("POST /audit/verify", h.auditVerify, auth.PlatformAdmin, auth.Supervisor)
