@@ -354,6 +354,9 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if !res.OK {
+		if res.BrokenAt == 0 {
+			return &exitError{code: 1, msg: "audit log BROKEN: " + res.Reason}
+		}
 		return &exitError{code: 1, msg: fmt.Sprintf("audit log BROKEN at event %d: %s", res.BrokenAt, res.Reason)}
 	}
 	fmt.Fprintf(stdout, "audit log OK: %d events in the tree (%d waiting for the sequencer), root %s; legacy chain %d events; %d checkpoints and %d outside checkpoints checked (%s)\n",
