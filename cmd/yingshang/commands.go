@@ -2,15 +2,23 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
 	"yingshang/internal/app"
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/config"
@@ -100,6 +108,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("demo data: %w", err)
 		}
 		printLogins(stdout, cfg, res)
+	}
+	if _, err := a.Audit.Baseline(auth.WithActor(ctx, auth.System("audit")), false); err != nil {
+		return fmt.Errorf("audit baseline: %w", err)
 	}
 	srv, err := site.New(a, mods)
 	if err != nil {
@@ -281,26 +292,179 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "cosign" {
+		return cmdAuditCosign(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		return &exitError{code: 2, msg: "usage: yingshang audit verify"}
+		return &exitError{code: 2, msg: "usage: yingshang audit verify [--state] [--checkpoint FILE|URL]... [--witness-key VKEY]...\n       yingshang audit cosign --log URL --log-key VKEY --state FILE"}
 	}
 	fs, resolve := flags("audit verify", stderr)
-	a, err := parseAndOpen(ctx, fs, resolve, args[1:], stderr)
+	state := fs.Bool("state", false, "also run the deep check: recompute every audited object's state and compare it with its latest event")
+	var cps, witnesses listFlag
+	fs.Var(&cps, "checkpoint", "a checkpoint kept outside the database (file or http(s) URL); repeatable")
+	fs.Var(&witnesses, "witness-key", "verifier key of a witness that must have co-signed each --checkpoint; repeatable")
+	if err := fs.Parse(args[1:]); err != nil {
+		return &exitError{code: 2}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	// The modules' schema, and for --state their audited objects.
+	if _, err := modules.Build(a); err != nil {
+		return err
+	}
+	if err := a.CheckCurrent(ctx); err != nil {
+		return err
+	}
+	var ext []audit.External
+	for _, src := range cps {
+		b, err := readSource(ctx, src)
+		if err != nil {
+			return userError(fmt.Errorf("checkpoint %s: %w", src, err))
+		}
+		x := audit.External{Source: src, Signed: b}
+		for _, k := range witnesses {
+			v, err := note.NewVerifier(k)
+			if err != nil {
+				return userError(fmt.Errorf("witness key %q: %w", k, err))
+			}
+			x.Witnesses = append(x.Witnesses, v)
+		}
+		ext = append(ext, x)
+	}
 	start := time.Now()
-	res, err := a.Audit.Verify(ctx)
+	res, err := a.Audit.Verify(ctx, ext...)
 	if err != nil {
 		return err
 	}
 	if !res.OK {
-		return &exitError{code: 1, msg: fmt.Sprintf("audit chain BROKEN at event %d: %s", res.BrokenAt, res.Reason)}
+		if res.BrokenAt == 0 {
+			return &exitError{code: 1, msg: "audit log BROKEN: " + res.Reason}
+		}
+		return &exitError{code: 1, msg: fmt.Sprintf("audit log BROKEN at event %d: %s", res.BrokenAt, res.Reason)}
 	}
-	fmt.Fprintf(stdout, "audit chain OK: %d events, head %s (verified in %s)\n", res.Events, res.Head, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "audit log OK: %d events in the tree (%d waiting for the sequencer), root %s; legacy chain %d events; %d checkpoints and %d outside checkpoints checked (%s)\n",
+		res.Events, res.Pending, res.Head, res.ChainEvents, res.Checkpoints, res.External, time.Since(start).Round(time.Millisecond))
+	if *state {
+		sr, err := a.Audit.CheckState(auth.WithActor(ctx, auth.System("audit")))
+		if err != nil {
+			return err
+		}
+		for _, is := range sr.Issues {
+			fmt.Fprintf(stdout, "  %s %s %s: %s\n", is.Problem, is.Kind, is.ID, is.Reason)
+		}
+		if !sr.OK {
+			return &exitError{code: 1, msg: fmt.Sprintf("deep check: %d of %d objects differ from the audit trail", len(sr.Issues), sr.Objects)}
+		}
+		fmt.Fprintf(stdout, "deep check OK: %d objects of %d kinds match their latest events\n", sr.Objects, len(sr.Kinds))
+	}
 	return nil
+}
+
+// cmdAuditCosign makes this installation a witness of another's audit log:
+// it fetches the log's checkpoint, checks it extends the one it co-signed
+// last (kept in --state) with a consistency proof from the log, adds its own
+// signature (this installation's audit key), saves it and prints it.
+func cmdAuditCosign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, resolve := flags("audit cosign", stderr)
+	logURL := fs.String("log", "", "base URL of the witnessed installation, e.g. https://yingshang.example.gov.cn")
+	logKey := fs.String("log-key", "", "the witnessed log's verifier key (from its /public/audit page)")
+	state := fs.String("state", "", "file keeping the last co-signed checkpoint (created on first use)")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	if *logURL == "" || *logKey == "" || *state == "" {
+		return &exitError{code: 2, msg: "usage: yingshang audit cosign --log URL --log-key VKEY --state FILE"}
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	v, err := note.NewVerifier(*logKey)
+	if err != nil {
+		return userError(fmt.Errorf("log key: %w", err))
+	}
+	witness, err := audit.LoadOrCreateKey(cfg.DataDir, audit.Origin(cfg.BaseURL))
+	if err != nil {
+		return err
+	}
+	base := strings.TrimRight(*logURL, "/")
+	signed, err := readSource(ctx, base+"/api/v1/audit/checkpoint")
+	if err != nil {
+		return err
+	}
+	last, err := os.ReadFile(*state)
+	if errors.Is(err, os.ErrNotExist) {
+		last, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	proof := func(from, to int64) ([]tlog.Hash, error) {
+		b, err := readSource(ctx, fmt.Sprintf("%s/api/v1/audit/proofs/consistency?from=%d&to=%d", base, from, to))
+		if err != nil {
+			return nil, err
+		}
+		var p struct {
+			Hashes []string `json:"hashes"`
+		}
+		if err := json.Unmarshal(b, &p); err != nil {
+			return nil, err
+		}
+		out := make([]tlog.Hash, len(p.Hashes))
+		for i, h := range p.Hashes {
+			raw, err := hex.DecodeString(h)
+			if err != nil || len(raw) != tlog.HashSize {
+				return nil, fmt.Errorf("bad hash %q in the proof", h)
+			}
+			copy(out[i][:], raw)
+		}
+		return out, nil
+	}
+	co, err := audit.Cosign(signed, v, last, proof, witness)
+	if err != nil {
+		return &exitError{code: 1, msg: "not co-signed: " + err.Error()}
+	}
+	if err := os.WriteFile(*state, co, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "co-signed with witness key %s\n", witness.Public)
+	_, err = stdout.Write(co)
+	return err
+}
+
+// readSource reads a file or fetches an http(s) URL.
+func readSource(ctx context.Context, src string) ([]byte, error) {
+	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+		return os.ReadFile(src)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s", src, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 }
 
 func cmdCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -125,7 +125,8 @@ Commands:
                                  create a platform admin (or reset its password)
   token create --username U --name NAME [--days N]
                                  issue an API token (printed once)
-  audit verify                   verify the audit hash chain (exit 1 if broken)
+  audit verify [--state] [--checkpoint F|URL]   verify the audit log (and the live state; exit 1 if broken)
+  audit cosign --log URL --log-key K --state F  witness another installation's log (co-sign its checkpoint)
   calendar add --from DATE --days N
   calendar between --from DATE --to DATE
   calendar show --year YYYY      list holidays and adjusted working days

@@ -264,8 +264,10 @@ func (r *Registrar) bind(ctx context.Context, userID, entityID int64) error {
 	if current != 0 && current != entityID {
 		return yserr.New(yserr.Conflict, "申请人已绑定其他经营主体", "the applicant is already bound to another market entity")
 	}
-	_, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET entity_id=$1, updated_at=$2 WHERE id=$3", entityID, s.now(), userID)
-	return err
+	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET entity_id=$1, updated_at=$2 WHERE id=$3", entityID, s.now(), userID); err != nil {
+		return err
+	}
+	return s.Audit.Record(ctx, "user.bind", "user", strconv.FormatInt(userID, 10), nil, map[string]int64{"entity_id": entityID}, "")
 }
 
 // tell notifies the applicant of a decision, in-app and by SMS.

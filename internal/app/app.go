@@ -120,7 +120,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, version str
 // fake clock and a fresh database).
 func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Clock, d *db.DB, keys *secret.Keyring) (*App, error) {
 	a := &App{Cfg: cfg, Log: log, Clock: clk, DB: d, Keys: keys, Version: version, Schema: CoreSchema()}
-	a.Audit = &audit.Log{DB: d, Clock: clk}
+	key, err := audit.LoadOrCreateKey(cfg.DataDir, audit.Origin(cfg.BaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("audit signing key: %w", err)
+	}
+	a.Audit = &audit.Log{DB: d, Clock: clk, Signer: key, States: &audit.States{}}
 	a.Files = filestore.New(d, keys, clk.Now)
 	a.Jobs = jobs.New(d, log.With("component", "jobs"))
 	a.Calendar = &workcal.Service{DB: d, Audit: a.Audit, Clock: clk}
@@ -133,6 +137,8 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 	a.Notify.Register(a.Jobs)
 	a.Accounts.Notify = a.Notify
 	a.registerMaintenance()
+	a.registerSequencer()
+	a.registerStates()
 	a.Dash = &dashboard.Service{Entities: a.Entities, Accounts: a.Accounts, Audit: a.Audit, Notify: a.Notify}
 	return a, nil
 }

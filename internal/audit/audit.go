@@ -1,10 +1,20 @@
-// Package audit keeps the tamper-evident audit trail (审计留痕).
+// Package audit keeps the tamper-evident audit trail (审计留痕) as a
+// transparency log (RFC 9162, the design of Certificate Transparency and the
+// Go checksum database); docs/audit.md specifies every format.
 //
 // Every state-changing operation appends an Event in the same transaction
-// as the change. Events form a SHA-256 hash chain: each holds the hash of
-// the one before, and its own hash covers every field. Verify walks the
-// chain and names the first event that was altered, removed or inserted.
-// The head hash is published so that outsiders can witness it.
+// as the change, without taking any shared lock. A single sequencer
+// (Integrate, run as an elected periodic job) gives committed events their
+// position in a Merkle tree, stores the tree's hashes and signs a
+// checkpoint (a C2SP signed note). Inclusion proofs show that an event is in
+// the log; consistency proofs show that a later checkpoint extends an earlier
+// one, so history cannot be rewritten without the change showing against a
+// checkpoint someone kept. Events written before the log (a SHA-256 hash
+// chain) were migrated into it in their order and still verify as a chain.
+//
+// Each event also carries the digest of the changed object's live state
+// (StateSource); the deep check (CheckState) recomputes every live object's
+// digest and names rows changed, added or deleted outside the application.
 package audit
 
 import (
@@ -23,10 +33,12 @@ import (
 	"yingshang/internal/yserr"
 )
 
-// Genesis is the previous hash of the first event.
+// Genesis is the previous hash of the first event of the legacy chain.
 const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// Event is one entry of the chain.
+// Event is one entry of the trail. PrevHash and Hash are set only on events
+// of the legacy hash chain (written before the log); LeafIndex is the
+// event's position in the log, nil until the sequencer integrates it.
 type Event struct {
 	Seq          int64     `json:"seq"`
 	At           time.Time `json:"at"`
@@ -38,12 +50,14 @@ type Event struct {
 	BeforeDigest string    `json:"before_digest"`
 	AfterDigest  string    `json:"after_digest"`
 	Detail       string    `json:"detail,omitempty"`
-	PrevHash     string    `json:"prev_hash"`
-	Hash         string    `json:"hash"`
+	StateDigest  string    `json:"state_digest,omitempty"`
+	PrevHash     string    `json:"prev_hash,omitempty"`
+	Hash         string    `json:"hash,omitempty"`
+	LeafIndex    *int64    `json:"leaf_index,omitempty"`
 }
 
-// Compute returns the hash of e given its fields and PrevHash. The
-// canonical form is documented in docs/audit.md.
+// Compute returns the legacy chain hash of e given its fields and PrevHash.
+// The canonical form is documented in docs/audit.md.
 func (e *Event) Compute() string {
 	var b strings.Builder
 	for _, f := range []string{
@@ -73,10 +87,18 @@ func Digest(v any) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Log appends to and reads the chain.
+// Log appends to and reads the trail.
 type Log struct {
 	DB    *db.DB
 	Clock clock.Clock
+	// Signer signs checkpoints (LoadOrCreateKey); only the sequencer needs it.
+	Signer *Key
+	// States are the state sources of the audited object kinds.
+	States *States
+
+	// crashAfter, in tests, makes Integrate fail after that many events of
+	// a batch were written, as if the process died mid-batch.
+	crashAfter int
 }
 
 // Record appends an event for the actor in ctx. It joins the transaction in
@@ -97,26 +119,32 @@ func (l *Log) Record(ctx context.Context, action, objectType, objectID string, b
 		if a := auth.From(ctx); a != nil {
 			e.ActorID, e.ActorName = a.UserID, a.Username
 		}
-		// Taking the head row's lock first serialises appenders.
-		if err := q.QueryRow(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(&e.Seq, &e.PrevHash); err != nil {
-			return fmt.Errorf("audit head: %w", err)
+		sd, err := l.States.stateDigest(ctx, objectType, objectID)
+		if err != nil {
+			return fmt.Errorf("audit: state of %s %s: %w", objectType, objectID, err)
 		}
-		e.Hash = e.Compute()
-		if _, err := q.Exec(ctx, "UPDATE audit_head SET hash = $1 WHERE id = 1", e.Hash); err != nil {
-			return err
-		}
+		e.StateDigest = sd
 		var actor any
 		if e.ActorID != 0 {
 			actor = e.ActorID
 		}
-		_, err := q.Exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, actor_name, action, object_type, object_id,
-			before_digest, after_digest, detail, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-			e.Seq, e.At, actor, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.BeforeDigest, e.AfterDigest, e.Detail, e.PrevHash, e.Hash)
+		// No shared row is touched: seq comes from the table's identity and
+		// the position in the log is given later by the sequencer. On
+		// PostgreSQL the transaction id is kept for diagnosis (which events
+		// one transaction wrote).
+		txid := "0"
+		if l.DB.Dialect == db.Postgres {
+			txid = "pg_current_xact_id()::text::bigint"
+		}
+		_, err = q.Exec(ctx, `INSERT INTO audit_events (at, actor_id, actor_name, action, object_type, object_id,
+			before_digest, after_digest, detail, state_digest, txid) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,`+txid+`)`,
+			e.At, actor, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.BeforeDigest, e.AfterDigest, e.Detail, e.StateDigest)
 		return err
 	})
 }
 
-// Head returns the chain's length and head hash.
+// Head returns the log's tree size and root hash (hex) as of the last
+// checkpoint the sequencer wrote.
 func (l *Log) Head(ctx context.Context) (int64, string, error) {
 	var seq int64
 	var hash string
@@ -124,32 +152,30 @@ func (l *Log) Head(ctx context.Context) (int64, string, error) {
 	return seq, hash, err
 }
 
-// Result is the outcome of a verification.
-type Result struct {
-	OK       bool   `json:"ok"`
-	Events   int64  `json:"events"`
-	Head     string `json:"head"`
-	BrokenAt int64  `json:"broken_at,omitempty"` // seq of the first bad event (or where one is missing)
-	Reason   string `json:"reason,omitempty"`
+// Count returns the number of events, integrated into the log or not.
+func (l *Log) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := l.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audit_events").Scan(&n)
+	return n, err
 }
 
-const cols = "seq, at, COALESCE(actor_id, 0), actor_name, action, object_type, object_id, before_digest, after_digest, detail, prev_hash, hash"
+const cols = "seq, at, COALESCE(actor_id, 0), actor_name, action, object_type, object_id, before_digest, after_digest, detail, state_digest, prev_hash, hash, leaf_index"
 
 func scan(r db.Row, e *Event) error {
 	return r.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.BeforeDigest, &e.AfterDigest, &e.Detail, &e.PrevHash, &e.Hash)
+		&e.BeforeDigest, &e.AfterDigest, &e.Detail, &e.StateDigest, &e.PrevHash, &e.Hash, &e.LeafIndex)
 }
 
-// Verify walks the whole chain in pages and reports the first break.
-func (l *Log) Verify(ctx context.Context) (Result, error) {
-	res := Result{OK: true}
+// verifyChain walks the legacy hash chain (the events that carry a hash)
+// and reports its first break into res.
+func (l *Log) verifyChain(ctx context.Context, res *Result) error {
 	prev := Genesis
 	var next int64 = 1
 	const page = 5000
 	for {
-		rows, err := l.DB.Q(ctx).Query(ctx, "SELECT "+cols+" FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2", next, page)
+		rows, err := l.DB.Q(ctx).Query(ctx, "SELECT "+cols+" FROM audit_events WHERE hash <> '' AND seq >= $1 ORDER BY seq LIMIT $2", next, page)
 		if err != nil {
-			return res, err
+			return err
 		}
 		n := 0
 		for rows.Next() {
@@ -157,43 +183,43 @@ func (l *Log) Verify(ctx context.Context) (Result, error) {
 			var e Event
 			if err := scan(rows, &e); err != nil {
 				rows.Close()
-				return res, err
+				return err
 			}
 			switch {
 			case e.Seq != next:
-				res.OK, res.BrokenAt, res.Reason = false, next, fmt.Sprintf("event %d is missing (next present is %d)", next, e.Seq)
+				res.fail(next, fmt.Sprintf("event %d is missing (next present is %d)", next, e.Seq))
 			case e.PrevHash != prev:
-				res.OK, res.BrokenAt, res.Reason = false, e.Seq, fmt.Sprintf("event %d does not link to the event before it", e.Seq)
+				res.fail(e.Seq, fmt.Sprintf("event %d does not link to the event before it", e.Seq))
 			case e.Compute() != e.Hash:
-				res.OK, res.BrokenAt, res.Reason = false, e.Seq, fmt.Sprintf("event %d was altered (its hash does not match its content)", e.Seq)
+				res.fail(e.Seq, fmt.Sprintf("event %d was altered (its hash does not match its content)", e.Seq))
 			}
 			if !res.OK {
 				rows.Close()
-				return res, nil
+				return nil
 			}
 			prev = e.Hash
 			next++
-			res.Events++
+			res.ChainEvents++
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return res, err
+			return err
 		}
 		if n < page {
 			break
 		}
 	}
-	res.Head = prev
-	seq, head, err := l.Head(ctx)
-	if err != nil {
-		return res, err
+	res.ChainHead = prev
+	var seq int64
+	var head string
+	if err := l.DB.Q(ctx).QueryRow(ctx, "SELECT seq, hash FROM audit_legacy_head WHERE id = 1").Scan(&seq, &head); err != nil {
+		return err
 	}
-	if seq != res.Events || head != prev {
-		res.OK, res.BrokenAt = false, res.Events+1
-		res.Reason = fmt.Sprintf("the chain ends at event %d but its recorded head is event %d: events were removed from the end", res.Events, seq)
+	if seq != res.ChainEvents || head != prev {
+		res.fail(res.ChainEvents+1, fmt.Sprintf("the chain ends at event %d but its recorded head is event %d: events were removed from the end", res.ChainEvents, seq))
 	}
-	return res, nil
+	return nil
 }
 
 // Filter selects events.

@@ -2,11 +2,14 @@ package audit_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
@@ -17,17 +20,37 @@ import (
 
 func seed(t *testing.T, d *db.DB, n int) *audit.Log {
 	t.Helper()
-	l := &audit.Log{DB: d, Clock: clock.NewFixed(time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC))}
+	l := newLog(t, d, clock.NewFixed(time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC)))
 	ctx := auth.WithActor(context.Background(), &auth.Actor{UserID: 0, Username: "tester", Via: "system"})
 	for i := 0; i < n; i++ {
 		if err := l.Record(ctx, "entity.update", "entity", fmt.Sprint(i), map[string]any{"v": i}, map[string]any{"v": i + 1}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
+	if _, err := l.IntegrateAll(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return l
 }
 
-func TestChainDetectsTampering(t *testing.T) {
+var testKey = func() string {
+	skey, _, err := note.GenerateKey(rand.Reader, "audit.test.example/audit")
+	if err != nil {
+		panic(err)
+	}
+	return skey
+}()
+
+func newLog(t testing.TB, d *db.DB, clk clock.Clock) *audit.Log {
+	t.Helper()
+	k, err := audit.ParseKey(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &audit.Log{DB: d, Clock: clk, Signer: k, States: &audit.States{}}
+}
+
+func TestLogDetectsTampering(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		l := seed(t, d, 10)
@@ -41,9 +64,10 @@ func TestChainDetectsTampering(t *testing.T) {
 			reason    string
 		}{
 			{"altered", "UPDATE audit_events SET detail = 'x' WHERE seq = 4", 4, "altered"},
-			{"removed", "DELETE FROM audit_events WHERE seq = 6", 6, "missing"},
-			{"truncated", "DELETE FROM audit_events WHERE seq = 10", 10, "removed from the end"},
-			{"relinked", "UPDATE audit_events SET prev_hash = '" + audit.Genesis + "' WHERE seq = 3", 3, "does not link"},
+			{"removed", "DELETE FROM audit_events WHERE seq = 6", 7, "missing"},
+			{"truncated", "DELETE FROM audit_events WHERE seq = 10", 0, "missing"},
+			{"state", "UPDATE audit_events SET state_digest = 'x' WHERE seq = 3", 3, "altered"},
+			{"moved", "UPDATE audit_events SET leaf_index = 99 WHERE seq = 10", 0, "missing"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -64,9 +88,9 @@ func TestChainDetectsTampering(t *testing.T) {
 	})
 }
 
-func TestConcurrentAppendsStayLinear(t *testing.T) {
+func TestConcurrentAppendsAllIntegrated(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		l := &audit.Log{DB: d, Clock: clock.Real{}}
+		l := newLog(t, d, clock.Real{})
 		var wg sync.WaitGroup
 		errs := make(chan error, 40)
 		for i := 0; i < 40; i++ {
@@ -82,6 +106,9 @@ func TestConcurrentAppendsStayLinear(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+		}
+		if _, err := l.IntegrateAll(context.Background()); err != nil {
+			t.Fatal(err)
 		}
 		res, err := l.Verify(context.Background())
 		if err != nil || !res.OK || res.Events != 40 {

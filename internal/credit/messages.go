@@ -87,6 +87,11 @@ func registerTypes() {
 
 // event tells the webhooks about a record (no personal recipients).
 func (s *Service) event(ctx context.Context, typ string, recordID int64) error {
+	// The record's status changed: its audit event carries the new state
+	// for the deep check.
+	if err := s.Audit.Record(ctx, typ, "credit_record", strconv.FormatInt(recordID, 10), nil, nil, ""); err != nil {
+		return err
+	}
 	var uscc, name, kind, content string
 	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT e.uscc, e.name, r.kind, v.content FROM credit_records r JOIN entities e ON e.id = r.entity_id
 		JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version WHERE r.id = $1`, recordID).Scan(&uscc, &name, &kind, &content)

@@ -322,9 +322,35 @@ func (s *Service) sideEffects(ctx context.Context, e entityRef, id int64, in Inp
 		}
 		return s.event(ctx, TypeRecordExpired, in.RemovesID)
 	case KindTaxGrade:
-		_, err := s.DB.Q(ctx).Exec(ctx, `UPDATE credit_records SET status = 'removed', ended_at = $1, updated_at = $1
-			WHERE entity_id = $2 AND kind = 'tax_grade' AND status = 'published' AND id <> $3`, now, e.ID, id)
-		return err
+		rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id FROM credit_records
+			WHERE entity_id = $1 AND kind = 'tax_grade' AND status = 'published' AND id <> $2`, e.ID, id)
+		if err != nil {
+			return err
+		}
+		var old []int64
+		for rows.Next() {
+			var o int64
+			if err := rows.Scan(&o); err != nil {
+				rows.Close()
+				return err
+			}
+			old = append(old, o)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		for _, o := range old {
+			if _, err := s.DB.Q(ctx).Exec(ctx, `UPDATE credit_records SET status = 'removed', ended_at = $1, updated_at = $1 WHERE id = $2`, now, o); err != nil {
+				return err
+			}
+			if err := s.Audit.Record(ctx, "credit.record_removed", "credit_record", strconv.FormatInt(o, 10), nil, nil,
+				fmt.Sprintf("replaced by tax grade record %d", id)); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,4 +153,20 @@ func xlsxFile(t testing.TB, sheets []string, data map[string][][]any) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// importAudit returns the audit actions other than the per-entity
+// "entity.import_write" events, and how many of those there are.
+func (fx *fixture) importAudit(t testing.TB) (string, int) {
+	t.Helper()
+	var rest []string
+	writes := 0
+	for _, a := range fx.auditActions(t) {
+		if a == "entity.import_write" {
+			writes++
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return strings.Join(rest, ","), writes
 }

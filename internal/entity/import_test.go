@@ -71,8 +71,8 @@ func TestImportXLSXGood(t *testing.T) {
 		if e.FoundedOn != "2018-07-09" || e.Status != StatusCancelled || e.RegionCode != "411082" {
 			t.Errorf("row 5: %+v", e)
 		}
-		if got := strings.Join(fx.auditActions(t), ","); got != "entity.import" {
-			t.Errorf("audit = %s", got)
+		if got, writes := fx.importAudit(t); got != "entity.import" || writes != fx.count(t, "entities") {
+			t.Errorf("audit = %s and %d entity events for %d entities", got, writes, fx.count(t, "entities"))
 		}
 		run, err := importkit.Get(context.Background(), d, rep.ImportID)
 		if err != nil {
@@ -176,8 +176,8 @@ func TestImportBadRows(t *testing.T) {
 		if err != nil || e.Name != "许昌市魏都区瑞丰商贸有限公司" {
 			t.Errorf("first occurrence wins: %v %+v", err, e)
 		}
-		if got := strings.Join(fx.auditActions(t), ","); got != "entity.import" {
-			t.Errorf("audit = %s", got)
+		if got, writes := fx.importAudit(t); got != "entity.import" || writes != fx.count(t, "entities") {
+			t.Errorf("audit = %s and %d entity events for %d entities", got, writes, fx.count(t, "entities"))
 		}
 	})
 }

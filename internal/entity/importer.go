@@ -295,8 +295,31 @@ func (imp *importer) flush(ctx context.Context) error {
 	if n == 0 || !imp.writing() {
 		return nil
 	}
-	if _, err := imp.s.DB.Q(ctx).Exec(ctx, insertHead+valuesSQL(imp.s.DB.Dialect, n)+upsertTail, args...); err != nil {
+	rows, err := imp.s.DB.Q(ctx).Query(ctx, insertHead+valuesSQL(imp.s.DB.Dialect, n)+upsertTail+" RETURNING id", args...)
+	if err != nil {
 		return fmt.Errorf("write entities: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("write entities: %w", err)
+	}
+	// Each written entity gets its own event, so that its audit trail (and
+	// the deep check's state digest) follows the import.
+	for _, id := range ids {
+		if err := imp.s.Audit.Record(ctx, "entity.import_write", "entity", strconv.FormatInt(id, 10), nil, nil,
+			"written by an import"); err != nil {
+			return err
+		}
 	}
 	return nil
 }

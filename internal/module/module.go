@@ -18,6 +18,7 @@
 //	Navigator             its side-menu entries, per role
 //	PublicLinker          its links on the public landing page
 //	Carder                its cards on a signed-in user's home page
+//	StateRegistrar        its audited objects, for the audit deep check
 //	Starter               its idempotent start-up step (after migrations)
 //	DemoLoader            its part of the demo data set
 //
@@ -36,6 +37,7 @@ import (
 	"io/fs"
 
 	"yingshang/internal/app"
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/config"
 	"yingshang/internal/db"
@@ -139,6 +141,10 @@ type Carder interface {
 type Starter interface {
 	Start(ctx context.Context) error
 }
+
+// StateRegistrar registers the module's audited objects for the audit deep
+// check (yingshang audit verify --state): how to digest each live row.
+type StateRegistrar interface{ RegisterStates(st *audit.States) }
 
 // DemoLoader loads the module's demo data (once, when the core demo data
 // set is first created).

@@ -152,6 +152,9 @@ func BuildFrom(a *app.App, list []module.Info) (*Set, error) {
 		if r, ok := m.(module.JobRegistrar); ok {
 			r.RegisterJobs(a.Jobs)
 		}
+		if r, ok := m.(module.StateRegistrar); ok && a.Audit != nil && a.Audit.States != nil {
+			r.RegisterStates(a.Audit.States)
+		}
 	}
 	return set, nil
 }

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"log/slog"
 
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/bideval"
 	"yingshang/internal/config"
@@ -70,3 +71,6 @@ func (m *mod) PublicLinks() []web.Link {
 func (m *mod) Start(ctx context.Context) error {
 	return module.MoveFiles(ctx, m.log, "bideval", m.svc.MoveFilesToStore)
 }
+
+// RegisterStates registers the module's audited objects for the deep check.
+func (m *mod) RegisterStates(st *audit.States) { m.svc.RegisterStates(st) }

@@ -18,16 +18,18 @@ import (
 // Mount registers the routes.
 func Mount(s *server.Server) {
 	h := &handlers{s: s}
-	s.UsesViews("core/login", "core/home", "core/landing", "core/error", "core/audit", "core/audit_public", "core/api_docs")
+	s.UsesViews("core/login", "core/home", "core/landing", "core/error", "core/audit", "core/audit_public", "core/audit_object", "core/api_docs")
 	s.Page("GET /login", h.loginForm)
 	s.Page("POST /login", h.login)
 	s.SignedIn("POST /logout", h.logout)
 	s.Page("GET /lang", h.lang)
 	s.Page("GET /{$}", h.home)
 	s.Page("GET /public/audit", h.auditPublic)
+	s.Page("GET /public/audit/object/{type}/{id}", h.auditObject)
 	s.Page("GET /api/docs", h.apiDocs)
 	s.Page("GET /audit", h.auditList, auth.PlatformAdmin, auth.Supervisor)
 	s.Page("POST /audit/verify", h.auditVerify, auth.PlatformAdmin, auth.Supervisor)
+	s.Page("POST /audit/state", h.auditState, auth.PlatformAdmin, auth.Supervisor)
 
 	reg, mux := s.API, s.Mux
 	reg.DescribeTag("audit", "审计留痕：SHA-256 哈希链的事件、校验与链头（见 docs/audit.md） / Audit trail: events of the SHA-256 hash chain, verification and the chain head (see docs/audit.md)")
@@ -39,6 +41,7 @@ func Mount(s *server.Server) {
 		Tags:        []string{"audit"}, Auth: "platform_admin,supervisor", Resp: audit.Result{}}, h.apiAuditVerify)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/audit/head", ID: "getAuditHead", Summary: "The chain head, for outside witnesses",
 		Tags: []string{"audit"}, Auth: "public", Resp: Head{}}, h.apiAuditHead)
+	h.routeLog(reg, mux)
 }
 
 type handlers struct{ s *server.Server }
@@ -54,11 +57,13 @@ type Me struct {
 	Via          string      `json:"via" enum:"session,token"`
 }
 
-// Head is the published chain head.
+// Head is the published log head.
 type Head struct {
-	Events int64  `json:"events"`
-	Hash   string `json:"hash"`
-	At     string `json:"at" doc:"when the head was read (RFC 3339)"`
+	Events     int64  `json:"events" doc:"the log's tree size"`
+	Hash       string `json:"hash" doc:"the tree's root hash (hex)"`
+	At         string `json:"at" doc:"when the head was read (RFC 3339)"`
+	PublicKey  string `json:"public_key" doc:"the verifier key of the checkpoints (signed-note format)"`
+	Checkpoint string `json:"checkpoint,omitempty" doc:"the latest signed checkpoint"`
 }
 
 // AuditQuery filters audit events.
@@ -180,11 +185,11 @@ func (h *handlers) apiAuditEvents(w http.ResponseWriter, r *http.Request) error 
 	if n := len(ev); n > 0 && (f.Limit == 0 && n == 50 || n == f.Limit) {
 		p.NextCursor = strconv.FormatInt(ev[n-1].Seq, 10)
 	}
-	seq, _, err := h.s.App.Audit.Head(r.Context())
+	total, err := h.s.App.Audit.Count(r.Context())
 	if err != nil {
 		return err
 	}
-	p.Total = seq
+	p.Total = total
 	api.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
@@ -203,7 +208,35 @@ func (h *handlers) apiAuditVerify(w http.ResponseWriter, r *http.Request) error 
 
 func (h *handlers) head(r *http.Request) (Head, error) {
 	seq, hash, err := h.s.App.Audit.Head(r.Context())
-	return Head{Events: seq, Hash: hash, At: h.s.App.Clock.Now().UTC().Format("2006-01-02T15:04:05Z")}, err
+	hd := Head{Events: seq, Hash: hash, At: h.s.App.Clock.Now().UTC().Format("2006-01-02T15:04:05Z")}
+	if k := h.s.App.Audit.Signer; k != nil {
+		hd.PublicKey = k.Public
+	}
+	if err == nil && seq > 0 {
+		cp, cerr := h.s.App.Audit.SignedCheckpoint(r.Context())
+		if cerr != nil {
+			return hd, cerr
+		}
+		hd.Checkpoint = string(cp)
+	}
+	return hd, err
+}
+
+// auditState runs the deep state check and shows what it found.
+func (h *handlers) auditState(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.s.App.Audit.CheckState(r.Context())
+	if err != nil {
+		return err
+	}
+	p, err := h.auditData(r)
+	if err != nil {
+		return err
+	}
+	p.State = &res
+	v := h.s.View(r, "")
+	v.Title = v.T("审计留痕", "Audit trail")
+	v.Data = p
+	return h.s.Render(w, r, http.StatusOK, "core/audit", v)
 }
 
 func (h *handlers) apiAuditHead(w http.ResponseWriter, r *http.Request) error {
@@ -230,6 +263,7 @@ type auditPage struct {
 	Events []audit.Event
 	Filter audit.Filter
 	Result *audit.Result
+	State  *audit.StateResult
 	Head   Head
 	Next   int64
 }

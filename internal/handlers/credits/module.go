@@ -5,6 +5,7 @@ import (
 	"embed"
 	"log/slog"
 
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/credit"
 	"yingshang/internal/jobs"
@@ -64,3 +65,6 @@ func (m *mod) PublicLinks() []web.Link {
 func (m *mod) Start(ctx context.Context) error {
 	return module.MoveFiles(ctx, m.log, "credit", m.svc.MoveFilesToStore)
 }
+
+// RegisterStates registers the module's audited objects for the deep check.
+func (m *mod) RegisterStates(st *audit.States) { m.svc.RegisterStates(st) }

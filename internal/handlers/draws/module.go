@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/draw"
 	"yingshang/internal/jobs"
@@ -55,3 +56,6 @@ func (m *mod) Nav() []web.NavGroup {
 func (m *mod) PublicLinks() []web.Link {
 	return []web.Link{{Label: web.Text{ZH: "随机抽取公示与验证", EN: "Random draws: records and verification"}, Href: "/public/draws", TestID: "public-draws"}}
 }
+
+// RegisterStates registers the module's audited objects for the deep check.
+func (m *mod) RegisterStates(st *audit.States) { m.svc.RegisterStates(st) }
