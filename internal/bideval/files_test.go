@@ -35,8 +35,8 @@ func TestBidFilesMoveToStore(t *testing.T) {
 			rows = append(rows, r)
 		}
 		rs.Close()
-		if len(rows) != 5 {
-			t.Fatalf("%d bid files, want 5", len(rows))
+		if len(rows) < 6 { // three bids (the minimum for an evaluation), two parts each, some in two versions
+			t.Fatalf("%d bid files, want at least 6", len(rows))
 		}
 		// Back to how an earlier version kept them: sealed in content_enc.
 		for _, r := range rows {
@@ -51,7 +51,7 @@ func TestBidFilesMoveToStore(t *testing.T) {
 		if _, _, _, err := e.s.TechnicalByCode(members[0], pid, "A01"); err == nil {
 			t.Fatal("a file not yet moved was read")
 		}
-		if n, err := e.s.MoveFilesToStore(ctx); n != 5 || err != nil {
+		if n, err := e.s.MoveFilesToStore(ctx); n != len(rows) || err != nil {
 			t.Fatalf("moved %d: %v", n, err)
 		}
 		if n, err := e.s.MoveFilesToStore(ctx); n != 0 || err != nil {
