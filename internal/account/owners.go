@@ -213,3 +213,14 @@ func (s *Service) UsersWithRole(ctx context.Context, role auth.Role) ([]int64, e
 	return s.userIDs(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
 		WHERE r.role = $1 AND u.status = 'active' ORDER BY u.id`, string(role))
 }
+
+// UserEntity returns the id of the entity the account with the username is
+// bound to; 0 when there is no such account or it is bound to none.
+func (s *Service) UserEntity(ctx context.Context, username string) (int64, error) {
+	var id int64
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE(entity_id, 0) FROM users WHERE username = $1", username).Scan(&id)
+	if db.IsNoRows(err) {
+		return 0, nil
+	}
+	return id, err
+}

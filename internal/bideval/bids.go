@@ -17,8 +17,8 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
-	"yingshang/internal/filestore"
 	"yingshang/internal/draw"
+	"yingshang/internal/filestore"
 	"yingshang/internal/yserr"
 )
 

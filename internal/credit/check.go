@@ -228,19 +228,33 @@ func (s *Service) RecentChecks(ctx context.Context, limit int) ([]CheckLog, erro
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT c.id, e.uscc, e.name, c.scene, c.result, c.grade, c.asker, c.purpose, c.created_at
-		FROM credit_checks c JOIN entities e ON e.id = c.entity_id ORDER BY c.id DESC LIMIT $1`, limit)
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT c.id, c.entity_id, c.scene, c.result, c.grade, c.asker, c.purpose, c.created_at
+		FROM credit_checks c ORDER BY c.id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []CheckLog{}
+	var ents []int64
 	for rows.Next() {
 		var c CheckLog
-		if err := rows.Scan(&c.ID, &c.USCC, &c.Entity, &c.Scene, &c.Result, &c.Grade, &c.Asker, &c.Purpose, &c.At); err != nil {
+		var ent int64
+		if err := rows.Scan(&c.ID, &ent, &c.Scene, &c.Result, &c.Grade, &c.Asker, &c.Purpose, &c.At); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
+		ents = append(ents, ent)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	refs, err := s.entityRefs(ctx, ents)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].USCC, out[i].Entity = refs[ents[i]].USCC, refs[ents[i]].Name
+	}
+	return out, nil
 }

@@ -101,20 +101,44 @@ func (s *Service) Sign(ctx context.Context, in CommitmentInput) (*Commitment, er
 	return s.getCommitment(ctx, id)
 }
 
-const commitmentCols = `c.id, c.entity_id, e.name, COALESCE(c.department_id, 0), c.kind, c.process, c.text, c.deadline_on, c.status, c.signed_at, c.resolved_at, COALESCE(c.record_id, 0)`
+const commitmentCols = `c.id, c.entity_id, COALESCE(c.department_id, 0), c.kind, c.process, c.text, c.deadline_on, c.status, c.signed_at, c.resolved_at, COALESCE(c.record_id, 0)`
 
 func scanCommitment(row db.Row) (*Commitment, error) {
 	var c Commitment
-	err := row.Scan(&c.ID, &c.EntityID, &c.EntityName, &c.DepartmentID, &c.Kind, &c.Process, &c.Text, &c.DeadlineOn, &c.Status, &c.SignedAt, &c.ResolvedAt, &c.RecordID)
+	err := row.Scan(&c.ID, &c.EntityID, &c.DepartmentID, &c.Kind, &c.Process, &c.Text, &c.DeadlineOn, &c.Status, &c.SignedAt, &c.ResolvedAt, &c.RecordID)
 	return &c, err
 }
 
 func (s *Service) getCommitment(ctx context.Context, id int64) (*Commitment, error) {
-	c, err := scanCommitment(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+commitmentCols+" FROM credit_commitments c JOIN entities e ON e.id = c.entity_id WHERE c.id = $1", id))
+	c, err := scanCommitment(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+commitmentCols+" FROM credit_commitments c WHERE c.id = $1", id))
 	if db.IsNoRows(err) {
 		return nil, yserr.ErrNotFound("信用承诺", "commitment")
 	}
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	list := []Commitment{*c}
+	if err := s.nameCommitments(ctx, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// nameCommitments fills the entity names of the commitments from the
+// registry, in one call.
+func (s *Service) nameCommitments(ctx context.Context, list []Commitment) error {
+	ids := make([]int64, len(list))
+	for i, c := range list {
+		ids[i] = c.EntityID
+	}
+	refs, err := s.entityRefs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].EntityName = refs[list[i].EntityID].Name
+	}
+	return nil
 }
 
 // Commitments lists commitments with their deadlines, soonest first:
@@ -125,7 +149,7 @@ func (s *Service) Commitments(ctx context.Context, status string) ([]Commitment,
 		return nil, err
 	}
 	cond, args := scope.Where(a, scope.Columns{Dept: "c.department_id", Entity: "c.entity_id"}, nil)
-	q := "SELECT " + commitmentCols + " FROM credit_commitments c JOIN entities e ON e.id = c.entity_id WHERE " + cond
+	q := "SELECT " + commitmentCols + " FROM credit_commitments c WHERE " + cond
 	if status != "" {
 		args = append(args, status)
 		q += fmt.Sprintf(" AND c.status = $%d", len(args))
@@ -143,7 +167,14 @@ func (s *Service) Commitments(ctx context.Context, status string) ([]Commitment,
 		}
 		out = append(out, *c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := s.nameCommitments(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Resolve closes an open commitment as fulfilled or breached (the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"yingshang/internal/auth"
-	"yingshang/internal/db"
 )
 
 // LoadDemo adds the credit demo data (ctx carries the system actor):
@@ -16,8 +15,8 @@ import (
 func (s *Service) LoadDemo(ctx context.Context) error {
 	dept := map[string]int64{}
 	for _, code := range []string{"XC-SJJ", "WD-SJJ", "XC-SWJ", "XC-FGW"} {
-		var id int64
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM departments WHERE code = $1", code).Scan(&id); err != nil {
+		id, err := s.DepartmentByCode(ctx, code)
+		if err != nil {
 			return fmt.Errorf("credit demo: department %s: %w", code, err)
 		}
 		dept[code] = id
@@ -106,29 +105,26 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 
 // demoEntities picks the demo enterprise's entity first, then seven more.
 func (s *Service) demoEntities(ctx context.Context) ([]int64, error) {
-	var own int64
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE(entity_id, 0) FROM users WHERE username = 'enterprise'").Scan(&own)
-	if err != nil && !db.IsNoRows(err) {
-		return nil, err
-	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM entities WHERE id <> $1 AND status IN ('active', 'operating') ORDER BY id LIMIT 8", own)
+	own, err := s.Accounts.UserEntity(ctx, "enterprise")
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	// One more than needed, in case the demo enterprise's entity is among them.
+	ids, err := s.Entities.IDsWithStatus(ctx, 9, "active", "operating")
+	if err != nil {
+		return nil, err
+	}
 	var out []int64
 	if own != 0 {
 		out = append(out, own)
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	for _, id := range ids {
+		if id != own {
+			out = append(out, id)
 		}
-		out = append(out, id)
 	}
 	if len(out) < 8 {
 		return nil, fmt.Errorf("credit demo: need 8 entities, have %d", len(out))
 	}
-	return out[:8], rows.Err()
+	return out[:8], nil
 }

@@ -268,10 +268,11 @@ func (s *Service) storeGrade(ctx context.Context, g, old *Grade, cause string) e
 	if old == nil {
 		return nil
 	}
-	var uscc, name string
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT uscc, name FROM entities WHERE id = $1", g.EntityID).Scan(&uscc, &name); err != nil {
+	e, err := s.Entities.Ref(ctx, g.EntityID, "")
+	if err != nil {
 		return err
 	}
+	uscc, name := e.USCC, e.Name
 	if err := s.Audit.Record(ctx, "credit.grade_change", "entity", strconv.FormatInt(g.EntityID, 10), prev, g.Grade, cause); err != nil {
 		return err
 	}
@@ -361,8 +362,8 @@ func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var maxID int64
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM entities").Scan(&maxID); err != nil {
+	maxID, err := s.Entities.MaxID(ctx)
+	if err != nil {
 		return 0, err
 	}
 	const batch = 5000
@@ -466,18 +467,5 @@ func (s *Service) batchInsert(ctx context.Context, stmt string, width int, args 
 }
 
 func (s *Service) entityIDs(ctx context.Context, lo, hi int64) ([]int64, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM entities WHERE id BETWEEN $1 AND $2 ORDER BY id", lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.Entities.IDsBetween(ctx, lo, hi)
 }

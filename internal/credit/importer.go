@@ -594,9 +594,8 @@ func (imp *recordImport) finish(ctx context.Context) error {
 // DepartmentByCode returns the id of the department with the code (for
 // the command line).
 func (s *Service) DepartmentByCode(ctx context.Context, code string) (int64, error) {
-	var id int64
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM departments WHERE code = $1", strings.TrimSpace(code)).Scan(&id)
-	if db.IsNoRows(err) {
+	id, err := s.Accounts.DepartmentByCode(ctx, strings.TrimSpace(code))
+	if err == nil && id == 0 {
 		return 0, yserr.Field("department", "没有代码为 "+code+" 的部门", "no department with code "+code)
 	}
 	return id, err

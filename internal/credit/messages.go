@@ -92,12 +92,18 @@ func (s *Service) event(ctx context.Context, typ string, recordID int64) error {
 	if err := s.Audit.Record(ctx, typ, "credit_record", strconv.FormatInt(recordID, 10), nil, nil, ""); err != nil {
 		return err
 	}
-	var uscc, name, kind, content string
-	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT e.uscc, e.name, r.kind, v.content FROM credit_records r JOIN entities e ON e.id = r.entity_id
-		JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version WHERE r.id = $1`, recordID).Scan(&uscc, &name, &kind, &content)
+	var ent int64
+	var kind, content string
+	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT r.entity_id, r.kind, v.content FROM credit_records r
+		JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version WHERE r.id = $1`, recordID).Scan(&ent, &kind, &content)
 	if err != nil {
 		return err
 	}
+	e, err := s.Entities.Ref(ctx, ent, "")
+	if err != nil {
+		return err
+	}
+	uscc, name := e.USCC, e.Name
 	c, err := parseContent(content)
 	if err != nil {
 		return err

@@ -51,7 +51,7 @@ func parseContent(s string) (Content, error) {
 // and sends it to the entity's accounts in-app and by SMS, recording the
 // delivery. It runs in the caller's transaction.
 func (s *Service) issueNotice(ctx context.Context, id int64) error {
-	r, err := scanRecord(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+recordCols+recordFrom+" WHERE r.id = $1", id))
+	r, err := s.recordByID(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -32,23 +32,41 @@ func (s *Service) PublicSearch(ctx context.Context, q string) ([]PublicEntity, e
 	if len([]rune(q)) < 2 {
 		return nil, yserr.Field("q", "请输入至少两个字的企业名称或统一社会信用代码", "enter at least two characters of a name or a credit code")
 	}
-	like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT e.uscc, e.name,
-		(SELECT COUNT(*) FROM credit_records r WHERE r.entity_id = e.id AND r.status = 'published')
-		FROM entities e WHERE e.uscc = $1 OR e.name LIKE $2 ORDER BY e.name LIMIT 20`, strings.ToUpper(q), like)
+	found, err := s.Entities.FindRefs(ctx, q, strings.NewReplacer("%", "", "_", "").Replace(q), 20)
+	if err != nil {
+		return nil, err
+	}
+	out := []PublicEntity{}
+	if len(found) == 0 {
+		return out, nil
+	}
+	ph := make([]string, len(found))
+	args := make([]any, len(found))
+	for i, e := range found {
+		ph[i], args[i] = "$"+strconv.Itoa(i+1), e.ID
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT entity_id, COUNT(*) FROM credit_records WHERE status = 'published' AND entity_id IN ("+
+		strings.Join(ph, ", ")+") GROUP BY entity_id", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []PublicEntity{}
+	published := map[int64]int{}
 	for rows.Next() {
-		var p PublicEntity
-		if err := rows.Scan(&p.USCC, &p.Name, &p.Published); err != nil {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+		published[id] = n
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, e := range found {
+		out = append(out, PublicEntity{USCC: e.USCC, Name: e.Name, Published: published[e.ID]})
+	}
+	return out, nil
 }
 
 // PublicRecord is a record as the public sees it.
@@ -96,11 +114,22 @@ func (s *Service) Public(ctx context.Context, uscc string) (*PublicProfile, erro
 		return nil, err
 	}
 	defer rows.Close()
+	var list []*Record
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
 			return nil, err
 		}
+		list = append(list, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := s.nameRecords(ctx, list); err != nil {
+		return nil, err
+	}
+	for _, r := range list {
 		p.Records = append(p.Records, PublicRecord{ID: r.ID, Kind: r.Kind, Class: r.Class, Department: r.DepartmentName, DecisionNo: r.Content.DecisionNo,
 			DecidedOn: r.Content.DecidedOn, Title: r.Content.Title, LegalBasis: r.Content.LegalBasis, Penalties: r.Content.Penalties, TaxGrade: r.Content.TaxGrade, MaxEnd: r.MaxEnd})
 	}
@@ -123,14 +152,6 @@ func (s *Service) Export(ctx context.Context, w io.Writer, format string, since 
 	if format != "csv" && format != "json" {
 		return yserr.Field("format", "格式须为 csv 或 json", "format must be csv or json")
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT r.id, r.current_version, e.uscc, e.name, r.kind, r.class, r.status, v.content, d.code, d.name,
-		r.decided_on, r.min_end, r.max_end, r.ended_at, r.updated_at
-		FROM credit_records r JOIN entities e ON e.id = r.entity_id JOIN departments d ON d.id = r.department_id
-		JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version WHERE r.updated_at >= $1 ORDER BY r.id`, since)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	cw := csv.NewWriter(w)
 	if format == "csv" {
 		if _, err := w.Write([]byte("\xef\xbb\xbf")); err != nil {
@@ -143,67 +164,86 @@ func (s *Service) Export(ctx context.Context, w io.Writer, format string, since 
 		return err
 	}
 	first := true
-	for rows.Next() {
-		var id int64
-		var ver int
-		var uscc, name, kind, class, status, content, dcode, dname, start, minEnd, maxEnd string
-		var ended *time.Time
-		var updated time.Time
-		if err := rows.Scan(&id, &ver, &uscc, &name, &kind, &class, &status, &content, &dcode, &dname, &start, &minEnd, &maxEnd, &ended, &updated); err != nil {
-			return err
-		}
-		c, err := parseContent(content)
+	// Pages of records by id; the names of each page's entities and
+	// departments come from their owners in one call each.
+	const pageSize = 1000
+	for after := int64(0); ; {
+		page, err := s.exportPage(ctx, since, after, pageSize)
 		if err != nil {
 			return err
 		}
-		var types []string
-		amount := 0.0
-		for _, p := range c.Penalties {
-			types = append(types, p.Type)
-			amount += p.Amount
+		if len(page) == 0 {
+			break
 		}
-		endedS := ""
-		if ended != nil {
-			endedS = ended.UTC().Format(time.RFC3339)
+		after = page[len(page)-1].id
+		ents := make([]int64, len(page))
+		depts := make([]int64, len(page))
+		for i, x := range page {
+			ents[i], depts[i] = x.entity, x.dept
 		}
-		vals := []string{strconv.FormatInt(id, 10), strconv.Itoa(ver), uscc, name, kind, class, status, c.DecisionNo, c.DecidedOn, c.LegalBasis,
-			strings.Join(types, ";"), strconv.FormatFloat(amount, 'f', 2, 64), dcode, dname, start, minEnd, maxEnd, endedS, updated.UTC().Format(time.RFC3339)}
-		if format == "csv" {
-			for i, v := range vals {
-				if v != "" && strings.ContainsAny(v[:1], "=+-@") {
-					vals[i] = "'" + v
-				}
-			}
-			if err := cw.Write(vals); err != nil {
+		er, err := s.entityRefs(ctx, ents)
+		if err != nil {
+			return err
+		}
+		dr, err := s.deptRefs(ctx, depts)
+		if err != nil {
+			return err
+		}
+		for _, x := range page {
+			c, err := parseContent(x.content)
+			if err != nil {
 				return err
 			}
-			continue
+			var types []string
+			amount := 0.0
+			for _, p := range c.Penalties {
+				types = append(types, p.Type)
+				amount += p.Amount
+			}
+			endedS := ""
+			if x.ended != nil {
+				endedS = x.ended.UTC().Format(time.RFC3339)
+			}
+			e, d := er[x.entity], dr[x.dept]
+			vals := []string{strconv.FormatInt(x.id, 10), strconv.Itoa(x.ver), e.USCC, e.Name, x.kind, x.class, x.status, c.DecisionNo, c.DecidedOn, c.LegalBasis,
+				strings.Join(types, ";"), strconv.FormatFloat(amount, 'f', 2, 64), d.Code, d.Name, x.start, x.minEnd, x.maxEnd, endedS, x.updated.UTC().Format(time.RFC3339)}
+			if format == "csv" {
+				for i, v := range vals {
+					if v != "" && strings.ContainsAny(v[:1], "=+-@") {
+						vals[i] = "'" + v
+					}
+				}
+				if err := cw.Write(vals); err != nil {
+					return err
+				}
+				continue
+			}
+			obj := map[string]string{}
+			for i, k := range ExportColumns {
+				obj[k] = vals[i]
+			}
+			b, err := json.Marshal(obj)
+			if err != nil {
+				return err
+			}
+			sep := ","
+			if first {
+				sep = ""
+			}
+			first = false
+			if _, err := io.WriteString(w, sep+"\n"+string(b)); err != nil {
+				return err
+			}
 		}
-		obj := map[string]string{}
-		for i, k := range ExportColumns {
-			obj[k] = vals[i]
+		if len(page) < pageSize {
+			break
 		}
-		b, err := json.Marshal(obj)
-		if err != nil {
-			return err
-		}
-		sep := ","
-		if first {
-			sep = ""
-		}
-		first = false
-		if _, err := io.WriteString(w, sep+"\n"+string(b)); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if format == "csv" {
 		cw.Flush()
 		return cw.Error()
 	}
-	_, err = io.WriteString(w, "\n]\n")
+	_, err := io.WriteString(w, "\n]\n")
 	return err
 }
 
@@ -310,13 +350,50 @@ func (s *Service) reportPDF(v *Verification, prof *PublicProfile, g *Grade) []by
 	return p.Bytes()
 }
 
+// exportRow is one record of the exchange export before naming.
+type exportRow struct {
+	id, entity, dept                                    int64
+	ver                                                 int
+	kind, class, status, content, start, minEnd, maxEnd string
+	ended                                               *time.Time
+	updated                                             time.Time
+}
+
+// exportPage reads at most limit records changed since `since` with ids
+// above after, by id.
+func (s *Service) exportPage(ctx context.Context, since time.Time, after int64, limit int) ([]exportRow, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, fmt.Sprintf(`SELECT r.id, r.current_version, r.entity_id, r.department_id, r.kind, r.class, r.status, v.content,
+		r.decided_on, r.min_end, r.max_end, r.ended_at, r.updated_at
+		FROM credit_records r JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version
+		WHERE r.updated_at >= $1 AND r.id > $2 ORDER BY r.id LIMIT %d`, limit), since, after)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []exportRow
+	for rows.Next() {
+		var x exportRow
+		if err := rows.Scan(&x.id, &x.ver, &x.entity, &x.dept, &x.kind, &x.class, &x.status, &x.content, &x.start, &x.minEnd, &x.maxEnd, &x.ended, &x.updated); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
 // Verify looks up a report or notice code (anyone may).
 func (s *Service) Verify(ctx context.Context, code string) (*Verification, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	v := &Verification{Code: code, Kind: "report"}
-	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT e.uscc, e.name, c.grade, c.records, c.digest, c.created_at FROM credit_reports c JOIN entities e ON e.id = c.entity_id WHERE c.code = $1`, code).
-		Scan(&v.USCC, &v.Entity, &v.Grade, &v.Records, &v.Digest, &v.IssuedAt)
+	var ent int64
+	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT c.entity_id, c.grade, c.records, c.digest, c.created_at FROM credit_reports c WHERE c.code = $1`, code).
+		Scan(&ent, &v.Grade, &v.Records, &v.Digest, &v.IssuedAt)
 	if err == nil {
+		e, err := s.Entities.Ref(ctx, ent, "")
+		if err != nil {
+			return nil, err
+		}
+		v.USCC, v.Entity = e.USCC, e.Name
 		return v, nil
 	}
 	if !db.IsNoRows(err) {

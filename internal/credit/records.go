@@ -439,16 +439,18 @@ func (s *Service) SetObligations(ctx context.Context, id int64, met bool, note s
 	})
 }
 
-const recordCols = `r.id, r.entity_id, e.name, e.uscc, r.department_id, d.name, r.kind, r.class, r.status, r.negative, r.current_version,
+const recordCols = `r.id, r.entity_id, r.department_id, r.kind, r.class, r.status, r.negative, r.current_version,
 	v.content, r.decided_on, r.min_end, r.max_end, r.obligations_met, r.obligations_note, r.ended_at, r.created_at, r.updated_at`
 
-const recordFrom = ` FROM credit_records r JOIN entities e ON e.id = r.entity_id JOIN departments d ON d.id = r.department_id
+// recordFrom reads credit's own tables only; the names of the entity and
+// the department come from their owners (nameRecords).
+const recordFrom = ` FROM credit_records r
 	JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version`
 
 func scanRecord(row db.Row) (*Record, error) {
 	var r Record
 	var content string
-	if err := row.Scan(&r.ID, &r.EntityID, &r.EntityName, &r.USCC, &r.DepartmentID, &r.DepartmentName, &r.Kind, &r.Class, &r.Status, &r.Negative,
+	if err := row.Scan(&r.ID, &r.EntityID, &r.DepartmentID, &r.Kind, &r.Class, &r.Status, &r.Negative,
 		&r.Version, &content, &r.Start, &r.MinEnd, &r.MaxEnd, &r.ObligationsMet, &r.ObligationsNote, &r.EndedAt, &r.CreatedAt, &r.UpdatedAt); err != nil {
 		return nil, err
 	}
@@ -465,7 +467,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := scanRecord(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+recordCols+recordFrom+" WHERE r.id = $1", id))
+	r, err := s.recordByID(ctx, id)
 	if db.IsNoRows(err) || err == nil && only != 0 && r.EntityID != only {
 		return nil, errRecordNotFound()
 	}
@@ -555,15 +557,26 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Record, int64, error) {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []Record{}
+	var page []*Record
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
 			return nil, 0, err
 		}
-		out = append(out, *r)
+		page = append(page, r)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	if err := s.nameRecords(ctx, page); err != nil {
+		return nil, 0, err
+	}
+	out := make([]Record, len(page))
+	for i, r := range page {
+		out[i] = *r
+	}
+	return out, total, nil
 }
 
 // MayWrite reports (as an error) whether the caller may record, correct

@@ -462,16 +462,18 @@ func (s *Service) tellEntity(ctx context.Context, r *Record, status, reason stri
 	return err
 }
 
-const repairCols = `p.id, p.record_id, p.entity_id, e.name, p.department_id, v.content, p.status, p.statement, p.commitment_id,
+const repairCols = `p.id, p.record_id, p.entity_id, p.department_id, v.content, p.status, p.statement, p.commitment_id,
 	COALESCE(p.resubmission_of, 0), p.due_at, p.paused_at, p.request_note, p.reason, p.decided_at, p.created_at`
 
-const repairFrom = ` FROM credit_repairs p JOIN entities e ON e.id = p.entity_id JOIN credit_records r ON r.id = p.record_id
+// repairFrom reads credit's own tables only; entity names come from the
+// registry (nameRepairs).
+const repairFrom = ` FROM credit_repairs p JOIN credit_records r ON r.id = p.record_id
 	JOIN credit_record_versions v ON v.record_id = r.id AND v.version = r.current_version`
 
 func scanRepair(row db.Row) (*Repair, error) {
 	var p Repair
 	var content string
-	if err := row.Scan(&p.ID, &p.RecordID, &p.EntityID, &p.EntityName, &p.DepartmentID, &content, &p.Status, &p.Statement, &p.CommitmentID,
+	if err := row.Scan(&p.ID, &p.RecordID, &p.EntityID, &p.DepartmentID, &content, &p.Status, &p.Statement, &p.CommitmentID,
 		&p.ResubmissionOf, &p.DueAt, &p.PausedAt, &p.RequestNote, &p.Reason, &p.DecidedAt, &p.CreatedAt); err != nil {
 		return nil, err
 	}
@@ -488,7 +490,7 @@ func (s *Service) GetRepair(ctx context.Context, id int64) (*Repair, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := scanRepair(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+repairCols+repairFrom+" WHERE p.id = $1", id))
+	p, err := s.repairByID(ctx, id)
 	notFound := db.IsNoRows(err) || err == nil && (only != 0 && p.EntityID != only ||
 		only == 0 && a.Has(auth.DeptAdmin, auth.DeptStaff) && !a.Has(auth.PlatformAdmin, auth.Supervisor) && !a.InScope(p.DepartmentID))
 	if notFound {
@@ -629,15 +631,26 @@ func (s *Service) Repairs(ctx context.Context, f RepairFilter) ([]Repair, error)
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Repair{}
+	var page []*Repair
 	for rows.Next() {
 		p, err := scanRepair(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *p)
+		page = append(page, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := s.nameRepairs(ctx, page); err != nil {
+		return nil, err
+	}
+	out := make([]Repair, len(page))
+	for i, p := range page {
+		out[i] = *p
+	}
+	return out, nil
 }
 
 // WarnDue tells the department's staff about applications whose review
@@ -665,7 +678,7 @@ func (s *Service) WarnDue(ctx context.Context) (int, error) {
 	rows.Close()
 	for _, id := range ids {
 		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-			p, err := scanRepair(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+repairCols+repairFrom+" WHERE p.id = $1", id))
+			p, err := s.repairByID(ctx, id)
 			if err != nil {
 				return err
 			}

@@ -559,8 +559,8 @@ func (s *Service) PreviewGradeRules(ctx context.Context, rules []GradeRule) (*Gr
 	if err != nil {
 		return nil, err
 	}
-	var total int64
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM entities").Scan(&total); err != nil {
+	total, err := s.Entities.CountAll(ctx)
+	if err != nil {
 		return nil, err
 	}
 	tax := s.DB.Dialect.JSONText("v.content", "tax_grade")

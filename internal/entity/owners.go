@@ -137,3 +137,77 @@ func (s *Service) refs(ctx context.Context, col string, keys []any, each func(Re
 	}
 	return nil
 }
+
+// MaxID returns the highest entity id (0 when there are none), for callers
+// that walk the registry in id ranges.
+func (s *Service) MaxID(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM entities").Scan(&n)
+	return n, err
+}
+
+// IDsBetween lists the ids of the entities with lo <= id <= hi, ascending.
+func (s *Service) IDsBetween(ctx context.Context, lo, hi int64) ([]int64, error) {
+	return s.ids(ctx, "SELECT id FROM entities WHERE id BETWEEN $1 AND $2 ORDER BY id", lo, hi)
+}
+
+// IDsWithStatus lists the ids of the first limit entities (by id) whose
+// status is one of the statuses.
+func (s *Service) IDsWithStatus(ctx context.Context, limit int, statuses ...string) ([]int64, error) {
+	if len(statuses) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	args := make([]any, len(statuses))
+	ph := make([]string, len(statuses))
+	for i, st := range statuses {
+		args[i] = st
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	return s.ids(ctx, fmt.Sprintf("SELECT id FROM entities WHERE status IN (%s) ORDER BY id LIMIT %d", strings.Join(ph, ", "), limit), args...)
+}
+
+// FindRefs returns the entities whose credit code is code (upper-cased) or
+// whose name contains fragment (literally: % and _ match themselves), by
+// name, at most limit. An empty fragment matches no name.
+func (s *Service) FindRefs(ctx context.Context, code, fragment string, limit int) ([]Ref, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	code = strings.ToUpper(strings.TrimSpace(code))
+	cond, args := "uscc = $1", []any{code}
+	if fragment != "" {
+		cond += ` OR name LIKE $2 ESCAPE '\'`
+		args = append(args, "%"+escapeLike(fragment)+"%")
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, fmt.Sprintf("SELECT "+refCols+" FROM entities WHERE %s ORDER BY name, id LIMIT %d", cond, limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Ref{}
+	for rows.Next() {
+		var r Ref
+		if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -26,7 +26,7 @@ func (s *Service) Types(ctx context.Context, deptID int64) ([]*Type, error) {
 		sc, args = scopeClause(a, "t.department_id", args)
 		where += sc
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+typeCols+" FROM license_types t JOIN departments d ON d.id = t.department_id"+where+" ORDER BY d.code, t.code", args...)
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+typeCols+" FROM license_types t"+where+" ORDER BY t.code, t.id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,17 @@ func (s *Service) Types(ctx context.Context, deptID int64) ([]*Type, error) {
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The whole catalogue in scope (no LIMIT), ordered by department code.
+	refs, err := s.nameTypeDepts(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	byDeptCode(out, refs, func(t *Type) int64 { return t.DepartmentID }, func(t *Type) string { return t.Code })
+	return out, nil
 }
 
 // GetType returns one catalogue entry (any signed-in user).

@@ -37,17 +37,20 @@ func (s *Service) Stats(ctx context.Context) ([]*TypeStats, error) {
 	sc, args := scopeClause(a, "t.department_id", nil)
 	byType := map[int64]*TypeStats{}
 	var order []*TypeStats
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT t.id, t.name, t.department_id, d.name FROM license_types t
-		JOIN departments d ON d.id = t.department_id WHERE 1 = 1`+sc+` ORDER BY d.code, t.code`, args...)
+	codes := map[int64]string{}
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT t.id, t.code, t.name, t.department_id FROM license_types t
+		WHERE 1 = 1`+sc+` ORDER BY t.code, t.id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		st := &TypeStats{Stages: map[string]int{}, Sent: map[string]int{}, Failed: map[string]int{}}
-		if err := rows.Scan(&st.TypeID, &st.TypeName, &st.DepartmentID, &st.DepartmentName); err != nil {
+		var code string
+		if err := rows.Scan(&st.TypeID, &code, &st.TypeName, &st.DepartmentID); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		codes[st.TypeID] = code
 		byType[st.TypeID] = st
 		order = append(order, st)
 	}
@@ -55,6 +58,19 @@ func (s *Service) Stats(ctx context.Context) ([]*TypeStats, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// Every type in scope (no LIMIT), named and ordered by department code.
+	depts := make([]int64, len(order))
+	for i, st := range order {
+		depts[i] = st.DepartmentID
+	}
+	refs, err := s.deptRefs(ctx, depts)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range order {
+		st.DepartmentName = refs[st.DepartmentID].Name
+	}
+	byDeptCode(order, refs, func(st *TypeStats) int64 { return st.DepartmentID }, func(st *TypeStats) string { return codes[st.TypeID] })
 	for _, f := range []func(context.Context, map[int64]*TypeStats) error{s.statusStats, s.stageStats, s.messageStats, s.contactStats} {
 		if err := f(ctx, byType); err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package license
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -38,8 +39,11 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	ctx = auth.WithActor(ctx, auth.System("license.demo"))
 	types := map[string]*Type{}
 	for _, dt := range demoTypes {
-		var dept int64
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM departments WHERE code = $1", dt.dept).Scan(&dept); err != nil {
+		dept, err := s.Accounts.DepartmentByCode(ctx, dt.dept)
+		if err == nil && dept == 0 {
+			err = errors.New("no such department")
+		}
+		if err != nil {
 			return fmt.Errorf("license demo: department %s: %w", dt.dept, err)
 		}
 		in := dt.in
@@ -103,24 +107,31 @@ type demoHolder struct {
 // demoHolders returns the demo enterprise account's entity first, then
 // other registered entities.
 func (s *Service) demoHolders(ctx context.Context) ([]demoHolder, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT e.id, e.uscc, e.name FROM entities e WHERE e.id = (SELECT entity_id FROM users WHERE username = 'enterprise')
-		UNION ALL SELECT * FROM (SELECT e.id, e.uscc, e.name FROM entities e WHERE e.status = 'active' ORDER BY e.id LIMIT 40) x`)
+	own, err := s.Accounts.UserEntity(ctx, "enterprise")
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	ids, err := s.Entities.IDsWithStatus(ctx, 40, "active")
+	if err != nil {
+		return nil, err
+	}
+	if own != 0 {
+		ids = append([]int64{own}, ids...)
+	}
+	refs, err := s.Entities.Refs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []demoHolder
-	for rows.Next() {
-		var h demoHolder
-		if err := rows.Scan(&h.id, &h.uscc, &h.name); err != nil {
-			return nil, err
+	for _, id := range ids {
+		if e, ok := refs[id]; ok {
+			out = append(out, demoHolder{id: e.ID, uscc: e.USCC, name: e.Name})
 		}
-		out = append(out, h)
 	}
 	if len(out) < 5 {
 		return nil, fmt.Errorf("license demo: too few entities (%d)", len(out))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // replayScans runs the daily scan for each of the past days (at 09:30)
@@ -154,9 +165,11 @@ func (s *Service) demoRenewals(ctx context.Context, types map[string]*Type, toda
 		if renewed == 1 {
 			in := LicenseInput{TypeCode: l.TypeCode, Number: l.Number + "-R", HolderName: l.HolderName, IssuedOn: today.String(),
 				ExpiresOn: today.AddDays(5 * 365).String()}
-			if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT e.uscc FROM entities e WHERE e.id = $1", l.EntityID).Scan(&in.HolderCode); err != nil {
+			e, err := s.Entities.Ref(ctx, l.EntityID, "")
+			if err != nil {
 				continue
 			}
+			in.HolderCode = e.USCC
 			if _, err := s.Add(ctx, l.DepartmentID, []LicenseInput{in}, ModeAllOrNothing); err != nil {
 				return err
 			}

@@ -33,7 +33,7 @@ func (s *Service) answer(ctx context.Context, id int64, answer string, owns func
 		return yserr.Field("answer", "答复须为 renewed、renewing 或 closing", "answer must be renewed, renewing or closing")
 	}
 	return s.DB.WithTx(ctx, func(ctx context.Context) error {
-		l, err := scanLicense(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+licenseCols+licenseFrom+" WHERE l.id = $1", id))
+		l, err := s.licenseByID(ctx, id)
 		if err != nil || !owns(l) {
 			return yserr.ErrNotFound("证照", "licence")
 		}
@@ -108,7 +108,7 @@ func (s *Service) Followups(ctx context.Context, deptID int64, overdueOnly bool)
 		it := &FollowupItem{}
 		l := &it.License
 		var answered any
-		err := rows.Scan(&it.FollowupID, &it.ListedOn, &l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.DepartmentName, &l.Number,
+		err := rows.Scan(&it.FollowupID, &it.ListedOn, &l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number,
 			&l.EntityID, &l.HolderName, &l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled,
 			&l.RenewedByID, &l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt)
 		if err != nil {
@@ -120,6 +120,13 @@ func (s *Service) Followups(ctx context.Context, deptID int64, overdueOnly bool)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	list := make([]*License, len(items))
+	for i, it := range items {
+		list[i] = &it.License
+	}
+	if err := s.nameLicenses(ctx, list); err != nil {
 		return nil, err
 	}
 	out := []*FollowupItem{}

@@ -14,6 +14,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
+	"yingshang/internal/entity"
 	"yingshang/internal/ident"
 	"yingshang/internal/jobs"
 	"yingshang/internal/license"
@@ -74,7 +75,8 @@ func newEnv(t testing.TB, d *db.DB, now time.Time) *env {
 	}
 	e := &env{t: t, d: d, clk: clk, rnd: rand.New(rand.NewPCG(1, 2)),
 		s: &license.Service{DB: d, Audit: au, Clock: clk, Keys: keys, Notify: n, Calendar: cal, Jobs: q,
-			Accounts: &account.Service{DB: d, Audit: au, Keys: keys, Clock: clk}}}
+			Accounts: &account.Service{DB: d, Audit: au, Keys: keys, Clock: clk},
+			Entities: &entity.Service{DB: d, Audit: au, Keys: keys, Clock: clk}}}
 	e.sysAdmin = auth.WithActor(context.Background(), &auth.Actor{UserID: 0, Username: "admin", Name: "平台管理员", Roles: []auth.Role{auth.PlatformAdmin}, Via: "session"})
 	e.seed()
 	return e

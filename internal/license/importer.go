@@ -12,7 +12,7 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
-	"yingshang/internal/db"
+	"yingshang/internal/entity"
 	"yingshang/internal/ident"
 	"yingshang/internal/importkit"
 	"yingshang/internal/yserr"
@@ -203,6 +203,10 @@ type ledger struct {
 	seen   map[string]int // type code + number -> first row
 	report *ImportReport
 	now    time.Time
+
+	// holders are the registered entities of the chunk's credit codes
+	// (chunk asks the registry once per chunk).
+	holders map[string]entity.Ref
 }
 
 func (s *Service) add(ctx context.Context, deptID int64, rows []LicenseInput, nums []int, mode string) (*ImportReport, error) {
@@ -276,6 +280,17 @@ const importBatch = 500
 
 // chunk checks and writes a batch of rows.
 func (lg *ledger) chunk(ctx context.Context, rows []LicenseInput, nums []int) error {
+	var codes []string
+	for i := range rows {
+		if code := strings.ToUpper(strings.TrimSpace(rows[i].HolderCode)); ident.ValidateUSCC(code) == nil {
+			codes = append(codes, code)
+		}
+	}
+	holders, err := lg.s.Entities.RefsByUSCC(ctx, codes)
+	if err != nil {
+		return err
+	}
+	lg.holders = holders
 	var ok []*checked
 	for i := range rows {
 		c, errs := lg.check(ctx, nums[i], &rows[i])
@@ -415,13 +430,11 @@ func (lg *ledger) checkHolder(ctx context.Context, c *checked, v *yserr.Validati
 	isID := ident.ValidateIDCardAt(code, lg.now) == nil
 	if isUSCC {
 		// An 18-digit code can pass both checks: a registered entity wins.
-		err := lg.s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM entities WHERE uscc = $1", code).Scan(&c.entityID)
+		e, found := lg.holders[code]
 		switch {
-		case err == nil:
+		case found:
+			c.entityID = e.ID
 			c.in.HolderCode = code
-			return
-		case !db.IsNoRows(err):
-			v.AddErr("holder_code", err)
 			return
 		case !isID:
 			v.Add("holder_code", "该统一社会信用代码未在经营主体库登记", "no registered market entity has this credit code")
@@ -500,7 +513,7 @@ func (lg *ledger) renewOlder(ctx context.Context, batch []*checked) error {
 			if !same || o.id == c.id || o.expires >= c.in.ExpiresOn || (o.status != StatusActive && o.status != StatusLapsed) {
 				continue
 			}
-			l, err := scanLicense(lg.s.DB.Q(ctx).QueryRow(ctx, "SELECT "+licenseCols+licenseFrom+" WHERE l.id = $1", o.id))
+			l, err := lg.s.licenseByID(ctx, o.id)
 			if err != nil {
 				return err
 			}

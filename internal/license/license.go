@@ -41,6 +41,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
 	"yingshang/internal/db"
+	"yingshang/internal/entity"
 	"yingshang/internal/importkit"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
@@ -103,6 +104,8 @@ type Service struct {
 	// Accounts is the directory of department admins and of the accounts
 	// bound to entities.
 	Accounts *account.Service
+	// Entities is the market-entity registry (holders' credit codes).
+	Entities *entity.Service
 	// Codes sends and verifies the SMS codes of person holders (holder.go);
 	// nil disables their sign-in.
 	Codes PhoneCodes

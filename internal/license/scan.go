@@ -159,7 +159,7 @@ func (s *Service) readyRules(ctx context.Context) (map[int64]Rule, error) {
 // scanTypes reads every licence type once per scan (the message
 // templates and renewal guidance of the reminders).
 func (s *Service) scanTypes(ctx context.Context) (map[int64]*Type, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+typeCols+" FROM license_types t JOIN departments d ON d.id = t.department_id")
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+typeCols+" FROM license_types t")
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,15 @@ func (s *Service) scanTypes(ctx context.Context) (map[int64]*Type, error) {
 		}
 		out[t.ID] = t
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	list := make([]*Type, 0, len(out))
+	for _, t := range out {
+		list = append(list, t)
+	}
+	return out, s.nameTypes(ctx, list)
 }
 
 // candidates reads the active licences expiring within the largest first
@@ -342,7 +350,7 @@ func (s *Service) loadBatch(ctx context.Context, batch []*candidate) (map[int64]
 		l := &License{}
 		var answered *time.Time
 		var phoneEnc []byte
-		if err := rows.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.DepartmentName, &l.Number, &l.EntityID, &l.HolderName,
+		if err := rows.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
 			&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
 			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &phoneEnc); err != nil {
 			return nil, err
@@ -356,7 +364,15 @@ func (s *Service) loadBatch(ctx context.Context, batch []*candidate) (map[int64]
 		}
 		out[l.ID] = sl
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	list := make([]*License, 0, len(out))
+	for _, sl := range out {
+		list = append(list, sl.License)
+	}
+	return out, s.nameLicenses(ctx, list)
 }
 
 // claimKey is a stage of a licence to claim; claimed is one claimed.

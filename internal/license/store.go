@@ -14,28 +14,30 @@ import (
 	"yingshang/internal/yserr"
 )
 
-const typeCols = `t.id, t.department_id, d.name, t.code, t.name, t.legal_basis, t.validity_months, t.channels_online, t.channels_offline,
+const typeCols = `t.id, t.department_id, t.code, t.name, t.legal_basis, t.validity_months, t.channels_online, t.channels_offline,
 	t.materials, t.fees, t.phone, t.address, t.service_url, t.sms_template, t.inapp_template, t.remind1_days, t.remind2_days,
 	t.followup_days, t.lapse_days, t.send_time, t.active, t.last_review_on, t.created_at, t.updated_at`
 
 func scanType(r db.Row) (*Type, error) {
 	t := &Type{}
-	err := r.Scan(&t.ID, &t.DepartmentID, &t.DepartmentName, &t.Code, &t.Name, &t.LegalBasis, &t.ValidityMonths, &t.ChannelsOnline,
+	err := r.Scan(&t.ID, &t.DepartmentID, &t.Code, &t.Name, &t.LegalBasis, &t.ValidityMonths, &t.ChannelsOnline,
 		&t.ChannelsOffline, &t.Materials, &t.Fees, &t.Phone, &t.Address, &t.ServiceURL, &t.SMSTemplate, &t.InAppTemplate,
 		&t.Remind1Days, &t.Remind2Days, &t.FollowupDays, &t.LapseDays, &t.SendTime, &t.Active, &t.LastReviewOn, &t.CreatedAt, &t.UpdatedAt)
 	return t, err
 }
 
-const licenseCols = `l.id, l.type_id, t.code, t.name, l.department_id, d.name, l.number, COALESCE(l.entity_id, 0), l.holder_name,
+const licenseCols = `l.id, l.type_id, t.code, t.name, l.department_id, l.number, COALESCE(l.entity_id, 0), l.holder_name,
 	l.holder_id_mask, l.phone_mask, l.issued_on, l.expires_on, l.status, l.elderly, l.disabled, COALESCE(l.renewed_by_id, 0),
 	l.renewed_on, l.renewal_source, l.holder_answer, l.answered_at, l.created_at`
 
-const licenseFrom = ` FROM licenses l JOIN license_types t ON t.id = l.type_id JOIN departments d ON d.id = l.department_id`
+// licenseFrom reads the module's own tables only; department names come
+// from the account directory (nameLicenses).
+const licenseFrom = ` FROM licenses l JOIN license_types t ON t.id = l.type_id`
 
 func scanLicense(r db.Row) (*License, error) {
 	l := &License{}
 	var answered *time.Time
-	err := r.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.DepartmentName, &l.Number, &l.EntityID, &l.HolderName,
+	err := r.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
 		&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
 		&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt)
 	l.AnsweredAt = answered
@@ -43,11 +45,14 @@ func scanLicense(r db.Row) (*License, error) {
 }
 
 func (s *Service) typeByID(ctx context.Context, id int64) (*Type, error) {
-	t, err := scanType(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+typeCols+" FROM license_types t JOIN departments d ON d.id = t.department_id WHERE t.id = $1", id))
+	t, err := scanType(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+typeCols+" FROM license_types t WHERE t.id = $1", id))
 	if db.IsNoRows(err) {
 		return nil, yserr.ErrNotFound("证照类型", "licence type")
 	}
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	return t, s.nameTypes(ctx, []*Type{t})
 }
 
 // entitiesUsers returns the active enterprise accounts bound to each of
@@ -158,7 +163,11 @@ func (s *Service) queryLicenses(ctx context.Context, query string, args ...any) 
 		l.fill(today)
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, s.nameLicenses(ctx, out)
 }
 
 func (l *License) fill(today calendar.Date) {
@@ -177,7 +186,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*License, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := scanLicense(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+licenseCols+licenseFrom+" WHERE l.id = $1", id))
+	l, err := s.licenseByID(ctx, id)
 	if db.IsNoRows(err) || (err == nil && !canSee(a, l)) {
 		return nil, yserr.ErrNotFound("证照", "licence")
 	}
@@ -270,7 +279,7 @@ func (s *Service) writable(ctx context.Context, id int64) (*auth.Actor, *License
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := scanLicense(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+licenseCols+licenseFrom+" WHERE l.id = $1", id))
+	l, err := s.licenseByID(ctx, id)
 	if db.IsNoRows(err) || (err == nil && !a.InScope(l.DepartmentID)) {
 		return nil, nil, yserr.ErrNotFound("证照", "licence")
 	}

@@ -25,7 +25,7 @@ var Module = module.Info{
 	Templates: module.Templates(templates),
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &license.Service{DB: h.DB, Accounts: h.Accounts, Audit: h.Audit, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Calendar: h.Calendar,
+		return &mod{svc: &license.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Calendar: h.Calendar,
 			Jobs: h.Jobs, Codes: &account.PhoneCodes{Accounts: h.Accounts, Notify: h.Notify}, BaseURL: h.Cfg.BaseURL}}, nil
 	},
 }
