@@ -855,6 +855,12 @@ func TestCandidatePublicityAndObjections(t *testing.T) {
 		if _, err := e.s.PublishCandidates(e.bidA, pid); code(err) != yserr.Forbidden {
 			t.Fatalf("a bidder published the candidates: %v", err)
 		}
+		// Staff of a department other than the project's centre may not act.
+		other := auth.WithActor(context.Background(), &auth.Actor{UserID: 9999, Username: "swj", Roles: []auth.Role{auth.DeptStaff},
+			DepartmentID: 9999, DeptScope: []int64{9999}, Via: "session"})
+		if _, err := e.s.PublishCandidates(other, pid); code(err) != yserr.Forbidden {
+			t.Fatalf("another department's staff published the candidates: %v", err)
+		}
 		st, err := e.s.PublishCandidates(e.staff, pid)
 		if err != nil || st.Status != StatusPublicity || !st.PublicityUntil.Equal(e.clk.Now().AddDate(0, 0, 3)) {
 			t.Fatalf("publish: %v %+v", err, st)
@@ -895,6 +901,9 @@ func TestCandidatePublicityAndObjections(t *testing.T) {
 		}
 		if _, err := e.s.AnswerObjection(e.bidB, o.ID, AnswerInput{Answer: "自己答复"}); code(err) != yserr.Forbidden {
 			t.Fatalf("a bidder answered: %v", err)
+		}
+		if _, err := e.s.AnswerObjection(other, o.ID, AnswerInput{Answer: "越权答复"}); code(err) != yserr.Forbidden {
+			t.Fatalf("another department's staff answered: %v", err)
 		}
 		if a, err := e.s.AnswerObjection(e.staff, o.ID, AnswerInput{Answer: "经核查，项目负责人资格符合招标文件要求。"}); err != nil || a.AnsweredAt == nil {
 			t.Fatalf("answer: %v %+v", err, a)

@@ -48,6 +48,8 @@ var scopedElsewhere = map[string]string{
 	"linkCommitteeMember":     "bideval: centre staff in scope of the project",
 	"unmaskCodes":             "bideval: centre staff in scope of the project",
 	"confirmAward":            "bideval: centre staff in scope of the project",
+	"publishCandidates":       "bideval: centre staff in scope of the project (TestCandidatePublicityAndObjections)",
+	"answerObjection":         "bideval: centre staff in scope of the project (TestCandidatePublicityAndObjections)",
 	"importLicenses":          "license import tests (importActor: department in scope)",
 	"setLicenseStatus":        "handlers/licenses TestAuthorisationMatrix (writable(): not found out of scope)",
 	"confirmLicenseRenewal":   "handlers/licenses TestAuthorisationMatrix",
