@@ -117,6 +117,7 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 	a.Notify = &notify.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk, Jobs: a.Jobs, Log: log.With("component", "notify"),
 		SMS: smsSender(cfg, log), Mail: mailer(cfg), HTTP: noRedirects(),
 		ResendUnreadAfter: time.Duration(cfg.ResendUnreadHours) * time.Hour}
+	a.Notify.Users = a.Accounts
 	a.Notify.Register(a.Jobs)
 	a.registerMaintenance()
 	a.Dash = &dashboard.Service{Entities: a.Entities, Accounts: a.Accounts, Audit: a.Audit, Notify: a.Notify}
