@@ -80,15 +80,45 @@ type BindingFilter struct {
 	PerPage int
 }
 
-const bindingSelect = `SELECT b.id, b.user_id, u.username, u.display_name, u.phone_mask, b.entity_id, e.name, e.uscc, e.phone_mask,
-	COALESCE(e.department_id, 0), COALESCE(d.name, ''), b.status, b.method, b.reason, COALESCE(b.decided_by, 0),
+// bindingSelect reads the requests; the entities' fields (name, code,
+// phone, managing department) come from the registry (withEntities).
+const bindingSelect = `SELECT b.id, b.user_id, u.username, u.display_name, u.phone_mask, b.entity_id,
+	b.status, b.method, b.reason, COALESCE(b.decided_by, 0),
 	COALESCE(x.display_name, ''), b.decided_at, b.created_at
-	FROM enterprise_bindings b JOIN users u ON u.id = b.user_id JOIN entities e ON e.id = b.entity_id
-	LEFT JOIN departments d ON d.id = e.department_id LEFT JOIN users x ON x.id = b.decided_by`
+	FROM enterprise_bindings b JOIN users u ON u.id = b.user_id LEFT JOIN users x ON x.id = b.decided_by`
 
 func scanBinding(r db.Row, b *Binding) error {
-	return r.Scan(&b.ID, &b.UserID, &b.Username, &b.ApplicantName, &b.ApplicantPhone, &b.EntityID, &b.EntityName, &b.USCC, &b.EntityPhone,
-		&b.DepartmentID, &b.DepartmentName, &b.Status, &b.Method, &b.Reason, &b.DecidedBy, &b.DecidedByName, &b.DecidedAt, &b.CreatedAt)
+	return r.Scan(&b.ID, &b.UserID, &b.Username, &b.ApplicantName, &b.ApplicantPhone, &b.EntityID,
+		&b.Status, &b.Method, &b.Reason, &b.DecidedBy, &b.DecidedByName, &b.DecidedAt, &b.CreatedAt)
+}
+
+// withEntities fills in the entities' fields of the requests and the names
+// of their managing departments, one query each for the whole page.
+func (r *Registrar) withEntities(ctx context.Context, bs []Binding) error {
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
+		ids[i] = b.EntityID
+	}
+	ents, err := r.Entities.Refs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var depts []int64
+	for _, e := range ents {
+		if e.DepartmentID != 0 {
+			depts = append(depts, e.DepartmentID)
+		}
+	}
+	names, err := r.Accounts.DepartmentRefs(ctx, depts)
+	if err != nil {
+		return err
+	}
+	for i := range bs {
+		e := ents[bs[i].EntityID]
+		bs[i].EntityName, bs[i].USCC, bs[i].EntityPhone, bs[i].DepartmentID = e.Name, e.USCC, e.PhoneMask, e.DepartmentID
+		bs[i].DepartmentName = names[e.DepartmentID].Name
+	}
+	return nil
 }
 
 func (r *Registrar) binding(ctx context.Context, id int64) (*Binding, error) {
@@ -97,7 +127,14 @@ func (r *Registrar) binding(ctx context.Context, id int64) (*Binding, error) {
 	if db.IsNoRows(err) {
 		return nil, errNoBinding()
 	}
-	return &b, err
+	if err != nil {
+		return nil, err
+	}
+	one := []Binding{b}
+	if err := r.withEntities(ctx, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
 }
 
 func errNoBinding() *yserr.Error { return yserr.ErrNotFound("绑定申请", "binding request") }
@@ -125,11 +162,6 @@ func (r *Registrar) ListBindings(ctx context.Context, f BindingFilter) ([]Bindin
 		if len(a.DeptScope) == 0 {
 			return nil, 0, nil
 		}
-		ph := make([]string, len(a.DeptScope))
-		for i, d := range a.DeptScope {
-			ph[i] = arg(d)
-		}
-		where = append(where, "e.department_id IN ("+strings.Join(ph, ",")+")")
 	}
 	switch f.Status {
 	case "":
@@ -138,13 +170,29 @@ func (r *Registrar) ListBindings(ctx context.Context, f BindingFilter) ([]Bindin
 	default:
 		return nil, 0, yserr.Field("status", "状态须为 pending、approved 或 rejected", "status must be pending, approved or rejected")
 	}
+	if !a.IsSystem() && !a.Has(auth.PlatformAdmin) {
+		// The scope is filtered in SQL: the registry tells which of the
+		// requested entities the departments in scope manage.
+		in, err := r.scopedEntities(ctx, where, args, a.DeptScope)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(in) == 0 {
+			return nil, 0, nil
+		}
+		lits := make([]string, len(in))
+		for i, id := range in {
+			lits[i] = strconv.FormatInt(id, 10)
+		}
+		where = append(where, "b.entity_id IN ("+strings.Join(lits, ",")+")")
+	}
 	w := ""
 	if len(where) > 0 {
 		w = " WHERE " + strings.Join(where, " AND ")
 	}
 	q := r.Accounts.DB.Q(ctx)
 	var total int64
-	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM enterprise_bindings b JOIN entities e ON e.id = b.entity_id"+w, args...).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM enterprise_bindings b"+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	page, per := normPage(f.Page, f.PerPage)
@@ -152,21 +200,52 @@ func (r *Registrar) ListBindings(ctx context.Context, f BindingFilter) ([]Bindin
 	return out, total, err
 }
 
+// scopedEntities returns the entities of the requests matching where (on
+// b) that the departments manage.
+func (r *Registrar) scopedEntities(ctx context.Context, where []string, args []any, depts []int64) ([]int64, error) {
+	q := "SELECT DISTINCT b.entity_id FROM enterprise_bindings b"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := r.Accounts.DB.Q(ctx).Query(ctx, q+" ORDER BY b.entity_id", args...)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return r.Entities.InDepartments(ctx, ids, depts)
+}
+
 func (r *Registrar) bindings(ctx context.Context, query string, args ...any) ([]Binding, error) {
 	rows, err := r.Accounts.DB.Q(ctx).Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Binding
 	for rows.Next() {
 		var b Binding
 		if err := scanBinding(rows, &b); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		out = append(out, b)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, r.withEntities(ctx, out)
 }
 
 // GetBinding returns a request the caller may review, or one of its own.

@@ -2,9 +2,11 @@ package account
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"yingshang/internal/notify"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
@@ -223,4 +225,159 @@ func (s *Service) UserEntity(ctx context.Context, username string) (int64, error
 		return 0, nil
 	}
 	return id, err
+}
+
+func (s *Service) Contacts(ctx context.Context, ids []int64) (map[int64]notify.Contact, error) {
+	out := map[int64]notify.Contact{}
+	const batch = 1000
+	for start := 0; start < len(ids); start += batch {
+		part := ids[start:min(len(ids), start+batch)]
+		args := make([]any, len(part))
+		ph := make([]string, len(part))
+		for i, id := range part {
+			args[i] = id
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, phone_enc, email, lang FROM users WHERE id IN ("+strings.Join(ph, ", ")+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var enc []byte
+			var c notify.Contact
+			if err := rows.Scan(&id, &enc, &c.Email, &c.Lang); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if c.Phone, err = s.Keys.Decrypt(enc); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("decrypt phone of user %d: %w", id, err)
+			}
+			out[id] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+type UserRef struct {
+	ID           int64
+	Username     string
+	DisplayName  string
+	DepartmentID int64 // 0 when none
+	EntityID     int64 // 0 when none
+	Active       bool
+	HasPhone     bool
+	Roles        []auth.Role
+}
+
+func (s *Service) UserRefs(ctx context.Context, ids []int64) (map[int64]UserRef, error) {
+	keys := make([]any, len(ids))
+	for i, id := range ids {
+		keys[i] = id
+	}
+	out := map[int64]UserRef{}
+	err := s.userRefs(ctx, "id", keys, func(u UserRef) { out[u.ID] = u })
+	return out, err
+}
+
+func (s *Service) UserRefsByName(ctx context.Context, usernames []string) (map[string]UserRef, error) {
+	keys := make([]any, len(usernames))
+	for i, n := range usernames {
+		keys[i] = n
+	}
+	out := map[string]UserRef{}
+	err := s.userRefs(ctx, "username", keys, func(u UserRef) { out[u.Username] = u })
+	return out, err
+}
+
+func (s *Service) userRefs(ctx context.Context, col string, keys []any, each func(UserRef)) error {
+	const batch = 1000
+	for start := 0; start < len(keys); start += batch {
+		part := keys[start:min(len(keys), start+batch)]
+		ph := make([]string, len(part))
+		for i := range part {
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		in := strings.Join(ph, ", ")
+		rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, username, display_name, COALESCE(department_id, 0), COALESCE(entity_id, 0),
+			status, phone_mask FROM users WHERE `+col+" IN ("+in+") ORDER BY id", part...)
+		if err != nil {
+			return err
+		}
+		var refs []UserRef
+		for rows.Next() {
+			var u UserRef
+			var status, mask string
+			if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.DepartmentID, &u.EntityID, &status, &mask); err != nil {
+				rows.Close()
+				return err
+			}
+			u.Active, u.HasPhone = status == "active", mask != ""
+			refs = append(refs, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(refs) == 0 {
+			continue
+		}
+		idx := map[int64]int{}
+		args := make([]any, len(refs))
+		ph = make([]string, len(refs))
+		for i, u := range refs {
+			idx[u.ID] = i
+			args[i] = u.ID
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		rows, err = s.DB.Q(ctx).Query(ctx, "SELECT user_id, role FROM user_roles WHERE user_id IN ("+strings.Join(ph, ", ")+") ORDER BY user_id, role", args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var r string
+			if err := rows.Scan(&id, &r); err != nil {
+				rows.Close()
+				return err
+			}
+			refs[idx[id]].Roles = append(refs[idx[id]].Roles, auth.Role(r))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, u := range refs {
+			each(u)
+		}
+	}
+	return nil
+}
+
+func (s *Service) ActorOf(ctx context.Context, username, via string) (*auth.Actor, error) {
+	var id int64
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM users WHERE username = $1 AND status = 'active'", username).Scan(&id)
+	if db.IsNoRows(err) {
+		return nil, yserr.ErrNotFound("用户", "user")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.actor(ctx, id, via)
+}
+
+func (s *Service) SetDisplayName(ctx context.Context, id int64, name string) error {
+	n, err := s.DB.W(ctx).Exec(ctx, "UPDATE users SET display_name = $1, updated_at = $2 WHERE id = $3", name, s.now(), id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return yserr.ErrNotFound("用户", "user")
+	}
+	return nil
 }

@@ -134,6 +134,7 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 	a.Notify = &notify.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk, Jobs: a.Jobs, Log: log.With("component", "notify"),
 		SMS: smsSender(cfg, log), Mail: mailer(cfg), HTTP: noRedirects(),
 		ResendUnreadAfter: time.Duration(cfg.ResendUnreadHours) * time.Hour}
+	a.Notify.Users = a.Accounts
 	a.Notify.Register(a.Jobs)
 	a.Accounts.Notify = a.Notify
 	a.registerMaintenance()

@@ -7,6 +7,7 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
+	"yingshang/internal/yserr"
 )
 
 // LoadDemo creates demo appeals in every state, some near their deadline,
@@ -28,9 +29,14 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err != nil || staff == nil {
 		return err
 	}
-	var sjj, swj int64
-	_ = s.DB.Q(ctx).QueryRow(ctx, `SELECT id FROM departments WHERE code = 'XC-SJJ'`).Scan(&sjj)
-	_ = s.DB.Q(ctx).QueryRow(ctx, `SELECT id FROM departments WHERE code = 'XC-SWJ'`).Scan(&swj)
+	sjj, err := s.Accounts.DepartmentByCode(ctx, "XC-SJJ")
+	if err != nil {
+		return err
+	}
+	swj, err := s.Accounts.DepartmentByCode(ctx, "XC-SWJ")
+	if err != nil {
+		return err
+	}
 	if sjj == 0 {
 		return nil
 	}
@@ -191,31 +197,9 @@ func (s *Service) backdate(ctx context.Context, id int64, n int) error {
 
 // demoActor builds the actor of a demo user, nil when it does not exist.
 func (s *Service) demoActor(ctx context.Context, username string) (*auth.Actor, error) {
-	var a auth.Actor
-	var dept, ent *int64
-	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT id, username, display_name, department_id, entity_id FROM users WHERE username = $1`, username).
-		Scan(&a.UserID, &a.Username, &a.Name, &dept, &ent)
-	if err != nil {
+	a, err := s.Accounts.ActorOf(ctx, username, "session")
+	if yserr.Is(err, yserr.NotFound) {
 		return nil, nil
 	}
-	if dept != nil {
-		a.DepartmentID, a.DeptScope = *dept, []int64{*dept}
-	}
-	if ent != nil {
-		a.EntityID = *ent
-	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT role FROM user_roles WHERE user_id = $1`, a.UserID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		a.Roles = append(a.Roles, auth.Role(r))
-	}
-	a.Via = "session"
-	return &a, rows.Err()
+	return a, err
 }

@@ -58,16 +58,27 @@ func (s *Service) query(ctx context.Context, sql string, args []any, view func(*
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Appeal
+	var all []*Appeal
 	for rows.Next() {
 		a, err := scanAppeal(rows)
 		if err != nil {
+			rows.Close()
 			return nil, err
 		}
+		all = append(all, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.withNames(ctx, all); err != nil {
+		return nil, err
+	}
+	var out []Appeal
+	for _, a := range all {
 		out = append(out, view(a))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 type sqlb struct {

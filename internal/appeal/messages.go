@@ -123,28 +123,36 @@ func (s *Service) enterpriseRecipients(ctx context.Context, a *Appeal) ([]notify
 	if actor := auth.From(ctx); actor != nil {
 		self = actor.UserID
 	}
-	rows, err := s.DB.W(ctx).Query(ctx, `SELECT DISTINCT u.id, u.phone_mask FROM users u JOIN user_roles r ON r.user_id = u.id
-		WHERE u.status = 'active' AND r.role = 'enterprise' AND (u.entity_id = $1 OR u.id = $2) AND u.id <> $3 ORDER BY u.id`,
-		a.EntityID, a.SubmitterID, self)
+	ids := []int64{}
+	if a.EntityID != 0 {
+		bound, err := s.Accounts.EntityUsers(ctx, []int64{a.EntityID}, auth.Enterprise)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, bound[a.EntityID]...)
+	}
+	if a.SubmitterID != 0 && !slices.Contains(ids, a.SubmitterID) {
+		ids = append(ids, a.SubmitterID)
+	}
+	refs, err := s.Accounts.UserRefs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	slices.Sort(ids)
 	sms := a.RegisteredBy != 0 || a.ContactPref == "sms"
 	var out []notify.Recipient
-	for rows.Next() {
-		var id int64
-		var phone string
-		if err := rows.Scan(&id, &phone); err != nil {
-			return nil, err
+	for _, id := range ids {
+		u, ok := refs[id]
+		if !ok || id == self || !u.Active || !slices.Contains(u.Roles, auth.Enterprise) {
+			continue
 		}
 		r := notify.Recipient{UserID: id, Channels: []string{notify.ChannelInApp}}
-		if sms && phone != "" {
+		if sms && u.HasPhone {
 			r.Channels = append(r.Channels, notify.ChannelSMS)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Service) notifyDept(ctx context.Context, a *Appeal, dept int64) error {

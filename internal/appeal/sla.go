@@ -369,22 +369,36 @@ func (s *Service) Alerts(ctx context.Context, minLevel, limit int) ([]Alert, err
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, a.number, a.title, l.clock, l.level, l.due_at, l.created_at, a.state, COALESCE(d.name, '')
-		FROM appeal_alerts l JOIN appeals a ON a.id = l.appeal_id LEFT JOIN departments d ON d.id = a.lead_dept_id
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.id, a.number, a.title, l.clock, l.level, l.due_at, l.created_at, a.state, COALESCE(a.lead_dept_id, 0)
+		FROM appeal_alerts l JOIN appeals a ON a.id = l.appeal_id
 		WHERE l.level >= $1 AND a.state NOT IN ('rejected', 'closed', 'merged') ORDER BY l.id DESC LIMIT `+strconv.Itoa(limit), minLevel)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Alert
+	var depts []int64
 	for rows.Next() {
 		var a Alert
 		var st string
-		if err := rows.Scan(&a.AppealID, &a.Number, &a.Title, &a.Clock, &a.Level, &a.DueAt, &a.At, &st, &a.Dept); err != nil {
+		var dept int64
+		if err := rows.Scan(&a.AppealID, &a.Number, &a.Title, &a.Clock, &a.Level, &a.DueAt, &a.At, &st, &dept); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		a.State = State(st)
 		out = append(out, a)
+		depts = append(depts, dept)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	names, err := s.Accounts.DepartmentRefs(ctx, depts)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Dept = names[depts[i]].Name
+	}
+	return out, nil
 }

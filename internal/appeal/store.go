@@ -81,22 +81,51 @@ type CoHandler struct {
 // Open reports whether the appeal is still being worked on.
 func (a *Appeal) Open() bool { return !contains(closedStates, a.State) }
 
-const appealCols = `a.id, a.number, COALESCE(a.entity_id, 0), COALESCE(e.name, ''), COALESCE(e.uscc, ''), COALESCE(a.submitter_id, 0),
+// appealCols are the appeal's own columns; the entity's name and code and
+// the lead department's name come from their owners (withNames).
+const appealCols = `a.id, a.number, COALESCE(a.entity_id, 0), COALESCE(a.submitter_id, 0),
 	COALESCE(a.registered_by, 0), a.person_name, a.person_phone_enc, a.person_phone_mask, a.channel, a.kind, a.topic, a.region_code,
-	a.title, a.description, a.contact_pref, a.publishable, a.state, a.version, COALESCE(a.lead_dept_id, 0), COALESCE(d.name, ''),
+	a.title, a.description, a.contact_pref, a.publishable, a.state, a.version, COALESCE(a.lead_dept_id, 0),
 	COALESCE(a.handler_id, 0), COALESCE(a.merged_into, 0), a.reopen_count, a.supervision_level, a.extension_days,
 	a.ext_requested_days, a.ext_reason, a.reply, a.rating, a.rating_comment, a.clock_start, a.submitted_at, a.first_response_at,
 	a.replied_at, a.rated_at, a.followed_up_at, a.closed_at, a.paused_since, a.first_response_due, a.reply_due, a.followup_due,
 	a.reply_on_time, a.handling_workdays, a.fr_alert, a.reply_alert, a.fu_alert, a.created_at, a.updated_at`
 
-const appealFrom = ` FROM appeals a LEFT JOIN entities e ON e.id = a.entity_id LEFT JOIN departments d ON d.id = a.lead_dept_id`
+const appealFrom = ` FROM appeals a`
+
+// withNames fills in the entities' names and credit codes and the lead
+// departments' names of the appeals, one query each for all of them.
+func (s *Service) withNames(ctx context.Context, as []*Appeal) error {
+	var ents, depts []int64
+	for _, a := range as {
+		if a.EntityID != 0 {
+			ents = append(ents, a.EntityID)
+		}
+		if a.LeadDeptID != 0 {
+			depts = append(depts, a.LeadDeptID)
+		}
+	}
+	refs, err := s.Entities.Refs(ctx, ents)
+	if err != nil {
+		return err
+	}
+	names, err := s.Accounts.DepartmentRefs(ctx, depts)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		e := refs[a.EntityID]
+		a.EntityName, a.USCC, a.LeadDeptName = e.Name, e.USCC, names[a.LeadDeptID].Name
+	}
+	return nil
+}
 
 func scanAppeal(r db.Row) (*Appeal, error) {
 	var a Appeal
 	var kind, state string
-	err := r.Scan(&a.ID, &a.Number, &a.EntityID, &a.EntityName, &a.USCC, &a.SubmitterID, &a.RegisteredBy, &a.PersonName,
+	err := r.Scan(&a.ID, &a.Number, &a.EntityID, &a.SubmitterID, &a.RegisteredBy, &a.PersonName,
 		&a.phoneEnc, &a.PersonPhone, &a.Channel, &kind, &a.Topic, &a.RegionCode, &a.Title, &a.Description, &a.ContactPref,
-		&a.Publishable, &state, &a.Version, &a.LeadDeptID, &a.LeadDeptName, &a.HandlerID, &a.MergedInto, &a.ReopenCount,
+		&a.Publishable, &state, &a.Version, &a.LeadDeptID, &a.HandlerID, &a.MergedInto, &a.ReopenCount,
 		&a.SupervisionLevel, &a.ExtensionDays, &a.ExtRequestedDays, &a.ExtReason, &a.Reply, &a.Rating, &a.RatingComment,
 		&a.ClockStart, &a.SubmittedAt, &a.FirstResponseAt, &a.RepliedAt, &a.RatedAt, &a.FollowedUpAt, &a.ClosedAt,
 		&a.PausedSince, &a.FirstResponseDue, &a.ReplyDue, &a.FollowupDue, &a.ReplyOnTime, &a.HandlingWorkdays,
@@ -112,6 +141,9 @@ func (s *Service) load(ctx context.Context, id int64) (*Appeal, error) {
 		return nil, errNotFound()
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.withNames(ctx, []*Appeal{a}); err != nil {
 		return nil, err
 	}
 	return a, s.loadCoHandlers(ctx, a)

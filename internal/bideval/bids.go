@@ -229,19 +229,17 @@ func (s *Service) identity(ctx context.Context, entityID int64, manager string) 
 	id.Name, id.USCC = ent.Name, ent.USCC
 	rep := ent.LegalRepName
 	people := []string{rep, manager}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT display_name FROM users WHERE entity_id = $1 AND status = 'active'", entityID)
+	bound, err := s.Accounts.EntityUsers(ctx, []int64{entityID})
 	if err != nil {
 		return id, err
 	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return id, err
-		}
-		people = append(people, n)
+	users, err := s.Accounts.UserRefs(ctx, bound[entityID])
+	if err != nil {
+		return id, err
 	}
-	rows.Close()
+	for _, u := range bound[entityID] {
+		people = append(people, users[u].DisplayName)
+	}
 	for _, p := range people {
 		p = strings.TrimSpace(p)
 		if personName(p) && !slices.Contains(id.People, p) {

@@ -51,11 +51,17 @@ type demoUser struct {
 
 func (s *Service) demoUsers(ctx context.Context) (map[string]demoUser, error) {
 	out := map[string]demoUser{}
-	for _, name := range []string{"bidder1", "bidder2", "bidder3", "expert1", "expert2", "expert3", "expert4", "expert5"} {
-		var u demoUser
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, COALESCE(entity_id, 0) FROM users WHERE username = $1", name).Scan(&u.id, &u.entityID); err != nil {
-			return nil, fmt.Errorf("bideval demo: user %s: %w", name, err)
+	names := []string{"bidder1", "bidder2", "bidder3", "expert1", "expert2", "expert3", "expert4", "expert5"}
+	refs, err := s.Accounts.UserRefsByName(ctx, names)
+	if err != nil {
+		return nil, fmt.Errorf("bideval demo: users: %w", err)
+	}
+	for _, name := range names {
+		ref, ok := refs[name]
+		if !ok {
+			return nil, fmt.Errorf("bideval demo: no user %s", name)
 		}
+		u := demoUser{id: ref.ID, entityID: ref.EntityID}
 		u.role = auth.Expert
 		if u.entityID != 0 {
 			u.role = auth.Enterprise
@@ -63,6 +69,35 @@ func (s *Service) demoUsers(ctx context.Context) (map[string]demoUser, error) {
 		out[name] = u
 	}
 	return out, nil
+}
+
+// unboundEntity returns the credit code of the oldest entity no active
+// account is bound to (the demo's tenderer).
+func (s *Service) unboundEntity(ctx context.Context) (string, error) {
+	var after int64
+	for {
+		refs, err := s.Entities.RefsAfter(ctx, after, 100)
+		if err != nil {
+			return "", err
+		}
+		if len(refs) == 0 {
+			return "", fmt.Errorf("every entity is bound to an account")
+		}
+		ids := make([]int64, len(refs))
+		for i, r := range refs {
+			ids[i] = r.ID
+		}
+		bound, err := s.Accounts.EntityUsers(ctx, ids)
+		if err != nil {
+			return "", err
+		}
+		for _, r := range refs {
+			if len(bound[r.ID]) == 0 {
+				return r.USCC, nil
+			}
+		}
+		after = ids[len(ids)-1]
+	}
 }
 
 func (u demoUser) ctx(ctx context.Context, name string) context.Context {
@@ -85,9 +120,8 @@ func (s *Service) demoAwarded(ctx context.Context, users map[string]demoUser) er
 	day := now.AddDate(0, 0, -35) // the tender notice: at least 20 days before the deadline
 	t0 := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, shanghai)
 	b, clk := s.demoAt(t0)
-	var tenderer string
-	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT uscc FROM entities WHERE id NOT IN (SELECT entity_id FROM users WHERE entity_id IS NOT NULL)
-		ORDER BY id LIMIT 1`).Scan(&tenderer); err != nil {
+	tenderer, err := s.unboundEntity(ctx)
+	if err != nil {
 		return err
 	}
 	opening := t0.AddDate(0, 0, 21).Add(-time.Hour) // 09:00 three weeks later
@@ -107,10 +141,11 @@ func (s *Service) demoAwarded(ctx context.Context, users map[string]demoUser) er
 		if _, err := b.Register(uctx, p.ID, RegisterInput{ProjectManager: []string{"周立新", "郭春生", "何玉梅"}[i]}); err != nil {
 			return err
 		}
-		var entityName, rep string
-		if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT name, legal_rep_name FROM entities WHERE id = $1", u.entityID).Scan(&entityName, &rep); err != nil {
+		ent, err := s.Entities.Ref(ctx, u.entityID, "")
+		if err != nil {
 			return err
 		}
+		entityName, rep := ent.Name, ent.LegalRepName
 		body := demoTechnical(i)
 		if i == 1 {
 			// bidder2's method statement names its legal representative:
@@ -169,7 +204,7 @@ func (s *Service) demoAwarded(ctx context.Context, users map[string]demoUser) er
 			return err
 		}
 		// The demo account takes the pool record's name.
-		if _, err := s.DB.W(ctx).Exec(ctx, "UPDATE users SET display_name = $1 WHERE id = $2", m.Name, users[experts[i]].id); err != nil {
+		if err := s.Accounts.SetDisplayName(ctx, users[experts[i]].id, m.Name); err != nil {
 			return err
 		}
 	}
@@ -228,9 +263,12 @@ func (s *Service) demoAwarded(ctx context.Context, users map[string]demoUser) er
 // demoOpen opens the draw demo's first project for bids until its
 // opening; bidder1 has registered and uploaded its technical part.
 func (s *Service) demoOpen(ctx context.Context, users map[string]demoUser) error {
-	var id int64
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM draw_projects WHERE name = $1", "许昌市城区老旧小区改造工程（一标段）").Scan(&id); err != nil {
+	id, err := s.Draw.ProjectIDByName(ctx, "许昌市城区老旧小区改造工程（一标段）")
+	if err != nil {
 		return err
+	}
+	if id == 0 {
+		return fmt.Errorf("the draw demo's project is missing")
 	}
 	// The tender notice was published 19 days ago (the deadline, at the
 	// opening in two days, leaves the legal 20 days).
@@ -243,7 +281,7 @@ func (s *Service) demoOpen(ctx context.Context, users map[string]demoUser) error
 	if _, err := s.Register(uctx, id, RegisterInput{ProjectManager: "周立新"}); err != nil {
 		return err
 	}
-	_, err := s.Upload(uctx, id, PartTechnical, "技术标-施工组织设计.docx", Docx(demoTechnical(0)...), "")
+	_, err = s.Upload(uctx, id, PartTechnical, "技术标-施工组织设计.docx", Docx(demoTechnical(0)...), "")
 	return err
 }
 

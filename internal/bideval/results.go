@@ -421,19 +421,19 @@ type Notice struct {
 // awarded, newest first (public). During the candidates' publicity the
 // winner is empty and AwardedAt is the publication time.
 func (s *Service) Notices(ctx context.Context) ([]Notice, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT CASE WHEN s.status = 'awarded' THEN 'award' ELSE 'candidates' END, s.project_id, p.code, p.name,
-		COALESCE(b.name, ''), s.awarded_at, s.candidates_at FROM bideval_projects s
-		JOIN draw_projects p ON p.id = s.project_id LEFT JOIN bideval_bids b ON b.id = s.award_bid_id
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT CASE WHEN s.status = 'awarded' THEN 'award' ELSE 'candidates' END, s.project_id,
+		COALESCE(b.name, ''), s.awarded_at, s.candidates_at FROM bideval_projects s LEFT JOIN bideval_bids b ON b.id = s.award_bid_id
 		WHERE s.status IN ('awarded','publicity') ORDER BY COALESCE(s.awarded_at, s.candidates_at) DESC, s.project_id DESC LIMIT 200`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []Notice{}
+	var ids []int64
 	for rows.Next() {
 		var n Notice
 		var awarded, published *time.Time
-		if err := rows.Scan(&n.Stage, &n.ProjectID, &n.ProjectCode, &n.ProjectName, &n.Winner, &awarded, &published); err != nil {
+		if err := rows.Scan(&n.Stage, &n.ProjectID, &n.Winner, &awarded, &published); err != nil {
 			return nil, err
 		}
 		if awarded == nil {
@@ -443,8 +443,21 @@ func (s *Service) Notices(ctx context.Context) ([]Notice, error) {
 			n.AwardedAt = *awarded
 		}
 		out = append(out, n)
+		ids = append(ids, n.ProjectID)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ps, err := s.Draw.ProjectsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if p := ps[out[i].ProjectID]; p != nil {
+			out[i].ProjectCode, out[i].ProjectName = p.Code, p.Name
+		}
+	}
+	return out, nil
 }
 
 // Overview is the centre's view of a project's evaluation.

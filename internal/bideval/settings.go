@@ -110,16 +110,41 @@ func parseTime(s string) (time.Time, error) {
 	return time.ParseInLocation("2006-01-02T15:04", s, shanghai)
 }
 
-const settingsCols = `s.project_id, p.code, p.name, p.kind, p.opening_at, s.deadline_at, s.template_json, s.rule, s.price_method, s.price_max,
+// settingsCols are the evaluation's own columns; the project's (code,
+// name, kind, opening, department, tenderer, committee) come from the draw
+// module (withProjects).
+const settingsCols = `s.project_id, s.deadline_at, s.template_json, s.rule, s.price_method, s.price_max,
 	s.status, COALESCE(s.codes_draw_id, 0), s.unmasked_at, s.awarded_at, COALESCE(s.award_bid_id, 0), s.award_note,
-	p.department_id, p.tenderer_uscc, p.committee, s.procedure_kind, s.notice_at, s.candidates_at, s.publicity_until, s.failed_reason`
+	s.procedure_kind, s.notice_at, s.candidates_at, s.publicity_until, s.failed_reason`
+
+// withProjects fills in the draw projects' fields of the settings, in one
+// call for all of them.
+func (s *Service) withProjects(ctx context.Context, sts ...*Settings) error {
+	ids := make([]int64, len(sts))
+	for i, st := range sts {
+		ids[i] = st.ProjectID
+	}
+	ps, err := s.Draw.ProjectsByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, st := range sts {
+		p, ok := ps[st.ProjectID]
+		if !ok {
+			return fmt.Errorf("bideval: draw project %d is missing", st.ProjectID)
+		}
+		st.ProjectCode, st.ProjectName, st.Kind, st.OpeningAt = p.Code, p.Name, p.Kind, p.OpeningAt
+		st.departmentID, st.tenderer, st.committee = p.DepartmentID, p.TendererUSCC, p.Committee
+	}
+	return nil
+}
 
 func scanSettings(r db.Row, extra ...any) (*Settings, error) {
 	var st Settings
 	var tmpl string
-	dest := []any{&st.ProjectID, &st.ProjectCode, &st.ProjectName, &st.Kind, &st.OpeningAt, &st.DeadlineAt, &tmpl, &st.Rule,
+	dest := []any{&st.ProjectID, &st.DeadlineAt, &tmpl, &st.Rule,
 		&st.PriceMethod, &st.PriceMax, &st.Status, &st.CodesDrawID, &st.UnmaskedAt, &st.AwardedAt, &st.AwardBidID, &st.AwardNote,
-		&st.departmentID, &st.tenderer, &st.committee, &st.Procedure, &st.NoticeAt, &st.CandidatesAt, &st.PublicityUntil, &st.FailedReason}
+		&st.Procedure, &st.NoticeAt, &st.CandidatesAt, &st.PublicityUntil, &st.FailedReason}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -136,11 +161,14 @@ func scanSettings(r db.Row, extra ...any) (*Settings, error) {
 // settings loads a project's evaluation without an access check.
 func (s *Service) settings(ctx context.Context, projectID int64) (*Settings, error) {
 	st, err := scanSettings(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+settingsCols+
-		" FROM bideval_projects s JOIN draw_projects p ON p.id = s.project_id WHERE s.project_id = $1", projectID))
+		" FROM bideval_projects s WHERE s.project_id = $1", projectID))
 	if db.IsNoRows(err) {
 		return nil, yserr.ErrNotFound("项目的评标设置", "evaluation of the project")
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.withProjects(ctx, st); err != nil {
 		return nil, err
 	}
 	s.effective(st)
@@ -299,7 +327,7 @@ func (s *Service) Projects(ctx context.Context) ([]Entry, error) {
 		return nil, err
 	}
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+settingsCols+`, (SELECT COUNT(*) FROM bideval_bids b WHERE b.project_id = s.project_id)
-		FROM bideval_projects s JOIN draw_projects p ON p.id = s.project_id ORDER BY s.deadline_at DESC, s.project_id DESC LIMIT 500`)
+		FROM bideval_projects s ORDER BY s.deadline_at DESC, s.project_id DESC LIMIT 500`)
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +344,16 @@ func (s *Service) Projects(ctx context.Context) ([]Entry, error) {
 		all = append(all, e)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sts := make([]*Settings, len(all))
+	for i := range all {
+		sts[i] = &all[i].Settings
+	}
+	if err := s.withProjects(ctx, sts...); err != nil {
+		return nil, err
+	}
 	own := s.ownUSCC(ctx, a)
 	expertID := s.linkedExpert(ctx, a)
 	var out []Entry

@@ -137,8 +137,8 @@ var users = []user{
 func Load(ctx context.Context, a *app.App, m *modules.Set) (*Result, error) {
 	sys := auth.WithActor(ctx, auth.System("demo"))
 	res := &Result{}
-	var exists int
-	if err := a.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM departments WHERE code = 'XC-YSJ'").Scan(&exists); err != nil {
+	exists, err := a.Accounts.DepartmentByCode(ctx, "XC-YSJ")
+	if err != nil {
 		return nil, err
 	}
 	pw := Password()
@@ -233,19 +233,15 @@ func load(ctx context.Context, a *app.App, res *Result) error {
 		return err
 	}
 	var others []int64
-	rows, err := a.DB.Q(ctx).Query(ctx, "SELECT id FROM entities WHERE id <> $1 ORDER BY id LIMIT 3", ent.ID)
+	firstRefs, err := a.Entities.RefsAfter(ctx, 0, 4)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
+	for _, r := range firstRefs {
+		if r.ID != ent.ID && len(others) < 3 {
+			others = append(others, r.ID)
 		}
-		others = append(others, id)
 	}
-	rows.Close()
 	for _, u := range users {
 		in := account.UserInput{Username: u.username, DisplayName: u.name, Password: Password(), DepartmentID: ids[u.dept], Roles: []auth.Role{u.role}, Phone: u.phone}
 		if u.entity {

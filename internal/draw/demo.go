@@ -61,21 +61,27 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 }
 
 func (s *Service) demoProjects(ctx context.Context) error {
+	// The tenderer is the demo enterprise's entity when there is one, the
+	// bidders the registry's first entities.
 	var usccs []string
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT e.uscc FROM entities e JOIN users u ON u.entity_id = e.id WHERE u.username = 'enterprise'
-		UNION ALL SELECT uscc FROM (SELECT uscc FROM entities ORDER BY id LIMIT 3) x`)
+	users, err := s.Accounts.UserRefsByName(ctx, []string{"enterprise"})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			rows.Close()
+	if u, ok := users["enterprise"]; ok && u.EntityID != 0 {
+		e, err := s.Entities.Ref(ctx, u.EntityID, "")
+		if err != nil {
 			return err
 		}
-		usccs = append(usccs, u)
+		usccs = append(usccs, e.USCC)
 	}
-	rows.Close()
+	first, err := s.Entities.RefsAfter(ctx, 0, 3)
+	if err != nil {
+		return err
+	}
+	for _, e := range first {
+		usccs = append(usccs, e.USCC)
+	}
 	if len(usccs) < 3 {
 		return fmt.Errorf("draw demo: needs entities")
 	}

@@ -153,3 +153,47 @@ func (s *Service) CommitteeSeats(ctx context.Context, projectID int64, statuses 
 	}
 	return out, rows.Err()
 }
+
+// ProjectsByID returns the projects with the ids (no access check), in one
+// query per thousand ids; unknown ids are absent from the map.
+func (s *Service) ProjectsByID(ctx context.Context, ids []int64) (map[int64]*Project, error) {
+	out := map[int64]*Project{}
+	const batch = 1000
+	for start := 0; start < len(ids); start += batch {
+		part := ids[start:min(len(ids), start+batch)]
+		args := make([]any, len(part))
+		ph := make([]string, len(part))
+		for i, id := range part {
+			args[i] = id
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+projectCols+" FROM draw_projects WHERE id IN ("+strings.Join(ph, ", ")+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			p, err := scanProject(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[p.ID] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ProjectIDByName returns the id of the oldest project with the name, 0
+// when there is none.
+func (s *Service) ProjectIDByName(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM draw_projects WHERE name = $1 ORDER BY id LIMIT 1", name).Scan(&id)
+	if db.IsNoRows(err) {
+		return 0, nil
+	}
+	return id, err
+}

@@ -55,7 +55,8 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	q := jobs.New(d, log)
 	au := &audit.Log{DB: d, Clock: clk}
-	n := &notify.Service{DB: d, Audit: au, Keys: keys, Clock: clk, Jobs: q, Log: log, SMS: &notify.LogSMS{Log: log}}
+	n := &notify.Service{DB: d, Audit: au, Keys: keys, Clock: clk, Jobs: q, Log: log, SMS: &notify.LogSMS{Log: log},
+		Users: &account.Service{DB: d, Audit: au, Keys: keys, Clock: clk}}
 	n.Register(q)
 	if err := q.Init(); err != nil {
 		t.Fatal(err)

@@ -63,9 +63,10 @@ type Ref struct {
 	Name         string
 	DepartmentID int64 // 0 when none
 	LegalRepName string
+	PhoneMask    string // the registered phone, masked
 }
 
-const refCols = "id, uscc, name, COALESCE(department_id, 0), legal_rep_name"
+const refCols = "id, uscc, name, COALESCE(department_id, 0), legal_rep_name, phone_mask"
 
 // Refs returns the entities with the ids, in one query; unknown ids are
 // absent from the map.
@@ -124,7 +125,7 @@ func (s *Service) refs(ctx context.Context, col string, keys []any, each func(Re
 		}
 		for rows.Next() {
 			var r Ref
-			if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName); err != nil {
+			if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName, &r.PhoneMask); err != nil {
 				rows.Close()
 				return err
 			}
@@ -187,7 +188,7 @@ func (s *Service) FindRefs(ctx context.Context, code, fragment string, limit int
 	out := []Ref{}
 	for rows.Next() {
 		var r Ref
-		if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName); err != nil {
+		if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName, &r.PhoneMask); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -210,4 +211,59 @@ func (s *Service) ids(ctx context.Context, q string, args ...any) ([]int64, erro
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+func (s *Service) RefsAfter(ctx context.Context, after int64, limit int) ([]Ref, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+refCols+" FROM entities WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Ref
+	for rows.Next() {
+		var r Ref
+		if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName, &r.PhoneMask); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) InDepartments(ctx context.Context, ids, depts []int64) ([]int64, error) {
+	out := []int64{}
+	if len(ids) == 0 || len(depts) == 0 {
+		return out, nil
+	}
+	const batch = 1000
+	for start := 0; start < len(ids); start += batch {
+		part := ids[start:min(len(ids), start+batch)]
+		var args []any
+		list := func(vs []int64) string {
+			ph := make([]string, len(vs))
+			for i, v := range vs {
+				args = append(args, v)
+				ph[i] = "$" + strconv.Itoa(len(args))
+			}
+			return strings.Join(ph, ", ")
+		}
+		q := "SELECT id FROM entities WHERE id IN (" + list(part) + ") AND department_id IN (" + list(depts) + ") ORDER BY id"
+		rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -68,7 +68,8 @@ func newEnv(t testing.TB, d *db.DB, now time.Time) *env {
 	if _, err := cal.LoadOfficial(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	n := &notify.Service{DB: d, Audit: au, Keys: keys, Clock: clk, Jobs: q, Log: log, SMS: &notify.LogSMS{Log: log}}
+	n := &notify.Service{DB: d, Audit: au, Keys: keys, Clock: clk, Jobs: q, Log: log, SMS: &notify.LogSMS{Log: log},
+		Users: &account.Service{DB: d, Audit: au, Keys: keys, Clock: clk}}
 	n.Register(q)
 	if err := q.Init(); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
@@ -49,6 +50,7 @@ func newEnv(t *testing.T, d *db.DB, configure func(s *notify.Service)) *env {
 	q := jobs.New(d, log)
 	q.Test = true
 	s := &notify.Service{DB: d, Audit: &audit.Log{DB: d, Clock: clk}, Keys: keys, Clock: clk, Jobs: q, Log: log,
+		Users:      &account.Service{DB: d, Keys: keys, Clock: clk},
 		RetryDelay: func(int) time.Duration { return 20 * time.Millisecond }}
 	if configure != nil {
 		configure(s)

@@ -87,6 +87,7 @@ type Service struct {
 	Keys  *secret.Keyring
 	Clock clock.Clock
 	Jobs  *jobs.Queue
+	Users Directory    // the accounts' contacts (the account service); needed to send to a user id
 	SMS   SMSSender    // nil: SMS rows fail with "SMS channel is not configured"
 	Mail  Mailer       // nil: the e-mail channel is off
 	HTTP  *http.Client // for webhooks; nil: a client with a 30 s timeout

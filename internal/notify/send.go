@@ -14,7 +14,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"yingshang/internal/auth"
-	"yingshang/internal/db"
 	"yingshang/internal/ident"
 	"yingshang/internal/yserr"
 )
@@ -177,25 +176,38 @@ type addr struct {
 	lang         string
 }
 
-// resolve looks up a user's phone, e-mail and language; raw fields of the
-// recipient take precedence.
+// Contact is how a user account is reached: its phone (in clear), e-mail
+// and preferred language.
+type Contact struct {
+	Phone, Email, Lang string
+}
+
+// Directory resolves user accounts to their contacts, in one query for
+// all the ids; unknown ids are absent from the map. The account service
+// implements it (notify never reads the accounts' tables).
+type Directory interface {
+	Contacts(ctx context.Context, ids []int64) (map[int64]Contact, error)
+}
+
+// resolve looks up a user's phone, e-mail and language in the directory;
+// raw fields of the recipient take precedence.
 func (s *Service) resolve(ctx context.Context, to Recipient) (addr, error) {
 	a := addr{userID: to.UserID, lang: to.Lang}
 	if to.UserID != 0 {
-		var enc []byte
-		var lang string
-		err := s.DB.Q(ctx).QueryRow(ctx, "SELECT phone_enc, email, lang FROM users WHERE id = $1", to.UserID).Scan(&enc, &a.email, &lang)
-		if db.IsNoRows(err) {
-			return a, yserr.Newf(yserr.Invalid, "收件用户 %d 不存在", "recipient user %d does not exist", to.UserID)
+		if s.Users == nil {
+			return a, fmt.Errorf("notify: no user directory to reach user %d", to.UserID)
 		}
+		cs, err := s.Users.Contacts(ctx, []int64{to.UserID})
 		if err != nil {
 			return a, err
 		}
-		if a.phone, err = s.Keys.Decrypt(enc); err != nil {
-			return a, fmt.Errorf("decrypt phone of user %d: %w", to.UserID, err)
+		c, ok := cs[to.UserID]
+		if !ok {
+			return a, yserr.Newf(yserr.Invalid, "收件用户 %d 不存在", "recipient user %d does not exist", to.UserID)
 		}
+		a.phone, a.email = c.Phone, c.Email
 		if a.lang == "" {
-			a.lang = lang
+			a.lang = c.Lang
 		}
 	}
 	if to.Phone != "" {
