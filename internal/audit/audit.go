@@ -152,6 +152,19 @@ func (l *Log) Head(ctx context.Context) (int64, string, error) {
 	return seq, hash, err
 }
 
+// Total returns the number of events: those integrated into the log (the
+// tree head) plus those waiting for the sequencer (read through the
+// pending index, so it stays cheap on a large log).
+func (l *Log) Total(ctx context.Context) (int64, error) {
+	size, _, err := l.Head(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var pending int64
+	err = l.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE leaf_index IS NULL").Scan(&pending)
+	return size + pending, err
+}
+
 // Count returns the number of events, integrated into the log or not.
 func (l *Log) Count(ctx context.Context) (int64, error) {
 	var n int64

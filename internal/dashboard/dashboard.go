@@ -60,7 +60,7 @@ func (s *Service) Overview(ctx context.Context, lang string) (*Overview, error) 
 		return nil, err
 	}
 	o.Departments, o.Users, o.PendingBindings = t.Departments, t.Users, t.PendingBindings
-	if o.AuditEvents, _, err = s.Audit.Head(ctx); err != nil {
+	if o.AuditEvents, err = s.Audit.Total(ctx); err != nil {
 		return nil, err
 	}
 	if o.FailedMessages, err = s.Notify.CountFailed(ctx); err != nil {
