@@ -2,6 +2,8 @@ package appeal_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,8 +149,44 @@ func TestClosedLoop(t *testing.T) {
 			if cs, err := f.svc.Cases(context.Background(), "开办企业", "上门", 10); err != nil || len(cs) != 1 {
 				t.Fatalf("cases: %v %v", cs, err)
 			}
+			// The deep check: every step above recorded the appeal's state,
+			// and a rating changed behind the application's back is named.
+			if got := f.appealIssues(t, context.Background()); len(got) != 0 {
+				t.Fatalf("deep check after the closed loop: %v", got)
+			}
+			errRollback := errors.New("roll back")
+			err = f.env.App.DB.WithTx(context.Background(), func(ctx context.Context) error {
+				if _, err := f.env.App.DB.Q(ctx).Exec(ctx, "UPDATE appeals SET rating = 'satisfied' WHERE id = $1", b.ID); err != nil {
+					return err
+				}
+				if got, want := fmt.Sprint(f.appealIssues(t, ctx)), "[changed "+itoa(b.ID)+"]"; got != want {
+					t.Errorf("deep check after editing appeal %d: %s, want %s", b.ID, got, want)
+				}
+				return errRollback
+			})
+			if err != errRollback {
+				t.Fatal(err)
+			}
 		})
 	}
+}
+
+// appealIssues runs the audit deep check and returns its findings on
+// appeals, as "problem id".
+func (f *fixture) appealIssues(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	sup := auth.WithActor(ctx, &auth.Actor{UserID: 1, Username: "sup", Roles: []auth.Role{auth.Supervisor}})
+	res, err := f.env.App.Audit.CheckState(sup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, is := range res.Issues {
+		if is.Kind == "appeal" {
+			out = append(out, is.Problem+" "+is.ID)
+		}
+	}
+	return out
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -473,6 +511,9 @@ func TestScan(t *testing.T) {
 			list, _, err := f.svc.List(f.ctx["admin"], appeal.Filter{Overdue: true})
 			if err != nil || len(list) != 1 {
 				t.Fatalf("overdue list %d %v", len(list), err)
+			}
+			if got := f.appealIssues(t, context.Background()); len(got) != 0 {
+				t.Fatalf("deep check after the alerts: %v", got)
 			}
 		})
 	}

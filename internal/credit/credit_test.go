@@ -274,6 +274,36 @@ func TestRepairFlow(t *testing.T) {
 		if res.Result != credit.ResultPass {
 			t.Fatalf("check after repair: %+v", res)
 		}
+		// The deep check: every repair write above recorded its event, and
+		// a decision changed behind the application's back is named.
+		repairIssues := func(ctx context.Context) []string {
+			sup := auth.WithActor(ctx, &auth.Actor{UserID: 1, Username: "sup", Roles: []auth.Role{auth.Supervisor}})
+			st, err := env.App.Audit.CheckState(sup)
+			fatal(t, err)
+			var out []string
+			for _, is := range st.Issues {
+				if is.Kind == "credit_repair" {
+					out = append(out, is.Problem+" "+is.ID)
+				}
+			}
+			return out
+		}
+		if got := repairIssues(context.Background()); len(got) != 0 {
+			t.Fatalf("deep check after the repair flow: %v", got)
+		}
+		errRollback := fmt.Errorf("roll back")
+		err = env.App.DB.WithTx(context.Background(), func(ctx context.Context) error {
+			if _, err := env.App.DB.Q(ctx).Exec(ctx, "UPDATE credit_repairs SET status = 'approved' WHERE id = $1", p1.ID); err != nil {
+				return err
+			}
+			if got, want := fmt.Sprint(repairIssues(ctx)), fmt.Sprintf("[changed %d]", p1.ID); got != want {
+				t.Errorf("deep check after editing repair %d: %s, want %s", p1.ID, got, want)
+			}
+			return errRollback
+		})
+		if err != errRollback {
+			t.Fatal(err)
+		}
 	})
 }
 

@@ -48,6 +48,8 @@ func TestDeepCheck(t *testing.T) {
 		sheet := id("SELECT MIN(sheet_id) FROM bideval_scores")
 		project := id("SELECT MIN(project_id) FROM bideval_projects")
 		bid := id("SELECT MAX(id) FROM bideval_bids WHERE project_id = (SELECT MIN(project_id) FROM bideval_projects)")
+		appealID := id("SELECT MIN(id) FROM appeals")
+		repair := id("SELECT MIN(id) FROM credit_repairs")
 		user := id("SELECT MIN(u.id) FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'enterprise'")
 		cases := []struct {
 			name, kind, id, problem string
@@ -59,6 +61,8 @@ func TestDeepCheck(t *testing.T) {
 				"DELETE FROM credit_record_versions WHERE record_id = " + deleted, "DELETE FROM credit_records WHERE id = " + deleted}},
 			{"scores raised", "bideval_sheet", sheet, "changed", []string{"UPDATE bideval_scores SET points = points + 5 WHERE sheet_id = " + sheet}},
 			{"award switched", "draw_project", project, "changed", []string{"UPDATE bideval_projects SET award_bid_id = " + bid + " WHERE project_id = " + project}},
+			{"appeal closed", "appeal", appealID, "changed", []string{"UPDATE appeals SET state = 'closed', rating = 'satisfied' WHERE id = " + appealID}},
+			{"repair approved", "credit_repair", repair, "changed", []string{"UPDATE credit_repairs SET status = 'approved', reason = 'ok' WHERE id = " + repair}},
 			{"platform_admin given", "user", user, "changed", []string{"INSERT INTO user_roles (user_id, role) VALUES (" + user + ", 'platform_admin')"}},
 			{"row inserted", "entity", "", "added", []string{`INSERT INTO entities (uscc, name, created_at, updated_at)
 				SELECT '91411000MA00000X9Y', 'Inserted Ltd', created_at, updated_at FROM entities WHERE id = ` + entity}},

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"yingshang/internal/appeal"
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/jobs"
 	"yingshang/internal/module"
@@ -41,6 +42,9 @@ func (m *mod) RegisterMessages()                  { appeal.RegisterMessages() }
 func (m *mod) RegisterJobs(q *jobs.Queue)         { m.svc.RegisterJobs(q) }
 func (m *mod) Mount(s *server.Server)             { Mount(s, m.svc) }
 func (m *mod) LoadDemo(ctx context.Context) error { return m.svc.LoadDemo(ctx) }
+
+// RegisterStates registers the module's audited objects for the deep check.
+func (m *mod) RegisterStates(st *audit.States) { m.svc.RegisterStates(st) }
 
 var staff = web.Roles(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor)
 
