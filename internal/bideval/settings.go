@@ -317,6 +317,40 @@ type Entry struct {
 	SheetStatus string `json:"sheet_status,omitempty" enum:",draft,locked"`
 }
 
+// visibleWhere is the SQL condition on bideval_projects s of the projects
+// the actor may list (its arguments numbered from $1).
+func (s *Service) visibleWhere(ctx context.Context, a *auth.Actor) (string, []any, error) {
+	if a.IsSystem() || a.Has(auth.PlatformAdmin, auth.Supervisor) {
+		return "TRUE", nil, nil
+	}
+	var depts []int64
+	if a.Has(auth.DeptAdmin, auth.DeptStaff) {
+		depts = a.DeptScope
+	}
+	own := s.ownUSCC(ctx, a)
+	ids, err := s.Draw.ProjectIDsFor(ctx, depts, own, s.linkedExpert(ctx, a))
+	if err != nil {
+		return "", nil, err
+	}
+	var conds []string
+	var args []any
+	if len(ids) > 0 {
+		lit := make([]string, len(ids))
+		for i, id := range ids {
+			lit[i] = strconv.FormatInt(id, 10) // integers from the database: literals, not thousands of parameters
+		}
+		conds = append(conds, "s.project_id IN ("+strings.Join(lit, ",")+")")
+	}
+	if own != "" && a.EntityID != 0 {
+		args = append(args, StatusOpen, a.EntityID)
+		conds = append(conds, "s.status = $1", "s.project_id IN (SELECT project_id FROM bideval_bids WHERE entity_id = $2)")
+	}
+	if len(conds) == 0 {
+		return "FALSE", nil, nil
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args, nil
+}
+
 // Projects lists the evaluations the actor works on: the centre's staff,
 // supervisors and admins every project of their scope; the tenderer its
 // projects; enterprises the projects open for bids and those they bid
@@ -326,8 +360,16 @@ func (s *Service) Projects(ctx context.Context) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Who sees which project is decided here, in the query, before the
+	// LIMIT: the centre's staff the projects of their departments, an
+	// enterprise the open ones and those it tenders or bids on, an expert
+	// those of its confirmed assignments.
+	where, args, err := s.visibleWhere(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+settingsCols+`, (SELECT COUNT(*) FROM bideval_bids b WHERE b.project_id = s.project_id)
-		FROM bideval_projects s ORDER BY s.deadline_at DESC, s.project_id DESC LIMIT 500`)
+		FROM bideval_projects s WHERE `+where+` ORDER BY s.deadline_at DESC, s.project_id DESC LIMIT 500`, args...)
 	if err != nil {
 		return nil, err
 	}

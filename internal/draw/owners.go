@@ -197,3 +197,45 @@ func (s *Service) ProjectIDByName(ctx context.Context, name string) (int64, erro
 	}
 	return id, err
 }
+
+// ProjectIDsFor returns the ids of the projects in any of the departments,
+// tendered by the credit code, or where the expert holds a confirmed
+// assignment (each criterion skipped when empty or 0), for a module that
+// scopes its own rows by project in SQL.
+func (s *Service) ProjectIDsFor(ctx context.Context, depts []int64, tendererUSCC string, expertID int64) ([]int64, error) {
+	var conds []string
+	var args []any
+	if len(depts) > 0 {
+		ph := make([]string, len(depts))
+		for i, d := range depts {
+			args = append(args, d)
+			ph[i] = "$" + strconv.Itoa(len(args))
+		}
+		conds = append(conds, "department_id IN ("+strings.Join(ph, ", ")+")")
+	}
+	if tendererUSCC != "" {
+		args = append(args, tendererUSCC)
+		conds = append(conds, "tenderer_uscc = $"+strconv.Itoa(len(args)))
+	}
+	if expertID != 0 {
+		args = append(args, expertID)
+		conds = append(conds, "id IN (SELECT project_id FROM draw_assignments WHERE expert_id = $"+strconv.Itoa(len(args))+" AND status = 'confirmed')")
+	}
+	out := []int64{}
+	if len(conds) == 0 {
+		return out, nil
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM draw_projects WHERE "+strings.Join(conds, " OR ")+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
