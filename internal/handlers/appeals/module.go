@@ -68,7 +68,7 @@ func (m *mod) PublicLinks() []web.Link {
 
 var commands = []module.Command{{
 	Name:  "scan",
-	Usage: "run the appeal SLA scan once; prints a JSON summary of alerts sent",
+	Usage: "  run the appeal SLA scan once; prints a JSON summary of alerts sent",
 	Run: func(ctx context.Context, c *module.CLI, args []string) error {
 		return module.RunJSON(ctx, c, "appeal scan", args, func(ctx context.Context, o *module.Opened) (any, error) {
 			svc, _ := module.Service[*appeal.Service](o.Host, "appeal")

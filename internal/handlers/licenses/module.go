@@ -59,7 +59,7 @@ func (m *mod) PublicLinks() []web.Link {
 
 var commands = []module.Command{{
 	Name:  "scan",
-	Usage: "run the licence expiry scan once; prints JSON counts per stage",
+	Usage: "  run the licence expiry scan once; prints JSON counts per stage",
 	Run: func(ctx context.Context, c *module.CLI, args []string) error {
 		return module.RunJSON(ctx, c, "license scan", args, func(ctx context.Context, o *module.Opened) (any, error) {
 			svc, _ := module.Service[*license.Service](o.Host, "license")
