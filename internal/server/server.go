@@ -120,7 +120,6 @@ func (s *Server) wrap(h HandlerFunc, roles []auth.Role, public bool) http.Handle
 // may proceed (a stricter limit than other public pages).
 func (s *Server) LoginLimited(r *http.Request) bool { return !s.login.allow(s.clientIP(r)) }
 
-
 // View returns the base view for a request.
 func (s *Server) View(r *http.Request, title string) *web.View {
 	info := infoFrom(r.Context())
