@@ -302,45 +302,29 @@ func (s *Service) MoveFilesToStore(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	moved := 0
-	var bad filestore.Unmovable
-	for _, id := range ids {
-		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-			var name, mime, sha string
+	return s.Files.MoveKept(ctx, FileOwner, "bid file", ids,
+		func(ctx context.Context, id int64) (*filestore.Kept, string, error) {
+			var k filestore.Kept
 			var enc []byte
 			err := s.DB.W(ctx).QueryRow(ctx, "SELECT file_name, mime, sha256, content_enc FROM bideval_files WHERE id = $1 AND file_id IS NULL", id).
-				Scan(&name, &mime, &sha, &enc)
+				Scan(&k.Name, &k.Type, &k.SHA256, &enc)
 			if db.IsNoRows(err) {
-				return nil // moved meanwhile by another instance
+				return nil, "", nil // moved meanwhile by another instance
 			}
 			if err != nil {
-				return err
+				return nil, "", err
 			}
 			plain, err := s.Keys.Decrypt(enc)
 			if err != nil {
-				bad.Add(fmt.Sprintf("bid file %d (%s): %v", id, name, err))
-				return nil
+				return nil, fmt.Sprintf("(%s): %v", k.Name, err), nil
 			}
-			up := filestore.Trusted(name, mime, []byte(plain), true)
-			if up.SHA256 != sha {
-				bad.Add(fmt.Sprintf("bid file %d (%s): the stored content does not match its recorded sha256", id, name))
-				return nil
-			}
-			f, err := s.Files.Save(ctx, FileOwner, up)
-			if err != nil {
-				return err
-			}
-			if _, err := s.DB.W(ctx).Exec(ctx, "UPDATE bideval_files SET file_id = $1, content_enc = $2 WHERE id = $3", f.ID, []byte{}, id); err != nil {
-				return err
-			}
-			moved++
-			return nil
+			k.Data = []byte(plain)
+			return &k, "", nil
+		},
+		func(ctx context.Context, id, fileID int64) error {
+			_, err := s.DB.W(ctx).Exec(ctx, "UPDATE bideval_files SET file_id = $1, content_enc = $2 WHERE id = $3", fileID, []byte{}, id)
+			return err
 		})
-		if err != nil {
-			return moved, fmt.Errorf("bid file %d: %w", id, err)
-		}
-	}
-	return moved, bad.Err()
 }
 
 // checkFile accepts .pdf, .docx and .txt files whose content matches the

@@ -564,40 +564,20 @@ func (s *Service) MoveFilesToStore(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	moved := 0
-	var bad filestore.Unmovable
-	for _, id := range ids {
-		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-			var name, ct, sha string
-			var data []byte
+	return s.Files.MoveKept(ctx, FileOwner, "credit repair file", ids,
+		func(ctx context.Context, id int64) (*filestore.Kept, string, error) {
+			var k filestore.Kept
 			err := s.DB.W(ctx).QueryRow(ctx, "SELECT name, content_type, sha256, data FROM credit_repair_files WHERE id = $1 AND file_id IS NULL", id).
-				Scan(&name, &ct, &sha, &data)
+				Scan(&k.Name, &k.Type, &k.SHA256, &k.Data)
 			if db.IsNoRows(err) {
-				return nil // moved meanwhile by another instance
+				return nil, "", nil // moved meanwhile by another instance
 			}
-			if err != nil {
-				return err
-			}
-			up := filestore.Trusted(name, ct, data, true)
-			if up.SHA256 != sha {
-				bad.Add(fmt.Sprintf("credit repair file %d (%s): the stored content does not match its recorded sha256", id, name))
-				return nil
-			}
-			f, err := s.Files.Save(ctx, FileOwner, up)
-			if err != nil {
-				return err
-			}
-			if _, err := s.DB.W(ctx).Exec(ctx, "UPDATE credit_repair_files SET file_id = $1, data = $2 WHERE id = $3", f.ID, []byte{}, id); err != nil {
-				return err
-			}
-			moved++
-			return nil
+			return &k, "", err
+		},
+		func(ctx context.Context, id, fileID int64) error {
+			_, err := s.DB.W(ctx).Exec(ctx, "UPDATE credit_repair_files SET file_id = $1, data = $2 WHERE id = $3", fileID, []byte{}, id)
+			return err
 		})
-		if err != nil {
-			return moved, fmt.Errorf("credit repair file %d: %w", id, err)
-		}
-	}
-	return moved, bad.Err()
 }
 
 // RepairFilter selects applications.
