@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash"
 	"strconv"
+	"strings"
 
 	"yingshang/internal/db"
 )
@@ -24,6 +25,10 @@ type SQLSource struct {
 	KindName string
 	Cols     int
 	All, One string
+	// Many, when set, is the query for several objects: it has one %s
+	// where the list of placeholders for the ids goes (e.g. "... WHERE id
+	// IN (%s) ORDER BY id"). With it the source is a ManySource.
+	Many string
 }
 
 // Kind is the event object_type the source covers.
@@ -48,6 +53,38 @@ func (s *SQLSource) Digest(ctx context.Context, id string) ([]byte, bool, error)
 		return nil
 	})
 	return out, out != nil, err
+}
+
+// DigestsOf implements ManySource; without Many it reads one object at a
+// time.
+func (s *SQLSource) DigestsOf(ctx context.Context, ids []string, fn func(id string, digest []byte) error) error {
+	var nums []any
+	for _, id := range ids {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil || strconv.FormatInt(n, 10) != id {
+			continue
+		}
+		nums = append(nums, n)
+	}
+	for start := 0; start < len(nums); start += 500 {
+		part := nums[start:min(start+500, len(nums))]
+		if s.Many == "" {
+			for _, n := range part {
+				if err := s.run(ctx, s.One, []any{n}, fn); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		ph := make([]string, len(part))
+		for i := range part {
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		if err := s.run(ctx, fmt.Sprintf(s.Many, strings.Join(ph, ",")), part, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *SQLSource) run(ctx context.Context, query string, args []any, fn func(string, []byte) error) error {

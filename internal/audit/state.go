@@ -267,8 +267,14 @@ func (l *Log) Baseline(ctx context.Context, all bool) (int, error) {
 				}
 			}
 			sort.Strings(ids)
-			for _, id := range ids {
-				if err := l.Record(ctx, "audit.baseline", kind, id, nil, nil, "state recorded when the deep check began to cover this object"); err != nil {
+			for start := 0; start < len(ids); start += 5000 {
+				part := ids[start:min(start+5000, len(ids))]
+				entries := make([]Entry, len(part))
+				for i, id := range part {
+					entries[i] = Entry{Action: "audit.baseline", ObjectType: kind, ObjectID: id,
+						Detail: "state recorded when the deep check began to cover this object"}
+				}
+				if err := l.RecordAll(ctx, entries); err != nil {
 					return err
 				}
 			}

@@ -51,6 +51,8 @@ func TestDeepCheck(t *testing.T) {
 		appealID := id("SELECT MIN(id) FROM appeals")
 		repair := id("SELECT MIN(id) FROM credit_repairs")
 		user := id("SELECT MIN(u.id) FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'enterprise'")
+		lic := id("SELECT MIN(id) FROM licenses WHERE status = 'active'")
+		gone := id("SELECT MAX(id) FROM licenses WHERE id NOT IN (SELECT renewed_by_id FROM licenses WHERE renewed_by_id IS NOT NULL)")
 		cases := []struct {
 			name, kind, id, problem string
 			sql                     []string
@@ -64,6 +66,10 @@ func TestDeepCheck(t *testing.T) {
 			{"appeal closed", "appeal", appealID, "changed", []string{"UPDATE appeals SET state = 'closed', rating = 'satisfied' WHERE id = " + appealID}},
 			{"repair approved", "credit_repair", repair, "changed", []string{"UPDATE credit_repairs SET status = 'approved', reason = 'ok' WHERE id = " + repair}},
 			{"platform_admin given", "user", user, "changed", []string{"INSERT INTO user_roles (user_id, role) VALUES (" + user + ", 'platform_admin')"}},
+			{"licence extended", "license", lic, "changed", []string{"UPDATE licenses SET expires_on = '2099-12-31' WHERE id = " + lic}},
+			{"licence deleted", "license", gone, "deleted", []string{
+				"DELETE FROM license_contacts WHERE license_id = " + gone, "DELETE FROM license_followups WHERE license_id = " + gone,
+				"DELETE FROM license_reminders WHERE license_id = " + gone, "DELETE FROM licenses WHERE id = " + gone}},
 			{"row inserted", "entity", "", "added", []string{`INSERT INTO entities (uscc, name, created_at, updated_at)
 				SELECT '91411000MA00000X9Y', 'Inserted Ltd', created_at, updated_at FROM entities WHERE id = ` + entity}},
 		}

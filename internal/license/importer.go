@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/entity"
@@ -315,6 +316,16 @@ func (lg *ledger) chunk(ctx context.Context, rows []LicenseInput, nums []int) er
 			return err
 		}
 		written = append(written, c)
+	}
+	// Each licence gets its own event (with its state, for the audit deep
+	// check), written in bulk with the chunk.
+	events := make([]audit.Entry, len(written))
+	for i, c := range written {
+		events[i] = audit.Entry{Action: "license.create", ObjectType: "license", ObjectID: fmt.Sprint(c.id),
+			Detail: fmt.Sprintf("%s %s (import row %d)", c.t.Code, c.in.Number, c.row)}
+	}
+	if err := lg.s.Audit.RecordAll(ctx, events); err != nil {
+		return err
 	}
 	return lg.renewOlder(ctx, written)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/db"
@@ -472,9 +473,27 @@ func (s *Service) markLapsed(ctx context.Context, ls []*scanLicence) error {
 		ids[i] = l.ID
 	}
 	in, args := inList(ids, 1)
-	_, err := s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET status = 'lapsed', updated_at = $1 WHERE status = 'active' AND id IN ("+in+")",
+	rows, err := s.DB.Q(ctx).Query(ctx, "UPDATE licenses SET status = 'lapsed', updated_at = $1 WHERE status = 'active' AND id IN ("+in+") RETURNING id",
 		append([]any{s.Clock.Now()}, args...)...)
-	return err
+	if err != nil {
+		return err
+	}
+	var events []audit.Entry
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		events = append(events, audit.Entry{Action: "license.lapsed", ObjectType: "license", ObjectID: fmt.Sprint(id),
+			Before: map[string]string{"status": StatusActive}, After: map[string]string{"status": StatusLapsed},
+			Detail: "expired without renewal: lapsed by the daily scan"})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return s.Audit.RecordAll(ctx, events)
 }
 
 // inList returns "$k+1,$k+2,..." for ids and the ids as arguments.

@@ -5,6 +5,7 @@ import (
 	"embed"
 
 	"yingshang/internal/account"
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/jobs"
 	"yingshang/internal/license"
@@ -38,6 +39,9 @@ func (m *mod) RegisterMessages()                  { license.RegisterMessages() }
 func (m *mod) RegisterJobs(q *jobs.Queue)         { m.svc.RegisterJobs(q) }
 func (m *mod) Mount(s *server.Server)             { Mount(s, m.svc) }
 func (m *mod) LoadDemo(ctx context.Context) error { return m.svc.LoadDemo(ctx) }
+
+// RegisterStates registers licences for the audit deep check.
+func (m *mod) RegisterStates(st *audit.States) { m.svc.RegisterStates(st) }
 
 func (m *mod) Nav() []web.NavGroup {
 	staff := web.Roles(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor)
