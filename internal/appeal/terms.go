@@ -12,7 +12,8 @@ package appeal
 //     for information, the reply or an on-the-spot resolution; the
 //     resolution date (限期办结) is the date the lead department commits to
 //     when it claims the appeal, no later than the reply deadline (the
-//     type's maximum); without one the commitment is the reply deadline.
+//     type's maximum); without one the reply deadline alone applies (no
+//     second clock, so no duplicate alerts).
 //     A feedback step may move the commitment, within the same maximum.
 //   - Luohe's 个性/共性: an appeal classed as an individual issue is
 //     answered within IndividualWD (15) working days from its clock start;
@@ -262,9 +263,6 @@ func (s *Service) syncTerms(ctx context.Context, t *trans, step workflow.Step[St
 		c, err := commitment(t)
 		if err != nil {
 			return err
-		}
-		if c == nil && step.Action == ActClaim {
-			c = t.a.ReplyDue
 		}
 		if c != nil {
 			if err := exec(`UPDATE appeal_terms SET resolve_by = $1, rs_alert = 0, updated_at = $2 WHERE appeal_id = $3`, *c, t.now, t.a.ID); err != nil {
