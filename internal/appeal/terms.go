@@ -79,6 +79,9 @@ func (st *Settings) normaliseTerms(d Settings) {
 	if st.CommonFixDays <= 0 {
 		st.CommonFixDays = d.CommonFixDays
 	}
+	if st.MaxMediaBytes <= 0 {
+		st.MaxMediaBytes = d.MaxMediaBytes
+	}
 }
 
 func (st *Settings) validateTerms(v *yserr.Validation) {

@@ -191,7 +191,8 @@ func (h *handlers) renderNew(w http.ResponseWriter, r *http.Request, v *web.View
 		entName = e.Name + "（" + e.USCC + "）"
 	}
 	v.Data = map[string]any{"Kinds": kindOptions(v), "Topics": st.Topics, "Entity": entName, "USCC": uscc,
-		"Intake": entName == "", "Channels": channelOptions(v), "MaxMB": st.MaxAttachmentBytes >> 20}
+		"Intake": entName == "", "Channels": channelOptions(v), "MaxMB": st.MaxAttachmentBytes >> 20,
+		"MaxMediaMB": st.MaxMediaBytes >> 20}
 	if status != http.StatusOK {
 		return nil
 	}
