@@ -137,6 +137,7 @@ type Settings struct {
 	FeedbackWD    int            `json:"feedback_wd" doc:"working days from submission to the interim feedback (3日反馈)"`
 	IndividualWD  int            `json:"individual_wd" doc:"working days to the reply for an appeal classed as an individual issue (个性问题)"`
 	CommonFixDays int            `json:"common_fix_days" doc:"calendar days from a common issue's fix plan to its fix (共性问题整改)"`
+	ExtraChannels []ChannelDef   `json:"extra_channels,omitempty" doc:"channels the city adds (WeChat, 市长信箱, 吐槽大会...)"`
 	MaxMediaBytes int64          `json:"max_media_bytes" doc:"largest video (MP4/H.264) or voice note; the server's upload-limit caps every upload"`
 }
 
@@ -239,6 +240,7 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) error {
 		}
 	}
 	st.validateTerms(&v)
+	st.validateChannels(&v)
 	if st.WarnHalfDays < 0 || st.WarnHalfDays > 20 {
 		v.Add("warn_half_days", "预警提前量须为 0-20 个半工作日", "the warning lead must be 0-20 half working days")
 	}
@@ -267,7 +269,7 @@ type Input struct {
 	USCC        string `json:"uscc,omitempty" doc:"the market entity; empty for an unregistered person (intake only)"`
 	PersonName  string `json:"person_name,omitempty" doc:"name of an unregistered person (intake only)"`
 	PersonPhone string `json:"person_phone,omitempty" doc:"mobile of an unregistered person (intake only)"`
-	Channel     string `json:"channel,omitempty" enum:"web,qr,phone,letter,visit,hotline12345,open311"`
+	Channel     string `json:"channel,omitempty" doc:"web, qr, phone, letter, visit, hotline12345, open311 or a channel configured in the settings (extra_channels)"`
 	Kind        Kind   `json:"kind" enum:"consult,help,complaint,suggestion,praise"`
 	Topic       string `json:"topic"`
 	Title       string `json:"title"`
@@ -294,7 +296,7 @@ func (in *Input) validate(st Settings) error {
 	if !contains([]string{"inapp", "phone", "sms"}, in.ContactPref) {
 		v.Add("contact_pref", "联系方式须为站内信、电话或短信", "contact preference must be inapp, phone or sms")
 	}
-	if in.Channel != "" && !contains(Channels, in.Channel) {
+	if in.Channel != "" && !st.HasChannel(in.Channel) {
 		v.Add("channel", "未知渠道", "unknown channel")
 	}
 	if in.PersonPhone != "" {

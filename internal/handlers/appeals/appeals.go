@@ -191,7 +191,7 @@ func (h *handlers) renderNew(w http.ResponseWriter, r *http.Request, v *web.View
 		entName = e.Name + "（" + e.USCC + "）"
 	}
 	v.Data = map[string]any{"Kinds": kindOptions(v), "Topics": st.Topics, "Entity": entName, "USCC": uscc,
-		"Intake": entName == "", "Channels": channelOptions(v), "MaxMB": st.MaxAttachmentBytes >> 20,
+		"Intake": entName == "", "Channels": channelOptions(v, st), "MaxMB": st.MaxAttachmentBytes >> 20,
 		"MaxMediaMB": st.MaxMediaBytes >> 20}
 	if status != http.StatusOK {
 		return nil
@@ -199,10 +199,10 @@ func (h *handlers) renderNew(w http.ResponseWriter, r *http.Request, v *web.View
 	return h.s.Render(w, r, status, "appeal/new", v)
 }
 
-func channelOptions(v *web.View) []option {
+func channelOptions(v *web.View, st appeal.Settings) []option {
 	var out []option
-	for _, c := range []string{"phone", "hotline12345", "visit", "letter"} {
-		out = append(out, option{c, appeal.ChannelLabel(c, lang(v))})
+	for _, c := range st.IntakeChannels() {
+		out = append(out, option{c, st.ChannelName(c, lang(v))})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"yingshang/internal/api"
 	"yingshang/internal/appeal"
@@ -17,7 +18,8 @@ import (
 
 func (h *handlers) mountTerms() {
 	s := h.s
-	s.UsesViews("appeal/issues", "appeal/issue")
+	s.UsesViews("appeal/issues", "appeal/issue", "appeal/channels")
+	s.SignedIn("GET /appeals/channels", h.channels)
 	s.SignedIn("GET /appeal-issues", h.issues)
 	s.SignedIn("POST /appeal-issues", h.createIssue)
 	s.SignedIn("GET /appeal-issues/{id}", h.issue)
@@ -29,6 +31,9 @@ func (h *handlers) mountTerms() {
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeals/{id}/terms", ID: "getAppealTerms", Summary: "办理承诺与问题定性 / Terms: feedback, commitment, class",
 		Description: "The interim-feedback deadline (3日反馈), the committed resolution date (限期办结) and its maximum, the class (个性/共性) and whether it was resolved on the spot.",
 		Tags:        tags, Auth: "user", Resp: appeal.Terms{}}, withID(h.apiTerms))
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeals/channel-stats", ID: "getAppealChannelStats", Summary: "分渠道统计 / Figures per channel",
+		Description: "Every built-in and configured channel (settings extra_channels) with its appeals, replies, on-time replies, on-the-spot resolutions and ratings.",
+		Tags:        tags, Auth: staffAuth, Resp: []appeal.ChannelStat{}}, h.apiChannelStats)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeal-issues", ID: "listAppealCommonIssues", Summary: "共性问题 / Common issues",
 		Tags: tags, Auth: staffAuth, Resp: []appeal.CommonIssue{}}, h.apiIssues)
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/appeal-issues", ID: "createAppealCommonIssue", Summary: "新建共性问题 / Open a common issue",
@@ -218,6 +223,11 @@ func (h *handlers) detailTerms(r *http.Request, v *web.View, a *appeal.Appeal, a
 	if err != nil {
 		return err
 	}
+	st, err := h.svc.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	data["Channel"] = st.ChannelName(a.Channel, lang(v))
 	data["Terms"] = termsView{t, appeal.IssueClassLabel(t.IssueClass, lang(v)), appeal.StageLabel(t.CommonIssueStage, lang(v))}
 	if a.ReplyDue != nil {
 		data["MaxResolve"] = a.ReplyDue.In(web.Shanghai).Format("2006-01-02")
@@ -240,4 +250,48 @@ func (h *handlers) detailTerms(r *http.Request, v *web.View, a *appeal.Appeal, a
 		}
 	}
 	return nil
+}
+
+func (h *handlers) apiChannelStats(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.svc.ChannelStats(r.Context())
+	return writeList(w, list, err)
+}
+
+func (h *handlers) channels(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.svc.ChannelStats(r.Context())
+	if err != nil {
+		return err
+	}
+	v := h.s.View(r, "")
+	v.Title = v.T("分渠道统计", "Figures per channel")
+	type chRow struct {
+		Label string
+		Cells []string // total, replied, on time, on the spot, rated, satisfied
+	}
+	out := make([]chRow, len(list))
+	for i, c := range list {
+		out[i] = chRow{Label: c.Name}
+		if lang(v) == "en" {
+			out[i].Label = c.NameEN
+		}
+		for _, n := range []int{c.Total, c.Replied, c.OnTime, c.OnSpot, c.Rated, c.Satisfied} {
+			out[i].Cells = append(out[i].Cells, thousands(n))
+		}
+	}
+	v.Data = map[string]any{"Channels": out}
+	return h.s.Render(w, r, http.StatusOK, "appeal/channels", v)
+}
+
+// thousands writes n with thousands separators (12,345).
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
 }

@@ -101,6 +101,15 @@ func TestSeedSteps(t *testing.T) {
 			if res := env.API(t, toks["sjj-staff"], "POST", step, map[string]any{"step": "plan", "note": "x"}); res.StatusCode != 409 {
 				t.Errorf("plan from fixed: %d", res.StatusCode)
 			}
+			// Figures per channel: the page and the API.
+			if p := admin.Get(t, "/appeals/channels"); p.StatusCode != 200 || !strings.Contains(p.Body, "扫码提交") {
+				t.Fatalf("channels page: %d", p.StatusCode)
+			}
+			for user, want := range map[string]int{"ent": 403, "sjj-staff": 200} {
+				if res := env.API(t, toks[user], "GET", "/api/v1/appeals/channel-stats", nil); res.StatusCode != want {
+					t.Errorf("channel stats as %q: %d, want %d", user, res.StatusCode, want)
+				}
+			}
 			// On the spot.
 			b := seedAppeal(t, env, toks["ent"])
 			locB := fmt.Sprintf("/appeals/%d", b.ID)
