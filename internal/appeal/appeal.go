@@ -131,6 +131,14 @@ type Settings struct {
 	DuplicateSimilarity float64 `json:"duplicate_similarity" doc:"character-bigram Jaccard similarity threshold"`
 	MaxAttachmentBytes  int64   `json:"max_attachment_bytes"`
 	MaxExtensionWD      int     `json:"max_extension_wd" doc:"largest extension one request may ask for"`
+	// The seeds' clocks (terms.go): per-topic reply deadlines, Xinyang's
+	// 3日反馈 and Luohe's 个性/共性 rules.
+	TopicReplyWD  map[string]int `json:"topic_reply_wd,omitempty" doc:"working days to the reply per topic, overriding the type's; 0 = use the type's"`
+	FeedbackWD    int            `json:"feedback_wd" doc:"working days from submission to the interim feedback (3日反馈)"`
+	IndividualWD  int            `json:"individual_wd" doc:"working days to the reply for an appeal classed as an individual issue (个性问题)"`
+	CommonFixDays int            `json:"common_fix_days" doc:"calendar days from a common issue's fix plan to its fix (共性问题整改)"`
+	ExtraChannels []ChannelDef   `json:"extra_channels,omitempty" doc:"channels the city adds (WeChat, 市长信箱, 吐槽大会...)"`
+	MaxMediaBytes int64          `json:"max_media_bytes" doc:"largest video (MP4/H.264) or voice note; the server's upload-limit caps every upload"`
 }
 
 // DefaultSettings returns the defaults (see docs/appeal.md for sources).
@@ -145,6 +153,7 @@ func DefaultSettings() Settings {
 		FollowUpWD: 3, WarnHalfDays: 1, SecondLevelWD: 1,
 		DuplicateDays: 7, DuplicateSimilarity: 0.6,
 		MaxAttachmentBytes: 10 << 20, MaxExtensionWD: 10,
+		FeedbackWD: 3, IndividualWD: 15, CommonFixDays: 30, MaxMediaBytes: 20 << 20,
 	}
 }
 
@@ -184,6 +193,7 @@ func (st *Settings) normalise() {
 	if st.MaxExtensionWD <= 0 {
 		st.MaxExtensionWD = d.MaxExtensionWD
 	}
+	st.normaliseTerms(d)
 }
 
 // Service is the appeal service.
@@ -229,6 +239,8 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) error {
 			v.Add("reply_wd", "期限须为 0-60 个工作日且类型有效："+k, "deadlines must be 0-60 working days for a known type: "+k)
 		}
 	}
+	st.validateTerms(&v)
+	st.validateChannels(&v)
 	if st.WarnHalfDays < 0 || st.WarnHalfDays > 20 {
 		v.Add("warn_half_days", "预警提前量须为 0-20 个半工作日", "the warning lead must be 0-20 half working days")
 	}
@@ -257,7 +269,7 @@ type Input struct {
 	USCC        string `json:"uscc,omitempty" doc:"the market entity; empty for an unregistered person (intake only)"`
 	PersonName  string `json:"person_name,omitempty" doc:"name of an unregistered person (intake only)"`
 	PersonPhone string `json:"person_phone,omitempty" doc:"mobile of an unregistered person (intake only)"`
-	Channel     string `json:"channel,omitempty" enum:"web,qr,phone,letter,visit,hotline12345,open311"`
+	Channel     string `json:"channel,omitempty" doc:"web, qr, phone, letter, visit, hotline12345, open311 or a channel configured in the settings (extra_channels)"`
 	Kind        Kind   `json:"kind" enum:"consult,help,complaint,suggestion,praise"`
 	Topic       string `json:"topic"`
 	Title       string `json:"title"`
@@ -284,7 +296,7 @@ func (in *Input) validate(st Settings) error {
 	if !contains([]string{"inapp", "phone", "sms"}, in.ContactPref) {
 		v.Add("contact_pref", "联系方式须为站内信、电话或短信", "contact preference must be inapp, phone or sms")
 	}
-	if in.Channel != "" && !contains(Channels, in.Channel) {
+	if in.Channel != "" && !st.HasChannel(in.Channel) {
 		v.Add("channel", "未知渠道", "unknown channel")
 	}
 	if in.PersonPhone != "" {

@@ -50,6 +50,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err := d.run(); err != nil {
 		return err
 	}
+	if err := d.runTerms(); err != nil {
+		return err
+	}
 	// The 12345 hotline operator (core demo user "hotline", when present)
 	// registers two appeals that came by phone: one for the demo
 	// enterprise, which then finds it in "my appeals" with a message, and

@@ -1,6 +1,7 @@
 package appeal
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"yingshang/internal/auth"
@@ -39,8 +41,18 @@ func (s *Service) Attach(ctx context.Context, appealID int64, name string, r io.
 	if err != nil {
 		return nil, err
 	}
-	up, err := s.Files.Check(name, "", r, filestore.Options{MaxBytes: st.MaxAttachmentBytes, Allowed: AllowedTypes, Encrypt: true})
+	// Pictures and PDF up to MaxAttachmentBytes; video (MP4/H.264) and
+	// voice notes up to MaxMediaBytes (media.go).
+	data, err := io.ReadAll(io.LimitReader(r, max(st.MaxAttachmentBytes, st.MaxMediaBytes)+1))
 	if err != nil {
+		return nil, err
+	}
+	up, err := s.Files.Check(name, "", bytes.NewReader(data), filestore.Options{MaxBytes: max(st.MaxAttachmentBytes, st.MaxMediaBytes),
+		Allowed: append(slices.Clone(AllowedTypes), MediaTypes...), Encrypt: true})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMedia(up.MediaType, data, up.Name, st); err != nil {
 		return nil, err
 	}
 	att := &Attachment{AppealID: a.ID, Name: up.Name, MIME: up.MediaType, Size: up.Size, SHA256: up.SHA256, CreatedAt: s.now()}

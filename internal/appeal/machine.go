@@ -83,7 +83,7 @@ const (
 
 // Act is one transition request.
 type Act struct {
-	Action   Action  `json:"action" enum:"accept,reject,merge,assign,return,claim,request_info,supply_info,request_extension,decide_extension,co_note,reply,rate,reopen,escalate,follow_up,close,supervise"`
+	Action   Action  `json:"action" enum:"accept,reject,merge,assign,return,claim,request_info,supply_info,request_extension,decide_extension,co_note,reply,rate,reopen,escalate,follow_up,close,supervise,feedback,classify,resolve_on_spot"`
 	Version  int     `json:"version,omitempty" doc:"the version the caller saw; 0 skips the check"`
 	Note     string  `json:"note,omitempty" doc:"reason, reply, information, co-handler's part, follow-up note..."`
 	DeptID   int64   `json:"dept_id,omitempty" doc:"assign: the lead department"`
@@ -92,6 +92,10 @@ type Act struct {
 	Approve  bool    `json:"approve,omitempty" doc:"decide_extension"`
 	Rating   string  `json:"rating,omitempty" enum:",satisfied,basic,unsatisfied"`
 	TargetID int64   `json:"target_id,omitempty" doc:"merge: the appeal to merge into"`
+	// The seeds' steps (terms.go).
+	ResolveBy     string `json:"resolve_by,omitempty" doc:"claim, feedback: the resolution date committed to (YYYY-MM-DD), no later than the reply deadline"`
+	IssueClass    string `json:"issue_class,omitempty" enum:",individual,common" doc:"classify: 个性 or 共性"`
+	CommonIssueID int64  `json:"common_issue_id,omitempty" doc:"classify as common: the common issue to link"`
 }
 
 // who is the caller as the workflow sees it: the actor and its module roles.
@@ -148,6 +152,9 @@ func init() {
 			{ID: ActRate, Label: workflow.L("评价", "rate")}, {ID: ActReopen, Label: workflow.L("重新办理", "reopen")},
 			{ID: ActEscalate, Label: workflow.L("升级处理", "escalate")}, {ID: ActFollowUp, Label: workflow.L("回访", "follow up")},
 			{ID: ActClose, Label: workflow.L("办结销号", "close")}, {ID: ActSupervise, Label: workflow.L("督办", "supervise")},
+			{ID: ActFeedback, Label: workflow.L("阶段性反馈", "interim feedback")}, {ID: ActClassify, Label: workflow.L("问题定性（个性/共性）", "classify (individual/common)")},
+			{ID: ActOnSpot, Label: workflow.L("当场解决", "resolve on the spot")},
+			{ID: actCommonFixed, Label: workflow.L("共性问题已整改", "common issue fixed")},
 			// Timeline entries outside the table.
 			{ID: "submit", Label: workflow.L("提交诉求", "submitted")}, {ID: "alert", Label: workflow.L("预警", "alert")},
 		},
@@ -212,6 +219,13 @@ func init() {
 				Apply: func(t *trans) error { t.a.ClosedAt = &t.now; return nil }},
 			{Action: ActSupervise, From: []State{Submitted, Accepted, Assigned, InProgress, WaitingEnterprise, Reopened, Escalated, Replied, Rated},
 				Who: parties(PSupervisor), Apply: func(t *trans) error { return t.s.applySupervise(t) }},
+			// The seeds' steps (terms.go).
+			{Action: ActFeedback, From: []State{Accepted, Assigned, InProgress, Reopened, Escalated}, Who: parties(PLead, PDispatcher), Public: true,
+				Apply: func(t *trans) error { return t.s.applyFeedback(t) }},
+			{Action: ActClassify, From: []State{Accepted, Assigned, InProgress, WaitingEnterprise, Reopened, Escalated}, Who: parties(PDispatcher, PLead),
+				Public: true, Apply: func(t *trans) error { return t.s.applyClassify(t) }},
+			{Action: ActOnSpot, From: []State{Submitted, Accepted, Assigned}, To: Replied, Who: parties(PDispatcher, PIntake, PLead), Public: true,
+				Apply: func(t *trans) error { return t.s.applyOnSpot(t) }},
 		},
 		State:    func(t *trans) State { return t.a.State },
 		SetState: func(t *trans, st State) { t.a.State = st },
@@ -357,6 +371,9 @@ func (s *Service) apply(ctx context.Context, t *trans, before *Appeal, step work
 		if err := t.after(ctx); err != nil {
 			return err
 		}
+	}
+	if err := s.syncTerms(ctx, t, step); err != nil {
+		return err
 	}
 	action := string(step.Action)
 	if err := s.event(ctx, t.a.ID, action, step.From, step.To, t.note, step.Public, t.now); err != nil {

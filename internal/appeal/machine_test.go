@@ -56,7 +56,7 @@ func TestTableMatchesDocs(t *testing.T) {
 			t.Errorf("%s who: docs %q, table %v", r.Action, cells[3], who)
 		}
 	}
-	if len(table) != 18 || strings.HasPrefix(lines[len(table)], "|") {
+	if len(table) != 21 || strings.HasPrefix(lines[len(table)], "|") {
 		t.Fatalf("the docs list more rows than the table (%d)", len(table))
 	}
 }

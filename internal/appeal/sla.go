@@ -26,7 +26,11 @@ func (s *Service) computeDeadlines(ctx context.Context, cal *calendar.Calendar, 
 	fr := workflow.Deadline(cal, a.SubmittedAt, st.FirstResponseWD)
 	a.FirstResponseDue = &fr
 	a.ReplyDue = nil
-	if n := st.ReplyWD[string(a.Kind)]; n > 0 {
+	n, err := s.replyDays(ctx, st, a)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
 		pauses, err := s.pauses(ctx, a)
 		if err != nil {
 			return err
@@ -201,6 +205,9 @@ func (s *Service) Scan(ctx context.Context) (*ScanResult, error) {
 			return nil, err
 		}
 	}
+	if err := s.scanTerms(ctx, cal, st, now, cutoff, res); err != nil {
+		return nil, err
+	}
 	res.Took = time.Since(start).Round(time.Millisecond).String()
 	return res, nil
 }
@@ -334,7 +341,8 @@ func (s *Service) raise(ctx context.Context, c clockDef, d due, level int, now t
 	return sent, err
 }
 
-var clockLabels = map[string][2]string{"first_response": {"签收", "first response"}, "reply": {"答复", "reply"}, "followup": {"回访", "follow-up"}}
+var clockLabels = map[string][2]string{"first_response": {"签收", "first response"}, "reply": {"答复", "reply"}, "followup": {"回访", "follow-up"},
+	ClockFeedback: {"阶段性反馈", "interim feedback"}, ClockResolve: {"承诺办结", "committed resolution"}}
 var levelLabels = map[int][2]string{LevelWarning: {"临期预警", "deadline warning"}, LevelOverdue: {"逾期", "overdue"}, LevelSecond: {"逾期二级预警", "second-level overdue alert"}}
 
 // ClockLabel and LevelLabel name a clock and an alert level in lang.
@@ -352,7 +360,7 @@ type Alert struct {
 	AppealID int64     `json:"appeal_id"`
 	Number   string    `json:"number"`
 	Title    string    `json:"title"`
-	Clock    string    `json:"clock" enum:"first_response,reply,followup"`
+	Clock    string    `json:"clock" enum:"first_response,reply,followup,feedback,resolve"`
 	Level    int       `json:"level" enum:"1,2,3"`
 	DueAt    time.Time `json:"due_at"`
 	At       time.Time `json:"at"`

@@ -359,7 +359,7 @@ func (s *Service) insert(ctx context.Context, st Settings, row intakeRow, in *In
 	if in.PersonPhone != "" {
 		phoneEnc, phoneMask = s.Keys.Encrypt(in.PersonPhone), ident.MaskMobile(in.PersonPhone)
 	}
-	a := &Appeal{Kind: in.Kind, SubmittedAt: now, ClockStart: now, State: Submitted}
+	a := &Appeal{Kind: in.Kind, Topic: in.Topic, SubmittedAt: now, ClockStart: now, State: Submitted}
 	cal, err := s.Calendar.Calendar(ctx)
 	if err != nil {
 		return 0, err

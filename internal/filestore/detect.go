@@ -23,6 +23,10 @@ const (
 	PPTX  = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 	MP4   = "video/mp4"
 	MOV   = "video/quicktime"
+	M4A   = "audio/mp4"  // voice notes (ftyp brand "M4A ")
+	AMR   = "audio/amr"  // voice notes from phones ("#!AMR\n")
+	MP3   = "audio/mpeg" // as net/http names it (ID3 tag)
+	WAV   = "audio/wave" // as net/http names it (RIFF WAVE)
 	HEIC  = "image/heic"
 	AVIF  = "image/avif"
 	Text  = "text/plain"
@@ -36,7 +40,7 @@ const (
 var extensions = map[string][]string{
 	PDF: {".pdf"}, PNG: {".png"}, JPEG: {".jpg", ".jpeg", ".jfif"}, GIF: {".gif"}, WebP: {".webp"},
 	ZIP: {".zip"}, DOCX: {".docx"}, XLSX: {".xlsx"}, PPTX: {".pptx"}, MP4: {".mp4", ".m4v"}, MOV: {".mov"},
-	HEIC: {".heic", ".heif"}, AVIF: {".avif"},
+	HEIC: {".heic", ".heif"}, AVIF: {".avif"}, M4A: {".m4a"}, AMR: {".amr"}, MP3: {".mp3"}, WAV: {".wav"},
 	Text: {".txt", ".text", ".log", ".md"}, CSV: {".csv"},
 }
 
@@ -65,6 +69,8 @@ func Detect(data []byte, name string) string {
 		return zipKind(data)
 	case len(data) >= 12 && string(data[4:8]) == "ftyp":
 		return isoMedia(string(data[8:12]))
+	case bytes.HasPrefix(data, []byte("#!AMR\n")):
+		return AMR
 	case bytes.HasPrefix(data, []byte("MZ")):
 		return EXE
 	case bytes.HasPrefix(data, []byte("\x7fELF")):
@@ -117,6 +123,8 @@ func isoMedia(brand string) string {
 		return AVIF
 	case "qt  ":
 		return MOV
+	case "M4A ":
+		return M4A
 	}
 	return MP4
 }

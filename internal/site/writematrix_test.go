@@ -65,6 +65,8 @@ var scopedElsewhere = map[string]string{
 	"createAppealRoute":       "appeals: dispatchers of the business-environment office only (roleSet)",
 	"deleteAppealRoute":       "appeals: dispatchers only",
 	"publishAppealCase":       "appeals: dispatchers only",
+	"createAppealCommonIssue": "appeal TestCommonIssue (dispatchers only: sjj-staff 403)",
+	"stepAppealCommonIssue":   "appeal TestCommonIssue, handlers/appeals TestSeedSteps (the responsible department: swj-staff 403)",
 }
 
 // TestWriteMatrix is the authorisation matrix of every module's write

@@ -67,7 +67,7 @@ func (h *handlers) mountAPI() {
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeals/{id}/attachments", ID: "listAppealAttachments", Summary: "附件 / Attachments",
 		Tags: tags, Auth: "user", Resp: []appeal.Attachment{}}, withID(h.apiAttachments))
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/appeals/{id}/attachments", ID: "addAppealAttachment", Summary: "上传附件 / Attach a file",
-		Description: "Images (JPEG, PNG, GIF, WebP) or PDF, checked by content; size limit in the settings.",
+		Description: "Images (JPEG, PNG, GIF, WebP) or PDF; short videos (MP4 with H.264 video) and voice notes (M4A, AMR, MP3, WAV); all checked by content; size limits in the settings (max_attachment_bytes, max_media_bytes).",
 		Tags:        tags, Auth: "user", Multipart: true, Resp: appeal.Attachment{}, Status: 201}, withID(h.apiAttach))
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/appeals/{id}/duplicates", ID: "listAppealDuplicates", Summary: "疑似重复 / Possible duplicates",
 		Tags: tags, Auth: "platform_admin,dept_admin,dept_staff,supervisor", Resp: []appeal.Duplicate{}}, withID(h.apiDuplicates))

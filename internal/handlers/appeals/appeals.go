@@ -35,6 +35,7 @@ func Mount(s *server.Server, svc *appeal.Service) {
 	s.SignedIn("GET /appeals/alerts", h.alerts)
 	s.Page("GET /public/cases", h.cases)
 	h.mountAPI()
+	h.mountTerms()
 	h.mountOpen311()
 }
 
@@ -190,17 +191,18 @@ func (h *handlers) renderNew(w http.ResponseWriter, r *http.Request, v *web.View
 		entName = e.Name + "（" + e.USCC + "）"
 	}
 	v.Data = map[string]any{"Kinds": kindOptions(v), "Topics": st.Topics, "Entity": entName, "USCC": uscc,
-		"Intake": entName == "", "Channels": channelOptions(v), "MaxMB": st.MaxAttachmentBytes >> 20}
+		"Intake": entName == "", "Channels": channelOptions(v, st), "MaxMB": st.MaxAttachmentBytes >> 20,
+		"MaxMediaMB": st.MaxMediaBytes >> 20}
 	if status != http.StatusOK {
 		return nil
 	}
 	return h.s.Render(w, r, status, "appeal/new", v)
 }
 
-func channelOptions(v *web.View) []option {
+func channelOptions(v *web.View, st appeal.Settings) []option {
 	var out []option
-	for _, c := range []string{"phone", "hotline12345", "visit", "letter"} {
-		out = append(out, option{c, appeal.ChannelLabel(c, lang(v))})
+	for _, c := range st.IntakeChannels() {
+		out = append(out, option{c, st.ChannelName(c, lang(v))})
 	}
 	return out
 }
@@ -246,6 +248,7 @@ type actionForm struct {
 	Action, Label                                           string
 	Note, NoteRequired, Dept, Days, Approve, Rating, Target bool
 	NoteLabel, Danger                                       string
+	ResolveBy, Classify                                     bool // the seeds' steps (terms.go)
 }
 
 func actionForms(v *web.View, acts []appeal.Action) []actionForm {
@@ -279,7 +282,14 @@ func actionForms(v *web.View, acts []appeal.Action) []actionForm {
 			f.NoteRequired, f.NoteLabel = true, v.T("回访情况", "Follow-up note")
 		case appeal.ActSupervise:
 			f.NoteRequired, f.NoteLabel = true, v.T("督办意见", "Supervision notice")
+		case appeal.ActFeedback:
+			f.NoteRequired, f.NoteLabel, f.ResolveBy = true, v.T("阶段性反馈（告知企业办理进展）", "Interim feedback (where things stand)"), true
+		case appeal.ActClassify:
+			f.Classify, f.NoteLabel = true, v.T("定性说明", "Note")
+		case appeal.ActOnSpot:
+			f.NoteRequired, f.NoteLabel = true, v.T("当场解决情况（即答复内容）", "How it was settled (the reply)")
 		}
+		f.ResolveBy = f.ResolveBy || a == appeal.ActClaim
 		out = append(out, f)
 	}
 	return out
@@ -350,6 +360,9 @@ func (h *handlers) renderDetail(w http.ResponseWriter, r *http.Request, v *web.V
 	actor := auth.From(ctx)
 	data["CanPublish"] = a.State == appeal.Closed && a.Publishable && actor.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)
 	data["CanAttach"] = a.Open()
+	if err := h.detailTerms(r, v, a, acts, data); err != nil {
+		return err
+	}
 	v.Data = data
 	if status == 0 {
 		return nil
@@ -368,6 +381,8 @@ func (h *handlers) act(w http.ResponseWriter, r *http.Request) error {
 	act.DeptID, _ = strconv.ParseInt(r.PostFormValue("dept_id"), 10, 64)
 	act.Days, _ = strconv.Atoi(r.PostFormValue("days"))
 	act.TargetID, _ = strconv.ParseInt(r.PostFormValue("target_id"), 10, 64)
+	act.ResolveBy, act.IssueClass = r.PostFormValue("resolve_by"), r.PostFormValue("issue_class")
+	act.CommonIssueID, _ = strconv.ParseInt(r.PostFormValue("common_issue_id"), 10, 64)
 	for _, c := range r.PostForm["co_depts"] {
 		if d, err := strconv.ParseInt(c, 10, 64); err == nil {
 			act.CoDepts = append(act.CoDepts, d)
