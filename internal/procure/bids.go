@@ -240,7 +240,13 @@ func (s *Service) PublicResults(ctx context.Context, projectID int64) ([]Bid, er
 // ScoreInput gives the committee's technical points per bid (comprehensive
 // scoring; the committee's averaged sheet).
 type ScoreInput struct {
-	Tech map[string]float64 `json:"tech" doc:"bid id -> technical and other points (0 .. 100 − price weight)"`
+	Tech []TechPoints `json:"tech" doc:"comprehensive scoring: every bid's technical and other points (0 .. 100 − price weight)"`
+}
+
+// TechPoints is one bid's technical and other points.
+type TechPoints struct {
+	BidID  int64   `json:"bid_id"`
+	Points float64 `json:"points"`
 }
 
 // EvaluateBids records the committee's technical points, applies the price
@@ -264,9 +270,13 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 	maxTech := float64(100 - p.PriceWeight)
 	inputs := make([]BidInput, len(bids))
 	for i, b := range bids {
-		t := in.Tech[idStr(b.ID)]
+		j := slices.IndexFunc(in.Tech, func(x TechPoints) bool { return x.BidID == b.ID })
+		t := 0.0
+		if j >= 0 {
+			t = in.Tech[j].Points
+		}
 		if p.EvalMethod == EvalComprehensive {
-			if _, ok := in.Tech[idStr(b.ID)]; !ok || t < 0 || t > maxTech {
+			if j < 0 || t < 0 || t > maxTech {
 				return nil, yserr.Field("tech", fmt.Sprintf("投标 %d 的技术及其他得分须在0-%g之间", b.ID, maxTech), fmt.Sprintf("bid %d needs technical points between 0 and %g", b.ID, maxTech))
 			}
 		}

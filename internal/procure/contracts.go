@@ -173,10 +173,14 @@ func (s *Service) Contracts(ctx context.Context, projectID int64) ([]Contract, e
 	return s.contracts(ctx, cond, 500, args...)
 }
 
-// PublishedContracts lists the published contracts (public).
-func (s *Service) PublishedContracts(ctx context.Context, limit int) ([]Contract, error) {
+// PublishedContracts lists the published contracts (public), of one
+// project when projectID is not 0.
+func (s *Service) PublishedContracts(ctx context.Context, projectID int64, limit int) ([]Contract, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 200
+	}
+	if projectID != 0 {
+		return s.contracts(ctx, "c.published_on <> '' AND c.project_id = $1", limit, projectID)
 	}
 	return s.contracts(ctx, "c.published_on <> ''", limit)
 }

@@ -65,3 +65,44 @@ var creditLabels = map[string][2]string{"pass": {"通过", "passed"}, "pass_with
 
 // CreditLabel names a credit check result.
 func CreditLabel(r, lang string) string { return pick(creditLabels, r, lang) }
+
+// Methods the pages call: amounts with thousands separators, labels in the
+// page's language (lang "en" or anything else for Chinese).
+
+func (i Intention) Budget() string { return Yuan(i.BudgetFen) }
+
+func (p Plan) Budget() string                      { return Yuan(p.BudgetFen) }
+func (p Plan) StatusText(lang string) string       { return PlanStatusLabel(p.Status, lang) }
+func (p Pool) Budget() string                      { return Yuan(p.BudgetFen) }
+func (p Pool) StatusText(lang string) string       { return PlanStatusLabel(p.Status, lang) }
+func (m PoolMember) Budget() string                { return Yuan(m.BudgetFen) }
+func (m PoolMember) StatusText(lang string) string { return PlanStatusLabel(m.Status, lang) }
+func (p Proposal) Budget() string                  { return Yuan(p.BudgetFen) }
+
+func (p Project) Budget() string                  { return Yuan(p.BudgetFen) }
+func (p Project) Award() string                   { return Yuan(p.AwardFen) }
+func (p Project) Savings() string                 { return Yuan(p.SavingsFen) }
+func (p Project) StatusText(lang string) string   { return ProjectStatusLabel(p.Status, lang) }
+func (p Project) MethodText(lang string) string   { return MethodLabel(p.Method, lang) }
+func (p Project) KindText(lang string) string     { return KindLabel(p.Kind, lang) }
+func (p Project) EvalText(lang string) string     { return EvalLabel(p.EvalMethod, lang) }
+func (p Project) SetAsideText(lang string) string { return SetAsideLabel(p.SetAside, lang) }
+func (p Project) ReasonText(lang string) string   { return ExceptionLabel(p.SetAsideReason, lang) }
+
+func (b Bid) Price() string                 { return Yuan(b.PriceFen) }
+func (b Bid) Evaluated() string             { return Yuan(b.EvaluatedFen) }
+func (b Bid) SizeText(lang string) string   { return SizeLabel(b.SizeRegistry, lang) }
+func (b Bid) CreditText(lang string) string { return CreditLabel(b.CreditResult, lang) }
+
+func (c Contract) Budget() string  { return Yuan(c.BudgetFen) }
+func (c Contract) Amount() string  { return Yuan(c.AmountFen) }
+func (c Contract) Savings() string { return Yuan(c.SavingsFen) }
+func (c Contract) Paid() string    { return Yuan(c.PaidFen) }
+
+func (c Challenge) StatusText(lang string) string { return ChallengeStatusLabel(c.Status, lang) }
+
+func (o Overdue) KindText(lang string) string { return OverdueLabel(o.Kind, lang) }
+
+func (f UnitFigures) Budget() string  { return Yuan(f.BudgetFen) }
+func (f UnitFigures) Amount() string  { return Yuan(f.AmountFen) }
+func (f UnitFigures) Savings() string { return Yuan(f.SavingsFen) }
