@@ -133,7 +133,7 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 		SizeRegistry: registry, BidKind: in.BidKind, PriceFen: price}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		if in.Commit {
-			c, err := s.Credit.Sign(sys, credit.CommitmentInput{EntityID: e.ID, DepartmentID: p.DepartmentID, Kind: "instead_of_certificate", Process: "procure:" + p.Code,
+			c, err := s.Credit.Sign(auth.WithActor(ctx, auth.System("procure")), credit.CommitmentInput{EntityID: e.ID, DepartmentID: p.DepartmentID, Kind: "instead_of_certificate", Process: "procure:" + p.Code,
 				Text: "本单位承诺所报资格条件属实，以承诺代替证明材料；如有不实，愿承担相应责任并记入信用记录。"})
 			if err != nil {
 				return err
