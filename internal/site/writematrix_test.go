@@ -154,7 +154,7 @@ func TestWriteMatrix(t *testing.T) {
 		{"createDrawExpert", "POST", "/api/v1/draw-experts", func(c string) any { return expert("专家-" + c) },
 			[]cell{{"sjj-admin", 403}, {"sjj-staff", 403}, {"swj-staff", 403}, {"wd-staff", 403}, {"jyzx-staff", 201}, {"admin", 201}}},
 		{"createProcurePool", "POST", "/api/v1/procure/pools", func(string) any { return map[string]any{"plan_ids": []int64{999998, 999999}} },
-			[]cell{{"sjj-admin", 403}, {"sjj-staff", 403}, {"swj-staff", 403}, {"wd-staff", 403}, {"jyzx-staff", 403}, {"admin", 422}}},
+			[]cell{{"sjj-admin", 403}, {"sjj-staff", 403}, {"swj-staff", 403}, {"wd-staff", 403}, {"jyzx-staff", 403}, {"admin", 400}}},
 		{"createDrawProject", "POST", "/api/v1/draw-projects", func(string) any { return project },
 			[]cell{{"swj-staff", 403}, {"sjj-admin", 403}, {"jyzx-staff", 201}, {"admin", 201}}},
 		{"commitDraw", "POST", fmt.Sprintf("/api/v1/draw-projects/%d/draws", p.ID), func(string) any { return map[string]any{"purpose": "experts"} },
