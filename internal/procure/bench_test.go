@@ -43,7 +43,7 @@ func BenchmarkPoolingProposals(b *testing.B) {
 				cat := fmt.Sprintf("A02%06d", i%200)
 				key := fmt.Sprintf("spec-%d", i%7)
 				wanted := at.AddDate(0, 0, (i*7919)%365).Format("2006-01-02")
-				args = append(args, depts[i%len(depts)], 2027, cat, key, key, int64(1+i%50), int64(100_000+i), wanted)
+				args = append(args, depts[(i/200)%len(depts)], 2027, cat, key, key, int64(1+i%50), int64(100_000+i), wanted)
 			}
 			q := "INSERT INTO procure_plans (department_id, year, category_code, spec, spec_key, quantity, budget_fen, wanted_on, status, created_at) VALUES " +
 				d.Dialect.Values(1, m, 8, "'open'", "'2026-11-01'")
