@@ -73,6 +73,7 @@ var depts = []dept{
 	{"XC", "XC-FGW", "许昌市发展和改革委员会", "Xuchang Development and Reform Commission", "bureau", "411000"},
 	{"XC", "XC-JYZX", "许昌市公共资源交易中心", "Xuchang Public Resources Trading Centre", "bureau", "411000"},
 	{"XC", "XC-ZWFW", "许昌市政务服务和大数据管理局", "Xuchang Government Services Bureau", "bureau", "411000"},
+	{"XC", "XC-CZJ", "许昌市财政局", "Xuchang Finance Bureau", "bureau", "411000"},
 	{"XC", "WD", "魏都区人民政府", "Weidu District Government", "county", "411002"},
 	{"WD", "WD-SJJ", "魏都区市场监督管理局", "Weidu Market Regulation Bureau", "bureau", "411002"},
 	{"XC", "JA", "建安区人民政府", "Jian'an District Government", "county", "411003"},
@@ -118,6 +119,9 @@ var users = []user{
 	// department is in its intake_depts), registers appeals that arrive by
 	// phone, letter or visit.
 	{role: auth.DeptStaff, username: "hotline", name: "吴倩（12345热线）", dept: "XC-ZWFW", phone: "13937400017"},
+	// The finance bureau's procurement office (module procure: pooling,
+	// lead units, complaints).
+	{role: auth.DeptStaff, username: "czj-staff", name: "李华（财政局采购科）", dept: "XC-CZJ", phone: "13937400018"},
 	{auth.Enterprise, "enterprise", "", "", true, "13937400001", 0},
 	// Bidders and evaluation experts of the double-blind evaluation demo
 	// (internal/bideval/demo.go links the experts to pool records and

@@ -67,6 +67,16 @@ var scopedElsewhere = map[string]string{
 	"publishAppealCase":       "appeals: dispatchers only",
 	"createAppealCommonIssue": "appeal TestCommonIssue (dispatchers only: sjj-staff 403)",
 	"stepAppealCommonIssue":   "appeal TestCommonIssue, handlers/appeals TestSeedSteps (the responsible department: swj-staff 403)",
+	"publishProcureIntention": "procure TestPlansToPooledContracts: the intention belongs to the caller's own department",
+	"submitProcurePlan":       "procure TestPlansToPooledContracts: the plan belongs to the caller's own department; a unit lists only its own",
+	"confirmProcurePool":      "procure TestPlansToPooledContracts: only the plan's department answers (wd-staff 404 on an XC-SJJ line)",
+	"setProcurePoolLead":      "procure: finance bureau only (financeActor), as createProcurePool in the table",
+	"createProcureProject":    "procure TestPlansToPooledContracts: a pooled project only by the lead unit (swj-staff 403)",
+	"evaluateProcureBids":     "procure TestPlansToPooledContracts: the project's department scope (swj-staff 404)",
+	"awardProcureProject":     "procure: the project's department scope (projectForStaff, as evaluateProcureBids)",
+	"advanceProcureContract":  "procure TestPlansToPooledContracts: the contract's department (wd-staff 404 on an XC-SJJ contract)",
+	"answerProcureChallenge":  "procure TestTenderDeductionAndChallenges: the project's department (sjj-staff 404 on an XC-SWJ project)",
+	"decideProcureComplaint":  "procure TestTenderDeductionAndChallenges: finance bureau only (swj-staff 403)",
 }
 
 // TestWriteMatrix is the authorisation matrix of every module's write
@@ -145,6 +155,8 @@ func TestWriteMatrix(t *testing.T) {
 	}{
 		{"createDrawExpert", "POST", "/api/v1/draw-experts", func(c string) any { return expert("专家-" + c) },
 			[]cell{{"sjj-admin", 403}, {"sjj-staff", 403}, {"swj-staff", 403}, {"wd-staff", 403}, {"jyzx-staff", 201}, {"admin", 201}}},
+		{"createProcurePool", "POST", "/api/v1/procure/pools", func(string) any { return map[string]any{"plan_ids": []int64{999998, 999999}} },
+			[]cell{{"sjj-admin", 403}, {"sjj-staff", 403}, {"swj-staff", 403}, {"wd-staff", 403}, {"jyzx-staff", 403}, {"admin", 400}}},
 		{"createDrawProject", "POST", "/api/v1/draw-projects", func(string) any { return project },
 			[]cell{{"swj-staff", 403}, {"sjj-admin", 403}, {"jyzx-staff", 201}, {"admin", 201}}},
 		{"commitDraw", "POST", fmt.Sprintf("/api/v1/draw-projects/%d/draws", p.ID), func(string) any { return map[string]any{"purpose": "experts"} },

@@ -1,0 +1,205 @@
+package procure
+
+import (
+	"context"
+	"fmt"
+
+	"yingshang/internal/account"
+	"yingshang/internal/auth"
+	"yingshang/internal/entity"
+)
+
+// Demo units: three purchasing units of the core demo and the finance bureau.
+var demoUnits = []string{"XC-SJJ", "XC-SWJ", "WD-SJJ"}
+
+// LoadDemo loads the procurement demo through the service (every rule
+// applies): three units' intentions and plans with two poolable groups, one
+// pooled project to three contracts, one open tender with SME deductions
+// and comprehensive scoring, and one challenge answered.
+func (s *Service) LoadDemo(ctx context.Context) error {
+	sys := auth.WithActor(ctx, auth.System("demo"))
+	fin, err := s.financeID(sys)
+	if err != nil {
+		return err
+	}
+	if fin == 0 {
+		parent, err := s.Accounts.DepartmentByCode(sys, "XC")
+		if err != nil {
+			return err
+		}
+		d, err := s.Accounts.CreateDepartment(sys, account.DepartmentInput{ParentID: parent, Code: s.FinanceDept, Name: "许昌市财政局", NameEN: "Xuchang Finance Bureau", Kind: "bureau", RegionCode: "411000"})
+		if err != nil {
+			return fmt.Errorf("procure demo: finance bureau: %w", err)
+		}
+		fin = d.ID
+	}
+	staff := func(id int64) context.Context {
+		return auth.WithActor(ctx, &auth.Actor{Username: "demo", Name: "demo", Roles: []auth.Role{auth.DeptStaff}, DepartmentID: id, DeptScope: []int64{id}, Via: "demo"})
+	}
+	units := make([]int64, len(demoUnits))
+	for i, code := range demoUnits {
+		if units[i], err = s.Accounts.DepartmentByCode(sys, code); err != nil {
+			return err
+		}
+		if units[i] == 0 {
+			return fmt.Errorf("procure demo: unit %s missing", code)
+		}
+	}
+	today := s.today()
+	start := today.AddDays(s.IntentionDays + 10).String()
+	for i, t := range []string{"办公计算机采购", "便携式计算机采购", "执法记录设备采购"} {
+		if _, err := s.PublishIntention(staff(units[i]), IntentionInput{Title: t, CategoryCode: "A02010104", BudgetYuan: "200000", StartOn: start}); err != nil {
+			return fmt.Errorf("procure demo: intention: %w", err)
+		}
+	}
+	desk := "CPU 不低于i5；内存16GB；硬盘512GB SSD；显示器23.8英寸"
+	laptop := "CPU 不低于i7；内存16GB；硬盘1TB SSD；屏幕14英寸"
+	plans := []struct {
+		unit           int
+		cat, spec      string
+		qty            int64
+		budget, wanted string
+	}{
+		{0, "A02010104", desk, 40, "220000", today.AddDays(45).String()},
+		{1, "A02010104", "内存16GB；CPU 不低于i5；显示器23.8英寸；硬盘512GB SSD", 25, "137500", today.AddDays(50).String()},
+		{2, "A02010104", desk, 30, "165000", today.AddDays(60).String()},
+		{0, "A02010105", laptop, 10, "85000", today.AddDays(40).String()},
+		{2, "A02010105", laptop, 6, "51000", today.AddDays(55).String()},
+		{1, "C21040000", "办公楼物业管理服务；建筑面积2.1万平方米；服务期三年", 1, "3200000", today.AddDays(45).String()},
+	}
+	for _, p := range plans {
+		if _, err := s.SubmitPlan(staff(units[p.unit]), PlanInput{CategoryCode: p.cat, Spec: p.spec, Quantity: p.qty, Unit: "台", BudgetYuan: p.budget, WantedOn: p.wanted}); err != nil {
+			return fmt.Errorf("procure demo: plan: %w", err)
+		}
+	}
+	finCtx := staff(fin)
+	props, err := s.Proposals(finCtx)
+	if err != nil {
+		return err
+	}
+	if len(props) != 2 {
+		return fmt.Errorf("procure demo: %d pooling proposals, want 2", len(props))
+	}
+	var desktopPool *Pool
+	for _, pr := range props {
+		pool, err := s.CreatePool(finCtx, PoolInput{PlanIDs: pr.PlanIDs})
+		if err != nil {
+			return fmt.Errorf("procure demo: pool: %w", err)
+		}
+		for _, m := range pool.Members {
+			if _, err := s.ConfirmPool(staff(m.DepartmentID), pool.ID, ConfirmInput{PlanID: m.PlanID, Confirm: true}); err != nil {
+				return fmt.Errorf("procure demo: confirm: %w", err)
+			}
+		}
+		if pool.CategoryCode == "A02010104" {
+			desktopPool = pool
+		}
+	}
+	if _, err := s.SetLead(finCtx, desktopPool.ID, LeadInput{LeadDepartmentID: units[0], Coordination: "财政局政府采购科（召集）、市场监管局办公室、税务局办公室、魏都区市场监管局办公室"}); err != nil {
+		return fmt.Errorf("procure demo: lead: %w", err)
+	}
+	pooled, err := s.CreateProject(staff(units[0]), ProjectInput{Title: "2026年度市直单位办公计算机拼单采购", Method: "inquiry", PoolID: desktopPool.ID,
+		SetAsideInput: SetAsideInput{Decision: SetAsideFull}, EvalMethod: EvalLowestPrice, CommitmentAllowed: true})
+	if err != nil {
+		return fmt.Errorf("procure demo: pooled project: %w", err)
+	}
+	tender, err := s.CreateProject(staff(units[1]), ProjectInput{Title: "税务局办公楼物业管理服务（三年）", Method: "open_tender", CategoryCode: "C21040000", BudgetYuan: "3200000",
+		SetAsideInput: SetAsideInput{Decision: SetAsidePartial, SharePct: 30, SmallMicroPct: 60}, EvalMethod: EvalComprehensive, PriceWeight: 30,
+		DeductionPct: 10, ConsortiumPct: 4, CommitmentAllowed: true})
+	if err != nil {
+		return fmt.Errorf("procure demo: open tender: %w", err)
+	}
+	// Suppliers: entities with a size class that pass the credit check.
+	refs, err := s.Entities.RefsAfter(sys, 0, 60)
+	if err != nil {
+		return err
+	}
+	var small, any []*entity.Entity
+	for _, r := range refs {
+		e, err := s.Entities.Get(sys, r.ID)
+		if err != nil || e.SizeClass == "" {
+			continue
+		}
+		if e.SizeClass == "small" || e.SizeClass == "micro" {
+			small = append(small, e)
+		} else if e.SizeClass == "medium" {
+			any = append(any, e)
+		}
+	}
+	bid := func(p *Project, e *entity.Entity, price string, commit bool) (*Bid, error) {
+		ent := auth.WithActor(ctx, &auth.Actor{Username: "demo-supplier", Roles: []auth.Role{auth.Enterprise}, EntityID: e.ID, Via: "demo"})
+		return s.Register(ent, p.ID, RegisterInput{PriceYuan: price, SizeDeclared: string(e.SizeClass), Commit: commit})
+	}
+	pool := append(append([]*entity.Entity{}, small...), any...)
+	var tenderBids []*Bid
+	placed := 0
+	prices := []string{"488000", "476500", "492300"}
+	tenderPrices := []string{"2860000", "2750000", "2990000"}
+	var used []int64
+	for _, e := range pool {
+		if placed == 3 {
+			break
+		}
+		if _, err := bid(pooled, e, prices[placed], placed == 0); err != nil {
+			continue // refused by the credit check: the next supplier
+		}
+		used = append(used, e.ID)
+		placed++
+	}
+	if placed < 3 {
+		return fmt.Errorf("procure demo: only %d suppliers passed the credit check", placed)
+	}
+	for _, e := range pool {
+		if len(tenderBids) == 3 {
+			break
+		}
+		b, err := bid(tender, e, tenderPrices[len(tenderBids)], false)
+		if err != nil {
+			continue
+		}
+		tenderBids = append(tenderBids, b)
+	}
+	if len(tenderBids) < 3 {
+		return fmt.Errorf("procure demo: only %d tender bids", len(tenderBids))
+	}
+	unit0, unit1 := staff(units[0]), staff(units[1])
+	if _, err := s.EvaluateBids(unit0, pooled.ID, ScoreInput{}); err != nil {
+		return fmt.Errorf("procure demo: evaluate pooled: %w", err)
+	}
+	if _, err := s.Award(unit0, pooled.ID); err != nil {
+		return fmt.Errorf("procure demo: award pooled: %w", err)
+	}
+	tech := []float64{62.5, 58, 65}
+	var pts []TechPoints
+	for i, b := range tenderBids {
+		pts = append(pts, TechPoints{BidID: b.ID, Points: tech[i]})
+	}
+	if _, err := s.EvaluateBids(unit1, tender.ID, ScoreInput{Tech: pts}); err != nil {
+		return fmt.Errorf("procure demo: evaluate tender: %w", err)
+	}
+	// A challenge on the tender, answered by the unit.
+	ch := auth.WithActor(ctx, &auth.Actor{Username: "demo-supplier", Roles: []auth.Role{auth.Enterprise}, EntityID: tenderBids[1].EntityID, Via: "demo"})
+	c, err := s.FileChallenge(ch, tender.ID, ChallengeInput{KnownOn: today.String(), Text: "评分标准中“类似业绩”一项要求同一城市业绩，限制了外地供应商，请予澄清。"})
+	if err != nil {
+		return fmt.Errorf("procure demo: challenge: %w", err)
+	}
+	if _, err := s.AnswerChallenge(unit1, c.ID, TextInput{Text: "经复核，“类似业绩”不限地域，任何地区的同类物业服务业绩均予认可，评审时已按此执行。"}); err != nil {
+		return fmt.Errorf("procure demo: answer: %w", err)
+	}
+	if _, err := s.Award(unit1, tender.ID); err != nil {
+		return fmt.Errorf("procure demo: award tender: %w", err)
+	}
+	// The pooled contracts signed and published by each unit.
+	list, err := s.Contracts(sys, pooled.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		for _, step := range []string{"sign", "publish"} {
+			if _, err := s.AdvanceContract(staff(c.DepartmentID), c.ID, ContractStep{Step: step}); err != nil {
+				return fmt.Errorf("procure demo: contract %s: %w", step, err)
+			}
+		}
+	}
+	return nil
+}
