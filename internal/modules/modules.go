@@ -20,6 +20,7 @@ import (
 	"yingshang/internal/handlers/bideval"
 	"yingshang/internal/handlers/credits"
 	"yingshang/internal/handlers/draws"
+	inspectweb "yingshang/internal/handlers/inspect"
 	"yingshang/internal/handlers/licenses"
 	"yingshang/internal/module"
 	"yingshang/internal/web"
@@ -34,6 +35,7 @@ var All = []module.Info{
 	licenses.Module,
 	draws.Module,
 	bideval.Module,
+	inspectweb.Module,
 }
 
 func init() {
