@@ -123,7 +123,7 @@ func (s *Service) Items(ctx context.Context, depts ...int64) ([]Item, error) {
 	args := s.DB.Dialect.Args()
 	where := "active"
 	if len(depts) > 0 {
-		where += " AND department_id IN (" + args.In(db.InValues(depts)...) + ")"
+		where += " AND department_id IN " + args.In(db.InValues(depts)...)
 	}
 	return s.itemsWhere(ctx, where, args.List()...)
 }
@@ -266,7 +266,7 @@ func (s *Service) Inspectors(ctx context.Context) ([]Inspector, error) {
 	args := s.DB.Dialect.Args()
 	where := "1=1"
 	if !a.IsSystem() && !a.Has(auth.PlatformAdmin, auth.Supervisor) {
-		where = "department_id IN (" + args.In(db.InValues(a.DeptScope)...) + ")"
+		where = "department_id IN " + args.In(db.InValues(a.DeptScope)...)
 	}
 	return s.inspectorsWhere(ctx, where, args.List()...)
 }

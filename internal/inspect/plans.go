@@ -227,7 +227,7 @@ func (s *Service) itemsByID(ctx context.Context, ids []int64) (map[int64]Item, e
 		return out, nil
 	}
 	args := s.DB.Dialect.Args()
-	list, err := s.itemsWhere(ctx, "active AND id IN ("+args.In(db.InValues(ids)...)+")", args.List()...)
+	list, err := s.itemsWhere(ctx, "active AND id IN "+args.In(db.InValues(ids)...), args.List()...)
 	for _, it := range list {
 		out[it.ID] = it
 	}
@@ -334,7 +334,7 @@ func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
 		if len(a.DeptScope) == 0 {
 			return []Plan{}, nil
 		}
-		where = "id IN (SELECT plan_id FROM inspect_plan_departments WHERE department_id IN (" + args.In(db.InValues(a.DeptScope)...) + "))"
+		where = "id IN (SELECT plan_id FROM inspect_plan_departments WHERE department_id IN " + args.In(db.InValues(a.DeptScope)...) + ")"
 	}
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+planCols+" FROM inspect_plans WHERE "+where+" ORDER BY id DESC LIMIT 200", args.List()...)
 	if err != nil {

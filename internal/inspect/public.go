@@ -150,7 +150,7 @@ func (s *Service) Stats(ctx context.Context, year int) (*Stats, error) {
 		if len(a.DeptScope) == 0 {
 			return &Stats{Year: year, Rates: []ClassRate{}}, nil
 		}
-		scope = "plan_id IN (SELECT plan_id FROM inspect_plan_departments WHERE department_id IN (" + args.In(db.InValues(a.DeptScope)...) + "))"
+		scope = "plan_id IN (SELECT plan_id FROM inspect_plan_departments WHERE department_id IN " + args.In(db.InValues(a.DeptScope)...) + ")"
 	}
 	st := &Stats{Year: year}
 	q := s.DB.Q(ctx)

@@ -123,7 +123,7 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 	f.Targets = len(f.entities)
 	// Inspectors of the participating departments.
 	args := s.DB.Dialect.Args()
-	insp, err := s.inspectorsWhere(ctx, "department_id IN ("+args.In(db.InValues(p.Departments)...)+")", args.List()...)
+	insp, err := s.inspectorsWhere(ctx, "department_id IN "+args.In(db.InValues(p.Departments)...), args.List()...)
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +413,7 @@ func (s *Service) applySample(ctx context.Context, d *draw.Draw, rec *draw.Recor
 
 func (s *Service) inspectorIDsByCert(ctx context.Context, depts []int64) (map[string]int64, error) {
 	args := s.DB.Dialect.Args()
-	list, err := s.inspectorsWhere(ctx, "department_id IN ("+args.In(db.InValues(depts)...)+")", args.List()...)
+	list, err := s.inspectorsWhere(ctx, "department_id IN "+args.In(db.InValues(depts)...), args.List()...)
 	out := map[string]int64{}
 	for _, in := range list {
 		out[in.CertNo] = in.ID

@@ -244,7 +244,7 @@ func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 		conds = append(conds, "entity_id = "+args.Add(a.EntityID))
 	case a.IsSystem() || a.Has(auth.PlatformAdmin, auth.Supervisor):
 	case a.Has(auth.DeptAdmin, auth.DeptStaff) && len(a.DeptScope) > 0:
-		conds = append(conds, "plan_id IN (SELECT plan_id FROM inspect_plan_departments WHERE department_id IN ("+args.In(db.InValues(a.DeptScope)...)+"))")
+		conds = append(conds, "plan_id IN (SELECT plan_id FROM inspect_plan_departments WHERE department_id IN "+args.In(db.InValues(a.DeptScope)...)+")")
 	default:
 		return []Task{}, nil
 	}
