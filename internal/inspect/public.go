@@ -43,15 +43,15 @@ func (s *Service) PublishTask(ctx context.Context, taskID int64) (*Task, error) 
 
 // PublicResult is a published task's result (anyone).
 type PublicResult struct {
-	TaskID      int64             `json:"task_id"`
-	PlanCode    string            `json:"plan_code"`
-	PlanTitle   string            `json:"plan_title"`
-	DrawID      int64             `json:"draw_id" doc:"the sampling draw; its record verifies at /public/draws/{id}/verify"`
-	EntityName  string            `json:"entity_name"`
-	USCC        string            `json:"uscc"`
-	EndedOn     string            `json:"ended_on"`
-	PublishedAt time.Time         `json:"published_at"`
-	Problem     bool              `json:"problem"`
+	TaskID      int64              `json:"task_id"`
+	PlanCode    string             `json:"plan_code"`
+	PlanTitle   string             `json:"plan_title"`
+	DrawID      int64              `json:"draw_id" doc:"the sampling draw; its record verifies at /public/draws/{id}/verify"`
+	EntityName  string             `json:"entity_name"`
+	USCC        string             `json:"uscc"`
+	EndedOn     string             `json:"ended_on"`
+	PublishedAt time.Time          `json:"published_at"`
+	Problem     bool               `json:"problem"`
 	Items       []PublicItemResult `json:"items"`
 }
 

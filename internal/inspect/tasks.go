@@ -28,31 +28,31 @@ const (
 // Task is one enterprise's check under a plan (one visit for every
 // participating department).
 type Task struct {
-	ID           int64         `json:"id"`
-	PlanID       int64         `json:"plan_id"`
-	PlanCode     string        `json:"plan_code"`
-	PlanTitle    string        `json:"plan_title"`
-	Departments  []int64       `json:"departments"`
-	EntityID     int64         `json:"entity_id"`
-	EntityName   string        `json:"entity_name"`
-	USCC         string        `json:"uscc"`
-	Class        string        `json:"class" enum:"A,B,C,D"`
-	Routine      bool          `json:"routine"`
-	Status       string        `json:"status" enum:"assigned,entered,closed"`
-	ScannedAt    *time.Time    `json:"scanned_at,omitempty"`
-	Unscanned    bool          `json:"unscanned" doc:"a result was recorded before any scan (flagged to supervisors)"`
-	EndedOn      string        `json:"ended_on,omitempty"`
-	PublishBy    string        `json:"publish_by,omitempty" doc:"publicity deadline: ended_on + N working days"`
-	Problem      bool          `json:"problem"`
-	ConfirmedAt  *time.Time    `json:"confirmed_at,omitempty"`
-	Confirmation string        `json:"confirmation,omitempty"`
-	Rating       int           `json:"rating,omitempty"`
-	Inspectors   []TeamMember  `json:"inspectors"`
-	Items        []Item        `json:"items"`
-	Results      []Result      `json:"results"`
-	Scans        []Scan        `json:"scans"`
-	Files        []TaskFile    `json:"files"`
-	Version      int           `json:"version"`
+	ID           int64        `json:"id"`
+	PlanID       int64        `json:"plan_id"`
+	PlanCode     string       `json:"plan_code"`
+	PlanTitle    string       `json:"plan_title"`
+	Departments  []int64      `json:"departments"`
+	EntityID     int64        `json:"entity_id"`
+	EntityName   string       `json:"entity_name"`
+	USCC         string       `json:"uscc"`
+	Class        string       `json:"class" enum:"A,B,C,D"`
+	Routine      bool         `json:"routine"`
+	Status       string       `json:"status" enum:"assigned,entered,closed"`
+	ScannedAt    *time.Time   `json:"scanned_at,omitempty"`
+	Unscanned    bool         `json:"unscanned" doc:"a result was recorded before any scan (flagged to supervisors)"`
+	EndedOn      string       `json:"ended_on,omitempty"`
+	PublishBy    string       `json:"publish_by,omitempty" doc:"publicity deadline: ended_on + N working days"`
+	Problem      bool         `json:"problem"`
+	ConfirmedAt  *time.Time   `json:"confirmed_at,omitempty"`
+	Confirmation string       `json:"confirmation,omitempty"`
+	Rating       int          `json:"rating,omitempty"`
+	Inspectors   []TeamMember `json:"inspectors"`
+	Items        []Item       `json:"items"`
+	Results      []Result     `json:"results"`
+	Scans        []Scan       `json:"scans"`
+	Files        []TaskFile   `json:"files"`
+	Version      int          `json:"version"`
 }
 
 // TeamMember is an inspector on a task.

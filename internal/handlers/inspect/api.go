@@ -245,4 +245,3 @@ func write(w http.ResponseWriter, status int) func(any, error) error {
 		return nil
 	}
 }
-

@@ -24,10 +24,10 @@ import (
 )
 
 type fixture struct {
-	env  *sitetest.Env
-	svc  *inspect.Service
-	tok  map[string]string
-	ents map[string][]string // class -> credit codes in 411002
+	env   *sitetest.Env
+	svc   *inspect.Service
+	tok   map[string]string
+	ents  map[string][]string // class -> credit codes in 411002
 	items []int64
 }
 
@@ -422,7 +422,9 @@ func testFlow(t *testing.T, e db.Dialect) {
 	}
 	av := fr.Spec.Teams.Avoid[sitetest.USCCA]
 	for _, m := range task.Inspectors {
-		if !slices.ContainsFunc(av, func(x draw.Exclusion) bool { return x.ID == "I-"+m.CertNo && slices.Contains(x.Reasons, inspect.ReasonLastInspector) }) {
+		if !slices.ContainsFunc(av, func(x draw.Exclusion) bool {
+			return x.ID == "I-"+m.CertNo && slices.Contains(x.Reasons, inspect.ReasonLastInspector)
+		}) {
 			t.Errorf("last inspector %s not avoided: %+v", m.CertNo, av)
 		}
 	}
