@@ -127,7 +127,8 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(tasks, func(a, b Task) int { return int(a.ID - b.ID) })
+	// The last picks are the D and C classes: work on those.
+	slices.SortFunc(tasks, func(a, b Task) int { return int(b.ID - a.ID) })
 	rectifying := false
 	for i, t := range tasks {
 		if i >= 6 {
@@ -141,7 +142,7 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		}
 		for j, it := range t.Items {
 			res := ResultInput{ItemID: it.ID, Outcome: OutcomeOK}
-			if (t.Class == "C" || t.Class == "D") && j == 1 && !rectifying {
+			if i == 1 && j == 1 && !rectifying {
 				res = ResultInput{ItemID: it.ID, Outcome: OutcomeRectify, Note: "年度报告中从业人数与社保缴纳人数不一致"}
 				rectifying = true
 			}
