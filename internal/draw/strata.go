@@ -105,19 +105,23 @@ func teamPicks(g *DRBG, t *Teams, list CandidateList, picks []Pick) ([]Pick, err
 		return nil, fmt.Errorf("team size %d must be at least 1", t.Size)
 	}
 	pools := map[string][]string{}
-	tags := make(map[string]string, len(list.Candidates)/4)
+	tags := make(map[string]string, len(picks))
+	for _, p := range picks {
+		if !p.Reserve {
+			tags[p.ID] = ""
+		}
+	}
 	for _, c := range list.Candidates {
 		if slices.Contains(c.Groups, t.Pool) {
 			k := tagOf(c.Groups, t.Match)
 			pools[k] = append(pools[k], c.ID)
-		} else if t.Match != "" {
-			if k := tagOf(c.Groups, t.Match); k != "" {
-				tags[c.ID] = k
-			}
+		} else if _, picked := tags[c.ID]; picked && t.Match != "" {
+			tags[c.ID] = tagOf(c.Groups, t.Match)
 		}
 	}
 	out := slices.Clone(picks)
-	swaps := map[int]int{}
+	type swap struct{ at, v int }
+	var swaps []swap
 	for _, p := range picks {
 		if p.Reserve {
 			continue
@@ -137,7 +141,7 @@ func teamPicks(g *DRBG, t *Teams, list CandidateList, picks []Pick) ([]Pick, err
 		}
 		// The pool is base without skip; at(i) maps a pool position to
 		// base. The partial shuffle keeps its swaps in a map so a team
-		// costs O(Size) whatever the pool's size.
+		// costs O(Size²) whatever the pool's size.
 		at := func(i int) string {
 			for _, s := range skip {
 				if s <= i {
@@ -146,17 +150,19 @@ func teamPicks(g *DRBG, t *Teams, list CandidateList, picks []Pick) ([]Pick, err
 			}
 			return base[i]
 		}
-		clear(swaps)
+		swaps = swaps[:0]
 		get := func(i int) int {
-			if v, ok := swaps[i]; ok {
-				return v
+			for k := len(swaps) - 1; k >= 0; k-- {
+				if swaps[k].at == i {
+					return swaps[k].v
+				}
 			}
 			return i
 		}
 		for i := 0; i < t.Size; i++ {
 			j := i + int(g.Uniform(uint64(n-i)))
 			vi, vj := get(i), get(j)
-			swaps[i], swaps[j] = vj, vi
+			swaps = append(swaps, swap{i, vj}, swap{j, vi})
 			out = append(out, Pick{Group: p.ID, Order: i + 1, ID: at(vj)})
 		}
 	}

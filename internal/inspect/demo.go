@@ -79,14 +79,13 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		return nil
 	}
 	r := rand.New(rand.NewPCG(2026, 15))
-	users := map[int]string{0: "sjj-staff", 30: "swj-staff"}
 	for i := range 60 {
 		dept, prefix, sp := sjj, "41100020", []string{"食品安全", "产品质量", "登记监管"}[i%3]
 		if i >= 30 {
 			dept, prefix, sp = swj, "41100030", []string{"发票管理", "纳税评估", "税务登记"}[i%3]
 		}
 		in := Inspector{DepartmentID: dept, Name: fmt.Sprintf("%c%s", demoSurnames[r.IntN(len(demoSurnames))], demoGiven[r.IntN(len(demoGiven))]),
-			CertNo: fmt.Sprintf("%s%04d", prefix, i+1), Status: "active", Specialties: []string{sp}, Region: regions[i%len(regions)], Username: users[i]}
+			CertNo: fmt.Sprintf("%s%04d", prefix, i+1), Status: "active", Specialties: []string{sp}, Region: regions[i%len(regions)]}
 		if i%29 == 7 {
 			in.Status = "suspended"
 		}
@@ -160,6 +159,26 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			if _, err := past.PublishTask(pctx, t.ID); err != nil {
 				return err
 			}
+		}
+	}
+	// The demo accounts sjj-staff and swj-staff are inspectors on open tasks
+	// (the phone flow can be tried with them).
+	linked := map[int64]bool{}
+	for _, t := range tasks[6:] {
+		for _, m := range t.Inspectors {
+			in, err := scanInspector(s.DB.Q(ctx).QueryRow(ctx, "SELECT "+inspectorCols+" FROM inspect_inspectors WHERE id = $1", m.ID))
+			if err != nil {
+				return err
+			}
+			user := map[int64]string{sjj: "sjj-staff", swj: "swj-staff"}[in.DepartmentID]
+			if user == "" || linked[in.DepartmentID] || in.Status != "active" {
+				continue
+			}
+			in.Username = user
+			if _, err := s.SaveInspector(ctx, *in); err != nil {
+				return fmt.Errorf("inspect demo: link %s: %w", user, err)
+			}
+			linked[in.DepartmentID] = true
 		}
 	}
 	// A complaint-triggered check may run during the quiet days (audited).
