@@ -40,7 +40,6 @@ func TestInspectorPhoneScanAndResult(t *testing.T) {
 		t.Fatalf("status after a refused scan: %q", st)
 	}
 	run(t, ctx, "scan",
-		chromedp.SetValue(`[data-testid="scan-code"]`, "", chromedp.ByQuery),
 		chromedp.SendKeys(`[data-testid="scan-code"]`, "https://ys.example.gov.cn/e/"+code, chromedp.ByQuery),
 		chromedp.Click(`[data-testid="scan-submit"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid="scan-form"]`, chromedp.ByQuery))
