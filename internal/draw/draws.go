@@ -269,6 +269,9 @@ func (s *Service) Execute(ctx context.Context, id int64, in DrawInput) (*Record,
 }
 
 func (s *Service) canRun(ctx context.Context, r *row) error {
+	if f := s.Runners[r.Purpose]; r.ProjectID == 0 && f != nil {
+		return f(ctx, &r.Draw)
+	}
 	if r.ProjectID == 0 {
 		// Seat draws belong to no project: the centre runs them.
 		return s.managePools(ctx)

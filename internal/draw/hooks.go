@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"yingshang/internal/auth"
@@ -71,6 +72,24 @@ func (s *Service) CommitFor(ctx context.Context, projectID int64, purpose string
 	}
 	spec.Algorithm = AlgorithmVersion
 	return s.commit(ctx, pending{purpose: purpose, project: p, list: list, spec: spec, sealed: sealed})
+}
+
+// CommitOwned freezes and commits a draw of another module's purpose that
+// belongs to no project (inspect's stratified sampling). It does no access
+// check: the calling module decides, and registers in Runners who may run
+// the draw. The commitment is audited in the caller's transaction.
+func (s *Service) CommitOwned(ctx context.Context, purpose string, list CandidateList, spec Spec) (*Draw, error) {
+	if slices.Contains(builtin, purpose) || purpose == "" || spec.Purpose != purpose || s.Runners[purpose] == nil {
+		return nil, yserr.Field("purpose", "抽取类型不正确", "bad draw purpose")
+	}
+	if err := checkList(list); err != nil {
+		return nil, err
+	}
+	spec.Algorithm = AlgorithmVersion
+	if d := checkStrata(spec, list); len(d) > 0 {
+		return nil, yserr.New(yserr.Invalid, "分层抽取规格不一致："+strings.Join(d, "; "), "the stratified specification is inconsistent: "+strings.Join(d, "; "))
+	}
+	return s.commit(ctx, pending{purpose: purpose, list: list, spec: spec})
 }
 
 // Unseal publishes a sealed draw's record (in the caller's transaction,

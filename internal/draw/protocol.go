@@ -65,6 +65,12 @@ type Spec struct {
 	// Seating, for purpose "seats", replaces the groups: the projects of a
 	// session with their experts and the rooms with their capacities.
 	Seating *Seating `json:"seating,omitempty"`
+	// Strata, for stratified sampling (§6a), fixes every group's count
+	// from its ratio and the group's size in the candidate list.
+	Strata *Strata `json:"strata,omitempty"`
+	// Teams, after the groups, draws a team for every picked member
+	// (§6b): the inspectors of each sampled enterprise.
+	Teams *Teams `json:"teams,omitempty"`
 }
 
 // Seating is the input of a seat draw.
@@ -265,6 +271,9 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 			used[pool[i]] = true
 			picks = append(picks, Pick{Group: grp.Name, Order: i + 1, ID: pool[i], Reserve: i >= grp.Count})
 		}
+	}
+	if spec.Teams != nil {
+		return teamPicks(g, spec.Teams, list, picks)
 	}
 	return picks, nil
 }

@@ -58,6 +58,10 @@ type Service struct {
 	// Appliers carry out the result of draws of other modules' purposes
 	// (e.g. "codes" for bideval) inside the transaction of Execute.
 	Appliers map[string]func(ctx context.Context, d *Draw, rec *Record) error
+	// Runners decide who may run a draw of another module's purpose that
+	// belongs to no project (inspect's sampling draws): nil lets the caller
+	// run it, an error refuses.
+	Runners map[string]func(ctx context.Context, d *Draw) error
 }
 
 // Expert statuses.

@@ -21,6 +21,7 @@ func Verify(r *Record) []string {
 	if err := checkList(r.Candidates); err != nil {
 		add("candidate list: %v", err)
 	}
+	diffs = append(diffs, checkStrata(r.Spec, r.Candidates)...)
 	if h, err := HashJSON(r.Candidates); err != nil || h != r.Commitment.CandidatesHash {
 		add("candidate list hash %s differs from the commitment %s", h, r.Commitment.CandidatesHash)
 	}

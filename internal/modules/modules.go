@@ -20,6 +20,7 @@ import (
 	"yingshang/internal/handlers/bideval"
 	"yingshang/internal/handlers/credits"
 	"yingshang/internal/handlers/draws"
+	inspectweb "yingshang/internal/handlers/inspect"
 	"yingshang/internal/handlers/licenses"
 	"yingshang/internal/handlers/procure"
 	"yingshang/internal/module"
@@ -36,6 +37,7 @@ var All = []module.Info{
 	draws.Module,
 	bideval.Module,
 	procure.Module,
+	inspectweb.Module,
 }
 
 func init() {

@@ -77,6 +77,19 @@ var scopedElsewhere = map[string]string{
 	"advanceProcureContract":  "procure TestPlansToPooledContracts: the contract's department (wd-staff 404 on an XC-SJJ contract)",
 	"answerProcureChallenge":  "procure TestTenderDeductionAndChallenges: the project's department (sjj-staff 404 on an XC-SWJ project)",
 	"decideProcureComplaint":  "procure TestTenderDeductionAndChallenges: finance bureau only (swj-staff 403)",
+	"createInspectItem":       "inspect: a department admin adds to its own department's list only (SaveItem ignores department_id; handlers/inspect setup)",
+	"saveInspector":           "inspect: own department only; a certificate of another department is refused (SaveInspector)",
+	"importInspectors":        "inspect: rows go through SaveInspector (own department)",
+	"createInspectPlan":       "inspect: the plan's lead is the caller's department (handlers/inspect TestInspectionPlanSamplingAndPhoneFlow)",
+	"submitInspectPlan":       "handlers/inspect TestInspectionPlanSamplingAndPhoneFlow (a participant 403, another department 404)",
+	"commitInspectPlan":       "handlers/inspect TestInspectionPlanSamplingAndPhoneFlow (lead department only)",
+	"sampleInspectPlan":       "inspect: the draw's runner is the plan's lead department (Service.Register)",
+	"scanInspectEntry":        "handlers/inspect TestInspectionPlanSamplingAndPhoneFlow (only the task's inspectors; others 404)",
+	"recordInspectResult":     "inspect: only the task's inspectors (onTeam)",
+	"closeInspectTask":        "inspect: only the task's inspectors (onTeam)",
+	"confirmInspectTask":      "inspect: the task's inspectors or its enterprise",
+	"publishInspectTask":      "inspect: staff of a participating department (sees)",
+	"uploadInspectFile":       "inspect: the task's inspectors, or its enterprise for a proof",
 }
 
 // TestWriteMatrix is the authorisation matrix of every module's write
