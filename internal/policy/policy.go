@@ -63,7 +63,7 @@ var (
 
 var labels = map[string]web.Text{
 	ModeAuto: {ZH: "免申即享", EN: "automatic (no application)"}, ModeInstant: {ZH: "即申即享", EN: "instant claim"},
-	ModeReview: {ZH: "申请审核", EN: "application with review"},
+	ModeReview:   {ZH: "申请审核", EN: "application with review"},
 	"innovation": {ZH: "科技创新", EN: "innovation"}, "talent": {ZH: "人才就业", EN: "talent and jobs"},
 	"finance": {ZH: "金融支持", EN: "finance"}, "industry": {ZH: "产业发展", EN: "industry"},
 	"trade": {ZH: "商贸流通", EN: "trade"}, "startup": {ZH: "创业扶持", EN: "start-ups"},
