@@ -21,6 +21,7 @@ import (
 	"yingshang/internal/handlers/credits"
 	"yingshang/internal/handlers/draws"
 	"yingshang/internal/handlers/licenses"
+	"yingshang/internal/handlers/policy"
 	"yingshang/internal/module"
 	"yingshang/internal/web"
 )
@@ -34,6 +35,7 @@ var All = []module.Info{
 	licenses.Module,
 	draws.Module,
 	bideval.Module,
+	policy.Module,
 }
 
 func init() {
