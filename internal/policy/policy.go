@@ -34,7 +34,7 @@ import (
 	"yingshang/internal/entity"
 	"yingshang/internal/notify"
 	"yingshang/internal/policy/migrations"
-	"yingshang/internal/web"
+	"yingshang/internal/policy/rules"
 )
 
 // Schema is the tables policy owns (internal/policy/migrations).
@@ -61,7 +61,7 @@ var (
 	Statuses   = []string{StatusDraft, StatusPublished, StatusWithdrawn}
 )
 
-var labels = map[string]web.Text{
+var labels = map[string]rules.Line{
 	ModeAuto: {ZH: "免申即享", EN: "automatic (no application)"}, ModeInstant: {ZH: "即申即享", EN: "instant claim"},
 	ModeReview:   {ZH: "申请审核", EN: "application with review"},
 	"innovation": {ZH: "科技创新", EN: "innovation"}, "talent": {ZH: "人才就业", EN: "talent and jobs"},

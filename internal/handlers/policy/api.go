@@ -195,7 +195,7 @@ func (h *handlers) mountAPI() {
 		api.WriteJSON(w, http.StatusOK, res)
 		return nil
 	})
-	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/entities/{id}/policies", ID: "listEntityPolicies", Tags: tags,
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/policy-matches/{id}", ID: "listEntityPolicies", Tags: tags,
 		Auth:    "platform_admin,dept_admin,dept_staff,supervisor,enterprise",
 		Summary: "为企业匹配的政策 / Policies for an entity", Description: "Eligible policies with reasons and amounts, and near misses with the failing condition and the gap. Enterprise users: their own entity only.",
 		Resp: []policy.Match{}}, func(w http.ResponseWriter, r *http.Request) error {
@@ -294,7 +294,7 @@ func (h *handlers) mountAPI() {
 		api.WriteJSON(w, http.StatusOK, Count{N: n})
 		return nil
 	})
-	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/entities/{id}/policy-statement", ID: "getPolicyStatement", Tags: tags,
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/policy-statements/{id}", ID: "getPolicyStatement", Tags: tags,
 		Auth:    "platform_admin,dept_admin,dept_staff,supervisor,enterprise",
 		Summary: "红利账单 / Benefit statement", Description: "Grants paid to the entity in a year (query year, default this year).",
 		Resp: policy.Statement{}}, func(w http.ResponseWriter, r *http.Request) error {

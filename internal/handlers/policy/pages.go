@@ -118,7 +118,7 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, row(v, p))
 	}
 	v.Data = map[string]any{"Rows": rows, "Categories": options(v, policy.Categories, f.Category, v.T("全部类别", "All categories")),
-		"Statuses": options(v, policy.Statuses, f.Status, v.T("全部状态", "All statuses")),
+		"Statuses":  options(v, policy.Statuses, f.Status, v.T("全部状态", "All statuses")),
 		"CanCreate": v.Actor.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)}
 	return h.s.Render(w, r, http.StatusOK, viewList, v)
 }
