@@ -32,9 +32,12 @@ func TestDemoPolicies(t *testing.T) {
 	}{
 		"企业研发费用后补助": { // 10% of 380 万元 = 380,000 yuan
 			eligible: func(f *rules.Facts) { f.SetNum(rules.NumRD, 380) },
-			not:      func(f *rules.Facts) { f.Str[rules.StrSection], f.Str[rules.StrIndustry] = "F", "5191"; f.SetNum(rules.NumRD, 10) },
-			near:     func(f *rules.Facts) { f.SetNum(rules.NumRD, 42) },
-			w:        want{38_000_000, "condition$.all[1]", 8},
+			not: func(f *rules.Facts) {
+				f.Str[rules.StrSection], f.Str[rules.StrIndustry] = "F", "5191"
+				f.SetNum(rules.NumRD, 10)
+			},
+			near: func(f *rules.Facts) { f.SetNum(rules.NumRD, 42) },
+			w:    want{38_000_000, "condition$.all[1]", 8},
 		},
 		"高新技术企业认定奖励": {
 			eligible: func(f *rules.Facts) { f.HighTech = true },
