@@ -382,10 +382,7 @@ func (s *Service) MatchPolicies(ctx context.Context, ids []int64) ([]MatchCount,
 			for _, c := range progs {
 				if c.prog.Match(f, env) {
 					out[c.i].Matched++
-					if c.prog.HasAmount() {
-						fen, _ := c.prog.Estimate(f)
-						out[c.i].TotalFen += fen
-					}
+					out[c.i].TotalFen += c.prog.AmountFen(f)
 				}
 			}
 			return nil

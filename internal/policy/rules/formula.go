@@ -245,3 +245,53 @@ func Fen(fen int64) string {
 	}
 	return "¥" + s
 }
+
+// Fen is Compute without the explanation: the amount in fen (the fast
+// path of a full match).
+func (f *Formula) Fen(x *Facts) int64 {
+	var yuan float64
+	switch f.Kind {
+	case "fixed":
+		yuan = f.Amount
+	default:
+		i := f.def.num
+		if !x.Known(i) {
+			return 0
+		}
+		v := x.Num[i]
+		if f.Kind == "rate" {
+			yuan = f.yuanOf(v) * f.Rate
+			break
+		}
+		t := -1
+		for k := range f.Tiers {
+			if f.Tiers[k].From <= v {
+				t = k
+			}
+		}
+		if t < 0 {
+			return 0
+		}
+		if a := f.Tiers[t].Amount; a != nil {
+			yuan = *a
+		} else {
+			yuan = f.yuanOf(v) * *f.Tiers[t].Rate
+		}
+	}
+	if f.Cap > 0 && yuan > f.Cap {
+		yuan = f.Cap
+	}
+	if yuan > MaxYuan || math.IsNaN(yuan) {
+		yuan = MaxYuan
+	}
+	return int64(math.Round(yuan * 100))
+}
+
+// AmountFen returns the amount the facts give (0 without a formula),
+// without the explanation.
+func (p *Program) AmountFen(x *Facts) int64 {
+	if p.amount == nil {
+		return 0
+	}
+	return p.amount.Fen(x)
+}

@@ -31,6 +31,9 @@ func FuzzCompile(f *testing.F) {
 			if r.Eligible != fast {
 				t.Fatalf("trace %v, fast %v", r.Eligible, fast)
 			}
+			if r.Eligible && r.AmountFen != p.AmountFen(x) {
+				t.Fatalf("traced amount %d, fast amount %d", r.AmountFen, p.AmountFen(x))
+			}
 			if r.AmountFen < 0 {
 				t.Fatalf("negative amount %d", r.AmountFen)
 			}

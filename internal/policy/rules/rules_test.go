@@ -186,7 +186,7 @@ func TestFormulas(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := mustCompile(t, `{"all":[]}`, c.amount)
-		if r := p.Explain(f, NewEnv(today)); r.AmountFen != c.fen || r.Amount.ZH == "" || r.Amount.EN == "" {
+		if r := p.Explain(f, NewEnv(today)); r.AmountFen != c.fen || p.AmountFen(f) != c.fen || r.Amount.ZH == "" || r.Amount.EN == "" {
 			t.Errorf("%s: %d (%s), want %d", c.amount, r.AmountFen, r.Amount.EN, c.fen)
 		}
 	}
