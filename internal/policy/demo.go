@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"yingshang/internal/calendar"
 	"yingshang/internal/entity"
@@ -136,19 +139,37 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		ts := s.now()
+		// Multi-row inserts of up to 100 facts (500 parameters).
+		var ph []string
+		var args []any
+		flush := func() error {
+			if len(ph) == 0 {
+				return nil
+			}
+			_, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO policy_facts (entity_id, year, fact, value_num, value_text, source, updated_at) VALUES `+strings.Join(ph, ", "), args...)
+			ph, args = ph[:0], args[:0]
+			return err
+		}
+		add := func(id int64, fact string, num any, text, source string) error {
+			k := len(args)
+			ph = append(ph, fmt.Sprintf("($%d, %d, $%d, $%d, $%d, $%d, $%d)", k+1, year, k+2, k+3, k+4, k+5, k+6))
+			args = append(args, id, fact, num, text, source, ts)
+			if len(ph) == 80 {
+				return flush()
+			}
+			return nil
+		}
 		for _, r := range all {
-			for k, v := range r.facts {
-				if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO policy_facts (entity_id, year, fact, value_num, value_text, source, updated_at)
-					VALUES ($1, $2, $3, $4, '', $5, $6)`, r.id, year, k, v, "演示数据 demo", ts); err != nil {
+			for _, k := range slices.Sorted(maps.Keys(r.facts)) {
+				if err := add(r.id, k, r.facts[k], "", "演示数据 demo"); err != nil {
 					return err
 				}
 			}
-			if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO policy_facts (entity_id, year, fact, value_num, value_text, source, updated_at)
-				VALUES ($1, $2, 'tax_grade', NULL, $3, $4, $5)`, r.id, year, r.grade, "国家税务总局许昌市税务局 · 演示数据", ts); err != nil {
+			if err := add(r.id, "tax_grade", nil, r.grade, "国家税务总局许昌市税务局 · 演示数据"); err != nil {
 				return err
 			}
 		}
-		return nil
+		return flush()
 	})
 	if err != nil {
 		return fmt.Errorf("policy demo facts: %w", err)

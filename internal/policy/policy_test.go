@@ -1,12 +1,15 @@
 package policy_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/credit"
@@ -295,6 +298,58 @@ func TestCalculator(t *testing.T) {
 		}
 		if _, err := svc.Calculate(anon, policy.CalcInput{USCC: "91411002MA0000000X"}); !yserr.Is(err, yserr.Invalid) {
 			t.Errorf("unknown code: %v", err)
+		}
+	})
+}
+
+func factsFile(t *testing.T, rows ...[]any) *bytes.Buffer {
+	t.Helper()
+	f := excelize.NewFile()
+	head := []any{"统一社会信用代码", "年度", "研发费用（万元）", "新招用高校毕业生", "高新技术企业", "纳税信用等级"}
+	for i, r := range append([][]any{head}, rows...) {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return &buf
+}
+
+func TestImportFacts(t *testing.T) {
+	each(t, func(t *testing.T, env *sitetest.Env, svc *policy.Service) {
+		sjj := staffCtx(env, "sjj-staff", "XC-SJJ")
+		good := []any{sitetest.USCCA, 2025, 120.5, 3, "是", "A"}
+		bad := []any{sitetest.USCCB, 2025, "一百", 2, "也许", "Z"}
+		// All or nothing: a bad row refuses the file and names the cells.
+		rep, err := svc.ImportFacts(sjj, factsFile(t, good, bad), "研发费用2025.xlsx", "all_or_nothing", false)
+		fatal(t, err)
+		if rep.Committed || rep.Bad != 1 || len(rep.Rows) != 3 || rep.Rows[0].Row != 3 || rep.Rows[0].Column != "研发费用（万元）" {
+			t.Fatalf("refused import: %+v", rep)
+		}
+		ms, err := svc.ForEntity(sjj, env.Entities[sitetest.USCCA])
+		fatal(t, err)
+		_ = ms
+		// Valid only: the good row is written with its source.
+		rep, err = svc.ImportFacts(sjj, factsFile(t, good, bad), "研发费用2025.xlsx", "valid_only", false)
+		fatal(t, err)
+		if !rep.Committed || rep.Facts != 4 || rep.ImportID == 0 {
+			t.Fatalf("valid-only import: %+v", rep)
+		}
+		p, err := svc.Create(sjj, rdPolicy(0))
+		fatal(t, err)
+		_, err = svc.Publish(sjj, p.ID)
+		fatal(t, err)
+		ms, err = svc.ForEntity(sjj, env.Entities[sitetest.USCCA])
+		fatal(t, err)
+		if len(ms) != 1 || !ms[0].Eligible || ms[0].AmountFen != 12_050_000 {
+			t.Fatalf("after import: %+v", ms)
+		}
+		if _, err := svc.ImportFacts(entCtx(env, env.Entities[sitetest.USCCA]), factsFile(t, good), "x.xlsx", "", false); !yserr.Is(err, yserr.Forbidden) {
+			t.Errorf("enterprise imports facts: %v", err)
 		}
 	})
 }
