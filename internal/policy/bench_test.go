@@ -54,6 +54,16 @@ func benchService(b *testing.B, e db.Dialect, n int) *policy.Service {
 	sizes := []string{"small", "micro", "medium", "large"}
 	tags := []string{"", "", ",专精特新,", ",科技型中小企业,"}
 	const batch = 400
+	seen := map[string]bool{}
+	code := func() string {
+		for {
+			c := ident.GenerateUSCC(r, "411002")
+			if !seen[c] {
+				seen[c] = true
+				return c
+			}
+		}
+	}
 	err = d.WithTx(ctx, func(ctx context.Context) error {
 		for start := 0; start < n; start += batch {
 			var ph []string
@@ -61,7 +71,7 @@ func benchService(b *testing.B, e db.Dialect, n int) *policy.Service {
 			for i := start; i < min(n, start+batch); i++ {
 				k := len(args)
 				ph = append(ph, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7, k+8, k+9, k+9))
-				args = append(args, ident.GenerateUSCC(r, "411002"), fmt.Sprintf("企业%07d", i), industries[i%len(industries)], sizes[i%len(sizes)],
+				args = append(args, code(), fmt.Sprintf("企业%07d", i), industries[i%len(industries)], sizes[i%len(sizes)],
 					"411002", fmt.Sprintf("%d-%02d-15", 2005+i%21, 1+i%12), "active", tags[i%len(tags)], clk.Now())
 			}
 			if _, err := d.Q(ctx).Exec(ctx, `INSERT INTO entities (uscc, name, industry_code, size_class, region_code, founded_on, status, tags, created_at, updated_at)

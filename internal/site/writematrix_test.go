@@ -35,6 +35,7 @@ var callerRoles = map[string][]auth.Role{
 // in the department table of TestWriteMatrix. A new department-scoped
 // write operation fails the test until it is added to one or the other.
 var scopedElsewhere = map[string]string{
+	"importPolicyFacts":       "not department-scoped: yearly facts belong to entities, and every department may report them (the source records the department); policy TestImportFacts refuses enterprises",
 	"createDepartment":        "handlers/accounts TestDepartmentPages (a dept admin creates below its own department only)",
 	"updateUser":              "handlers/accounts TestAuthorisationMatrix (mayManage on the old and new department)",
 	"setUserStatus":           "handlers/accounts TestAuthorisationMatrix",

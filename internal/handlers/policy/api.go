@@ -313,6 +313,10 @@ func (h *handlers) mountAPI() {
 		api.WriteJSON(w, http.StatusOK, st)
 		return nil
 	})
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/policy-facts/import", ID: "importPolicyFacts", Tags: tags, Auth: editors,
+		Summary:     "导入企业年度数据 / Import yearly facts",
+		Description: "Multipart form: file (.xlsx or .csv: 统一社会信用代码, 年度, then one column per fact), mode, dry_run. Always 200 with the per-row report; committed tells whether anything was written.",
+		Multipart:   true, Body: FactsForm{}, Resp: policy.FactImport{}}, h.apiFactsImport)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/policy-dashboard", ID: "getPolicyDashboard", Tags: tags, Auth: "platform_admin,supervisor,dept_admin",
 		Summary: "政策兑现看板 / Policy dashboard", Resp: policy.Dashboard{}}, func(w http.ResponseWriter, r *http.Request) error {
 		d, err := h.svc.Dashboard(r.Context())

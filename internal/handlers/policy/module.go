@@ -54,6 +54,7 @@ var staff = []auth.Role{auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth
 func (m *mod) Nav() []web.NavGroup {
 	return []web.NavGroup{{Title: web.Text{ZH: "惠企政策", EN: "Business policies"}, Items: []web.NavItem{
 		{Label: web.Text{ZH: "政策管理", EN: "Policies"}, Href: "/policies", TestID: "nav-policies", Show: web.Roles(staff...)},
+		{Label: web.Text{ZH: "导入企业年度数据", EN: "Import yearly facts"}, Href: "/policies/facts/import", Show: web.Roles(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)},
 		{Label: web.Text{ZH: "政策兑现看板", EN: "Policy dashboard"}, Href: "/policies/dashboard", TestID: "nav-policy-dashboard",
 			Show: web.Roles(auth.PlatformAdmin, auth.Supervisor, auth.DeptAdmin)},
 		{Label: web.Text{ZH: "为我推荐的政策", EN: "Policies for you"}, Href: "/my/policies", TestID: "nav-my-policies", Show: web.Roles(auth.Enterprise)},

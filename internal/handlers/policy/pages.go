@@ -35,11 +35,13 @@ const (
 
 func mount(s *server.Server, svc *policy.Service) {
 	h := &handlers{s: s, svc: svc}
-	s.UsesViews(viewList, viewForm, viewDetail, viewMine, viewStatement, viewPublic, viewCalc, viewDashboard)
+	s.UsesViews(viewFacts, viewList, viewForm, viewDetail, viewMine, viewStatement, viewPublic, viewCalc, viewDashboard)
 	editors := []auth.Role{auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff}
 	s.Page("GET /policies", h.list, staff...)
 	s.Page("GET /policies/new", h.newForm, editors...)
 	s.Page("POST /policies", h.create, editors...)
+	s.Page("GET /policies/facts/import", h.factsPage, editors...)
+	s.Page("POST /policies/facts/import", h.factsImport, editors...)
 	s.Page("GET /policies/dashboard", h.dashboard, auth.PlatformAdmin, auth.Supervisor, auth.DeptAdmin)
 	s.Page("GET /policies/{id}", h.detail, staff...)
 	s.Page("GET /policies/{id}/edit", h.editForm, editors...)

@@ -1,11 +1,15 @@
 package policy_test
 
 import (
+	"bytes"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"yingshang/internal/db"
 	"yingshang/internal/modules"
@@ -115,7 +119,23 @@ func TestPolicyPages(t *testing.T) {
 			if res.StatusCode != 200 || calc.Eligible != 1 || calc.TotalFen != 0 {
 				t.Fatalf("calculator API: %d %s", res.StatusCode, res.Body)
 			}
-			for _, p := range []string{"/policies", "/policies/new", loc + "/edit", "/policies/dashboard"} {
+			// The facts import page: a wrong-typed cell is a row error naming the column.
+			xf := excelize.NewFile()
+			_ = xf.SetSheetRow("Sheet1", "A1", &[]any{"统一社会信用代码", "年度", "研发费用（万元）"})
+			_ = xf.SetSheetRow("Sheet1", "A2", &[]any{sitetest.USCCA, 2025, "很多"})
+			var file bytes.Buffer
+			_ = xf.Write(&file)
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			fw, _ := mw.CreateFormFile("file", "facts.xlsx")
+			fw.Write(file.Bytes())
+			mw.WriteField("mode", "all_or_nothing")
+			mw.Close()
+			r = staff.PostMultipart(t, "/policies/facts/import", mw.FormDataContentType(), &body)
+			if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `data-testid="facts-bad">1<`) || !strings.Contains(r.Body, "很多") {
+				t.Fatalf("facts import: %d\n%s", r.StatusCode, r.Body)
+			}
+			for _, p := range []string{"/policies", "/policies/new", loc + "/edit", "/policies/dashboard", "/policies/facts/import"} {
 				if r := env.Login(t, "admin").Get(t, p); r.StatusCode != 200 {
 					t.Errorf("GET %s: %d", p, r.StatusCode)
 				}
