@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -52,13 +53,26 @@ func TestPolicyFlow(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=policy-grants]`, chromedp.ByQuery))
 	run(t, staff, "confirm", chromedp.Click(`[data-testid=policy-confirm]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid=flash]`, chromedp.ByQuery))
+	var detail string
+	run(t, staff, "detail URL", chromedp.Location(&detail))
 	run(t, staff, "pay",
 		chromedp.SendKeys(`input[name=payment_ref]`, "XCCZ-E2E-001", chromedp.ByQuery),
-		chromedp.Click(`[data-testid=policy-pay]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-testid=flash]`, chromedp.ByQuery))
-	if txt := textOf(t, staff, `[data-testid=policy-grants]`); !strings.Contains(txt, "已到账") {
-		shot(t, staff, "FAILED-policy-paid")
-		t.Fatalf("grants after payment:\n%s", txt)
+		chromedp.Click(`[data-testid=policy-pay]`, chromedp.ByQuery))
+	// The confirm step's flash is still on screen until the payment's page
+	// arrives: wait for the grants to read 已到账, reloading.
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var txt string
+		err := chromedp.Run(staff, chromedp.Navigate(detail), chromedp.WaitVisible(`[data-testid=policy-grants]`, chromedp.ByQuery),
+			chromedp.Text(`[data-testid=policy-grants]`, &txt, chromedp.ByQuery))
+		if err == nil && strings.Contains(txt, "已到账") && !strings.Contains(txt, "已审核") {
+			break
+		}
+		if time.Now().After(deadline) {
+			shot(t, staff, "FAILED-policy-paid")
+			t.Fatalf("grants after payment (%v):\n%s", err, txt)
+		}
+		time.Sleep(time.Second)
 	}
 	shot(t, staff, "policy-4-paid")
 
