@@ -49,31 +49,36 @@ func TestPolicyFlow(t *testing.T) {
 	}
 	shot(t, ent, "policy-3-enterprise")
 
-	run(t, staff, "grant run", chromedp.Click(`[data-testid=policy-grant-run]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-testid=policy-grants]`, chromedp.ByQuery))
-	run(t, staff, "confirm", chromedp.Click(`[data-testid=policy-confirm]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-testid=flash]`, chromedp.ByQuery))
 	var detail string
 	run(t, staff, "detail URL", chromedp.Location(&detail))
+	// Each step redirects back to the detail page, whose earlier flash may
+	// still be on screen: wait for the grants to reach the step's status,
+	// reloading, before the next click.
+	grantsRead := func(step, want, notWant string) {
+		t.Helper()
+		deadline := time.Now().Add(120 * time.Second)
+		for {
+			var txt string
+			err := chromedp.Run(staff, chromedp.Navigate(detail), chromedp.WaitVisible(`[data-testid=policy-grants]`, chromedp.ByQuery),
+				chromedp.Text(`[data-testid=policy-grants]`, &txt, chromedp.ByQuery))
+			if err == nil && strings.Contains(txt, want) && (notWant == "" || !strings.Contains(txt, notWant)) {
+				return
+			}
+			if time.Now().After(deadline) {
+				shot(t, staff, "FAILED-policy-"+step)
+				t.Fatalf("%s: grants do not read %s (%v):\n%s", step, want, err, txt)
+			}
+			time.Sleep(time.Second)
+		}
+	}
+	run(t, staff, "grant run", chromedp.Click(`[data-testid=policy-grant-run]`, chromedp.ByQuery))
+	grantsRead("granted", "已受理", "")
+	run(t, staff, "confirm", chromedp.Click(`[data-testid=policy-confirm]`, chromedp.ByQuery))
+	grantsRead("confirmed", "已审核", "已受理")
 	run(t, staff, "pay",
 		chromedp.SendKeys(`input[name=payment_ref]`, "XCCZ-E2E-001", chromedp.ByQuery),
 		chromedp.Click(`[data-testid=policy-pay]`, chromedp.ByQuery))
-	// The confirm step's flash is still on screen until the payment's page
-	// arrives: wait for the grants to read 已到账, reloading.
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		var txt string
-		err := chromedp.Run(staff, chromedp.Navigate(detail), chromedp.WaitVisible(`[data-testid=policy-grants]`, chromedp.ByQuery),
-			chromedp.Text(`[data-testid=policy-grants]`, &txt, chromedp.ByQuery))
-		if err == nil && strings.Contains(txt, "已到账") && !strings.Contains(txt, "已审核") {
-			break
-		}
-		if time.Now().After(deadline) {
-			shot(t, staff, "FAILED-policy-paid")
-			t.Fatalf("grants after payment (%v):\n%s", err, txt)
-		}
-		time.Sleep(time.Second)
-	}
+	grantsRead("paid", "已到账", "已审核")
 	shot(t, staff, "policy-4-paid")
 
 	run(t, ent, "statement", chromedp.Navigate(s.URL+"/my/policies/statement"), chromedp.WaitVisible(`[data-testid=statement-table]`, chromedp.ByQuery))

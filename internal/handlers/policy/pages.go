@@ -264,7 +264,11 @@ type StepView struct {
 func steps(v *web.View, list []rules.Step) []StepView {
 	out := make([]StepView, len(list))
 	for i, s := range list {
-		out[i] = StepView{Indent: s.Depth * 16, Held: s.Held, Text: v.T(s.Text.ZH, s.Text.EN), Actual: s.Actual, Gap: v.T(s.GapText.ZH, s.GapText.EN)}
+		lang := "zh"
+		if strings.HasPrefix(v.Lang, "en") {
+			lang = "en"
+		}
+		out[i] = StepView{Indent: s.Depth * 16, Held: s.Held, Text: v.T(s.Text.ZH, s.Text.EN), Actual: rules.CodeLabel(s.Fact, s.Actual, lang), Gap: v.T(s.GapText.ZH, s.GapText.EN)}
 	}
 	return out
 }

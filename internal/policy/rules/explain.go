@@ -17,6 +17,7 @@ type Line struct {
 // the value is (Gap, in the fact's unit or in days).
 type Step struct {
 	Path    string  `json:"path" doc:"JSON path of the condition in the rule"`
+	Fact    string  `json:"fact,omitempty" doc:"the fact a condition reads"`
 	Depth   int     `json:"depth"`
 	Held    bool    `json:"held"`
 	Text    Line    `json:"text"`
@@ -118,7 +119,7 @@ func (p *Program) trace(n *node, f *Facts, e *Env, depth int, out *[]Step) (bool
 	st := &(*out)[i]
 	st.Held = n.fn(f, e)
 	actual, v, known := n.actual(f, e)
-	st.Actual = actual
+	st.Actual, st.Fact = actual, n.fact.Name
 	if !st.Held && known {
 		gapOf(n, st, v, e)
 	}
@@ -170,6 +171,25 @@ func gapOf(n *node, st *Step, v float64, e *Env) {
 	}
 }
 
+var codeLabels = map[string]map[string]Line{
+	"size":   {"large": {"大型", "large"}, "medium": {"中型", "medium"}, "small": {"小型", "small"}, "micro": {"微型", "micro"}},
+	"status": {"active": {"存续", "active"}, "operating": {"在业", "operating"}, "revoked": {"吊销", "revoked"}, "cancelled": {"注销", "cancelled"}},
+}
+
+// CodeLabel names a coded value of a fact (size and status classes) in
+// the language; other values are returned as they are (grades, tags and
+// GB codes are shown as written).
+func CodeLabel(fact, v, lang string) string {
+	l, ok := codeLabels[fact][v]
+	if !ok {
+		return v
+	}
+	if lang == "en" {
+		return l.EN
+	}
+	return l.ZH
+}
+
 var opText = map[string]Line{
 	"=": {"为", "is"}, "!=": {"不为", "is not"}, "<": {"<", "<"}, "<=": {"≤", "≤"}, ">": {">", ">"}, ">=": {"≥", "≥"},
 	"between": {"介于", "between"}, "exists": {"已知", "is known"}, "in": {"属于", "is one of"}, "not_in": {"不属于", "is none of"},
@@ -207,9 +227,13 @@ func describe(n *node) Line {
 			if lang == "en" {
 				sep = ", "
 			}
-			return strings.Join(n.strs, sep)
+			out := make([]string, len(n.strs))
+			for i, v := range n.strs {
+				out[i] = CodeLabel(n.fact.Name, v, lang)
+			}
+			return strings.Join(out, sep)
 		}
-		return n.str
+		return CodeLabel(n.fact.Name, n.str, lang)
 	}
 	if n.op == "exists" {
 		return Line{n.fact.ZH + "已知", n.fact.EN + " is known"}
