@@ -36,7 +36,7 @@ func DemoPolicies(factYear int, today string) []DemoPolicy {
 		p("XC-FGW", "企业研发费用后补助", "许政〔"+y+"〕18号", "《许昌市支持科技创新若干政策》第三条", "innovation", ModeAuto, 20_000_000,
 			`{"all":[{"fact":"industry","op":"prefix","value":["C","I","M"]},{"fact":"rd_spending_wan","op":">=","value":50},{"fact":"status","op":"in","value":["active","operating"]}]}`,
 			`{"kind":"rate","fact":"rd_spending_wan","rate":0.1,"cap":500000}`, "按上年度研发费用的10%给予后补助，单个企业最高50万元。"),
-		p("XC-FGW", "高新技术企业认定奖励", "许政〔"+y+"〕18号", "《许昌市支持科技创新若干政策》第五条", "innovation", ModeAuto, 10_000_000,
+		p("XC-FGW", "高新技术企业认定奖励", "许政〔"+y+"〕18号", "《许昌市支持科技创新若干政策》第五条", "innovation", ModeAuto, 100_000_000,
 			`{"all":[{"fact":"high_tech","op":"=","value":true},{"fact":"founded_on","op":"<=","value":"today-1y"}]}`,
 			`{"kind":"fixed","amount":200000}`, "对有效期内的高新技术企业一次性奖励20万元。"),
 		p("XC-FGW", "首次升规入统工业企业奖励", "许政办〔"+y+"〕23号", "《许昌市促进工业企业升规入统实施办法》", "industry", ModeAuto, 5_000_000,
