@@ -22,6 +22,7 @@ import (
 	"yingshang/internal/handlers/draws"
 	inspectweb "yingshang/internal/handlers/inspect"
 	"yingshang/internal/handlers/licenses"
+	"yingshang/internal/handlers/policy"
 	"yingshang/internal/handlers/procure"
 	"yingshang/internal/module"
 	"yingshang/internal/web"
@@ -38,6 +39,7 @@ var All = []module.Info{
 	bideval.Module,
 	procure.Module,
 	inspectweb.Module,
+	policy.Module,
 }
 
 func init() {

@@ -1,6 +1,7 @@
 package site_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/draw"
+	"yingshang/internal/policy"
 	"yingshang/internal/site/sitetest"
 )
 
@@ -33,6 +35,7 @@ var callerRoles = map[string][]auth.Role{
 // in the department table of TestWriteMatrix. A new department-scoped
 // write operation fails the test until it is added to one or the other.
 var scopedElsewhere = map[string]string{
+	"importPolicyFacts":       "not department-scoped: yearly facts belong to entities, and every department may report them (the source records the department); policy TestImportFacts refuses enterprises",
 	"createDepartment":        "handlers/accounts TestDepartmentPages (a dept admin creates below its own department only)",
 	"updateUser":              "handlers/accounts TestAuthorisationMatrix (mayManage on the old and new department)",
 	"setUserStatus":           "handlers/accounts TestAuthorisationMatrix",
@@ -157,6 +160,32 @@ func TestWriteMatrix(t *testing.T) {
 			"remind1_days": 60, "remind2_days": 30, "followup_days": 7, "send_time": "09:00", "active": true}
 	}
 	dept := func(code string) string { return fmt.Sprint(env.Depts[code]) }
+	// A published policy of XC-SJJ with one accepted grant.
+	psvc := modules.Get[*policy.Service](env.Modules)
+	pin := func(d string) policy.Input {
+		return policy.Input{DepartmentID: env.Depts[d], Title: "矩阵政策", Category: "innovation", Mode: policy.ModeAuto, ValidFrom: "2026-01-01",
+			ValidTo: "2027-12-31", FactYear: 2025, Condition: json.RawMessage(`{"fact":"rd_spending_wan","op":">=","value":1}`),
+			Amount: json.RawMessage(`{"kind":"fixed","amount":1000}`)}
+	}
+	pol, err := psvc.Create(ctx, pin("XC-SJJ"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := psvc.Publish(ctx, pol.ID); err != nil {
+		t.Fatal(err)
+	}
+	rd := 5.0
+	if err := psvc.SetFact(ctx, env.Entities[sitetest.USCCA], 2025, "rd_spending_wan", &rd, "", "matrix"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := psvc.GrantRun(ctx, pol.ID, "2025", false); err != nil {
+		t.Fatal(err)
+	}
+	grants, err := psvc.Grants(ctx, pol.ID, "2025")
+	if err != nil || len(grants) != 1 {
+		t.Fatalf("matrix grant: %v %d", err, len(grants))
+	}
+	polPath := fmt.Sprintf("/api/v1/policies/%d", pol.ID)
 	type cell struct {
 		caller string
 		want   int
@@ -188,6 +217,17 @@ func TestWriteMatrix(t *testing.T) {
 			[]cell{{"sjj-staff", 403}, {"swj-staff", 403}, {"sjj-admin", 403}, {"wd-staff", 400}, {"admin", 400}}},
 		{"createLicenseType", "POST", "/api/v1/license-types", func(c string) any { return licType("M-"+strings.ToUpper(c), "XC-SWJ") },
 			[]cell{{"sjj-admin", 403}, {"admin", 201}}},
+		{"createPolicy", "POST", "/api/v1/policies", func(string) any { return pin("XC-SWJ") },
+			[]cell{{"sjj-staff", 403}, {"sjj-admin", 403}, {"wd-staff", 403}, {"swj-staff", 201}, {"admin", 201}}},
+		{"updatePolicy", "PUT", polPath, func(string) any { return pin("XC-SJJ") }, []cell{{"swj-staff", 403}, {"wd-staff", 403}}},
+		{"publishPolicy", "POST", polPath + "/publish", func(string) any { return map[string]any{} }, []cell{{"swj-staff", 403}, {"sjj-staff", 200}}},
+		{"withdrawPolicy", "POST", polPath + "/withdraw", func(string) any { return map[string]any{} }, []cell{{"swj-staff", 403}}},
+		{"runPolicyGrants", "POST", polPath + "/grant-runs", func(string) any { return map[string]any{"dry_run": true} }, []cell{{"swj-staff", 403}, {"sjj-staff", 200}}},
+		{"confirmPolicyGrants", "POST", polPath + "/confirm", func(string) any { return map[string]any{"period": "2025"} }, []cell{{"swj-staff", 403}}},
+		{"excludePolicyGrant", "POST", fmt.Sprintf("/api/v1/policy-grants/%d/exclude", grants[0].ID), func(string) any { return map[string]any{"reason": "矩阵"} },
+			[]cell{{"swj-staff", 403}, {"wd-staff", 403}}},
+		{"payPolicyGrants", "POST", "/api/v1/policy-grants/pay", func(string) any { return map[string]any{"grant_ids": []int64{grants[0].ID}, "payment_ref": "M-1"} },
+			[]cell{{"swj-staff", 403}}},
 		{"setCreditDeptClasses", "PUT", "/api/v1/credit/rules/classes/" + dept("XC-SWJ"), func(string) any { return map[string]any{"classes": []any{}} },
 			[]cell{{"sjj-admin", 403}}},
 	}
