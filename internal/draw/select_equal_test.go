@@ -74,7 +74,9 @@ func TestSelectAndFreezeEqualReference(t *testing.T) {
 		}
 		// Lists as frozen (unique, sorted) and with repeated, unsorted IDs.
 		lists := []CandidateList{list, {Candidates: append(slices.Clone(list.Candidates), list.Candidates...)}}
-		r.Shuffle(len(lists[1].Candidates), func(i, j int) { lists[1].Candidates[i], lists[1].Candidates[j] = lists[1].Candidates[j], lists[1].Candidates[i] })
+		r.Shuffle(len(lists[1].Candidates), func(i, j int) {
+			lists[1].Candidates[i], lists[1].Candidates[j] = lists[1].Candidates[j], lists[1].Candidates[i]
+		})
 		spec := Spec{Groups: SpecGroups(groups)}
 		for _, l := range lists {
 			seed := sha256.Sum256(fmt.Append(nil, round))
