@@ -124,6 +124,12 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 		}
 		res.Estimated = true
 	}
+	if q.join != "" && (order == " ORDER BY id" || order == " ORDER BY id DESC") {
+		// In the bigram index's own order (bigram, entity_id): the page
+		// walks the fragment's entries from one end and stops after it,
+		// instead of sorting all matches (both engines).
+		order = strings.Replace(order, "id", "nb.entity_id", 1)
+	}
 	page, per := max(f.Page, 1), f.PerPage
 	if per <= 0 {
 		per = DefaultPerPage
