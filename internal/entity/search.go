@@ -26,6 +26,7 @@ const (
 // with "?" for each argument; they are numbered $1, $2 ... when added.
 type query struct {
 	join  string // a JOIN after FROM entities (the bigram index)
+	gram  string // the bigram's placeholder when join is set
 	conds []string
 	args  []any
 }
@@ -114,7 +115,13 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 	res := &Result{Items: []Entity{}}
 	bound := s.countBound()
 	from := " FROM entities" + q.join + q.where()
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+from+" LIMIT "+strconv.FormatInt(bound+1, 10)+") t",
+	countFrom := from
+	if q.join != "" && len(q.conds) == 0 {
+		// The fragment alone: its index entries are the matches (every
+		// entry has its entity: ON DELETE CASCADE).
+		countFrom = " FROM entity_name_bigrams nb WHERE nb.bigram = " + q.gram
+	}
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+countFrom+" LIMIT "+strconv.FormatInt(bound+1, 10)+") t",
 		q.args...).Scan(&res.Total); err != nil {
 		return nil, err
 	}
@@ -292,7 +299,8 @@ func (s *Service) addText(ctx context.Context, q *query, text string, scan bool)
 		// The fragment's entries in the bigram index, joined (not "id IN
 		// (...)", which both engines would collect in full before the
 		// LIMIT of the count and the page).
-		q.join = " JOIN entity_name_bigrams nb ON nb.entity_id = entities.id AND nb.bigram = " + q.next(text)
+		q.gram = q.next(text)
+		q.join = " JOIN entity_name_bigrams nb ON nb.entity_id = entities.id AND nb.bigram = " + q.gram
 		return nil
 	}
 	name, err := s.nameCond(ctx, q, text, scan)
