@@ -21,6 +21,7 @@ const (
 type Page[T any] struct {
 	Items      []T    `json:"items" doc:"本页条目 / Items on this page"`
 	Total      int64  `json:"total" doc:"符合条件的总数 / Number of matching items"`
+	Estimated  bool   `json:"total_estimated,omitempty" doc:"为 true 时 total 是估算值（匹配数超过精确计数上限） / true when total is an estimate (more matches than are counted exactly)"`
 	Page       int    `json:"page,omitempty" doc:"页码，从 1 开始 / Page number, from 1"`
 	PerPage    int    `json:"per_page,omitempty" doc:"每页条数 / Items per page"`
 	NextCursor string `json:"next_cursor,omitempty" doc:"下一页游标（游标分页时） / Cursor of the next page, for cursor paging"`

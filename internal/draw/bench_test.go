@@ -135,3 +135,25 @@ func BenchmarkVerifyBeacon(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFreeze100k is the eligibility step alone.
+func BenchmarkFreeze100k(b *testing.B) {
+	pool, ctx, groups := benchPool()
+	b.ReportAllocs()
+	for b.Loop() {
+		Freeze(pool, ctx, groups)
+	}
+}
+
+// BenchmarkCommit100k is the commitment alone (canonical JSON + SHA-256).
+func BenchmarkCommit100k(b *testing.B) {
+	pool, ctx, groups := benchPool()
+	list := Freeze(pool, ctx, groups)
+	spec := Spec{Algorithm: AlgorithmVersion, Purpose: "experts", Groups: SpecGroups(groups)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Commit(list, spec, make([]byte, 32), time.Unix(0, 0)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -45,20 +45,28 @@ type Context struct {
 // apply.
 func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 	list := CandidateList{Candidates: make([]Candidate, 0, len(pool)), Excluded: []Exclusion{}}
-	groupNames := map[string][]string{}
-	for _, g := range groups {
-		groupNames[g.Name] = []string{g.Name}
+	// One shared []string{name} per group (the candidates' Groups), and
+	// the group of each specialty code: the first group that lists it.
+	groupNames := make([][]string, len(groups))
+	groupOf := map[string]int{}
+	for i, g := range groups {
+		groupNames[i] = []string{g.Name}
+		for _, sp := range g.Specialties {
+			if _, seen := groupOf[sp]; !seen && sp != "" {
+				groupOf[sp] = i
+			}
+		}
 	}
 	for _, m := range pool {
 		reasons := exclusionReasons(m, ctx)
-		group := ""
-		for _, g := range groups {
-			if overlaps(m.Specialties, g.Specialties) {
-				group = g.Name
-				break
+		// The first group (in order) one of whose specialties m holds.
+		group := len(groups)
+		for _, sp := range m.Specialties {
+			if i, ok := groupOf[sp]; ok && i < group {
+				group = i
 			}
 		}
-		if group == "" {
+		if group == len(groups) {
 			reasons = append(reasons, ReasonNoSpecialty)
 		}
 		if len(reasons) > 0 {
@@ -67,8 +75,13 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 		}
 		list.Candidates = append(list.Candidates, Candidate{ID: m.Key, Groups: groupNames[group]})
 	}
-	slices.SortFunc(list.Candidates, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(list.Excluded, func(a, b Exclusion) int { return strings.Compare(a.ID, b.ID) })
+	// Pools are usually read in key order: then there is nothing to sort.
+	if !slices.IsSortedFunc(list.Candidates, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) }) {
+		slices.SortFunc(list.Candidates, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) })
+	}
+	if !slices.IsSortedFunc(list.Excluded, func(a, b Exclusion) int { return strings.Compare(a.ID, b.ID) }) {
+		slices.SortFunc(list.Excluded, func(a, b Exclusion) int { return strings.Compare(a.ID, b.ID) })
+	}
 	return list
 }
 

@@ -252,13 +252,22 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 	if spec.Seating != nil {
 		return seatPicks(g, spec.Seating)
 	}
-	used := map[string]bool{}
+	// used and pool hold indexes into list.Candidates, not IDs: no
+	// hashing per candidate, one pool buffer for every group. That is the
+	// same as "not picked" by ID when the IDs are unique (a frozen list is
+	// sorted with unique IDs); otherwise picked IDs are looked up.
+	used := make([]bool, len(list.Candidates))
+	var usedID map[string]bool
+	if !uniqueSorted(list.Candidates) {
+		usedID = map[string]bool{}
+	}
+	pool := make([]int32, 0, len(list.Candidates))
 	var picks []Pick
 	for _, grp := range spec.Groups {
-		var pool []string
-		for _, c := range list.Candidates {
-			if !used[c.ID] && slices.Contains(c.Groups, grp.Name) {
-				pool = append(pool, c.ID)
+		pool = pool[:0]
+		for i := range list.Candidates {
+			if !used[i] && slices.Contains(list.Candidates[i].Groups, grp.Name) && (usedID == nil || !usedID[list.Candidates[i].ID]) {
+				pool = append(pool, int32(i))
 			}
 		}
 		if len(pool) < grp.Count {
@@ -269,13 +278,27 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 			j := i + int(g.Uniform(uint64(len(pool)-i)))
 			pool[i], pool[j] = pool[j], pool[i]
 			used[pool[i]] = true
-			picks = append(picks, Pick{Group: grp.Name, Order: i + 1, ID: pool[i], Reserve: i >= grp.Count})
+			if usedID != nil {
+				usedID[list.Candidates[pool[i]].ID] = true
+			}
+			picks = append(picks, Pick{Group: grp.Name, Order: i + 1, ID: list.Candidates[pool[i]].ID, Reserve: i >= grp.Count})
 		}
 	}
 	if spec.Teams != nil {
 		return teamPicks(g, spec.Teams, list, picks)
 	}
 	return picks, nil
+}
+
+// uniqueSorted reports whether the candidates' IDs are strictly
+// increasing (so unique).
+func uniqueSorted(cs []Candidate) bool {
+	for i := 1; i < len(cs); i++ {
+		if cs[i-1].ID >= cs[i].ID {
+			return false
+		}
+	}
+	return true
 }
 
 // RoundTime is the time a drand round is emitted.

@@ -219,6 +219,9 @@ type Service struct {
 	Audit *audit.Log
 	Keys  *secret.Keyring
 	Clock clock.Clock
+	// CountBound is how many matches Search counts exactly before it
+	// estimates (0: DefaultCountBound).
+	CountBound int
 
 	searchMu  sync.Mutex
 	nameIndex nameIndex // how names are searched; see search.go

@@ -295,22 +295,30 @@ func (imp *importer) flush(ctx context.Context) error {
 	if n == 0 || !imp.writing() {
 		return nil
 	}
-	rows, err := imp.s.DB.Q(ctx).Query(ctx, insertHead+valuesSQL(imp.s.DB.Dialect, n)+upsertTail+" RETURNING id", args...)
+	rows, err := imp.s.DB.Q(ctx).Query(ctx, insertHead+valuesSQL(imp.s.DB.Dialect, n)+upsertTail+" RETURNING id, uscc, name", args...)
 	if err != nil {
 		return fmt.Errorf("write entities: %w", err)
 	}
 	var ids []int64
+	names := map[int64]string{}
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var uscc, name string
+		if err := rows.Scan(&id, &uscc, &name); err != nil {
 			rows.Close()
 			return err
 		}
 		ids = append(ids, id)
+		if old := existing[uscc]; old == nil || old.Name != name {
+			names[id] = name // new or renamed: its bigrams change
+		}
 	}
 	err = rows.Err()
 	rows.Close()
 	if err != nil {
+		return fmt.Errorf("write entities: %w", err)
+	}
+	if err := imp.s.indexNames(ctx, names); err != nil {
 		return fmt.Errorf("write entities: %w", err)
 	}
 	// Each written entity gets its own event, so that its audit trail (and

@@ -25,6 +25,8 @@ const (
 // query collects the WHERE conditions of a search. Conditions are written
 // with "?" for each argument; they are numbered $1, $2 ... when added.
 type query struct {
+	join  string // a JOIN after FROM entities (the bigram index)
+	gram  string // the bigram's placeholder when join is set
 	conds []string
 	args  []any
 }
@@ -50,39 +52,174 @@ func (q *query) next(a any) string {
 	return "$" + strconv.Itoa(len(q.args))
 }
 
+// DefaultCountBound is how many matches a search counts exactly; beyond it
+// the total is an estimate (Result.Estimated). Counting every match of a
+// broad filter ("科技" in a million names: 60,000 matches) costs more than
+// the page itself; nobody needs more than "约 68,000".
+const DefaultCountBound = 5000
+
+// estimateSample is about how many entities the estimate reads: 16 evenly
+// spaced runs of ids, so that an import ordered by region or date does not
+// skew it. With more than DefaultCountBound matches among a million
+// entities the sample holds 100 or more of them: a relative error of about
+// 10% or less.
+const (
+	estimateStrata  = 16
+	estimateSigDigs = 2
+)
+
+var estimateSample int64 = 20000 // a variable for tests
+
+// Result is one page of a search.
+type Result struct {
+	Items []Entity
+	// Total is the number of all matches: exact up to the count bound,
+	// beyond it an estimate rounded to 2 significant digits.
+	Total     int64
+	Estimated bool
+}
+
 // Search returns one page of the entities matching f that the caller may
-// read, and the number of all matching ones. Errors: unauthorized,
+// read, and the number of all matching ones (an estimate when there are
+// more than the count bound; SearchPage says which). Errors: unauthorized,
 // forbidden, invalid (an unknown region, industry, size, status or sort
 // key).
 func (s *Service) Search(ctx context.Context, f Filter) ([]Entity, int64, error) {
-	a, q, err := s.filterQuery(ctx, f)
+	r, err := s.SearchPage(ctx, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	return r.Items, r.Total, nil
+}
+
+// countBound is the service's count bound (DefaultCountBound unless set).
+func (s *Service) countBound() int64 {
+	if s.CountBound > 0 {
+		return int64(s.CountBound)
+	}
+	return DefaultCountBound
+}
+
+// SearchPage is Search with the total marked exact or estimated: the
+// matches are counted up to the count bound, and beyond it estimated from
+// a sample of the table (see estimate).
+func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
+	a, q, err := s.filterQuery(ctx, f, false)
+	if err != nil {
+		return nil, err
 	}
 	order, err := orderBy(f.Sort)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	var total int64
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM entities"+q.where(), q.args...).Scan(&total); err != nil {
-		return nil, 0, err
+	res := &Result{Items: []Entity{}}
+	bound := s.countBound()
+	from := " FROM entities" + q.join + q.where()
+	countFrom := from
+	if q.join != "" && len(q.conds) == 0 {
+		// The fragment alone: its index entries are the matches (every
+		// entry has its entity: ON DELETE CASCADE).
+		countFrom = " FROM entity_name_bigrams nb WHERE nb.bigram = " + q.gram
+	}
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+countFrom+" LIMIT "+strconv.FormatInt(bound+1, 10)+") t",
+		q.args...).Scan(&res.Total); err != nil {
+		return nil, err
+	}
+	if res.Total > bound {
+		if res.Total, err = s.estimate(ctx, f, bound); err != nil {
+			return nil, err
+		}
+		res.Estimated = true
+	}
+	if q.join != "" && (order == " ORDER BY id" || order == " ORDER BY id DESC") {
+		// In the bigram index's own order (bigram, entity_id): the page
+		// walks the fragment's entries from one end and stops after it,
+		// instead of sorting all matches (both engines).
+		order = strings.Replace(order, "id", "nb.entity_id", 1)
 	}
 	page, per := max(f.Page, 1), f.PerPage
 	if per <= 0 {
 		per = DefaultPerPage
 	}
 	per = min(per, MaxPerPage)
-	sql := "SELECT " + selectCols + " FROM entities" + q.where() + order +
-		" LIMIT " + q.next(per) + " OFFSET " + q.next((page-1)*per)
-	out := []Entity{}
+	sql := "SELECT " + selectCols + from + order + " LIMIT " + q.next(per) + " OFFSET " + q.next((page-1)*per)
 	err = s.each(ctx, sql, q.args, func(st *stored) error {
 		e, err := s.view(a, st)
 		if err == nil {
-			out = append(out, *e)
+			res.Items = append(res.Items, *e)
 		}
 		return err
 	})
-	return out, total, err
+	return res, err
+}
+
+// CountExact counts every entity matching f that the caller may read, the
+// straightforward way (no bound, no name index): what SearchPage's total
+// stands for. It is slow on broad filters over large tables; tests and
+// benchmarks compare against it.
+func (s *Service) CountExact(ctx context.Context, f Filter) (int64, error) {
+	_, q, err := s.filterQuery(ctx, f, true)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM entities"+q.where(), q.args...).Scan(&n)
+	return n, err
+}
+
+// estimate estimates the number of matches of f (known to exceed bound)
+// from a stratified sample: estimateStrata runs of consecutive ids evenly
+// spaced over the id range, about estimateSample ids in all, each read by
+// its primary key and tested with the plain conditions (names by LIKE), so
+// that its cost does not grow with the table or the matches. The matches
+// in the sample, scaled by the id range over the ids sampled, rounded to
+// estimateSigDigs significant digits, and never below bound+1.
+func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, error) {
+	_, q, err := s.filterQuery(ctx, f, true)
+	if err != nil {
+		return 0, err
+	}
+	var lo, hi int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM entities").Scan(&lo, &hi); err != nil {
+		return 0, err
+	}
+	span := hi - lo + 1
+	from := " FROM entities" + nameSearchOf(s.DB.Dialect).sampleHint()
+	if span <= estimateSample {
+		var n int64
+		err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*)"+from+q.where(), q.args...).Scan(&n)
+		return max(n, bound+1), err
+	}
+	width, step := estimateSample/estimateStrata, span/estimateStrata
+	n := len(q.args)
+	conds := append([]string{fmt.Sprintf("id >= $%d AND id < $%d", n+1, n+2)}, q.conds...)
+	sql := "SELECT COUNT(*)" + from + " WHERE " + strings.Join(conds, " AND ")
+	var hits, seen int64
+	for k := range int64(estimateStrata) {
+		a := lo + k*step
+		var c int64
+		if err := s.DB.Q(ctx).QueryRow(ctx, sql, append(slices.Clip(q.args), a, a+width)...).Scan(&c); err != nil {
+			return 0, err
+		}
+		hits += c
+		seen += width
+	}
+	return max(roundSig(hits*span/seen, estimateSigDigs), bound+1), nil
+}
+
+// roundSig rounds n to d significant digits: 68,417 -> 68,000.
+func roundSig(n int64, d int) int64 {
+	p := int64(1)
+	for m := n; m >= 10; m /= 10 {
+		p *= 10
+	}
+	for range d - 1 {
+		p /= 10
+	}
+	if p <= 1 {
+		return n
+	}
+	return (n + p/2) / p * p
 }
 
 // each runs a query and calls fn for every row.
@@ -105,7 +242,11 @@ func (s *Service) each(ctx context.Context, sql string, args []any, fn func(*sto
 }
 
 // filterQuery checks the caller and translates f into conditions.
-func (s *Service) filterQuery(ctx context.Context, f Filter) (*auth.Actor, *query, error) {
+//
+// With scan, names are matched by LIKE / ILIKE, the way that reads each
+// row once (the estimate's sample and the straightforward count);
+// otherwise by the best index there is.
+func (s *Service) filterQuery(ctx context.Context, f Filter, scan bool) (*auth.Actor, *query, error) {
 	a, only, err := readAccess(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -114,7 +255,7 @@ func (s *Service) filterQuery(ctx context.Context, f Filter) (*auth.Actor, *quer
 	if only != 0 {
 		q.add("id = ?", only)
 	}
-	if err := s.addText(ctx, q, f.Q); err != nil {
+	if err := s.addText(ctx, q, f.Q, scan); err != nil {
 		return nil, nil, err
 	}
 	var v yserr.Validation
@@ -148,13 +289,21 @@ func (s *Service) filterQuery(ctx context.Context, f Filter) (*auth.Actor, *quer
 }
 
 // addText adds the free-text condition: a USCC prefix or a name substring.
-func (s *Service) addText(ctx context.Context, q *query, text string) error {
+func (s *Service) addText(ctx context.Context, q *query, text string, scan bool) error {
 	text = cleanText(text)
 	if text == "" {
 		return nil
 	}
 	code := ident.NormalizeUSCC(text)
-	name, err := s.nameCond(ctx, q, text)
+	if !scan && !isCodePrefix(code) && useBigrams(text) {
+		// The fragment's entries in the bigram index, joined (not "id IN
+		// (...)", which both engines would collect in full before the
+		// LIMIT of the count and the page).
+		q.gram = q.next(text)
+		q.join = " JOIN entity_name_bigrams nb ON nb.entity_id = entities.id AND nb.bigram = " + q.gram
+		return nil
+	}
+	name, err := s.nameCond(ctx, q, text, scan)
 	if err != nil {
 		return err
 	}
@@ -297,10 +446,18 @@ func (n nameIndex) String() string {
 }
 
 // nameCond returns the condition "name contains text".
-func (s *Service) nameCond(ctx context.Context, q *query, text string) (string, error) {
+func (s *Service) nameCond(ctx context.Context, q *query, text string, scan bool) (string, error) {
+	if scan {
+		return nameSearchOf(s.DB.Dialect).cond(nameLike, q, text), nil
+	}
 	idx, err := s.searchIndex(ctx)
 	if err != nil {
 		return "", err
+	}
+	if useBigrams(text) {
+		// 2 characters with the USCC alternative: the bigram index as a
+		// set of ids.
+		return "entities.id IN (SELECT entity_id FROM entity_name_bigrams WHERE bigram = " + q.next(text) + ")", nil
 	}
 	return nameSearchOf(s.DB.Dialect).cond(idx, q, text), nil
 }
@@ -316,6 +473,9 @@ type nameSearch interface {
 	probe() (sql string, found nameIndex)
 	// ensure creates the index when it is missing (and can be created).
 	ensure(ctx context.Context, s *Service) error
+	// sampleHint follows "FROM entities" in the estimate's sample query:
+	// read the rows by primary key, never by another index.
+	sampleHint() string
 }
 
 func nameSearchOf(d db.Dialect) nameSearch {
@@ -342,6 +502,9 @@ func (sqliteFTSSearch) probe() (string, nameIndex) {
 
 func (sqliteFTSSearch) ensure(ctx context.Context, s *Service) error { return s.ensureFTS5(ctx) }
 
+// NOT INDEXED leaves SQLite the rowid ranges only.
+func (sqliteFTSSearch) sampleHint() string { return " NOT INDEXED" }
+
 // pgTrgmSearch: LIKE / ILIKE, which the planner answers from the pg_trgm
 // GIN index by itself when there is one.
 type pgTrgmSearch struct{}
@@ -353,7 +516,16 @@ func (pgTrgmSearch) cond(_ nameIndex, q *query, text string) string {
 	if hasCase(text) {
 		op = "ILIKE"
 	}
-	return "name " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
+	// pg_trgm cannot narrow a pattern of fewer than 3 characters, but a
+	// generic plan (which pgx's statement cache gets after five runs) does
+	// not know the length and may still read the whole trigram index and
+	// recheck every row. "name || ''" is not indexed: such a fragment is
+	// always a scan, which stops at the count bound or the page's LIMIT.
+	col := "name"
+	if utf8.RuneCountInString(text) < 3 {
+		col = "(name || '')"
+	}
+	return col + " " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
 }
 
 func (pgTrgmSearch) probe() (string, nameIndex) {
@@ -361,6 +533,9 @@ func (pgTrgmSearch) probe() (string, nameIndex) {
 }
 
 func (pgTrgmSearch) ensure(ctx context.Context, s *Service) error { return s.ensureTrgm(ctx) }
+
+// The sample's id ranges are narrow: the planner reads them by primary key.
+func (pgTrgmSearch) sampleHint() string { return "" }
 
 // hasCase reports whether s has a letter with upper and lower case forms.
 func hasCase(s string) bool {

@@ -248,6 +248,9 @@ func (s *Service) Create(ctx context.Context, in Input) (*Entity, error) {
 		if err != nil {
 			return err
 		}
+		if err := s.indexNames(ctx, map[int64]string{id: st.Name}); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "entity.create", "entity", strconv.FormatInt(id, 10), nil, auditView(st), "")
 	})
 	if err != nil {
@@ -317,6 +320,11 @@ func (s *Service) update(ctx context.Context, st *stored, in *Input, dept int64)
 	after, err := s.load(ctx, "id = $1", st.ID)
 	if err != nil {
 		return err
+	}
+	if after.Name != st.Name {
+		if err := s.indexNames(ctx, map[int64]string{st.ID: after.Name}); err != nil {
+			return err
+		}
 	}
 	return s.Audit.Record(ctx, "entity.update", "entity", strconv.FormatInt(st.ID, 10), auditView(st), auditView(after), "")
 }

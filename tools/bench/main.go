@@ -43,6 +43,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: bench import|search|audit [flags]")
 		os.Exit(2)
 	}
+	if ok, err := runScaleb(os.Args[1], os.Args[2:]); ok { // issue 17 part B: search-scale, expert-draw, dashboard
+		if err != nil {
+			fail(err)
+		}
+		return
+	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	engine := fs.String("engine", "sqlite", "sqlite or postgres")
 	rows := fs.Int("rows", 100000, "entities to load")

@@ -32,9 +32,10 @@ func (h *handlers) mountAPI() {
 	tags := []string{"entity"}
 	reg.DescribeTag("entity", "经营主体库：查询、登记、修改、Excel 导入导出、一企一码 / Market-entity registry: search, register, edit, spreadsheet import and export, QR codes")
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/entities", ID: "listEntities", Tags: tags, Auth: authRead,
-		Summary:     "查询经营主体 / Search market entities",
-		Description: "Personal data (legal representative's ID number, phone) is masked unless the caller may see it (masked=true). An enterprise user sees only its own entity.",
-		Query:       Query{}, Resp: api.Page[entity.Entity]{}}, h.apiList)
+		Summary: "查询经营主体 / Search market entities",
+		Description: "Personal data (legal representative's ID number, phone) is masked unless the caller may see it (masked=true). An enterprise user sees only its own entity. " +
+			"Matches are counted exactly up to 5,000; beyond that total is an estimate rounded to 2 significant digits and total_estimated is true.",
+		Query: Query{}, Resp: api.Page[entity.Entity]{}}, h.apiList)
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/entities", ID: "createEntity", Tags: tags, Auth: authWrite,
 		Summary: "登记经营主体 / Register a market entity", Body: entity.Input{}, Resp: entity.Entity{}, Status: http.StatusCreated}, h.apiCreate)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/entities/{id}", ID: "getEntity", Tags: tags, Auth: authRead,
@@ -71,12 +72,14 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := h.s.App.Entities.Search(r.Context(), f)
+	res, err := h.s.App.Entities.SearchPage(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	writeNoStore(w)
-	api.WriteJSON(w, http.StatusOK, api.NewPage(items, total, f.Page, f.PerPage))
+	page := api.NewPage(res.Items, res.Total, f.Page, f.PerPage)
+	page.Estimated = res.Estimated
+	api.WriteJSON(w, http.StatusOK, page)
 	return nil
 }
 

@@ -18,6 +18,8 @@ type listData struct {
 	RegionOther string // otherwise the typed code
 	Items       []listRow
 	Total       int64
+	TotalText   string // Total with thousands separators
+	Estimated   bool   // Total is an estimate (more matches than the service counts)
 	Page, Pages int
 	PerPage     int
 	Prev, Next  string
@@ -65,9 +67,11 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Data = d
 	if ferr == nil {
-		var items []entity.Entity
-		items, d.Total, ferr = h.s.App.Entities.Search(r.Context(), f)
-		d.fill(v, f, items)
+		var res *entity.Result
+		if res, ferr = h.s.App.Entities.SearchPage(r.Context(), f); ferr == nil {
+			d.Total, d.Estimated, d.TotalText = res.Total, res.Estimated, thousands(res.Total)
+			d.fill(v, f, res.Items)
+		}
 	}
 	if ferr != nil {
 		// A bad filter is shown next to its field, with the form as sent.
@@ -200,4 +204,22 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 		l.w.WriteHeader(http.StatusOK)
 	}
 	return l.w.Write(p)
+}
+
+// thousands formats n with a comma every three digits: 68000 -> 68,000.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

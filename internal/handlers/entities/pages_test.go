@@ -90,6 +90,26 @@ func TestSearchAPI(t *testing.T) {
 		if page.Total != 1 || page.Items[0].USCC != sitetest.USCCB {
 			t.Fatalf("industry C: %s", r.Body)
 		}
+		if strings.Contains(r.Body, "total_estimated") {
+			t.Errorf("exact total marked estimated: %s", r.Body)
+		}
+		// Beyond the count bound the total is an estimate, and says so.
+		env.App.Entities.CountBound = 1
+		t.Cleanup(func() { env.App.Entities.CountBound = 0 })
+		var est struct {
+			Total     int64 `json:"total"`
+			Estimated bool  `json:"total_estimated"`
+		}
+		r = env.API(t, tok, "GET", "/api/v1/entities?region=411000", nil)
+		r.JSON(t, &est)
+		if r.StatusCode != 200 || !est.Estimated || est.Total != 2 {
+			t.Errorf("estimate: %d %s", r.StatusCode, r.Body)
+		}
+		page2 := env.Login(t, "sjj-staff").Get(t, "/entities?region=411000")
+		if got := testid(page2.Body, "entity-total-estimated"); got != "约" || !strings.Contains(page2.Body, "<strong>2</strong> 个经营主体（估算）") {
+			t.Errorf("estimated total on the page: %q", got)
+		}
+		env.App.Entities.CountBound = 0
 		for _, q := range []string{"size=huge", "per_page=500", "region=12", "sort=phone"} {
 			if r := env.API(t, tok, "GET", "/api/v1/entities?"+q, nil); r.StatusCode != http.StatusBadRequest {
 				t.Errorf("%s: %d %s", q, r.StatusCode, r.Body)

@@ -1,0 +1,90 @@
+package draw
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// selectByID is Select as first written (picked IDs in a map, a fresh
+// pool of IDs per group): the reference for the index-based Select.
+func selectByID(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
+	g := NewDRBG(seed)
+	used := map[string]bool{}
+	var picks []Pick
+	for _, grp := range spec.Groups {
+		var pool []string
+		for _, c := range list.Candidates {
+			if !used[c.ID] && slices.Contains(c.Groups, grp.Name) {
+				pool = append(pool, c.ID)
+			}
+		}
+		if len(pool) < grp.Count {
+			return nil, &Shortfall{Group: grp.Name, Need: grp.Count, Available: len(pool)}
+		}
+		k := min(grp.Count+grp.Reserves, len(pool))
+		for i := 0; i < k; i++ {
+			j := i + int(g.Uniform(uint64(len(pool)-i)))
+			pool[i], pool[j] = pool[j], pool[i]
+			used[pool[i]] = true
+			picks = append(picks, Pick{Group: grp.Name, Order: i + 1, ID: pool[i], Reserve: i >= grp.Count})
+		}
+	}
+	return picks, nil
+}
+
+// freezeGroup is Freeze's group choice as first written: the first
+// group (in order) whose specialties overlap the member's.
+func freezeGroup(m PoolMember, groups []QuotaGroup) string {
+	for _, g := range groups {
+		if overlaps(m.Specialties, g.Specialties) {
+			return g.Name
+		}
+	}
+	return ""
+}
+
+func TestSelectAndFreezeEqualReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	specs := []string{"S0", "S1", "S2", "S3", "S4", ""}
+	for round := range 300 {
+		n := 1 + r.IntN(60)
+		pool := make([]PoolMember, n)
+		keys := r.Perm(2 * n) // unique keys, in no order
+		for i := range pool {
+			pool[i] = PoolMember{Key: fmt.Sprintf("E%03d", keys[i]), Status: "active", Region: "411002"}
+			for range r.IntN(3) {
+				pool[i].Specialties = append(pool[i].Specialties, specs[r.IntN(len(specs))])
+			}
+			if r.IntN(8) == 0 {
+				pool[i].Status = "suspended"
+			}
+		}
+		groups := []QuotaGroup{{Name: "a", Specialties: []string{"S0", "S1"}, Count: 1 + r.IntN(3), Reserves: r.IntN(2)},
+			{Name: "b", Specialties: []string{"S1", "S2", "S3"}, Count: r.IntN(3), Reserves: r.IntN(2)}}
+		list := Freeze(pool, Context{}, groups)
+		for _, c := range list.Candidates {
+			m := pool[slices.IndexFunc(pool, func(m PoolMember) bool { return m.Key == c.ID })]
+			if want := freezeGroup(m, groups); c.Groups[0] != want {
+				t.Fatalf("round %d: %s in group %s, want %s", round, c.ID, c.Groups[0], want)
+			}
+		}
+		// Lists as frozen (unique, sorted) and with repeated, unsorted IDs.
+		lists := []CandidateList{list, {Candidates: append(slices.Clone(list.Candidates), list.Candidates...)}}
+		r.Shuffle(len(lists[1].Candidates), func(i, j int) {
+			lists[1].Candidates[i], lists[1].Candidates[j] = lists[1].Candidates[j], lists[1].Candidates[i]
+		})
+		spec := Spec{Groups: SpecGroups(groups)}
+		for _, l := range lists {
+			seed := sha256.Sum256(fmt.Append(nil, round))
+			got, gerr := Select(seed[:], spec, l)
+			want, werr := selectByID(seed[:], spec, l)
+			if !reflect.DeepEqual(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Fatalf("round %d: Select %v %v, reference %v %v", round, got, gerr, want, werr)
+			}
+		}
+	}
+}

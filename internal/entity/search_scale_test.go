@@ -1,0 +1,246 @@
+package entity
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"yingshang/internal/db"
+	"yingshang/internal/db/dbtest"
+	"yingshang/internal/refdata"
+)
+
+func TestBigrams(t *testing.T) {
+	for name, want := range map[string][]string{
+		"":       nil,
+		"瑞":      nil,
+		"瑞丰":     {"瑞丰"},
+		"瑞丰瑞丰":   {"瑞丰", "丰瑞"},
+		"A公司 B":  {"A公", "公司", "司 ", " B"},
+		"100%物流": {"10", "00", "0%", "%物", "物流"},
+	} {
+		if got := bigrams(name); !slices.Equal(got, want) {
+			t.Errorf("bigrams(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestRoundSig(t *testing.T) {
+	for n, want := range map[int64]int64{0: 0, 7: 7, 68: 68, 684: 680, 685: 690, 68417: 68000, 995: 1000, 1_049_999: 1_000_000} {
+		if got := roundSig(n, 2); got != want {
+			t.Errorf("roundSig(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// scaleRow is what the reference filter in Go needs of an entity.
+type scaleRow struct {
+	id                             int64
+	name, region, industry, status string
+}
+
+// goMatch is the straightforward filter, in Go: name substring, region
+// and industry hierarchy, status.
+func goMatch(r scaleRow, f Filter) bool {
+	if f.Q != "" && !strings.Contains(r.name, f.Q) {
+		return false
+	}
+	if f.Region != "" {
+		reg, _ := refdata.Region(f.Region)
+		switch reg.Level {
+		case refdata.LevelProvince:
+			if !strings.HasPrefix(r.region, f.Region[:2]) {
+				return false
+			}
+		case refdata.LevelCity:
+			if !strings.HasPrefix(r.region, f.Region[:4]) {
+				return false
+			}
+		default:
+			if r.region != f.Region {
+				return false
+			}
+		}
+	}
+	if f.Industry != "" {
+		in, _ := refdata.Industry(f.Industry)
+		if in.Level == refdata.IndustrySection {
+			ok := r.industry == in.Code
+			for _, d := range refdata.IndustryChildren(in.Code) {
+				ok = ok || strings.HasPrefix(r.industry, d.Code)
+			}
+			if !ok {
+				return false
+			}
+		} else if !strings.HasPrefix(r.industry, in.Code) {
+			return false
+		}
+	}
+	return f.Status == "" || string(f.Status) == r.status
+}
+
+// randomFragment is a substring of n characters of a random stored name.
+func randomFragment(r *rand.Rand, rows []scaleRow, n int) string {
+	for {
+		name := []rune(rows[r.IntN(len(rows))].name)
+		if len(name) >= n {
+			i := r.IntN(len(name) - n + 1)
+			return string(name[i : i+n])
+		}
+	}
+}
+
+// TestSearchBoundedEquality: on random data, every search's page equals
+// the straightforward filter's, its total equals the exact count up to
+// the bound and is marked an estimate (of the right size) beyond it; the
+// bigram index equals the names' fragments after imports, edits and
+// renames.
+func TestSearchBoundedEquality(t *testing.T) {
+	saved := estimateSample
+	estimateSample = 480 // 16 runs of 30 ids: the sampling path on a small table
+	t.Cleanup(func() { estimateSample = saved })
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		fx := newFixture(t, d)
+		ctx := fx.admin()
+		var buf bytes.Buffer
+		if err := WriteSample(&buf, FormatCSV, rand.New(rand.NewPCG(7, 8)), 2400); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := fx.s.Import(ctx, bytes.NewReader(buf.Bytes()), "e.csv", ImportOptions{Mode: ModeAllOrNothing}); err != nil || !rep.Committed {
+			t.Fatalf("import: %v %+v", err, rep)
+		}
+		if _, err := fx.s.EnsureSearchIndex(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		// A rename and a new entity go through Update and Create.
+		first, _, err := fx.s.Search(ctx, Filter{Sort: "id", PerPage: 1})
+		if err != nil || len(first) != 1 {
+			t.Fatal(err)
+		}
+		in := mustInput(t, fx, first[0].ID)
+		in.Name = "许昌市建安区瑞丰新材料科技有限公司"
+		if _, err := fx.s.Update(ctx, first[0].ID, in); err != nil {
+			t.Fatal(err)
+		}
+		checkBigramIndex(t, d)
+
+		var rows []scaleRow
+		dbRows, err := d.Q(ctx).Query(ctx, "SELECT id, name, region_code, industry_code, status FROM entities")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for dbRows.Next() {
+			var r scaleRow
+			if err := dbRows.Scan(&r.id, &r.name, &r.region, &r.industry, &r.status); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, r)
+		}
+		dbRows.Close()
+		slices.SortFunc(rows, func(a, b scaleRow) int { return int(b.id - a.id) })
+
+		fx.s.CountBound = 60
+		r := rand.New(rand.NewPCG(9, 10))
+		regions := []string{"", "", "411000", "411002", "411081", "410000", "411024"}
+		industries := []string{"", "", "C", "F", "51", "5132", "I", "A"}
+		statuses := []Status{"", "", "", StatusActive, StatusOperating}
+		estimates := 0
+		for i := range 160 {
+			f := Filter{Region: regions[r.IntN(len(regions))], Industry: industries[r.IntN(len(industries))], Status: statuses[r.IntN(len(statuses))]}
+			switch i % 5 {
+			case 0, 1:
+				f.Q = randomFragment(r, rows, 2)
+			case 2:
+				f.Q = randomFragment(r, rows, 4)
+			case 3:
+				f.Q = randomFragment(r, rows, 1)
+			}
+			var want []int64
+			for _, row := range rows {
+				if goMatch(row, f) {
+					want = append(want, row.id)
+				}
+			}
+			exact, err := fx.s.CountExact(supervisor(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if exact != int64(len(want)) {
+				t.Fatalf("%+v: CountExact %d, Go filter %d", f, exact, len(want))
+			}
+			res, err := fx.s.SearchPage(supervisor(), f)
+			if err != nil {
+				t.Fatalf("%+v: %v", f, err)
+			}
+			var got []int64
+			for _, e := range res.Items {
+				got = append(got, e.ID)
+			}
+			if w := want[:min(len(want), DefaultPerPage)]; !slices.Equal(got, w) {
+				t.Errorf("%+v: page %v, want %v", f, got, w)
+			}
+			switch {
+			case exact <= 60:
+				if res.Estimated || res.Total != exact {
+					t.Errorf("%+v: total %d (estimated %v), want exactly %d", f, res.Total, res.Estimated, exact)
+				}
+			default:
+				estimates++
+				if !res.Estimated || res.Total <= 60 || res.Total < exact/2 || res.Total > exact*2 {
+					t.Errorf("%+v: total %d (estimated %v), exact %d", f, res.Total, res.Estimated, exact)
+				}
+			}
+		}
+		if estimates < 20 {
+			t.Errorf("only %d searches beyond the bound: the test does not exercise the estimate", estimates)
+		}
+	})
+}
+
+func mustInput(t *testing.T, fx *fixture, id int64) Input {
+	t.Helper()
+	st, err := fx.s.load(fx.admin(), "id = $1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := fx.s.input(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// checkBigramIndex compares entity_name_bigrams with the fragments that
+// the migration's SQL computes from the names.
+func checkBigramIndex(t *testing.T, d *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	read := func(sql string) []string {
+		rows, err := d.Q(ctx).Query(ctx, sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var g string
+			var id int64
+			if err := rows.Scan(&g, &id); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(g, "|", id))
+		}
+		slices.Sort(out)
+		return out
+	}
+	got := read("SELECT bigram, entity_id FROM entity_name_bigrams")
+	want := read(`WITH RECURSIVE pos(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM pos WHERE i < 1000)
+		SELECT DISTINCT substr(e.name, pos.i, 2), e.id FROM entities e JOIN pos ON pos.i < length(e.name)`)
+	if len(got) == 0 || !slices.Equal(got, want) {
+		t.Errorf("bigram index has %d entries, the names %d", len(got), len(want))
+	}
+}
