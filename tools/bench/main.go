@@ -350,22 +350,22 @@ type tb struct {
 	cleanups []func()
 }
 
-func (t *tb) Helper()                         {}
-func (t *tb) Name() string                    { return "bench_" + t.name }
-func (t *tb) Failed() bool                    { return false }
-func (t *tb) Skipped() bool                   { return false }
-func (t *tb) Context() context.Context        { return context.Background() }
-func (t *tb) Fatal(a ...any)                  { panic(fatal{fmt.Sprint(a...)}) }
-func (t *tb) Fatalf(f string, a ...any)       { panic(fatal{fmt.Sprintf(f, a...)}) }
-func (t *tb) Error(a ...any)                  { panic(fatal{fmt.Sprint(a...)}) }
-func (t *tb) Errorf(f string, a ...any)       { panic(fatal{fmt.Sprintf(f, a...)}) }
-func (t *tb) FailNow()                        { panic(fatal{"failed"}) }
-func (t *tb) Skip(a ...any)                   { panic(fatal{"skipped: " + fmt.Sprint(a...)}) }
-func (t *tb) Skipf(f string, a ...any)        { panic(fatal{"skipped: " + fmt.Sprintf(f, a...)}) }
-func (t *tb) Log(a ...any)                    { fmt.Fprintln(os.Stderr, a...) }
-func (t *tb) Logf(f string, a ...any)         { fmt.Fprintf(os.Stderr, f+"\n", a...) }
-func (t *tb) Setenv(k, v string)              { os.Setenv(k, v) }
-func (t *tb) Cleanup(f func())                { t.mu.Lock(); t.cleanups = append(t.cleanups, f); t.mu.Unlock() }
+func (t *tb) Helper()                   {}
+func (t *tb) Name() string              { return "bench_" + t.name }
+func (t *tb) Failed() bool              { return false }
+func (t *tb) Skipped() bool             { return false }
+func (t *tb) Context() context.Context  { return context.Background() }
+func (t *tb) Fatal(a ...any)            { panic(fatal{fmt.Sprint(a...)}) }
+func (t *tb) Fatalf(f string, a ...any) { panic(fatal{fmt.Sprintf(f, a...)}) }
+func (t *tb) Error(a ...any)            { panic(fatal{fmt.Sprint(a...)}) }
+func (t *tb) Errorf(f string, a ...any) { panic(fatal{fmt.Sprintf(f, a...)}) }
+func (t *tb) FailNow()                  { panic(fatal{"failed"}) }
+func (t *tb) Skip(a ...any)             { panic(fatal{"skipped: " + fmt.Sprint(a...)}) }
+func (t *tb) Skipf(f string, a ...any)  { panic(fatal{"skipped: " + fmt.Sprintf(f, a...)}) }
+func (t *tb) Log(a ...any)              { fmt.Fprintln(os.Stderr, a...) }
+func (t *tb) Logf(f string, a ...any)   { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+func (t *tb) Setenv(k, v string)        { os.Setenv(k, v) }
+func (t *tb) Cleanup(f func())          { t.mu.Lock(); t.cleanups = append(t.cleanups, f); t.mu.Unlock() }
 func (t *tb) TempDir() string {
 	dir, err := os.MkdirTemp("", "ys-bench-")
 	if err != nil {
