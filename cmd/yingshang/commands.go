@@ -26,6 +26,7 @@ import (
 	"yingshang/internal/ident"
 	"yingshang/internal/module"
 	"yingshang/internal/modules"
+	"yingshang/internal/server"
 	"yingshang/internal/site"
 	"yingshang/internal/yserr"
 )
@@ -118,6 +119,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := a.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
+	}
+	if cfg.DebugAddr != "" {
+		// Operators' profiling listener (net/http/pprof), off by default.
+		go func() {
+			err := server.ServeDebug(ctx, cfg.DebugAddr, cfg.MetricsToken, a.Log, func(addr net.Addr) {
+				a.Log.Info("debug listener (pprof)", "addr", addr.String())
+			})
+			if err != nil {
+				a.Log.Error("debug listener", "addr", cfg.DebugAddr, "err", err)
+			}
+		}()
 	}
 	err = srv.Serve(ctx, cfg.Addr, func(addr net.Addr) {
 		a.Log.Info("listening", "addr", addr.String(), "database", string(a.DB.Dialect), "version", version)

@@ -127,6 +127,7 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 	a.Audit = &audit.Log{DB: d, Clock: clk, Signer: key, States: &audit.States{}}
 	a.Files = filestore.New(d, keys, clk.Now)
 	a.Jobs = jobs.New(d, log.With("component", "jobs"))
+	a.Jobs.Workers, a.Jobs.FetchInterval = cfg.JobWorkers, cfg.JobFetchInterval
 	a.Calendar = &workcal.Service{DB: d, Audit: a.Audit, Clock: clk}
 	a.Accounts = &account.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk,
 		MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, LockFailures: cfg.LoginLockFailures}

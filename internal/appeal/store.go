@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
 	"yingshang/internal/db"
 	"yingshang/internal/ident"
 	"yingshang/internal/workflow"
@@ -136,7 +137,14 @@ func scanAppeal(r db.Row) (*Appeal, error) {
 
 // load reads an appeal without checking the caller.
 func (s *Service) load(ctx context.Context, id int64) (*Appeal, error) {
-	a, err := scanAppeal(s.DB.W(ctx).QueryRow(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.id = $1`, id))
+	return s.loadFrom(ctx, s.DB.W(ctx), id)
+}
+
+// loadFrom is load reading the appeal row with q: the writer (or the
+// transaction) when the caller may have just changed it in one, a reader
+// after a committed insert (which must not wait for the writer, issue 17).
+func (s *Service) loadFrom(ctx context.Context, q db.Querier, id int64) (*Appeal, error) {
+	a, err := scanAppeal(q.QueryRow(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.id = $1`, id))
 	if db.IsNoRows(err) {
 		return nil, errNotFound()
 	}
@@ -294,15 +302,36 @@ func (s *Service) Create(ctx context.Context, in Input) (*Appeal, error) {
 	if err != nil {
 		return nil, err
 	}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// On PostgreSQL the year's number is taken in its own short statement
+	// before the write transaction, so the counter row is not locked until
+	// the appeal commits (concurrent intakes queued on it, issue 17). A
+	// transaction that then fails leaves a gap in the year's numbers;
+	// numbers stay unique. On SQLite (one writer at a time anyway) it is
+	// taken inside the transaction, without gaps.
+	var pre numbered
+	if _, inTx := db.TxFrom(ctx); !inTx && s.DB.Dialect == db.Postgres {
+		pre.year = s.now().In(shanghai).Year()
+		if pre.number, err = s.nextNumber(ctx, pre.year); err != nil {
+			return nil, err
+		}
+	}
 	var id int64
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		id, err = s.insert(ctx, st, row, &in)
+		id, err = s.insert(ctx, st, cal, row, &in, pre)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.load(ctx, id)
+	if _, inTx := db.TxFrom(ctx); inTx {
+		return s.load(ctx, id)
+	}
+	// The row is committed: read it back on a reader, not the writer.
+	return s.loadFrom(ctx, s.DB.Q(ctx), id)
 }
 
 // intakeRow is who an appeal is from.
@@ -347,12 +376,22 @@ func (s *Service) intakeRow(ctx context.Context, actor *auth.Actor, r roles, in 
 	return row, nil
 }
 
-func (s *Service) insert(ctx context.Context, st Settings, row intakeRow, in *Input) (int64, error) {
+// numbered is an appeal number taken before the write transaction, and
+// its year ("" when the transaction takes it).
+type numbered struct {
+	number string
+	year   int
+}
+
+func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calendar, row intakeRow, in *Input, pre numbered) (int64, error) {
 	now := s.now()
-	year := now.In(shanghai).Year()
-	number, err := s.nextNumber(ctx, year)
-	if err != nil {
-		return 0, err
+	number, year := pre.number, pre.year
+	var err error
+	if number == "" {
+		year = now.In(shanghai).Year()
+		if number, err = s.nextNumber(ctx, year); err != nil {
+			return 0, err
+		}
 	}
 	var phoneEnc []byte
 	var phoneMask string
@@ -360,10 +399,6 @@ func (s *Service) insert(ctx context.Context, st Settings, row intakeRow, in *In
 		phoneEnc, phoneMask = s.Keys.Encrypt(in.PersonPhone), ident.MaskMobile(in.PersonPhone)
 	}
 	a := &Appeal{Kind: in.Kind, Topic: in.Topic, SubmittedAt: now, ClockStart: now, State: Submitted}
-	cal, err := s.Calendar.Calendar(ctx)
-	if err != nil {
-		return 0, err
-	}
 	if err := s.computeDeadlines(ctx, cal, st, a); err != nil {
 		return 0, err
 	}

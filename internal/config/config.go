@@ -39,6 +39,13 @@ type Config struct {
 	PublicRateLimit   int           // requests per minute per client on public endpoints (pages and JSON)
 	TrustProxy        bool          // take the client address from X-Forwarded-For / X-Real-IP
 	MetricsToken      string        // bearer token for /metrics; empty: loopback callers only
+	DebugAddr         string        // net/http/pprof listener HOST:PORT; empty: off
+
+	// Job queue (River): workers per process and how often an idle
+	// process looks for new jobs; 0 takes the engine's default
+	// (jobs.Defaults).
+	JobWorkers       int
+	JobFetchInterval time.Duration
 
 	DrawCentreDept string // code of the trading centre's department (owns pools, rooms, witnesses)
 
@@ -190,6 +197,27 @@ var Options = []Option{
 	}},
 	{Name: "public-rate-limit", Default: "60", Usage: "requests per minute per client address on public pages and public JSON endpoints (429 with Retry-After beyond)", set: integer(func(c *Config) *int { return &c.PublicRateLimit })},
 	{Name: "metrics-token", Default: "", Usage: "bearer token that lets a scraper read /metrics from any address; empty: /metrics answers loopback callers only", Secret: true, set: str(func(c *Config) *string { return &c.MetricsToken })},
+	{Name: "debug-addr", Default: "", Usage: "address HOST:PORT of a separate listener serving net/http/pprof (/debug/pprof/) to the loopback address or the metrics token; empty: off. Keep it on 127.0.0.1", set: str(func(c *Config) *string { return &c.DebugAddr })},
+	{Name: "job-workers", Default: "0", Usage: "background jobs (notification deliveries, scans) run at once per process; 0: the engine's default (SQLite 32, PostgreSQL 64)", set: func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10000 {
+			return fmt.Errorf("not a number of workers 0-10000: %q", v)
+		}
+		c.JobWorkers = n
+		return nil
+	}},
+	{Name: "job-fetch-interval", Default: "0", Usage: "how often a process fetches new jobs (e.g. 20ms); 0: the engine's default (SQLite 50ms, PostgreSQL 100ms); a process fetches again at once when a job ends or it inserts one, and PostgreSQL wakes it on other processes' inserts", set: func(c *Config, v string) error {
+		if v == "0" {
+			c.JobFetchInterval = 0
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Millisecond || d > time.Minute {
+			return fmt.Errorf("not a duration between 1ms and 1m: %q", v)
+		}
+		c.JobFetchInterval = d
+		return nil
+	}},
 	{Name: "draw-centre-dept", Default: "XC-JYZX", Usage: "department code of the public resources trading centre: only its staff (and platform admins) manage the expert pool, rooms and witnesses", set: str(func(c *Config) *string { return &c.DrawCentreDept })},
 	{Name: "trust-proxy", Default: "false", Usage: "true behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, logs)", set: func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
@@ -325,7 +353,8 @@ func Dump(w io.Writer, c *Config) {
 		"login-max-failures": strconv.Itoa(c.LoginMaxFailures), "login-lockout": c.LoginLockout.String(),
 		"login-lock-failures": strconv.Itoa(c.LoginLockFailures),
 		"public-rate-limit":   strconv.Itoa(c.PublicRateLimit), "trust-proxy": strconv.FormatBool(c.TrustProxy),
-		"metrics-token": c.MetricsToken, "draw-centre-dept": c.DrawCentreDept,
+		"metrics-token": c.MetricsToken, "draw-centre-dept": c.DrawCentreDept, "debug-addr": c.DebugAddr,
+		"job-workers": strconv.Itoa(c.JobWorkers), "job-fetch-interval": c.JobFetchInterval.String(),
 		"sms-driver": c.SMSDriver, "sms-log-file": c.SMSLogFile, "sms-http-url": c.SMSHTTPURL, "sms-token": c.SMSToken,
 		"smtp-host": c.SMTPHost, "smtp-port": strconv.Itoa(c.SMTPPort), "smtp-user": c.SMTPUser,
 		"smtp-password": c.SMTPPassword, "smtp-from": c.SMTPFrom,

@@ -66,6 +66,9 @@ type DB struct {
 	Pool *pgxpool.Pool
 
 	path string // SQLite file
+	// SQLite: prepared statements by SQL text, so that a statement is
+	// parsed once per connection and not on every call (see stmtCache).
+	writeStmts, readStmts *stmtCache
 }
 
 // Open connects to url: "" or "sqlite:PATH" for SQLite (default
@@ -139,8 +142,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	// Keep every reader open: database/sql keeps only 2 idle connections
+	// by default, so under concurrent requests the others were closed and
+	// reopened (pragmas and all) on every query (15% of an appeal
+	// intake's CPU, issue 17).
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	d := &DB{Dialect: SQLite, Writer: w, Reader: r, path: path}
+	r.SetMaxIdleConns(max(4, runtime.NumCPU()))
+	r.SetConnMaxLifetime(0)
+	d := &DB{Dialect: SQLite, Writer: w, Reader: r, path: path, writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}
 	if err := d.Ping(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
@@ -154,6 +163,13 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("database URL: %w", err)
 	}
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default (the larger of 4 and the core count) leaves 8
+		// concurrent requests queueing for a connection while the server
+		// waits on its WAL flushes; four per core keeps the server busy
+		// without crowding it (issue 17). pool_max_conns=N in the URL wins.
+		cfg.MaxConns = int32(PoolSize(runtime.NumCPU()))
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
@@ -168,11 +184,17 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	return d, nil
 }
 
+// PoolSize is the default PostgreSQL pool size for a machine of cores
+// cores: four connections per core, at least 8 and at most 64.
+func PoolSize(cores int) int { return min(64, max(8, 4*cores)) }
+
 // Close releases all connections.
 func (d *DB) Close() {
 	if d.Pool != nil {
 		d.Pool.Close()
 	}
+	d.writeStmts.close()
+	d.readStmts.close()
 	if d.Writer != nil {
 		d.Writer.Close()
 	}
@@ -219,6 +241,18 @@ type Tx struct {
 	db  *DB
 	// afterCommit callbacks run once the outermost transaction commits.
 	afterCommit []func()
+	// unprepared are the statements this SQLite transaction ran without a
+	// cached prepared statement; they are prepared after it ends.
+	unprepared []string
+}
+
+// prepareUnprepared caches the statements the (ended) transaction ran
+// unprepared, now that the writer connection is free again.
+func (tx *Tx) prepareUnprepared(ctx context.Context) {
+	for _, q := range tx.unprepared {
+		tx.db.writeStmts.prepare(ctx, q)
+	}
+	tx.unprepared = nil
 }
 
 // TxFrom returns the transaction in ctx, if any.
@@ -248,7 +282,7 @@ func (d *DB) Q(ctx context.Context) Querier {
 	if d.Dialect == Postgres {
 		return pgxQ{d.Pool}
 	}
-	return sqlQ{d.Reader}
+	return sqlQ{r: d.Reader, c: d.readStmts}
 }
 
 // W returns the transaction in ctx, or the writer outside one: for a single
@@ -260,7 +294,7 @@ func (d *DB) W(ctx context.Context) Querier {
 	if d.Dialect == Postgres {
 		return pgxQ{d.Pool}
 	}
-	return sqlQ{d.Writer}
+	return sqlQ{r: d.Writer, c: d.writeStmts}
 }
 
 // WithTx runs fn in a transaction, joining the one already in ctx if any.
@@ -286,7 +320,7 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
-		tx.Querier, tx.Raw = sqlQ{stx}, stx
+		tx.Querier, tx.Raw = sqlQ{r: stx, c: d.writeStmts, tx: stx, owner: tx}, stx
 		commit = stx.Commit
 		rollback = func() { _ = stx.Rollback() }
 	}
@@ -298,11 +332,14 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 	}()
 	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
 		rollback()
+		tx.prepareUnprepared(ctx)
 		return err
 	}
 	if err := commit(); err != nil {
+		tx.prepareUnprepared(ctx)
 		return fmt.Errorf("commit: %w", err)
 	}
+	tx.prepareUnprepared(ctx)
 	for _, f := range tx.afterCommit {
 		f()
 	}
@@ -366,10 +403,44 @@ type sqlRunner interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-type sqlQ struct{ r sqlRunner }
+// sqlQ runs SQL on a *sql.DB or *sql.Tx (r), through the statement cache
+// c when the statement is cacheable; tx is set when r is a transaction.
+type sqlQ struct {
+	r  sqlRunner
+	c  *stmtCache
+	tx *sql.Tx
+	// owner is the transaction, which prepares the statements it ran
+	// unprepared once it has committed and given back the connection.
+	owner *Tx
+}
+
+// runner returns what runs query: a cached prepared statement (bound to
+// the transaction when there is one) or r itself.
+func (q sqlQ) runner(ctx context.Context, query string) (sqlRunner, func()) {
+	if q.c == nil {
+		return q.r, func() {}
+	}
+	if q.tx != nil {
+		st := q.c.lookup(query)
+		if st == nil {
+			// Preparing now would need a second writer connection:
+			// prepare it after the commit.
+			q.owner.unprepared = append(q.owner.unprepared, query)
+			return q.r, func() {}
+		}
+		ts := q.tx.StmtContext(ctx, st)
+		return stmtRunner{ts}, func() { ts.Close() }
+	}
+	if st := q.c.prepare(ctx, query); st != nil {
+		return stmtRunner{st}, func() {}
+	}
+	return q.r, func() {}
+}
 
 func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.r.ExecContext(ctx, query, normalise(args)...)
+	r, done := q.runner(ctx, query)
+	defer done()
+	res, err := r.ExecContext(ctx, query, normalise(args)...)
 	if err != nil {
 		return 0, err
 	}
@@ -377,20 +448,40 @@ func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (q sqlQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
-	rows, err := q.r.QueryContext(ctx, query, normalise(args)...)
+	r, done := q.runner(ctx, query)
+	rows, err := r.QueryContext(ctx, query, normalise(args)...)
 	if err != nil {
+		done()
 		return nil, err
 	}
-	return sqlRows{rows}, nil
+	return sqlRows{rows, done}, nil
 }
 
 func (q sqlQ) QueryRow(ctx context.Context, query string, args ...any) Row {
-	return q.r.QueryRowContext(ctx, query, normalise(args)...)
+	r, done := q.runner(ctx, query)
+	return closingRow{r.QueryRowContext(ctx, query, normalise(args)...), done}
 }
 
-type sqlRows struct{ *sql.Rows }
+// closingRow releases a transaction's statement handle after Scan.
+type closingRow struct {
+	row  *sql.Row
+	done func()
+}
 
-func (r sqlRows) Close() { _ = r.Rows.Close() }
+func (r closingRow) Scan(dest ...any) error {
+	defer r.done()
+	return r.row.Scan(dest...)
+}
+
+type sqlRows struct {
+	*sql.Rows
+	done func()
+}
+
+func (r sqlRows) Close() {
+	_ = r.Rows.Close()
+	r.done()
+}
 
 // pgx (PostgreSQL)
 

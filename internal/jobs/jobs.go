@@ -35,6 +35,11 @@ type Queue struct {
 	kinds    []string // registered job kinds, in registration order
 	// Test makes the client poll fast and skip start-up jitter.
 	Test bool
+	// Workers is how many jobs run at once in this process and
+	// FetchInterval how often an idle process looks for new ones; zero
+	// takes the engine's default (Defaults).
+	Workers       int
+	FetchInterval time.Duration
 
 	lite    *river.Client[*sql.Tx]
 	pg      *river.Client[pgx.Tx]
@@ -68,16 +73,52 @@ func (q *Queue) Every(interval time.Duration, args func() river.JobArgs, runOnSt
 		&river.PeriodicJobOpts{RunOnStart: runOnStart}))
 }
 
+// Defaults are the job settings of an engine: workers per process and
+// the idle fetch interval. River fetches again as soon as a job finishes
+// or (in this process) one is inserted, at most once per FetchCooldown;
+// the interval only bounds how late an idle process notices jobs another
+// process inserted. Throughput per process is about workers ÷ the time of
+// one job, up to workers per cooldown (issue 17: River's defaults, 8
+// workers and a 100 ms cooldown, capped deliveries near 80/s).
+//
+// SQLite: 32 workers (they share the one writer connection; more only
+// queue on it) and 50 ms (a fetch is a write transaction, so an idle
+// process polls a little). PostgreSQL: 64 workers and 100 ms (inserts
+// from other processes wake it through LISTEN/NOTIFY anyway).
+func Defaults(d db.Dialect) (workers int, fetchInterval time.Duration) {
+	if d == db.Postgres {
+		return 64, 100 * time.Millisecond
+	}
+	return 32, 50 * time.Millisecond
+}
+
+// FetchCooldown is the shortest time between two fetches of a process.
+const FetchCooldown = 5 * time.Millisecond
+
+// Settings are the effective workers and fetch interval.
+func (q *Queue) Settings() (workers int, fetchInterval time.Duration) {
+	workers, fetchInterval = Defaults(q.db.Dialect)
+	if q.Workers > 0 {
+		workers = q.Workers
+	}
+	if q.FetchInterval > 0 {
+		fetchInterval = q.FetchInterval
+	}
+	if q.Test {
+		fetchInterval = min(fetchInterval, 50*time.Millisecond)
+	}
+	return workers, fetchInterval
+}
+
 func (q *Queue) config(work bool) *river.Config {
 	c := &river.Config{Logger: q.log, Workers: q.workers, TestOnly: q.Test}
 	if work {
-		c.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
+		workers, fetch := q.Settings()
+		c.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}}
 		c.PeriodicJobs = q.periodic
 		c.JobTimeout = 5 * time.Minute
-		if q.Test {
-			c.FetchPollInterval = 50 * time.Millisecond
-			c.FetchCooldown = 10 * time.Millisecond
-		}
+		c.FetchPollInterval = fetch
+		c.FetchCooldown = min(FetchCooldown, fetch)
 	}
 	return c
 }
@@ -97,10 +138,6 @@ func (q *Queue) init(work bool) error {
 	case db.Postgres:
 		q.pg, err = river.NewClient(riverpgxv5.New(q.db.Pool), c)
 	default:
-		if work {
-			// One writer connection: fetching competes with every write.
-			c.FetchPollInterval = max(c.FetchPollInterval, 200*time.Millisecond)
-		}
 		q.lite, err = river.NewClient(riversqlite.New(q.db.Writer), c)
 	}
 	q.working = work

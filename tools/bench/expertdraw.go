@@ -51,7 +51,7 @@ func benchExpertDraw(_ context.Context, args []string) error {
 	n := fs.Int("experts", 100000, "pool size")
 	runs := fs.Int("runs", 200, "draws (and as many baseline passes)")
 	_ = fs.Parse(args)
-	header("expert draw ÷ one filter pass (issue 17)")
+	scalebHeader("expert draw ÷ one filter pass (issue 17)")
 	pool, pctx, groups := drawPool(*n)
 	spec := draw.Spec{Algorithm: draw.AlgorithmVersion, Purpose: "experts", Groups: draw.SpecGroups(groups)}
 	secret := make([]byte, 32)

@@ -1,306 +1,399 @@
-// Command bench measures Yingshang's speed and memory targets at full scale
-// and prints a Markdown table row for docs/benchmarks.md. It is a
-// development tool, not part of the binary.
+// Command bench measures Yingshang's scale targets (issue 17). Every
+// target runs its workload and a baseline timed in the same run,
+// interleaved A B A B, and prints machine, date, load average, sizes, both
+// timings and the ratio:
 //
-//	go run ./tools/bench import -engine sqlite -rows 1000000 -format csv
-//	go run ./tools/bench search -engine postgres -rows 1000000
-//	go run ./tools/bench audit  -engine sqlite -events 200000
+//	go run ./tools/bench list
+//	go run ./tools/bench intake   -engine sqlite -requests 2000 -clients 8
+//	go run ./tools/bench notify   -engine postgres -messages 5000
+//	go run ./tools/bench licscan  -engine postgres -licences 1000000
+//	go run ./tools/bench all      -engine sqlite   (every target at its default size)
+//	go run ./tools/bench import|search|audit ...   (the platform-core figures)
 //
-// Each run uses a fresh database: a temporary SQLite file, or a new
-// database on the PostgreSQL server of YINGSHANG_TEST_POSTGRES (default
+// -engine both runs SQLite and then PostgreSQL. Each run uses a fresh
+// database: a temporary SQLite file, or a new database on the PostgreSQL
+// server of YINGSHANG_TEST_POSTGRES (default
 // postgres://postgres@127.0.0.1:5432/test), dropped afterwards.
+//
+// Targets register themselves from their own files (init → Register), so
+// that adding one is adding a file.
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"math/rand/v2"
-	"net/url"
+	"io"
+	"maps"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
+	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"yingshang/internal/app"
-	"yingshang/internal/audit"
-	"yingshang/internal/auth"
-	"yingshang/internal/clock"
 	"yingshang/internal/db"
-	"yingshang/internal/entity"
-	"yingshang/internal/jobs"
-	"yingshang/internal/secret"
 )
 
-func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bench import|search|audit [flags]")
-		os.Exit(2)
+// Target is one benchmark subcommand.
+type Target struct {
+	Name    string
+	Summary string
+	// Flags declares the target's size flags on fs and returns the
+	// function that runs it (after fs.Parse) on one engine.
+	Flags func(fs *flag.FlagSet) func(r *Run) error
+	// Smoke are the flags of the tiny run of the smoke test.
+	Smoke []string
+	// NotInAll leaves the target out of `all` (the legacy single-run
+	// figures that have no baseline).
+	NotInAll bool
+}
+
+// Run is one target's run on one engine.
+type Run struct {
+	Ctx    context.Context
+	TB     testing.TB // for the test fixtures (sitetest, dbtest)
+	Engine db.Dialect
+	Out    io.Writer
+	Rounds int // A B rounds
+}
+
+var targets = map[string]*Target{}
+
+// Register adds a target; call it from an init function.
+func Register(t *Target) {
+	if _, dup := targets[t.Name]; dup {
+		panic("bench: two targets named " + t.Name)
 	}
-	if ok, err := runScaleb(os.Args[1], os.Args[2:]); ok { // issue 17 part B: search-scale, expert-draw, dashboard
+	targets[t.Name] = t
+}
+
+func names() []string {
+	var ns []string
+	for n := range targets {
+		ns = append(ns, n)
+	}
+	slices.Sort(ns)
+	return ns
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: bench TARGET [-engine sqlite|postgres|both] [-rounds N] [target flags]")
+	fmt.Fprintln(w, "       bench all [-engine ...]   every target with a baseline, at its default size")
+	fmt.Fprintln(w, "targets:")
+	for _, n := range names() {
+		fmt.Fprintf(w, "  %-12s %s\n", n, targets[n].Summary)
+	}
+	for _, n := range slices.Sorted(maps.Keys(scalebCommands)) {
+		fmt.Fprintf(w, "  %-12s (own flags; see tools/bench/scaleb.go)\n", n)
+	}
+}
+
+func main() {
+	testing.Init()
+	_ = flag.CommandLine.Parse(nil) // the fixtures ask testing.Verbose()
+	if len(os.Args) < 2 || os.Args[1] == "list" || os.Args[1] == "-h" || os.Args[1] == "help" {
+		usage(os.Stdout)
+		return
+	}
+	// Issue 17 part B's subcommands (search-scale, expert-draw) keep their
+	// own flag handling.
+	if ok, err := runScaleb(os.Args[1], os.Args[2:]); ok {
 		if err != nil {
-			fail(err)
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
 		}
 		return
 	}
-	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
-	engine := fs.String("engine", "sqlite", "sqlite or postgres")
-	rows := fs.Int("rows", 100000, "entities to load")
-	format := fs.String("format", "csv", "import file format: csv or xlsx")
-	events := fs.Int("events", 100000, "audit events to append")
-	queries := fs.Int("queries", 300, "search queries per kind")
-	_ = fs.Parse(os.Args[2:])
-	ctx := context.Background()
-	d, cleanup, err := freshDB(ctx, db.Dialect(*engine))
-	if err != nil {
-		fail(err)
-	}
-	defer cleanup()
-	switch os.Args[1] {
-	case "import":
-		err = benchImport(ctx, d, *rows, *format)
-	case "search":
-		err = benchSearch(ctx, d, *rows, *queries)
-	case "audit":
-		err = benchAudit(ctx, d, *events)
-	default:
-		err = fmt.Errorf("unknown benchmark %q", os.Args[1])
-	}
-	if err != nil {
-		fail(err)
+	if err := Main(context.Background(), os.Stdout, os.Args[1], os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
 	}
 }
 
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "bench:", err)
-	os.Exit(1)
-}
-
-func freshDB(ctx context.Context, e db.Dialect) (*db.DB, func(), error) {
-	var d *db.DB
-	var cleanup func()
-	switch e {
-	case db.SQLite:
-		dir, err := os.MkdirTemp("", "ys-bench")
-		if err != nil {
-			return nil, nil, err
+// Main runs target name (or "all") with args.
+func Main(ctx context.Context, out io.Writer, name string, args []string) error {
+	var list []*Target
+	if name == "all" {
+		for _, n := range names() {
+			if !targets[n].NotInAll {
+				list = append(list, targets[n])
+			}
 		}
-		d, err = db.Open(ctx, "sqlite:"+filepath.Join(dir, "bench.db"), "")
-		if err != nil {
-			return nil, nil, err
-		}
-		cleanup = func() { d.Close(); os.RemoveAll(dir) }
-	case db.Postgres:
-		server := os.Getenv("YINGSHANG_TEST_POSTGRES")
-		if server == "" {
-			server = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-		}
-		admin, err := pgx.Connect(ctx, server)
-		if err != nil {
-			return nil, nil, err
-		}
-		name := fmt.Sprintf("ys_bench_%d", time.Now().UnixNano())
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-			return nil, nil, err
-		}
-		u, _ := url.Parse(server)
-		u.Path = "/" + name
-		d, err = db.Open(ctx, u.String(), "")
-		if err != nil {
-			return nil, nil, err
-		}
-		cleanup = func() {
-			d.Close()
-			_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			admin.Close(ctx)
-		}
-	default:
-		return nil, nil, fmt.Errorf("engine must be sqlite or postgres")
+	} else if t, ok := targets[name]; ok {
+		list = []*Target{t}
+	} else {
+		usage(os.Stderr)
+		return fmt.Errorf("unknown target %q", name)
 	}
-	if _, err := d.Migrate(ctx, time.Now(), app.CoreSchema()); err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	if err := jobs.Migrate(ctx, d); err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return d, cleanup, nil
-}
-
-func services(d *db.DB) (*entity.Service, *audit.Log) {
-	keys, _ := secret.Parse("k1:" + secret.NewKey())
-	c := clock.Real{}
-	l := &audit.Log{DB: d, Clock: c}
-	return &entity.Service{DB: d, Audit: l, Keys: keys, Clock: c}, l
-}
-
-// peakRSS reads the process's peak resident set size (VmHWM) in MiB.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			f := strings.Fields(l)
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
+	for _, t := range list {
+		fs := flag.NewFlagSet(t.Name, flag.ContinueOnError)
+		engine := fs.String("engine", "sqlite", "sqlite, postgres or both")
+		rounds := fs.Int("rounds", 2, "A B rounds (workload, baseline) interleaved")
+		run := t.Flags(fs)
+		a := args
+		if name == "all" {
+			a = commonOnly(args)
+		}
+		if err := fs.Parse(a); err != nil {
+			return err
+		}
+		engines := []db.Dialect{db.Dialect(*engine)}
+		if *engine == "both" {
+			engines = []db.Dialect{db.SQLite, db.Postgres}
+		}
+		for _, e := range engines {
+			if e != db.SQLite && e != db.Postgres {
+				return fmt.Errorf("-engine must be sqlite, postgres or both")
+			}
+			if err := RunOne(ctx, out, t.Name, e, max(1, *rounds), run); err != nil {
+				return fmt.Errorf("%s on %s: %w", t.Name, e, err)
+			}
 		}
 	}
-	return 0
-}
-
-// resetPeak resets VmHWM so that the import's peak is measured, not the
-// file generation's.
-func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-func makeFile(rows int, format string) (string, error) {
-	dir, err := os.MkdirTemp("", "ys-bench-file")
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, "entities."+format)
-	f, err := os.Create(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	return path, entity.WriteSample(f, format, rand.New(rand.NewPCG(1, 2)), rows)
-}
-
-func benchImport(ctx context.Context, d *db.DB, rows int, format string) error {
-	es, _ := services(d)
-	path, err := makeFile(rows, format)
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(filepath.Dir(path))
-	st, _ := os.Stat(path)
-	runtime.GC()
-	resetPeak()
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sys := auth.WithActor(ctx, auth.System("bench"))
-	start := time.Now()
-	rep, err := es.Import(sys, f, filepath.Base(path), entity.ImportOptions{Mode: entity.ModeAllOrNothing})
-	if err != nil {
-		return err
-	}
-	el := time.Since(start)
-	if !rep.Committed || rep.Created != rows {
-		return fmt.Errorf("import: committed=%v created=%d bad=%d", rep.Committed, rep.Created, rep.Bad)
-	}
-	fmt.Printf("| import %s | %s | %d rows (%.0f MiB file) | %s | %.0f rows/s | peak RSS %.0f MiB |\n",
-		format, d.Dialect, rows, float64(st.Size())/(1<<20), el.Round(time.Millisecond), float64(rows)/el.Seconds(), peakRSS())
 	return nil
 }
 
-func load(ctx context.Context, d *db.DB, rows int) (*entity.Service, error) {
-	es, _ := services(d)
-	path, err := makeFile(rows, "csv")
-	if err != nil {
-		return nil, err
+// commonOnly keeps the flags every target has (for `all`).
+func commonOnly(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimLeft(args[i], "-")
+		name, _, hasVal := strings.Cut(a, "=")
+		if name == "engine" || name == "rounds" {
+			out = append(out, args[i])
+			if !hasVal && i+1 < len(args) {
+				out = append(out, args[i+1])
+				i++
+			}
+		}
 	}
-	defer os.RemoveAll(filepath.Dir(path))
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	sys := auth.WithActor(ctx, auth.System("bench"))
-	rep, err := es.Import(sys, bytes.NewReader(b), "entities.csv", entity.ImportOptions{Mode: entity.ModeAllOrNothing})
-	if err != nil {
-		return nil, err
-	}
-	if !rep.Committed {
-		return nil, fmt.Errorf("load: %d bad rows", rep.Bad)
-	}
-	return es, nil
+	return out
 }
 
-func percentile(ds []time.Duration, p float64) time.Duration {
+// RunOne runs one target on one engine with a fixture TB (tb) that turns
+// Fatal into an error and runs the cleanups at the end.
+func RunOne(ctx context.Context, out io.Writer, name string, e db.Dialect, rounds int, run func(r *Run) error) (err error) {
+	t := &tb{name: name}
+	defer t.cleanup()
+	defer func() {
+		if p := recover(); p != nil {
+			f, ok := p.(fatal)
+			if !ok {
+				panic(p)
+			}
+			err = f
+		}
+	}()
+	header(out, name, e)
+	return run(&Run{Ctx: ctx, TB: t, Engine: e, Out: out, Rounds: rounds})
+}
+
+// RunTB is RunOne with a real test's TB (the smoke test).
+func RunTB(t testing.TB, out io.Writer, name string, e db.Dialect, args []string) error {
+	tg := targets[name]
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	run := tg.Flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	header(out, name, e)
+	return run(&Run{Ctx: context.Background(), TB: t, Engine: e, Out: out, Rounds: 1})
+}
+
+func header(out io.Writer, name string, e db.Dialect) {
+	host, _ := os.Hostname()
+	fmt.Fprintf(out, "## %s on %s\nmachine: %s, %d cores (%s), %s, %s\ndate: %s\nload average: %s\n",
+		name, e, host, runtime.NumCPU(), cpuModel(), memTotal(), runtime.Version(),
+		time.Now().UTC().Format("2006-01-02 15:04:05 UTC"), loadAvg())
+}
+
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func memTotal() string {
+	b, _ := os.ReadFile("/proc/meminfo")
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return fmt.Sprintf("%.0f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	return "RAM unknown"
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// Measure is one side of a comparison: its operations and time over all
+// rounds.
+type Measure struct {
+	Label string
+	Ops   int
+	Time  time.Duration
+	Lat   []time.Duration // per-operation latencies, when the side has them
+}
+
+// PerSec is operations per second.
+func (m Measure) PerSec() float64 { return float64(m.Ops) / m.Time.Seconds() }
+
+// Interleave runs a and b alternately, rounds times each (A B A B ...),
+// and adds up each side's operations and time.
+func Interleave(rounds int, a, b func(round int) (Measure, error)) (Measure, Measure, error) {
+	var A, B Measure
+	for i := 0; i < rounds; i++ {
+		for _, side := range []struct {
+			fn  func(int) (Measure, error)
+			acc *Measure
+		}{{a, &A}, {b, &B}} {
+			m, err := side.fn(i)
+			if err != nil {
+				return A, B, err
+			}
+			side.acc.Label = m.Label
+			side.acc.Ops += m.Ops
+			side.acc.Time += m.Time
+			side.acc.Lat = append(side.acc.Lat, m.Lat...)
+		}
+	}
+	return A, B, nil
+}
+
+// Percentile of sorted-or-not latencies.
+func Percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[int(float64(len(s)-1)*p)]
 }
 
-func benchSearch(ctx context.Context, d *db.DB, rows, n int) error {
-	es, err := load(ctx, d, rows)
-	if err != nil {
-		return err
+// Concurrent runs total calls of fn on clients goroutines and returns the
+// latencies and the wall time.
+func Concurrent(total, clients int, fn func(i int) error) ([]time.Duration, time.Duration, error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var firstErr error
+	next := make(chan int, total)
+	for i := 0; i < total; i++ {
+		next <- i
 	}
-	if _, err := es.EnsureSearchIndex(ctx); err != nil {
-		return err
-	}
-	sys := auth.WithActor(ctx, auth.System("bench"))
-	r := rand.New(rand.NewPCG(3, 4))
-	fragments := []string{"瑞丰", "商贸", "机械", "许昌", "建安", "餐馆", "科技", "农业", "恒达", "发制品", "鑫源", "物流"}
-	regions := []string{"411002", "411003", "411081", "411082", "411024", "411025", "411000"}
-	industries := []string{"C", "F", "51", "52", "5191", "3431", "I", "H62"}
-	run := func(label string, mk func() entity.Filter) error {
-		var ds []time.Duration
-		var hits int64
-		for i := 0; i < n; i++ {
-			f := mk()
-			f.PerPage = 20
-			start := time.Now()
-			_, total, err := es.Search(sys, f)
-			if err != nil {
-				return err
+	close(next)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				t0 := time.Now()
+				err := fn(i)
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
 			}
-			ds = append(ds, time.Since(start))
-			hits += total
-		}
-		fmt.Printf("| search %s | %s | %d entities, %d queries | p50 %s | p99 %s | mean hits %d |\n",
-			label, d.Dialect, rows, n, percentile(ds, .5).Round(10*time.Microsecond), percentile(ds, .99).Round(10*time.Microsecond), hits/int64(n))
-		return nil
+		}()
 	}
-	if err := run("name fragment", func() entity.Filter { return entity.Filter{Q: fragments[r.IntN(len(fragments))]} }); err != nil {
-		return err
-	}
-	return run("region+industry", func() entity.Filter {
-		return entity.Filter{Region: regions[r.IntN(len(regions))], Industry: industries[r.IntN(len(industries))]}
-	})
+	wg.Wait()
+	return lat, time.Since(start), firstErr
 }
 
-func benchAudit(ctx context.Context, d *db.DB, n int) error {
-	_, l := services(d)
-	sys := auth.WithActor(ctx, auth.System("bench"))
-	start := time.Now()
-	const batch = 1000
-	for i := 0; i < n; i += batch {
-		err := d.WithTx(sys, func(ctx context.Context) error {
-			for j := i; j < min(i+batch, n); j++ {
-				if err := l.Record(ctx, "entity.update", "entity", strconv.Itoa(j), map[string]int{"v": j}, map[string]int{"v": j + 1}, ""); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+// PrintRates prints a throughput comparison (higher is better) and
+// returns A's rate ÷ B's.
+func PrintRates(out io.Writer, unit string, a, b Measure) float64 {
+	line := func(m Measure) {
+		fmt.Fprintf(out, "  %-34s %8d %s in %-10s %10.1f %s/s", m.Label, m.Ops, unit, m.Time.Round(time.Millisecond), m.PerSec(), unit)
+		if len(m.Lat) > 0 {
+			fmt.Fprintf(out, "  p50 %s p99 %s", Percentile(m.Lat, .5).Round(10*time.Microsecond), Percentile(m.Lat, .99).Round(10*time.Microsecond))
 		}
+		fmt.Fprintln(out)
 	}
-	appendTime := time.Since(start)
-	start = time.Now()
-	res, err := l.Verify(ctx)
+	line(a)
+	line(b)
+	r := a.PerSec() / b.PerSec()
+	fmt.Fprintf(out, "  RATIO %s ÷ %s = %.2f\n", a.Label, b.Label, r)
+	return r
+}
+
+// PrintTimes prints a time comparison (lower is better) and returns A's
+// time ÷ B's.
+func PrintTimes(out io.Writer, a, b Measure) float64 {
+	fmt.Fprintf(out, "  %-34s %s (%d runs)\n", a.Label, a.Time.Round(time.Millisecond), a.Ops)
+	fmt.Fprintf(out, "  %-34s %s (%d runs)\n", b.Label, b.Time.Round(time.Millisecond), b.Ops)
+	r := a.Time.Seconds() / b.Time.Seconds()
+	fmt.Fprintf(out, "  RATIO %s ÷ %s = %.2f\n", a.Label, b.Label, r)
+	return r
+}
+
+// fatal is what tb.Fatal panics with; RunOne turns it into the error.
+type fatal struct{ msg string }
+
+func (f fatal) Error() string { return f.msg }
+
+// tb lets the command use the test fixtures (sitetest, dbtest), which take
+// a testing.TB. The embedded interface is nil: only the methods below may
+// be called, which are the ones those fixtures use.
+type tb struct {
+	testing.TB
+	name     string
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+func (t *tb) Helper()                   {}
+func (t *tb) Name() string              { return "bench_" + t.name }
+func (t *tb) Failed() bool              { return false }
+func (t *tb) Skipped() bool             { return false }
+func (t *tb) Context() context.Context  { return context.Background() }
+func (t *tb) Fatal(a ...any)            { panic(fatal{fmt.Sprint(a...)}) }
+func (t *tb) Fatalf(f string, a ...any) { panic(fatal{fmt.Sprintf(f, a...)}) }
+func (t *tb) Error(a ...any)            { panic(fatal{fmt.Sprint(a...)}) }
+func (t *tb) Errorf(f string, a ...any) { panic(fatal{fmt.Sprintf(f, a...)}) }
+func (t *tb) FailNow()                  { panic(fatal{"failed"}) }
+func (t *tb) Skip(a ...any)             { panic(fatal{"skipped: " + fmt.Sprint(a...)}) }
+func (t *tb) Skipf(f string, a ...any)  { panic(fatal{"skipped: " + fmt.Sprintf(f, a...)}) }
+func (t *tb) Log(a ...any)              { fmt.Fprintln(os.Stderr, a...) }
+func (t *tb) Logf(f string, a ...any)   { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+func (t *tb) Setenv(k, v string)        { os.Setenv(k, v) }
+func (t *tb) Cleanup(f func())          { t.mu.Lock(); t.cleanups = append(t.cleanups, f); t.mu.Unlock() }
+func (t *tb) TempDir() string {
+	dir, err := os.MkdirTemp("", "ys-bench-")
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
-	el := time.Since(start)
-	if !res.OK || res.Events != int64(n) {
-		return fmt.Errorf("verify: %+v", res)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func (t *tb) cleanup() {
+	t.mu.Lock()
+	cs := t.cleanups
+	t.cleanups = nil
+	t.mu.Unlock()
+	for i := len(cs) - 1; i >= 0; i-- {
+		cs[i]()
 	}
-	fmt.Printf("| audit chain | %s | %d events | append %.0f events/s (batches of %d) | verify %s | %.0f events/s verified | peak RSS %.0f MiB |\n",
-		d.Dialect, n, float64(n)/appendTime.Seconds(), batch, el.Round(time.Millisecond), float64(n)/el.Seconds(), peakRSS())
-	return nil
 }

@@ -53,8 +53,8 @@ func runScaleb(name string, args []string) (ok bool, err error) {
 	return true, fn(context.Background(), args)
 }
 
-// header prints the run's circumstances: machine, date, load.
-func header(what string) {
+// scalebHeader prints the run's circumstances: machine, date, load.
+func scalebHeader(what string) {
 	load, _ := os.ReadFile("/proc/loadavg")
 	model := ""
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {

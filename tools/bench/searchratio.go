@@ -43,7 +43,7 @@ func benchSearchScale(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	header("entity search at scale (issue 17)")
+	scalebHeader("entity search at scale (issue 17)")
 	if have < int64(*rows) {
 		start := time.Now()
 		if have > 0 {
