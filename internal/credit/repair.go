@@ -292,7 +292,7 @@ func (s *Service) tellDepartment(ctx context.Context, r *Record, due time.Time) 
 		return err
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeRepairDue, To: to, Channels: []string{notify.ChannelInApp},
-		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10),
+		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10), Link: recordLink(r.ID),
 		Data: map[string]any{"entity": r.EntityName, "decision_no": r.Content.DecisionNo, "due": due.In(cst).Format("2006-01-02 15:04")}})
 	return err
 }
@@ -456,7 +456,7 @@ func (s *Service) tellEntity(ctx context.Context, r *Record, status, reason stri
 		return err
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeRepairResult, To: to, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10),
+		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10), Link: recordLink(r.ID),
 		Data: map[string]any{"entity": r.EntityName, "decision_no": r.Content.DecisionNo, "result_zh": RepairLabel(status, "zh"),
 			"result_en": RepairLabel(status, "en"), "reason": reason}})
 	return err
@@ -677,3 +677,6 @@ func (s *Service) WarnDue(ctx context.Context) (int, error) {
 	}
 	return len(ids), nil
 }
+
+// recordLink is the page of a credit record, the item its messages link to.
+func recordLink(id int64) string { return "/credit/records/" + strconv.FormatInt(id, 10) }
