@@ -94,7 +94,7 @@ type Service struct {
 	// BaseURL is the site's public URL (config base-url): SMS and e-mail
 	// messages with a Link end with BaseURL + the link (SMS: the short form).
 	BaseURL string
-	Log   *slog.Logger // nil: slog.Default()
+	Log     *slog.Logger // nil: slog.Default()
 
 	// ResendUnreadAfter, when positive, makes a periodic job send an SMS
 	// copy of in-app notifications still unread after this long (once).
