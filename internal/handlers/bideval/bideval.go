@@ -76,16 +76,19 @@ func projectURL(id int64, tail string) string {
 	return "/bideval/projects/" + strconv.FormatInt(id, 10) + tail
 }
 
+// statusTexts name the evaluation statuses.
+var statusTexts = map[string]web.Text{bideval.StatusOpen: {ZH: "接受投标", EN: "Open for bids"}, bideval.StatusClosed: {ZH: "投标已截止", EN: "Bids closed"},
+	bideval.StatusScoring: {ZH: "评分中", EN: "Scoring"}, bideval.StatusUnmasked: {ZH: "已揭示编码", EN: "Codes unmasked"},
+	bideval.StatusPublicity: {ZH: "中标候选人公示中", EN: "Candidates published"}, bideval.StatusAwarded: {ZH: "已定标", EN: "Awarded"},
+	bideval.StatusFailed: {ZH: "有效投标不足三份，评标终止（须重新招标）", EN: "Fewer than three valid bids: stopped (tender again)"}}
+
 // StatusLabel names an evaluation status.
 func StatusLabel(v *web.View, st string) string {
-	l := map[string][2]string{bideval.StatusOpen: {"接受投标", "Open for bids"}, bideval.StatusClosed: {"投标已截止", "Bids closed"},
-		bideval.StatusScoring: {"评分中", "Scoring"}, bideval.StatusUnmasked: {"已揭示编码", "Codes unmasked"},
-		bideval.StatusPublicity: {"中标候选人公示中", "Candidates published"}, bideval.StatusAwarded: {"已定标", "Awarded"},
-		bideval.StatusFailed: {"有效投标不足三份，评标终止（须重新招标）", "Fewer than three valid bids: stopped (tender again)"}}[st]
-	if l[0] == "" {
+	l, ok := statusTexts[st]
+	if !ok {
 		return st
 	}
-	return v.T(l[0], l[1])
+	return v.Text(l)
 }
 
 // index: GET /bideval, the evaluations of the actor by role.
