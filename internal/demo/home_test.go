@@ -7,6 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"yingshang/internal/app"
 	"yingshang/internal/appeal"
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
@@ -14,8 +18,10 @@ import (
 	"yingshang/internal/demo"
 	"yingshang/internal/module"
 	"yingshang/internal/modules"
+	"yingshang/internal/site"
 	"yingshang/internal/site/sitetest"
 	"yingshang/internal/web"
+	"yingshang/internal/yserr"
 )
 
 // cardsOf collects every module's home-page cards for a demo user.
@@ -121,7 +127,8 @@ func TestHomeCards(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a, mods, _ := sitetest.Assemble(t, d)
-		if _, err := demo.Load(ctx, a, mods); err != nil {
+		res, err := demo.Load(ctx, a, mods)
+		if err != nil {
 			t.Fatal(err)
 		}
 		svc := modules.Get[*appeal.Service](mods)
@@ -178,6 +185,8 @@ func TestHomeCards(t *testing.T) {
 			}
 		}
 
+		searchAndPages(t, a, mods, res, svc, as)
+
 		// Expert and bidder: their projects, each with a next step or a state.
 		for _, u := range []string{"expert1", "bidder1"} {
 			cards = cardsOf(t, as(u), mods)
@@ -197,4 +206,86 @@ func TestHomeCards(t *testing.T) {
 			}
 		}
 	})
+}
+
+// searchAndPages signs the demo people in over HTTP: every role's home page
+// renders with its cards; the global search finds an appeal by its number
+// for those who may see it only, and is refused to an enterprise.
+func searchAndPages(t *testing.T, a *app.App, mods *modules.Set, res *demo.Result, svc *appeal.Service, as func(string) context.Context) {
+	t.Helper()
+	srv, err := site.New(a, mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &sitetest.Env{App: a, Modules: mods, Server: srv, HTTP: httptest.NewServer(srv.Handler())}
+	defer env.HTTP.Close()
+	pw := map[string]string{}
+	for _, l := range res.Logins {
+		pw[l.Username] = l.Password
+	}
+	login := func(u string) *sitetest.Client {
+		c := env.Anonymous()
+		if r := c.PostForm(t, "/login", url.Values{"username": {u}, "password": {pw[u]}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("login %s: %d", u, r.StatusCode)
+		}
+		return c
+	}
+	for _, u := range []string{"admin", "supervisor", "sjj-staff", "enterprise", "expert1", "bidder1"} {
+		c := login(u)
+		for _, lang := range []string{"zh-CN", "en"} {
+			c.Get(t, "/lang?to="+lang+"&back=/")
+			home := c.Get(t, "/")
+			if home.StatusCode != 200 || !strings.Contains(home.Body, `data-testid="home-card"`) {
+				t.Fatalf("%s home (%s): %d", u, lang, home.StatusCode)
+			}
+			if lang == "en" && strings.Contains(home.Body, "个工作日") {
+				t.Fatalf("%s English home shows a Chinese clock", u)
+			}
+		}
+	}
+	// An appeal the market-regulation staff may not see.
+	all, _, err := svc.List(as("admin"), appeal.Filter{PerPage: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden, shown *appeal.Appeal
+	for i := range all {
+		_, err := svc.Get(as("sjj-staff"), all[i].ID)
+		switch {
+		case yserr.Is(err, yserr.NotFound) || yserr.Is(err, yserr.Forbidden):
+			if hidden == nil {
+				hidden = &all[i]
+			}
+		case err == nil:
+			if shown == nil {
+				shown = &all[i]
+			}
+		default:
+			t.Fatal(err)
+		}
+	}
+	if hidden == nil || shown == nil {
+		t.Fatalf("demo appeals: hidden %v shown %v", hidden, shown)
+	}
+	staff, sup := login("sjj-staff"), login("supervisor")
+	for _, c := range []struct {
+		who    *sitetest.Client
+		name   string
+		number string
+		id     int64
+		found  bool
+	}{{staff, "sjj-staff", shown.Number, shown.ID, true}, {staff, "sjj-staff", hidden.Number, hidden.ID, false}, {sup, "supervisor", hidden.Number, hidden.ID, true}} {
+		r := c.who.Get(t, "/search?q="+url.QueryEscape(c.number))
+		link := `href="/appeals/` + strconv.FormatInt(c.id, 10) + `"`
+		if r.StatusCode != 200 || strings.Contains(r.Body, link) != c.found {
+			t.Fatalf("%s searching %s: status %d, found %v, want %v", c.name, c.number, r.StatusCode, !c.found, c.found)
+		}
+	}
+	ent := login("enterprise")
+	if r := ent.Get(t, "/search?q="+url.QueryEscape(shown.Number)); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("enterprise search: %d", r.StatusCode)
+	}
+	if r := staff.Get(t, "/search?q=x"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `value="x"`) {
+		t.Fatalf("one-character search: %d", r.StatusCode)
+	}
 }

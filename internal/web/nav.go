@@ -186,3 +186,14 @@ func FilterNav(groups []NavGroup, a *auth.Actor) []NavGroup {
 	}
 	return out
 }
+
+// SearchGroup is one module's hits in the global search.
+type SearchGroup struct {
+	Title Text
+	Items []CardItem
+	// More links to the module's own list filtered by the query.
+	More *Link
+}
+
+// SearchLimit is how many hits a group shows.
+const SearchLimit = 8
