@@ -281,6 +281,36 @@ func searchAndPages(t *testing.T, a *app.App, mods *modules.Set, res *demo.Resul
 			t.Fatalf("%s searching %s: status %d, found %v, want %v", c.name, c.number, r.StatusCode, !c.found, c.found)
 		}
 	}
+	// Step bars on the items' pages: the appeal, a repair and a licence of
+	// the staff's cards, an evaluation of the admin's.
+	pages := []string{"/appeals/" + strconv.FormatInt(shown.ID, 10)}
+	for _, c := range cardsOf(t, as("sjj-staff"), mods) {
+		for _, it := range c.Items {
+			if strings.HasPrefix(it.Href, "/credit/repairs/") || strings.HasPrefix(it.Href, "/licenses/") {
+				pages = append(pages, it.Href)
+				break
+			}
+		}
+	}
+	if len(pages) < 3 {
+		t.Fatalf("no repair or licence on the staff's cards: %v", pages)
+	}
+	for _, p := range pages {
+		r := staff.Get(t, p)
+		if r.StatusCode != 200 || !strings.Contains(r.Body, `data-testid="stepbar"`) || !strings.Contains(r.Body, `data-testid="step-current"`) {
+			t.Fatalf("%s: %d, no step bar with a current step", p, r.StatusCode)
+		}
+	}
+	admin := login("admin")
+	for _, c := range cardsOf(t, as("admin"), mods) {
+		for _, it := range c.Items {
+			if strings.HasPrefix(it.Href, "/bideval/projects/") {
+				if r := admin.Get(t, it.Href); r.StatusCode != 200 || !strings.Contains(r.Body, `data-testid="stepbar"`) {
+					t.Fatalf("%s: %d, no step bar", it.Href, r.StatusCode)
+				}
+			}
+		}
+	}
 	ent := login("enterprise")
 	if r := ent.Get(t, "/search?q="+url.QueryEscape(shown.Number)); r.StatusCode != http.StatusForbidden {
 		t.Fatalf("enterprise search: %d", r.StatusCode)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/bideval"
@@ -117,6 +118,7 @@ func (h *handlers) index(w http.ResponseWriter, r *http.Request) error {
 
 // projectPage is the data of the centre's (tenderer's, supervisor's) page.
 type projectPage struct {
+	Steps      []web.StepView
 	P          *draw.Project
 	St         *bideval.Settings
 	New        bool
@@ -181,6 +183,9 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 		return err
 	default:
 		pg.St, pg.Status = st, StatusLabel(v, st.Status)
+		if pg.Steps, err = h.steps(ctx, v.Lang, st); err != nil {
+			return err
+		}
 		if pg.Role, err = h.svc.Role(ctx, id); err != nil {
 			return err
 		}
@@ -635,4 +640,39 @@ func (h *handlers) publicity(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Data = map[string]any{"P": p, "Purposes": purposes}
 	return h.s.Render(w, r, http.StatusOK, viewPublicity, v)
+}
+
+// evalPath is an evaluation's way as a step bar.
+var evalPath = []string{bideval.StatusOpen, bideval.StatusClosed, bideval.StatusScoring, bideval.StatusUnmasked, bideval.StatusPublicity, bideval.StatusAwarded}
+
+// steps is the evaluation's step bar: the bid deadline's clock while bids
+// are open, the publicity's while candidates are published.
+func (h *handlers) steps(ctx context.Context, lang string, st *bideval.Settings) ([]web.StepView, error) {
+	cal, err := h.s.App.Calendar.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	labels := make([]web.Text, len(evalPath))
+	cur := len(evalPath)
+	for i, s := range evalPath {
+		labels[i] = statusTexts[s]
+		if s == st.Status {
+			cur = i
+		}
+	}
+	off := false
+	if st.Status == bideval.StatusFailed {
+		// Stopped when the bids were counted, after the deadline.
+		labels[1], cur, off = statusTexts[bideval.StatusFailed], 1, true
+	}
+	var due *time.Time
+	switch st.Status {
+	case bideval.StatusOpen:
+		due = &st.DeadlineAt
+	case bideval.StatusPublicity:
+		due = st.PublicityUntil
+	case bideval.StatusAwarded:
+		cur = len(evalPath)
+	}
+	return web.Steps(lang, labels, cur, off, cal, h.svc.Clock.Now(), due), nil
 }
