@@ -210,7 +210,7 @@ func (h *handlers) mine(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := h.s.View(r, "")
 	v.Title = v.T("我的证照", "My licences")
-	out, err := cardRows(v, list, func(id int64) (*license.Type, error) { return h.svc.GetType(r.Context(), id) })
+	out, err := h.cardRows(r.Context(), v, list, func(id int64) (*license.Type, error) { return h.svc.GetType(r.Context(), id) })
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"yingshang/internal/calendar"
 	"yingshang/internal/license"
 	"yingshang/internal/web"
 )
@@ -40,6 +41,11 @@ func (h *handlers) steps(ctx context.Context, lang string, l *license.License, t
 	if err != nil {
 		return nil, err
 	}
+	return licenceSteps(lang, l, t, cal, h.svc.Clock.Now()), nil
+}
+
+// licenceSteps is steps with the calendar and the time given.
+func licenceSteps(lang string, l *license.License, t *license.Type, cal *calendar.Calendar, now time.Time) []web.StepView {
 	labels := append([]web.Text{}, licencePath...)
 	cur, off := licenceStep(l, t)
 	if off {
@@ -49,5 +55,5 @@ func (h *handlers) steps(ctx context.Context, lang string, l *license.License, t
 	if e, ok := expiry(l.ExpiresOn); ok && l.Status == license.StatusActive {
 		due = &e
 	}
-	return web.Steps(lang, labels, cur, off, cal, h.svc.Clock.Now(), due), nil
+	return web.Steps(lang, labels, cur, off, cal, now, due)
 }
