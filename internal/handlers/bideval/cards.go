@@ -81,5 +81,8 @@ func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 	}
 	web.SortByDue(todo.Items)
 	web.SortByDue(watch.Items)
+	if !expert && !bidder && !a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff) {
+		return []web.Card{watch}, nil // a supervisor watches; nothing waits for it
+	}
 	return []web.Card{todo, watch}, nil
 }
