@@ -359,6 +359,6 @@ func (r *Registrar) tell(ctx context.Context, b *Binding) error {
 	}
 	_, err := r.Notify.Send(ctx, notify.Message{Type: typ, To: []notify.Recipient{{UserID: b.UserID}},
 		Channels: []string{notify.ChannelInApp, notify.ChannelSMS}, Data: data,
-		ObjectType: "enterprise_binding", ObjectID: strconv.FormatInt(b.ID, 10)})
+		ObjectType: "enterprise_binding", ObjectID: strconv.FormatInt(b.ID, 10), Link: "/register/status"})
 	return err
 }

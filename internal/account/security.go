@@ -146,7 +146,7 @@ func (s *Service) accountFailed(ctx context.Context, id int64, username string, 
 		until := now.Add(s.lockout()).In(shanghai).Format("2006-01-02 15:04")
 		_, err := s.Notify.Send(auth.WithActor(ctx, auth.System("account")), notify.Message{Type: TypeAccountLocked,
 			To: []notify.Recipient{{UserID: id}}, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-			Data: map[string]any{"username": username, "failures": failures, "until": until}, ObjectType: "user", ObjectID: strconv.FormatInt(id, 10)})
+			Data: map[string]any{"username": username, "failures": failures, "until": until}, ObjectType: "user", ObjectID: strconv.FormatInt(id, 10), Link: "/login"})
 		return err
 	})
 }

@@ -133,7 +133,7 @@ func Assemble(cfg *config.Config, log *slog.Logger, version string, clk clock.Cl
 		MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, LockFailures: cfg.LoginLockFailures}
 	a.Entities = &entity.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk}
 	a.Notify = &notify.Service{DB: d, Audit: a.Audit, Keys: keys, Clock: clk, Jobs: a.Jobs, Log: log.With("component", "notify"),
-		SMS: smsSender(cfg, log), Mail: mailer(cfg), HTTP: noRedirects(),
+		SMS: smsSender(cfg, log), Mail: mailer(cfg), HTTP: noRedirects(), BaseURL: cfg.BaseURL,
 		ResendUnreadAfter: time.Duration(cfg.ResendUnreadHours) * time.Hour}
 	a.Notify.Users = a.Accounts
 	a.Notify.Register(a.Jobs)

@@ -96,7 +96,7 @@ var enterpriseStates = []State{Submitted, Accepted, Rejected, WaitingEnterprise,
 // did not use the platform for it and may not look there). The one who
 // took the step is not told about it.
 func (s *Service) notifyTransition(ctx context.Context, a *Appeal, action string, from, to State) error {
-	msg := notify.Message{Type: MsgTransition, ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10),
+	msg := notify.Message{Type: MsgTransition, ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10), Link: appealLink(a.ID),
 		Data: map[string]any{"number": a.Number, "title": a.Title, "state": to.Label("zh"), "state_en": to.Label("en"),
 			"action": action, "state_code": string(to)}}
 	if from != to && contains(enterpriseStates, to) {
@@ -162,7 +162,7 @@ func (s *Service) notifyDept(ctx context.Context, a *Appeal, dept int64) error {
 		return err
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: MsgAssigned, To: recipients(ids), Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-		ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10),
+		ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10), Link: appealLink(a.ID),
 		Data: map[string]any{"number": a.Number, "title": a.Title, "due": fmtDue(a.ReplyDue)}})
 	return err
 }
@@ -179,7 +179,7 @@ func (s *Service) notifySupervision(ctx context.Context, a *Appeal, note string)
 		return err
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: MsgSupervision, To: recipients(ids), Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-		ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10), Data: map[string]any{"number": a.Number, "title": a.Title, "note": note}})
+		ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10), Link: appealLink(a.ID), Data: map[string]any{"number": a.Number, "title": a.Title, "note": note}})
 	return err
 }
 
@@ -211,7 +211,7 @@ func (s *Service) notifyAlert(ctx context.Context, a *Appeal, clock string, leve
 		return err
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: typ, To: recipients(ids), Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-		ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10),
+		ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10), Link: appealLink(a.ID),
 		Data: map[string]any{"number": a.Number, "title": a.Title, "due": fmtDue(&dueAt), "clock": ClockLabel(clock, "zh"), "clock_en": ClockLabel(clock, "en")}})
 	return err
 }
@@ -268,3 +268,6 @@ func (s *Service) requireOffice(ctx context.Context) error {
 	}
 	return nil
 }
+
+// appealLink is the page of an appeal, the item its messages link to.
+func appealLink(id int64) string { return "/appeals/" + strconv.FormatInt(id, 10) }

@@ -171,7 +171,7 @@ func (s *Service) applyCodes(ctx context.Context, d *draw.Draw, rec *draw.Record
 		return nil
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: MsgScoringOpen, To: to, Channels: []string{"inapp"}, ObjectType: "draw_project",
-		ObjectID: strconv.FormatInt(d.ProjectID, 10), Data: map[string]any{"project": st.ProjectCode, "codes": len(rec.Picks),
+		ObjectID: strconv.FormatInt(d.ProjectID, 10), Link: "/bideval/projects/" + strconv.FormatInt(d.ProjectID, 10) + "/score", Data: map[string]any{"project": st.ProjectCode, "codes": len(rec.Picks),
 			"link": "/bideval/projects/" + strconv.FormatInt(d.ProjectID, 10) + "/score"}})
 	return err
 }

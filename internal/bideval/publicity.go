@@ -96,7 +96,7 @@ func (s *Service) tellAll(ctx context.Context, projectID int64, msgType string, 
 		return nil
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: msgType, Channels: []string{notify.ChannelInApp}, To: to,
-		ObjectType: "draw_project", ObjectID: strconv.FormatInt(projectID, 10), Data: data})
+		ObjectType: "draw_project", ObjectID: strconv.FormatInt(projectID, 10), Link: "/bideval/projects/" + strconv.FormatInt(projectID, 10), Data: data})
 	return err
 }
 

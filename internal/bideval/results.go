@@ -587,7 +587,7 @@ func (s *Service) tellBidders(ctx context.Context, st *Settings, res *Results, w
 			continue
 		}
 		if _, err := s.Notify.Send(ctx, notify.Message{Type: MsgAwarded, Channels: []string{notify.ChannelInApp}, To: to,
-			ObjectType: "draw_project", ObjectID: strconv.FormatInt(st.ProjectID, 10),
+			ObjectType: "draw_project", ObjectID: strconv.FormatInt(st.ProjectID, 10), Link: "/bideval/projects/" + strconv.FormatInt(st.ProjectID, 10),
 			Data: map[string]any{"project": st.ProjectCode, "name": st.ProjectName, "code": r.Code, "rank": strconv.Itoa(r.Rank),
 				"total": strconv.FormatFloat(r.Total, 'f', 2, 64), "winner": winner, "link": "/public/bideval/" + strconv.FormatInt(st.ProjectID, 10)}}); err != nil {
 			return err

@@ -276,7 +276,7 @@ func (s *Service) storeGrade(ctx context.Context, g, old *Grade, cause string) e
 	if err := s.Audit.Record(ctx, "credit.grade_change", "entity", strconv.FormatInt(g.EntityID, 10), prev, g.Grade, cause); err != nil {
 		return err
 	}
-	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeGradeChanged, ObjectType: "entity", ObjectID: strconv.FormatInt(g.EntityID, 10),
+	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeGradeChanged, ObjectType: "entity", ObjectID: strconv.FormatInt(g.EntityID, 10), Link: "/public/credit/" + uscc,
 		Data: map[string]any{"uscc": uscc, "entity": name, "grade": g.Grade, "previous": prev, "colour": g.Colour}})
 	return err
 }

@@ -108,7 +108,7 @@ func (s *Service) event(ctx context.Context, typ string, recordID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Notify.Send(ctx, notify.Message{Type: typ, ObjectType: "credit_record", ObjectID: strconv.FormatInt(recordID, 10),
+	_, err = s.Notify.Send(ctx, notify.Message{Type: typ, ObjectType: "credit_record", ObjectID: strconv.FormatInt(recordID, 10), Link: recordLink(recordID),
 		Data: map[string]any{"record_id": recordID, "uscc": uscc, "entity": name, "kind": kind, "decision_no": c.DecisionNo}})
 	return err
 }

@@ -63,7 +63,7 @@ func (s *Service) issueNotice(ctx context.Context, id int64) error {
 	var ids []int64
 	if len(to) > 0 {
 		ids, err = s.Notify.Send(ctx, notify.Message{Type: TypeRepairNotice, To: to, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-			ObjectType: "credit_record", ObjectID: strconv.FormatInt(id, 10),
+			ObjectType: "credit_record", ObjectID: strconv.FormatInt(id, 10), Link: recordLink(id) + "/notice",
 			Data: map[string]any{"entity": r.EntityName, "decision_no": r.Content.DecisionNo, "department": r.DepartmentName, "earliest": n.EarliestOn, "code": n.Code}})
 		if err != nil {
 			return err

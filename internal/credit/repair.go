@@ -292,7 +292,7 @@ func (s *Service) tellDepartment(ctx context.Context, r *Record, due time.Time) 
 		return err
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeRepairDue, To: to, Channels: []string{notify.ChannelInApp},
-		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10),
+		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10), Link: recordLink(r.ID),
 		Data: map[string]any{"entity": r.EntityName, "decision_no": r.Content.DecisionNo, "due": due.In(cst).Format("2006-01-02 15:04")}})
 	return err
 }
@@ -456,7 +456,7 @@ func (s *Service) tellEntity(ctx context.Context, r *Record, status, reason stri
 		return err
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: TypeRepairResult, To: to, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10),
+		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10), Link: recordLink(r.ID),
 		Data: map[string]any{"entity": r.EntityName, "decision_no": r.Content.DecisionNo, "result_zh": RepairLabel(status, "zh"),
 			"result_en": RepairLabel(status, "en"), "reason": reason}})
 	return err
@@ -589,6 +589,19 @@ type RepairFilter struct {
 // Repairs lists applications, newest first: an enterprise its own, staff
 // their departments', supervisors and platform admins all.
 func (s *Service) Repairs(ctx context.Context, f RepairFilter) ([]Repair, error) {
+	return s.repairs(ctx, f, " ORDER BY p.id DESC LIMIT 500")
+}
+
+// RepairsDue lists the applications of the caller's scope in status,
+// oldest review deadline first (for the home page), at most limit.
+func (s *Service) RepairsDue(ctx context.Context, status string, limit int) ([]Repair, error) {
+	if limit < 1 || limit > 100 {
+		limit = 10
+	}
+	return s.repairs(ctx, RepairFilter{Status: status}, " ORDER BY p.due_at IS NULL, p.due_at, p.id LIMIT "+strconv.Itoa(limit))
+}
+
+func (s *Service) repairs(ctx context.Context, f RepairFilter, order string) ([]Repair, error) {
 	a, _, err := reader(ctx)
 	if err != nil {
 		return nil, err
@@ -606,7 +619,7 @@ func (s *Service) Repairs(ctx context.Context, f RepairFilter) ([]Repair, error)
 		add("p.record_id = $%d", f.RecordID)
 	}
 	q := "SELECT " + repairCols + repairFrom + " WHERE " + strings.Join(where, " AND ")
-	rows, err := s.DB.Q(ctx).Query(ctx, q+" ORDER BY p.id DESC LIMIT 500", args...)
+	rows, err := s.DB.Q(ctx).Query(ctx, q+order, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -677,3 +690,6 @@ func (s *Service) WarnDue(ctx context.Context) (int, error) {
 	}
 	return len(ids), nil
 }
+
+// recordLink is the page of a credit record, the item its messages link to.
+func recordLink(id int64) string { return "/credit/records/" + strconv.FormatInt(id, 10) }

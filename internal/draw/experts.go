@@ -313,7 +313,7 @@ func (s *Service) callExpert(ctx context.Context, p *Project, asgID, replaces in
 		return nil
 	}
 	_, err := s.Notify.Send(ctx, notify.Message{Type: MsgExpertDrawn, To: to, Channels: channels,
-		ObjectType: "draw_assignment", ObjectID: strconv.FormatInt(asgID, 10),
+		ObjectType: "draw_assignment", ObjectID: strconv.FormatInt(asgID, 10), Link: "/draws/answer/" + token,
 		Data: map[string]any{"project": p.Code, "opening": p.OpeningAt.In(shanghai).Format("2006-01-02 15:04"),
 			"deadline": deadline.In(shanghai).Format("2006-01-02 15:04"), "link": s.BaseURL + "/draws/answer/" + token}})
 	return err

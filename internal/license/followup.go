@@ -54,7 +54,7 @@ func (s *Service) answer(ctx context.Context, id int64, answer string, owns func
 		if err != nil || len(admins) == 0 {
 			return err
 		}
-		m := notify.Message{Type: MsgAnswer, Channels: []string{notify.ChannelInApp}, ObjectType: "license", ObjectID: strconv.FormatInt(id, 10),
+		m := notify.Message{Type: MsgAnswer, Channels: []string{notify.ChannelInApp}, ObjectType: "license", ObjectID: strconv.FormatInt(id, 10), Link: "/licenses/" + strconv.FormatInt(id, 10),
 			Data: map[string]any{"holder": l.HolderName, "license_type": l.TypeName, "number": l.Number}}
 		for _, u := range admins {
 			m.To = append(m.To, notify.Recipient{UserID: u})

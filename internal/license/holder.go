@@ -242,9 +242,15 @@ func (s *Service) HolderType(ctx context.Context, token string, typeID int64) (*
 // holderLink is where a reminder's holder sees the licence and answers:
 // "my licences" for an enterprise, the person holders' page otherwise.
 func (s *Service) holderLink(l *License) string {
-	path := "/licenses/holder"
+	return strings.TrimRight(s.BaseURL, "/") + holderPath(l)
+}
+
+// holderPath is where the holder of l acts on it: the enterprise's licence
+// list when it is bound to an entity, else the holder page (sign-in by SMS
+// code).
+func holderPath(l *License) string {
 	if l.EntityID != 0 {
-		path = "/my/licenses"
+		return "/my/licenses"
 	}
-	return strings.TrimRight(s.BaseURL, "/") + path
+	return "/licenses/holder"
 }

@@ -521,7 +521,7 @@ func (s *Service) remindHolder(ctx context.Context, l *scanLicence, t *Type, msg
 	if err != nil {
 		return 0, err
 	}
-	msg := notify.Message{Type: msgType, Data: data, ObjectType: "license", ObjectID: strconv.FormatInt(l.ID, 10)}
+	msg := notify.Message{Type: msgType, Data: data, ObjectType: "license", ObjectID: strconv.FormatInt(l.ID, 10), Link: holderPath(l.License)}
 	n := 0
 	if len(users) > 0 {
 		m := msg
@@ -592,7 +592,7 @@ func (s *Service) notifyFollowups(ctx context.Context, listed map[int64]int, tod
 			return err
 		}
 		m := notify.Message{Type: MsgFollowup, Channels: []string{notify.ChannelInApp},
-			Data: map[string]any{"count": n, "day": today.String()}, ObjectType: "license_followups", ObjectID: strconv.FormatInt(dept, 10)}
+			Data: map[string]any{"count": n, "day": today.String()}, ObjectType: "license_followups", ObjectID: strconv.FormatInt(dept, 10), Link: "/licenses/followups"}
 		for _, u := range admins {
 			m.To = append(m.To, notify.Recipient{UserID: u})
 		}
@@ -636,7 +636,7 @@ func (s *Service) remindReviews(ctx context.Context, today calendar.Date) error 
 				return err
 			}
 			m := notify.Message{Type: MsgReview, Channels: []string{notify.ChannelInApp}, Data: map[string]any{"quarter": q},
-				ObjectType: "license_review", ObjectID: strconv.FormatInt(dept, 10)}
+				ObjectType: "license_review", ObjectID: strconv.FormatInt(dept, 10), Link: "/licenses/catalogue"}
 			for _, u := range admins {
 				m.To = append(m.To, notify.Recipient{UserID: u})
 			}

@@ -18,6 +18,7 @@
 //	Navigator             its side-menu entries, per role
 //	PublicLinker          its links on the public landing page
 //	Carder                its cards on a signed-in user's home page
+//	Searcher              its hits in the top bar's global search (staff)
 //	StateRegistrar        its audited objects, for the audit deep check
 //	Starter               its idempotent start-up step (after migrations)
 //	DemoLoader            its part of the demo data set
@@ -133,6 +134,15 @@ type PublicLinker interface{ PublicLinks() []web.Link }
 // (nil when it has nothing for this actor).
 type Carder interface {
 	Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error)
+}
+
+// Searcher finds the module's items for the top bar's global search
+// (appeal numbers, credit codes and company names, licence numbers,
+// project codes): one group of hits, each linking to its item, only those
+// the actor may see (scope decided in SQL). A nil group: nothing found or
+// nothing for this actor.
+type Searcher interface {
+	Search(ctx context.Context, a *auth.Actor, q string) (*web.SearchGroup, error)
 }
 
 // Starter runs a module's start-up step once the schema is current and

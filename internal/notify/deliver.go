@@ -116,13 +116,13 @@ type delivery struct {
 	id, webhookID            int64
 	msgType, channel, status string
 	addressEnc               []byte
-	subject, body            string
+	subject, body, link      string
 }
 
 func (s *Service) loadDelivery(ctx context.Context, id int64) (*delivery, error) {
 	d := delivery{id: id}
-	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT msg_type, channel, status, COALESCE(webhook_id, 0), address_enc, subject, body
-		FROM notifications WHERE id = $1`, id).Scan(&d.msgType, &d.channel, &d.status, &d.webhookID, &d.addressEnc, &d.subject, &d.body)
+	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT msg_type, channel, status, COALESCE(webhook_id, 0), address_enc, subject, body, link
+		FROM notifications WHERE id = $1`, id).Scan(&d.msgType, &d.channel, &d.status, &d.webhookID, &d.addressEnc, &d.subject, &d.body, &d.link)
 	return &d, err
 }
 
@@ -170,7 +170,7 @@ func (s *Service) dispatch(ctx context.Context, d *delivery) (string, error) {
 		if address == "" {
 			return "", Permanent(errors.New(ReasonNoPhone))
 		}
-		return s.SMS.Send(ctx, address, d.body)
+		return s.SMS.Send(ctx, address, s.withURL(d))
 	case ChannelEmail:
 		if s.Mail == nil {
 			return "", Permanent(errors.New(ReasonEmailOff))
@@ -178,7 +178,7 @@ func (s *Service) dispatch(ctx context.Context, d *delivery) (string, error) {
 		if address == "" {
 			return "", Permanent(errors.New(ReasonNoEmail))
 		}
-		return "", s.Mail.Send(ctx, address, d.subject, d.body)
+		return "", s.Mail.Send(ctx, address, d.subject, s.withURL(d))
 	case ChannelWebhook:
 		return "", s.postWebhook(ctx, d)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 const notificationCols = `id, msg_type, channel, COALESCE(user_id, 0), COALESCE(webhook_id, 0), address_mask, lang, subject, body,
-	data, status, attempts, last_error, provider_id, object_type, object_id, COALESCE(resend_of, 0), created_at, sent_at, delivered_at, read_at`
+	data, status, attempts, last_error, provider_id, object_type, object_id, COALESCE(resend_of, 0), created_at, sent_at, delivered_at, read_at, link`
 
 // hiddenBody replaces the text of sensitive messages outside delivery.
 const hiddenBody = "（内容已隐藏 / content hidden）"
@@ -23,7 +23,7 @@ func scanNotification(r db.Row) (*Notification, error) {
 	var data string
 	err := r.Scan(&n.ID, &n.Type, &n.Channel, &n.UserID, &n.WebhookID, &n.Address, &n.Lang, &n.Subject, &n.Body,
 		&data, &n.Status, &n.Attempts, &n.LastError, &n.ProviderID, &n.ObjectType, &n.ObjectID, &n.ResendOf,
-		&n.CreatedAt, &n.SentAt, &n.DeliveredAt, &n.ReadAt)
+		&n.CreatedAt, &n.SentAt, &n.DeliveredAt, &n.ReadAt, &n.Link)
 	if err != nil {
 		return nil, err
 	}

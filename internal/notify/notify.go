@@ -91,7 +91,10 @@ type Service struct {
 	SMS   SMSSender    // nil: SMS rows fail with "SMS channel is not configured"
 	Mail  Mailer       // nil: the e-mail channel is off
 	HTTP  *http.Client // for webhooks; nil: a client with a 30 s timeout
-	Log   *slog.Logger // nil: slog.Default()
+	// BaseURL is the site's public URL (config base-url): SMS and e-mail
+	// messages with a Link end with BaseURL + the link (SMS: the short form).
+	BaseURL string
+	Log     *slog.Logger // nil: slog.Default()
 
 	// ResendUnreadAfter, when positive, makes a periodic job send an SMS
 	// copy of in-app notifications still unread after this long (once).
@@ -126,6 +129,11 @@ type Message struct {
 	// a licence...), so that a module can list the messages of an object.
 	ObjectType string
 	ObjectID   string
+	// Link is the item the message is about, as a path on the platform
+	// ("/appeals/12"). The inbox links to it; SMS and e-mail carry it as a
+	// public URL (BaseURL + path; the short /n/<code> form for SMS).
+	// Must start with one "/" (ValidLink); empty when there is no item.
+	Link string
 	// MaxAttempts of each delivery job; 0 means DefaultMaxAttempts.
 	MaxAttempts int
 }
@@ -149,6 +157,7 @@ type Notification struct {
 	ProviderID  string         `json:"provider_id,omitempty" doc:"the SMS gateway's message id"`
 	ObjectType  string         `json:"object_type,omitempty"`
 	ObjectID    string         `json:"object_id,omitempty"`
+	Link        string         `json:"link,omitempty" doc:"path of the item the message is about, e.g. /appeals/12"`
 	ResendOf    int64          `json:"resend_of,omitempty" doc:"the unread in-app notification this SMS repeats"`
 	CreatedAt   time.Time      `json:"created_at"`
 	SentAt      *time.Time     `json:"sent_at,omitempty"`

@@ -19,6 +19,7 @@ type unread struct {
 	id, userID           int64
 	msgType, data        string
 	objectType, objectID string
+	link                 string
 }
 
 // ResendUnread sends an SMS copy (resend_of = the original) of every in-app
@@ -55,7 +56,7 @@ func (s *Service) ResendUnread(ctx context.Context) (int, error) {
 }
 
 func (s *Service) unreadBefore(ctx context.Context, cutoff, oldest time.Time) ([]unread, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT n.id, n.user_id, n.msg_type, n.data, n.object_type, n.object_id
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT n.id, n.user_id, n.msg_type, n.data, n.object_type, n.object_id, n.link
 		FROM notifications n
 		WHERE n.channel = 'inapp' AND n.read_at IS NULL AND n.resend_of IS NULL AND n.status = 'delivered'
 			AND n.created_at <= $1 AND n.created_at > $2
@@ -68,7 +69,7 @@ func (s *Service) unreadBefore(ctx context.Context, cutoff, oldest time.Time) ([
 	var out []unread
 	for rows.Next() {
 		var u unread
-		if err := rows.Scan(&u.id, &u.userID, &u.msgType, &u.data, &u.objectType, &u.objectID); err != nil {
+		if err := rows.Scan(&u.id, &u.userID, &u.msgType, &u.data, &u.objectType, &u.objectID, &u.link); err != nil {
 			return nil, err
 		}
 		out = append(out, u)
@@ -82,7 +83,7 @@ func (s *Service) resendOne(ctx context.Context, u unread, now time.Time) error 
 		return err
 	}
 	r := row{Type: u.msgType, Channel: ChannelSMS, UserID: u.userID, Lang: a.lang, Data: u.data,
-		ObjectType: u.objectType, ObjectID: u.objectID, ResendOf: u.id}
+		ObjectType: u.objectType, ObjectID: u.objectID, Link: u.link, ResendOf: u.id}
 	s.address(&r, a)
 	if err := s.renderResend(ctx, &r, u); err != nil {
 		r.Status, r.LastError = StatusFailed, err.Error()

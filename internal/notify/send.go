@@ -94,6 +94,9 @@ func (m *Message) check() (*MessageType, []string, error) {
 	if len(m.To) > 0 && len(m.Channels) == 0 {
 		v.Add("channels", "至少选择一个渠道", "choose at least one channel")
 	}
+	if m.Link != "" && !ValidLink(m.Link) {
+		v.Add("link", "链接须为本平台的路径（以 / 开头）："+m.Link, "link must be a path on this platform (starting with /): "+m.Link)
+	}
 	if m.MaxAttempts < 0 || m.MaxAttempts > 25 {
 		v.Add("max_attempts", "尝试次数须在 1-25 之间", "max attempts must be 1-25")
 	}
@@ -109,6 +112,7 @@ type row struct {
 	Subject, Body, Data  string
 	Status, LastError    string
 	ObjectType, ObjectID string
+	Link                 string
 	ResendOf             int64
 	MaxAttempts          int
 }
@@ -123,7 +127,7 @@ func (s *Service) send(ctx context.Context, t *MessageType, channels []string, m
 	if err != nil {
 		return nil, err
 	}
-	base := row{Type: t.Key, Data: data, ObjectType: msg.ObjectType, ObjectID: msg.ObjectID, MaxAttempts: msg.MaxAttempts}
+	base := row{Type: t.Key, Data: data, ObjectType: msg.ObjectType, ObjectID: msg.ObjectID, Link: msg.Link, MaxAttempts: msg.MaxAttempts}
 	// Data is the same for every recipient: render once per channel and language.
 	rendered := map[tplKey]Template{}
 	var ids []int64
@@ -279,10 +283,10 @@ func (s *Service) insert(ctx context.Context, r row, now time.Time) (int64, erro
 	}
 	var id int64
 	err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO notifications (msg_type, channel, user_id, webhook_id, address_enc, address_mask,
-		lang, subject, body, data, status, last_error, object_type, object_id, resend_of, created_at, sent_at, delivered_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id`,
+		lang, subject, body, data, status, last_error, object_type, object_id, resend_of, created_at, sent_at, delivered_at, link)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id`,
 		r.Type, r.Channel, nullID(r.UserID), nullID(r.WebhookID), s.Keys.Encrypt(r.Address), r.Mask,
-		r.Lang, r.Subject, r.Body, r.Data, r.Status, r.LastError, r.ObjectType, r.ObjectID, nullID(r.ResendOf), now, sent, delivered).Scan(&id)
+		r.Lang, r.Subject, r.Body, r.Data, r.Status, r.LastError, r.ObjectType, r.ObjectID, nullID(r.ResendOf), now, sent, delivered, r.Link).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert notification: %w", err)
 	}
@@ -347,6 +351,8 @@ type Event struct {
 	CreatedAt time.Time      `json:"created_at"`
 	Data      map[string]any `json:"data"`
 	Object    *EventObject   `json:"object,omitempty"`
+	// URL is the public URL of the item the message is about.
+	URL string `json:"url,omitempty"`
 }
 
 // EventObject names what an event is about.
@@ -368,6 +374,9 @@ func (s *Service) fanOut(ctx context.Context, t *MessageType, msg Message, data 
 	if ev.Data == nil {
 		ev.Data = map[string]any{}
 	}
+	if msg.Link != "" {
+		ev.URL = s.BaseURL + msg.Link
+	}
 	if msg.ObjectType != "" {
 		ev.Object = &EventObject{Type: msg.ObjectType, ID: msg.ObjectID}
 	}
@@ -378,7 +387,7 @@ func (s *Service) fanOut(ctx context.Context, t *MessageType, msg Message, data 
 	var ids []int64
 	for _, h := range hooks {
 		r := row{Type: t.Key, Channel: ChannelWebhook, WebhookID: h.ID, Mask: h.Name, Lang: LangZH, Body: string(body), Data: data,
-			Status: StatusQueued, ObjectType: msg.ObjectType, ObjectID: msg.ObjectID, MaxAttempts: msg.MaxAttempts}
+			Status: StatusQueued, ObjectType: msg.ObjectType, ObjectID: msg.ObjectID, Link: msg.Link, MaxAttempts: msg.MaxAttempts}
 		id, err := s.insert(ctx, r, now)
 		if err != nil {
 			return nil, err

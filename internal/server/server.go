@@ -41,6 +41,8 @@ type Server struct {
 	Public []web.Link
 	// Cards give the modules' home-page cards for a signed-in actor.
 	Cards []func(ctx context.Context, a *auth.Actor) ([]web.Card, error)
+	// Searchers give the modules' hits in the global search.
+	Searchers []func(ctx context.Context, a *auth.Actor, q string) (*web.SearchGroup, error)
 }
 
 // HandlerFunc is an HTML handler that returns its error for the server to render.

@@ -32,6 +32,9 @@ func New(a *app.App, m *modules.Set) (*server.Server, error) {
 		if c, ok := mod.(module.Carder); ok {
 			s.Cards = append(s.Cards, c.Cards)
 		}
+		if f, ok := mod.(module.Searcher); ok {
+			s.Searchers = append(s.Searchers, f.Search)
+		}
 		if r, ok := mod.(module.Router); ok {
 			r.Mount(s)
 		}

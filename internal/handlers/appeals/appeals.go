@@ -357,6 +357,9 @@ func (h *handlers) renderDetail(w http.ResponseWriter, r *http.Request, v *web.V
 			}
 		}
 	}
+	if data["Steps"], err = h.steps(ctx, v.Lang, a); err != nil {
+		return err
+	}
 	actor := auth.From(ctx)
 	data["CanPublish"] = a.State == appeal.Closed && a.Publishable && actor.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)
 	data["CanAttach"] = a.Open()

@@ -12,6 +12,7 @@ import (
 	"yingshang/internal/module"
 	"yingshang/internal/server"
 	"yingshang/internal/web"
+	"yingshang/internal/workcal"
 )
 
 //go:embed templates
@@ -27,13 +28,14 @@ var Module = module.Info{
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
 		return &mod{svc: &appeal.Service{DB: h.DB, Accounts: h.Accounts, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Calendar: h.Calendar,
-			Notify: h.Notify, Entities: h.Entities, DataDir: h.Cfg.DataDir}, log: h.Log}, nil
+			Notify: h.Notify, Entities: h.Entities, DataDir: h.Cfg.DataDir}, log: h.Log, cal: h.Calendar}, nil
 	},
 }
 
 type mod struct {
 	svc *appeal.Service
 	log *slog.Logger
+	cal *workcal.Service
 }
 
 func (m *mod) Info() module.Info                  { return Module }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/bideval"
@@ -76,16 +77,19 @@ func projectURL(id int64, tail string) string {
 	return "/bideval/projects/" + strconv.FormatInt(id, 10) + tail
 }
 
+// statusTexts name the evaluation statuses.
+var statusTexts = map[string]web.Text{bideval.StatusOpen: {ZH: "接受投标", EN: "Open for bids"}, bideval.StatusClosed: {ZH: "投标已截止", EN: "Bids closed"},
+	bideval.StatusScoring: {ZH: "评分中", EN: "Scoring"}, bideval.StatusUnmasked: {ZH: "已揭示编码", EN: "Codes unmasked"},
+	bideval.StatusPublicity: {ZH: "中标候选人公示中", EN: "Candidates published"}, bideval.StatusAwarded: {ZH: "已定标", EN: "Awarded"},
+	bideval.StatusFailed: {ZH: "有效投标不足三份，评标终止（须重新招标）", EN: "Fewer than three valid bids: stopped (tender again)"}}
+
 // StatusLabel names an evaluation status.
 func StatusLabel(v *web.View, st string) string {
-	l := map[string][2]string{bideval.StatusOpen: {"接受投标", "Open for bids"}, bideval.StatusClosed: {"投标已截止", "Bids closed"},
-		bideval.StatusScoring: {"评分中", "Scoring"}, bideval.StatusUnmasked: {"已揭示编码", "Codes unmasked"},
-		bideval.StatusPublicity: {"中标候选人公示中", "Candidates published"}, bideval.StatusAwarded: {"已定标", "Awarded"},
-		bideval.StatusFailed: {"有效投标不足三份，评标终止（须重新招标）", "Fewer than three valid bids: stopped (tender again)"}}[st]
-	if l[0] == "" {
+	l, ok := statusTexts[st]
+	if !ok {
 		return st
 	}
-	return v.T(l[0], l[1])
+	return v.Text(l)
 }
 
 // index: GET /bideval, the evaluations of the actor by role.
@@ -114,6 +118,7 @@ func (h *handlers) index(w http.ResponseWriter, r *http.Request) error {
 
 // projectPage is the data of the centre's (tenderer's, supervisor's) page.
 type projectPage struct {
+	Steps      []web.StepView
 	P          *draw.Project
 	St         *bideval.Settings
 	New        bool
@@ -178,6 +183,9 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 		return err
 	default:
 		pg.St, pg.Status = st, StatusLabel(v, st.Status)
+		if pg.Steps, err = h.steps(ctx, v.Lang, st); err != nil {
+			return err
+		}
 		if pg.Role, err = h.svc.Role(ctx, id); err != nil {
 			return err
 		}
@@ -632,4 +640,39 @@ func (h *handlers) publicity(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Data = map[string]any{"P": p, "Purposes": purposes}
 	return h.s.Render(w, r, http.StatusOK, viewPublicity, v)
+}
+
+// evalPath is an evaluation's way as a step bar.
+var evalPath = []string{bideval.StatusOpen, bideval.StatusClosed, bideval.StatusScoring, bideval.StatusUnmasked, bideval.StatusPublicity, bideval.StatusAwarded}
+
+// steps is the evaluation's step bar: the bid deadline's clock while bids
+// are open, the publicity's while candidates are published.
+func (h *handlers) steps(ctx context.Context, lang string, st *bideval.Settings) ([]web.StepView, error) {
+	cal, err := h.s.App.Calendar.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	labels := make([]web.Text, len(evalPath))
+	cur := len(evalPath)
+	for i, s := range evalPath {
+		labels[i] = statusTexts[s]
+		if s == st.Status {
+			cur = i
+		}
+	}
+	off := false
+	if st.Status == bideval.StatusFailed {
+		// Stopped when the bids were counted, after the deadline.
+		labels[1], cur, off = statusTexts[bideval.StatusFailed], 1, true
+	}
+	var due *time.Time
+	switch st.Status {
+	case bideval.StatusOpen:
+		due = &st.DeadlineAt
+	case bideval.StatusPublicity:
+		due = st.PublicityUntil
+	case bideval.StatusAwarded:
+		cur = len(evalPath)
+	}
+	return web.Steps(lang, labels, cur, off, cal, h.svc.Clock.Now(), due), nil
 }

@@ -13,6 +13,7 @@ import (
 	"yingshang/internal/module"
 	"yingshang/internal/server"
 	"yingshang/internal/web"
+	"yingshang/internal/workcal"
 )
 
 //go:embed templates
@@ -39,13 +40,14 @@ var Module = module.Info{
 		svc := &bideval.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Draw: d,
 			MaxFileBytes: h.Cfg.UploadLimit, MinBidDays: minDays, PublicityDays: h.Cfg.CandidatePublicityDays}
 		svc.Hook()
-		return &mod{svc: svc, log: h.Log}, nil
+		return &mod{svc: svc, log: h.Log, cal: h.Calendar}, nil
 	},
 }
 
 type mod struct {
 	svc *bideval.Service
 	log *slog.Logger
+	cal *workcal.Service
 }
 
 func (m *mod) Info() module.Info                  { return Module }

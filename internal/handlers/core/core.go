@@ -18,12 +18,13 @@ import (
 // Mount registers the routes.
 func Mount(s *server.Server) {
 	h := &handlers{s: s}
-	s.UsesViews("core/login", "core/home", "core/landing", "core/error", "core/audit", "core/audit_public", "core/audit_object", "core/api_docs")
+	s.UsesViews("core/login", "core/home", "core/landing", "core/error", "core/audit", "core/audit_public", "core/audit_object", "core/api_docs", "core/search")
 	s.Page("GET /login", h.loginForm)
 	s.Page("POST /login", h.login)
 	s.SignedIn("POST /logout", h.logout)
 	s.Page("GET /lang", h.lang)
 	s.Page("GET /{$}", h.home)
+	s.Page("GET /search", h.searchPage, searchRoles...)
 	s.Page("GET /public/audit", h.auditPublic)
 	s.Page("GET /public/audit/object/{type}/{id}", h.auditObject)
 	s.Page("GET /api/docs", h.apiDocs)
@@ -41,6 +42,10 @@ func Mount(s *server.Server) {
 		Tags:        []string{"audit"}, Auth: "platform_admin,supervisor", Resp: audit.Result{}}, h.apiAuditVerify)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/audit/head", ID: "getAuditHead", Summary: "The chain head, for outside witnesses",
 		Tags: []string{"audit"}, Auth: "public", Resp: Head{}}, h.apiAuditHead)
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/search", ID: "globalSearch", Tags: []string{"account"}, Auth: "platform_admin,dept_admin,dept_staff,supervisor",
+		Summary:     "全局搜索 / Global search",
+		Description: "One box for an appeal number, a credit code or company name, a licence number or a project code: the hits of each module, grouped, only those the caller may see.",
+		Query:       SearchQuery{}, Resp: SearchResult{}}, h.apiSearch)
 	h.routeLog(reg, mux)
 }
 

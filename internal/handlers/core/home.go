@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"net/http"
 
 	"yingshang/internal/auth"
@@ -26,7 +27,9 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Title = v.T("工作台", "Dashboard")
 	d := &homeData{}
-	if a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor) {
+	// The city-wide counts are the administrators' figures; staff and
+	// supervisors open on their to-do lists (the modules' cards).
+	if a.Has(auth.PlatformAdmin, auth.DeptAdmin) {
 		o, err := h.s.App.Dash.Overview(r.Context(), v.Lang)
 		if err != nil {
 			return err
@@ -49,8 +52,41 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Cards = append(d.Cards, cs...)
 	}
+	msgs, err := h.messagesCard(r, a)
+	if err != nil {
+		return err
+	}
+	if msgs != nil {
+		d.Cards = append(d.Cards, *msgs)
+	}
+	web.SortCards(d.Cards)
 	v.Data = d
 	return h.s.Render(w, r, http.StatusOK, "core/home", v)
+}
+
+// messagesCard lists the caller's unread in-app messages, each opening
+// its item (and marking it read); nil when there are none.
+func (h *handlers) messagesCard(r *http.Request, a *auth.Actor) (*web.Card, error) {
+	if a.UserID == 0 {
+		return nil, nil
+	}
+	items, _, unread, err := h.s.App.Notify.Inbox(r.Context(), true, 1, 5)
+	if err != nil || unread == 0 {
+		return nil, err
+	}
+	c := &web.Card{Title: web.Text{ZH: fmt.Sprintf("未读消息（%d）", unread), EN: fmt.Sprintf("Unread messages (%d)", unread)}, Kind: web.CardFigure,
+		More: &web.Link{Label: web.Text{ZH: "全部消息", EN: "All messages"}, Href: "/inbox"}}
+	for _, n := range items {
+		text := n.Subject
+		if text == "" {
+			text = n.Body
+		}
+		if r := []rune(text); len(r) > 40 {
+			text = string(r[:40]) + "…"
+		}
+		c.Items = append(c.Items, web.CardItem{Text: text, Href: fmt.Sprintf("/inbox/%d/open", n.ID)})
+	}
+	return c, nil
 }
 
 // pie and bars build ECharts options; the page hands them to app.js.

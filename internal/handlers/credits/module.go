@@ -12,6 +12,7 @@ import (
 	"yingshang/internal/module"
 	"yingshang/internal/server"
 	"yingshang/internal/web"
+	"yingshang/internal/workcal"
 )
 
 //go:embed templates
@@ -26,13 +27,14 @@ var Module = module.Info{
 	Templates: module.Templates(templates),
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &credit.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL}, log: h.Log}, nil
+		return &mod{svc: &credit.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL}, log: h.Log, cal: h.Calendar}, nil
 	},
 }
 
 type mod struct {
 	svc *credit.Service
 	log *slog.Logger
+	cal *workcal.Service
 }
 
 func (m *mod) Info() module.Info                  { return Module }

@@ -1,6 +1,7 @@
 package credits
 
 import (
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/credit"
+	"yingshang/internal/web"
 	"yingshang/internal/yserr"
 )
 
@@ -123,7 +125,11 @@ func (h *handlers) repairView(r *http.Request, id int64) (map[string]any, error)
 	}
 	a := auth.From(r.Context())
 	lang := h.s.View(r, "").Lang
-	return map[string]any{"P": repairRows(lang, h.s.App.Clock.Now(), []credit.Repair{*p})[0], "Commitment": credit.RepairCommitment,
+	steps, err := h.repairSteps(r.Context(), lang, p)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Steps": steps, "P": repairRows(lang, h.s.App.Clock.Now(), []credit.Repair{*p})[0], "Commitment": credit.RepairCommitment,
 		"CanReview":     a.Has(writeRoles...) && a.InScope(p.DepartmentID) && (p.Status == credit.RepairSubmitted || p.Status == credit.RepairMoreInfo),
 		"CanSupplement": a.Has(auth.Enterprise) && a.EntityID == p.EntityID && p.Status == credit.RepairMoreInfo}, nil
 }
@@ -269,4 +275,30 @@ func commitmentRows(lang string, cs []credit.Commitment) []commitmentRow {
 		out[i] = commitmentRow{c, credit.CommitmentKindLabel(c.Kind, lang), credit.CommitmentStatusLabel(c.Status, lang)}
 	}
 	return out
+}
+
+// repairPath is a repair application's way as a step bar.
+var repairPath = []web.Text{{ZH: "提交申请", EN: "Applied"}, {ZH: "部门审核", EN: "Department review"}, {ZH: "修复完成", EN: "Repaired"}}
+
+// repairSteps is the application's step bar: the review step carries its
+// clock in working days while it runs (it stops while material is asked for).
+func (h *handlers) repairSteps(ctx context.Context, lang string, p *credit.Repair) ([]web.StepView, error) {
+	cal, err := h.svc.Calendar.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	labels := append([]web.Text{}, repairPath...)
+	cur, off := 1, false
+	var due *time.Time
+	switch p.Status {
+	case credit.RepairSubmitted:
+		due = p.DueAt
+	case credit.RepairMoreInfo:
+		labels[1] = web.Text{ZH: credit.RepairLabel(p.Status, "zh"), EN: credit.RepairLabel(p.Status, "en")}
+	case credit.RepairRejected:
+		labels[1], off = web.Text{ZH: credit.RepairLabel(p.Status, "zh"), EN: credit.RepairLabel(p.Status, "en")}, true
+	default:
+		cur = len(labels)
+	}
+	return web.Steps(lang, labels, cur, off, cal, h.s.App.Clock.Now(), due), nil
 }

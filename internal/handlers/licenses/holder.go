@@ -7,6 +7,7 @@ package licenses
 // (API, e.g. for a mini-program). See license/holder.go.
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -138,7 +139,7 @@ func (h *handlers) holderMine(w http.ResponseWriter, r *http.Request) error {
 	v := h.s.View(r, "")
 	v.Title = v.T("我的证照", "My licences")
 	tok := h.holderToken(r)
-	rows, err := cardRows(v, list, func(id int64) (*license.Type, error) { return h.svc.HolderType(r.Context(), tok, id) })
+	rows, err := h.cardRows(r.Context(), v, list, func(id int64) (*license.Type, error) { return h.svc.HolderType(r.Context(), tok, id) })
 	if err != nil {
 		return err
 	}
@@ -172,11 +173,17 @@ func (h *handlers) holderLogout(w http.ResponseWriter, r *http.Request) error {
 // guidance (license_cards partial).
 type cardRow struct {
 	Row
-	T *license.Type
+	T     *license.Type
+	Steps []web.StepView
 }
 
 // cardRows adds each licence's catalogue entry, looked up once per type.
-func cardRows(v *web.View, list []*license.License, typeOf func(int64) (*license.Type, error)) ([]cardRow, error) {
+func (h *handlers) cardRows(ctx context.Context, v *web.View, list []*license.License, typeOf func(int64) (*license.Type, error)) ([]cardRow, error) {
+	cal, err := h.svc.Calendar.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := h.svc.Clock.Now()
 	out := make([]cardRow, 0, len(list))
 	types := map[int64]*license.Type{}
 	for _, l := range list {
@@ -188,7 +195,7 @@ func cardRows(v *web.View, list []*license.License, typeOf func(int64) (*license
 			}
 			types[l.TypeID] = t
 		}
-		out = append(out, cardRow{Row: row(v, l), T: t})
+		out = append(out, cardRow{Row: row(v, l), T: t, Steps: licenceSteps(v.Lang, l, t, cal, now)})
 	}
 	return out, nil
 }

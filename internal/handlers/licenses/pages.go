@@ -111,6 +111,10 @@ func (h *handlers) renderDetail(w http.ResponseWriter, r *http.Request, id int64
 	}
 	v := h.s.View(r, "")
 	v.Title = l.TypeName + " " + l.Number
+	steps, err := h.steps(ctx, v.Lang, l, t)
+	if err != nil {
+		return err
+	}
 	var cs []map[string]any
 	for _, c := range contacts {
 		cs = append(cs, map[string]any{"C": c, "Method": outcomeLabel(v, c.Method), "Outcome": outcomeLabel(v, c.Outcome)})
@@ -119,7 +123,7 @@ func (h *handlers) renderDetail(w http.ResponseWriter, r *http.Request, id int64
 	for _, m := range msgs {
 		ms = append(ms, map[string]any{"M": m, "Type": msgLabel(v, m.Type), "Channel": msgLabel(v, m.Channel), "Status": msgLabel(v, m.Status)})
 	}
-	v.Data = map[string]any{"L": row(v, l), "T": t, "Contacts": cs, "Messages": ms,
+	v.Data = map[string]any{"Steps": steps, "L": row(v, l), "T": t, "Contacts": cs, "Messages": ms,
 		"CanWrite": v.Actor.Has(writers...), "Outcomes": contactOptions(v), "Today": calendar.FromTime(h.s.App.Clock.Now(), calendar.Shanghai).String()}
 	if formErr != nil {
 		return h.s.FormError(w, r, viewDetail, v, formErr)
@@ -206,7 +210,7 @@ func (h *handlers) mine(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := h.s.View(r, "")
 	v.Title = v.T("我的证照", "My licences")
-	out, err := cardRows(v, list, func(id int64) (*license.Type, error) { return h.svc.GetType(r.Context(), id) })
+	out, err := h.cardRows(r.Context(), v, list, func(id int64) (*license.Type, error) { return h.svc.GetType(r.Context(), id) })
 	if err != nil {
 		return err
 	}

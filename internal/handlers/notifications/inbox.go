@@ -83,6 +83,39 @@ func (h *handlers) message(w http.ResponseWriter, r *http.Request) error {
 	return h.s.Render(w, r, http.StatusOK, viewMessage, v)
 }
 
+// open marks one of the caller's messages read and goes to the item it is
+// about (the message itself when it has no link).
+func (h *handlers) open(w http.ResponseWriter, r *http.Request) error {
+	id, err := api.PathInt64(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.s.App.Notify.MarkRead(r.Context(), id); err != nil {
+		return err
+	}
+	n, err := h.s.App.Notify.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	target := n.Link
+	if !notify.ValidLink(target) {
+		target = fmt.Sprintf("/inbox/%d", id)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// short follows the short link of an SMS (/n/<code>) to its item; the
+// item's page asks whoever is not signed in to sign in first.
+func (h *handlers) short(w http.ResponseWriter, r *http.Request) error {
+	link, _, err := h.s.App.Notify.ResolveShort(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, link, http.StatusSeeOther)
+	return nil
+}
+
 func (h *handlers) readAll(w http.ResponseWriter, r *http.Request) error {
 	n, err := h.s.App.Notify.MarkAllRead(r.Context())
 	if err != nil {

@@ -44,6 +44,8 @@ func Mount(s *server.Server) {
 
 	s.SignedIn("GET /inbox", h.inbox)
 	s.SignedIn("GET /inbox/{id}", h.message)
+	s.SignedIn("GET /inbox/{id}/open", h.open)
+	s.Page("GET /n/{code}", h.short)
 	s.SignedIn("POST /inbox/read-all", h.readAll)
 
 	s.Page("GET /admin/outbox", h.outbox, readRoles...)
