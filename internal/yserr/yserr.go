@@ -41,7 +41,30 @@ type Error struct {
 	EN     string // message in English
 	Fields []FieldError
 	Err    error // wrapped cause (not shown to users)
+	// Next are ways forward the error page offers beside the standard ones
+	// (back, home): e.g. "sign out and sign in with this business's account".
+	Next []Link
 }
+
+// Link is a way forward offered on an error page. Post links are sent as a
+// form (with the CSRF token), for actions such as signing out.
+type Link struct {
+	Href string
+	ZH   string
+	EN   string
+	Post bool
+}
+
+// Label returns the link's text in lang ("en" or zh by default).
+func (l Link) Label(lang string) string {
+	if lang == "en" {
+		return l.EN
+	}
+	return l.ZH
+}
+
+// With adds ways forward to the error page and returns e.
+func (e *Error) With(links ...Link) *Error { e.Next = append(e.Next, links...); return e }
 
 func (e *Error) Error() string {
 	s := string(e.Code) + ": " + e.EN
