@@ -37,7 +37,7 @@ free_port() {
     return
   fi
   local p
-  for _ in $(seq 1 50); do
+  for ((i = 0; i < 50; i++)); do
     p=$((20000 + RANDOM % 40000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
