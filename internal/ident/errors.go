@@ -72,7 +72,11 @@ func (e *Error) MessageEN() string {
 		}
 		return fmt.Sprintf("invalid character %q at position %d", e.Got, e.Pos)
 	case ReasonCheck:
-		return "check character should be " + e.Expected
+		// What a person can act on: the code was mistyped somewhere. The
+		// expected character is not shown (typing it in would turn a
+		// mistyped code into another business's); CheckHint keeps it for
+		// the API.
+		return fmt.Sprintf("character %d (the check character) does not match the rest: please check the code", e.Pos)
 	case ReasonRegion:
 		return fmt.Sprintf("invalid region code %q", e.Got)
 	case ReasonBirthDate:
@@ -97,7 +101,7 @@ func (e *Error) MessageZH() string {
 		}
 		return fmt.Sprintf("第 %d 位字符“%s”无效", e.Pos, e.Got)
 	case ReasonCheck:
-		return "校验位应为 " + e.Expected
+		return fmt.Sprintf("第%d位校验码不对，请核对", e.Pos)
 	case ReasonRegion:
 		return fmt.Sprintf("地址码“%s”无效", e.Got)
 	case ReasonBirthDate:
@@ -107,6 +111,18 @@ func (e *Error) MessageZH() string {
 	}
 	return "格式无效"
 }
+
+// ExpectedCheck returns, for a wrong check character, the character the
+// other 17 give (for API clients and logs); "" for any other reason.
+func (e *Error) ExpectedCheck() string {
+	if e.Reason == ReasonCheck {
+		return e.Expected
+	}
+	return ""
+}
+
+// FieldName is the form field at fault (FieldUSCC, FieldIDNumber or FieldMobile).
+func (e *Error) FieldName() string { return e.Field }
 
 // FieldLabel returns the display name of an identifier field in the given
 // language ("zh" or anything else for English).

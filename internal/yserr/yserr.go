@@ -31,6 +31,21 @@ type FieldError struct {
 	Field string `json:"field"`
 	ZH    string `json:"message_zh"`
 	EN    string `json:"message_en"`
+	// Expected is, for a wrong check character of an identifier, the
+	// character the rest of it gives (API only; pages never show it).
+	Expected string `json:"expected,omitempty"`
+}
+
+// Expecter is implemented by errors that know the value a field should
+// have had (the identifier validators' wrong check character).
+type Expecter interface{ ExpectedCheck() string }
+
+func expectedOf(err error) string {
+	var x Expecter
+	if errors.As(err, &x) {
+		return x.ExpectedCheck()
+	}
+	return ""
 }
 
 // Error is the application error.
@@ -119,7 +134,7 @@ func (v *Validation) AddErr(field string, err error) {
 		return
 	}
 	zh, en := Texts(err)
-	v.Add(field, zh, en)
+	v.fields = append(v.fields, FieldError{Field: field, ZH: zh, EN: en, Expected: expectedOf(err)})
 }
 
 // Has reports whether field already has an error.
@@ -189,7 +204,13 @@ func As(err error) *Error {
 	}
 	var b Bilingual
 	if errors.As(err, &b) {
-		return &Error{Code: Invalid, ZH: b.MessageZH(), EN: b.MessageEN(), Err: err}
+		e := &Error{Code: Invalid, ZH: b.MessageZH(), EN: b.MessageEN(), Err: err}
+		var f interface{ FieldName() string }
+		if errors.As(err, &f) && f.FieldName() != "" {
+			e.Field = f.FieldName()
+			e.Fields = []FieldError{{Field: e.Field, ZH: e.ZH, EN: e.EN, Expected: expectedOf(err)}}
+		}
+		return e
 	}
 	return &Error{Code: Internal, ZH: "系统内部错误", EN: "internal error", Err: err}
 }
