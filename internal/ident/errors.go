@@ -83,6 +83,8 @@ func (e *Error) MessageEN() string {
 		return fmt.Sprintf("invalid birth date %q", e.Got)
 	case ReasonPrefix:
 		return "must start with 13 to 19"
+	case ReasonLandline:
+		return "is neither a mobile number nor a landline: write a landline as area code and number, e.g. 0374-1234567"
 	}
 	return "is invalid"
 }
@@ -108,6 +110,8 @@ func (e *Error) MessageZH() string {
 		return fmt.Sprintf("出生日期“%s”无效", e.Got)
 	case ReasonPrefix:
 		return "应以 13 至 19 开头"
+	case ReasonLandline:
+		return "不是手机号或固定电话；固定电话请写区号加号码，如 0374-1234567"
 	}
 	return "格式无效"
 }
@@ -144,6 +148,11 @@ func FieldLabel(field, lang string) string {
 			return "手机号码"
 		}
 		return "Mobile phone number"
+	case FieldPhone:
+		if zh {
+			return "联系电话"
+		}
+		return "Phone number"
 	}
 	return field
 }
