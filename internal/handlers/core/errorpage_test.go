@@ -57,3 +57,25 @@ func TestBrandedErrorPages(t *testing.T) {
 		t.Fatalf("403 page: %d\n%s", resp.StatusCode, body)
 	}
 }
+
+// TestMenusByRole: the enterprise and department staff (the hotline
+// operator) do not see the calendar, API tokens or credit rule tables in
+// the menu; the platform admin does.
+func TestMenusByRole(t *testing.T) {
+	env := sitetest.New(t, db.SQLite)
+	links := []string{`href="/admin/calendar"`, `href="/admin/tokens"`, `href="/credit/rules"`}
+	for _, user := range []string{"ent", "sjj-staff"} {
+		home := env.Login(t, user).Get(t, "/")
+		for _, l := range links {
+			if strings.Contains(home.Body, l) {
+				t.Errorf("%s's menu shows %s", user, l)
+			}
+		}
+	}
+	home := env.Login(t, "admin").Get(t, "/")
+	for _, l := range links {
+		if !strings.Contains(home.Body, l) {
+			t.Errorf("admin's menu lacks %s", l)
+		}
+	}
+}
