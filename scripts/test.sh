@@ -29,6 +29,20 @@ apt_install() {
 pg_answers() { # host port
   if command -v pg_isready >/dev/null 2>&1; then pg_isready -q -h "$1" -p "$2" -t 3; else (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; fi
 }
+# free_port prints a TCP port on 127.0.0.1 that nothing listens on: bound
+# with port 0 so the kernel chooses it, then released for PostgreSQL.
+free_port() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  local p
+  for ((i = 0; i < 50; i++)); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo "no free port found" >&2; return 1
+}
 TEMP_PG=""
 cleanup() {
   if [ -n "$TEMP_PG" ]; then
@@ -52,11 +66,14 @@ if [ -z "${YINGSHANG_TEST_POSTGRES:-}" ]; then
     fi
     TEMP_PG=$(mktemp -d /tmp/yingshang-pg.XXXXXX)
     chown postgres: "$TEMP_PG"
-    log "starting a temporary PostgreSQL on 127.0.0.1:55432"
+    # A port free now (the kernel picks it), not a fixed one another run
+    # or service may hold.
+    PG_PORT=$(free_port)
+    log "starting a temporary PostgreSQL on 127.0.0.1:$PG_PORT"
     runuser -u postgres -- "$PG_BIN/initdb" -D "$TEMP_PG" -U postgres --auth=trust -E UTF8 >/dev/null
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$TEMP_PG" -w -l "$TEMP_PG/log" \
-      -o "-p 55432 -k $TEMP_PG -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
-    export YINGSHANG_TEST_POSTGRES="postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
+      -o "-p $PG_PORT -k $TEMP_PG -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+    export YINGSHANG_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
   fi
 fi
 export YINGSHANG_TEST_REQUIRE_POSTGRES=1

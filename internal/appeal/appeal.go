@@ -55,6 +55,17 @@ const (
 	Praise     Kind = "praise"     // 表扬
 )
 
+// LandlineChannel reports whether callers of channel may leave a landline
+// (a telephone call, the 12345 hotline, a visit or a letter, all taken in
+// by staff); online channels and SMS contact need a mobile number.
+func LandlineChannel(channel string) bool {
+	switch channel {
+	case "phone", "hotline12345", "visit", "letter", "": // "": intake, recorded as phone
+		return true
+	}
+	return false
+}
+
 // Kinds lists the types in display order.
 var Kinds = []Kind{Consult, Help, Complaint, Suggestion, Praise}
 
@@ -300,9 +311,20 @@ func (in *Input) validate(st Settings) error {
 		v.Add("channel", "未知渠道", "unknown channel")
 	}
 	if in.PersonPhone != "" {
-		in.PersonPhone = ident.NormalizeMobile(in.PersonPhone)
-		if err := ident.ValidateMobile(in.PersonPhone); err != nil {
-			v.Add("person_phone", "手机号格式不正确", "invalid mobile number")
+		in.PersonPhone = ident.NormalizePhone(in.PersonPhone)
+		switch {
+		case !LandlineChannel(in.Channel) || in.ContactPref == "sms":
+			if err := ident.ValidateMobile(in.PersonPhone); err != nil {
+				if in.ContactPref == "sms" && ident.ValidatePhone(in.PersonPhone) == nil {
+					v.Add("person_phone", "短信只能发到手机号，请填写手机号或改选电话联系", "SMS reaches mobile numbers only: give a mobile number or choose phone contact")
+				} else {
+					v.Add("person_phone", "手机号格式不正确："+err.(*ident.Error).MessageZH(), "invalid mobile number: "+err.(*ident.Error).MessageEN())
+				}
+			}
+		default:
+			if err := ident.ValidatePhone(in.PersonPhone); err != nil {
+				v.Add("person_phone", "联系电话"+err.(*ident.Error).MessageZH(), "the phone number "+err.(*ident.Error).MessageEN())
+			}
 		}
 	}
 	if utf8.RuneCountInString(in.PersonName) > 50 {

@@ -3,6 +3,7 @@ package appeal
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,18 +44,21 @@ func (s *Service) statsBefore(ctx context.Context, f Filter, lang string) (*Stat
 		COALESCE(SUM(CASE WHEN a.state NOT IN ('rejected', 'closed', 'merged') THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN a.reply_on_time IS NOT NULL THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN a.reply_on_time THEN 1 ELSE 0 END), 0),
-		AVG(a.handling_workdays),
+		AVG(CASE WHEN a.state = 'closed' THEN a.handling_workdays END),
+		COUNT(CASE WHEN a.state = 'closed' THEN a.handling_workdays END),
+		COALESCE(SUM(CASE WHEN a.reply_due < $`+strconv.Itoa(len(args)+1)+` AND a.replied_at IS NULL AND a.state IN ('assigned', 'in_progress', 'reopened', 'escalated') THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN a.rating <> '' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN a.rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN a.reopen_count > 0 THEN 1 ELSE 0 END), 0)`+beforeFrom+where, args...).
-		Scan(&st.Total, &st.Open, &st.Replied, &st.OnTime, &avg, &st.Rated, &satisfied, &st.Reopened)
+		COALESCE(SUM(CASE WHEN a.reopen_count > 0 THEN 1 ELSE 0 END), 0)`+beforeFrom+where, append(args, s.now())...).
+		Scan(&st.Total, &st.Open, &st.Replied, &st.OnTime, &avg, &st.Closed, &st.LateOpen, &st.Rated, &satisfied, &st.Reopened)
 	if err != nil {
 		return nil, err
 	}
 	if avg != nil {
-		st.AvgHandlingWD = round2(*avg)
+		r := round2(*avg)
+		st.AvgHandlingWD = &r
 	}
-	st.OnTimeRate = ratio(st.OnTime, st.Replied)
+	st.OnTimeRate = ratio(st.OnTime, st.Replied+st.LateOpen)
 	st.SatisfiedRate = ratio(satisfied, st.Rated)
 	st.ReopenRate = ratio(st.Reopened, st.Replied+st.Reopened)
 	if st.ByKind, err = s.countByBefore(ctx, "a.kind", where, args, func(k string) string { return Kind(k).Label(lang) }); err != nil {

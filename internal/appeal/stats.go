@@ -39,8 +39,10 @@ type Stats struct {
 	ByMonth       []MonthCount `json:"by_month"`
 	Replied       int64        `json:"replied" doc:"appeals with a reply deadline that were answered"`
 	OnTime        int64        `json:"on_time"`
-	OnTimeRate    float64      `json:"on_time_rate" doc:"on_time / replied, 0-1"`
-	AvgHandlingWD float64      `json:"avg_handling_wd" doc:"average working days from submission to reply"`
+	LateOpen      int64        `json:"late_open" doc:"open appeals past their reply deadline without a reply: counted as late"`
+	OnTimeRate    float64      `json:"on_time_rate" doc:"on_time / (replied + late_open), 0-1"`
+	Closed        int64        `json:"closed" doc:"closed appeals with their handling time recorded"`
+	AvgHandlingWD *float64     `json:"avg_handling_wd" doc:"average working days from submission to reply over the closed appeals; null when none is closed"`
 	Rated         int64        `json:"rated"`
 	SatisfiedRate float64      `json:"satisfied_rate" doc:"(satisfied + basic) / rated"`
 	Reopened      int64        `json:"reopened"`
@@ -70,15 +72,17 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 	b := sqlb{args: args}
 	now := s.now()
 	overdue := b.expr(overdueCond(), now, now, now)
+	lateOpen := b.expr(lateOpenCond(), now)
 	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT a.kind, a.topic, COALESCE(a.lead_dept_id, 0), `+s.DB.Dialect.GroupMonth("a.submitted_at")+`, COUNT(*),
 		SUM(CASE WHEN a.state NOT IN ('rejected', 'closed', 'merged') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.reply_on_time IS NOT NULL THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.reply_on_time THEN 1 ELSE 0 END),
-		COALESCE(SUM(a.handling_workdays), 0), COUNT(a.handling_workdays),
+		COALESCE(SUM(CASE WHEN a.state = 'closed' THEN a.handling_workdays END), 0), COUNT(CASE WHEN a.state = 'closed' THEN a.handling_workdays END),
 		SUM(CASE WHEN a.rating <> '' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.reopen_count > 0 THEN 1 ELSE 0 END),
-		SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END)
+		SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+lateOpen+` THEN 1 ELSE 0 END)
 		FROM appeals a`+where+` GROUP BY 1, 2, 3, 4`, b.args...)
 	if err != nil {
 		return nil, err
@@ -91,8 +95,8 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 	for rows.Next() {
 		var kind, topic string
 		var monthVal any
-		var dept, n, open, replied, onTime, wds, wdn, rated, sat, reopened, od int64
-		if err := rows.Scan(&kind, &topic, &dept, &monthVal, &n, &open, &replied, &onTime, &wds, &wdn, &rated, &sat, &reopened, &od); err != nil {
+		var dept, n, open, replied, onTime, wds, wdn, rated, sat, reopened, od, late int64
+		if err := rows.Scan(&kind, &topic, &dept, &monthVal, &n, &open, &replied, &onTime, &wds, &wdn, &rated, &sat, &reopened, &od, &late); err != nil {
 			return nil, err
 		}
 		month := db.MonthOf(monthVal)
@@ -106,6 +110,7 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 		satisfied += sat
 		st.Reopened += reopened
 		st.OverdueCount += od
+		st.LateOpen += late
 		kinds[kind] += n
 		topics[topic] += n
 		depts[dept] += n
@@ -114,10 +119,12 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	st.Closed = wdN
 	if wdN > 0 {
-		st.AvgHandlingWD = round2(float64(wdSum) / float64(wdN))
+		avg := round2(float64(wdSum) / float64(wdN))
+		st.AvgHandlingWD = &avg
 	}
-	st.OnTimeRate = ratio(st.OnTime, st.Replied)
+	st.OnTimeRate = ratio(st.OnTime, st.Replied+st.LateOpen)
 	st.SatisfiedRate = ratio(satisfied, st.Rated)
 	st.ReopenRate = ratio(st.Reopened, st.Replied+st.Reopened)
 	st.ByKind = top(kinds, func(k string) string { return Kind(k).Label(lang) })
@@ -252,4 +259,16 @@ func fmtOpt(t *time.Time) string {
 		return ""
 	}
 	return fmtDue(t)
+}
+
+// lateOpenCond is true for an open appeal past its reply deadline without
+// a reply (its reply clock is running: a paused clock is not late). It
+// takes one argument, now.
+func lateOpenCond() string {
+	for _, c := range clocks {
+		if c.name == "reply" {
+			return "a.reply_due < ? AND a.replied_at IS NULL AND a.state IN (" + c.stateList() + ")"
+		}
+	}
+	panic("appeal: no reply clock")
 }

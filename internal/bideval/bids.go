@@ -376,28 +376,42 @@ func cleanName(name string) string {
 }
 
 // parseYuan reads a positive price in yuan with at most 2 decimals
-// ("8350000", "8,350,000.50") into fen.
+// ("8350000", "8,350,000.50") into fen. Each error says what is wrong with
+// the value as typed.
 func parseYuan(s string) (int64, error) {
-	s = strings.NewReplacer(",", "", "，", "", " ", "", "¥", "", "元", "").Replace(strings.TrimSpace(s))
-	bad := yserr.Field("price_yuan", "请填写投标报价（元，最多两位小数）", "enter the bid price in yuan (at most 2 decimals)")
-	if s == "" {
-		return 0, bad
+	typed := strings.TrimSpace(s)
+	s = strings.NewReplacer(",", "", "，", "", " ", "", "¥", "", "￥", "", "元", "").Replace(typed)
+	bad := func(zh, en string) error {
+		return yserr.Field("price_yuan", zh, en)
 	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 2 || whole == "" {
-		return 0, bad
+	if s == "" {
+		return 0, bad("请填写投标报价（元）", "enter the bid price in yuan")
+	}
+	if strings.HasPrefix(s, "-") {
+		return 0, bad("投标报价不能为负数：「"+typed+"」", "the bid price cannot be negative: "+typed)
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if strings.Contains(frac, ".") {
+		return 0, bad("投标报价只能有一个小数点：「"+typed+"」", "the bid price has more than one decimal point: "+typed)
+	}
+	digits := func(x string) bool { return x != "" && strings.Trim(x, "0123456789") == "" }
+	if !digits(whole) || dot && !digits(frac) {
+		return 0, bad("投标报价只能填数字（可带千位分隔符和小数点），「"+typed+"」不是金额", "the bid price must be a number (thousands separators and a decimal point allowed): "+typed+" is not an amount")
+	}
+	if len(frac) > 2 {
+		return 0, bad("投标报价最多两位小数（到分）：「"+typed+"」有 "+strconv.Itoa(len(frac))+" 位", "the bid price has at most 2 decimals (fen): "+typed+" has "+strconv.Itoa(len(frac)))
 	}
 	for len(frac) < 2 {
 		frac += "0"
 	}
 	y, err1 := strconv.ParseInt(whole, 10, 64)
-	f, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil || y < 0 || y > 1e13 || strings.HasPrefix(frac, "-") {
-		return 0, bad
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || y > 1e13 {
+		return 0, bad("投标报价过大：「"+typed+"」", "the bid price is too large: "+typed)
 	}
 	fen := y*100 + f
 	if fen <= 0 {
-		return 0, yserr.Field("price_yuan", "投标报价须大于 0", "the bid price must be above 0")
+		return 0, bad("投标报价须大于 0", "the bid price must be above 0")
 	}
 	return fen, nil
 }

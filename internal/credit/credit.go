@@ -60,6 +60,10 @@ type Service struct {
 	ReviewDays int
 	// MaxUpload is the largest repair attachment in bytes (default 10 MiB).
 	MaxUpload int64
+	// HomeRegion is the installation's own region (GB/T 2260): the public
+	// credit search lists its entities first. "" takes the region of the
+	// top-level department.
+	HomeRegion string
 
 	jobs *jobs.Queue // set by Register
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"yingshang/internal/ident"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
@@ -21,7 +22,25 @@ import (
 type PublicEntity struct {
 	USCC      string `json:"uscc"`
 	Name      string `json:"name"`
-	Published int    `json:"published" doc:"records under publicity"`
+	Published int    `json:"published" doc:"records under publicity: penalties, list entries and other records whose publicity period is running (repaired or expired ones are not counted)"`
+	Local     bool   `json:"local" doc:"registered in this installation's own region (listed first)"`
+}
+
+// homeRegion is HomeRegion, or the region of the top-level department.
+func (s *Service) homeRegion(ctx context.Context) (string, error) {
+	if s.HomeRegion != "" {
+		return s.HomeRegion, nil
+	}
+	depts, err := s.Accounts.ListDepartments(auth.WithActor(ctx, auth.System("credit-public")))
+	if err != nil {
+		return "", err
+	}
+	for _, d := range depts {
+		if d.ParentID == 0 && d.RegionCode != "" {
+			return d.RegionCode, nil
+		}
+	}
+	return "", nil
 }
 
 // PublicSearch finds entities by exact credit code or a name fragment
@@ -32,7 +51,20 @@ func (s *Service) PublicSearch(ctx context.Context, q string) ([]PublicEntity, e
 	if len([]rune(q)) < 2 {
 		return nil, yserr.Field("q", "请输入至少两个字的企业名称或统一社会信用代码", "enter at least two characters of a name or a credit code")
 	}
-	found, err := s.Entities.FindRefs(ctx, q, strings.NewReplacer("%", "", "_", "").Replace(q), 20)
+	// A whole code mistyped is answered with what is wrong with it (e.g.
+	// "第18位校验码不对，请核对"), not with "nothing found".
+	if code := ident.NormalizeUSCC(q); looksLikeUSCC(code) {
+		if err := ident.ValidateUSCC(code); err != nil {
+			var v yserr.Validation
+			v.AddErr("q", err)
+			return nil, v.Err()
+		}
+	}
+	region, err := s.homeRegion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.Entities.FindRefsFrom(ctx, q, strings.NewReplacer("%", "", "_", "").Replace(q), region, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +96,7 @@ func (s *Service) PublicSearch(ctx context.Context, q string) ([]PublicEntity, e
 		return nil, err
 	}
 	for _, e := range found {
-		out = append(out, PublicEntity{USCC: e.USCC, Name: e.Name, Published: published[e.ID]})
+		out = append(out, PublicEntity{USCC: e.USCC, Name: e.Name, Published: published[e.ID], Local: e.InRegion})
 	}
 	return out, nil
 }
@@ -412,4 +444,24 @@ func (s *Service) Verify(ctx context.Context, code string) (*Verification, error
 		return nil, err
 	}
 	return &Verification{Code: code, Kind: "notice", USCC: n.USCC, Entity: n.Entity, DecisionNo: n.DecisionNo, Records: 1, IssuedAt: n.IssuedAt}, nil
+}
+
+// looksLikeUSCC reports whether s (normalised) is meant as a whole credit
+// code: 18 ASCII letters and digits, at least 8 of them digits.
+func looksLikeUSCC(s string) bool {
+	if len(s) != ident.USCCLength {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'A' && c <= 'Z':
+		default:
+			return false
+		}
+	}
+	return digits >= 8
 }

@@ -125,10 +125,10 @@ func badRows(t testing.TB) ([][]any, string) {
 func TestImportBadRows(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		fx := newFixture(t, d)
-		rows, check := badRows(t)
+		rows, _ := badRows(t)
 		file := xlsxFile(t, []string{"经营主体"}, map[string][][]any{"经营主体": rows})
 		want := []RowError{
-			{Row: 3, Column: "统一社会信用代码", Field: FieldUSCC, ZH: "校验位应为 " + check, EN: "check character should be " + check},
+			{Row: 3, Column: "统一社会信用代码", Field: FieldUSCC, ZH: "第18位校验码不对，请核对", EN: "character 18 (the check character) does not match the rest: please check the code"},
 			{Row: 4, Column: "行政区划代码", Field: FieldRegion},
 			{Row: 4, Column: "成立日期", Field: FieldFoundedOn},
 			{Row: 5, Column: "统一社会信用代码", Field: FieldUSCC, ZH: "与第 2 行的统一社会信用代码重复", EN: "duplicate of row 2"},

@@ -64,6 +64,7 @@ type Ref struct {
 	DepartmentID int64 // 0 when none
 	LegalRepName string
 	PhoneMask    string // the registered phone, masked
+	InRegion     bool   // FindRefsFrom: inside the region asked for
 }
 
 const refCols = "id, uscc, name, COALESCE(department_id, 0), legal_rep_name, phone_mask"
@@ -171,16 +172,30 @@ func (s *Service) IDsWithStatus(ctx context.Context, limit int, statuses ...stri
 // whose name contains fragment (literally: % and _ match themselves), by
 // name, at most limit. An empty fragment matches no name.
 func (s *Service) FindRefs(ctx context.Context, code, fragment string, limit int) ([]Ref, error) {
+	return s.FindRefsFrom(ctx, code, fragment, "", limit)
+}
+
+// FindRefsFrom is FindRefs with the entities of region (a GB/T 2260 code;
+// a province or city code covers its counties) first, then the others, each
+// by name; the order is decided before the limit. The refs carry
+// InRegion. An empty region is FindRefs.
+func (s *Service) FindRefsFrom(ctx context.Context, code, fragment, region string, limit int) ([]Ref, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	code = strings.ToUpper(strings.TrimSpace(code))
-	cond, args := "uscc = $1", []any{code}
+	cond, args := "(uscc = $1", []any{code}
 	if fragment != "" {
 		cond += ` OR name LIKE $2 ESCAPE '\'`
 		args = append(args, "%"+escapeLike(fragment)+"%")
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, fmt.Sprintf("SELECT "+refCols+" FROM entities WHERE %s ORDER BY name, id LIMIT %d", cond, limit), args...)
+	cond += ")"
+	local := "0"
+	if p := RegionPrefix(region); p != "" {
+		args = append(args, p+"%")
+		local = fmt.Sprintf("CASE WHEN region_code LIKE $%d THEN 1 ELSE 0 END", len(args))
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, fmt.Sprintf("SELECT "+refCols+", "+local+" AS local FROM entities WHERE %s ORDER BY local DESC, name, id LIMIT %d", cond, limit), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -188,12 +203,31 @@ func (s *Service) FindRefs(ctx context.Context, code, fragment string, limit int
 	out := []Ref{}
 	for rows.Next() {
 		var r Ref
-		if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName, &r.PhoneMask); err != nil {
+		var local int
+		if err := rows.Scan(&r.ID, &r.USCC, &r.Name, &r.DepartmentID, &r.LegalRepName, &r.PhoneMask, &local); err != nil {
 			return nil, err
 		}
+		r.InRegion = local == 1
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// RegionPrefix is the prefix every code inside region shares: "411000"
+// (a city) -> "4110", "410000" (a province) -> "41", "411002" -> "411002".
+// Codes that are not six digits give "".
+func RegionPrefix(region string) string {
+	if len(region) != 6 || strings.Trim(region, "0123456789") != "" {
+		return ""
+	}
+	p := region
+	for len(p) > 2 && strings.HasSuffix(p, "00") {
+		p = p[:len(p)-2]
+	}
+	if p == "00" {
+		return ""
+	}
+	return p
 }
 
 func (s *Service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {

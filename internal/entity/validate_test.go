@@ -95,11 +95,11 @@ func TestValidateErrors(t *testing.T) {
 		field  string
 		wantZH string
 	}{
-		{"uscc check", func(in *Input) { in.USCC = badCheck }, FieldUSCC, "校验位应为 " + good.USCC[17:]},
+		{"uscc check", func(in *Input) { in.USCC = badCheck }, FieldUSCC, "第18位校验码不对，请核对"},
 		{"uscc empty", func(in *Input) { in.USCC = "" }, FieldUSCC, "不能为空"},
 		{"name empty", func(in *Input) { in.Name = " " }, FieldName, "名称不能为空"},
 		{"name long", func(in *Input) { in.Name = strings.Repeat("企", 201) }, FieldName, "名称不能超过 200 个字符"},
-		{"id check", func(in *Input) { in.LegalRepID = "110105194912310020" }, FieldLegalRepID, "校验位应为 X"},
+		{"id check", func(in *Input) { in.LegalRepID = "110105194912310020" }, FieldLegalRepID, "第18位校验码不对，请核对"},
 		{"id birth future", func(in *Input) {
 			in.LegalRepID = ident.GenerateIDCard(rand.New(rand.NewPCG(1, 1)), "411002", testNow.AddDate(0, 0, 2), true)
 		}, FieldLegalRepID, "出生日期"},

@@ -72,13 +72,19 @@ func (e *Error) MessageEN() string {
 		}
 		return fmt.Sprintf("invalid character %q at position %d", e.Got, e.Pos)
 	case ReasonCheck:
-		return "check character should be " + e.Expected
+		// What a person can act on: the code was mistyped somewhere. The
+		// expected character is not shown (typing it in would turn a
+		// mistyped code into another business's); CheckHint keeps it for
+		// the API.
+		return fmt.Sprintf("character %d (the check character) does not match the rest: please check the code", e.Pos)
 	case ReasonRegion:
 		return fmt.Sprintf("invalid region code %q", e.Got)
 	case ReasonBirthDate:
 		return fmt.Sprintf("invalid birth date %q", e.Got)
 	case ReasonPrefix:
 		return "must start with 13 to 19"
+	case ReasonLandline:
+		return "is neither a mobile number nor a landline: write a landline as area code and number, e.g. 0374-1234567"
 	}
 	return "is invalid"
 }
@@ -97,16 +103,30 @@ func (e *Error) MessageZH() string {
 		}
 		return fmt.Sprintf("第 %d 位字符“%s”无效", e.Pos, e.Got)
 	case ReasonCheck:
-		return "校验位应为 " + e.Expected
+		return fmt.Sprintf("第%d位校验码不对，请核对", e.Pos)
 	case ReasonRegion:
 		return fmt.Sprintf("地址码“%s”无效", e.Got)
 	case ReasonBirthDate:
 		return fmt.Sprintf("出生日期“%s”无效", e.Got)
 	case ReasonPrefix:
 		return "应以 13 至 19 开头"
+	case ReasonLandline:
+		return "不是手机号或固定电话；固定电话请写区号加号码，如 0374-1234567"
 	}
 	return "格式无效"
 }
+
+// ExpectedCheck returns, for a wrong check character, the character the
+// other 17 give (for API clients and logs); "" for any other reason.
+func (e *Error) ExpectedCheck() string {
+	if e.Reason == ReasonCheck {
+		return e.Expected
+	}
+	return ""
+}
+
+// FieldName is the form field at fault (FieldUSCC, FieldIDNumber or FieldMobile).
+func (e *Error) FieldName() string { return e.Field }
 
 // FieldLabel returns the display name of an identifier field in the given
 // language ("zh" or anything else for English).
@@ -128,6 +148,11 @@ func FieldLabel(field, lang string) string {
 			return "手机号码"
 		}
 		return "Mobile phone number"
+	case FieldPhone:
+		if zh {
+			return "联系电话"
+		}
+		return "Phone number"
 	}
 	return field
 }

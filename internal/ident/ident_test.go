@@ -80,13 +80,16 @@ func TestUSCCMessages(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatal(err)
 	}
-	if got := e.MessageZH(); got != "校验位应为 3" {
+	if got := e.MessageZH(); got != "第18位校验码不对，请核对" {
 		t.Errorf("MessageZH = %q", got)
 	}
-	if got := e.MessageEN(); got != "check character should be 3" {
+	if got := e.MessageEN(); got != "character 18 (the check character) does not match the rest: please check the code" {
 		t.Errorf("MessageEN = %q", got)
 	}
-	if got := e.Error(); got != "uscc: check character should be 3" {
+	if got := e.ExpectedCheck(); got != "3" {
+		t.Errorf("ExpectedCheck = %q, want 3 (kept for the API)", got)
+	}
+	if got := e.Error(); got != "uscc: character 18 (the check character) does not match the rest: please check the code" {
 		t.Errorf("Error = %q", got)
 	}
 	errors.As(ValidateUSCC("9135010"), &e)

@@ -75,6 +75,8 @@ func New(a *app.App, templates ...fs.FS) (*Server, error) {
 	s.Mux.HandleFunc("GET /metrics", s.serveMetrics)
 	s.API.License = "MIT"
 	s.Mux.HandleFunc("GET /api/openapi.json", s.API.ServeDocument)
+	// Anything no route matches: the branded 404 page, not Go's plain text.
+	s.Page("/", s.NotFound)
 	return s, nil
 }
 
@@ -186,10 +188,72 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	v := s.View(r, "")
 	v.Error = e
-	v.Data = map[string]any{"Status": status, "RequestID": RequestID(r.Context())}
+	head := errorHeading(status)
+	v.Title = head.In(v.Lang)
+	v.Data = map[string]any{"Status": status, "RequestID": RequestID(r.Context()), "Heading": v.Title,
+		"Hint": errorHint(status).In(v.Lang), "Back": backLink(r), "Next": e.Next}
 	if rerr := s.Web.Render(w, status, "core/error", v); rerr != nil {
 		http.Error(w, e.Message(v.Lang), status)
 	}
+}
+
+// errorHeading names what went wrong, by HTTP status, for the error page.
+func errorHeading(status int) web.Text {
+	switch status {
+	case http.StatusBadRequest:
+		return web.Text{ZH: "填写的内容有误", EN: "Something in the request is not right"}
+	case http.StatusForbidden:
+		return web.Text{ZH: "没有权限", EN: "Not allowed"}
+	case http.StatusNotFound:
+		return web.Text{ZH: "页面不存在", EN: "Page not found"}
+	case http.StatusConflict:
+		return web.Text{ZH: "内容已有变化", EN: "This has changed meanwhile"}
+	case http.StatusRequestEntityTooLarge:
+		return web.Text{ZH: "文件或内容过大", EN: "Too large"}
+	case http.StatusTooManyRequests:
+		return web.Text{ZH: "操作过于频繁", EN: "Too many requests"}
+	case http.StatusServiceUnavailable:
+		return web.Text{ZH: "服务暂时不可用", EN: "Service unavailable"}
+	case http.StatusInternalServerError:
+		return web.Text{ZH: "系统出错了", EN: "Something went wrong on our side"}
+	}
+	return web.Text{ZH: "出错了", EN: "Error"}
+}
+
+// errorHint tells the user what to do next, by HTTP status.
+func errorHint(status int) web.Text {
+	switch status {
+	case http.StatusForbidden:
+		return web.Text{ZH: "您当前的账户不能查看或执行此项。如需使用其他账户，请退出后重新登录。", EN: "The account you are signed in with may not see or do this. To use another account, sign out and sign in again."}
+	case http.StatusNotFound:
+		return web.Text{ZH: "链接可能已失效或输入有误。可以返回上一页，或从首页重新进入。", EN: "The link may be out of date or mistyped. Go back, or start again from the home page."}
+	case http.StatusConflict:
+		return web.Text{ZH: "在您操作期间，这一项已被处理或状态已变化。请返回查看最新情况后再操作。", EN: "While you were working, this item was handled or its state changed. Go back to see it as it is now, then try again."}
+	case http.StatusTooManyRequests:
+		return web.Text{ZH: "请稍候一分钟再试。", EN: "Please wait a minute and try again."}
+	case http.StatusInternalServerError, http.StatusServiceUnavailable:
+		return web.Text{ZH: "您填写的内容未丢失的部分可返回上一页查看；请稍后再试，如仍出错请把下方请求编号告知管理员。", EN: "Go back to the previous page and try again later; if it keeps failing, give the request id below to the administrator."}
+	}
+	return web.Text{ZH: "请返回上一页修改后再试。", EN: "Go back to the previous page, correct it and try again."}
+}
+
+// backLink is where "back" on an error page leads: the page the request
+// came from when it is on this site (the form or the item), else "".
+func backLink(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || ref.Path == "" || !strings.HasPrefix(ref.Path, "/") || strings.HasPrefix(ref.Path, "//") {
+		return ""
+	}
+	if r.Method == http.MethodGet && ref.Path == r.URL.Path {
+		return ""
+	}
+	ref.Scheme, ref.Host, ref.User = "", "", nil
+	return ref.String()
+}
+
+// NotFound renders the branded 404 page (JSON problem details under /api).
+func (s *Server) NotFound(w http.ResponseWriter, r *http.Request) error {
+	return yserr.New(yserr.NotFound, "未找到页面："+r.URL.Path, "no page at "+r.URL.Path)
 }
 
 func isAPI(r *http.Request) bool {

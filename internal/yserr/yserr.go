@@ -31,6 +31,21 @@ type FieldError struct {
 	Field string `json:"field"`
 	ZH    string `json:"message_zh"`
 	EN    string `json:"message_en"`
+	// Expected is, for a wrong check character of an identifier, the
+	// character the rest of it gives (API only; pages never show it).
+	Expected string `json:"expected,omitempty"`
+}
+
+// Expecter is implemented by errors that know the value a field should
+// have had (the identifier validators' wrong check character).
+type Expecter interface{ ExpectedCheck() string }
+
+func expectedOf(err error) string {
+	var x Expecter
+	if errors.As(err, &x) {
+		return x.ExpectedCheck()
+	}
+	return ""
 }
 
 // Error is the application error.
@@ -41,7 +56,30 @@ type Error struct {
 	EN     string // message in English
 	Fields []FieldError
 	Err    error // wrapped cause (not shown to users)
+	// Next are ways forward the error page offers beside the standard ones
+	// (back, home): e.g. "sign out and sign in with this business's account".
+	Next []Link
 }
+
+// Link is a way forward offered on an error page. Post links are sent as a
+// form (with the CSRF token), for actions such as signing out.
+type Link struct {
+	Href string
+	ZH   string
+	EN   string
+	Post bool
+}
+
+// Label returns the link's text in lang ("en" or zh by default).
+func (l Link) Label(lang string) string {
+	if lang == "en" {
+		return l.EN
+	}
+	return l.ZH
+}
+
+// With adds ways forward to the error page and returns e.
+func (e *Error) With(links ...Link) *Error { e.Next = append(e.Next, links...); return e }
 
 func (e *Error) Error() string {
 	s := string(e.Code) + ": " + e.EN
@@ -96,7 +134,7 @@ func (v *Validation) AddErr(field string, err error) {
 		return
 	}
 	zh, en := Texts(err)
-	v.Add(field, zh, en)
+	v.fields = append(v.fields, FieldError{Field: field, ZH: zh, EN: en, Expected: expectedOf(err)})
 }
 
 // Has reports whether field already has an error.
@@ -166,7 +204,13 @@ func As(err error) *Error {
 	}
 	var b Bilingual
 	if errors.As(err, &b) {
-		return &Error{Code: Invalid, ZH: b.MessageZH(), EN: b.MessageEN(), Err: err}
+		e := &Error{Code: Invalid, ZH: b.MessageZH(), EN: b.MessageEN(), Err: err}
+		var f interface{ FieldName() string }
+		if errors.As(err, &f) && f.FieldName() != "" {
+			e.Field = f.FieldName()
+			e.Fields = []FieldError{{Field: e.Field, ZH: e.ZH, EN: e.EN, Expected: expectedOf(err)}}
+		}
+		return e
 	}
 	return &Error{Code: Internal, ZH: "系统内部错误", EN: "internal error", Err: err}
 }

@@ -122,7 +122,7 @@ func TestUserPages(t *testing.T) {
 			t.Fatal("password echoed")
 		}
 		form.Set("entity_uscc", sitetest.USCCB[:17]+"R")
-		want(t, "bad check", admin.PostForm(t, "/admin/users", form), 400, "校验位应为 Q")
+		want(t, "bad check", admin.PostForm(t, "/admin/users", form), 400, "第18位校验码不对，请核对")
 		form.Set("entity_uscc", strings.ToLower(sitetest.USCCB))
 		loc := location(t, "create", admin.PostForm(t, "/admin/users", form))
 		r = admin.Get(t, loc)

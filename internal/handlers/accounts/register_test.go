@@ -97,7 +97,7 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 	env := sitetest.New(t, db.SQLite)
 	anon := env.Anonymous()
 	bad := sitetest.USCCA[:17] + "2"
-	want(t, "check character", anon.PostForm(t, "/register", regForm(bad, "王建国", "13800001111", "a-user")), 400, "校验位应为 1", `id="uscc-err"`)
+	want(t, "check character", anon.PostForm(t, "/register", regForm(bad, "王建国", "13800001111", "a-user")), 400, "第18位校验码不对，请核对", `id="uscc-err"`)
 	c, _ := ident.USCCCheckChar("91411002MA9XK1QR2")
 	unknown := "91411002MA9XK1QR2" + string(c)
 	want(t, "unknown", anon.PostForm(t, "/register", regForm(unknown, "王建国", "13800001111", "a-user")), 400, "未在经营主体名录中找到该统一社会信用代码")

@@ -7,6 +7,7 @@ package appeals
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -186,7 +187,15 @@ func (h *handlers) renderNew(w http.ResponseWriter, r *http.Request, v *web.View
 			return err
 		}
 		if uscc != "" && uscc != e.USCC {
-			return yserr.New(yserr.Forbidden, "您的账户未绑定该企业，请用该企业的账户登录", "your account is not bound to this business: sign in with its account")
+			// A QR code of another business scanned while signed in: offer
+			// to sign in with that business's account, or to go on as this
+			// business.
+			next := "/appeals/new?uscc=" + url.QueryEscape(uscc)
+			return yserr.New(yserr.Forbidden, "您的账户（"+e.Name+"）未绑定该企业，请用该企业的账户登录",
+				"your account ("+e.Name+") is not bound to this business: sign in with its account").With(
+				yserr.Link{Href: "/logout?next=" + url.QueryEscape(next), ZH: "退出并用该企业账户登录", EN: "Sign out and sign in as that business", Post: true},
+				yserr.Link{Href: "/e/" + url.PathEscape(uscc), ZH: "查看该企业的公开信息", EN: "See that business's public page"},
+				yserr.Link{Href: "/appeals/new", ZH: "以本企业身份提交诉求", EN: "Submit an appeal as your own business"})
 		}
 		entName = e.Name + "（" + e.USCC + "）"
 	}
@@ -401,9 +410,12 @@ func (h *handlers) act(w http.ResponseWriter, r *http.Request) error {
 }
 
 // detailError shows bad input as a form error on the appeal's page, with
-// what was typed kept; other errors are passed on.
+// what was typed kept; a conflict (a second extension request, a reply to
+// an appeal someone else changed meanwhile) shows the appeal as it is now
+// with what changed, status 409, the note typed kept. Other errors are
+// passed on.
 func (h *handlers) detailError(w http.ResponseWriter, r *http.Request, v *web.View, id int64, err error) error {
-	if ye := yserr.As(err); ye == nil || ye.Code != yserr.Invalid {
+	if ye := yserr.As(err); ye == nil || (ye.Code != yserr.Invalid && ye.Code != yserr.Conflict) {
 		return err
 	}
 	if e := h.renderDetail(w, r, v, id, 0); e != nil {

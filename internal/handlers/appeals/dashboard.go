@@ -41,11 +41,19 @@ func (h *handlers) dashboard(w http.ResponseWriter, r *http.Request) error {
 	v.Data = map[string]any{"S": st, "Filter": f, "DefaultPeriod": defaultPeriod, "Kinds": kindOptions(v), "Topics": settings.Topics,
 		"Overdue": rows(v, st.Overdue), "Month": monthChart(v, st), "Topic": barChart(v, st.ByTopic, v.T("按领域", "By topic")),
 		"Dept": barChart(v, st.ByDept, v.T("按主办部门", "By lead department")),
-		"Pct":  map[string]string{"OnTime": pct(st.OnTimeRate), "Satisfied": pct(st.SatisfiedRate), "Reopen": pct(st.ReopenRate)}}
+		"Pct":  map[string]string{"OnTime": pctOf(st.OnTimeRate, st.Replied+st.LateOpen), "Satisfied": pct(st.SatisfiedRate), "Reopen": pct(st.ReopenRate)}}
 	return h.s.Render(w, r, http.StatusOK, "appeal/dashboard", v)
 }
 
 func pct(x float64) string { return fmt.Sprintf("%.1f%%", x*100) }
+
+// pctOf is pct, or "—" when the rate has nothing to count (n = 0).
+func pctOf(x float64, n int64) string {
+	if n == 0 {
+		return "—"
+	}
+	return pct(x)
+}
 
 // monthChart is a stacked bar chart of volume by month and type.
 func monthChart(v *web.View, st *appeal.Stats) map[string]any {

@@ -125,6 +125,11 @@ func (h *handlers) logout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	h.s.SetSession(w, r, "")
+	// next (e.g. from the error page of another business's QR code): sign
+	// in again and go on there.
+	if next := r.FormValue("next"); next != "" && safeNext(next) == next {
+		return h.s.Redirect(w, r, "/login?next="+url.QueryEscape(next), "")
+	}
 	return h.s.Redirect(w, r, "/login", "")
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"embed"
 	"log/slog"
+	"yingshang/internal/config"
+	"yingshang/internal/entity"
+	"yingshang/internal/yserr"
 
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
@@ -26,8 +29,17 @@ var Module = module.Info{
 	Schema:    credit.Schema,
 	Templates: module.Templates(templates),
 	Commands:  commands,
+	Settings: []config.Option{{Name: "credit-home-region", Default: "",
+		Usage: "credit module: the installation's own region (GB/T 2260 code, e.g. 411000), whose businesses the public credit search lists first; empty takes the region of the top-level department",
+		Check: func(v string) error {
+			if v != "" && entity.RegionPrefix(v) == "" {
+				return yserr.New(yserr.Invalid, "须为六位行政区划代码", "must be a six-digit GB/T 2260 region code")
+			}
+			return nil
+		}}},
 	New: func(h *module.Host) (module.Module, error) {
-		return &mod{svc: &credit.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL}, log: h.Log, cal: h.Calendar}, nil
+		return &mod{svc: &credit.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Notify: h.Notify, Calendar: h.Calendar, BaseURL: h.Cfg.BaseURL,
+			HomeRegion: h.Cfg.Setting("credit-home-region")}, log: h.Log, cal: h.Calendar}, nil
 	},
 }
 
@@ -51,7 +63,8 @@ func (m *mod) Nav() []web.NavGroup {
 		{Label: web.Text{ZH: "信用修复申请", EN: "Repair applications"}, Href: "/credit/repairs", Show: staff},
 		{Label: web.Text{ZH: "信用核查", EN: "Credit checks"}, Href: "/credit/checks", Show: staff},
 		{Label: web.Text{ZH: "信用承诺", EN: "Commitments"}, Href: "/credit/commitments", Show: staff},
-		{Label: web.Text{ZH: "信用规则表", EN: "Credit rule tables"}, Href: "/credit/rules", Show: staff},
+		// Staff may read the rule tables but neither change nor need them daily.
+		{Label: web.Text{ZH: "信用规则表", EN: "Credit rule tables"}, Href: "/credit/rules", Show: web.Roles(auth.PlatformAdmin, auth.DeptAdmin, auth.Supervisor)},
 		{Label: web.Text{ZH: "我的信用", EN: "My credit"}, Href: "/my/credit", Show: web.Roles(auth.Enterprise)},
 	}}}
 }

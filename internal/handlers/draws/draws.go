@@ -118,6 +118,14 @@ func (h *handlers) verify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := h.s.View(r, "")
+	if err := h.verifyData(r, v, id); err != nil {
+		return err
+	}
+	return h.s.Render(w, r, http.StatusOK, viewVerify, v)
+}
+
+// verifyData fills v with the verification page of draw id.
+func (h *handlers) verifyData(r *http.Request, v *web.View, id int64) error {
 	v.Title = v.T("抽取验证", "Draw verification") + " #" + strconv.FormatInt(id, 10)
 	rec, err := h.svc.PublicRecord(r.Context(), id)
 	if err != nil {
@@ -141,7 +149,7 @@ func (h *handlers) verify(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Data = map[string]any{"D": d, "R": rec, "Drawn": rec.Seed != "", "OK": rec.Seed != "" && len(diffs) == 0, "Diffs": diffs,
 		"Purpose": purposeLabel(v, d.Purpose), "Names": names, "CanRun": auth.From(r.Context()).Has(centre...) && rec.Seed == "" && !d.Sealed}
-	return h.s.Render(w, r, http.StatusOK, viewVerify, v)
+	return nil
 }
 
 // answerForm: GET /draws/answer/{token}, the link sent to a drawn expert.
@@ -227,12 +235,20 @@ func (h *handlers) project(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v := h.s.View(r, "")
+	if err := h.projectData(r, v, id); err != nil {
+		return err
+	}
+	return h.s.Render(w, r, http.StatusOK, viewProject, v)
+}
+
+// projectData fills v with project id's page.
+func (h *handlers) projectData(r *http.Request, v *web.View, id int64) error {
 	ctx := r.Context()
 	p, err := h.svc.Project(ctx, id)
 	if err != nil {
 		return err
 	}
-	v := h.s.View(r, "")
 	v.Title = p.Name
 	asg, err := h.svc.Assignments(ctx, id)
 	if err != nil {
@@ -276,7 +292,7 @@ func (h *handlers) project(w http.ResponseWriter, r *http.Request) error {
 	v.Data = map[string]any{"P": p, "Draws": draws, "Assignments": arows, "People": people, "Bookings": bookings,
 		"Done": done, "Pending": pending, "IsCentre": a.Has(centre...) && a.InScope(p.DepartmentID),
 		"Sealed": len(asg) > 0 && asg[0].Name == "", "Opening": p.OpeningAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04:05Z07:00")}
-	return h.s.Render(w, r, http.StatusOK, viewProject, v)
+	return nil
 }
 
 // commit: POST /draws/projects/{id}/commit with purpose.
@@ -320,7 +336,7 @@ func (h *handlers) execute(w http.ResponseWriter, r *http.Request) error {
 		in.Beacon = &draw.Beacon{Signature: sig}
 	}
 	if _, err := h.svc.Execute(r.Context(), id, in); err != nil {
-		return err
+		return h.runError(w, r, id, err)
 	}
 	d, err := h.svc.Draw(r.Context(), id)
 	if err != nil {
@@ -332,6 +348,32 @@ func (h *handlers) execute(w http.ResponseWriter, r *http.Request) error {
 		target = "/draws/projects/" + strconv.FormatInt(d.ProjectID, 10) + "#draw-" + strconv.FormatInt(id, 10)
 	}
 	return h.s.Redirect(w, r, target, v.T("抽取完成，记录已公布。", "Drawn; the record is published."))
+}
+
+// runError shows a draw that could not run (an empty witness name or
+// value) on the page its form was on (the project's, or the draw's
+// verification page), with the message beside the field and what was typed
+// kept. Other errors are passed on.
+func (h *handlers) runError(w http.ResponseWriter, r *http.Request, id int64, err error) error {
+	if !yserr.Is(err, yserr.Invalid) {
+		return err
+	}
+	d, derr := h.svc.Draw(r.Context(), id)
+	if derr != nil {
+		return err
+	}
+	v := h.s.View(r, "")
+	view := viewVerify
+	if d.ProjectID != 0 {
+		view = viewProject
+		if derr := h.projectData(r, v, d.ProjectID); derr != nil {
+			return err
+		}
+	} else if derr := h.verifyData(r, v, id); derr != nil {
+		return err
+	}
+	v.Data.(map[string]any)["ErrDraw"] = id
+	return h.s.FormError(w, r, view, v, err)
 }
 
 // seats: POST /draws/seats with starts_at (RFC 3339): commit the seat draw

@@ -42,7 +42,7 @@ func TestImportPage(t *testing.T) {
 			t.Fatalf("import: %d %s", r.StatusCode, r.Body)
 		}
 		mustContain(t, "refused import", r.Body, `data-testid="import-summary" data-committed="false"`, `data-testid="import-bad-rows"`,
-			`data-row="4"`, "统一社会信用代码", "校验位应为", `data-testid="import-valid-only"`, "企业名单.xlsx")
+			`data-row="4"`, "统一社会信用代码", "第18位校验码不对，请核对", `data-testid="import-valid-only"`, "企业名单.xlsx")
 		if testid(r.Body, "import-total") != "3" || testid(r.Body, "import-created") != "2" || testid(r.Body, "import-bad") != "1" {
 			t.Errorf("counts: total %s created %s bad %s", testid(r.Body, "import-total"), testid(r.Body, "import-created"), testid(r.Body, "import-bad"))
 		}

@@ -228,7 +228,7 @@ func TestCreateAndEdit(t *testing.T) {
 		if r.StatusCode != http.StatusBadRequest {
 			t.Fatalf("bad create: %d", r.StatusCode)
 		}
-		if got := testid(r.Body, "err-uscc"); !strings.Contains(got, "校验位应为 "+want) {
+		if got := testid(r.Body, "err-uscc"); !strings.Contains(got, "第18位校验码不对，请核对") {
 			t.Errorf("uscc error %q, want the expected check character %s", got, want)
 		}
 		if testid(r.Body, "err-employees") == "" || testid(r.Body, "err-phone") == "" {
@@ -237,7 +237,7 @@ func TestCreateAndEdit(t *testing.T) {
 		mustContain(t, "refilled form", r.Body, `value="`+bad+`"`, `value="许昌市新登记测试有限公司"`, `aria-invalid="true" aria-describedby="uscc-err"`)
 		// In English.
 		r = c.PostForm(t, "/entities/new?lang=en", url.Values{"uscc": {bad}, "name": {"x"}})
-		if got := testid(r.Body, "err-uscc"); !strings.Contains(got, "check character should be "+want) {
+		if got := testid(r.Body, "err-uscc"); !strings.Contains(got, "character 18 (the check character) does not match the rest: please check the code") {
 			t.Errorf("English uscc error %q", got)
 		}
 
