@@ -373,7 +373,7 @@ func (s *Service) notifyProgress(ctx context.Context, a *Appeal, note string) er
 		return err
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: MsgProgress, To: rcpt, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-		ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10), Data: map[string]any{"number": a.Number, "title": a.Title, "note": note}})
+		ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10), Link: appealLink(a.ID), Data: map[string]any{"number": a.Number, "title": a.Title, "note": note}})
 	return err
 }
 

@@ -280,7 +280,7 @@ func (s *Service) notice(ctx context.Context, title string, g *Grant) error {
 	}
 	_, err = s.Notify.Send(ctx, notify.Message{Type: MsgGrant, To: to, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
 		Data:       map[string]any{"policy": title, "stage_zh": Label(g.Status, "zh"), "stage_en": Label(g.Status, "en"), "amount": rules.Fen(g.AmountFen)},
-		ObjectType: "policy_grant", ObjectID: strconv.FormatInt(g.ID, 10)})
+		ObjectType: "policy_grant", ObjectID: strconv.FormatInt(g.ID, 10), Link: "/my/policies/statement"})
 	return err
 }
 
