@@ -65,6 +65,7 @@ func Mount(s *server.Server, svc *license.Service) {
 	h.mountAPI()
 	h.mountHolder()
 	h.mountPublicCatalogue()
+	h.mountAssign()
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -27,7 +27,7 @@ func (h *handlers) mountPublicCatalogue() {
 
 // PublicCatalogueQuery filters the public catalogue.
 type PublicCatalogueQuery struct {
-	DepartmentID int64 `json:"department_id,omitempty" doc:"one department; all when absent"`
+	DepartmentID int64 `query:"department_id" doc:"one department; all when absent"`
 }
 
 func (h *handlers) apiPublicCatalogue(w http.ResponseWriter, r *http.Request) error {

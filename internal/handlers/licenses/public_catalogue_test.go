@@ -1,6 +1,7 @@
 package licenses_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -33,6 +34,11 @@ func TestPublicCatalogue(t *testing.T) {
 			r.JSON(t, &units)
 			if r.StatusCode != 200 || len(units) != 1 || units[0].Items[0].Code != "SP-JY" || len(units[0].Items[0].Stages) != 4 {
 				t.Fatalf("public API: %d %s", r.StatusCode, r.Body)
+			}
+			var none []license.PublicUnit
+			anon.Get(t, fmt.Sprintf("/api/v1/license-catalogue?department_id=%d", env.Depts["XC-SWJ"])).JSON(t, &none)
+			if len(none) != 0 {
+				t.Fatalf("filtered to a department without items: %+v", none)
 			}
 			// Public endpoints share the per-client limit (6 a minute here).
 			limited := false
