@@ -88,3 +88,40 @@ func TestRepairReminders(t *testing.T) {
 		}
 	})
 }
+
+// TestRepairRemindersConcurrent: two scans at once send each reminder once.
+func TestRepairRemindersConcurrent(t *testing.T) {
+	each(t, func(t *testing.T, env *sitetest.Env, svc *credit.Service) {
+		a, b := env.Entities[sitetest.USCCA], env.Entities[sitetest.USCCB]
+		sjj := staffCtx(env, "sjj-staff", "XC-SJJ")
+		sys := auth.WithActor(context.Background(), auth.System("test"))
+		env.Clock.Set(time.Date(2026, 11, 21, 10, 0, 0, 0, calendar.Shanghai))
+		for _, e := range []int64{a, b, a} {
+			_, err := svc.Create(sjj, penalty(e, "2026-08-20", "general"))
+			fatal(t, err)
+		}
+		env.Clock.Set(time.Date(2026, 11, 20, 9, 0, 0, 0, calendar.Shanghai).AddDate(0, 0, 1))
+		type res struct {
+			got map[string]int
+			err error
+		}
+		ch := make(chan res, 2)
+		for range 2 {
+			go func() {
+				got, err := svc.RemindRepairable(sys)
+				ch <- res{got, err}
+			}()
+		}
+		total := 0
+		for range 2 {
+			r := <-ch
+			fatal(t, r.err)
+			total += r.got[credit.RemindPeriod]
+		}
+		var rows int
+		fatal(t, env.App.DB.Q(sys).QueryRow(sys, "SELECT COUNT(*) FROM credit_repair_reminders").Scan(&rows))
+		if total != 3 || rows != 3 {
+			t.Fatalf("reminded %d, rows %d, want 3 and 3", total, rows)
+		}
+	})
+}
