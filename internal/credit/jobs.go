@@ -55,6 +55,7 @@ func (s *Service) RegisterJobs(q *jobs.Queue) {
 	jobs.Register[WarnDueArgs](q, &warnWorker{s: s})
 	q.Every(24*time.Hour, func() river.JobArgs { return ExpireArgs{} }, true)
 	q.Every(time.Hour, func() river.JobArgs { return WarnDueArgs{} }, true)
+	s.registerRemindJob(q)
 }
 
 // expireBatch is how many records one expiry transaction ends.

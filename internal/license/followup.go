@@ -85,6 +85,11 @@ func (s *Service) ConfirmRenewal(ctx context.Context, id int64) error {
 // day, or with overdue only those not contacted and expiring within a
 // day or expired. Department staff see the contact unmasked.
 func (s *Service) Followups(ctx context.Context, deptID int64, overdueOnly bool) ([]*FollowupItem, error) {
+	return s.followups(ctx, deptID, overdueOnly, false)
+}
+
+// followups is Followups; mine keeps the entries assigned to the actor.
+func (s *Service) followups(ctx context.Context, deptID int64, overdueOnly, mine bool) ([]*FollowupItem, error) {
 	a, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)
 	if err != nil {
 		return nil, err
@@ -97,7 +102,11 @@ func (s *Service) Followups(ctx context.Context, deptID int64, overdueOnly bool)
 		args = append(args, deptID)
 		where += fmt.Sprintf(" AND f.department_id = $%d", len(args))
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT f.id, f.listed_on, "+licenseCols+licenseFrom+
+	if mine {
+		args = append(args, a.UserID)
+		where += fmt.Sprintf(" AND f.assignee_id = $%d", len(args))
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT f.id, f.listed_on, COALESCE(f.assignee_id, 0), "+licenseCols+licenseFrom+
 		" JOIN license_followups f ON f.license_id = l.id"+where+" ORDER BY l.expires_on, l.id", args...)
 	if err != nil {
 		return nil, err
@@ -108,7 +117,7 @@ func (s *Service) Followups(ctx context.Context, deptID int64, overdueOnly bool)
 		it := &FollowupItem{}
 		l := &it.License
 		var answered any
-		err := rows.Scan(&it.FollowupID, &it.ListedOn, &l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number,
+		err := rows.Scan(&it.FollowupID, &it.ListedOn, &it.AssigneeID, &l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number,
 			&l.EntityID, &l.HolderName, &l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled,
 			&l.RenewedByID, &l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt)
 		if err != nil {
@@ -127,6 +136,9 @@ func (s *Service) Followups(ctx context.Context, deptID int64, overdueOnly bool)
 		list[i] = &it.License
 	}
 	if err := s.nameLicenses(ctx, list); err != nil {
+		return nil, err
+	}
+	if err := s.nameAssignees(ctx, items); err != nil {
 		return nil, err
 	}
 	out := []*FollowupItem{}

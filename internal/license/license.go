@@ -347,11 +347,13 @@ type Filter struct {
 // FollowupItem is one licence on a follow-up list.
 type FollowupItem struct {
 	License
-	FollowupID int64     `json:"followup_id"`
-	ListedOn   string    `json:"listed_on"`
-	Overdue    bool      `json:"overdue" doc:"no contact recorded and the licence expires within a day or has expired"`
-	Contacts   []Contact `json:"contacts"`
-	Failed     int       `json:"failed_deliveries" doc:"reminder messages that could not be delivered"`
+	FollowupID   int64     `json:"followup_id"`
+	ListedOn     string    `json:"listed_on"`
+	AssigneeID   int64     `json:"assignee_id,omitempty" doc:"the member of staff the department admin assigned it to; 0 when not assigned"`
+	AssigneeName string    `json:"assignee_name,omitempty"`
+	Overdue      bool      `json:"overdue" doc:"no contact recorded and the licence expires within a day or has expired"`
+	Contacts     []Contact `json:"contacts"`
+	Failed       int       `json:"failed_deliveries" doc:"reminder messages that could not be delivered"`
 }
 
 // Contact is one call or visit of a follow-up.

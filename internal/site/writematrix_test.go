@@ -57,6 +57,7 @@ var scopedElsewhere = map[string]string{
 	"setLicenseStatus":        "handlers/licenses TestAuthorisationMatrix (writable(): not found out of scope)",
 	"confirmLicenseRenewal":   "handlers/licenses TestAuthorisationMatrix",
 	"recordLicenseContact":    "handlers/licenses TestAuthorisationMatrix",
+	"assignLicenseFollowup":   "handlers/licenses TestFollowupAssignment (AssignFollowup: the entry's department in scope; staff of that department only)",
 	"updateLicenseType":       "license import tests (SaveType: both departments in scope)",
 	"importCreditRecords":     "credit import tests (staff(): the deciding department in scope)",
 	"correctCreditRecord":     "handlers/credits TestAuthorisationMatrix (wd-staff 403 on an XC-SJJ record)",

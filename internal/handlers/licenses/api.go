@@ -21,6 +21,7 @@ type ListQuery struct {
 type FollowupQuery struct {
 	DepartmentID int64 `query:"department_id"`
 	Overdue      bool  `query:"overdue" doc:"only entries not contacted that expire within a day or have expired"`
+	Mine         bool  `query:"mine" doc:"department staff: only the entries assigned to the caller"`
 }
 
 // ImportInput is an API import of licences.
@@ -200,7 +201,13 @@ func (h *handlers) apiFollowups(w http.ResponseWriter, r *http.Request) error {
 	if err := api.DecodeQuery(r, &q); err != nil {
 		return err
 	}
-	list, err := h.svc.Followups(r.Context(), q.DepartmentID, q.Overdue)
+	var list []*license.FollowupItem
+	var err error
+	if q.Mine {
+		list, err = h.svc.MyFollowups(r.Context(), q.Overdue)
+	} else {
+		list, err = h.svc.Followups(r.Context(), q.DepartmentID, q.Overdue)
+	}
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,8 @@ func Mount(s *server.Server, svc *license.Service) {
 	s.Page("POST /my/licenses/{id}/answer", h.answer, auth.Enterprise)
 	h.mountAPI()
 	h.mountHolder()
+	h.mountPublicCatalogue()
+	h.mountAssign()
 }
 
 func pathID(r *http.Request) (int64, error) {

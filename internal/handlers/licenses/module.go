@@ -58,7 +58,8 @@ func (m *mod) Nav() []web.NavGroup {
 }
 
 func (m *mod) PublicLinks() []web.Link {
-	return []web.Link{{Label: web.Text{ZH: "个人持证人查询证照", EN: "Licences of person holders"}, Href: "/licenses/holder", TestID: "public-license-holder"}}
+	return []web.Link{{Label: web.Text{ZH: "个人持证人查询证照", EN: "Licences of person holders"}, Href: "/licenses/holder", TestID: "public-license-holder"},
+		{Label: web.Text{ZH: "证照到期提醒事项目录", EN: "Licence reminder catalogue"}, Href: "/licenses/reminder-catalogue", TestID: "public-license-catalogue"}}
 }
 
 var commands = []module.Command{{

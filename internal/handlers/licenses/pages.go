@@ -185,11 +185,18 @@ type FollowupRow struct {
 
 func (h *handlers) followups(w http.ResponseWriter, r *http.Request) error {
 	overdue := r.URL.Query().Get("overdue") == "1"
-	items, err := h.svc.Followups(r.Context(), 0, overdue)
+	mine := r.URL.Query().Get("mine") == "1"
+	v := h.s.View(r, "")
+	var items []*license.FollowupItem
+	var err error
+	if mine {
+		items, err = h.svc.MyFollowups(r.Context(), overdue)
+	} else {
+		items, err = h.svc.Followups(r.Context(), 0, overdue)
+	}
 	if err != nil {
 		return err
 	}
-	v := h.s.View(r, "")
 	v.Title = v.T("待跟进清单", "Follow-up list")
 	var out []FollowupRow
 	for _, it := range items {
@@ -199,7 +206,15 @@ func (h *handlers) followups(w http.ResponseWriter, r *http.Request) error {
 		}
 		out = append(out, fr)
 	}
-	v.Data = map[string]any{"Rows": out, "Overdue": overdue, "Outcomes": contactOptions(v), "Unmasked": v.Actor.Has(auth.DeptStaff)}
+	v.Data = map[string]any{"Rows": out, "Overdue": overdue, "Mine": mine, "Outcomes": contactOptions(v), "Unmasked": v.Actor.Has(auth.DeptStaff),
+		"IsStaff": v.Actor.Has(auth.DeptStaff)}
+	if v.Actor.Has(auth.DeptAdmin) && v.Actor.DepartmentID != 0 {
+		staff, err := h.svc.Assignable(r.Context(), v.Actor.DepartmentID)
+		if err != nil {
+			return err
+		}
+		v.Data.(map[string]any)["Staff"] = staff
+	}
 	return h.s.Render(w, r, http.StatusOK, viewFollowups, v)
 }
 
