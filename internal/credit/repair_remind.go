@@ -194,7 +194,7 @@ func (s *Service) sendRepairOpen(ctx context.Context, recordID int64, stage stri
 		earliest = r.Start
 	}
 	ids, err := s.Notify.Send(ctx, notify.Message{Type: TypeRepairOpen, To: to, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
-		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10),
+		ObjectType: "credit_record", ObjectID: strconv.FormatInt(r.ID, 10), Link: fmt.Sprintf("/credit/records/%d/apply", r.ID),
 		Data: map[string]any{"entity": r.EntityName, "decision_no": r.Content.DecisionNo, "department": r.DepartmentName, "earliest": earliest,
 			"steps_zh": zh, "steps_en": en, "link": fmt.Sprintf("%s/credit/records/%d/apply", s.BaseURL, r.ID)}})
 	return len(ids), err
