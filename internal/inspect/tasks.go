@@ -258,29 +258,7 @@ func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	if len(conds) > 0 {
 		where = strings.Join(conds, " AND ")
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM inspect_tasks WHERE "+where+" ORDER BY id DESC LIMIT 200", args.List()...)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := []Task{}
-	for _, id := range ids {
-		t, _, err := s.loadTask(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *t)
-	}
-	return out, nil
+	return s.tasksWhere(ctx, "SELECT id FROM inspect_tasks WHERE "+where+" ORDER BY id DESC LIMIT 200", args.List()...)
 }
 
 // ScanInput is what the phone read from the enterprise's code.
@@ -683,8 +661,13 @@ func (s *Service) Unscanned(ctx context.Context, month string) ([]Task, error) {
 	if m == 12 {
 		next = calendar.NewDate(y+1, 1, 1)
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT DISTINCT task_id FROM inspect_results WHERE without_scan AND recorded_at >= $1 AND recorded_at < $2 ORDER BY task_id`,
+	return s.tasksWhere(ctx, `SELECT DISTINCT task_id FROM inspect_results WHERE without_scan AND recorded_at >= $1 AND recorded_at < $2 ORDER BY task_id`,
 		from.Time(calendar.Shanghai).UTC(), next.Time(calendar.Shanghai).UTC())
+}
+
+// tasksWhere loads the tasks whose ids query returns, in its order.
+func (s *Service) tasksWhere(ctx context.Context, query string, args ...any) ([]Task, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
