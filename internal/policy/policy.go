@@ -32,6 +32,7 @@ import (
 	"yingshang/internal/credit"
 	"yingshang/internal/db"
 	"yingshang/internal/entity"
+	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
 	"yingshang/internal/policy/migrations"
 	"yingshang/internal/policy/rules"
@@ -156,6 +157,14 @@ type Service struct {
 	Accounts *account.Service
 	Credit   *credit.Service
 	Notify   *notify.Service
+	// Jobs, when set (RegisterJobs), runs the push passes; without it
+	// Publish pushes at once.
+	Jobs *jobs.Queue
+	// RepushDays is after how many days an unread push is pushed again
+	// (once); WeekCap the most push messages per entity per calendar week.
+	// 0: DefaultRepushDays, DefaultWeekCap.
+	RepushDays int
+	WeekCap    int
 
 	progs sync.Map // progKey -> *rules.Program
 }
