@@ -24,8 +24,9 @@ func (s *Service) ReadByObject(ctx context.Context, objectType string, objectIDs
 		args = append(args, id)
 		ph[i] = "$" + strconv.Itoa(len(args))
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT object_id, MIN(read_at) FROM notifications WHERE object_type = $1 AND channel = 'inapp'
-		AND read_at IS NOT NULL AND object_id IN (`+strings.Join(ph, ", ")+`) GROUP BY object_id`, args...)
+	// Rows, not MIN(read_at): SQLite's aggregate would lose the type.
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT object_id, read_at FROM notifications WHERE object_type = $1 AND channel = 'inapp'
+		AND read_at IS NOT NULL AND object_id IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +37,9 @@ func (s *Service) ReadByObject(ctx context.Context, objectType string, objectIDs
 		if err := rows.Scan(&id, &at); err != nil {
 			return nil, err
 		}
-		out[id] = at
+		if first, ok := out[id]; !ok || at.Before(first) {
+			out[id] = at
+		}
 	}
 	return out, rows.Err()
 }

@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -270,6 +272,9 @@ func (s *Service) RunPushes(ctx context.Context, policyID int64) (*PushResult, e
 	if err != nil {
 		return nil, err
 	}
+	// Oldest policy first: when the weekly cap holds pushes back, the
+	// later policies wait.
+	slices.SortFunc(list, func(a, b *Policy) int { return cmp.Compare(a.ID, b.ID) })
 	byID := map[int64]*Policy{}
 	for _, p := range list {
 		byID[p.ID] = p
@@ -508,4 +513,72 @@ func (s *Service) queuePush(ctx context.Context, policyID int64) (bool, error) {
 		return false, nil
 	}
 	return true, s.Jobs.Enqueue(ctx, PushArgs{PolicyID: policyID}, nil)
+}
+
+// Push is one policy's push to one entity, with its read state.
+type Push struct {
+	ID         int64      `json:"id"`
+	PolicyID   int64      `json:"policy_id"`
+	Version    int        `json:"version"`
+	EntityID   int64      `json:"entity_id"`
+	Entity     string     `json:"entity"`
+	Cause      string     `json:"cause" enum:"publish,facts"`
+	Status     string     `json:"status" enum:"sent,held"`
+	Recipients int        `json:"recipients" doc:"enterprise users the message went to"`
+	CreatedAt  time.Time  `json:"created_at"`
+	SentAt     *time.Time `json:"sent_at,omitempty"`
+	RepushedAt *time.Time `json:"repushed_at,omitempty"`
+	ReadAt     *time.Time `json:"read_at,omitempty" doc:"when the in-app message was first read"`
+}
+
+// Pushes lists a policy's pushes (at most 1,000, newest first) with their
+// read state: its department's staff, the platform admin and supervisors.
+func (s *Service) Pushes(ctx context.Context, policyID int64) ([]Push, error) {
+	p, err := s.get(ctx, policyID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := editor(ctx, p.DepartmentID); err != nil && !auth.From(ctx).Has(auth.Supervisor) {
+		return nil, err
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, policy_id, version, entity_id, cause, status, recipients, created_at, sent_at, repushed_at
+		FROM policy_pushes WHERE policy_id = $1 ORDER BY id DESC LIMIT 1000`, policyID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Push{}
+	for rows.Next() {
+		var x Push
+		if err := rows.Scan(&x.ID, &x.PolicyID, &x.Version, &x.EntityID, &x.Cause, &x.Status, &x.Recipients, &x.CreatedAt, &x.SentAt, &x.RepushedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(out))
+	ents := make([]int64, len(out))
+	for i, x := range out {
+		ids[i], ents[i] = strconv.FormatInt(x.ID, 10), x.EntityID
+	}
+	refs, err := s.Entities.Refs(ctx, ents)
+	if err != nil {
+		return nil, err
+	}
+	read := map[string]time.Time{}
+	if s.Notify != nil && len(ids) > 0 {
+		if read, err = s.Notify.ReadByObject(ctx, PushObject, ids); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		out[i].Entity = refs[out[i].EntityID].Name
+		if at, ok := read[ids[i]]; ok {
+			out[i].ReadAt = &at
+		}
+	}
+	return out, nil
 }
