@@ -457,6 +457,8 @@ type PushStats struct {
 	Reached  int64   `json:"reached" doc:"sent pushes with an in-app message"`
 	Read     int64   `json:"read" doc:"of those, read"`
 	ReadRate float64 `json:"read_rate" doc:"read ÷ reached, 0..1"`
+	// ReadPercent is ReadRate as shown, e.g. 66.7%.
+	ReadPercent string `json:"read_percent"`
 }
 
 func (s *Service) pushStats(ctx context.Context) (PushStats, error) {
@@ -475,6 +477,7 @@ func (s *Service) pushStats(ctx context.Context) (PushStats, error) {
 	if st.Reached > 0 {
 		st.ReadRate = float64(st.Read) / float64(st.Reached)
 	}
+	st.ReadPercent = strconv.FormatFloat(st.ReadRate*100, 'f', 1, 64) + "%"
 	return st, nil
 }
 
