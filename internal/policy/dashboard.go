@@ -28,17 +28,18 @@ type Figure struct {
 
 // Dashboard is the office's and supervisors' view of policy delivery.
 type Dashboard struct {
-	Policies     int64    `json:"policies"`
-	Published    int64    `json:"published"`
-	Granted      int64    `json:"granted" doc:"grants accepted, approved or paid"`
-	Paid         int64    `json:"paid"`
-	PaidFen      int64    `json:"paid_fen"`
-	PaidTotal    string   `json:"paid_total"`
-	Intercepted  int64    `json:"intercepted" doc:"grants stopped by a check before money or a reviewer"`
-	Enterprises  int64    `json:"enterprises" doc:"distinct entities granted"`
-	ByPolicy     []Figure `json:"by_policy"`
-	ByDepartment []Figure `json:"by_department"`
-	ByMonth      []Figure `json:"by_month" doc:"paid grants per month of payment (Asia/Shanghai)"`
+	Policies     int64     `json:"policies"`
+	Published    int64     `json:"published"`
+	Granted      int64     `json:"granted" doc:"grants accepted, approved or paid"`
+	Paid         int64     `json:"paid"`
+	PaidFen      int64     `json:"paid_fen"`
+	PaidTotal    string    `json:"paid_total"`
+	Intercepted  int64     `json:"intercepted" doc:"grants stopped by a check before money or a reviewer"`
+	Enterprises  int64     `json:"enterprises" doc:"distinct entities granted"`
+	ByPolicy     []Figure  `json:"by_policy"`
+	ByDepartment []Figure  `json:"by_department"`
+	ByMonth      []Figure  `json:"by_month" doc:"paid grants per month of payment (Asia/Shanghai)"`
+	Push         PushStats `json:"push" doc:"targeted pushes and their read rate"`
 }
 
 // Dashboard returns the delivery figures (platform admin, supervisors,
@@ -60,6 +61,10 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		return nil, err
 	}
 	d.PaidTotal = rules.Fen(d.PaidFen)
+	var err error
+	if d.Push, err = s.pushStats(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := q.Query(ctx, `SELECT p.id, p.title, p.department_id, COUNT(*), COALESCE(SUM(g.amount_fen), 0) FROM policy_grants g
 		JOIN policy_policies p ON p.id = g.policy_id WHERE g.status <> 'excluded' GROUP BY p.id, p.title, p.department_id ORDER BY 5 DESC`)
 	if err != nil {

@@ -351,6 +351,11 @@ func (s *Service) ImportFacts(ctx context.Context, r io.Reader, filename, mode s
 		if _, err := run.Finish(ctx, s.DB, importkit.Counts{Total: rep.Total, Updated: len(kept), Bad: rep.Bad}, &rep.Report); err != nil {
 			return err
 		}
+		// Entities the new facts make match a published policy are pushed
+		// by the pass this queues (or the next periodic one).
+		if _, err := s.queuePush(ctx, 0); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "policy.facts.import", "policy_facts", filename, nil,
 			map[string]any{"rows": len(kept), "facts": rep.Facts, "bad": rep.Bad}, "")
 	})

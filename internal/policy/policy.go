@@ -32,6 +32,7 @@ import (
 	"yingshang/internal/credit"
 	"yingshang/internal/db"
 	"yingshang/internal/entity"
+	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
 	"yingshang/internal/policy/migrations"
 	"yingshang/internal/policy/rules"
@@ -70,6 +71,8 @@ var labels = map[string]rules.Line{
 	StatusDraft: {ZH: "草稿", EN: "draft"}, StatusPublished: {ZH: "已发布", EN: "published"}, StatusWithdrawn: {ZH: "已撤回", EN: "withdrawn"},
 	GrantAccepted: {ZH: "已受理", EN: "accepted"}, GrantApproved: {ZH: "已审核", EN: "approved"}, GrantPaid: {ZH: "已到账", EN: "paid"},
 	GrantExcluded: {ZH: "已排除", EN: "excluded"},
+	PushSent:      {ZH: "已推送", EN: "sent"}, PushHeld: {ZH: "暂缓（本周推送已达上限）", EN: "held (weekly limit reached)"},
+	CausePublish: {ZH: "政策发布", EN: "policy published"}, CauseFacts: {ZH: "企业数据更新", EN: "facts updated"},
 }
 
 // Label names a mode, category or status code in the language.
@@ -156,6 +159,14 @@ type Service struct {
 	Accounts *account.Service
 	Credit   *credit.Service
 	Notify   *notify.Service
+	// Jobs, when set (RegisterJobs), runs the push passes; without it
+	// Publish pushes at once.
+	Jobs *jobs.Queue
+	// RepushDays is after how many days an unread push is pushed again
+	// (once); WeekCap the most push messages per entity per calendar week.
+	// 0: DefaultRepushDays, DefaultWeekCap.
+	RepushDays int
+	WeekCap    int
 
 	progs sync.Map // progKey -> *rules.Program
 }

@@ -217,9 +217,18 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (*Policy, erro
 	return s.get(ctx, id)
 }
 
-// Publish makes a draft (or withdrawn) policy public.
+// Publish makes a draft (or withdrawn) policy public and pushes it to
+// the entities that match it (see push.go): through the push job queued
+// with the change, or at once when the service has no job queue.
 func (s *Service) Publish(ctx context.Context, id int64) (*Policy, error) {
-	return s.setStatus(ctx, id, StatusPublished, "policy.publish")
+	p, err := s.setStatus(ctx, id, StatusPublished, "policy.publish")
+	if err != nil || s.Jobs != nil {
+		return p, err
+	}
+	if _, err := s.RunPushes(ctx, id); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Withdraw takes a published policy off the public list.
@@ -246,6 +255,11 @@ func (s *Service) setStatus(ctx context.Context, id int64, status, action string
 		}
 		if _, err := s.DB.Q(ctx).Exec(ctx, q, status, now, id); err != nil {
 			return err
+		}
+		if status == StatusPublished {
+			if _, err := s.queuePush(ctx, id); err != nil {
+				return err
+			}
 		}
 		return s.Audit.Record(ctx, action, "policy", strconv.FormatInt(id, 10), map[string]any{"status": p.Status},
 			map[string]any{"status": status, "version": p.Version}, "")

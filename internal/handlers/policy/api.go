@@ -248,6 +248,19 @@ func (h *handlers) mountAPI() {
 		api.WriteJSON(w, http.StatusOK, gs)
 		return nil
 	})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/policies/{id}/pushes", ID: "listPolicyPushes", Tags: tags, Auth: editors + ",supervisor",
+		Summary: "政策精准推送及阅读情况 / A policy's pushes and their read state", Resp: []policy.Push{}}, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		ps, err := h.svc.Pushes(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		api.WriteJSON(w, http.StatusOK, ps)
+		return nil
+	})
 	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/policies/{id}/confirm", ID: "confirmPolicyGrants", Tags: tags, Auth: editors,
 		Summary: "审核确认兑现名单 / Confirm the accepted grants", Body: PeriodInput{}, Resp: Count{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r)

@@ -11,12 +11,15 @@ import (
 	"strconv"
 
 	"yingshang/internal/auth"
+	"yingshang/internal/config"
 	"yingshang/internal/credit"
+	"yingshang/internal/jobs"
 	"yingshang/internal/module"
 	"yingshang/internal/policy"
 	"yingshang/internal/policy/rules"
 	"yingshang/internal/server"
 	"yingshang/internal/web"
+	"yingshang/internal/yserr"
 )
 
 //go:embed templates
@@ -31,21 +34,45 @@ var Module = module.Info{
 	Schema:    policy.Schema,
 	Templates: module.Templates(templates),
 	Commands:  commands,
+	Settings: []config.Option{
+		{Name: "policy-push-repush-days", Default: strconv.Itoa(policy.DefaultRepushDays),
+			Usage: "policy module: days after which a policy push still unread is pushed again (once)", Check: intRange(1, 60)},
+		{Name: "policy-push-week-cap", Default: strconv.Itoa(policy.DefaultWeekCap),
+			Usage: "policy module: most policy push messages per enterprise per calendar week (Asia/Shanghai); pushes over it are held back and sent in a later week", Check: intRange(1, 50)},
+	},
 	New: func(h *module.Host) (module.Module, error) {
 		cs, ok := module.Service[*credit.Service](h, "credit")
 		if !ok {
 			return nil, module.ErrMissing("policy", "credit")
 		}
 		return &mod{svc: &policy.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Entities: h.Entities, Accounts: h.Accounts,
-			Credit: cs, Notify: h.Notify}}, nil
+			Credit: cs, Notify: h.Notify, RepushDays: setting(h, "policy-push-repush-days"), WeekCap: setting(h, "policy-push-week-cap")}}, nil
 	},
 }
 
 type mod struct{ svc *policy.Service }
 
-func (m *mod) Info() module.Info                  { return Module }
-func (m *mod) Service() any                       { return m.svc }
-func (m *mod) RegisterMessages()                  { policy.RegisterMessages() }
+func (m *mod) Info() module.Info          { return Module }
+func (m *mod) Service() any               { return m.svc }
+func (m *mod) RegisterMessages()          { policy.RegisterMessages() }
+func (m *mod) RegisterJobs(q *jobs.Queue) { m.svc.RegisterJobs(q) }
+
+// setting reads an integer module setting (checked at start-up; 0, the
+// service's default, when unset).
+func setting(h *module.Host, name string) int {
+	n, _ := strconv.Atoi(h.Cfg.Setting(name))
+	return n
+}
+
+func intRange(lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return yserr.Newf(yserr.Invalid, "应为 %d 到 %d 的整数", "must be a whole number from %d to %d", lo, hi)
+		}
+		return nil
+	}
+}
 func (m *mod) Mount(s *server.Server)             { mount(s, m.svc) }
 func (m *mod) LoadDemo(ctx context.Context) error { return m.svc.LoadDemo(ctx) }
 

@@ -311,6 +311,20 @@ func grantViews(v *web.View, gs []policy.Grant) []GrantView {
 	return out
 }
 
+// PushView is a push with its labels.
+type PushView struct {
+	policy.Push
+	StatusLabel, CauseLabel string
+}
+
+func pushViews(v *web.View, ps []policy.Push) []PushView {
+	out := make([]PushView, len(ps))
+	for i, p := range ps {
+		out[i] = PushView{Push: p, StatusLabel: policy.Label(p.Status, v.Lang), CauseLabel: policy.Label(p.Cause, v.Lang)}
+	}
+	return out
+}
+
 func (h *handlers) detail(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -346,6 +360,9 @@ func (h *handlers) detail(w http.ResponseWriter, r *http.Request) error {
 	gs, err := h.svc.Grants(ctx, id, "")
 	if err == nil {
 		data["Grants"] = grantViews(v, gs)
+	}
+	if ps, err := h.svc.Pushes(ctx, id); err == nil && len(ps) > 0 {
+		data["Pushes"] = pushViews(v, ps)
 	}
 	v.Data = data
 	return h.s.Render(w, r, http.StatusOK, viewDetail, v)

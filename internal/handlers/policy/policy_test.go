@@ -2,10 +2,12 @@ package policy_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -67,6 +69,28 @@ func TestPolicyPages(t *testing.T) {
 			}
 			if r := staff.PostForm(t, loc+"/publish", url.Values{}); r.StatusCode != http.StatusSeeOther {
 				t.Fatalf("publish: %d %s", r.StatusCode, r.Body)
+			}
+			// Publishing queued the push pass (the queue is not running
+			// here): run it as the worker does. USCCB matches; it has no
+			// enterprise account, so its push has no in-app message.
+			pid, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/policies/"), 10, 64)
+			if res, err := svc.RunPushes(context.Background(), pid); err != nil || res.Sent != 1 {
+				t.Fatalf("push pass: %+v %v", res, err)
+			}
+			var pushes []policy.Push
+			pr := env.API(t, env.Token(t, "admin"), "GET", "/api/v1"+loc+"/pushes", nil)
+			if pr.StatusCode != 200 {
+				t.Fatalf("pushes API: %d %s", pr.StatusCode, pr.Body)
+			}
+			pr.JSON(t, &pushes)
+			if len(pushes) != 1 || pushes[0].EntityID != env.Entities[sitetest.USCCB] || pushes[0].Status != policy.PushSent {
+				t.Fatalf("pushes API: %s", pr.Body)
+			}
+			if r := staff.Get(t, loc); !strings.Contains(r.Body, `data-testid="push-row"`) || !strings.Contains(r.Body, "无企业账号") || !strings.Contains(r.Body, "政策发布") {
+				t.Fatalf("detail pushes:\n%s", r.Body)
+			}
+			if r := env.Login(t, "admin").Get(t, "/policies/dashboard"); !strings.Contains(r.Body, `data-testid="dash-push-read-rate">0.0% (0/0)<`) {
+				t.Fatalf("dashboard read rate:\n%s", r.Body)
 			}
 			// The enterprise (USCCA, industry 5191) is a near miss.
 			ent := env.Login(t, "ent")
