@@ -67,7 +67,7 @@ func TestAdminImportsSearchesAndOpensQR(t *testing.T) {
 	report := textOf(t, ctx, `[data-testid=import-bad-rows]`)
 	var badRows []string
 	run(t, ctx, "read bad rows", chromedp.Evaluate(`[...document.querySelectorAll('[data-testid=import-bad-row]')].map(r => r.dataset.row)`, &badRows))
-	if len(badRows) != 1 || badRows[0] != "4" || !strings.Contains(report, "统一社会信用代码") || !strings.Contains(report, "校验位应为") {
+	if len(badRows) != 1 || badRows[0] != "4" || !strings.Contains(report, "统一社会信用代码") || !strings.Contains(report, "第18位校验码不对") {
 		t.Fatalf("bad-row report should name row 4 only, the column and the reason; rows %v:\n%s", badRows, report)
 	}
 	if got := textOf(t, ctx, `[data-testid=import-outcome]`); !strings.Contains(got, "未写入") {
