@@ -66,6 +66,10 @@ type Service struct {
 	PoolWindowDays int
 	// SetAside is the reservation rules in force (national plus local).
 	SetAside []SetAsideRule
+	// OCIDPrefix is the prefix of the OCDS ids (setting procure-ocid-prefix).
+	OCIDPrefix string
+	// Publisher names the publisher of the OCDS packages.
+	Publisher string
 }
 
 // Plan statuses.
@@ -211,17 +215,23 @@ func (s *Service) deptCond(ctx context.Context, a *auth.Actor, col string, args 
 	return c, args, nil
 }
 
-// deptNames names departments for a page's rows.
+// deptNames names departments for a page's rows (one query).
 func (s *Service) deptNames(ctx context.Context, ids []int64) map[int64]string {
 	out := map[int64]string{}
+	seen := map[int64]bool{}
+	var uniq []int64
 	for _, id := range ids {
-		if _, ok := out[id]; ok || id == 0 {
-			continue
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
 		}
-		n, err := s.Accounts.DepartmentName(ctx, id)
-		if err == nil {
-			out[id] = n
-		}
+	}
+	refs, err := s.Accounts.DepartmentRefs(ctx, uniq)
+	if err != nil {
+		return out
+	}
+	for id, r := range refs {
+		out[id] = r.Name
 	}
 	return out
 }

@@ -42,6 +42,14 @@ var Module = module.Info{
 		{Name: "procure-finance-dept", Default: "XC-CZJ", Usage: "procure: department code of the finance bureau (sees every unit's plans, makes pooling groups, decides complaints)"},
 		{Name: "procure-intention-days", Default: "30", Usage: "procure: least days between publishing a procurement intention and the start of the procurement (财库〔2020〕10号)", Check: days},
 		{Name: "procure-pool-window-days", Default: "90", Usage: "procure: longest span of wanted dates in one pooling group", Check: days},
+		{Name: "procure-ocid-prefix", Default: procure.DefaultOCIDPrefix, Usage: "procure: OCDS ocid prefix (ocds- and 6 characters, registered with the OCDS helpdesk); the ocid is prefix-project code",
+			Check: func(v string) error {
+				if !procure.ValidOCIDPrefix(v) {
+					return yserr.New(yserr.Invalid, "ocid 前缀应为 ocds- 加 6 位小写字母或数字", "the ocid prefix must be ocds- and 6 lower-case letters or digits")
+				}
+				return nil
+			}},
+		{Name: "procure-ocds-publisher", Default: "许昌市财政局 / Xuchang Finance Bureau", Usage: "procure: publisher name of the OCDS packages"},
 		{Name: "procure-setaside", Default: "", Usage: "procure: local SME set-aside rules stricter than the national ones, kind:full_up_to_wan:share_pct:small_micro_pct;... (Baoji: goods:200:40:70;services:200:40:70;works:400:40:70)",
 			Check: func(v string) error {
 				if _, err := procure.ParseSetAside(v); err != nil {
@@ -62,7 +70,8 @@ var Module = module.Info{
 		intention, _ := strconv.Atoi(h.Cfg.Setting("procure-intention-days"))
 		window, _ := strconv.Atoi(h.Cfg.Setting("procure-pool-window-days"))
 		svc := &procure.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Accounts: h.Accounts, Entities: h.Entities, Credit: cr, Calendar: h.Calendar,
-			FinanceDept: strings.TrimSpace(h.Cfg.Setting("procure-finance-dept")), IntentionDays: intention, PoolWindowDays: window, SetAside: rules}
+			FinanceDept: strings.TrimSpace(h.Cfg.Setting("procure-finance-dept")), IntentionDays: intention, PoolWindowDays: window, SetAside: rules,
+			OCIDPrefix: strings.TrimSpace(h.Cfg.Setting("procure-ocid-prefix")), Publisher: strings.TrimSpace(h.Cfg.Setting("procure-ocds-publisher"))}
 		return &mod{svc: svc}, nil
 	},
 }

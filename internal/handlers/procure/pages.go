@@ -133,6 +133,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 	s.Page("GET /public/procure", h.public)
 	s.Page("GET /public/procure/{id}", h.publicProject)
 	h.mountAPI()
+	h.mountOCDS()
 }
 
 // form runs a form action: a bad input re-renders the workspace with the

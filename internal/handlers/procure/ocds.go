@@ -1,0 +1,85 @@
+package procure
+
+import (
+	"embed"
+	"net/http"
+	"strconv"
+
+	"yingshang/internal/api"
+	"yingshang/internal/procure"
+	"yingshang/internal/yserr"
+)
+
+// The local-rules OCDS extension (docs/procure.md "OCDS extension"):
+// extension.json and its release-schema.json patch, served beside the feed.
+//
+//go:embed ocds/extension.json ocds/release-schema.json
+var ocdsExt embed.FS
+
+// OCDSQuery pages the OCDS feed.
+type OCDSQuery struct {
+	After int64  `query:"after" doc:"the last project id of the previous page (from links.next)"`
+	Limit int    `query:"limit" doc:"projects per page, 1..100 (default 50)"`
+	OCID  string `query:"ocid" doc:"one project's ocid"`
+}
+
+func ocdsPage(r *http.Request, base string) (procure.OCDSPage, error) {
+	q := r.URL.Query()
+	pg := procure.OCDSPage{OCID: q.Get("ocid"), Base: base}
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return pg, yserr.Field("after", "after 应为项目编号（非负整数）", "after must be a project id (a non-negative integer)")
+		}
+		pg.After = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return pg, yserr.Field("limit", "limit 应为 1 至 100 的整数", "limit must be an integer from 1 to 100")
+		}
+		pg.Limit = n
+	}
+	return pg, nil
+}
+
+// mountOCDS serves the OCDS 1.1 feed without login (rate limited as every
+// public operation): a release package and a record package paged through
+// links.next, and the local-rules extension.
+func (h *handlers) mountOCDS() {
+	reg, mux, svc := h.s.API, h.s.Mux, h.svc
+	tags := []string{"procure"}
+	base := h.s.App.Cfg.BaseURL
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/open-data/ocds/releases.json", ID: "ocdsReleasePackage", Tags: tags, Auth: api.AuthPublic,
+		Summary:     "OCDS 发布包 / OCDS 1.1 release package",
+		Description: "A release per stage of each project (planning, tender, award, contract, implementation), projects in id order; the next page is links.next.",
+		Query:       OCDSQuery{}, Resp: procure.ReleasePackage{}, Errors: []int{http.StatusTooManyRequests}}, func(w http.ResponseWriter, r *http.Request) error {
+		pg, err := ocdsPage(r, base)
+		if err != nil {
+			return err
+		}
+		pkg, err := svc.OCDSReleases(r.Context(), pg)
+		return reply(w, http.StatusOK, pkg, err)
+	})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/open-data/ocds/records.json", ID: "ocdsRecordPackage", Tags: tags, Auth: api.AuthPublic,
+		Summary:     "OCDS 记录包 / OCDS 1.1 record package",
+		Description: "A record per project: its releases (linked) and the compiled release; the next page is links.next.",
+		Query:       OCDSQuery{}, Resp: procure.RecordPackage{}, Errors: []int{http.StatusTooManyRequests}}, func(w http.ResponseWriter, r *http.Request) error {
+		pg, err := ocdsPage(r, base)
+		if err != nil {
+			return err
+		}
+		pkg, err := svc.OCDSRecords(r.Context(), pg)
+		return reply(w, http.StatusOK, pkg, err)
+	})
+	for _, name := range []string{"extension.json", "release-schema.json"} {
+		data, _ := ocdsExt.ReadFile("ocds/" + name)
+		reg.Handle(mux, api.Op{Method: "GET", Path: "/open-data/ocds/" + name, ID: "ocdsExtension" + map[string]string{"extension.json": "Metadata", "release-schema.json": "Schema"}[name],
+			Tags: tags, Auth: api.AuthPublic, Summary: "OCDS 本地规则扩展 / The local-rules OCDS extension: " + name,
+			RespContentType: "application/json; charset=utf-8"}, func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_, err := w.Write(data)
+			return err
+		})
+	}
+}

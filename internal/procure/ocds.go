@@ -1,0 +1,657 @@
+package procure
+
+// OCDS 1.1 open data (docs/procure.md "Open data"): a release per stage of
+// a project (planning, tender, award, contract, implementation) and a
+// compiled record per project, read from procure's own tables in pages of
+// projects by id. Everything here is what the public pages already show:
+// projects, results after the award, published contracts and their
+// acceptance and payments.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"yingshang/internal/calendar"
+	"yingshang/internal/db"
+)
+
+// ValidOCIDPrefix reports whether v is an ocid prefix: "ocds-" and six
+// lower-case letters or digits.
+func ValidOCIDPrefix(v string) bool {
+	rest, ok := strings.CutPrefix(v, "ocds-")
+	if !ok || len(rest) != 6 {
+		return false
+	}
+	for _, c := range rest {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// OCDSVersion is the OCDS version the packages declare.
+const OCDSVersion = "1.1"
+
+// OCDSExtensionURL is the local-rules extension's extension.json
+// (docs/ocds-extension/extension.json, served at this path).
+const OCDSExtensionURL = "/open-data/ocds/extension.json"
+
+// Value is an OCDS amount: yuan and the currency.
+type Value struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+}
+
+func cny(fen int64) *Value { return &Value{Amount: float64(fen) / 100, Currency: "CNY"} }
+
+// OrgRef is an OCDS OrganizationReference.
+type OrgRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Identifier is an organization's identifier (the unified social credit code).
+type Identifier struct {
+	Scheme    string `json:"scheme"`
+	ID        string `json:"id"`
+	LegalName string `json:"legalName,omitempty"`
+}
+
+// Party is an OCDS Organization in parties.
+type Party struct {
+	ID         string      `json:"id"`
+	Name       string      `json:"name"`
+	Identifier *Identifier `json:"identifier,omitempty"`
+	Roles      []string    `json:"roles"`
+}
+
+// Budget is the planning budget.
+type Budget struct {
+	ID          string `json:"id,omitempty"`
+	Description string `json:"description,omitempty"`
+	Amount      *Value `json:"amount"`
+}
+
+// Planning is the planning section.
+type Planning struct {
+	Rationale string  `json:"rationale,omitempty"`
+	Budget    *Budget `json:"budget,omitempty"`
+}
+
+// Item is what is bought: the catalogue category (政府采购品目分类目录).
+type Item struct {
+	ID             string          `json:"id"`
+	Description    string          `json:"description"`
+	Classification *Classification `json:"classification,omitempty"`
+	Quantity       float64         `json:"quantity,omitempty"`
+}
+
+// Classification names a category in a scheme.
+type Classification struct {
+	Scheme string `json:"scheme"`
+	ID     string `json:"id"`
+}
+
+// Lot is a lot of the tender (the lots extension's shape, with value).
+type OCDSLot struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Value *Value `json:"value"`
+}
+
+// LocalRules is the local-rules extension (docs/procure.md "OCDS
+// extension"): the SME set-aside, the price deductions, pooling and the
+// credit check.
+type LocalRules struct {
+	SetAside       SetAsideRules  `json:"smeSetAside"`
+	PriceDeduction PriceDeduction `json:"priceDeduction"`
+	Pooling        *Pooling       `json:"pooling,omitempty"`
+	CreditCheck    CreditGate     `json:"creditCheck"`
+	Evaluation     Evaluation     `json:"evaluation"`
+}
+
+// SetAsideRules is the set-aside decision (财库〔2020〕46号).
+type SetAsideRules struct {
+	Decision               string `json:"decision"`
+	DecisionDetails        string `json:"decisionDetails"`
+	SharePercent           int    `json:"sharePercent,omitempty"`
+	SmallMicroSharePercent int    `json:"smallMicroSharePercent,omitempty"`
+	Exception              string `json:"exception,omitempty"`
+	ExceptionDetails       string `json:"exceptionDetails,omitempty"`
+}
+
+// PriceDeduction is the small/micro price deduction (财库〔2022〕19号).
+type PriceDeduction struct {
+	SmallMicroPercent int `json:"smallMicroPercent"`
+	ConsortiumPercent int `json:"consortiumPercent"`
+}
+
+// Pooling names the pooled purchase (拼单采购): the lead unit and the units.
+type Pooling struct {
+	GroupID      string   `json:"groupID"`
+	LeadUnit     *OrgRef  `json:"leadUnit,omitempty"`
+	Coordination string   `json:"coordinationGroup,omitempty"`
+	Units        []OrgRef `json:"units"`
+}
+
+// CreditGate is the credit check of the suppliers (scene procurement).
+type CreditGate struct {
+	Scene             string `json:"scene"`
+	CommitmentAllowed bool   `json:"commitmentAllowed"`
+}
+
+// Evaluation is the evaluation method and the price weight.
+type Evaluation struct {
+	Method        string `json:"method"`
+	MethodDetails string `json:"methodDetails"`
+	PriceWeight   int    `json:"priceWeight,omitempty"`
+	CommitteeSize int    `json:"committeeSize"`
+}
+
+// Tender is the tender section.
+type Tender struct {
+	ID                       string      `json:"id"`
+	Title                    string      `json:"title,omitempty"`
+	Status                   string      `json:"status,omitempty"`
+	ProcuringEntity          *OrgRef     `json:"procuringEntity,omitempty"`
+	Items                    []Item      `json:"items,omitempty"`
+	Value                    *Value      `json:"value,omitempty"`
+	ProcurementMethod        string      `json:"procurementMethod,omitempty"`
+	ProcurementMethodDetails string      `json:"procurementMethodDetails,omitempty"`
+	MainProcurementCategory  string      `json:"mainProcurementCategory,omitempty"`
+	AwardCriteria            string      `json:"awardCriteria,omitempty"`
+	AwardCriteriaDetails     string      `json:"awardCriteriaDetails,omitempty"`
+	NumberOfTenderers        *int        `json:"numberOfTenderers,omitempty"`
+	Tenderers                []OrgRef    `json:"tenderers,omitempty"`
+	Lots                     []OCDSLot   `json:"lots,omitempty"`
+	LocalRules               *LocalRules `json:"localRules,omitempty"`
+}
+
+// Award is an award.
+type Award struct {
+	ID        string   `json:"id"`
+	Title     string   `json:"title,omitempty"`
+	Status    string   `json:"status"`
+	Date      string   `json:"date,omitempty"`
+	Value     *Value   `json:"value,omitempty"`
+	Suppliers []OrgRef `json:"suppliers"`
+}
+
+// Transaction is a payment.
+type Transaction struct {
+	ID    string  `json:"id"`
+	Date  string  `json:"date,omitempty"`
+	Value *Value  `json:"value"`
+	Payer *OrgRef `json:"payer,omitempty"`
+	Payee *OrgRef `json:"payee,omitempty"`
+}
+
+// Milestone is the acceptance (履约验收) of a contract.
+type Milestone struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Type    string `json:"type"`
+	Status  string `json:"status"`
+	DueDate string `json:"dueDate,omitempty"`
+	DateMet string `json:"dateMet,omitempty"`
+}
+
+// Implementation is a contract's acceptance and payments.
+type Implementation struct {
+	Transactions []Transaction `json:"transactions,omitempty"`
+	Milestones   []Milestone   `json:"milestones,omitempty"`
+}
+
+// OCDSContract is a published contract (one per unit of a pooled project).
+type OCDSContract struct {
+	ID             string          `json:"id"`
+	AwardID        string          `json:"awardID"`
+	Title          string          `json:"title"`
+	Status         string          `json:"status"`
+	Value          *Value          `json:"value"`
+	DateSigned     string          `json:"dateSigned,omitempty"`
+	Buyer          *OrgRef         `json:"buyer,omitempty"`
+	Items          []Item          `json:"items,omitempty"`
+	Implementation *Implementation `json:"implementation,omitempty"`
+}
+
+// Release is an OCDS release.
+type Release struct {
+	OCID           string         `json:"ocid"`
+	ID             string         `json:"id"`
+	Date           string         `json:"date"`
+	Tag            []string       `json:"tag"`
+	InitiationType string         `json:"initiationType"`
+	Language       string         `json:"language"`
+	Parties        []Party        `json:"parties,omitempty"`
+	Buyer          *OrgRef        `json:"buyer,omitempty"`
+	Planning       *Planning      `json:"planning,omitempty"`
+	Tender         *Tender        `json:"tender,omitempty"`
+	Awards         []Award        `json:"awards,omitempty"`
+	Contracts      []OCDSContract `json:"contracts,omitempty"`
+}
+
+// Publisher names the publisher of a package.
+type Publisher struct {
+	Name string `json:"name"`
+}
+
+// Links holds the next page of a package.
+type Links struct {
+	Next string `json:"next,omitempty"`
+}
+
+// ReleasePackage is an OCDS release package.
+type ReleasePackage struct {
+	URI           string    `json:"uri"`
+	Version       string    `json:"version"`
+	Extensions    []string  `json:"extensions"`
+	PublishedDate string    `json:"publishedDate"`
+	Publisher     Publisher `json:"publisher"`
+	Releases      []Release `json:"releases"`
+	Links         *Links    `json:"links,omitempty"`
+}
+
+// LinkedRelease is a record's reference to a release.
+type LinkedRelease struct {
+	URL  string   `json:"url"`
+	Date string   `json:"date"`
+	Tag  []string `json:"tag"`
+}
+
+// Record is a project's record: its releases and the compiled release.
+type Record struct {
+	OCID            string          `json:"ocid"`
+	Releases        []LinkedRelease `json:"releases"`
+	CompiledRelease Release         `json:"compiledRelease"`
+}
+
+// RecordPackage is an OCDS record package.
+type RecordPackage struct {
+	URI           string    `json:"uri"`
+	Version       string    `json:"version"`
+	Extensions    []string  `json:"extensions"`
+	PublishedDate string    `json:"publishedDate"`
+	Publisher     Publisher `json:"publisher"`
+	Packages      []string  `json:"packages"`
+	Records       []Record  `json:"records"`
+	Links         *Links    `json:"links,omitempty"`
+}
+
+// OCDSPage asks for one page: projects with ids after After, at most Limit
+// (1..100, default 50), or the one project OCID names. Base is the
+// absolute URL of the site ("https://ys.example.gov.cn"), for the links.
+type OCDSPage struct {
+	After int64
+	Limit int
+	OCID  string
+	Base  string
+}
+
+// OCID is the open contracting id of a project: the prefix and the project code.
+func (s *Service) OCID(p *Project) string { return s.ocidPrefix() + "-" + p.Code }
+
+func (s *Service) ocidPrefix() string {
+	if s.OCIDPrefix == "" {
+		return DefaultOCIDPrefix
+	}
+	return s.OCIDPrefix
+}
+
+// DefaultOCIDPrefix is the default of the setting procure-ocid-prefix; a
+// publisher registers its own with the OCDS helpdesk.
+const DefaultOCIDPrefix = "ocds-ysxc01"
+
+// ocdsMethods maps the methods to the closed method codelist; the Chinese
+// name goes to procurementMethodDetails.
+var ocdsMethods = map[string]string{
+	"open_tender": "open", "invited_tender": "selective", "competitive_negotiation": "limited", "competitive_consultation": "limited",
+	"inquiry": "limited", "single_source": "direct", "framework": "open",
+}
+
+// OCDSMethod maps a procurement method to the OCDS method codelist.
+func OCDSMethod(m string) string {
+	if v, ok := ocdsMethods[m]; ok {
+		return v
+	}
+	return "limited"
+}
+
+// OCDSTenderStatus maps a project status to the closed tenderStatus codelist.
+func OCDSTenderStatus(st string) string {
+	if st == ProjectAwarded {
+		return "complete"
+	}
+	return "active"
+}
+
+// ocdsDate is a calendar date as the start of the day in Asia/Shanghai.
+func ocdsDate(d string) string {
+	t, err := time.ParseInLocation("2006-01-02", d, calendar.Shanghai)
+	if err != nil {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+// ocdsProject is one project with what its releases need.
+type ocdsProject struct {
+	p         *Project
+	created   time.Time
+	bids      []Bid
+	contracts []Contract
+	units     []int64 // confirmed units of a pooled project
+	lead      int64
+	coord     string
+}
+
+// extraRow scans extra trailing columns after the ones of a scan function.
+type extraRow struct {
+	r     db.Row
+	extra []any
+}
+
+func (e extraRow) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra...)...) }
+
+// loadOCDS reads one page of projects with their published data: bids
+// (after the award), published contracts, pooled units. Four queries.
+func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, map[int64]string, bool, error) {
+	limit := pg.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 100)
+	q := s.DB.Q(ctx)
+	cond, args := "id > $1", []any{pg.After}
+	if pg.OCID != "" {
+		code, ok := strings.CutPrefix(pg.OCID, s.ocidPrefix()+"-")
+		if !ok {
+			return nil, nil, false, nil
+		}
+		cond, args = "code = $1", []any{code}
+	}
+	rows, err := q.Query(ctx, fmt.Sprintf("SELECT %s, created_at FROM procure_projects WHERE %s ORDER BY id LIMIT %d", projectCols, cond, limit+1), args...)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	var out []*ocdsProject
+	for rows.Next() {
+		x := &ocdsProject{}
+		if x.p, err = scanProject(extraRow{rows, []any{&x.created}}); err != nil {
+			rows.Close()
+			return nil, nil, false, err
+		}
+		out = append(out, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, false, err
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	if len(out) == 0 {
+		return out, nil, false, nil
+	}
+	byID := map[int64]*ocdsProject{}
+	var depts []int64
+	for _, x := range out {
+		byID[x.p.ID] = x
+		depts = append(depts, x.p.DepartmentID)
+	}
+	lo, hi := out[0].p.ID, out[len(out)-1].p.ID
+	// Bids are published after the award only (the range has no LIMIT, so
+	// the status is checked on the page's projects).
+	bids, err := s.bids(ctx, "project_id >= $1 AND project_id <= $2", lo, hi)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	for _, b := range bids {
+		if x := byID[b.ProjectID]; x != nil && x.p.Status == ProjectAwarded {
+			x.bids = append(x.bids, b)
+		}
+	}
+	cs, err := s.contracts(ctx, "c.published_on <> '' AND c.project_id >= $1 AND c.project_id <= $2", 1_000_000, lo, hi)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	for i := len(cs) - 1; i >= 0; i-- { // contracts come newest first
+		if x := byID[cs[i].ProjectID]; x != nil {
+			x.contracts = append(x.contracts, cs[i])
+		}
+	}
+	prow, err := q.Query(ctx, `SELECT pr.id, po.lead_department_id, po.coordination, m.department_id FROM procure_projects pr
+		JOIN procure_pools po ON po.id = pr.pool_id JOIN procure_pool_members m ON m.pool_id = po.id
+		WHERE pr.id >= $1 AND pr.id <= $2 AND m.status = 'confirmed' ORDER BY pr.id, m.department_id`, lo, hi)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	for prow.Next() {
+		var id, dept int64
+		var lead *int64
+		var coord string
+		if err := prow.Scan(&id, &lead, &coord, &dept); err != nil {
+			prow.Close()
+			return nil, nil, false, err
+		}
+		if x := byID[id]; x != nil {
+			if lead != nil {
+				x.lead = *lead
+			}
+			x.coord = coord
+			x.units = append(x.units, dept)
+			depts = append(depts, dept)
+		}
+	}
+	prow.Close()
+	if err := prow.Err(); err != nil {
+		return nil, nil, false, err
+	}
+	names := s.deptNames(ctx, depts)
+	for _, x := range out {
+		x.p.Department = names[x.p.DepartmentID]
+	}
+	return out, names, more, nil
+}
+
+// releases builds a project's releases, oldest first, and its compiled
+// release (the latest state of every section).
+func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, Release) {
+	p := x.p
+	ocid := s.OCID(p)
+	buyer := &OrgRef{ID: fmt.Sprintf("unit-%d", p.DepartmentID), Name: names[p.DepartmentID]}
+	parties := []Party{{ID: buyer.ID, Name: buyer.Name, Roles: []string{"buyer", "procuringEntity"}}}
+	var units []OrgRef
+	for _, u := range x.units {
+		ref := OrgRef{ID: fmt.Sprintf("unit-%d", u), Name: names[u]}
+		units = append(units, ref)
+		if u != p.DepartmentID {
+			parties = append(parties, Party{ID: ref.ID, Name: ref.Name, Roles: []string{"buyer"}})
+		}
+	}
+	supplier := func(b Bid) OrgRef { return OrgRef{ID: "CN-USCC-" + b.USCC, Name: b.Entity} }
+	var tenderers []OrgRef
+	var winner *Bid
+	for i, b := range x.bids {
+		tenderers = append(tenderers, supplier(b))
+		roles := []string{"tenderer"}
+		if b.ID == p.WinnerBidID {
+			roles = append(roles, "supplier")
+			winner = &x.bids[i]
+		}
+		parties = append(parties, Party{ID: supplier(b).ID, Name: b.Entity, Identifier: &Identifier{Scheme: "CN-USCC", ID: b.USCC, LegalName: b.Entity}, Roles: roles})
+	}
+	item := Item{ID: "1", Description: KindLabel(p.Kind, "zh") + " " + p.CategoryCode, Classification: &Classification{Scheme: "CN-ZFCGPMML", ID: p.CategoryCode}}
+	createdAt := x.created.In(calendar.Shanghai).Format(time.RFC3339)
+	planning := &Planning{Rationale: p.Title, Budget: &Budget{ID: p.Code, Description: "财政预算 / budget", Amount: cny(p.BudgetFen)}}
+	lr := &LocalRules{
+		SetAside: SetAsideRules{Decision: p.SetAside, DecisionDetails: SetAsideLabel(p.SetAside, "zh"), SharePercent: p.SetAsideShare, SmallMicroSharePercent: p.SmallMicroShare,
+			Exception: p.SetAsideReason},
+		PriceDeduction: PriceDeduction{SmallMicroPercent: p.DeductionPct, ConsortiumPercent: p.ConsortiumPct},
+		CreditCheck:    CreditGate{Scene: "procurement", CommitmentAllowed: p.CommitmentAllowed},
+		Evaluation:     Evaluation{Method: p.EvalMethod, MethodDetails: EvalLabel(p.EvalMethod, "zh"), PriceWeight: p.PriceWeight, CommitteeSize: p.CommitteeSize},
+	}
+	if p.SetAsideReason != "" {
+		lr.SetAside.ExceptionDetails = ExceptionLabel(p.SetAsideReason, "zh")
+	}
+	if p.PoolID != 0 {
+		lr.Pooling = &Pooling{GroupID: fmt.Sprintf("pool-%d", p.PoolID), Coordination: x.coord, Units: units}
+		if x.lead != 0 {
+			lr.Pooling.LeadUnit = &OrgRef{ID: fmt.Sprintf("unit-%d", x.lead), Name: names[x.lead]}
+		}
+	}
+	criteria := "priceOnly"
+	if p.EvalMethod == EvalComprehensive {
+		criteria = "ratedCriteria"
+	}
+	tender := &Tender{ID: p.Code, Title: p.Title, Status: OCDSTenderStatus(p.Status), ProcuringEntity: buyer, Items: []Item{item}, Value: cny(p.BudgetFen),
+		ProcurementMethod: OCDSMethod(p.Method), ProcurementMethodDetails: MethodLabel(p.Method, "zh"), MainProcurementCategory: p.Kind,
+		AwardCriteria: criteria, AwardCriteriaDetails: EvalLabel(p.EvalMethod, "zh"), LocalRules: lr}
+	for _, l := range p.Lots {
+		tender.Lots = append(tender.Lots, OCDSLot{ID: fmt.Sprint(l.No), Title: l.Title, Value: cny(l.BudgetFen)})
+	}
+	if p.Status == ProjectAwarded {
+		n := len(x.bids)
+		tender.NumberOfTenderers, tender.Tenderers = &n, tenderers
+	}
+	base := func(stage, date string) Release {
+		return Release{OCID: ocid, ID: ocid + "-" + stage, Date: date, Tag: []string{stage}, InitiationType: "tender", Language: "zh", Buyer: buyer}
+	}
+	var out []Release
+	r := base("planning", createdAt)
+	r.Parties, r.Planning = parties[:1], planning
+	out = append(out, r)
+	r = base("tender", createdAt)
+	r.Parties, r.Tender = parties[:1+max(len(x.units)-1, 0)], tender
+	out = append(out, r)
+	compiled := Release{OCID: ocid, ID: ocid + "-compiled", Date: createdAt, Tag: []string{"compiled"}, InitiationType: "tender", Language: "zh", Buyer: buyer,
+		Parties: parties, Planning: planning, Tender: tender}
+	if p.Status == ProjectAwarded && winner != nil {
+		aw := Award{ID: p.Code + "-award", Title: p.Title, Status: "active", Date: ocdsDate(p.AwardOn), Value: cny(p.AwardFen), Suppliers: []OrgRef{supplier(*winner)}}
+		// Releases after the tender carry what changed (OCDS releases are
+		// incremental; the record's compiled release has everything).
+		r = base("award", ocdsDate(p.AwardOn))
+		r.Parties, r.Awards = parties, []Award{aw}
+		r.Tender = &Tender{ID: tender.ID, Status: tender.Status, NumberOfTenderers: tender.NumberOfTenderers, Tenderers: tender.Tenderers}
+		out = append(out, r)
+		compiled.Awards, compiled.Date = r.Awards, r.Date
+		var cs []OCDSContract
+		signed, impl := "", ""
+		for _, c := range x.contracts {
+			unit := &OrgRef{ID: fmt.Sprintf("unit-%d", c.DepartmentID), Name: names[c.DepartmentID]}
+			oc := OCDSContract{ID: fmt.Sprintf("%s-contract-%d", p.Code, c.ID), AwardID: aw.ID, Title: p.Title + " · " + names[c.DepartmentID], Status: "active",
+				Value: cny(c.AmountFen), DateSigned: ocdsDate(c.SignedOn), Buyer: unit}
+			if c.Quantity > 0 {
+				it := item
+				it.ID, it.Quantity = "1", float64(c.Quantity)
+				oc.Items = []Item{it}
+			}
+			signed = max(signed, c.SignedOn)
+			if c.AcceptedOn != "" || c.PaidOn != "" {
+				im := &Implementation{}
+				m := Milestone{ID: oc.ID + "-acceptance", Title: "履约验收 / acceptance", Type: "delivery", Status: "scheduled"}
+				if c.AcceptedOn != "" {
+					m.Status, m.DateMet = "met", ocdsDate(c.AcceptedOn)
+					impl = max(impl, c.AcceptedOn)
+				}
+				im.Milestones = []Milestone{m}
+				if c.PaidOn != "" {
+					im.Transactions = []Transaction{{ID: oc.ID + "-payment", Date: ocdsDate(c.PaidOn), Value: cny(c.PaidFen), Payer: unit, Payee: &aw.Suppliers[0]}}
+					impl = max(impl, c.PaidOn)
+				}
+				oc.Implementation = im
+			}
+			cs = append(cs, oc)
+		}
+		if len(cs) > 0 {
+			plain := make([]OCDSContract, len(cs))
+			for i, c := range cs {
+				c.Implementation = nil
+				c.Status = "active"
+				plain[i] = c
+			}
+			r = base("contract", ocdsDate(signed))
+			r.Contracts = plain
+			out = append(out, r)
+			compiled.Contracts, compiled.Date = plain, r.Date
+			if impl != "" {
+				r = base("implementation", ocdsDate(impl))
+				r.Contracts = cs
+				out = append(out, r)
+				compiled.Contracts, compiled.Date = cs, r.Date
+			}
+		}
+	}
+	return out, compiled
+}
+
+// OCDSReleases is one page of the release package (public).
+func (s *Service) OCDSReleases(ctx context.Context, pg OCDSPage) (*ReleasePackage, error) {
+	list, names, more, err := s.loadOCDS(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	pkg := &ReleasePackage{URI: pg.Base + "/open-data/ocds/releases.json" + pageQuery(pg), Version: OCDSVersion, Extensions: []string{pg.Base + OCDSExtensionURL},
+		PublishedDate: s.now().Format(time.RFC3339), Publisher: Publisher{Name: s.publisher()}, Releases: []Release{}}
+	for _, x := range list {
+		rs, _ := s.releases(x, names)
+		pkg.Releases = append(pkg.Releases, rs...)
+	}
+	if more {
+		pkg.Links = &Links{Next: pg.Base + "/open-data/ocds/releases.json" + pageQuery(OCDSPage{After: list[len(list)-1].p.ID, Limit: pg.Limit})}
+	}
+	return pkg, nil
+}
+
+// OCDSRecords is one page of the record package (public): a record per
+// project with links to its releases and the compiled release.
+func (s *Service) OCDSRecords(ctx context.Context, pg OCDSPage) (*RecordPackage, error) {
+	list, names, more, err := s.loadOCDS(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	pkg := &RecordPackage{URI: pg.Base + "/open-data/ocds/records.json" + pageQuery(pg), Version: OCDSVersion, Extensions: []string{pg.Base + OCDSExtensionURL},
+		PublishedDate: s.now().Format(time.RFC3339), Publisher: Publisher{Name: s.publisher()}, Packages: []string{}, Records: []Record{}}
+	for _, x := range list {
+		rs, compiled := s.releases(x, names)
+		pkgURL := pg.Base + "/open-data/ocds/releases.json?ocid=" + s.OCID(x.p)
+		pkg.Packages = append(pkg.Packages, pkgURL)
+		rec := Record{OCID: s.OCID(x.p), CompiledRelease: compiled}
+		for _, r := range rs {
+			rec.Releases = append(rec.Releases, LinkedRelease{URL: pkgURL + "#" + r.ID, Date: r.Date, Tag: r.Tag})
+		}
+		pkg.Records = append(pkg.Records, rec)
+	}
+	if more {
+		pkg.Links = &Links{Next: pg.Base + "/open-data/ocds/records.json" + pageQuery(OCDSPage{After: list[len(list)-1].p.ID, Limit: pg.Limit})}
+	}
+	return pkg, nil
+}
+
+func (s *Service) publisher() string {
+	if s.Publisher != "" {
+		return s.Publisher
+	}
+	return "许昌市财政局 / Xuchang Finance Bureau"
+}
+
+func pageQuery(pg OCDSPage) string {
+	var parts []string
+	if pg.OCID != "" {
+		parts = append(parts, "ocid="+pg.OCID)
+	}
+	if pg.After > 0 {
+		parts = append(parts, fmt.Sprintf("after=%d", pg.After))
+	}
+	if pg.Limit > 0 {
+		parts = append(parts, fmt.Sprintf("limit=%d", pg.Limit))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "?" + strings.Join(parts, "&")
+}

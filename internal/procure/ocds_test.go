@@ -1,0 +1,256 @@
+package procure_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/entity"
+	"yingshang/internal/procure"
+	"yingshang/internal/refdata"
+	"yingshang/internal/site/sitetest"
+)
+
+// The official OCDS 1.1.5 schemas are not shipped with the project (they
+// belong to the Open Contracting Partnership's repository). Put
+// release-package-schema.json, record-package-schema.json,
+// release-schema.json and versioned-release-validation-schema.json of the
+// standard's tag 1__1__5 in a folder and set YINGSHANG_OCDS_SCHEMA_DIR to
+// it to validate the feed against them (docs/procure.md); without it the
+// tests check the feed's structure and codelists only.
+const ocdsBase = "https://standard.open-contracting.org/schema/1__1__5/"
+
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	ok(t, err)
+	var m map[string]any
+	ok(t, json.Unmarshal(data, &m))
+	return m
+}
+
+// mergePatch applies an RFC 7386 merge patch (how OCDS extensions patch
+// the release schema).
+func mergePatch(dst, patch map[string]any) {
+	for k, v := range patch {
+		pm, isMap := v.(map[string]any)
+		dm, dstMap := dst[k].(map[string]any)
+		switch {
+		case v == nil:
+			delete(dst, k)
+		case isMap && dstMap:
+			mergePatch(dm, pm)
+		default:
+			dst[k] = v
+		}
+	}
+}
+
+// ocdsSchemas compiles the official schemas, or returns nils when
+// YINGSHANG_OCDS_SCHEMA_DIR is not set.
+func ocdsSchemas(t *testing.T, extended bool) (rel, rec *jsonschema.Schema) {
+	t.Helper()
+	dir := os.Getenv("YINGSHANG_OCDS_SCHEMA_DIR")
+	if dir == "" {
+		return nil, nil
+	}
+	c := jsonschema.NewCompiler()
+	for _, name := range []string{"release-package-schema", "record-package-schema", "release-schema", "versioned-release-validation-schema"} {
+		doc := readJSON(t, filepath.Join(dir, name+".json"))
+		if name == "release-schema" && extended {
+			mergePatch(doc, readJSON(t, "../handlers/procure/ocds/release-schema.json"))
+		}
+		ok(t, c.AddResource(ocdsBase+name+".json", doc))
+	}
+	var err error
+	rel, err = c.Compile(ocdsBase + "release-package-schema.json")
+	ok(t, err)
+	rec, err = c.Compile(ocdsBase + "record-package-schema.json")
+	ok(t, err)
+	return rel, rec
+}
+
+func validateOCDS(t *testing.T, sch *jsonschema.Schema, what string, v any) {
+	t.Helper()
+	if sch == nil {
+		return
+	}
+	data, err := json.Marshal(v)
+	ok(t, err)
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	ok(t, err)
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("%s is not valid OCDS 1.1: %v", what, err)
+	}
+}
+
+func nextAfter(t *testing.T, l *procure.Links) int64 {
+	t.Helper()
+	if l == nil || l.Next == "" {
+		return 0
+	}
+	u, err := url.Parse(l.Next)
+	ok(t, err)
+	n, err := strconv.ParseInt(u.Query().Get("after"), 10, 64)
+	ok(t, err)
+	return n
+}
+
+// Every demo project's releases and records, page by page through
+// links.next, validate against the official OCDS 1.1 release and record
+// package schemas, plain and with the local-rules extension patched in;
+// the codelists are mapped and the stages follow the project's life.
+func TestOCDSDemoValidates(t *testing.T) {
+	each(t, func(t *testing.T, x *env) {
+		sys := sitetest.System()
+		// The demo needs three suppliers that pass the credit check (the
+		// test registry has two SMEs besides a large firm and a listed one).
+		_, err := x.App.Entities.Create(sys, entity.Input{USCC: uscc(t, 5), Name: "许昌恒信办公科技有限公司", Type: "有限责任公司", LegalRepName: "李娜",
+			RegionCode: "411002", IndustryCode: "5191", FoundedOn: "2016-05-12", DepartmentID: x.Depts["WD-SJJ"], SizeClass: refdata.SizeMedium})
+		ok(t, err)
+		ok(t, x.svc.LoadDemo(sys))
+		// Accept and pay one published contract so an implementation release exists.
+		var cs []procure.Contract
+		cs, err = x.svc.PublishedContracts(sys, 0, 100)
+		ok(t, err)
+		if len(cs) < 3 {
+			t.Fatalf("demo published %d contracts, want the 3 pooled ones", len(cs))
+		}
+		c := cs[0]
+		unit := auth.WithActor(t.Context(), &auth.Actor{Username: "u", Roles: []auth.Role{auth.DeptStaff}, DepartmentID: c.DepartmentID, DeptScope: []int64{c.DepartmentID}, Via: "session"})
+		_, err = x.svc.AdvanceContract(unit, c.ID, procure.ContractStep{Step: "accept"})
+		ok(t, err)
+		_, err = x.svc.AdvanceContract(unit, c.ID, procure.ContractStep{Step: "pay", PaidYuan: procure.Yuan(c.AmountFen)})
+		ok(t, err)
+
+		plainRel, plainRec := ocdsSchemas(t, false)
+		extRel, extRec := ocdsSchemas(t, true)
+		anon := t.Context()
+		tags := map[string]int{}
+		methods, cats, statuses := map[string]bool{}, map[string]bool{}, map[string]bool{}
+		var ocids []string
+		pooled, deduction := false, false
+		pages := 0
+		for after := int64(0); ; pages++ {
+			pkg, err := x.svc.OCDSReleases(anon, procure.OCDSPage{After: after, Limit: 1, Base: "https://ys.example.gov.cn"})
+			ok(t, err)
+			validateOCDS(t, plainRel, "release package", pkg)
+			validateOCDS(t, extRel, "release package (extension)", pkg)
+			if pkg.Extensions[0] != "https://ys.example.gov.cn/open-data/ocds/extension.json" {
+				t.Fatalf("extensions %v", pkg.Extensions)
+			}
+			for _, r := range pkg.Releases {
+				tags[r.Tag[0]]++
+				if !strings.HasPrefix(r.OCID, procure.DefaultOCIDPrefix+"-") || !strings.HasPrefix(r.ID, r.OCID+"-") {
+					t.Fatalf("ids %s %s", r.OCID, r.ID)
+				}
+				if r.Tender != nil && r.Tender.LocalRules != nil {
+					methods[r.Tender.ProcurementMethod+"/"+r.Tender.ProcurementMethodDetails] = true
+					cats[r.Tender.MainProcurementCategory], statuses[r.Tender.Status] = true, true
+					if r.Tender.LocalRules.Pooling != nil && len(r.Tender.LocalRules.Pooling.Units) == 3 {
+						pooled = true
+					}
+					if r.Tender.LocalRules.PriceDeduction.SmallMicroPercent == 10 && r.Tender.LocalRules.SetAside.Decision == "partial" {
+						deduction = true
+					}
+				}
+			}
+			recs, err := x.svc.OCDSRecords(anon, procure.OCDSPage{After: after, Limit: 1, Base: "https://ys.example.gov.cn"})
+			ok(t, err)
+			validateOCDS(t, plainRec, "record package", recs)
+			validateOCDS(t, extRec, "record package (extension)", recs)
+			for _, r := range recs.Records {
+				ocids = append(ocids, r.OCID)
+				if len(r.Releases) < 2 || r.CompiledRelease.Tag[0] != "compiled" || r.CompiledRelease.Tender == nil {
+					t.Fatalf("record %s: %+v", r.OCID, r)
+				}
+			}
+			if after = nextAfter(t, pkg.Links); after == 0 {
+				if recs.Links != nil {
+					t.Fatalf("records have a next page the releases do not: %+v", recs.Links)
+				}
+				break
+			}
+			if pages > 50 {
+				t.Fatal("links.next never ends")
+			}
+		}
+		if len(ocids) < 2 || pages+1 != len(ocids) {
+			t.Fatalf("records %v over %d pages", ocids, pages+1)
+		}
+		for _, st := range []string{"planning", "tender", "award", "contract", "implementation"} {
+			if tags[st] == 0 {
+				t.Fatalf("no %s release: %v", st, tags)
+			}
+		}
+		want := map[string]bool{"limited/询价": true, "open/公开招标": true}
+		for m := range want {
+			if !methods[m] {
+				t.Fatalf("methods %v, want %v", slicesOf(methods), m)
+			}
+		}
+		if !cats["goods"] || !cats["services"] || !statuses["complete"] {
+			t.Fatalf("categories %v statuses %v", cats, statuses)
+		}
+		if !pooled || !deduction {
+			t.Fatalf("local rules missing: pooled %v deduction %v", pooled, deduction)
+		}
+		// One project by its ocid; an unknown prefix finds nothing.
+		one, err := x.svc.OCDSRecords(anon, procure.OCDSPage{OCID: ocids[0]})
+		ok(t, err)
+		if len(one.Records) != 1 || one.Records[0].OCID != ocids[0] {
+			t.Fatalf("by ocid: %+v", one.Records)
+		}
+		none, err := x.svc.OCDSReleases(anon, procure.OCDSPage{OCID: "ocds-zzzzzz-" + ocids[0]})
+		ok(t, err)
+		if len(none.Releases) != 0 {
+			t.Fatalf("foreign ocid found %d releases", len(none.Releases))
+		}
+	})
+}
+
+func slicesOf(m map[string]bool) []string {
+	var out []string
+	for k := range maps.Keys(m) {
+		out = append(out, k)
+	}
+	return out
+}
+
+// The schema check fails on a broken package (the test can fail).
+func TestOCDSSchemaCatchesErrors(t *testing.T) {
+	if !procure.ValidOCIDPrefix("ocds-ysxc01") || procure.ValidOCIDPrefix("ocds-YS") || procure.ValidOCIDPrefix("ysxc01") {
+		t.Fatal("ValidOCIDPrefix")
+	}
+	if procure.OCDSMethod("single_source") != "direct" || procure.OCDSMethod("invited_tender") != "selective" || procure.OCDSTenderStatus(procure.ProjectAwarded) != "complete" {
+		t.Fatal("codelist mapping")
+	}
+	rel, _ := ocdsSchemas(t, true)
+	if rel == nil {
+		t.Skip("YINGSHANG_OCDS_SCHEMA_DIR not set: the official OCDS schemas are not shipped")
+	}
+	bad := map[string]any{"uri": "x", "version": "1.1", "publishedDate": "2026-12-06T00:00:00+08:00", "publisher": map[string]any{"name": "x"},
+		"releases": []any{map[string]any{"ocid": "ocds-ysxc01-1", "id": "1", "date": "2026-12-06T00:00:00+08:00", "tag": []string{"tender"}, "initiationType": "tender",
+			"tender": map[string]any{"id": "1", "procurementMethod": "inquiry"}}}}
+	data, _ := json.Marshal(bad)
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	ok(t, err)
+	if rel.Validate(inst) == nil {
+		t.Fatal("procurementMethod inquiry passed the closed codelist")
+	}
+	if !procure.ValidOCIDPrefix("ocds-ysxc01") || procure.ValidOCIDPrefix("ocds-YS") || procure.ValidOCIDPrefix("ysxc01") {
+		t.Fatal("ValidOCIDPrefix")
+	}
+	if procure.OCDSMethod("single_source") != "direct" || procure.OCDSMethod("invited_tender") != "selective" || procure.OCDSTenderStatus(procure.ProjectAwarded) != "complete" {
+		t.Fatal("codelist mapping")
+	}
+}
