@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -83,5 +84,30 @@ func TestAppealsListOnPhone(t *testing.T) {
 	}
 	if desk.PageWidth > desk.ViewWidth+1 {
 		t.Errorf("at 1366 px the page is %v px wide", desk.PageWidth)
+	}
+
+	// The other module lists: at 390 px none is wider than the screen and
+	// in each card the state (and deadline) come first.
+	adm := browser(t)
+	login(t, adm, s, "admin")
+	run(t, adm, "admin at phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	for _, path := range []string{"/credit", "/licenses", "/draws", "/bideval", "/policies", "/procure", "/inspect"} {
+		run(t, adm, "open "+path+" at 390 px", chromedp.Navigate(s.URL+path), chromedp.WaitVisible(`main h1`, chromedp.ByQuery))
+		var problem string
+		run(t, adm, "check "+path+" at 390 px", chromedp.Evaluate(`(() => {
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) return "page is " + document.documentElement.scrollWidth + " px wide";
+  for (const row of document.querySelectorAll("table.stacked tbody tr")) {
+    const cells = [...row.children].filter(c => c.getBoundingClientRect().height > 0);
+    if (!row.querySelector("td.cardfirst") || cells.length < 2) continue;
+    const top = Math.min(...cells.map(c => c.getBoundingClientRect().top));
+    if (row.querySelector("td.cardfirst").getBoundingClientRect().top > top + 1) return "state not first in a card of " + row.closest("table").dataset.testid;
+    if (row.getBoundingClientRect().right > window.innerWidth + 1) return "a card is wider than the screen";
+  }
+  return "";
+})()`, &problem))
+		shot(t, adm, "phone-list-390"+strings.ReplaceAll(path, "/", "-"))
+		if problem != "" {
+			t.Errorf("%s at 390 px: %s", path, problem)
+		}
 	}
 }
