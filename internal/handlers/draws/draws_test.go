@@ -65,6 +65,12 @@ func TestExpertDrawScenario(t *testing.T) {
 				t.Fatalf("register: %d %s", res.StatusCode, res.Header.Get("Location"))
 			}
 			pid := m[1]
+			// The project list shows the status label and the budget with
+			// separators, never the raw code or bare digits (issue 13).
+			if l := ent.Get(t, "/draws"); l.StatusCode != 200 || !strings.Contains(l.Body, "已登记") || !strings.Contains(l.Body, "3,000,000") ||
+				strings.Contains(l.Body, ">registered<") || strings.Contains(l.Body, ">3000000<") {
+				t.Fatalf("project list: %d\n%s", l.StatusCode, l.Body)
+			}
 			staff := env.Login(t, "jyzx-staff")
 			if res := staff.PostForm(t, "/draws/projects/"+pid+"/commit", url.Values{"purpose": {"experts"}, "reserves": {"1"}}); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("commit: %d %s", res.StatusCode, res.Body)
