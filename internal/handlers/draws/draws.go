@@ -176,7 +176,8 @@ func (h *handlers) verifyData(r *http.Request, v *web.View, id int64) error {
 		return err
 	}
 	v.Data = map[string]any{"D": d, "R": rec, "Drawn": rec.Seed != "", "OK": rec.Seed != "" && len(diffs) == 0, "Diffs": diffs,
-		"Purpose": purposeLabel(v, d.Purpose), "Names": names, "CanRun": auth.From(r.Context()).Has(centre...) && rec.Seed == "" && !d.Sealed}
+		"Purpose": purposeLabel(v, d.Purpose), "Names": names, "CanRun": auth.From(r.Context()).Has(centre...) && rec.Seed == "" && !d.Sealed,
+		"Reason": func(code string) string { return draw.ReasonLabel(code, v.Lang) }}
 	return nil
 }
 
