@@ -71,11 +71,11 @@ func (s *Service) commit(ctx context.Context, p pending) (*Draw, error) {
 }
 
 // failDraw records a refused draw in the audit trail and returns the error.
-func (s *Service) failDraw(ctx context.Context, subject, report string) error {
-	if err := s.Audit.Record(ctx, "draw.refused", "draw_project", subject, nil, nil, report); err != nil {
+func (s *Service) failDraw(ctx context.Context, subject, zh, en string) error {
+	if err := s.Audit.Record(ctx, "draw.refused", "draw_project", subject, nil, nil, zh+" / "+en); err != nil {
 		return err
 	}
-	return yserr.New(yserr.Conflict, "合格候选人不足，抽取未进行："+report, "not enough eligible candidates, no draw was made: "+report)
+	return yserr.New(yserr.Conflict, "合格候选人不足，抽取未进行："+zh, "not enough eligible candidates, no draw was made: "+en)
 }
 
 // row is a stored draw.
@@ -318,7 +318,7 @@ func (s *Service) reveal(ctx context.Context, r *row, in DrawInput) (*Record, er
 	rec, err := Run(list, spec, r.Commitment, secret, in.WitnessValue, in.Beacon, s.Clock.Now())
 	var sf *Shortfall
 	if errors.As(err, &sf) {
-		return nil, yserr.New(yserr.Conflict, "候选人不足："+sf.Error(), "not enough candidates: "+sf.Error())
+		return nil, yserr.New(yserr.Conflict, "候选人不足："+sf.ZH(), "not enough candidates: "+sf.Error())
 	}
 	if err != nil {
 		return nil, err

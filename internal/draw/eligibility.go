@@ -124,14 +124,15 @@ func overlaps(a, b []string) bool {
 }
 
 // ShortfallReport explains, per group, why a frozen list cannot fill the
-// specification: how many members qualify and how many each rule removed.
-// It returns "" when every group has at least Count candidates.
-func ShortfallReport(pool []PoolMember, ctx Context, groups []QuotaGroup, list CandidateList) string {
+// specification: how many members qualify and how many each rule removed,
+// in Chinese and in English (labels from labels.go, never raw codes). It
+// returns "", "" when every group has at least Count candidates.
+func ShortfallReport(pool []PoolMember, ctx Context, groups []QuotaGroup, list CandidateList) (zh, en string) {
 	have := map[string]int{}
 	for _, c := range list.Candidates {
 		have[c.Groups[0]]++
 	}
-	var lines []string
+	var zhLines, enLines []string
 	for _, g := range groups {
 		if have[g.Name] >= g.Count {
 			continue
@@ -145,13 +146,19 @@ func ShortfallReport(pool []PoolMember, ctx Context, groups []QuotaGroup, list C
 				byReason[r]++
 			}
 		}
-		var parts []string
+		var zhParts, enParts []string
 		for _, r := range sortedKeys(byReason) {
-			parts = append(parts, fmt.Sprintf("%s: %d", r, byReason[r]))
+			zhParts = append(zhParts, fmt.Sprintf("%s %d 人", ReasonLabel(r, "zh-CN"), byReason[r]))
+			enParts = append(enParts, fmt.Sprintf("%s: %d", ReasonLabel(r, "en"), byReason[r]))
 		}
-		lines = append(lines, fmt.Sprintf("%s needs %d, %d eligible (excluded %s)", g.Name, g.Count, have[g.Name], strings.Join(parts, ", ")))
+		zhWhy, enWhy := "库中没有该专业的专家", "no member of the pool holds these specialties"
+		if len(zhParts) > 0 {
+			zhWhy, enWhy = "排除："+strings.Join(zhParts, "，"), "excluded: "+strings.Join(enParts, ", ")
+		}
+		zhLines = append(zhLines, fmt.Sprintf("%s需要 %d 人，符合条件 %d 人（%s）", GroupLabel(g.Name, "zh-CN"), g.Count, have[g.Name], zhWhy))
+		enLines = append(enLines, fmt.Sprintf("%s: %d needed, %d eligible (%s)", GroupLabel(g.Name, "en"), g.Count, have[g.Name], enWhy))
 	}
-	return strings.Join(lines, "; ")
+	return strings.Join(zhLines, "；"), strings.Join(enLines, "; ")
 }
 
 func sortedKeys(m map[string]int) []string {

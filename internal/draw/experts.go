@@ -57,8 +57,8 @@ func (s *Service) CommitExperts(ctx context.Context, projectID int64, in ExpertD
 	}
 	pc := Context{TendererUSCC: p.TendererUSCC, BidderUSCCs: p.BidderUSCCs, Region: p.Region, CrossRegion: p.CrossRegion}
 	list := Freeze(pool, pc, groups)
-	if report := ShortfallReport(pool, pc, groups, list); report != "" {
-		return nil, s.failDraw(ctx, strconv.FormatInt(p.ID, 10), report)
+	if zh, en := ShortfallReport(pool, pc, groups, list); en != "" {
+		return nil, s.failDraw(ctx, strconv.FormatInt(p.ID, 10), zh, en)
 	}
 	biddersHash, disclosure, err := s.commitBidders(p)
 	if err != nil {

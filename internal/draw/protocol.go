@@ -241,6 +241,11 @@ func (s *Shortfall) Error() string {
 	return fmt.Sprintf("group %q needs %d, only %d eligible", s.Group, s.Need, s.Available)
 }
 
+// ZH is the shortfall in Chinese, the group named by its label.
+func (s *Shortfall) ZH() string {
+	return fmt.Sprintf("%s需要 %d 人，仅 %d 人符合条件", GroupLabel(s.Group, "zh-CN"), s.Need, s.Available)
+}
+
 // Select runs the selection: for each group in spec order, the pool is the
 // candidates (in list order, i.e. sorted by ID) that list the group and are
 // not already picked by an earlier group; a partial Fisher-Yates shuffle

@@ -277,10 +277,22 @@ func TestTooFewCandidatesRefusesWithReasons(t *testing.T) {
 		if !yserr.Is(err, yserr.Conflict) {
 			t.Fatalf("want conflict, got %v", err)
 		}
-		_, en := yserr.Texts(err)
-		for _, want := range []string{"technical needs 4, 3 eligible", "employer_is_bidder: 1", "declared_relation: 1", "not_active: 1"} {
+		zh, en := yserr.Texts(err)
+		for _, want := range []string{"technical experts: 4 needed, 3 eligible", "employer is a bidder: 1", "declared relation: 1", "not active or penalised: 1"} {
 			if !strings.Contains(en, want) {
 				t.Fatalf("explanation %q lacks %q", en, want)
+			}
+		}
+		// The Chinese text names the group and the reasons in Chinese: no
+		// group name or reason code leaks into it (issue 13).
+		for _, want := range []string{"技术类专家需要 4 人，符合条件 3 人", "工作单位为投标人 1 人", "申报了利害关系 1 人", "非在库正常状态或受处罚 1 人"} {
+			if !strings.Contains(zh, want) {
+				t.Fatalf("Chinese explanation %q lacks %q", zh, want)
+			}
+		}
+		for _, raw := range []string{"technical", "economic", "needs", "eligible", "excluded", "employer_is_bidder", "declared_relation", "not_active"} {
+			if strings.Contains(zh, raw) {
+				t.Fatalf("Chinese explanation %q shows the raw %q", zh, raw)
 			}
 		}
 		var n int

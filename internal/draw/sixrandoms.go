@@ -56,7 +56,9 @@ func (s *Service) CommitPeople(ctx context.Context, projectID int64, kind string
 	}
 	rows.Close()
 	if len(list.Candidates) < count {
-		return nil, s.failDraw(ctx, strconv.FormatInt(p.ID, 10), fmt.Sprintf("%s needs %d, %d active", kind, count, len(list.Candidates)))
+		return nil, s.failDraw(ctx, strconv.FormatInt(p.ID, 10),
+			fmt.Sprintf("%s需要 %d 人，在岗 %d 人", GroupLabel(kind, "zh-CN"), count, len(list.Candidates)),
+			fmt.Sprintf("%s: %d needed, %d active", GroupLabel(kind, "en"), count, len(list.Candidates)))
 	}
 	spec := Spec{Algorithm: AlgorithmVersion, Purpose: purpose, Subject: p.Code,
 		Groups: []Group{{Name: kind, Count: count}}, Rules: map[string]string{"status": "active"}}
@@ -116,8 +118,10 @@ func (s *Service) CommitVenues(ctx context.Context, projectID int64, secondary i
 	}
 	rows.Close()
 	if len(list.Candidates) < 1+secondary {
-		return nil, s.failDraw(ctx, strconv.FormatInt(p.ID, 10), fmt.Sprintf("rooms needed %d, %d free at %s", 1+secondary,
-			len(list.Candidates), p.OpeningAt.In(shanghai).Format("2006-01-02 15:04")))
+		at := p.OpeningAt.In(shanghai).Format("2006-01-02 15:04")
+		return nil, s.failDraw(ctx, strconv.FormatInt(p.ID, 10),
+			fmt.Sprintf("需要评标室 %d 间，%s 空闲 %d 间", 1+secondary, at, len(list.Candidates)),
+			fmt.Sprintf("rooms needed %d, %d free at %s", 1+secondary, len(list.Candidates), at))
 	}
 	spec := Spec{Algorithm: AlgorithmVersion, Purpose: "venues", Subject: p.Code,
 		Groups: []Group{{Name: "main", Count: 1}, {Name: "secondary", Count: secondary}},

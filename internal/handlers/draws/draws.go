@@ -90,6 +90,34 @@ func statusLabel(v *web.View, st string) string {
 	return v.T(l[0], l[1])
 }
 
+// projectStatusLabel is a draw project's status in the viewer's language.
+func projectStatusLabel(v *web.View, st string) string {
+	l := map[string][2]string{"registered": {"已登记", "Registered"}, "drawing": {"抽取中", "Drawing"},
+		draw.ProjectAwarded: {"已定标", "Awarded"}}[st]
+	if l[0] == "" {
+		return st
+	}
+	return v.T(l[0], l[1])
+}
+
+// groupDigits writes n with thousands separators (12500000 -> 12,500,000).
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 // publicList: GET /public/draws.
 func (h *handlers) publicList(w http.ResponseWriter, r *http.Request) error {
 	v := h.s.View(r, "")
@@ -148,7 +176,8 @@ func (h *handlers) verifyData(r *http.Request, v *web.View, id int64) error {
 		return err
 	}
 	v.Data = map[string]any{"D": d, "R": rec, "Drawn": rec.Seed != "", "OK": rec.Seed != "" && len(diffs) == 0, "Diffs": diffs,
-		"Purpose": purposeLabel(v, d.Purpose), "Names": names, "CanRun": auth.From(r.Context()).Has(centre...) && rec.Seed == "" && !d.Sealed}
+		"Purpose": purposeLabel(v, d.Purpose), "Names": names, "CanRun": auth.From(r.Context()).Has(centre...) && rec.Seed == "" && !d.Sealed,
+		"Reason": func(code string) string { return draw.ReasonLabel(code, v.Lang) }}
 	return nil
 }
 
@@ -188,7 +217,15 @@ func (h *handlers) projects(w http.ResponseWriter, r *http.Request) error {
 	v := h.s.View(r, "")
 	v.Title = v.T("六随机项目", "Six-randoms projects")
 	a := auth.From(r.Context())
-	v.Data = map[string]any{"Projects": list, "CanCreate": a.Has(auth.Enterprise, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff),
+	type prow struct {
+		draw.Project
+		StatusLabel, Budget string
+	}
+	rows := make([]prow, len(list))
+	for i, p := range list {
+		rows[i] = prow{Project: p, StatusLabel: projectStatusLabel(v, p.Status), Budget: groupDigits(p.BudgetYuan)}
+	}
+	v.Data = map[string]any{"Projects": rows, "CanCreate": a.Has(auth.Enterprise, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff),
 		"IsCentre": a.Has(centre...)}
 	return h.s.Render(w, r, http.StatusOK, viewProjects, v)
 }

@@ -52,6 +52,10 @@ func TestExpertDrawScenario(t *testing.T) {
 					t.Fatalf("create expert: %d %s", res.StatusCode, res.Body)
 				}
 			}
+			// A suspended expert: excluded, with its reason shown as a label on the verify page.
+			if res := env.API(t, staffToken, "POST", "/api/v1/draw-experts", draw.ExpertInput{Name: "停用专家", Specialties: []string{"A01"}, Status: "suspended"}); res.StatusCode != http.StatusCreated {
+				t.Fatalf("create suspended expert: %d %s", res.StatusCode, res.Body)
+			}
 			ent := env.Login(t, "ent")
 			res := ent.PostForm(t, "/draws/projects", url.Values{"name": {"道路改造工程"}, "kind": {"works"}, "budget_wan": {"300"},
 				"specialties": {"A01"}, "tenderer_uscc": {sitetest.USCCB}, "opening_at": {"2026-12-20T09:00"}})
@@ -65,6 +69,12 @@ func TestExpertDrawScenario(t *testing.T) {
 				t.Fatalf("register: %d %s", res.StatusCode, res.Header.Get("Location"))
 			}
 			pid := m[1]
+			// The project list shows the status label and the budget with
+			// separators, never the raw code or bare digits (issue 13).
+			if l := ent.Get(t, "/draws"); l.StatusCode != 200 || !strings.Contains(l.Body, "已登记") || !strings.Contains(l.Body, "3,000,000") ||
+				strings.Contains(l.Body, ">registered<") || strings.Contains(l.Body, ">3000000<") {
+				t.Fatalf("project list: %d\n%s", l.StatusCode, l.Body)
+			}
 			staff := env.Login(t, "jyzx-staff")
 			if res := staff.PostForm(t, "/draws/projects/"+pid+"/commit", url.Values{"purpose": {"experts"}, "reserves": {"1"}}); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("commit: %d %s", res.StatusCode, res.Body)
@@ -97,6 +107,9 @@ func TestExpertDrawScenario(t *testing.T) {
 			page := env.Anonymous().Get(t, "/public/draws/"+did+"/verify")
 			if page.StatusCode != 200 || !strings.Contains(page.Body, "验证通过") || !strings.Contains(page.Body, "123456") {
 				t.Fatalf("verify page: %d", page.StatusCode)
+			}
+			if !strings.Contains(page.Body, ">非在库正常状态或受处罚</span>") || strings.Contains(page.Body, ">not_active<") {
+				t.Fatalf("verify page shows no labelled exclusion reason:\n%s", page.Body)
 			}
 			// Sealed for the tenderer, names for staff and the supervisor.
 			if p := ent.Get(t, "/draws/projects/"+pid); p.StatusCode != 200 || !strings.Contains(p.Body, `data-testid="sealed"`) || strings.Contains(p.Body, "专家0") && strings.Contains(p.Body, "专家1") && strings.Contains(p.Body, "专家2") {

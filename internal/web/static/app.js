@@ -9,6 +9,11 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Filters fold away on phones: a <details class="filterfold" open> is closed on narrow screens unless a
+  // filter is set (data-keep-open), so the list comes first; without this script it simply stays open.
+  if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+    document.querySelectorAll("details.filterfold[open]:not([data-keep-open])").forEach(function (d) { d.open = false; });
+  }
   // Forms with data-confirm ask before submitting.
   document.addEventListener("submit", function (e) {
     var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
