@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +131,32 @@ func TestRecordAllMatchesRecord(t *testing.T) {
 		res, err := l.Verify(ctx)
 		if err != nil || !res.OK {
 			t.Fatalf("verify: %+v %v", res, err)
+		}
+	})
+}
+
+// TestPlaceBeyondTheLog: an event given a leaf index the sequencer never
+// assigned (beyond the head) is named, and events integrated after the
+// head was read are not.
+func TestPlaceBeyondTheLog(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := auth.WithActor(context.Background(), &auth.Actor{UserID: 0, Username: "tester", Via: "system"})
+		l := seed(t, d, 5)
+		if err := l.Record(ctx, "x.update", "nosource", "1", nil, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := l.Verify(ctx); err != nil || !res.OK || res.Pending != 1 {
+			t.Fatalf("before: %+v %v", res, err)
+		}
+		if err := d.WithTx(ctx, func(ctx context.Context) error {
+			_, err := d.Q(ctx).Exec(ctx, "UPDATE audit_events SET leaf_index = 99 WHERE leaf_index IS NULL")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := l.Verify(ctx)
+		if err != nil || res.OK || !strings.Contains(res.Reason, "beyond the log's size 5") {
+			t.Fatalf("after: %+v %v", res, err)
 		}
 	})
 }
