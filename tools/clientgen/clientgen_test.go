@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"yingshang/internal/db"
+	"yingshang/internal/modules"
 	"yingshang/internal/site/sitetest"
 )
 
@@ -34,7 +35,14 @@ const (
 
 // moduleTags are the tags operations may carry: one per module or
 // platform area, so that generators group each module's operations.
-var moduleTags = []string{"account", "appeal", "audit", "bideval", "calendar", "core", "credit", "draw", "entity", "license", "notify"}
+var moduleTags = func() []string {
+	tags := []string{"account", "audit", "calendar", "core", "entity", "notify"}
+	for _, m := range modules.All {
+		tags = append(tags, m.Name)
+	}
+	slices.Sort(tags)
+	return tags
+}()
 
 func TestDocumentTags(t *testing.T) {
 	env := sitetest.New(t, db.SQLite)
