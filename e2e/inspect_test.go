@@ -24,7 +24,8 @@ func TestInspectorPhoneScanAndResult(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid="task-link"]`, chromedp.ByQuery))
 	shot(t, ctx, "inspect-01-tasks-phone")
 	run(t, ctx, "open a task",
-		chromedp.Click(`[data-testid="task-link"]`, chromedp.ByQuery),
+		// The demo has closed tasks too: open the first one still to inspect.
+		chromedp.Evaluate(`(() => { const a = [...document.querySelectorAll('[data-testid="task-link"]')].find(a => (a.closest('li') || a.parentElement).textContent.includes('待检查')); location.href = a.href; return true })()`, nil),
 		chromedp.WaitVisible(`[data-testid="scan-form"]`, chromedp.ByQuery))
 	summary := textOf(t, ctx, `[data-testid="task-summary"]`)
 	code := usccRe.FindString(summary)
