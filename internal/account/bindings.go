@@ -207,21 +207,8 @@ func (r *Registrar) scopedEntities(ctx context.Context, where []string, args []a
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := r.Accounts.DB.Q(ctx).Query(ctx, q+" ORDER BY b.entity_id", args...)
+	ids, err := db.Int64s(ctx, r.Accounts.DB.Q(ctx), q+" ORDER BY b.entity_id", args...)
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return r.Entities.InDepartments(ctx, ids, depts)

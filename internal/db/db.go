@@ -516,3 +516,22 @@ func (q pgxQ) QueryRow(ctx context.Context, query string, args ...any) Row {
 type pgxRows struct{ pgx.Rows }
 
 func (r pgxRows) Close() { r.Rows.Close() }
+
+// Int64s runs a query whose rows are one integer column (usually ids) and
+// returns the values in the query's order.
+func Int64s(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"yingshang/internal/importkit"
 	"yingshang/internal/yserr"
@@ -51,41 +50,25 @@ func (s *Service) ImportExperts(ctx context.Context, r io.Reader) (*ImportResult
 	}
 	res := &ImportResult{}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		for {
-			num, row, err := src.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if importkit.Blank(row) {
-				continue
-			}
+		_, err := src.Each(func(num int, row []string) error {
 			get := func(key string) string { return h.Get(row, key) }
 			in := ExpertInput{Name: get("name"), Specialties: []string{get("specialty")}, Phone: importkit.IntegralText(get("phone")),
 				EmployerUSCC: get("employer_uscc"), EmployerName: get("employer_name"),
 				Region: importkit.IntegralText(get("region")), Title: get("title"), Status: get("status")}
 			if rel := get("relations"); rel != "" {
-				in.Relations = splitForm(rel)
+				in.Relations = importkit.SplitList(rel)
 			}
 			if _, err := s.CreateExpert(ctx, in); err != nil {
 				zh, en := yserr.Texts(err)
 				return yserr.Field("file", fmt.Sprintf("第 %d 行：%s", num, zh), fmt.Sprintf("row %d: %s", num, en))
 			}
 			res.Created++
-		}
-		if res.Created == 0 {
-			return yserr.Field("file", "表格为空", "the sheet is empty")
-		}
-		return nil
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
-}
-
-func splitForm(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ';' || r == ' ' })
 }

@@ -438,3 +438,39 @@ func countRows(r io.Reader) int {
 		keep = copy(buf, data[len(data)-4:])
 	}
 }
+
+// Each calls fn for every row that is not blank, with the row's number as
+// the user sees it, and stops at the first error, the file's or fn's. It
+// returns how many rows fn was called for; none is an error naming the
+// empty sheet, so that callers never import "nothing" silently.
+func (r *Reader) Each(fn func(num int, row []string) error) (int, error) {
+	n := 0
+	for {
+		num, row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+		if Blank(row) {
+			continue
+		}
+		if err := fn(num, row); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if n == 0 {
+		return 0, yserr.Field("file", "表格为空", "the sheet is empty")
+	}
+	return n, nil
+}
+
+// SplitList splits a cell that lists several values, separated by commas,
+// semicolons (half- or full-width) or spaces.
+func SplitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == '，' || r == ';' || r == '；' || r == ' ' || r == '、'
+	})
+}

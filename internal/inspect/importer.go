@@ -48,17 +48,7 @@ func (s *Service) ImportInspectors(ctx context.Context, r io.Reader) (*ImportRep
 	}
 	rep := &ImportReport{}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		for {
-			num, row, err := src.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if importkit.Blank(row) {
-				continue
-			}
+		_, err := src.Each(func(num int, row []string) error {
 			get := func(k string) string { return strings.TrimSpace(h.Get(row, k)) }
 			status := "active"
 			if v := get("status"); v != "" {
@@ -69,7 +59,7 @@ func (s *Service) ImportInspectors(ctx context.Context, r io.Reader) (*ImportRep
 				}
 			}
 			in := Inspector{Name: get("name"), CertNo: get("cert_no"), Status: status, Region: importkit.IntegralText(get("region_code")),
-				Specialties: splitCell(get("specialties")), Relations: splitCell(get("relations")), Username: get("username")}
+				Specialties: importkit.SplitList(get("specialties")), Relations: importkit.SplitList(get("relations")), Username: get("username")}
 			if _, err := s.SaveInspector(ctx, in); err != nil {
 				if yserr.CodeOf(err) == yserr.Internal {
 					return err
@@ -82,18 +72,12 @@ func (s *Service) ImportInspectors(ctx context.Context, r io.Reader) (*ImportRep
 				return yserr.Field("file", fmt.Sprintf("第 %d 行「%s」：%s", num, col, e.ZH), fmt.Sprintf("row %d, column %s: %s", num, col, e.EN))
 			}
 			rep.Saved++
-		}
-		if rep.Saved == 0 {
-			return yserr.Field("file", "表格为空", "the sheet is empty")
-		}
-		return nil
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return rep, nil
-}
-
-func splitCell(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ';' || r == '；' || r == ' ' })
 }

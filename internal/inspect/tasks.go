@@ -292,24 +292,35 @@ func (s *Service) quietRefusal(t *Task) error {
 		"today is a quiet day (each month: %s): routine checks cannot start; safety, environment, complaint or assigned checks need an exception plan", s.Settings.Quiet.Text)
 }
 
+// inspectorTask loads a task for one of its inspectors at work on it: a
+// task of another team is not found, a closed one is refused with closed,
+// and a quiet day refuses routine work.
+func (s *Service) inspectorTask(ctx context.Context, taskID int64, closed error) (*Task, *Inspector, error) {
+	t, _, err := s.loadTask(ctx, taskID)
+	if err != nil {
+		return nil, nil, err
+	}
+	me, err := s.inspectorOf(ctx)
+	if err != nil || !onTeam(me, t) {
+		return nil, nil, yserr.ErrNotFound("检查任务", "inspection task")
+	}
+	if t.Status == TaskClosed {
+		return nil, nil, closed
+	}
+	if err := s.quietRefusal(t); err != nil {
+		return nil, nil, err
+	}
+	return t, me, nil
+}
+
 // ScanEntry records the scan before entry by an inspector of the task. A
 // code of another enterprise is refused (and audited).
 func (s *Service) ScanEntry(ctx context.Context, taskID int64, in ScanInput) (*Task, error) {
 	var out *Task
 	var refused error
 	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-		t, _, err := s.loadTask(ctx, taskID)
+		t, me, err := s.inspectorTask(ctx, taskID, yserr.New(yserr.Conflict, "任务已办结", "the task is closed"))
 		if err != nil {
-			return err
-		}
-		me, err := s.inspectorOf(ctx)
-		if err != nil || !onTeam(me, t) {
-			return yserr.ErrNotFound("检查任务", "inspection task")
-		}
-		if t.Status == TaskClosed {
-			return yserr.New(yserr.Conflict, "任务已办结", "the task is closed")
-		}
-		if err := s.quietRefusal(t); err != nil {
 			return err
 		}
 		if got := CodeUSCC(in.Code); got != t.USCC {
@@ -364,18 +375,8 @@ type PenaltyInput struct {
 func (s *Service) RecordResult(ctx context.Context, taskID int64, in ResultInput) (*Task, error) {
 	var out *Task
 	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-		t, _, err := s.loadTask(ctx, taskID)
+		t, me, err := s.inspectorTask(ctx, taskID, yserr.New(yserr.Conflict, "任务已办结，不能再记录结果", "the task is closed; no more results"))
 		if err != nil {
-			return err
-		}
-		me, err := s.inspectorOf(ctx)
-		if err != nil || !onTeam(me, t) {
-			return yserr.ErrNotFound("检查任务", "inspection task")
-		}
-		if t.Status == TaskClosed {
-			return yserr.New(yserr.Conflict, "任务已办结，不能再记录结果", "the task is closed; no more results")
-		}
-		if err := s.quietRefusal(t); err != nil {
 			return err
 		}
 		i := slices.IndexFunc(t.Items, func(it Item) bool { return it.ID == in.ItemID })
@@ -667,20 +668,10 @@ func (s *Service) Unscanned(ctx context.Context, month string) ([]Task, error) {
 
 // tasksWhere loads the tasks whose ids query returns, in its order.
 func (s *Service) tasksWhere(ctx context.Context, query string, args ...any) ([]Task, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, query, args...)
+	ids, err := db.Int64s(ctx, s.DB.Q(ctx), query, args...)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	out := []Task{}
 	for _, id := range ids {
 		t, _, err := s.loadTask(ctx, id)

@@ -355,6 +355,13 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 	}
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)}
+	return serveUntil(ctx, ln, hs, ready, 20*time.Second)
+}
+
+// serveUntil serves hs on ln until ctx is cancelled, telling ready the
+// bound address first, then shuts down, letting requests in flight finish
+// within grace.
+func serveUntil(ctx context.Context, ln net.Listener, hs *http.Server, ready func(net.Addr), grace time.Duration) error {
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -365,7 +372,7 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
