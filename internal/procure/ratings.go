@@ -749,3 +749,16 @@ func (s *Service) RatingTasks(ctx context.Context, projectID int64) ([]RatingTas
 	}
 	return out, nil
 }
+
+// AgencyName names the project's procurement agency ("" when none).
+func (s *Service) AgencyName(ctx context.Context, projectID int64) (string, error) {
+	id, err := s.agencyOf(ctx, projectID)
+	if err != nil || id == 0 {
+		return "", err
+	}
+	refs, err := s.Entities.Refs(ctx, []int64{id})
+	if err != nil {
+		return "", err
+	}
+	return refs[id].Name, nil
+}
