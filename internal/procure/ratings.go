@@ -762,3 +762,81 @@ func (s *Service) AgencyName(ctx context.Context, projectID int64) (string, erro
 	}
 	return refs[id].Name, nil
 }
+
+// SupplierCredit is a supplier of a project's published results with its
+// public credit records (the credit module's public page) and its
+// procurement ratings in the credit database.
+type SupplierCredit struct {
+	EntityID int64                 `json:"entity_id"`
+	Entity   string                `json:"entity"`
+	USCC     string                `json:"uscc"`
+	Records  []CreditEntry `json:"records"`
+	Ratings  int                   `json:"ratings" doc:"procurement ratings held by the credit module"`
+	Average  float64               `json:"rating_average,omitempty"`
+}
+
+// PublicSupplierCredit lists, after the award, every bidder of the project
+// with its penalties and list entries under publicity, read through the
+// credit module's public API (public: Xuchang publishes them with the
+// results), and its procurement-rating summary.
+func (s *Service) PublicSupplierCredit(ctx context.Context, projectID int64) ([]SupplierCredit, error) {
+	bids, err := s.PublicResults(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	out := []SupplierCredit{}
+	if len(bids) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(bids))
+	for i, b := range bids {
+		ids[i] = b.EntityID
+	}
+	sums, err := s.Credit.ProcureSummaries(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bids {
+		prof, err := s.Credit.PublicOf(ctx, b.EntityID)
+		if err != nil {
+			return nil, err
+		}
+		sc := SupplierCredit{EntityID: b.EntityID, Entity: prof.Name, USCC: prof.USCC, Records: []CreditEntry{}, Ratings: sums[b.EntityID].Ratings, Average: sums[b.EntityID].Average}
+		for _, r := range prof.Records {
+			if r.Kind == credit.KindPenalty || r.Kind == credit.KindSeriousList || r.Kind == credit.KindAbnormal || r.Kind == credit.KindBreach {
+				sc.Records = append(sc.Records, CreditEntry{r})
+			}
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// CreditEntry is a public credit record shown with a project.
+type CreditEntry struct {
+	credit.PublicRecord
+}
+
+// KindText names the record's kind in a language.
+func (e CreditEntry) KindText(lang string) string { return credit.KindLabel(e.Kind, lang) }
+
+// PenaltyText lists the penalty types (with amounts in yuan) in a language.
+func (e CreditEntry) PenaltyText(lang string) string {
+	var parts []string
+	for _, p := range e.Penalties {
+		t := credit.PenaltyTypeLabel(p.Type, lang)
+		if p.Amount > 0 {
+			if lang == "en" {
+				t += fmt.Sprintf(" %s yuan", strconv.FormatFloat(p.Amount, 'f', -1, 64))
+			} else {
+				t += fmt.Sprintf(" %s元", strconv.FormatFloat(p.Amount, 'f', -1, 64))
+			}
+		}
+		parts = append(parts, t)
+	}
+	sep := "、"
+	if lang == "en" {
+		sep = ", "
+	}
+	return strings.Join(parts, sep)
+}

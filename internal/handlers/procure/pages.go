@@ -354,6 +354,7 @@ type publicPage struct {
 	P          *procure.Project
 	Results    []procure.Bid
 	Ratings    []procure.Rating
+	Suppliers  []procure.SupplierCredit
 }
 
 func (h *handlers) public(w http.ResponseWriter, r *http.Request) error {
@@ -400,6 +401,9 @@ func (h *handlers) publicProject(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Ratings, err = h.svc.Ratings(ctx, id); err != nil {
+		return err
+	}
+	if d.Suppliers, err = h.svc.PublicSupplierCredit(ctx, id); err != nil {
 		return err
 	}
 	v := h.s.View(r, "")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"yingshang/internal/auth"
+	"yingshang/internal/credit"
 	"yingshang/internal/db"
 	"yingshang/internal/entity"
 	"yingshang/internal/ident"
@@ -90,7 +91,17 @@ func TestRatingPagesAndAPI(t *testing.T) {
 				t.Fatalf("the unit rates: %d %s", res.StatusCode, res.Body)
 			}
 
+			// A penalty of the supplier under publicity, read through credit's public API.
+			d := env.Depts["XC-SJJ"]
+			if _, err := modules.Get[*credit.Service](env.Modules).Create(auth.WithActor(context.Background(), &auth.Actor{UserID: env.Users["sjj-staff"], Roles: []auth.Role{auth.DeptStaff},
+				DepartmentID: d, DeptScope: []int64{d}}), credit.Input{EntityID: sup.ID, Kind: credit.KindPenalty, Content: credit.Content{DecisionNo: "许市监罚〔2026〕611号",
+				DecidedOn: "2026-11-20", LegalBasis: "《产品质量法》第五十条", Penalties: []credit.Penalty{{Type: "fine", Amount: 20000}}, Class: credit.ClassGeneral}}); err != nil {
+				t.Fatal(err)
+			}
 			pub := env.Anonymous().Get(t, fmt.Sprintf("/public/procure/%d", p.ID))
+			if !strings.Contains(pub.Body, "许市监罚〔2026〕611号") || !strings.Contains(pub.Body, "罚款 20000元") || !strings.Contains(pub.Body, "97.5（2 次）") {
+				t.Fatalf("suppliers' credit on the public page: %s", pub.Body[strings.Index(pub.Body, "supplier-credit"):][:800])
+			}
 			if pub.StatusCode != 200 || strings.Count(pub.Body, `data-testid="rating-row"`) != 2 || !strings.Contains(pub.Body, "95（19/20）") || !strings.Contains(pub.Body, "许昌瑞丰商贸有限公司") {
 				t.Fatalf("public page: %d", pub.StatusCode)
 			}
