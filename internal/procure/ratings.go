@@ -767,12 +767,12 @@ func (s *Service) AgencyName(ctx context.Context, projectID int64) (string, erro
 // public credit records (the credit module's public page) and its
 // procurement ratings in the credit database.
 type SupplierCredit struct {
-	EntityID int64                 `json:"entity_id"`
-	Entity   string                `json:"entity"`
-	USCC     string                `json:"uscc"`
+	EntityID int64         `json:"entity_id"`
+	Entity   string        `json:"entity"`
+	USCC     string        `json:"uscc"`
 	Records  []CreditEntry `json:"records"`
-	Ratings  int                   `json:"ratings" doc:"procurement ratings held by the credit module"`
-	Average  float64               `json:"rating_average,omitempty"`
+	Ratings  int           `json:"ratings" doc:"procurement ratings held by the credit module"`
+	Average  float64       `json:"rating_average,omitempty"`
 }
 
 // PublicSupplierCredit lists, after the award, every bidder of the project
