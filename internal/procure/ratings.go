@@ -271,6 +271,11 @@ func (s *Service) ActiveTemplate(ctx context.Context) (*Template, error) {
 			return s.Audit.Record(auth.WithActor(ctx, sys), "procure.rating_template.default", "procure_rating_template", idStr(id), nil, map[string]any{"indicators": len(list)}, "")
 		})
 		if err != nil {
+			// A concurrent first use may have stored the default meanwhile
+			// (its code is unique): use it.
+			if again, err2 := s.activeTemplateID(ctx); err2 == nil && again != 0 {
+				return s.template(ctx, again)
+			}
 			return nil, err
 		}
 		if id, err = s.activeTemplateID(ctx); err != nil {
