@@ -161,23 +161,8 @@ const bidCols = `id, project_id, entity_id, credit_result, credit_check_id, comm
 	deduction_pct, evaluated_fen, price_score, total_score, rank`
 
 func (s *Service) bids(ctx context.Context, cond string, args ...any) ([]Bid, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+bidCols+" FROM procure_bids WHERE "+cond+" ORDER BY CASE WHEN rank = 0 THEN 1 ELSE 0 END, rank, id", args...)
+	out, ids, err := s.bidRows(ctx, cond, args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Bid{}
-	var ids []int64
-	for rows.Next() {
-		var b Bid
-		if err := rows.Scan(&b.ID, &b.ProjectID, &b.EntityID, &b.CreditResult, &b.CreditCheckID, &b.CommitmentID, &b.SizeDeclared, &b.SizeRegistry, &b.BidKind,
-			&b.PriceFen, &b.TechScore, &b.DeductionPct, &b.EvaluatedFen, &b.PriceScore, &b.TotalScore, &b.Rank); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-		ids = append(ids, b.EntityID)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	refs, err := s.Entities.Refs(ctx, ids)
@@ -188,6 +173,29 @@ func (s *Service) bids(ctx context.Context, cond string, args ...any) ([]Bid, er
 		out[i].Entity, out[i].USCC = refs[out[i].EntityID].Name, refs[out[i].EntityID].USCC
 	}
 	return out, nil
+}
+
+// bidRows reads bids without naming their entities; it returns the
+// entity ids to name (the OCDS export names a page's bids and contracts in
+// one look-up).
+func (s *Service) bidRows(ctx context.Context, cond string, args ...any) ([]Bid, []int64, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+bidCols+" FROM procure_bids WHERE "+cond+" ORDER BY CASE WHEN rank = 0 THEN 1 ELSE 0 END, rank, id", args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	out := []Bid{}
+	var ids []int64
+	for rows.Next() {
+		var b Bid
+		if err := rows.Scan(&b.ID, &b.ProjectID, &b.EntityID, &b.CreditResult, &b.CreditCheckID, &b.CommitmentID, &b.SizeDeclared, &b.SizeRegistry, &b.BidKind,
+			&b.PriceFen, &b.TechScore, &b.DeductionPct, &b.EvaluatedFen, &b.PriceScore, &b.TotalScore, &b.Rank); err != nil {
+			return nil, nil, err
+		}
+		out = append(out, b)
+		ids = append(ids, b.EntityID)
+	}
+	return out, ids, rows.Err()
 }
 
 // Bids lists a project's bids: the project's unit, the finance bureau and

@@ -118,24 +118,8 @@ const contractCols = `c.id, c.project_id, p.code, p.title, c.department_id, c.en
 	c.due_on, c.signed_on, c.publish_due_on, c.published_on, c.accepted_on, c.pay_due_on, c.paid_on, c.paid_fen, c.version`
 
 func (s *Service) contracts(ctx context.Context, cond string, limit int, args ...any) ([]Contract, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, fmt.Sprintf("SELECT %s FROM procure_contracts c JOIN procure_projects p ON p.id = c.project_id WHERE %s ORDER BY c.id DESC LIMIT %d", contractCols, cond, limit), args...)
+	out, depts, ents, err := s.contractRows(ctx, cond, limit, args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Contract{}
-	var depts, ents []int64
-	for rows.Next() {
-		var c Contract
-		if err := rows.Scan(&c.ID, &c.ProjectID, &c.ProjectCode, &c.ProjectTitle, &c.DepartmentID, &c.EntityID, &c.PlanID, &c.Quantity, &c.BudgetFen, &c.AmountFen, &c.SME, &c.SmallMicro,
-			&c.DueOn, &c.SignedOn, &c.PublishDueOn, &c.PublishedOn, &c.AcceptedOn, &c.PayDueOn, &c.PaidOn, &c.PaidFen, &c.Version); err != nil {
-			return nil, err
-		}
-		c.SavingsFen = c.BudgetFen - c.AmountFen
-		out = append(out, c)
-		depts, ents = append(depts, c.DepartmentID), append(ents, c.EntityID)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	names := s.deptNames(ctx, depts)
@@ -147,6 +131,28 @@ func (s *Service) contracts(ctx context.Context, cond string, limit int, args ..
 		out[i].Department, out[i].Entity = names[out[i].DepartmentID], refs[out[i].EntityID].Name
 	}
 	return out, nil
+}
+
+// contractRows reads contracts without naming their departments and
+// entities; it returns the ids to name.
+func (s *Service) contractRows(ctx context.Context, cond string, limit int, args ...any) (out []Contract, depts, ents []int64, err error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, fmt.Sprintf("SELECT %s FROM procure_contracts c JOIN procure_projects p ON p.id = c.project_id WHERE %s ORDER BY c.id DESC LIMIT %d", contractCols, cond, limit), args...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	out = []Contract{}
+	for rows.Next() {
+		var c Contract
+		if err := rows.Scan(&c.ID, &c.ProjectID, &c.ProjectCode, &c.ProjectTitle, &c.DepartmentID, &c.EntityID, &c.PlanID, &c.Quantity, &c.BudgetFen, &c.AmountFen, &c.SME, &c.SmallMicro,
+			&c.DueOn, &c.SignedOn, &c.PublishDueOn, &c.PublishedOn, &c.AcceptedOn, &c.PayDueOn, &c.PaidOn, &c.PaidFen, &c.Version); err != nil {
+			return nil, nil, nil, err
+		}
+		c.SavingsFen = c.BudgetFen - c.AmountFen
+		out = append(out, c)
+		depts, ents = append(depts, c.DepartmentID), append(ents, c.EntityID)
+	}
+	return out, depts, ents, rows.Err()
 }
 
 // Contracts lists the contracts the caller may see: its unit's (finance

@@ -3,6 +3,7 @@ package procure
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"yingshang/internal/account"
 	"yingshang/internal/auth"
@@ -198,6 +199,61 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		for _, step := range []string{"sign", "publish"} {
 			if _, err := s.AdvanceContract(staff(c.DepartmentID), c.ID, ContractStep{Step: step}); err != nil {
 				return fmt.Errorf("procure demo: contract %s: %w", step, err)
+			}
+		}
+	}
+	return s.demoRatings(ctx, unit1, tender, refs, tenderBids)
+}
+
+// demoRatings names the tender's agency (a registered entity that did not
+// bid) and has the three parties rate each other on the template in force.
+func (s *Service) demoRatings(ctx, unit context.Context, tender *Project, refs []entity.Ref, bids []*Bid) error {
+	var agency *entity.Ref
+	for i, r := range refs {
+		if !slices.ContainsFunc(bids, func(b *Bid) bool { return b.EntityID == r.ID }) {
+			agency = &refs[i]
+			break
+		}
+	}
+	if agency == nil {
+		return fmt.Errorf("procure demo: no entity left for the agency")
+	}
+	if _, err := s.SetAgency(unit, tender.ID, AgencyInput{USCC: agency.USCC}); err != nil {
+		return fmt.Errorf("procure demo: agency: %w", err)
+	}
+	p, err := s.Project(unit, tender.ID)
+	if err != nil {
+		return err
+	}
+	var winner int64
+	for _, b := range bids {
+		if b.ID == p.WinnerBidID {
+			winner = b.EntityID
+		}
+	}
+	t, err := s.ActiveTemplate(unit)
+	if err != nil {
+		return err
+	}
+	as := map[string]context.Context{
+		PartyPurchaser: unit,
+		PartyAgency:    auth.WithActor(ctx, &auth.Actor{Username: "demo-agency", Roles: []auth.Role{auth.Enterprise}, EntityID: agency.ID, Via: "demo"}),
+		PartySupplier:  auth.WithActor(ctx, &auth.Actor{Username: "demo-supplier", Roles: []auth.Role{auth.Enterprise}, EntityID: winner, Via: "demo"}),
+	}
+	n := 0
+	for _, rater := range Parties {
+		for _, ratee := range Parties {
+			inds := t.For(rater, ratee)
+			if rater == ratee || len(inds) == 0 {
+				continue
+			}
+			pts := map[string]int{}
+			for i, ind := range inds {
+				pts[ind.Code] = ind.MaxPoints - (n+i)%3 // mostly full marks, a point or two off here and there
+			}
+			n++
+			if _, err := s.Rate(as[rater], tender.ID, RatingInput{As: rater, Ratee: ratee, Points: pts}); err != nil {
+				return fmt.Errorf("procure demo: rating %s→%s: %w", rater, ratee, err)
 			}
 		}
 	}

@@ -406,7 +406,9 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 	lo, hi := out[0].p.ID, out[len(out)-1].p.ID
 	// Bids are published after the award only (the range has no LIMIT, so
 	// the status is checked on the page's projects).
-	bids, err := s.bids(ctx, "project_id >= $1 AND project_id <= $2", lo, hi)
+	// Bids and contracts are read unnamed and named together below: one
+	// entity look-up and one department look-up per page.
+	bids, ents, err := s.bidRows(ctx, "project_id >= $1 AND project_id <= $2", lo, hi)
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -415,10 +417,11 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 			x.bids = append(x.bids, b)
 		}
 	}
-	cs, err := s.contracts(ctx, "c.published_on <> '' AND c.project_id >= $1 AND c.project_id <= $2", 1_000_000, lo, hi)
+	cs, cdepts, cents, err := s.contractRows(ctx, "c.published_on <> '' AND c.project_id >= $1 AND c.project_id <= $2", 1_000_000, lo, hi)
 	if err != nil {
 		return nil, nil, false, err
 	}
+	depts, ents = append(depts, cdepts...), append(ents, cents...)
 	for i := len(cs) - 1; i >= 0; i-- { // contracts come newest first
 		if x := byID[cs[i].ProjectID]; x != nil {
 			x.contracts = append(x.contracts, cs[i])
@@ -452,8 +455,20 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 		return nil, nil, false, err
 	}
 	names := s.deptNames(ctx, depts)
+	refs, err := s.Entities.Refs(ctx, ents)
+	if err != nil {
+		return nil, nil, false, err
+	}
 	for _, x := range out {
 		x.p.Department = names[x.p.DepartmentID]
+		for i := range x.bids {
+			b := &x.bids[i]
+			b.Entity, b.USCC = refs[b.EntityID].Name, refs[b.EntityID].USCC
+		}
+		for i := range x.contracts {
+			c := &x.contracts[i]
+			c.Department, c.Entity = names[c.DepartmentID], refs[c.EntityID].Name
+		}
 	}
 	return out, names, more, nil
 }

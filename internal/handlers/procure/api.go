@@ -3,6 +3,7 @@ package procure
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"yingshang/internal/api"
 	"yingshang/internal/procure"
@@ -17,6 +18,12 @@ type IDPath struct {
 // Figures is the public figures page's data.
 type Figures struct {
 	Units []procure.UnitFigures `json:"units"`
+}
+
+// TemplateBody is an imported rating template: its code, name and CSV.
+type TemplateBody struct {
+	procure.TemplateInput
+	CSV string `json:"csv" doc:"the template as CSV (UTF-8)"`
 }
 
 func pathID(r *http.Request) (int64, error) {
@@ -225,6 +232,53 @@ func (h *handlers) mountAPI() {
 				return svc.DecideComplaint(r.Context(), id, in)
 			})
 		})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/procure/rating-template", ID: "getProcureRatingTemplate", Tags: tags, Auth: api.AuthPublic,
+		Summary: "四方互评模板 / The rating template in force (nodes and indicators)", Resp: procure.Template{}}, func(w http.ResponseWriter, r *http.Request) error {
+		t, err := svc.ActiveTemplate(r.Context())
+		return reply(w, http.StatusOK, t, err)
+	})
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/procure/rating-templates", ID: "importProcureRatingTemplate", Tags: tags, Auth: unit,
+		Summary: "导入互评模板 / Load a city's rating template from CSV (finance bureau)",
+		Description: "Body: code, name and csv, the CSV with the header node_no,node_zh,node_en,code,indicator_zh,indicator_en,rater,ratee,max_points " +
+			"(e.g. Xuchang's 12 nodes × 106 indicators). Errors name the row and column. The template becomes the one in force.",
+		Body: TemplateBody{}, Resp: procure.Template{}, Status: http.StatusCreated}, func(w http.ResponseWriter, r *http.Request) error {
+		return withBody(w, r, http.StatusCreated, false, func(_ int64, in TemplateBody) (*procure.Template, error) {
+			return svc.ImportTemplate(r.Context(), in.TemplateInput, strings.NewReader(in.CSV))
+		})
+	})
+	reg.Handle(mux, api.Op{Method: "PUT", Path: "/api/v1/procure/projects/{id}/agency", ID: "setProcureAgency", Tags: tags, Auth: unit,
+		Summary: "指定采购代理机构 / Name the project's procurement agency (the project's unit)", Query: IDPath{}, Body: procure.AgencyInput{}, Resp: procure.Project{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			return withBody(w, r, http.StatusOK, true, func(id int64, in procure.AgencyInput) (*procure.Project, error) {
+				return svc.SetAgency(r.Context(), id, in)
+			})
+		})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/procure/projects/{id}/ratings", ID: "listProcureRatings", Tags: tags, Auth: api.AuthPublic,
+		Summary: "四方互评结果 / The project's mutual ratings with their points (published)", Query: IDPath{}, Resp: []procure.Rating{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := pathID(r)
+			if err != nil {
+				return err
+			}
+			list, err := svc.Ratings(r.Context(), id)
+			return reply(w, http.StatusOK, list, err)
+		})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/procure/projects/{id}/rating-tasks", ID: "listProcureRatingTasks", Tags: tags, Auth: api.AuthUser,
+		Summary: "待评价事项 / The ratings the caller may still give on the project", Query: IDPath{}, Resp: []procure.RatingTask{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := pathID(r)
+			if err != nil {
+				return err
+			}
+			list, err := svc.RatingTasks(r.Context(), id)
+			return reply(w, http.StatusOK, list, err)
+		})
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/procure/projects/{id}/ratings", ID: "rateProcureParty", Tags: tags, Auth: "dept_admin,dept_staff,enterprise",
+		Summary:     "四方互评 / Rate another party of an awarded project",
+		Description: "The purchaser (the project's unit), the agency and the winning supplier rate each other once per pair on every indicator of the pair; a rating of a supplier or an agency goes to the credit module.",
+		Query:       IDPath{}, Body: procure.RatingInput{}, Resp: procure.Rating{}, Status: http.StatusCreated}, func(w http.ResponseWriter, r *http.Request) error {
+		return withBody(w, r, http.StatusCreated, true, func(id int64, in procure.RatingInput) (*procure.Rating, error) { return svc.Rate(r.Context(), id, in) })
+	})
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/procure/overdue", ID: "listProcureOverdue", Tags: tags, Auth: readers,
 		Summary: "逾期事项 / Items past their statutory deadline in the caller's scope", Resp: []procure.Overdue{}}, func(w http.ResponseWriter, r *http.Request) error {
 		list, err := svc.OverdueItems(r.Context())

@@ -117,6 +117,44 @@ func Mount(s *server.Server, svc *procure.Service) {
 		}
 		return fmt.Sprintf("/procure/projects/%d#contracts", c.ProjectID), nil
 	}), unitRoles...)
+	s.Page("POST /procure/projects/{id}/agency", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
+		_, err := svc.SetAgency(ctx, id, procure.AgencyInput{USCC: r.FormValue("uscc")})
+		return err
+	}), unitRoles...)
+	s.Page("POST /procure/projects/{id}/ratings", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
+		in := procure.RatingInput{As: r.FormValue("as"), Ratee: r.FormValue("ratee"), Comment: r.FormValue("comment"), Points: map[string]int{}}
+		var bad []string
+		for k, vs := range r.PostForm {
+			code, ok := strings.CutPrefix(k, "points.")
+			if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+				continue
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
+			if err != nil {
+				bad = append(bad, k)
+				continue
+			}
+			in.Points[code] = n
+		}
+		if len(bad) > 0 {
+			var v yserr.Validation
+			for _, k := range bad {
+				v.Add(k, "得分应为整数", "the points must be a whole number")
+			}
+			return v.Err()
+		}
+		_, err := svc.Rate(ctx, id, in)
+		return err
+	}), auth.DeptAdmin, auth.DeptStaff, auth.Enterprise)
+	s.Page("POST /procure/rating-templates", h.form(func(ctx context.Context, r *http.Request) (string, error) {
+		f, _, err := r.FormFile("file")
+		if err != nil {
+			return "", yserr.Field("file", "请选择模板文件（CSV）", "choose the template file (CSV)")
+		}
+		defer f.Close()
+		_, err = svc.ImportTemplate(ctx, procure.TemplateInput{Code: r.FormValue("code"), Name: r.FormValue("name")}, f)
+		return "/procure#rating-template", err
+	}), unitRoles...)
 	challengeStep := func(f func(ctx context.Context, id int64, in procure.TextInput) (*procure.Challenge, error)) server.HandlerFunc {
 		return h.form(func(ctx context.Context, r *http.Request) (string, error) {
 			id, _ := pathID(r)
@@ -183,6 +221,7 @@ type workspace struct {
 	Figures                         []procure.UnitFigures
 	Methods                         []string
 	Exceptions                      []string
+	Template                        *procure.Template
 }
 
 func (h *handlers) index(w http.ResponseWriter, r *http.Request) error {
@@ -221,6 +260,9 @@ func (h *handlers) renderIndex(w http.ResponseWriter, r *http.Request, formErr e
 		if d.Proposals, err = h.svc.Proposals(ctx); err != nil {
 			return err
 		}
+		if d.Template, err = h.svc.ActiveTemplate(ctx); err != nil {
+			return err
+		}
 	}
 	if d.IsUnit || d.IsEnterprise {
 		if d.Contracts, err = h.svc.Contracts(ctx, 0); err != nil {
@@ -252,6 +294,9 @@ type projectPage struct {
 	IsEnterprise bool
 	IsFinance    bool
 	MyEntity     int64
+	Agency       string
+	Tasks        []procure.RatingTask
+	Ratings      []procure.Rating
 }
 
 func (h *handlers) project(w http.ResponseWriter, r *http.Request) error {
@@ -282,6 +327,15 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 	if d.Challenges, err = h.svc.Challenges(ctx, id); err != nil {
 		return err
 	}
+	if d.Tasks, err = h.svc.RatingTasks(ctx, id); err != nil {
+		return err
+	}
+	if d.Ratings, err = h.svc.Ratings(ctx, id); err != nil {
+		return err
+	}
+	if d.Agency, err = h.svc.AgencyName(ctx, id); err != nil {
+		return err
+	}
 	v := h.s.View(r, "")
 	v.Title, v.Data = p.Title, d
 	if formErr != nil {
@@ -299,6 +353,8 @@ type publicPage struct {
 	Challenges []procure.Challenge
 	P          *procure.Project
 	Results    []procure.Bid
+	Ratings    []procure.Rating
+	Suppliers  []procure.SupplierCredit
 }
 
 func (h *handlers) public(w http.ResponseWriter, r *http.Request) error {
@@ -342,6 +398,12 @@ func (h *handlers) publicProject(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Contracts, err = h.svc.PublishedContracts(ctx, id, 500); err != nil {
+		return err
+	}
+	if d.Ratings, err = h.svc.Ratings(ctx, id); err != nil {
+		return err
+	}
+	if d.Suppliers, err = h.svc.PublicSupplierCredit(ctx, id); err != nil {
 		return err
 	}
 	v := h.s.View(r, "")
