@@ -286,6 +286,18 @@ func maskEmail(s string) string {
 // insert stores a row and, when it waits for delivery, enqueues its job in
 // the same transaction.
 func (s *Service) insert(ctx context.Context, r row, now time.Time) (int64, error) {
+	id, err := s.insertRow(ctx, r, now)
+	if err != nil {
+		return 0, err
+	}
+	if r.Status == StatusQueued {
+		return id, s.enqueue(ctx, id, r.MaxAttempts)
+	}
+	return id, nil
+}
+
+// insertRow stores a row (one prepared single-row INSERT).
+func (s *Service) insertRow(ctx context.Context, r row, now time.Time) (int64, error) {
 	var sent, delivered *time.Time
 	if r.Status == StatusDelivered {
 		sent, delivered = &now, &now
@@ -298,9 +310,6 @@ func (s *Service) insert(ctx context.Context, r row, now time.Time) (int64, erro
 		r.Lang, r.Subject, r.Body, r.Data, r.Status, r.LastError, r.ObjectType, r.ObjectID, nullID(r.ResendOf), now, sent, delivered, r.Link).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert notification: %w", err)
-	}
-	if r.Status == StatusQueued {
-		return id, s.enqueue(ctx, id, r.MaxAttempts)
 	}
 	return id, nil
 }
