@@ -192,6 +192,37 @@ func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Ins
 	return nil
 }
 
+// EnqueueMany inserts jobs in one batch (River's InsertManyTx: one
+// statement for all of them), inside the transaction in ctx when there is
+// one. The jobs are the same as one Enqueue per element, in order.
+func (q *Queue) EnqueueMany(ctx context.Context, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if q.pg == nil && q.lite == nil {
+		return errors.New("jobs: queue not initialised")
+	}
+	var err error
+	if tx, ok := db.TxFrom(ctx); ok {
+		switch raw := tx.Raw.(type) {
+		case pgx.Tx:
+			_, err = q.pg.InsertManyTx(ctx, raw, params)
+		case *sql.Tx:
+			_, err = q.lite.InsertManyTx(ctx, raw, params)
+		default:
+			err = fmt.Errorf("jobs: unknown transaction type %T", raw)
+		}
+	} else if q.pg != nil {
+		_, err = q.pg.InsertMany(ctx, params)
+	} else {
+		_, err = q.lite.InsertMany(ctx, params)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %d jobs (%s...): %w", len(params), params[0].Args.Kind(), err)
+	}
+	return nil
+}
+
 // Subscribe returns a channel of completed/failed job events (for tests and
 // the operations page). Call after Start.
 func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {

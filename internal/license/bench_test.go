@@ -173,12 +173,26 @@ func fullScan(b *testing.B, d *db.DB) (int, time.Duration) {
 	return n, time.Since(t0)
 }
 
+// countScan is the baseline of issue 17's target: SELECT count(*) over
+// the same table.
+func countScan(b *testing.B, d *db.DB) time.Duration {
+	ctx := context.Background()
+	t0 := time.Now()
+	var n int
+	if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM licenses").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0)
+}
+
 // BenchmarkDailyScan measures one day's scan in steady state (the
 // catch-up scan of the first day runs before the timer) over
 // YINGSHANG_BENCH_LICENSES licences (default 20,000), next to a plain
-// full-table scan of the same licences in the same run. Reported: stages
+// full-table scan of the same licences and a SELECT count(*) of the table
+// in the same run (after each day's scan: A B A B). Reported: stages
 // acted on and notification rows created per second of scan, the full
-// scan's time and the ratio, and the process's peak resident memory.
+// scan's and the count's times and the ratios (x-fullscan, x-count: issue
+// 17's target is x-count ≤ 3), and the process's peak resident memory.
 func BenchmarkDailyScan(b *testing.B) {
 	n := benchCount("YINGSHANG_BENCH_LICENSES", 20000)
 	engines(b, func(b *testing.B, d *db.DB) {
@@ -192,7 +206,7 @@ func BenchmarkDailyScan(b *testing.B) {
 		}
 		b.Logf("%d licences; catch-up scan of day 1: %v in %v (%d messages)", n, first, time.Since(t0).Round(time.Millisecond), notifications(b, d))
 		var acted, messages int
-		var scanTime, fullTime time.Duration
+		var scanTime, fullTime, countTime time.Duration
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
@@ -217,7 +231,9 @@ func BenchmarkDailyScan(b *testing.B) {
 			messages += msgs
 			_, ft := fullScan(b, d)
 			fullTime += ft
-			b.Logf("day scan %v: %d stages, %d messages; full scan %v", st.Round(time.Millisecond), day, msgs, ft.Round(time.Millisecond))
+			ct := countScan(b, d)
+			countTime += ct
+			b.Logf("day scan %v: %d stages, %d messages; full scan %v; count(*) %v", st.Round(time.Millisecond), day, msgs, ft.Round(time.Millisecond), ct.Round(time.Millisecond))
 			b.StartTimer()
 		}
 		b.ReportMetric(float64(acted)/scanTime.Seconds(), "stages/s")
@@ -225,6 +241,8 @@ func BenchmarkDailyScan(b *testing.B) {
 		b.ReportMetric(float64(acted)/float64(b.N), "stages/day")
 		b.ReportMetric(float64(fullTime.Microseconds())/float64(b.N)/1000, "fullscan-ms")
 		b.ReportMetric(scanTime.Seconds()/fullTime.Seconds(), "x-fullscan")
+		b.ReportMetric(float64(countTime.Microseconds())/float64(b.N)/1000, "count-ms")
+		b.ReportMetric(scanTime.Seconds()/countTime.Seconds(), "x-count")
 		b.ReportMetric(peakRSSMiB(), "peakRSS-MiB")
 	})
 }

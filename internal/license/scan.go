@@ -240,9 +240,9 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 // stage (the rows it returns are the stages this scan owns; the others
 // were done by a concurrent scan), one statement each lists the
 // follow-ups and marks the lapses, one query finds the holders'
-// accounts, and the messages of the stage rows are recorded with one
-// UPDATE per distinct count. Only the messages themselves go through
-// notify.Send one by one (it renders, addresses and enqueues each).
+// accounts, the messages go through one notify.SendMany, and the number
+// of messages of each stage row is recorded with one UPDATE per distinct
+// count.
 func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calendar.Date, types map[int64]*Type, sum Summary) error {
 	lics, err := s.loadBatch(ctx, batch)
 	if err != nil {
@@ -288,18 +288,41 @@ func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calen
 	if err != nil {
 		return err
 	}
-	byCount := map[int][]int64{} // messages created -> stage rows
-	for _, c := range claimed {
+	// The messages of the whole batch go through one notify.SendMany (one
+	// multi-row insert and one batch of delivery jobs per chunk): the
+	// holders' reminders in claim order, then the departments' follow-up
+	// notices, as the one-by-one sends did.
+	var msgs []notify.Message
+	first := make([]int, len(claimed)+1) // claimed[i]'s messages are msgs[first[i]:first[i+1]]
+	for i, c := range claimed {
+		first[i] = len(msgs)
 		l := lics[c.licenseID]
-		n := 0
+		var ms []notify.Message
 		switch c.stage {
 		case StageRemind1, StageRemind2:
-			n, err = s.remindHolder(ctx, l, types[l.TypeID], MsgReminder, users[l.EntityID], today)
+			ms, err = s.holderMessages(l, types[l.TypeID], MsgReminder, users[l.EntityID], today)
 		case StageLapsed:
-			n, err = s.remindHolder(ctx, l, types[l.TypeID], MsgExpired, users[l.EntityID], today)
+			ms, err = s.holderMessages(l, types[l.TypeID], MsgExpired, users[l.EntityID], today)
 		}
 		if err != nil {
 			return fmt.Errorf("licence %d stage %s: %w", l.ID, c.stage, err)
+		}
+		msgs = append(msgs, ms...)
+	}
+	first[len(claimed)] = len(msgs)
+	notices, err := s.followupMessages(ctx, listed, today)
+	if err != nil {
+		return err
+	}
+	sent, err := s.Notify.SendMany(ctx, append(msgs, notices...))
+	if err != nil {
+		return err
+	}
+	byCount := map[int][]int64{} // messages created -> stage rows
+	for i, c := range claimed {
+		n := 0
+		for _, ids := range sent[first[i]:first[i+1]] {
+			n += len(ids)
 		}
 		byCount[n] = append(byCount[n], c.id)
 	}
@@ -311,9 +334,6 @@ func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calen
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE license_reminders SET messages = $1 WHERE id IN ("+in+")", append([]any{n}, args...)...); err != nil {
 			return err
 		}
-	}
-	if err := s.notifyFollowups(ctx, listed, today); err != nil {
-		return err
 	}
 	if err := s.Audit.Record(ctx, "license.scan", "license_scan", today.String(), nil, acted,
 		fmt.Sprintf("daily scan %s: %v", today, map[string]int(acted))); err != nil {
@@ -510,19 +530,19 @@ func inList(ids []int64, k int) (string, []any) {
 	return sb.String(), args
 }
 
-// remindHolder sends a reminder (or the last notice) to the holder: in-app
-// to the accounts bound to the holder entity (users), SMS to the licence's
-// phone (or, without one, to those accounts' phones).
-func (s *Service) remindHolder(ctx context.Context, l *scanLicence, t *Type, msgType string, users []int64, today calendar.Date) (int, error) {
+// holderMessages returns the reminder (or the last notice) to the holder:
+// in-app to the accounts bound to the holder entity (users), SMS to the
+// licence's phone (or, without one, to those accounts' phones).
+func (s *Service) holderMessages(l *scanLicence, t *Type, msgType string, users []int64, today calendar.Date) ([]notify.Message, error) {
 	if t == nil {
-		return 0, fmt.Errorf("licence type %d not loaded", l.TypeID)
+		return nil, fmt.Errorf("licence type %d not loaded", l.TypeID)
 	}
 	data, err := s.messageData(l.License, t, today)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	msg := notify.Message{Type: msgType, Data: data, ObjectType: "license", ObjectID: strconv.FormatInt(l.ID, 10), Link: holderPath(l.License)}
-	n := 0
+	var out []notify.Message
 	if len(users) > 0 {
 		m := msg
 		m.Channels = []string{notify.ChannelInApp}
@@ -532,23 +552,15 @@ func (s *Service) remindHolder(ctx context.Context, l *scanLicence, t *Type, msg
 		for _, u := range users {
 			m.To = append(m.To, notify.Recipient{UserID: u})
 		}
-		ids, err := s.Notify.Send(ctx, m)
-		if err != nil {
-			return 0, err
-		}
-		n += len(ids)
+		out = append(out, m)
 	}
 	if l.phone != "" || len(users) == 0 {
 		m := msg
 		m.Channels = []string{notify.ChannelSMS}
 		m.To = []notify.Recipient{{Phone: l.phone}} // no phone: a failed row says so
-		ids, err := s.Notify.Send(ctx, m)
-		if err != nil {
-			return 0, err
-		}
-		n += len(ids)
+		out = append(out, m)
 	}
-	return n, nil
+	return out, nil
 }
 
 // messageData renders the type's templates for the licence.
@@ -583,24 +595,26 @@ func TemplateData(l *License, t *Type, today calendar.Date) map[string]any {
 		"days_left": max(exp.Sub(today), 0), "channels": channels, "materials": t.Materials, "phone": t.Phone, "department": t.DepartmentName}
 }
 
-// notifyFollowups tells each department's admins how many licences the
-// scan put on its follow-up list.
-func (s *Service) notifyFollowups(ctx context.Context, listed map[int64]int, today calendar.Date) error {
+// followupMessages are the notices telling each department's admins how
+// many licences the scan put on its follow-up list.
+func (s *Service) followupMessages(ctx context.Context, listed map[int64]int, today calendar.Date) ([]notify.Message, error) {
+	var out []notify.Message
 	for dept, n := range listed {
 		admins, err := s.deptAdmins(ctx, dept)
-		if err != nil || len(admins) == 0 {
-			return err
+		if err != nil {
+			return nil, err
+		}
+		if len(admins) == 0 {
+			continue // no one to tell; the other departments still get theirs
 		}
 		m := notify.Message{Type: MsgFollowup, Channels: []string{notify.ChannelInApp},
 			Data: map[string]any{"count": n, "day": today.String()}, ObjectType: "license_followups", ObjectID: strconv.FormatInt(dept, 10), Link: "/licenses/followups"}
 		for _, u := range admins {
 			m.To = append(m.To, notify.Recipient{UserID: u})
 		}
-		if _, err := s.Notify.Send(ctx, m); err != nil {
-			return err
-		}
+		out = append(out, m)
 	}
-	return nil
+	return out, nil
 }
 
 // remindReviews reminds the admins of each department with a catalogue

@@ -196,15 +196,24 @@ type Directory interface {
 // resolve looks up a user's phone, e-mail and language in the directory;
 // raw fields of the recipient take precedence.
 func (s *Service) resolve(ctx context.Context, to Recipient) (addr, error) {
-	a := addr{userID: to.UserID, lang: to.Lang}
+	var cs map[int64]Contact
 	if to.UserID != 0 {
 		if s.Users == nil {
-			return a, fmt.Errorf("notify: no user directory to reach user %d", to.UserID)
+			return addr{}, fmt.Errorf("notify: no user directory to reach user %d", to.UserID)
 		}
-		cs, err := s.Users.Contacts(ctx, []int64{to.UserID})
-		if err != nil {
-			return a, err
+		var err error
+		if cs, err = s.Users.Contacts(ctx, []int64{to.UserID}); err != nil {
+			return addr{}, err
 		}
+	}
+	return resolveIn(to, cs)
+}
+
+// resolveIn is resolve with the user's contact looked up in cs (the
+// directory's answer for the recipient's user id, among others).
+func resolveIn(to Recipient, cs map[int64]Contact) (addr, error) {
+	a := addr{userID: to.UserID, lang: to.Lang}
+	if to.UserID != 0 {
 		c, ok := cs[to.UserID]
 		if !ok {
 			return a, yserr.Newf(yserr.Invalid, "收件用户 %d 不存在", "recipient user %d does not exist", to.UserID)
@@ -277,6 +286,18 @@ func maskEmail(s string) string {
 // insert stores a row and, when it waits for delivery, enqueues its job in
 // the same transaction.
 func (s *Service) insert(ctx context.Context, r row, now time.Time) (int64, error) {
+	id, err := s.insertRow(ctx, r, now)
+	if err != nil {
+		return 0, err
+	}
+	if r.Status == StatusQueued {
+		return id, s.enqueue(ctx, id, r.MaxAttempts)
+	}
+	return id, nil
+}
+
+// insertRow stores a row (one prepared single-row INSERT).
+func (s *Service) insertRow(ctx context.Context, r row, now time.Time) (int64, error) {
 	var sent, delivered *time.Time
 	if r.Status == StatusDelivered {
 		sent, delivered = &now, &now
@@ -289,9 +310,6 @@ func (s *Service) insert(ctx context.Context, r row, now time.Time) (int64, erro
 		r.Lang, r.Subject, r.Body, r.Data, r.Status, r.LastError, r.ObjectType, r.ObjectID, nullID(r.ResendOf), now, sent, delivered, r.Link).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert notification: %w", err)
-	}
-	if r.Status == StatusQueued {
-		return id, s.enqueue(ctx, id, r.MaxAttempts)
 	}
 	return id, nil
 }
@@ -370,6 +388,27 @@ func (s *Service) fanOut(ctx context.Context, t *MessageType, msg Message, data 
 	if err != nil || len(hooks) == 0 {
 		return nil, err
 	}
+	rows, err := s.hookRows(t, msg, data, now, hooks)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, r := range rows {
+		id, err := s.insert(ctx, r, now)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// hookRows returns the webhook rows of msg for hooks (its subscribers):
+// one event, the same body for every hook.
+func (s *Service) hookRows(t *MessageType, msg Message, data string, now time.Time, hooks []*Webhook) ([]row, error) {
+	if len(hooks) == 0 {
+		return nil, nil
+	}
 	ev := Event{ID: newEventID(), Type: t.Key, CreatedAt: now.UTC(), Data: msg.Data}
 	if ev.Data == nil {
 		ev.Data = map[string]any{}
@@ -384,17 +423,12 @@ func (s *Service) fanOut(ctx context.Context, t *MessageType, msg Message, data 
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
+	rows := make([]row, 0, len(hooks))
 	for _, h := range hooks {
-		r := row{Type: t.Key, Channel: ChannelWebhook, WebhookID: h.ID, Mask: h.Name, Lang: LangZH, Body: string(body), Data: data,
-			Status: StatusQueued, ObjectType: msg.ObjectType, ObjectID: msg.ObjectID, Link: msg.Link, MaxAttempts: msg.MaxAttempts}
-		id, err := s.insert(ctx, r, now)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
+		rows = append(rows, row{Type: t.Key, Channel: ChannelWebhook, WebhookID: h.ID, Mask: h.Name, Lang: LangZH, Body: string(body), Data: data,
+			Status: StatusQueued, ObjectType: msg.ObjectType, ObjectID: msg.ObjectID, Link: msg.Link, MaxAttempts: msg.MaxAttempts})
 	}
-	return ids, nil
+	return rows, nil
 }
 
 func newEventID() string {

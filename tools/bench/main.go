@@ -6,7 +6,12 @@
 //	go run ./tools/bench list
 //	go run ./tools/bench intake   -engine sqlite -requests 2000 -clients 8
 //	go run ./tools/bench notify   -engine postgres -messages 5000
-//	go run ./tools/bench licscan  -engine postgres -licences 1000000
+//
+// The daily licence scan ÷ count(*) is a Go benchmark of its package (it
+// needs the licence module's test fixture):
+//
+//	YINGSHANG_BENCH_LICENSES=1000000 go test -run '^$' -bench DailyScan -benchtime 3x ./internal/license  (metric x-count)
+//
 //	go run ./tools/bench all      -engine sqlite   (every target at its default size)
 //	go run ./tools/bench import|search|audit ...   (the platform-core figures)
 //
