@@ -294,9 +294,9 @@ func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calen
 		n := 0
 		switch c.stage {
 		case StageRemind1, StageRemind2:
-			n, err = s.remindHolder(ctx, l, types[l.TypeID], MsgReminder, users[l.EntityID], today)
+			n, err = s.remindHolder(ctx, l, types[l.TypeID], reminderMsg(kindOf(types[l.TypeID]), false), users[l.EntityID], today)
 		case StageLapsed:
-			n, err = s.remindHolder(ctx, l, types[l.TypeID], MsgExpired, users[l.EntityID], today)
+			n, err = s.remindHolder(ctx, l, types[l.TypeID], reminderMsg(kindOf(types[l.TypeID]), true), users[l.EntityID], today)
 		}
 		if err != nil {
 			return fmt.Errorf("licence %d stage %s: %w", l.ID, c.stage, err)
@@ -563,7 +563,19 @@ func (s *Service) messageData(l *License, t *Type, today calendar.Date) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("in-app template of %s: %w", t.Code, err)
 	}
-	return map[string]any{"sms_text": sms, "inapp_text": inapp, "license_type": t.Name, "number": l.Number,
+	smsEN, inappEN := sms, inapp
+	if t.SMSTemplateEN != "" {
+		if smsEN, err = renderTemplate(t.SMSTemplateEN, vars); err != nil {
+			return nil, fmt.Errorf("English SMS template of %s: %w", t.Code, err)
+		}
+	}
+	if t.InAppTemplateEN != "" {
+		if inappEN, err = renderTemplate(t.InAppTemplateEN, vars); err != nil {
+			return nil, fmt.Errorf("English in-app template of %s: %w", t.Code, err)
+		}
+	}
+	return map[string]any{"sms_text": sms, "inapp_text": inapp, "sms_text_en": smsEN, "inapp_text_en": inappEN, "license_type": t.Name,
+		"kind_zh": KindLabel(t.Kind, "zh"), "kind_en": KindLabel(t.Kind, "en"), "number": l.Number,
 		"expires_on": l.ExpiresOn, "days_left": vars["days_left"], "license_id": l.ID}, nil
 }
 

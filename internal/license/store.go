@@ -16,13 +16,15 @@ import (
 
 const typeCols = `t.id, t.department_id, t.code, t.name, t.legal_basis, t.validity_months, t.channels_online, t.channels_offline,
 	t.materials, t.fees, t.phone, t.address, t.service_url, t.sms_template, t.inapp_template, t.remind1_days, t.remind2_days,
-	t.followup_days, t.lapse_days, t.send_time, t.active, t.last_review_on, t.created_at, t.updated_at`
+	t.followup_days, t.lapse_days, t.send_time, t.active, t.last_review_on, t.created_at, t.updated_at,
+	t.kind, t.sms_template_en, t.inapp_template_en`
 
 func scanType(r db.Row) (*Type, error) {
 	t := &Type{}
 	err := r.Scan(&t.ID, &t.DepartmentID, &t.Code, &t.Name, &t.LegalBasis, &t.ValidityMonths, &t.ChannelsOnline,
 		&t.ChannelsOffline, &t.Materials, &t.Fees, &t.Phone, &t.Address, &t.ServiceURL, &t.SMSTemplate, &t.InAppTemplate,
-		&t.Remind1Days, &t.Remind2Days, &t.FollowupDays, &t.LapseDays, &t.SendTime, &t.Active, &t.LastReviewOn, &t.CreatedAt, &t.UpdatedAt)
+		&t.Remind1Days, &t.Remind2Days, &t.FollowupDays, &t.LapseDays, &t.SendTime, &t.Active, &t.LastReviewOn, &t.CreatedAt, &t.UpdatedAt,
+		&t.Kind, &t.SMSTemplateEN, &t.InAppTemplateEN)
 	return t, err
 }
 
