@@ -329,6 +329,7 @@ type License struct {
 	TypeID         int64      `json:"type_id"`
 	TypeCode       string     `json:"type_code"`
 	TypeName       string     `json:"type_name"`
+	TypeKind       string     `json:"type_kind" doc:"licence, or the kind of another dated obligation (annual_report, credit_renewal, rectification, tax)"`
 	DepartmentID   int64      `json:"department_id"`
 	DepartmentName string     `json:"department_name"`
 	Number         string     `json:"number"`

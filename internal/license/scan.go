@@ -353,7 +353,7 @@ func (s *Service) loadBatch(ctx context.Context, batch []*candidate) (map[int64]
 		var phoneEnc []byte
 		if err := rows.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
 			&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
-			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &phoneEnc); err != nil {
+			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind, &phoneEnc); err != nil {
 			return nil, err
 		}
 		l.AnsweredAt = answered

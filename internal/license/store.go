@@ -30,7 +30,7 @@ func scanType(r db.Row) (*Type, error) {
 
 const licenseCols = `l.id, l.type_id, t.code, t.name, l.department_id, l.number, COALESCE(l.entity_id, 0), l.holder_name,
 	l.holder_id_mask, l.phone_mask, l.issued_on, l.expires_on, l.status, l.elderly, l.disabled, COALESCE(l.renewed_by_id, 0),
-	l.renewed_on, l.renewal_source, l.holder_answer, l.answered_at, l.created_at`
+	l.renewed_on, l.renewal_source, l.holder_answer, l.answered_at, l.created_at, t.kind`
 
 // licenseFrom reads the module's own tables only; department names come
 // from the account directory (nameLicenses).
@@ -41,7 +41,7 @@ func scanLicense(r db.Row) (*License, error) {
 	var answered *time.Time
 	err := r.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
 		&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
-		&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt)
+		&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind)
 	l.AnsweredAt = answered
 	return l, err
 }
