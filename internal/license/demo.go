@@ -97,8 +97,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	}
 	for code, offs := range demoObligations {
 		for i, off := range offs {
-			h := ents[i%len(ents)]                                                                                                             // the demo enterprise first
-			byType[code] = append(byType[code], LicenseInput{TypeCode: code, Number: fmt.Sprintf("%s-%s-%d", code, today.String()[:4], 501+i), // no "-0": demoRenewals renews licences only
+			// The demo enterprise first; no "-0" in the number: demoRenewals renews licences only.
+			h := ents[i%len(ents)]
+			byType[code] = append(byType[code], LicenseInput{TypeCode: code, Number: fmt.Sprintf("%s-%s-%d", code, today.String()[:4], 501+i),
 				HolderName: h.name, HolderCode: h.uscc, IssuedOn: today.AddDays(off - 365).String(), ExpiresOn: today.AddDays(off).String()})
 		}
 	}
