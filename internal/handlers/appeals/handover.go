@@ -126,7 +126,13 @@ func (h *handlers) detailHandovers(r *http.Request, v *web.View, a *appeal.Appea
 		return err
 	}
 	data["Clues"] = clues
-	if actor := auth.From(ctx); isStaff(actor) {
+	actor := auth.From(ctx)
+	disclose := map[int64]bool{} // the office: supervisors or the receiving department
+	for _, c := range clues {
+		disclose[c.ID] = actor.Has(auth.Supervisor) || actor.Has(auth.DeptStaff, auth.DeptAdmin) && actor.InScope(c.OfficeDeptID)
+	}
+	data["CanDisclose"] = disclose
+	if isStaff(actor) {
 		data["CanHandOver"] = true
 		depts, err := h.s.App.Accounts.ListDepartments(ctx)
 		if err != nil {

@@ -62,8 +62,12 @@ func TestHandoverSteps(t *testing.T) {
 			if len(clues) != 1 {
 				t.Fatalf("supervisor's clue ledger: %d", len(clues))
 			}
-			if r := env.Login(t, "supervisor").Get(t, loc); !strings.Contains(r.Body, "加急费") || !strings.Contains(r.Body, "移交纪检监察机关（问题线索）") {
-				t.Fatal("supervisor's page lacks the clue or its timeline label")
+			if r := env.Login(t, "supervisor").Get(t, loc); !strings.Contains(r.Body, "加急费") || !strings.Contains(r.Body, "移交纪检监察机关（问题线索）") ||
+				!strings.Contains(r.Body, `data-testid="clue-disclose"`) {
+				t.Fatal("supervisor's page lacks the clue, its timeline label or the disclose button")
+			}
+			if r := admin.Get(t, loc); !strings.Contains(r.Body, "加急费") || strings.Contains(r.Body, `data-testid="clue-disclose"`) {
+				t.Fatal("the sender's page: the clue, without the disclose button")
 			}
 			if r := env.API(t, toks["supervisor"], "POST", fmt.Sprintf("/api/v1/appeal-clues/%d/disclose", clues[0].ID), nil); r.StatusCode != 200 {
 				t.Fatalf("disclose: %d %s", r.StatusCode, r.Body)
