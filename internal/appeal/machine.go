@@ -155,6 +155,10 @@ func init() {
 			{ID: ActFeedback, Label: workflow.L("阶段性反馈", "interim feedback")}, {ID: ActClassify, Label: workflow.L("问题定性（个性/共性）", "classify (individual/common)")},
 			{ID: ActOnSpot, Label: workflow.L("当场解决", "resolve on the spot")},
 			{ID: actCommonFixed, Label: workflow.L("共性问题已整改", "common issue fixed")},
+			{ID: actClueHandover, Label: workflow.L("移交纪检监察机关（问题线索）", "clue handed to the discipline inspection office")},
+			{ID: actClueDisclose, Label: workflow.L("告知企业：问题线索已移交纪检监察", "enterprise told: clue handed to discipline inspection")},
+			{ID: actMeeting, Label: workflow.L("提交联席会议研究", "taken by a joint meeting")},
+			{ID: actMeetingTask, Label: workflow.L("联席会议决定事项办结", "joint-meeting decision carried out")},
 			// Timeline entries outside the table.
 			{ID: "submit", Label: workflow.L("提交诉求", "submitted")}, {ID: "alert", Label: workflow.L("预警", "alert")},
 		},

@@ -520,5 +520,9 @@ func (s *Service) Timeline(ctx context.Context, id int64) ([]Event, error) {
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return s.hideClueEvents(ctx, actor, r, a.ID, out)
 }

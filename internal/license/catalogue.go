@@ -109,18 +109,19 @@ func (s *Service) writeType(ctx context.Context, id int64, in TypeInput) (int64,
 	now := s.Clock.Now()
 	args := []any{in.Code, in.Name, in.LegalBasis, in.ValidityMonths, in.ChannelsOnline, in.ChannelsOffline, in.Materials, in.Fees,
 		in.Phone, in.Address, in.ServiceURL, in.SMSTemplate, in.InAppTemplate, in.Remind1Days, in.Remind2Days, in.FollowupDays,
-		in.LapseDays, in.SendTime, in.Active, now}
+		in.LapseDays, in.SendTime, in.Active, now, in.Kind, in.SMSTemplateEN, in.InAppTemplateEN}
 	var err error
 	if id == 0 {
 		err = s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO license_types (code, name, legal_basis, validity_months, channels_online, channels_offline,
 			materials, fees, phone, address, service_url, sms_template, inapp_template, remind1_days, remind2_days, followup_days,
-			lapse_days, send_time, active, created_at, updated_at, department_id)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20,$21) RETURNING id`,
+			lapse_days, send_time, active, created_at, updated_at, kind, sms_template_en, inapp_template_en, department_id)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20,$21,$22,$23,$24) RETURNING id`,
 			append(args, in.DepartmentID)...).Scan(&id)
 	} else {
 		_, err = s.DB.Q(ctx).Exec(ctx, `UPDATE license_types SET code=$1, name=$2, legal_basis=$3, validity_months=$4, channels_online=$5,
 			channels_offline=$6, materials=$7, fees=$8, phone=$9, address=$10, service_url=$11, sms_template=$12, inapp_template=$13,
-			remind1_days=$14, remind2_days=$15, followup_days=$16, lapse_days=$17, send_time=$18, active=$19, updated_at=$20 WHERE id=$21`,
+			remind1_days=$14, remind2_days=$15, followup_days=$16, lapse_days=$17, send_time=$18, active=$19, updated_at=$20,
+			kind=$21, sms_template_en=$22, inapp_template_en=$23 WHERE id=$24`,
 			append(args, id)...)
 	}
 	if db.IsUnique(err) {

@@ -28,7 +28,19 @@ var demoTypes = []struct {
 		Materials: "换证申请；安全评价报告；消防验收意见", Fees: "不收费", Phone: "0374-2965678", Address: "许昌市建安大道商务局三楼", Active: true}},
 	{"XC-ZWFW", TypeInput{Code: "GGCS-WS", Name: "公共场所卫生许可证", ValidityMonths: 48, ChannelsOnline: "许昌政务服务网", ChannelsOffline: "市民之家一楼综合窗口",
 		Materials: "延续申请；从业人员健康合格证明；卫生检测报告", Fees: "不收费", Phone: "0374-12345", Address: "许昌市魏都区龙兴路市民之家", Remind1Days: 45, Remind2Days: 15, FollowupDays: 5, Active: true}},
+	// Other deadlines than licences (kinds.go): the annual report and the
+	// tax office's 许税闹钟.
+	{"XC-SJJ", TypeInput{Code: "NB-QY", Name: "企业年度报告", Kind: KindAnnualReport, LegalBasis: "《企业信息公示暂行条例》第八条",
+		ChannelsOnline: "国家企业信用信息公示系统（河南）", ChannelsOffline: "许昌市民之家二楼市场监管窗口", Materials: "上一年度资产、经营和社保信息",
+		Fees: "不收费", Phone: "0374-2961236", Address: "许昌市魏都区龙兴路市民之家", Remind1Days: 30, Remind2Days: 10, FollowupDays: 5, Active: true}},
+	{"XC-SWJ", TypeInput{Code: "SS-ZZS", Name: "增值税及附加税费申报", Kind: KindTax, LegalBasis: "《中华人民共和国税收征收管理法》第二十五条",
+		ChannelsOnline: "河南省电子税务局", ChannelsOffline: "许昌市民之家一楼税务窗口", Materials: "申报表；发票汇总",
+		Fees: "不收费", Phone: "12366", Address: "许昌市魏都区龙兴路市民之家", Remind1Days: 10, Remind2Days: 3, FollowupDays: 1, Active: true}},
 }
+
+// demoObligations are the dated obligations of the demo (kinds other than
+// licences): type code -> days from today to the deadline.
+var demoObligations = map[string][]int{"NB-QY": {8, 20, 27, 33}, "SS-ZZS": {2, 5, 9, 12}}
 
 // LoadDemo loads the demo catalogue and licences relative to the service
 // clock: licences falling in every stage over the next 60 days, the past
@@ -83,7 +95,15 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		byType[code] = append(byType[code], LicenseInput{TypeCode: code, Number: fmt.Sprintf("%s-%s-%04d", code, today.String()[:4], 901+i),
 			HolderName: ents[0].name, HolderCode: ents[0].uscc, IssuedOn: today.AddDays(off - 5*365).String(), ExpiresOn: today.AddDays(off).String()})
 	}
-	for _, code := range codes {
+	for _, code := range []string{"NB-QY", "SS-ZZS"} { // in order: the demo is the same every time
+		for i, off := range demoObligations[code] {
+			// The demo enterprise first; no "-0" in the number: demoRenewals renews licences only.
+			h := ents[i%len(ents)]
+			byType[code] = append(byType[code], LicenseInput{TypeCode: code, Number: fmt.Sprintf("%s-%s-%d", code, today.String()[:4], 501+i),
+				HolderName: h.name, HolderCode: h.uscc, IssuedOn: today.AddDays(off - 365).String(), ExpiresOn: today.AddDays(off).String()})
+		}
+	}
+	for _, code := range append(codes, "NB-QY", "SS-ZZS") {
 		t := types[code]
 		rep, err := s.Add(ctx, t.DepartmentID, byType[code], ModeAllOrNothing)
 		if err != nil {

@@ -119,7 +119,7 @@ func (s *Service) followups(ctx context.Context, deptID int64, overdueOnly, mine
 		var answered any
 		err := rows.Scan(&it.FollowupID, &it.ListedOn, &it.AssigneeID, &l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number,
 			&l.EntityID, &l.HolderName, &l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled,
-			&l.RenewedByID, &l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt)
+			&l.RenewedByID, &l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind)
 		if err != nil {
 			rows.Close()
 			return nil, err

@@ -82,11 +82,21 @@ func (s *Service) ImportTemplate(w io.Writer) error {
 	return f.Write(w)
 }
 
+// columnAliases are the headers a ledger of other dated obligations
+// (kinds.go: annual reports, tax items) may use instead.
+var columnAliases = map[string][]string{
+	"number":      {"事项编号", "文书编号"},
+	"holder_name": {"企业名称", "纳税人名称"},
+	"holder_code": {"统一社会信用代码", "纳税人识别号"},
+	"issued_on":   {"起始日期", "登记日期"},
+	"expires_on":  {"办理截止日期", "截止日期"},
+}
+
 // ledgerColumns is Columns as the import kit matches them.
 var ledgerColumns = func() []importkit.Column {
 	out := make([]importkit.Column, len(Columns))
 	for i, c := range Columns {
-		out[i] = importkit.Column{Key: c.Field, Header: c.Header, Required: c.Required}
+		out[i] = importkit.Column{Key: c.Field, Header: c.Header, Required: c.Required, Aliases: columnAliases[c.Field]}
 	}
 	return out
 }()

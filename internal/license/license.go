@@ -120,6 +120,7 @@ type Type struct {
 	DepartmentName  string    `json:"department_name,omitempty"`
 	Code            string    `json:"code"`
 	Name            string    `json:"name"`
+	Kind            string    `json:"kind" enum:"licence,annual_report,credit_renewal,rectification,tax" doc:"licence, or another dated obligation (issue 18: 许税闹钟)"`
 	LegalBasis      string    `json:"legal_basis"`
 	ValidityMonths  int       `json:"validity_months" doc:"legal validity; 0 when not fixed"`
 	ChannelsOnline  string    `json:"channels_online"`
@@ -131,6 +132,8 @@ type Type struct {
 	ServiceURL      string    `json:"service_url"`
 	SMSTemplate     string    `json:"sms_template" doc:"text/template over the template variables, e.g. {{.holder}}"`
 	InAppTemplate   string    `json:"inapp_template"`
+	SMSTemplateEN   string    `json:"sms_template_en" doc:"English SMS template (holders who read English); empty: the Chinese text"`
+	InAppTemplateEN string    `json:"inapp_template_en"`
 	Remind1Days     int       `json:"remind1_days" doc:"first reminder, days before expiry (default 30)"`
 	Remind2Days     int       `json:"remind2_days" doc:"second reminder (default 7)"`
 	FollowupDays    int       `json:"followup_days" doc:"follow-up list (default 3)"`
@@ -168,6 +171,7 @@ type TypeInput struct {
 	DepartmentID    int64  `json:"department_id" doc:"0: the actor's department"`
 	Code            string `json:"code"`
 	Name            string `json:"name"`
+	Kind            string `json:"kind" doc:"licence (default), annual_report, credit_renewal, rectification or tax"`
 	LegalBasis      string `json:"legal_basis"`
 	ValidityMonths  int    `json:"validity_months"`
 	ChannelsOnline  string `json:"channels_online"`
@@ -179,6 +183,8 @@ type TypeInput struct {
 	ServiceURL      string `json:"service_url"`
 	SMSTemplate     string `json:"sms_template"`
 	InAppTemplate   string `json:"inapp_template"`
+	SMSTemplateEN   string `json:"sms_template_en"`
+	InAppTemplateEN string `json:"inapp_template_en"`
 	Remind1Days     int    `json:"remind1_days"`
 	Remind2Days     int    `json:"remind2_days"`
 	FollowupDays    int    `json:"followup_days"`
@@ -189,11 +195,24 @@ type TypeInput struct {
 
 // Defaults fills the empty fields with the defaults.
 func (in *TypeInput) Defaults() {
+	if in.Kind == "" {
+		in.Kind = KindLicence
+	}
+	sms, inapp := DefaultSMSTemplate, DefaultInAppTemplate
+	if in.Kind != KindLicence {
+		sms, inapp = DefaultDeadlineSMS, DefaultDeadlineInApp
+		if in.SMSTemplateEN == "" {
+			in.SMSTemplateEN = DefaultDeadlineSMSEN
+		}
+		if in.InAppTemplateEN == "" {
+			in.InAppTemplateEN = DefaultDeadlineInAppEN
+		}
+	}
 	if in.SMSTemplate == "" {
-		in.SMSTemplate = DefaultSMSTemplate
+		in.SMSTemplate = sms
 	}
 	if in.InAppTemplate == "" {
-		in.InAppTemplate = DefaultInAppTemplate
+		in.InAppTemplate = inapp
 	}
 	if in.Remind1Days == 0 && in.Remind2Days == 0 && in.FollowupDays == 0 {
 		in.Remind1Days, in.Remind2Days, in.FollowupDays = 30, 7, 3
@@ -231,6 +250,18 @@ func (in *TypeInput) Validate() error {
 	}
 	if err := CheckTemplate(in.InAppTemplate); err != nil {
 		v.Add("inapp_template", "站内信模板有误："+err.Error(), "in-app template: "+err.Error())
+	}
+	if !ValidKind(in.Kind) {
+		v.Add("kind", "请选择提醒类型（证照、年报、信用评级复评、检查整改或涉税事项）", "choose the kind: licence, annual_report, credit_renewal, rectification or tax")
+	}
+	for _, f := range []struct{ name, text, zh, en string }{{"sms_template_en", in.SMSTemplateEN, "英文短信模板有误：", "English SMS template: "},
+		{"inapp_template_en", in.InAppTemplateEN, "英文站内信模板有误：", "English in-app template: "}} {
+		if strings.TrimSpace(f.text) == "" {
+			continue
+		}
+		if err := CheckTemplate(f.text); err != nil {
+			v.Add(f.name, f.zh+err.Error(), f.en+err.Error())
+		}
 	}
 	if len([]rune(in.SMSTemplate)) > 500 {
 		v.Add("sms_template", "短信模板最长 500 字", "SMS template at most 500 characters")
@@ -298,6 +329,7 @@ type License struct {
 	TypeID         int64      `json:"type_id"`
 	TypeCode       string     `json:"type_code"`
 	TypeName       string     `json:"type_name"`
+	TypeKind       string     `json:"type_kind" doc:"licence, or the kind of another dated obligation (annual_report, credit_renewal, rectification, tax)"`
 	DepartmentID   int64      `json:"department_id"`
 	DepartmentName string     `json:"department_name"`
 	Number         string     `json:"number"`

@@ -45,6 +45,36 @@ func registerMessages() {
 			},
 		},
 	})
+	// Deadlines other than licences (kinds.go): the type's own Chinese and
+	// English texts.
+	deadline := append(append([]notify.Variable{}, text...),
+		notify.Variable{Name: "sms_text_en", ZH: "按提醒类型英文短信模板生成的短信", EN: "SMS text from the type's English template", Example: "[Yingshang] your 2025 annual report is due on 2026-06-30."},
+		notify.Variable{Name: "inapp_text_en", ZH: "按提醒类型英文站内信模板生成的正文", EN: "in-app text from the type's English template", Example: "Your 2025 annual report is due on 2026-06-30, 30 days left."},
+		notify.Variable{Name: "kind_zh", ZH: "提醒类型", EN: "kind (Chinese)", Example: "企业年报"},
+		notify.Variable{Name: "kind_en", ZH: "提醒类型（英文）", EN: "kind", Example: "annual report"})
+	notify.RegisterType(notify.MessageType{
+		Key: MsgDeadline, NameZH: "到期事项提醒（年报、信用复评、整改、涉税）", NameEN: "Deadline reminder (annual report, rating renewal, rectification, tax)", Variables: deadline,
+		Defaults: map[string]map[string]notify.Template{
+			notify.ChannelSMS: {notify.LangZH: {Body: "{{.sms_text}}"}, notify.LangEN: {Body: "{{.sms_text_en}}"}},
+			notify.ChannelInApp: {
+				notify.LangZH: {Subject: "{{.kind_zh}}提醒：{{.license_type}}还剩{{.days_left}}天", Body: "{{.inapp_text}}"},
+				notify.LangEN: {Subject: "Due soon ({{.kind_en}}): {{.license_type}} in {{.days_left}} days", Body: "{{.inapp_text_en}}"},
+			},
+		},
+	})
+	notify.RegisterType(notify.MessageType{
+		Key: MsgDeadlineDue, NameZH: "到期事项已到期", NameEN: "Deadline passed", Variables: deadline,
+		Defaults: map[string]map[string]notify.Template{
+			notify.ChannelSMS: {
+				notify.LangZH: {Body: "【许证闹钟】您的{{.license_type}}（{{.number}}）办理截止日期{{.expires_on}}已到，请尽快办理。"},
+				notify.LangEN: {Body: "[Yingshang] Your {{.license_type}} ({{.number}}) was due on {{.expires_on}}. Please act as soon as possible."},
+			},
+			notify.ChannelInApp: {
+				notify.LangZH: {Subject: "{{.kind_zh}}已到期：{{.license_type}}", Body: "您的{{.license_type}}（{{.number}}）办理截止日期{{.expires_on}}已到，请尽快办理。"},
+				notify.LangEN: {Subject: "Due ({{.kind_en}}): {{.license_type}}", Body: "Your {{.license_type}} ({{.number}}) was due on {{.expires_on}}. Please act as soon as possible."},
+			},
+		},
+	})
 	notify.RegisterType(notify.MessageType{
 		Key: MsgFollowup, NameZH: "证照待跟进清单", NameEN: "Licence follow-up list",
 		Variables: []notify.Variable{

@@ -40,6 +40,9 @@ type PublicStage struct {
 type PublicItem struct {
 	Code            string        `json:"code"`
 	Name            string        `json:"name"`
+	Kind            string        `json:"kind" doc:"licence, annual_report, credit_renewal, rectification or tax"`
+	KindZH          string        `json:"kind_zh"`
+	KindEN          string        `json:"kind_en"`
 	LegalBasis      string        `json:"legal_basis"`
 	ValidityMonths  int           `json:"validity_months" doc:"legal validity; 0 when not fixed"`
 	Stages          []PublicStage `json:"stages"`
@@ -117,7 +120,7 @@ func (s *Service) PublicCatalogue(ctx context.Context, deptID int64) ([]*PublicU
 		if t.LastReviewOn > cur.LastReviewOn {
 			cur.LastReviewOn = t.LastReviewOn
 		}
-		cur.Items = append(cur.Items, PublicItem{Code: t.Code, Name: t.Name, LegalBasis: t.LegalBasis, ValidityMonths: t.ValidityMonths,
+		cur.Items = append(cur.Items, PublicItem{Code: t.Code, Name: t.Name, Kind: t.Kind, KindZH: KindLabel(t.Kind, "zh"), KindEN: KindLabel(t.Kind, "en"), LegalBasis: t.LegalBasis, ValidityMonths: t.ValidityMonths,
 			Stages: PublicStages(t), SendTime: t.SendTime, ChannelsOnline: strings.TrimSpace(t.ChannelsOnline),
 			ChannelsOffline: strings.TrimSpace(t.ChannelsOffline), Materials: t.Materials, Fees: t.Fees, Phone: t.Phone,
 			Address: t.Address, ServiceURL: t.ServiceURL})

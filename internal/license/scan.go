@@ -300,9 +300,9 @@ func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calen
 		var ms []notify.Message
 		switch c.stage {
 		case StageRemind1, StageRemind2:
-			ms, err = s.holderMessages(l, types[l.TypeID], MsgReminder, users[l.EntityID], today)
+			ms, err = s.holderMessages(l, types[l.TypeID], reminderMsg(kindOf(types[l.TypeID]), false), users[l.EntityID], today)
 		case StageLapsed:
-			ms, err = s.holderMessages(l, types[l.TypeID], MsgExpired, users[l.EntityID], today)
+			ms, err = s.holderMessages(l, types[l.TypeID], reminderMsg(kindOf(types[l.TypeID]), true), users[l.EntityID], today)
 		}
 		if err != nil {
 			return fmt.Errorf("licence %d stage %s: %w", l.ID, c.stage, err)
@@ -373,7 +373,7 @@ func (s *Service) loadBatch(ctx context.Context, batch []*candidate) (map[int64]
 		var phoneEnc []byte
 		if err := rows.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
 			&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
-			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &phoneEnc); err != nil {
+			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind, &phoneEnc); err != nil {
 			return nil, err
 		}
 		l.AnsweredAt = answered
@@ -575,7 +575,19 @@ func (s *Service) messageData(l *License, t *Type, today calendar.Date) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("in-app template of %s: %w", t.Code, err)
 	}
-	return map[string]any{"sms_text": sms, "inapp_text": inapp, "license_type": t.Name, "number": l.Number,
+	smsEN, inappEN := sms, inapp
+	if t.SMSTemplateEN != "" {
+		if smsEN, err = renderTemplate(t.SMSTemplateEN, vars); err != nil {
+			return nil, fmt.Errorf("English SMS template of %s: %w", t.Code, err)
+		}
+	}
+	if t.InAppTemplateEN != "" {
+		if inappEN, err = renderTemplate(t.InAppTemplateEN, vars); err != nil {
+			return nil, fmt.Errorf("English in-app template of %s: %w", t.Code, err)
+		}
+	}
+	return map[string]any{"sms_text": sms, "inapp_text": inapp, "sms_text_en": smsEN, "inapp_text_en": inappEN, "license_type": t.Name,
+		"kind_zh": KindLabel(t.Kind, "zh"), "kind_en": KindLabel(t.Kind, "en"), "number": l.Number,
 		"expires_on": l.ExpiresOn, "days_left": vars["days_left"], "license_id": l.ID}, nil
 }
 

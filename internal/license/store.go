@@ -16,19 +16,21 @@ import (
 
 const typeCols = `t.id, t.department_id, t.code, t.name, t.legal_basis, t.validity_months, t.channels_online, t.channels_offline,
 	t.materials, t.fees, t.phone, t.address, t.service_url, t.sms_template, t.inapp_template, t.remind1_days, t.remind2_days,
-	t.followup_days, t.lapse_days, t.send_time, t.active, t.last_review_on, t.created_at, t.updated_at`
+	t.followup_days, t.lapse_days, t.send_time, t.active, t.last_review_on, t.created_at, t.updated_at,
+	t.kind, t.sms_template_en, t.inapp_template_en`
 
 func scanType(r db.Row) (*Type, error) {
 	t := &Type{}
 	err := r.Scan(&t.ID, &t.DepartmentID, &t.Code, &t.Name, &t.LegalBasis, &t.ValidityMonths, &t.ChannelsOnline,
 		&t.ChannelsOffline, &t.Materials, &t.Fees, &t.Phone, &t.Address, &t.ServiceURL, &t.SMSTemplate, &t.InAppTemplate,
-		&t.Remind1Days, &t.Remind2Days, &t.FollowupDays, &t.LapseDays, &t.SendTime, &t.Active, &t.LastReviewOn, &t.CreatedAt, &t.UpdatedAt)
+		&t.Remind1Days, &t.Remind2Days, &t.FollowupDays, &t.LapseDays, &t.SendTime, &t.Active, &t.LastReviewOn, &t.CreatedAt, &t.UpdatedAt,
+		&t.Kind, &t.SMSTemplateEN, &t.InAppTemplateEN)
 	return t, err
 }
 
 const licenseCols = `l.id, l.type_id, t.code, t.name, l.department_id, l.number, COALESCE(l.entity_id, 0), l.holder_name,
 	l.holder_id_mask, l.phone_mask, l.issued_on, l.expires_on, l.status, l.elderly, l.disabled, COALESCE(l.renewed_by_id, 0),
-	l.renewed_on, l.renewal_source, l.holder_answer, l.answered_at, l.created_at`
+	l.renewed_on, l.renewal_source, l.holder_answer, l.answered_at, l.created_at, t.kind`
 
 // licenseFrom reads the module's own tables only; department names come
 // from the account directory (nameLicenses).
@@ -39,7 +41,7 @@ func scanLicense(r db.Row) (*License, error) {
 	var answered *time.Time
 	err := r.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
 		&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
-		&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt)
+		&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind)
 	l.AnsweredAt = answered
 	return l, err
 }

@@ -37,6 +37,7 @@ func Mount(s *server.Server, svc *appeal.Service) {
 	s.Page("GET /public/cases", h.cases)
 	h.mountAPI()
 	h.mountTerms()
+	h.mountHandovers()
 	h.mountOpen311()
 }
 
@@ -373,6 +374,9 @@ func (h *handlers) renderDetail(w http.ResponseWriter, r *http.Request, v *web.V
 	data["CanPublish"] = a.State == appeal.Closed && a.Publishable && actor.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)
 	data["CanAttach"] = a.Open()
 	if err := h.detailTerms(r, v, a, acts, data); err != nil {
+		return err
+	}
+	if err := h.detailHandovers(r, v, a, data); err != nil {
 		return err
 	}
 	v.Data = data

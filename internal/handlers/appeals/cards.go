@@ -3,6 +3,9 @@ package appeals
 import (
 	"context"
 	"strconv"
+	"time"
+
+	"yingshang/internal/calendar"
 
 	"yingshang/internal/appeal"
 	"yingshang/internal/auth"
@@ -25,7 +28,7 @@ var listTitles = map[string]web.Text{
 // deadline first with the working days left, and what waits for others.
 func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 	wb, err := m.svc.Workbench(ctx)
-	if err != nil || wb.ToDoTitle == "" {
+	if err != nil {
 		return nil, err
 	}
 	cal, err := m.cal.Calendar(ctx)
@@ -33,6 +36,10 @@ func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 		return nil, err
 	}
 	now := m.svc.Clock.Now()
+	tasks, err := m.taskCard(ctx, cal, now)
+	if err != nil || wb.ToDoTitle == "" {
+		return tasks, err
+	}
 	items := func(list []appeal.WorkItem) []web.CardItem {
 		out := make([]web.CardItem, 0, len(list))
 		for _, w := range list {
@@ -49,8 +56,27 @@ func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 	if wb.ToDoTitle == "rate" {
 		more.Href = "/appeals?queue=mine"
 	}
-	return []web.Card{
+	return append([]web.Card{
 		{Title: listTitles[wb.ToDoTitle], Kind: web.CardTodo, Items: items(wb.ToDo), Empty: web.Text{ZH: "没有待办的诉求", EN: "No appeals waiting for you"}, More: more},
 		{Title: listTitles[wb.WatchTitle], Kind: web.CardWatch, Items: items(wb.Watch), Empty: web.Text{ZH: "暂无", EN: "None"}},
-	}, nil
+	}, tasks...), nil
+}
+
+// taskCard is the open joint-meeting decisions of the caller's
+// departments with their working days left ("还剩 N 个工作日", "已逾期");
+// no card when there are none.
+func (m *mod) taskCard(ctx context.Context, cal *calendar.Calendar, now time.Time) ([]web.Card, error) {
+	list, err := m.svc.MyTasks(ctx)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	items := make([]web.CardItem, 0, len(list))
+	for _, t := range list {
+		it := web.CardItem{Text: t.Decision, Href: "/appeal-meetings/" + strconv.FormatInt(t.MeetingID, 10), Note: t.MeetingTitle,
+			Step: web.Text{ZH: appeal.TaskStatusLabel(t.Status, "zh"), EN: appeal.TaskStatusLabel(t.Status, "en")}}
+		it.SetDue(cal, now, t.Due)
+		items = append(items, it)
+	}
+	return []web.Card{{Title: web.Text{ZH: "联席会议决定事项（本部门）", EN: "Joint-meeting decisions (my department)"}, Kind: web.CardTodo, Items: items,
+		Empty: web.Text{ZH: "没有待办的决定事项", EN: "No decisions waiting"}, More: &web.Link{Label: web.Text{ZH: "全部联席会议", EN: "All joint meetings"}, Href: "/appeal-meetings"}}}, nil
 }

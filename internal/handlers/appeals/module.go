@@ -59,6 +59,8 @@ func (m *mod) Nav() []web.NavGroup {
 		{Label: web.Text{ZH: "诉求看板", EN: "Appeals dashboard"}, Href: "/appeals/dashboard", Show: staff},
 		{Label: web.Text{ZH: "诉求预警与督办", EN: "Appeal warnings"}, Href: "/appeals/alerts", TestID: "nav-appeal-alerts", Show: staff},
 		{Label: web.Text{ZH: "共性问题整改", EN: "Common issues"}, Href: "/appeal-issues", TestID: "nav-appeal-issues", Show: staff},
+		{Label: web.Text{ZH: "联席会议", EN: "Joint meetings"}, Href: "/appeal-meetings", TestID: "nav-appeal-meetings", Show: staff},
+		{Label: web.Text{ZH: "问题线索移交台账", EN: "Clues to discipline inspection"}, Href: "/appeal-clues", TestID: "nav-appeal-clues", Show: staff},
 		{Label: web.Text{ZH: "诉求分渠道统计", EN: "Appeals per channel"}, Href: "/appeals/channels", Show: staff},
 	}}}
 }

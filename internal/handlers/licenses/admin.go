@@ -16,7 +16,11 @@ func (h *handlers) catalogue(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := h.s.View(r, "")
 	v.Title = v.T("提醒事项目录", "Reminder catalogue")
-	data := map[string]any{"Types": types, "CanEdit": v.Actor.Has(admins...)}
+	kinds := map[string]string{}
+	for _, k := range kindOptions(v.Lang) {
+		kinds[k.Value] = k.Label
+	}
+	data := map[string]any{"Types": types, "CanEdit": v.Actor.Has(admins...), "KindLabels": kinds}
 	if v.Actor.DepartmentID != 0 {
 		if st, err := h.svc.Review(r.Context(), 0); err == nil {
 			data["Review"] = st
@@ -51,7 +55,7 @@ func (h *handlers) typeForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.Defaults()
 	v.Title = v.T("提醒事项", "Reminder item")
-	v.Data = map[string]any{"ID": id, "In": in, "Vars": license.TemplateVars, "Fields": typeFields(v.T, in)}
+	v.Data = map[string]any{"ID": id, "In": in, "Vars": license.TemplateVars, "Fields": typeFields(v.T, in), "Kinds": kindOptions(v.Lang)}
 	return h.s.Render(w, r, http.StatusOK, viewTypeForm, v)
 }
 
@@ -59,6 +63,7 @@ func typeInput(t *license.Type) license.TypeInput {
 	return license.TypeInput{DepartmentID: t.DepartmentID, Code: t.Code, Name: t.Name, LegalBasis: t.LegalBasis, ValidityMonths: t.ValidityMonths,
 		ChannelsOnline: t.ChannelsOnline, ChannelsOffline: t.ChannelsOffline, Materials: t.Materials, Fees: t.Fees, Phone: t.Phone,
 		Address: t.Address, ServiceURL: t.ServiceURL, SMSTemplate: t.SMSTemplate, InAppTemplate: t.InAppTemplate, Remind1Days: t.Remind1Days,
+		Kind: t.Kind, SMSTemplateEN: t.SMSTemplateEN, InAppTemplateEN: t.InAppTemplateEN,
 		Remind2Days: t.Remind2Days, FollowupDays: t.FollowupDays, LapseDays: t.LapseDays, SendTime: t.SendTime, Active: t.Active}
 }
 
@@ -75,11 +80,12 @@ func (h *handlers) saveType(w http.ResponseWriter, r *http.Request) error {
 		ChannelsOnline: f("channels_online"), ChannelsOffline: f("channels_offline"), Materials: f("materials"), Fees: f("fees"),
 		Phone: f("phone"), Address: f("address"), ServiceURL: f("service_url"), SMSTemplate: f("sms_template"), InAppTemplate: f("inapp_template"),
 		Remind1Days: atoi(f("remind1_days")), Remind2Days: atoi(f("remind2_days")), FollowupDays: atoi(f("followup_days")),
-		LapseDays: atoi(f("lapse_days")), SendTime: f("send_time"), Active: f("active") != ""}
+		LapseDays: atoi(f("lapse_days")), SendTime: f("send_time"), Active: f("active") != "",
+		Kind: f("kind"), SMSTemplateEN: f("sms_template_en"), InAppTemplateEN: f("inapp_template_en")}
 	if _, err := h.svc.SaveType(r.Context(), id, in); err != nil {
 		v := h.s.View(r, "")
 		v.Title = v.T("提醒事项", "Reminder item")
-		v.Data = map[string]any{"ID": id, "In": in, "Vars": license.TemplateVars, "Fields": typeFields(v.T, in)}
+		v.Data = map[string]any{"ID": id, "In": in, "Vars": license.TemplateVars, "Fields": typeFields(v.T, in), "Kinds": kindOptions(v.Lang)}
 		return h.s.FormError(w, r, viewTypeForm, v, err)
 	}
 	v := h.s.View(r, "")
@@ -234,4 +240,15 @@ func typeFields(t func(string, string) string, in license.TypeInput) []TypeField
 		{"followup_days", t("列入跟进清单（到期前天数）", "Follow-up list (days before)"), n(in.FollowupDays)},
 		{"lapse_days", t("到期后标记失效（天）", "Mark lapsed (days after)"), n(in.LapseDays)},
 	}
+}
+
+// kindOption is a reminder kind in the type form.
+type kindOption struct{ Value, Label string }
+
+func kindOptions(lang string) []kindOption {
+	out := make([]kindOption, len(license.Kinds))
+	for i, k := range license.Kinds {
+		out[i] = kindOption{k, license.KindLabel(k, lang)}
+	}
+	return out
 }

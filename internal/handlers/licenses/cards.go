@@ -41,6 +41,10 @@ func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 	now := m.svc.Clock.Now()
 	item := func(l *license.License, href string) web.CardItem {
 		it := web.CardItem{Text: l.TypeName + " " + l.Number + " · " + l.HolderName, Href: href, Step: licenceStatus(l.Status)}
+		if l.TypeKind != "" && l.TypeKind != license.KindLicence {
+			// Another dated obligation (an annual report, a tax item): its kind, and "due" rather than a licence status.
+			it.Step = web.Text{ZH: license.KindLabel(l.TypeKind, "zh"), EN: license.KindLabel(l.TypeKind, "en")}
+		}
 		if due, ok := expiry(l.ExpiresOn); ok {
 			it.SetDue(cal, now, due)
 		}
@@ -68,8 +72,8 @@ func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 		if err != nil {
 			return nil, err
 		}
-		c := web.Card{Title: web.Text{ZH: "即将到期的证照", EN: "Licences due for renewal"}, Kind: web.CardTodo,
-			Empty: web.Text{ZH: "90 天内没有到期的证照", EN: "No licence expires within 90 days"},
+		c := web.Card{Title: web.Text{ZH: "即将到期的证照和待办事项", EN: "Licences and obligations falling due"}, Kind: web.CardTodo,
+			Empty: web.Text{ZH: "90 天内没有到期的证照或事项", EN: "Nothing falls due within 90 days"},
 			More:  &web.Link{Label: web.Text{ZH: "我的证照", EN: "My licences"}, Href: "/my/licenses"}}
 		for _, l := range list {
 			if (l.Status == license.StatusActive || l.Status == license.StatusLapsed) && l.DaysLeft <= cardWindow && len(c.Items) < 8 {
