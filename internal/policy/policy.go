@@ -167,6 +167,9 @@ type Service struct {
 	// 0: DefaultRepushDays, DefaultWeekCap.
 	RepushDays int
 	WeekCap    int
+	// BaseURL is the site's public address, printed (and encoded in the
+	// QR code) on statement PDFs for verification.
+	BaseURL string
 
 	progs sync.Map // progKey -> *rules.Program
 }
