@@ -388,3 +388,18 @@ func (s *Service) ImportBankResult(ctx context.Context, batchID int64, r io.Read
 	rep.Committed = true
 	return rep, nil
 }
+
+// BatchOf returns a payment batch with the grants still in it (paid ones
+// keep their batch; failed ones left it) for the policy's editors and
+// supervisors.
+func (s *Service) BatchOf(ctx context.Context, id int64) (*Batch, *Policy, []Grant, error) {
+	b, p, err := s.batch(ctx, id, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	gs, err := s.grants(ctx, "g.batch_id = $1", b.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return b, p, gs, nil
+}

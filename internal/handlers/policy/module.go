@@ -93,6 +93,7 @@ func (m *mod) PublicLinks() []web.Link {
 	return []web.Link{
 		{Label: web.Text{ZH: "涉企政策清单", EN: "Business policy list"}, Href: "/policy-list", TestID: "public-policy-list"},
 		{Label: web.Text{ZH: "政策计算器", EN: "Policy calculator"}, Href: "/policy-calculator", TestID: "public-policy-calculator"},
+		{Label: web.Text{ZH: "红利账单核验", EN: "Verify a benefit statement"}, Href: "/public/policy/verify", TestID: "public-policy-verify"},
 	}
 }
 
