@@ -35,6 +35,7 @@ var callerRoles = map[string][]auth.Role{
 // in the department table of TestWriteMatrix. A new department-scoped
 // write operation fails the test until it is added to one or the other.
 var scopedElsewhere = map[string]string{
+	"importPolicyBankResult":  "policy TestPaymentBatchAndStatementPDF (swj-staff importing into an XC-SJJ batch: Forbidden; the multipart body is not what this table sends)",
 	"importPolicyFacts":       "not department-scoped: yearly facts belong to entities, and every department may report them (the source records the department); policy TestImportFacts refuses enterprises",
 	"createDepartment":        "handlers/accounts TestDepartmentPages (a dept admin creates below its own department only)",
 	"updateUser":              "handlers/accounts TestAuthorisationMatrix (mayManage on the old and new department)",
@@ -229,6 +230,7 @@ func TestWriteMatrix(t *testing.T) {
 			[]cell{{"swj-staff", 403}, {"wd-staff", 403}}},
 		{"payPolicyGrants", "POST", "/api/v1/policy-grants/pay", func(string) any { return map[string]any{"grant_ids": []int64{grants[0].ID}, "payment_ref": "M-1"} },
 			[]cell{{"swj-staff", 403}}},
+		{"createPolicyBatch", "POST", polPath + "/batches", func(string) any { return map[string]any{"period": "2025"} }, []cell{{"swj-staff", 403}, {"wd-staff", 403}}},
 		{"setCreditDeptClasses", "PUT", "/api/v1/credit/rules/classes/" + dept("XC-SWJ"), func(string) any { return map[string]any{"classes": []any{}} },
 			[]cell{{"sjj-admin", 403}}},
 	}
