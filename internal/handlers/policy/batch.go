@@ -6,7 +6,9 @@ import (
 	"strconv"
 
 	"yingshang/internal/api"
+	"yingshang/internal/appeal"
 	"yingshang/internal/policy"
+	"yingshang/internal/policy/rules"
 	"yingshang/internal/web"
 	"yingshang/internal/yserr"
 )
@@ -291,6 +293,25 @@ func (h *handlers) mountBatchAPI(tags []string, editors string) {
 		api.WriteJSON(w, http.StatusOK, rep)
 		return nil
 	})
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/policies/{id}/questions", ID: "askPolicyQuestion", Tags: tags, Auth: "enterprise",
+		Summary:     "咨询政策（转为“政策兑现”诉求） / Ask about a policy (filed as an appeal on 政策兑现)",
+		Description: "The appeal module's clocks apply: signed for within 1 working day, interim feedback within 3.",
+		Body:        policy.Question{}, Resp: appeal.Appeal{}}, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		var in policy.Question
+		if err := api.Decode(r, &in); err != nil {
+			return err
+		}
+		ap, err := h.svc.Ask(r.Context(), id, in)
+		if err != nil {
+			return err
+		}
+		api.WriteJSON(w, http.StatusCreated, ap)
+		return nil
+	})
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/policies/{id}/eligible", ID: "exportPolicyEligible", Tags: tags, Auth: editors + ",supervisor",
 		Summary: "导出符合条件名单（.xlsx） / Eligible list (.xlsx)", RespContentType: xlsxType}, h.eligibleXLSX)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/policies/{id}/grants-export", ID: "exportPolicyGrants", Tags: tags, Auth: editors + ",supervisor",
@@ -300,4 +321,32 @@ func (h *handlers) mountBatchAPI(tags []string, editors string) {
 // PeriodQuery names a period.
 type PeriodQuery struct {
 	Period string `query:"period" doc:"empty: every period"`
+}
+
+// ask files an enterprise's question about a policy as an appeal (topic
+// 政策兑现) and opens it; a bad question keeps the text.
+func (h *handlers) ask(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return yserr.New(yserr.Invalid, "表单无法读取", "the form could not be read")
+	}
+	ap, err := h.svc.Ask(r.Context(), id, policy.Question{Question: r.PostForm.Get("question")})
+	if err != nil {
+		p, gerr := h.svc.Get(r.Context(), id)
+		if gerr != nil {
+			return err
+		}
+		prog, cerr := rules.Compile(p.Condition, p.Amount)
+		if cerr != nil {
+			return err
+		}
+		v := h.s.View(r, p.Title)
+		v.Data = map[string]any{"P": row(v, p), "Rule": steps(v, prog.Describe()), "Public": true, "CanAsk": true}
+		return h.s.FormError(w, r, viewDetail, v, err)
+	}
+	return h.s.Redirect(w, r, "/appeals/"+strconv.FormatInt(ap.ID, 10),
+		"问题已提交，诉求编号 "+ap.Number+" / Question filed as appeal "+ap.Number)
 }

@@ -161,6 +161,21 @@ func TestBatchAndStatementPages(t *testing.T) {
 			if res.StatusCode != 200 || chk.TotalFen != 12_000_000 || chk.USCC != sitetest.USCCA {
 				t.Fatalf("verify API: %d %s", res.StatusCode, res.Body)
 			}
+			// Public detail: no staff exports; the enterprise asks a question, filed as an appeal.
+			if r := anon.Get(t, "/policy-list/"+strconv.FormatInt(p.ID, 10)); r.StatusCode != 200 || strings.Contains(r.Body, "eligible.xlsx") || strings.Contains(r.Body, `data-testid="policy-ask"`) {
+				t.Fatalf("public detail: %d\n%s", r.StatusCode, r.Body)
+			}
+			r = ent.PostForm(t, "/policy-list/"+strconv.FormatInt(p.ID, 10)+"/ask", url.Values{"question": {" "}})
+			if r.StatusCode != http.StatusUnprocessableEntity && r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "请填写问题") {
+				t.Fatalf("empty question: %d\n%s", r.StatusCode, r.Body)
+			}
+			r = ent.PostForm(t, "/policy-list/"+strconv.FormatInt(p.ID, 10)+"/ask", url.Values{"question": {"研发费用按哪一年度计算？"}})
+			if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/appeals/") {
+				t.Fatalf("ask: %d %s", r.StatusCode, r.Body)
+			}
+			if r := ent.Get(t, r.Header.Get("Location")); r.StatusCode != 200 || !strings.Contains(r.Body, "政策兑现") {
+				t.Fatalf("the appeal page: %d\n%s", r.StatusCode, r.Body)
+			}
 			res = env.API(t, env.Token(t, "admin"), "GET", fmt.Sprintf("/api/v1/policy-statements/%d/pdf?year=%s", a, year), nil)
 			if res.StatusCode != 200 || !strings.HasPrefix(res.Body, "%PDF") {
 				t.Fatalf("statement PDF API: %d", res.StatusCode)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"yingshang/internal/appeal"
 	"yingshang/internal/auth"
 	"yingshang/internal/config"
 	"yingshang/internal/credit"
@@ -46,7 +47,8 @@ var Module = module.Info{
 			return nil, module.ErrMissing("policy", "credit")
 		}
 		return &mod{svc: &policy.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Entities: h.Entities, Accounts: h.Accounts,
-			Credit: cs, Notify: h.Notify, RepushDays: setting(h, "policy-push-repush-days"), WeekCap: setting(h, "policy-push-week-cap"), BaseURL: h.Cfg.BaseURL}}, nil
+			Credit: cs, Notify: h.Notify, RepushDays: setting(h, "policy-push-repush-days"), WeekCap: setting(h, "policy-push-week-cap"), BaseURL: h.Cfg.BaseURL,
+			Appeals: func() *appeal.Service { s, _ := module.Service[*appeal.Service](h, "appeal"); return s }}}, nil
 	},
 }
 

@@ -65,6 +65,7 @@ func mount(s *server.Server, svc *policy.Service) {
 	s.Page("POST /policy-batches/{id}/result", h.bankResult, editors...)
 	s.Page("GET /policy-list", h.public)
 	s.Page("GET /policy-list/{id}", h.publicDetail)
+	s.Page("POST /policy-list/{id}/ask", h.ask, auth.Enterprise)
 	s.Page("GET /policy-calculator", h.calculator)
 	h.mountAPI()
 }
@@ -545,7 +546,8 @@ func (h *handlers) publicDetail(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := h.s.View(r, p.Title)
-	v.Data = map[string]any{"P": row(v, p), "Rule": steps(v, prog.Describe()), "Public": true}
+	v.Data = map[string]any{"P": row(v, p), "Rule": steps(v, prog.Describe()), "Public": true,
+		"CanAsk": v.Actor != nil && v.Actor.Has(auth.Enterprise) && v.Actor.EntityID != 0}
 	return h.s.Render(w, r, http.StatusOK, viewDetail, v)
 }
 
