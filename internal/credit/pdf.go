@@ -179,3 +179,21 @@ func (p *PDF) Bytes() []byte {
 
 // hexTitle encodes a document-information string as UTF-16BE with BOM.
 func hexTitle(s string) string { return "<FEFF" + strings.TrimPrefix(hexUTF16(s), "<") }
+
+// Box fills a black rectangle whose top-left corner is (x, y), measured
+// from the top-left corner of the page (used to draw QR codes).
+func (p *PDF) Box(x, y, w, h float64) {
+	fmt.Fprintf(p.cur, "%.2f %.2f %.2f %.2f re f\n", x, pageH-y-h, w, h)
+}
+
+// Block reserves h points at the cursor (starting a new page when they do
+// not fit), moves the cursor below them and returns the block's top.
+func (p *PDF) Block(h float64) float64 {
+	p.room(h)
+	top := p.y
+	p.y += h
+	return top
+}
+
+// Left is the x of the text column's left edge.
+func (p *PDF) Left() float64 { return marginX }

@@ -74,6 +74,7 @@ type Grant struct {
 	ApprovedAt *time.Time `json:"approved_at,omitempty"`
 	PaidAt     *time.Time `json:"paid_at,omitempty"`
 	PaymentRef string     `json:"payment_ref,omitempty"`
+	BatchID    *int64     `json:"batch_id,omitempty" doc:"the payment batch the grant was sent to the bank in"`
 }
 
 // RunResult is the outcome of a grant run.
@@ -309,7 +310,7 @@ func (s *Service) decided(ctx context.Context, policyID int64, period string) (m
 }
 
 const grantCols = `g.id, g.policy_id, p.title, p.department_id, g.version, g.period, g.entity_id, g.amount_fen, g.status, g.reason,
-	g.created_at, g.approved_at, g.paid_at, g.payment_ref`
+	g.created_at, g.approved_at, g.paid_at, g.payment_ref, g.batch_id`
 
 func (s *Service) grants(ctx context.Context, where string, args ...any) ([]Grant, error) {
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+grantCols+" FROM policy_grants g JOIN policy_policies p ON p.id = g.policy_id WHERE "+where+" ORDER BY g.id LIMIT 5000", args...)
@@ -323,7 +324,7 @@ func (s *Service) grants(ctx context.Context, where string, args ...any) ([]Gran
 		var dept int64
 		var reason string
 		if err := rows.Scan(&g.ID, &g.PolicyID, &g.Policy, &dept, &g.Version, &g.Period, &g.EntityID, &g.AmountFen, &g.Status, &reason,
-			&g.CreatedAt, &g.ApprovedAt, &g.PaidAt, &g.PaymentRef); err != nil {
+			&g.CreatedAt, &g.ApprovedAt, &g.PaidAt, &g.PaymentRef, &g.BatchID); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -493,15 +494,14 @@ func (s *Service) StatementOf(ctx context.Context, entityID int64, year int) (*S
 	if err != nil {
 		return nil, err
 	}
-	gs, err := s.grants(ctx, "g.entity_id = $1 AND g.status = 'paid'", entityID)
+	// The year is chosen in SQL (Asia/Shanghai), before the list's limit.
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, calendar.Shanghai).UTC()
+	gs, err := s.grants(ctx, "g.entity_id = $1 AND g.status = 'paid' AND g.paid_at >= $2 AND g.paid_at < $3", entityID, from, from.AddDate(1, 0, 0))
 	if err != nil {
 		return nil, err
 	}
 	st := &Statement{EntityID: entityID, Entity: ref.Name, USCC: ref.USCC, Year: year, Grants: []Grant{}}
 	for _, g := range gs {
-		if g.PaidAt == nil || g.PaidAt.In(calendar.Shanghai).Year() != year {
-			continue
-		}
 		st.Grants = append(st.Grants, g)
 		st.TotalFen += g.AmountFen
 	}

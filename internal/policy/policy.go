@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"yingshang/internal/account"
+	"yingshang/internal/appeal"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/clock"
@@ -167,6 +168,12 @@ type Service struct {
 	// 0: DefaultRepushDays, DefaultWeekCap.
 	RepushDays int
 	WeekCap    int
+	// Appeals, when set, returns the appeal module's service (nil when the
+	// module is off): questions about a policy become appeals (Ask).
+	Appeals func() *appeal.Service
+	// BaseURL is the site's public address, printed (and encoded in the
+	// QR code) on statement PDFs for verification.
+	BaseURL string
 
 	progs sync.Map // progKey -> *rules.Program
 }

@@ -339,5 +339,6 @@ func (h *handlers) mountAPI() {
 		api.WriteJSON(w, http.StatusOK, d)
 		return nil
 	})
+	h.mountBatchAPI(tags, editors)
 	_ = auth.Enterprise
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"yingshang/internal/appeal"
 	"yingshang/internal/auth"
 	"yingshang/internal/config"
 	"yingshang/internal/credit"
@@ -46,7 +47,8 @@ var Module = module.Info{
 			return nil, module.ErrMissing("policy", "credit")
 		}
 		return &mod{svc: &policy.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Entities: h.Entities, Accounts: h.Accounts,
-			Credit: cs, Notify: h.Notify, RepushDays: setting(h, "policy-push-repush-days"), WeekCap: setting(h, "policy-push-week-cap")}}, nil
+			Credit: cs, Notify: h.Notify, RepushDays: setting(h, "policy-push-repush-days"), WeekCap: setting(h, "policy-push-week-cap"), BaseURL: h.Cfg.BaseURL,
+			Appeals: func() *appeal.Service { s, _ := module.Service[*appeal.Service](h, "appeal"); return s }}}, nil
 	},
 }
 
@@ -93,6 +95,7 @@ func (m *mod) PublicLinks() []web.Link {
 	return []web.Link{
 		{Label: web.Text{ZH: "涉企政策清单", EN: "Business policy list"}, Href: "/policy-list", TestID: "public-policy-list"},
 		{Label: web.Text{ZH: "政策计算器", EN: "Policy calculator"}, Href: "/policy-calculator", TestID: "public-policy-calculator"},
+		{Label: web.Text{ZH: "红利账单核验", EN: "Verify a benefit statement"}, Href: "/public/policy/verify", TestID: "public-policy-verify"},
 	}
 }
 

@@ -35,7 +35,7 @@ const (
 
 func mount(s *server.Server, svc *policy.Service) {
 	h := &handlers{s: s, svc: svc}
-	s.UsesViews(viewFacts, viewList, viewForm, viewDetail, viewMine, viewStatement, viewPublic, viewCalc, viewDashboard)
+	s.UsesViews(viewVerify, viewBatch, viewFacts, viewList, viewForm, viewDetail, viewMine, viewStatement, viewPublic, viewCalc, viewDashboard)
 	editors := []auth.Role{auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff}
 	s.Page("GET /policies", h.list, staff...)
 	s.Page("GET /policies/new", h.newForm, editors...)
@@ -54,8 +54,18 @@ func mount(s *server.Server, svc *policy.Service) {
 	s.Page("POST /policy-grants/{id}/exclude", h.exclude, editors...)
 	s.Page("GET /my/policies", h.mine, auth.Enterprise)
 	s.Page("GET /my/policies/statement", h.statement, auth.Enterprise)
+	s.Page("GET /my/policies/statement.pdf", h.statementPDF, auth.Enterprise)
+	s.Page("GET /my/policies/statement.xlsx", h.statementXLSX, auth.Enterprise)
+	s.Page("GET /public/policy/verify", h.verify)
+	s.Page("GET /policies/{id}/eligible.xlsx", h.eligibleXLSX, staff...)
+	s.Page("GET /policies/{id}/grants.xlsx", h.grantsXLSX, staff...)
+	s.Page("POST /policies/{id}/batches", h.createBatch, editors...)
+	s.Page("GET /policy-batches/{id}", h.batch, staff...)
+	s.Page("GET /policy-batches/{id}/bank.xlsx", h.bankFile, editors...)
+	s.Page("POST /policy-batches/{id}/result", h.bankResult, editors...)
 	s.Page("GET /policy-list", h.public)
 	s.Page("GET /policy-list/{id}", h.publicDetail)
+	s.Page("POST /policy-list/{id}/ask", h.ask, auth.Enterprise)
 	s.Page("GET /policy-calculator", h.calculator)
 	h.mountAPI()
 }
@@ -361,6 +371,17 @@ func (h *handlers) detail(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		data["Grants"] = grantViews(v, gs)
 	}
+	if bs, err := h.svc.Batches(ctx, id); err == nil && len(bs) > 0 {
+		type batchRow struct {
+			policy.Batch
+			StatusLabel string
+		}
+		var rows []batchRow
+		for _, b := range bs {
+			rows = append(rows, batchRow{b, policy.Label(b.Status, v.Lang)})
+		}
+		data["Batches"] = rows
+	}
 	if ps, err := h.svc.Pushes(ctx, id); err == nil && len(ps) > 0 {
 		data["Pushes"] = pushViews(v, ps)
 	}
@@ -525,7 +546,8 @@ func (h *handlers) publicDetail(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := h.s.View(r, p.Title)
-	v.Data = map[string]any{"P": row(v, p), "Rule": steps(v, prog.Describe()), "Public": true}
+	v.Data = map[string]any{"P": row(v, p), "Rule": steps(v, prog.Describe()), "Public": true,
+		"CanAsk": v.Actor != nil && v.Actor.Has(auth.Enterprise) && v.Actor.EntityID != 0}
 	return h.s.Render(w, r, http.StatusOK, viewDetail, v)
 }
 
