@@ -34,6 +34,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.demoModelsAndScenes(ctx); err != nil {
+		return err
+	}
 	today := s.today()
 	day := func(n int) string { return today.AddDays(-n).String() }
 	pen := func(e int64, d, no, class, basis string, fine float64, daysAgo int) Input {
@@ -98,6 +101,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		if _, err := s.Check(ctx, CheckInput{EntityID: e, Scene: Scenes[i%2], Purpose: fmt.Sprintf("演示项目 XCCG-%d", 2026000+i)}); err != nil {
 			return err
 		}
+	}
+	if err := s.demoGovernance(ctx, ents, dept); err != nil {
+		return err
 	}
 	_, err = s.RecomputeAll(ctx)
 	return err
