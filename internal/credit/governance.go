@@ -446,7 +446,7 @@ func (s *Service) AddLedgerEntry(ctx context.Context, in LedgerInput) (*LedgerEn
 	}
 	e, err := s.entity(ctx, 0, strings.TrimSpace(in.USCC))
 	if err != nil {
-		if yserr.Is(err, yserr.NotFound) {
+		if yserr.Is(err, yserr.NotFound) || yserr.Is(err, yserr.Invalid) {
 			return nil, yserr.Field("uscc", "未找到该统一社会信用代码的经营主体", "no market entity has this credit code")
 		}
 		return nil, err
