@@ -8,9 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/db"
+	"yingshang/internal/jobs"
 	"yingshang/internal/scope"
 	"yingshang/internal/yserr"
 )
@@ -612,4 +615,26 @@ func (s *Service) nameLedger(ctx context.Context, list []LedgerEntry) error {
 		list[i].Department = dr[list[i].DepartmentID].Name
 	}
 	return nil
+}
+
+// GovernanceScanArgs is the daily job that updates the key-governance
+// ledger with the high-frequency criterion.
+type GovernanceScanArgs struct{}
+
+// Kind names the job.
+func (GovernanceScanArgs) Kind() string { return "credit.governance_scan" }
+
+type governanceWorker struct {
+	river.WorkerDefaults[GovernanceScanArgs]
+	s *Service
+}
+
+func (w *governanceWorker) Work(ctx context.Context, _ *river.Job[GovernanceScanArgs]) error {
+	_, err := w.s.ScanHighFrequency(auth.WithActor(ctx, auth.System("credit.governance_scan")))
+	return err
+}
+
+func (s *Service) registerGovernanceJob(q *jobs.Queue) {
+	jobs.Register[GovernanceScanArgs](q, &governanceWorker{s: s})
+	q.Every(24*time.Hour, func() river.JobArgs { return GovernanceScanArgs{} }, true)
 }
