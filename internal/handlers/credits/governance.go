@@ -102,6 +102,9 @@ func (h *handlers) governanceSettings(w http.ResponseWriter, r *http.Request) er
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
+	if _, err := auth.Require(r.Context(), auth.PlatformAdmin); err != nil {
+		return err
+	}
 	n, err1 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("hf_records")))
 	m, err2 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("hf_months")))
 	var err error

@@ -115,6 +115,9 @@ func (h *handlers) saveModel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if _, err := auth.Require(r.Context(), auth.PlatformAdmin); err != nil {
+		return err
+	}
 	text := r.PostFormValue("model")
 	var m credit.GradeModel
 	err = json.Unmarshal([]byte(text), &m)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"yingshang/internal/api"
+	"yingshang/internal/auth"
 	"yingshang/internal/credit"
 	"yingshang/internal/yserr"
 )
@@ -44,6 +45,9 @@ func (h *handlers) rulesSceneList(w http.ResponseWriter, r *http.Request) error 
 func (h *handlers) saveScene(w http.ResponseWriter, r *http.Request) error {
 	v, d, err := h.rulesView(r, "scene_list", credit.TableSceneList)
 	if err != nil {
+		return err
+	}
+	if _, err := auth.Require(r.Context(), auth.PlatformAdmin); err != nil {
 		return err
 	}
 	sc := credit.Scene{Code: r.PostFormValue("code"), NameZH: r.PostFormValue("name_zh"), NameEN: r.PostFormValue("name_en"),
