@@ -65,18 +65,18 @@ type CheckInput struct {
 
 // CheckResult is the answer of the credit check.
 type CheckResult struct {
-	ID       int64     `json:"id"`
-	EntityID int64     `json:"entity_id"`
-	USCC     string    `json:"uscc"`
-	Entity   string    `json:"entity"`
-	Scene    string    `json:"scene"`
-	Result   string    `json:"result" enum:"pass,pass_with_conditions,deny"`
-	Grade    string    `json:"grade"`
+	ID       int64  `json:"id"`
+	EntityID int64  `json:"entity_id"`
+	USCC     string `json:"uscc"`
+	Entity   string `json:"entity"`
+	Scene    string `json:"scene"`
+	Result   string `json:"result" enum:"pass,pass_with_conditions,deny"`
+	Grade    string `json:"grade"`
 	// ModelLevel is the level under the entity's sector grade model ("" when none covers it).
 	ModelLevel string      `json:"model_level,omitempty"`
 	Incentives []Incentive `json:"incentives"`
 	Reasons    []Line      `json:"reasons"`
-	At       time.Time `json:"at"`
+	At         time.Time   `json:"at"`
 }
 
 // SceneRules returns the stored scene-rule table.

@@ -151,7 +151,9 @@ func (s *Service) SetGovernanceSettings(ctx context.Context, in GovernanceSettin
 }
 
 // monthStart is the first instant of the month of d in Shanghai.
-func monthStart(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, calendar.Shanghai) }
+func monthStart(y int, m time.Month) time.Time {
+	return time.Date(y, m, 1, 0, 0, 0, 0, calendar.Shanghai)
+}
 
 // GovernanceDashboard computes the dashboard for the twelve months up to
 // today (Asia/Shanghai).

@@ -66,6 +66,8 @@ var scopedElsewhere = map[string]string{
 	"createCreditReport":      "credit report tests (readers; enterprise limited to its own entity)",
 	"creditCheck":             "not department data: a check reads public credit",
 	"resolveCreditCommitment": "credit commitment tests (the commitment's department in scope)",
+	"recordCreditGradeInput":  "not department data: an indicator value about an entity from any department or module; the sending department is recorded (credit TestGradeModels)",
+	"updateCreditLedgerEntry": "credit TestGovernanceDashboard (the entry's responsible department in scope: wd-staff gets not found) and handlers/credits TestIssue18AuthorisationMatrix",
 	"createAppealRoute":       "appeals: dispatchers of the business-environment office only (roleSet)",
 	"deleteAppealRoute":       "appeals: dispatchers only",
 	"publishAppealCase":       "appeals: dispatchers only",

@@ -63,7 +63,7 @@ func (h *handlers) governanceData(r *http.Request, v *web.View) (map[string]any,
 		rate = strconv.FormatFloat(g.FirstTimeRate, 'f', 1, 64) + "%"
 	}
 	return map[string]any{"G": g, "Rate": rate, "Ledger": rows, "IsAdmin": a.Has(auth.PlatformAdmin),
-		"RepairChart": chart(bar(v.T("修复申请", "Applications"), counts(g.ApplicationsMonth), "bar"), bar(v.T("修复完成", "Repaired"), counts(g.RepairedMonth), "bar")),
+		"RepairChart":  chart(bar(v.T("修复申请", "Applications"), counts(g.ApplicationsMonth), "bar"), bar(v.T("修复完成", "Repaired"), counts(g.RepairedMonth), "bar")),
 		"SeriousChart": chart(bar(v.T("严重失信主体名单（月末）", "Serious list (month end)"), counts(g.SeriousList), "line")),
 		"Form":         map[string]string{}}, nil
 }
