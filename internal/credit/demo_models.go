@@ -27,9 +27,10 @@ func (s *Service) demoModelsAndScenes(ctx context.Context) error {
 	return s.SetSceneRules(ctx, append(old, rules...))
 }
 
-// demoGovernance pushes inputs from other modules, makes one enterprise a
-// high-frequency dishonest one, scans the key-governance ledger, adds an
-// entry by hand and asks checks in the new scenes (items 9, 10, 12).
+// demoGovernance pushes inputs from other modules, scans the key-governance
+// ledger (the serious-list entity has three adverse records in a year, see
+// the repeat penalty in LoadDemo), adds an entry by hand and asks checks in
+// the new scenes (items 9, 10, 12).
 func (s *Service) demoGovernance(ctx context.Context, ents []int64, dept map[string]int64) error {
 	inputs := []GradeInput{
 		{EntityID: ents[0], Indicator: "inspection_result", Value: 100, Source: "inspect", Reason: "双随机抽查未发现问题（XC-SJJ-2026-0412）"},
@@ -41,12 +42,6 @@ func (s *Service) demoGovernance(ctx context.Context, ents []int64, dept map[str
 		if _, err := s.RecordInput(ctx, in); err != nil {
 			return fmt.Errorf("credit demo input: %w", err)
 		}
-	}
-	today := s.today()
-	if _, err := s.Create(ctx, Input{EntityID: ents[4], DepartmentID: dept["XC-SJJ"], Kind: KindPenalty, Content: Content{
-		DecisionNo: "许市监罚〔" + today.AddDays(-20).String()[:4] + "〕0533号", DecidedOn: today.AddDays(-20).String(),
-		LegalBasis: "《中华人民共和国食品安全法》第一百二十六条", Facts: "再次违法经营，已依法处理。", Penalties: []Penalty{{Type: "fine", Amount: 50000}}, Class: ClassGeneral}}); err != nil {
-		return fmt.Errorf("credit demo: %w", err)
 	}
 	if _, err := s.ScanHighFrequency(ctx); err != nil {
 		return err
