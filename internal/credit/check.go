@@ -18,7 +18,8 @@ const (
 	ResultDeny       = "deny"
 )
 
-// Scenes are the processes that ask the credit check.
+// Scenes are the built-in scenes of the credit check; more are
+// configuration (scenes.go, table credit_scenes).
 var Scenes = []string{"procurement", "bidding", "subsidy", "licensing", "honours"}
 
 var sceneLabels = map[string][2]string{
@@ -27,7 +28,14 @@ var sceneLabels = map[string][2]string{
 }
 
 // SceneLabel names a scene in the language.
-func SceneLabel(scene, lang string) string { return pick(sceneLabels, scene, lang) }
+func SceneLabel(scene, lang string) string {
+	if _, ok := sceneLabels[scene]; !ok {
+		if l, ok := configuredSceneLabel(scene, lang); ok {
+			return l
+		}
+	}
+	return pick(sceneLabels, scene, lang)
+}
 
 // ResultLabel names a check result in the language.
 func ResultLabel(r, lang string) string {
@@ -39,8 +47,10 @@ type SceneRule struct {
 	ID            int64  `json:"id"`
 	Scene         string `json:"scene"`
 	Grades        string `json:"grades,omitempty" doc:"comma-separated grades the rule applies to"`
+	Levels        string `json:"levels,omitempty" doc:"comma-separated levels of the sector grade model (e.g. AAA,AA) the rule applies to"`
 	OnSeriousList bool   `json:"on_serious_list,omitempty"`
-	Outcome       string `json:"outcome" enum:"deny,conditions"`
+	Outcome       string `json:"outcome" enum:"deny,conditions,incentive"`
+	Measure       string `json:"measure,omitempty" enum:",inspection_exempt,fewer_inspections,priority,missing_material,commitment_approval,bond_waiver,credit_loan" doc:"the incentive granted (outcome incentive)"`
 	ReasonZH      string `json:"reason_zh"`
 	ReasonEN      string `json:"reason_en"`
 }
@@ -49,26 +59,29 @@ type SceneRule struct {
 type CheckInput struct {
 	EntityID int64  `json:"entity_id,omitempty"`
 	USCC     string `json:"uscc,omitempty"`
-	Scene    string `json:"scene" enum:"procurement,bidding,subsidy,licensing,honours"`
+	Scene    string `json:"scene" doc:"a configured scene (GET /api/v1/credit/scenes): procurement, bidding, subsidy, licensing, honours, and those a city adds"`
 	Purpose  string `json:"purpose" doc:"why the check is made, e.g. the project or case number"`
 }
 
 // CheckResult is the answer of the credit check.
 type CheckResult struct {
-	ID       int64     `json:"id"`
-	EntityID int64     `json:"entity_id"`
-	USCC     string    `json:"uscc"`
-	Entity   string    `json:"entity"`
-	Scene    string    `json:"scene"`
-	Result   string    `json:"result" enum:"pass,pass_with_conditions,deny"`
-	Grade    string    `json:"grade"`
-	Reasons  []Line    `json:"reasons"`
-	At       time.Time `json:"at"`
+	ID       int64  `json:"id"`
+	EntityID int64  `json:"entity_id"`
+	USCC     string `json:"uscc"`
+	Entity   string `json:"entity"`
+	Scene    string `json:"scene"`
+	Result   string `json:"result" enum:"pass,pass_with_conditions,deny"`
+	Grade    string `json:"grade"`
+	// ModelLevel is the level under the entity's sector grade model ("" when none covers it).
+	ModelLevel string      `json:"model_level,omitempty"`
+	Incentives []Incentive `json:"incentives"`
+	Reasons    []Line      `json:"reasons"`
+	At         time.Time   `json:"at"`
 }
 
 // SceneRules returns the stored scene-rule table.
 func (s *Service) SceneRules(ctx context.Context) ([]SceneRule, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, scene, grades, on_serious_list, outcome, reason_zh, reason_en FROM credit_scene_rules ORDER BY scene, id")
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, scene, grades, levels, on_serious_list, outcome, measure, reason_zh, reason_en FROM credit_scene_rules ORDER BY scene, id")
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +89,7 @@ func (s *Service) SceneRules(ctx context.Context) ([]SceneRule, error) {
 	var out []SceneRule
 	for rows.Next() {
 		var r SceneRule
-		if err := rows.Scan(&r.ID, &r.Scene, &r.Grades, &r.OnSeriousList, &r.Outcome, &r.ReasonZH, &r.ReasonEN); err != nil {
+		if err := rows.Scan(&r.ID, &r.Scene, &r.Grades, &r.Levels, &r.OnSeriousList, &r.Outcome, &r.Measure, &r.ReasonZH, &r.ReasonEN); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -84,30 +97,11 @@ func (s *Service) SceneRules(ctx context.Context) ([]SceneRule, error) {
 	return out, rows.Err()
 }
 
-// Decide applies the scene's rules to a grade and facts: every matching
-// rule adds its reason, the worst outcome wins.
+// Decide applies the scene's rules to a grade and facts (no sector model
+// level): see DecideStanding.
 func Decide(rules []SceneRule, scene, grade string, f Facts) (string, []Line) {
-	result := ResultPass
-	reasons := []Line{}
-	for _, r := range rules {
-		if r.Scene != scene {
-			continue
-		}
-		hit := r.OnSeriousList && f.SeriousList > 0 || r.Grades != "" && slices.Contains(strings.Split(r.Grades, ","), grade)
-		if !hit {
-			continue
-		}
-		reasons = append(reasons, Line{r.ReasonZH, r.ReasonEN})
-		if r.Outcome == "deny" {
-			result = ResultDeny
-		} else if result == ResultPass {
-			result = ResultConditions
-		}
-	}
-	if result == ResultPass {
-		reasons = append(reasons, Line{"信用等级" + grade + "级，无限制情形", "credit grade " + grade + ": no restriction applies"})
-	}
-	return result, reasons
+	r, lines, _ := DecideStanding(rules, scene, Standing{Grade: grade, Facts: f})
+	return r, lines
 }
 
 // Check answers the credit check for an entity in a scene from the
@@ -121,7 +115,11 @@ func (s *Service) Check(ctx context.Context, in CheckInput) (*CheckResult, error
 	}
 	in.Purpose = strings.TrimSpace(in.Purpose)
 	var v yserr.Validation
-	if !slices.Contains(Scenes, in.Scene) {
+	codes, err := s.SceneCodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(codes, in.Scene) {
 		v.Add("scene", "未知的应用场景", "unknown scene")
 	}
 	if in.Purpose == "" {
@@ -142,16 +140,28 @@ func (s *Service) Check(ctx context.Context, in CheckInput) (*CheckResult, error
 	if err != nil {
 		return nil, err
 	}
+	mg, err := s.modelGradeOf(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
 	res := &CheckResult{EntityID: e.ID, USCC: e.USCC, Entity: e.Name, Scene: in.Scene, Grade: g.Grade, At: s.now()}
-	res.Result, res.Reasons = Decide(rules, in.Scene, g.Grade, g.Explanation.Facts)
+	if mg != nil {
+		res.ModelLevel = mg.Level
+	}
+	res.Result, res.Reasons, res.Incentives = DecideStanding(rules, in.Scene, Standing{Grade: g.Grade, Level: res.ModelLevel, Facts: g.Explanation.Facts})
+	var measures []string
+	for _, x := range res.Incentives {
+		measures = append(measures, x.Measure)
+	}
 	reasons, err := json.Marshal(res.Reasons)
 	if err != nil {
 		return nil, err
 	}
 	asker := a.Username
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		return s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO credit_checks (entity_id, scene, result, reasons, grade, asked_by, asker, purpose, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, e.ID, in.Scene, res.Result, string(reasons), g.Grade, actorID(a), asker, in.Purpose, res.At).Scan(&res.ID)
+		return s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO credit_checks (entity_id, scene, result, reasons, grade, asked_by, asker, purpose, created_at, incentives, model_level)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, e.ID, in.Scene, res.Result, string(reasons), g.Grade, actorID(a), asker, in.Purpose, res.At,
+			strings.Join(measures, ","), res.ModelLevel).Scan(&res.ID)
 	})
 	return res, err
 }
@@ -163,6 +173,7 @@ type SceneStats struct {
 	Pass       int64  `json:"pass"`
 	Conditions int64  `json:"pass_with_conditions"`
 	Deny       int64  `json:"deny"`
+	Incentives int64  `json:"with_incentives" doc:"checks that granted at least one incentive"`
 }
 
 // CheckStats returns the statistics per scene ("checks, denials per
@@ -171,19 +182,24 @@ func (s *Service) CheckStats(ctx context.Context) ([]SceneStats, error) {
 	if _, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT scene, result, COUNT(*) FROM credit_checks GROUP BY scene, result")
+	codes, err := s.SceneCodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT scene, result, CASE WHEN incentives <> '' THEN 1 ELSE 0 END, COUNT(*) FROM credit_checks GROUP BY scene, result, CASE WHEN incentives <> '' THEN 1 ELSE 0 END")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	by := map[string]*SceneStats{}
-	for _, sc := range Scenes {
+	for _, sc := range codes {
 		by[sc] = &SceneStats{Scene: sc}
 	}
 	for rows.Next() {
 		var scene, result string
+		var inc int
 		var n int64
-		if err := rows.Scan(&scene, &result, &n); err != nil {
+		if err := rows.Scan(&scene, &result, &inc, &n); err != nil {
 			return nil, err
 		}
 		st := by[scene]
@@ -191,6 +207,9 @@ func (s *Service) CheckStats(ctx context.Context) ([]SceneStats, error) {
 			continue
 		}
 		st.Checks += n
+		if inc == 1 {
+			st.Incentives += n
+		}
 		switch result {
 		case ResultPass:
 			st.Pass += n
@@ -200,8 +219,8 @@ func (s *Service) CheckStats(ctx context.Context) ([]SceneStats, error) {
 			st.Deny += n
 		}
 	}
-	out := make([]SceneStats, 0, len(Scenes))
-	for _, sc := range Scenes {
+	out := make([]SceneStats, 0, len(codes))
+	for _, sc := range codes {
 		out = append(out, *by[sc])
 	}
 	return out, rows.Err()

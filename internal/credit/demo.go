@@ -34,6 +34,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.demoModelsAndScenes(ctx); err != nil {
+		return err
+	}
 	today := s.today()
 	day := func(n int) string { return today.AddDays(-n).String() }
 	pen := func(e int64, d, no, class, basis string, fine float64, daysAgo int) Input {
@@ -60,6 +63,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		pen(ents[4], "XC-SJJ", "许市监罚〔"+today.AddDays(-60).String()[:4]+"〕0412号", ClassSerious, food, 300000, 60),
 		{EntityID: ents[4], DepartmentID: dept["XC-FGW"], Kind: KindSeriousList, Content: Content{DecisionNo: "许发改信用〔" + today.AddDays(-45).String()[:4] + "〕12号",
 			DecidedOn: day(45), LegalBasis: "《失信行为纠正后的信用信息修复管理办法》", Title: "列入严重失信主体名单"}},
+		// A repeat penalty: three adverse records within a year make it a
+		// high-frequency dishonest enterprise (governance ledger, issue 18).
+		pen(ents[4], "XC-SJJ", "许市监罚〔"+today.AddDays(-20).String()[:4]+"〕0533号", ClassGeneral, food, 50000, 20),
 		{EntityID: ents[5], DepartmentID: dept["WD-SJJ"], Kind: KindAbnormal, Content: Content{DecidedOn: day(90), LegalBasis: "《市场主体登记管理条例》：未按规定报送年度报告"}},
 		{EntityID: ents[6], DepartmentID: dept["XC-SWJ"], Kind: KindTaxGrade, Content: Content{DecidedOn: day(200), TaxGrade: "A", TaxYear: today.Year() - 1}},
 		{EntityID: ents[6], DepartmentID: dept["XC-FGW"], Kind: KindCommendation, Content: Content{DecidedOn: day(150), Title: "许昌市守合同重信用企业"}},
@@ -98,6 +104,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		if _, err := s.Check(ctx, CheckInput{EntityID: e, Scene: Scenes[i%2], Purpose: fmt.Sprintf("演示项目 XCCG-%d", 2026000+i)}); err != nil {
 			return err
 		}
+	}
+	if err := s.demoGovernance(ctx, ents, dept); err != nil {
+		return err
 	}
 	_, err = s.RecomputeAll(ctx)
 	return err

@@ -241,7 +241,12 @@ func (s *Service) recompute(ctx context.Context, entityID int64, cause string) (
 	}
 	g := &Grade{EntityID: entityID, ComputedAt: s.now()}
 	g.Grade, g.Colour, g.Explanation = Evaluate(rules, f)
-	return g, s.storeGrade(ctx, g, old, cause)
+	if err := s.storeGrade(ctx, g, old, cause); err != nil {
+		return nil, err
+	}
+	// The sector model's level follows the same records (grade_models.go).
+	_, err = s.recomputeModel(ctx, entityID, cause)
+	return g, err
 }
 
 func (s *Service) storeGrade(ctx context.Context, g, old *Grade, cause string) error {

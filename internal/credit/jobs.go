@@ -56,6 +56,7 @@ func (s *Service) RegisterJobs(q *jobs.Queue) {
 	q.Every(24*time.Hour, func() river.JobArgs { return ExpireArgs{} }, true)
 	q.Every(time.Hour, func() river.JobArgs { return WarnDueArgs{} }, true)
 	s.registerRemindJob(q)
+	s.registerGovernanceJob(q)
 }
 
 // expireBatch is how many records one expiry transaction ends.

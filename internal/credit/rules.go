@@ -66,7 +66,7 @@ func (s *Service) RuleHistory(ctx context.Context, table string) ([]RuleChange, 
 	if _, err := ruleReader(ctx); err != nil {
 		return nil, err
 	}
-	if table != TablePeriods && table != TableGrades && table != TableScenes && !strings.HasPrefix(table, "classes:") {
+	if table != TablePeriods && table != TableGrades && table != TableScenes && table != TableModels && table != TableSceneList && table != TableGovernance && !strings.HasPrefix(table, "classes:") {
 		return nil, yserr.Field("table", "未知的规则表", "unknown rule table")
 	}
 	evs, err := s.Audit.ForObject(ctx, rulesObject, table)
@@ -638,10 +638,19 @@ func (s *Service) SetSceneRules(ctx context.Context, rules []SceneRule) error {
 	if _, err := auth.Require(ctx, auth.PlatformAdmin); err != nil {
 		return err
 	}
+	codes, err := s.SceneCodes(ctx)
+	if err != nil {
+		return err
+	}
+	levels, err := s.modelLevels(ctx)
+	if err != nil {
+		return err
+	}
 	var v yserr.Validation
 	for i := range rules {
 		r := &rules[i]
 		f := func(name string) string { return fmt.Sprintf("rules[%d].%s", i, name) }
+		validSceneRule(&v, i, r, levels)
 		r.ReasonZH, r.ReasonEN = strings.TrimSpace(r.ReasonZH), strings.TrimSpace(r.ReasonEN)
 		var gs []string
 		for _, g := range strings.FieldsFunc(strings.ToUpper(r.Grades), func(c rune) bool { return c == ',' || c == '，' || c == ' ' || c == '、' }) {
@@ -652,14 +661,14 @@ func (s *Service) SetSceneRules(ctx context.Context, rules []SceneRule) error {
 			gs = append(gs, g)
 		}
 		r.Grades = strings.Join(gs, ",")
-		if !slices.Contains(Scenes, r.Scene) {
+		if !slices.Contains(codes, r.Scene) {
 			v.Add(f("scene"), "未知的应用场景", "unknown scene")
 		}
-		if r.Outcome != "deny" && r.Outcome != "conditions" {
-			v.Add(f("outcome"), "结果须为不通过（deny）或有条件通过（conditions）", "outcome must be deny or conditions")
+		if r.Outcome != OutcomeDeny && r.Outcome != OutcomeConditions && r.Outcome != OutcomeIncentive {
+			v.Add(f("outcome"), "结果须为不通过（deny）、有条件通过（conditions）或守信激励（incentive）", "outcome must be deny, conditions or incentive")
 		}
-		if r.Grades == "" && !r.OnSeriousList {
-			v.Add(f("grades"), "请填写适用的等级，或勾选“列入严重失信名单”", "give the grades, or tick on the serious list")
+		if r.Grades == "" && r.Levels == "" && !r.OnSeriousList {
+			v.Add(f("grades"), "请填写适用的等级或模型等级，或勾选“列入严重失信名单”", "give the grades or model levels, or tick on the serious list")
 		}
 		if r.ReasonZH == "" {
 			v.Add(f("reason_zh"), "请填写中文理由", "the Chinese reason is required")
@@ -681,15 +690,15 @@ func (s *Service) SetSceneRules(ctx context.Context, rules []SceneRule) error {
 		}
 		var zh, en []string
 		for _, r := range rules {
-			if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO credit_scene_rules (scene, grades, on_serious_list, outcome, reason_zh, reason_en) VALUES ($1, $2, $3, $4, $5, $6)",
-				r.Scene, r.Grades, r.OnSeriousList, r.Outcome, r.ReasonZH, r.ReasonEN); err != nil {
+			if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO credit_scene_rules (scene, grades, levels, on_serious_list, outcome, measure, reason_zh, reason_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+				r.Scene, r.Grades, r.Levels, r.OnSeriousList, r.Outcome, r.Measure, r.ReasonZH, r.ReasonEN); err != nil {
 				return err
 			}
-			when := r.Grades
+			when := strings.Trim(r.Grades+","+r.Levels, ",")
 			if r.OnSeriousList {
 				when = strings.Trim(when+",serious_list", ",")
 			}
-			zh = append(zh, fmt.Sprintf("%s[%s]→%s", SceneLabel(r.Scene, "zh"), when, ResultLabel(map[string]string{"deny": ResultDeny, "conditions": ResultConditions}[r.Outcome], "zh")))
+			zh = append(zh, fmt.Sprintf("%s[%s]→%s", SceneLabel(r.Scene, "zh"), when, OutcomeLabel(r.Outcome, "zh")))
 			en = append(en, fmt.Sprintf("%s[%s]→%s", r.Scene, when, r.Outcome))
 		}
 		return s.ruleChange(ctx, TableScenes, "credit.scene_rules", old, rules,

@@ -102,6 +102,8 @@ var scopedElsewhere = map[string]string{
 	"discloseAppealClue":          "appeal TestClueHandover (supervisors or the receiving department: the sender sjj-staff 403)",
 	"createAppealMeeting":         "appeal TestJointMeeting, handlers/appeals TestHandoverSteps (dispatchers only: sjj-staff 403)",
 	"closeAppealMeetingTask":      "appeal TestJointMeeting, handlers/appeals TestHandoverSteps (the owner department: swj-staff 403)",
+	"recordCreditGradeInput":      "not department data: an indicator value about an entity from any department or module; the sending department is recorded (credit TestGradeModels)",
+	"updateCreditLedgerEntry":     "credit TestGovernanceDashboard (the entry's responsible department in scope: wd-staff gets not found) and handlers/credits TestIssue18AuthorisationMatrix",
 }
 
 // TestWriteMatrix is the authorisation matrix of every module's write

@@ -51,6 +51,7 @@ func Mount(s *server.Server, svc *credit.Service) {
 	h := &handlers{s: s, svc: svc}
 	s.UsesViews(viewList, viewForm, viewRecord, viewNotice, viewApply, viewRepairs, viewRepair, viewMine, viewChecks, viewCommitments,
 		viewPublic, viewPublicOne, viewVerify, viewImport, viewImportResult)
+	h.mountIssue18()
 	s.Page("GET /credit", h.list, readRoles...)
 	s.Page("GET /credit/new", h.newForm, writeRoles...)
 	s.Page("POST /credit/new", h.create, writeRoles...)

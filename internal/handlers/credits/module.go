@@ -63,6 +63,7 @@ func (m *mod) Nav() []web.NavGroup {
 		{Label: web.Text{ZH: "信用修复申请", EN: "Repair applications"}, Href: "/credit/repairs", Show: staff},
 		{Label: web.Text{ZH: "信用核查", EN: "Credit checks"}, Href: "/credit/checks", Show: staff},
 		{Label: web.Text{ZH: "信用承诺", EN: "Commitments"}, Href: "/credit/commitments", Show: staff},
+		{Label: web.Text{ZH: "信用治理看板", EN: "Governance dashboard"}, Href: "/credit/governance", Show: staff},
 		// Staff may read the rule tables but neither change nor need them daily.
 		{Label: web.Text{ZH: "信用规则表", EN: "Credit rule tables"}, Href: "/credit/rules", Show: web.Roles(auth.PlatformAdmin, auth.DeptAdmin, auth.Supervisor)},
 		{Label: web.Text{ZH: "我的信用", EN: "My credit"}, Href: "/my/credit", Show: web.Roles(auth.Enterprise)},

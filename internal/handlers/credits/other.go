@@ -28,6 +28,10 @@ func (h *handlers) checksView(r *http.Request, result *credit.CheckResult) (map[
 		return nil, err
 	}
 	lang := h.s.View(r, "").Lang
+	codes, err := h.svc.SceneCodes(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	type statRow struct {
 		credit.SceneStats
 		Label string
@@ -44,10 +48,15 @@ func (h *handlers) checksView(r *http.Request, result *credit.CheckResult) (map[
 	for _, c := range recent {
 		logs = append(logs, logRow{c, credit.SceneLabel(c.Scene, lang), credit.ResultLabel(c.Result, lang)})
 	}
-	d := map[string]any{"Stats": st, "Recent": logs, "Scenes": options(lang, credit.Scenes, credit.SceneLabel)}
+	d := map[string]any{"Stats": st, "Recent": logs, "Scenes": options(lang, codes, credit.SceneLabel)}
 	if result != nil {
 		d["Result"] = result
 		d["ResultLabel"] = credit.ResultLabel(result.Result, lang)
+		var inc []string
+		for _, x := range result.Incentives {
+			inc = append(inc, credit.MeasureLabel(x.Measure, lang))
+		}
+		d["IncentiveLabels"] = inc
 	}
 	return d, nil
 }

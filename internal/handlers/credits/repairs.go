@@ -249,7 +249,7 @@ func (h *handlers) mine(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Entity": pub.Name, "USCC": pub.USCC, "Records": list, "Grade": g, "Colour": credit.ColourLabel(g.Colour, v.Lang), "History": hist,
+	v.Data = map[string]any{"EntityID": a.EntityID, "Entity": pub.Name, "USCC": pub.USCC, "Records": list, "Grade": g, "Colour": credit.ColourLabel(g.Colour, v.Lang), "History": hist,
 		"Repairs": repairRows(v.Lang, h.s.App.Clock.Now(), repairs), "Commitments": commitmentRows(v.Lang, commitments)}
 	return h.s.Render(w, r, http.StatusOK, viewMine, v)
 }

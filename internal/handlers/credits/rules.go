@@ -412,13 +412,13 @@ func sceneRulesFrom(f url.Values) []credit.SceneRule {
 		if col("scene", i) == "" {
 			continue
 		}
-		out = append(out, credit.SceneRule{Scene: col("scene", i), Grades: col("grades", i), OnSeriousList: col("on_serious_list", i) == "yes",
-			Outcome: col("outcome", i), ReasonZH: col("reason_zh", i), ReasonEN: col("reason_en", i)})
+		out = append(out, credit.SceneRule{Scene: col("scene", i), Grades: col("grades", i), Levels: col("levels", i), OnSeriousList: col("on_serious_list", i) == "yes",
+			Outcome: col("outcome", i), Measure: col("measure", i), ReasonZH: col("reason_zh", i), ReasonEN: col("reason_en", i)})
 	}
 	return out
 }
 
-func (h *handlers) scenesData(v *web.View, d map[string]any, rules []credit.SceneRule) {
+func (h *handlers) scenesData(r *http.Request, v *web.View, d map[string]any, rules []credit.SceneRule) error {
 	var rows []sceneRow
 	for i, r := range rules {
 		rows = append(rows, sceneRow{r, i})
@@ -426,7 +426,12 @@ func (h *handlers) scenesData(v *web.View, d map[string]any, rules []credit.Scen
 	for i := 0; i < 2; i++ {
 		rows = append(rows, sceneRow{credit.SceneRule{}, len(rows)})
 	}
-	d["Rules"], d["Scenes"] = rows, options(v.Lang, credit.Scenes, credit.SceneLabel)
+	codes, err := h.svc.SceneCodes(r.Context())
+	if err != nil {
+		return err
+	}
+	d["Rules"], d["Scenes"], d["Measures"] = rows, options(v.Lang, codes, credit.SceneLabel), options(v.Lang, credit.Measures, credit.MeasureLabel)
+	return nil
 }
 
 func (h *handlers) rulesScenes(w http.ResponseWriter, r *http.Request) error {
@@ -438,7 +443,9 @@ func (h *handlers) rulesScenes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.scenesData(v, d, rules)
+	if err := h.scenesData(r, v, d, rules); err != nil {
+		return err
+	}
 	return h.s.Render(w, r, http.StatusOK, viewRulesScenes, v)
 }
 
@@ -455,7 +462,9 @@ func (h *handlers) setScenes(w http.ResponseWriter, r *http.Request) error {
 		if yserr.CodeOf(err) != yserr.Invalid {
 			return err
 		}
-		h.scenesData(v, d, rules)
+		if err := h.scenesData(r, v, d, rules); err != nil {
+			return err
+		}
 		return h.s.FormError(w, r, viewRulesScenes, v, err)
 	}
 	return h.s.Redirect(w, r, "/credit/rules/scenes", v.T("已保存场景规则表", "Scene table saved"))
