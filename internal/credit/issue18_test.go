@@ -276,7 +276,9 @@ func TestCommitmentsListsPublicity(t *testing.T) {
 		// 2026-09-30 + 7 working days = 10-15 (Oct 8, 9, 10 worked Saturday,
 		// 12, 13, 14, 15); 2026-09-29 + 7 = 10-14; 2026-10-09 + 7 = 10-19
 		// (Oct 10, 12, 13, 14, 15, 16, 19).
-		at := func(y int, m time.Month, d, h, min int) { env.Clock.Set(time.Date(y, m, d, h, min, 0, 0, calendar.Shanghai)) }
+		at := func(y int, m time.Month, d, h, min int) {
+			env.Clock.Set(time.Date(y, m, d, h, min, 0, 0, calendar.Shanghai))
+		}
 		at(2026, 10, 15, 10, 0)
 		_, err := svc.Create(sjj, penalty(b, "2026-09-30", "general")) // on time, the last day
 		fatal(t, err)

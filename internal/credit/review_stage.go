@@ -35,7 +35,7 @@ const (
 // StageLabel names a stage in the language.
 func StageLabel(st, lang string) string {
 	return pick(map[string][2]string{StageAssisted: {"代办确认", "assisted, confirmed"}, StageFirstReview: {"信用办初审", "first review (credit office)"},
-		StageDecide: {"决定部门审核", "deciding department"}, StageExternal: {"外部审核", "external review"}, StageDone: {"办结", "closed"},
+		StageDecide: {"部门审核", "Department review"}, StageExternal: {"外部审核", "external review"}, StageDone: {"办结", "closed"},
 		"submitted": {"提交申请", "applied"}}, st, lang)
 }
 

@@ -1,7 +1,6 @@
 package credits
 
 import (
-	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/credit"
-	"yingshang/internal/web"
 	"yingshang/internal/yserr"
 )
 
@@ -277,28 +275,4 @@ func commitmentRows(lang string, cs []credit.Commitment) []commitmentRow {
 	return out
 }
 
-// repairPath is a repair application's way as a step bar.
-var repairPath = []web.Text{{ZH: "提交申请", EN: "Applied"}, {ZH: "部门审核", EN: "Department review"}, {ZH: "修复完成", EN: "Repaired"}}
 
-// repairSteps is the application's step bar: the review step carries its
-// clock in working days while it runs (it stops while material is asked for).
-func (h *handlers) repairSteps(ctx context.Context, lang string, p *credit.Repair) ([]web.StepView, error) {
-	cal, err := h.svc.Calendar.Calendar(ctx)
-	if err != nil {
-		return nil, err
-	}
-	labels := append([]web.Text{}, repairPath...)
-	cur, off := 1, false
-	var due *time.Time
-	switch p.Status {
-	case credit.RepairSubmitted:
-		due = p.DueAt
-	case credit.RepairMoreInfo:
-		labels[1] = web.Text{ZH: credit.RepairLabel(p.Status, "zh"), EN: credit.RepairLabel(p.Status, "en")}
-	case credit.RepairRejected:
-		labels[1], off = web.Text{ZH: credit.RepairLabel(p.Status, "zh"), EN: credit.RepairLabel(p.Status, "en")}, true
-	default:
-		cur = len(labels)
-	}
-	return web.Steps(lang, labels, cur, off, cal, h.s.App.Clock.Now(), due), nil
-}
