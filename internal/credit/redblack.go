@@ -228,8 +228,20 @@ func (s *Service) PublishList(ctx context.Context, listID int64) (*CreditList, e
 // GetList returns a list with every candidate (staff), or a published
 // list with its included entries (anyone: the public page).
 func (s *Service) GetList(ctx context.Context, id int64) (*CreditList, error) {
+	return s.getList(ctx, id, isStaff(ctx))
+}
+
+// PublicList returns a published list with its entries, whoever asks.
+func (s *Service) PublicList(ctx context.Context, id int64) (*CreditList, error) {
+	return s.getList(ctx, id, false)
+}
+
+func isStaff(ctx context.Context) bool {
 	a := auth.From(ctx)
-	isStaff := a != nil && (a.IsSystem() || a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor))
+	return a != nil && (a.IsSystem() || a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor))
+}
+
+func (s *Service) getList(ctx context.Context, id int64, isStaff bool) (*CreditList, error) {
 	var l CreditList
 	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, kind, title, criteria, grades, status, created_at, published_at FROM credit_lists WHERE id = $1", id).
 		Scan(&l.ID, &l.Kind, &l.Title, &l.Criteria, &l.Grades, &l.Status, &l.CreatedAt, &l.PublishedAt)
@@ -275,8 +287,13 @@ func (s *Service) GetList(ctx context.Context, id int64) (*CreditList, error) {
 // Lists lists red and black lists, newest first: published ones to
 // anyone, drafts too to staff. Entries are not filled.
 func (s *Service) Lists(ctx context.Context) ([]CreditList, error) {
-	a := auth.From(ctx)
-	isStaff := a != nil && (a.IsSystem() || a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor))
+	return s.lists(ctx, isStaff(ctx))
+}
+
+// PublicLists lists the published lists, whoever asks.
+func (s *Service) PublicLists(ctx context.Context) ([]CreditList, error) { return s.lists(ctx, false) }
+
+func (s *Service) lists(ctx context.Context, isStaff bool) ([]CreditList, error) {
 	q := "SELECT id, kind, title, criteria, grades, status, created_at, published_at FROM credit_lists"
 	if !isStaff {
 		q += " WHERE status = 'published'"

@@ -214,6 +214,32 @@ func (s *Service) repairFor(ctx context.Context, id int64) (*Repair, error) {
 	return s.GetRepair(ctx, id)
 }
 
+// ReadRepair returns an application to its readers and to the credit
+// office.
+func (s *Service) ReadRepair(ctx context.Context, id int64) (*Repair, error) {
+	return s.repairFor(ctx, id)
+}
+
+// IsOffice reports whether the caller may act for the credit office.
+func (s *Service) IsOffice(ctx context.Context) bool {
+	_, err := s.office(ctx)
+	return err == nil
+}
+
+// OpenStage is the stage of an application's open step ("" when none).
+func (s *Service) OpenStage(ctx context.Context, id int64) (string, error) {
+	steps, err := s.Steps(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	for _, st := range steps {
+		if st.EndedAt == nil {
+			return st.Stage, nil
+		}
+	}
+	return "", nil
+}
+
 // FirstReviewInput is the credit office's first review.
 type FirstReviewInput struct {
 	Decision     string `json:"decision" enum:"pass,reject"`

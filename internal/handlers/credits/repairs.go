@@ -117,7 +117,11 @@ func (h *handlers) repairs(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) repairView(r *http.Request, id int64) (map[string]any, error) {
-	p, err := h.svc.GetRepair(r.Context(), id)
+	p, err := h.svc.ReadRepair(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	stage, err := h.svc.OpenStage(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -128,8 +132,11 @@ func (h *handlers) repairView(r *http.Request, id int64) (map[string]any, error)
 		return nil, err
 	}
 	return map[string]any{"Steps": steps, "P": repairRows(lang, h.s.App.Clock.Now(), []credit.Repair{*p})[0], "Commitment": credit.RepairCommitment,
-		"CanReview":     a.Has(writeRoles...) && a.InScope(p.DepartmentID) && (p.Status == credit.RepairSubmitted || p.Status == credit.RepairMoreInfo),
-		"CanSupplement": a.Has(auth.Enterprise) && a.EntityID == p.EntityID && p.Status == credit.RepairMoreInfo}, nil
+		"CanReview": a.Has(writeRoles...) && a.InScope(p.DepartmentID) && (p.Status == credit.RepairSubmitted || p.Status == credit.RepairMoreInfo) &&
+			stage != credit.StageFirstReview && stage != credit.StageExternal,
+		"CanFirstReview": stage == credit.StageFirstReview && p.Status == credit.RepairSubmitted && h.svc.IsOffice(r.Context()),
+		"CanExternal":    stage == credit.StageExternal && p.Status == credit.RepairSubmitted && h.svc.IsOffice(r.Context()),
+		"CanSupplement":  a.Has(auth.Enterprise) && a.EntityID == p.EntityID && p.Status == credit.RepairMoreInfo}, nil
 }
 
 func (h *handlers) repair(w http.ResponseWriter, r *http.Request) error {
@@ -274,5 +281,3 @@ func commitmentRows(lang string, cs []credit.Commitment) []commitmentRow {
 	}
 	return out
 }
-
-
