@@ -99,8 +99,10 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err = s.RecomputeAll(ctx)
-	return err
+	if _, err = s.RecomputeAll(ctx); err != nil {
+		return err
+	}
+	return s.loadStagedDemo(ctx, dept, ents, ids, as)
 }
 
 // demoEntities picks the demo enterprise's entity first, then seven more.
