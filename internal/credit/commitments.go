@@ -230,3 +230,87 @@ func (s *Service) Resolve(ctx context.Context, id int64, breached bool, note str
 func CommitmentStatusLabel(st, lang string) string {
 	return pick(map[string][2]string{"open": {"履行中", "open"}, "fulfilled": {"已履行", "fulfilled"}, "breached": {"已违背", "breached"}}, st, lang)
 }
+
+// PublicCommitmentLabel names a commitment status on the public page:
+// in force, fulfilled, broken.
+func PublicCommitmentLabel(st, lang string) string {
+	return pick(map[string][2]string{"open": {"履约中", "in force"}, "fulfilled": {"已履约", "fulfilled"}, "breached": {"已违约", "broken"}}, st, lang)
+}
+
+// PublicCommitment is a commitment as the public sees it.
+type PublicCommitment struct {
+	ID             int64  `json:"id"`
+	EntityName     string `json:"entity_name"`
+	USCC           string `json:"uscc"`
+	DepartmentName string `json:"department_name"`
+	Kind           string `json:"kind"`
+	Process        string `json:"process"`
+	Text           string `json:"text"`
+	DeadlineOn     string `json:"deadline_on,omitempty"`
+	Status         string `json:"status" enum:"open,fulfilled,breached" doc:"open = in force, breached = broken"`
+	SignedOn       string `json:"signed_on"`
+}
+
+// PublicCommitments lists the commitments signed in processes (信用承诺
+// 公示), newest first, for anyone: status "" lists every status. Repair
+// commitments belong to repair applications and are not listed.
+func (s *Service) PublicCommitments(ctx context.Context, status string, page, perPage int) ([]PublicCommitment, int64, error) {
+	if status != "" && status != "open" && status != "fulfilled" && status != "breached" {
+		return nil, 0, yserr.Field("status", "状态须为 open、fulfilled 或 breached", "status is open, fulfilled or breached")
+	}
+	if perPage < 1 || perPage > 100 {
+		perPage = 50
+	}
+	if page < 1 {
+		page = 1
+	}
+	where, args := "c.kind <> 'repair'", []any{}
+	if status != "" {
+		args = append(args, status)
+		where += " AND c.status = $1"
+	}
+	var total int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM credit_commitments c WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+commitmentCols+" FROM credit_commitments c WHERE "+where+
+		fmt.Sprintf(" ORDER BY c.id DESC LIMIT %d OFFSET %d", perPage, (page-1)*perPage), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var list []Commitment
+	for rows.Next() {
+		c, err := scanCommitment(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, *c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	ids := make([]int64, len(list))
+	for i, c := range list {
+		ids[i] = c.EntityID
+	}
+	refs, err := s.entityRefs(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []PublicCommitment{}
+	depts := map[int64]string{}
+	for _, c := range list {
+		if _, ok := depts[c.DepartmentID]; !ok && c.DepartmentID != 0 {
+			n, err := s.deptName(ctx, c.DepartmentID)
+			if err != nil {
+				return nil, 0, err
+			}
+			depts[c.DepartmentID] = n
+		}
+		out = append(out, PublicCommitment{ID: c.ID, EntityName: refs[c.EntityID].Name, USCC: refs[c.EntityID].USCC, DepartmentName: depts[c.DepartmentID],
+			Kind: c.Kind, Process: c.Process, Text: c.Text, DeadlineOn: c.DeadlineOn, Status: c.Status, SignedOn: calendar.FromTime(c.SignedAt, calendar.Shanghai).String()})
+	}
+	return out, total, nil
+}

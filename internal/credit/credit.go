@@ -64,6 +64,10 @@ type Service struct {
 	// credit search lists its entities first. "" takes the region of the
 	// top-level department.
 	HomeRegion string
+	// CreditOfficeCode is the department code of the credit office (信用办),
+	// which does first reviews, records external outcomes and publishes the
+	// red and black lists; "" leaves that to platform admins.
+	CreditOfficeCode string
 
 	jobs *jobs.Queue // set by Register
 }

@@ -108,8 +108,10 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err := s.demoGovernance(ctx, ents, dept); err != nil {
 		return err
 	}
-	_, err = s.RecomputeAll(ctx)
-	return err
+	if _, err = s.RecomputeAll(ctx); err != nil {
+		return err
+	}
+	return s.loadStagedDemo(ctx, dept, ents, ids, as)
 }
 
 // demoEntities picks the demo enterprise's entity first, then seven more.

@@ -40,7 +40,11 @@ type warnWorker struct {
 }
 
 func (w *warnWorker) Work(ctx context.Context, _ *river.Job[WarnDueArgs]) error {
-	_, err := w.s.WarnDue(auth.WithActor(ctx, auth.System("credit.warn_due")))
+	ctx = auth.WithActor(ctx, auth.System("credit.warn_due"))
+	if _, err := w.s.WarnDue(ctx); err != nil {
+		return err
+	}
+	_, err := w.s.WarnSteps(ctx)
 	return err
 }
 

@@ -29,6 +29,7 @@ func RegisterMessages() {
 
 func registerTypes() {
 	registerRepairOpen()
+	registerStaged()
 	rec := []notify.Variable{
 		{Name: "record_id", ZH: "记录编号", EN: "record id", Example: 1024},
 		{Name: "uscc", ZH: "统一社会信用代码", EN: "unified social credit code", Example: "91411002MA9XK1QR11"},

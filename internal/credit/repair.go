@@ -262,6 +262,9 @@ func (s *Service) insertRepair(ctx context.Context, a *auth.Actor, r *Record, in
 	if err := s.saveFiles(ctx, id, in.Files); err != nil {
 		return 0, err
 	}
+	if err := s.openStage(ctx, id, r, due); err != nil {
+		return 0, err
+	}
 	if err := s.Audit.Record(ctx, "credit.repair_apply", "credit_repair", strconv.FormatInt(id, 10), nil,
 		map[string]any{"record_id": r.ID, "statement": in.Statement, "files": len(in.Files), "commitment_id": commitment, "resubmission_of": prev}, ""); err != nil {
 		return 0, err
@@ -379,6 +382,11 @@ func (s *Service) Review(ctx context.Context, repairID int64, in ReviewInput) (*
 	case in.Decision != "approve" && in.Reason == "":
 		return nil, yserr.Field("reason", "请填写理由", "give the reason")
 	}
+	if st, err := s.stage(ctx, repairID); err != nil {
+		return nil, err
+	} else if st == StageFirstReview || st == StageExternal {
+		return nil, yserr.New(yserr.Conflict, "该申请处于"+StageLabel(st, "zh")+"阶段，决定部门暂不能审核", "the application is at the "+StageLabel(st, "en")+" stage: the department cannot decide yet")
+	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		switch in.Decision {
 		case "approve":
@@ -429,6 +437,12 @@ func (s *Service) close(ctx context.Context, rp *Repair, r *Record, status, reas
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_commitments SET status = 'fulfilled', resolved_at = $1 WHERE id = $2", now, rp.CommitmentID); err != nil {
 			return err
 		}
+	}
+	if err := s.endSteps(ctx, rp.ID, status, reason); err != nil {
+		return err
+	}
+	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_repairs SET stage = 'done' WHERE id = $1", rp.ID); err != nil {
+		return err
 	}
 	if err := s.Audit.Record(ctx, "credit.repair_"+status, "credit_repair", strconv.FormatInt(rp.ID, 10), rp.Status, status, reason); err != nil {
 		return err
@@ -655,7 +669,7 @@ func (s *Service) WarnDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	soon := cal.Deadline(s.now(), 1)
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM credit_repairs WHERE status = 'submitted' AND warned = FALSE AND due_at <= $1", soon)
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id FROM credit_repairs WHERE status = 'submitted' AND stage = '' AND warned = FALSE AND due_at <= $1", soon)
 	if err != nil {
 		return 0, err
 	}

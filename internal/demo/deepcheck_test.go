@@ -44,7 +44,11 @@ func TestDeepCheck(t *testing.T) {
 		}
 		entity := id("SELECT MIN(id) FROM entities")
 		repaired := id("SELECT MIN(id) FROM credit_records WHERE status = 'published'")
-		deleted := id("SELECT MAX(id) FROM credit_records WHERE status = 'published'")
+		// The last published record that nothing else points at (notices,
+		// repairs, commitments, assisted applications), so it can be deleted.
+		deleted := id(`SELECT MAX(r.id) FROM credit_records r WHERE r.status = 'published'
+			AND NOT EXISTS (SELECT 1 FROM credit_notices n WHERE n.record_id = r.id) AND NOT EXISTS (SELECT 1 FROM credit_repairs p WHERE p.record_id = r.id)
+			AND NOT EXISTS (SELECT 1 FROM credit_commitments c WHERE c.record_id = r.id) AND NOT EXISTS (SELECT 1 FROM credit_assisted a WHERE a.record_id = r.id)`)
 		sheet := id("SELECT MIN(sheet_id) FROM bideval_scores")
 		project := id("SELECT MIN(project_id) FROM bideval_projects")
 		bid := id("SELECT MAX(id) FROM bideval_bids WHERE project_id = (SELECT MIN(project_id) FROM bideval_projects)")

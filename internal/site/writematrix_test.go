@@ -66,6 +66,9 @@ var scopedElsewhere = map[string]string{
 	"createCreditReport":          "credit report tests (readers; enterprise limited to its own entity)",
 	"creditCheck":                 "not department data: a check reads public credit",
 	"resolveCreditCommitment":     "credit commitment tests (the commitment's department in scope)",
+	"answerCreditAssisted":        "enterprise only (credit TestAssistedRepair: another enterprise gets 404)",
+	"recordCreditExternalOutcome": "credit TestStagedReview (credit office only: other departments' staff 403)",
+	"setCreditListEntry":          "credit TestCommitmentsListsPublicity (credit office only)",
 	"createAppealRoute":           "appeals: dispatchers of the business-environment office only (roleSet)",
 	"deleteAppealRoute":           "appeals: dispatchers only",
 	"publishAppealCase":           "appeals: dispatchers only",
@@ -242,6 +245,14 @@ func TestWriteMatrix(t *testing.T) {
 		{"createPolicyBatch", "POST", polPath + "/batches", func(string) any { return map[string]any{"period": "2025"} }, []cell{{"swj-staff", 403}, {"wd-staff", 403}}},
 		{"setCreditDeptClasses", "PUT", "/api/v1/credit/rules/classes/" + dept("XC-SWJ"), func(string) any { return map[string]any{"classes": []any{}} },
 			[]cell{{"sjj-admin", 403}}},
+		{"applyCreditAssisted", "POST", "/api/v1/credit/assisted", func(string) any { return map[string]any{"record_id": 999999} },
+			[]cell{{"sjj-staff", 403}, {"sjj-admin", 403}, {"wd-staff", 403}, {"admin", 403}}},
+		{"firstReviewCreditRepair", "POST", "/api/v1/credit/repairs/999999/first-review", func(string) any { return map[string]any{"decision": "pass"} },
+			[]cell{{"sjj-staff", 403}, {"swj-staff", 403}, {"admin", 404}}},
+		{"draftCreditList", "POST", "/api/v1/credit/lists", func(string) any { return map[string]any{"kind": "red"} },
+			[]cell{{"sjj-staff", 403}, {"sjj-admin", 403}, {"wd-staff", 403}, {"admin", 400}}},
+		{"publishCreditList", "POST", "/api/v1/credit/lists/999999/publish", func(string) any { return map[string]any{} },
+			[]cell{{"sjj-staff", 403}, {"wd-staff", 403}, {"admin", 409}}},
 	}
 	covered := map[string]bool{}
 	for _, row := range table {

@@ -77,7 +77,17 @@ func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 	if g != nil {
 		grade.Items = []web.CardItem{{Label: web.Text{ZH: "信用等级", EN: "Credit grade"}, Value: g.Grade, Href: "/my/credit"}}
 	}
-	return []web.Card{
+	pending, err := m.svc.AssistedList(ctx, credit.AssistedPending)
+	if err != nil {
+		return nil, err
+	}
+	confirm := web.Card{Title: web.Text{ZH: "待确认的代办信用修复", EN: "Assisted repairs to confirm"}, Kind: web.CardTodo,
+		Empty: web.Text{ZH: "没有待确认的代办申请", EN: "Nothing to confirm"}}
+	for _, x := range pending {
+		confirm.Items = append(confirm.Items, web.CardItem{Text: x.DecisionNo + " · 代办 by " + x.PointLabel, Href: "/credit/assisted/" + strconv.FormatInt(x.ID, 10),
+			Step: web.Text{ZH: credit.AssistedLabel(x.Status, "zh"), EN: credit.AssistedLabel(x.Status, "en")}})
+	}
+	return []web.Card{confirm,
 		{Title: web.Text{ZH: "待补充材料的信用修复", EN: "Credit repairs to supplement"}, Kind: web.CardTodo, Items: supplement,
 			Empty: web.Text{ZH: "没有需要补充的材料", EN: "Nothing to supplement"}, More: &web.Link{Label: web.Text{ZH: "我的信用", EN: "My credit"}, Href: "/my/credit"}},
 		{Title: web.Text{ZH: "审核中的信用修复", EN: "Credit repairs under review"}, Kind: web.CardWatch, Items: review, Empty: web.Text{ZH: "暂无", EN: "None"}},

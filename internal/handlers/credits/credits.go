@@ -83,6 +83,8 @@ func Mount(s *server.Server, svc *credit.Service) {
 	s.Page("GET /public/credit/verify", h.verify)
 	s.Page("GET /public/credit/{uscc}", h.publicEntity)
 	h.mountAPI()
+	h.mountStagedAPI()
+	h.mountStagedPages()
 	h.mountRules()
 }
 

@@ -1,7 +1,6 @@
 package credits
 
 import (
-	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 
 	"yingshang/internal/auth"
 	"yingshang/internal/credit"
-	"yingshang/internal/web"
 	"yingshang/internal/yserr"
 )
 
@@ -119,7 +117,11 @@ func (h *handlers) repairs(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) repairView(r *http.Request, id int64) (map[string]any, error) {
-	p, err := h.svc.GetRepair(r.Context(), id)
+	p, err := h.svc.ReadRepair(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	stage, err := h.svc.OpenStage(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +132,11 @@ func (h *handlers) repairView(r *http.Request, id int64) (map[string]any, error)
 		return nil, err
 	}
 	return map[string]any{"Steps": steps, "P": repairRows(lang, h.s.App.Clock.Now(), []credit.Repair{*p})[0], "Commitment": credit.RepairCommitment,
-		"CanReview":     a.Has(writeRoles...) && a.InScope(p.DepartmentID) && (p.Status == credit.RepairSubmitted || p.Status == credit.RepairMoreInfo),
-		"CanSupplement": a.Has(auth.Enterprise) && a.EntityID == p.EntityID && p.Status == credit.RepairMoreInfo}, nil
+		"CanReview": a.Has(writeRoles...) && a.InScope(p.DepartmentID) && (p.Status == credit.RepairSubmitted || p.Status == credit.RepairMoreInfo) &&
+			stage != credit.StageFirstReview && stage != credit.StageExternal,
+		"CanFirstReview": stage == credit.StageFirstReview && p.Status == credit.RepairSubmitted && h.svc.IsOffice(r.Context()),
+		"CanExternal":    stage == credit.StageExternal && p.Status == credit.RepairSubmitted && h.svc.IsOffice(r.Context()),
+		"CanSupplement":  a.Has(auth.Enterprise) && a.EntityID == p.EntityID && p.Status == credit.RepairMoreInfo}, nil
 }
 
 func (h *handlers) repair(w http.ResponseWriter, r *http.Request) error {
@@ -275,30 +280,4 @@ func commitmentRows(lang string, cs []credit.Commitment) []commitmentRow {
 		out[i] = commitmentRow{c, credit.CommitmentKindLabel(c.Kind, lang), credit.CommitmentStatusLabel(c.Status, lang)}
 	}
 	return out
-}
-
-// repairPath is a repair application's way as a step bar.
-var repairPath = []web.Text{{ZH: "提交申请", EN: "Applied"}, {ZH: "部门审核", EN: "Department review"}, {ZH: "修复完成", EN: "Repaired"}}
-
-// repairSteps is the application's step bar: the review step carries its
-// clock in working days while it runs (it stops while material is asked for).
-func (h *handlers) repairSteps(ctx context.Context, lang string, p *credit.Repair) ([]web.StepView, error) {
-	cal, err := h.svc.Calendar.Calendar(ctx)
-	if err != nil {
-		return nil, err
-	}
-	labels := append([]web.Text{}, repairPath...)
-	cur, off := 1, false
-	var due *time.Time
-	switch p.Status {
-	case credit.RepairSubmitted:
-		due = p.DueAt
-	case credit.RepairMoreInfo:
-		labels[1] = web.Text{ZH: credit.RepairLabel(p.Status, "zh"), EN: credit.RepairLabel(p.Status, "en")}
-	case credit.RepairRejected:
-		labels[1], off = web.Text{ZH: credit.RepairLabel(p.Status, "zh"), EN: credit.RepairLabel(p.Status, "en")}, true
-	default:
-		cur = len(labels)
-	}
-	return web.Steps(lang, labels, cur, off, cal, h.s.App.Clock.Now(), due), nil
 }
