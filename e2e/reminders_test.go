@@ -3,7 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -27,7 +26,7 @@ func TestPublicCatalogueAndRepairReminder(t *testing.T) {
 
 	ent := browser(t)
 	login(t, ent, s, "enterprise")
-	got := pollAppeal(t, ent, s.URL+"/inbox", "main", "可以申请信用修复了", "repair-reminder", 90*time.Second)
+	got := reloadUntilHas(t, ent, "repair-reminder", s.URL+"/inbox", "main", "可以申请信用修复了", jobLimit)
 	if !strings.Contains(got, "魏市监罚") {
 		t.Fatalf("inbox:\n%s", got)
 	}
