@@ -15,6 +15,7 @@ import (
 // the fix on its appeal. A second appeal is resolved on the spot and the
 // enterprise rates it.
 func TestAppealSeedSteps(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00") // Tue: help, 5 WD -> Tue 8 Dec
 	ent := browser(t)
 	login(t, ent, s, "enterprise")

@@ -29,6 +29,7 @@ func appealAct(t *testing.T, ctx context.Context, s *Site, url, action, note, wa
 // closed; then, with the fake clock moved on, a deadline warning and an
 // overdue alert reach the office's inbox.
 func TestAppealClosedLoop(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	ent := browser(t)
 	// The demo enterprise's credit code, then sign out: the visitor of the

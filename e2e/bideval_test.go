@@ -57,6 +57,7 @@ var evalIDRe = regexp.MustCompile(`/draws/projects/(\d+)`)
 // then the award is published and the public verify page confirms the
 // codes draw and the expert draw.
 func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	files := t.TempDir()
 	write := func(name, body string) string {

@@ -37,6 +37,7 @@ func answerLinks(t *testing.T, dir, code string, want int) []string {
 // called; the tenderer sees pseudonyms only; the public page verifies the
 // draw.
 func TestTendererRegistersExpertsDrawnOneDeclinesPublicVerifies(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	ent := browser(t)
 	login(t, ent, s, "enterprise")

@@ -32,6 +32,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -341,7 +343,21 @@ func browserRoot(t *testing.T) context.Context {
 // tab closes when the test ends or after tabLimit.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browserRoot(t), chromedp.WithNewBrowserContext())
+	root := browserRoot(t)
+	// chromedp's WithNewBrowserContext asks for a tab without a window,
+	// which headless Chromium refuses in a context that has no window yet
+	// ("no browser is open"): create the context and its window here.
+	bx := cdp.WithExecutor(root, chromedp.FromContext(root).Browser)
+	bctx, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(bx)
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	t.Cleanup(func() { _ = target.DisposeBrowserContext(bctx).Do(bx) })
+	id, err := target.CreateTarget("about:blank").WithBrowserContextID(bctx).WithNewWindow(true).Do(bx)
+	if err != nil {
+		t.Fatalf("new browser tab: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithTargetID(id))
 	t.Cleanup(cancel)
 	ctx, cancel2 := context.WithTimeout(ctx, tabLimit)
 	t.Cleanup(cancel2)

@@ -40,6 +40,7 @@ func devSMSCode(t *testing.T, s *Site, phone string) string {
 // the ID number and phone with an SMS code, sees the licence masked with
 // its renewal guidance, answers "renewing", and staff see the answer.
 func TestPersonHolderFlow(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	idNumber := ident.GenerateIDCard(rand.New(rand.NewPCG(11, 12)), "411002", time.Date(1958, 4, 9, 0, 0, 0, 0, time.UTC), true)
 	const phone = "13700001234"

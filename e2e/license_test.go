@@ -39,6 +39,7 @@ func writeLicenseLedger(t *testing.T, name string, row []any) string {
 // follow-up list, a call is recorded; the renewed licence is imported and
 // the dashboard's renewal rate moves.
 func TestLicenseReminderFlow(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 
 	ent := browser(t)

@@ -12,6 +12,7 @@ import (
 // policies; the reviewer runs the automatic grant round, confirms and
 // records the payment; the enterprise's benefit statement shows the money.
 func TestPolicyFlow(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "")
 	const title = "端到端研发补助"
 

@@ -13,7 +13,8 @@ import (
 // enterprise, whose minor warning can be repaired at once (Order 36: no
 // minimum period), finds the repair reminder with its link in the inbox.
 func TestPublicCatalogueAndRepairReminder(t *testing.T) {
-	s := startSite(t, "")
+	t.Parallel()
+	s := sharedSite(t)
 	p := browser(t)
 	run(t, p, "landing", chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(`[data-testid=public-license-catalogue]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid=public-license-catalogue]`, chromedp.ByQuery),
