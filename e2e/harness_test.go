@@ -498,11 +498,27 @@ func login(t *testing.T, ctx context.Context, s *Site, username string) {
 	)
 }
 
-// textOf returns the text of the first element matching sel.
+// textOf returns the text of the first visible element matching sel. A
+// read that fails because the page is being replaced under it ("No node
+// with given id found" while a redirect lands) is tried again, for at most
+// stateLimit.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
 	var s string
-	run(t, ctx, "read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+	var err error
+	deadline := time.Now().Add(stateLimit)
+	for {
+		tctx, cancel := context.WithTimeout(ctx, pageLimit)
+		err = chromedp.Run(tctx, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+		cancel()
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		shot(t, ctx, "FAILED-read")
+		t.Fatalf("read %s: %v", sel, err)
+	}
 	return strings.TrimSpace(s)
 }
 
