@@ -433,7 +433,9 @@ func open(t *testing.T, ctx context.Context, url, sel string) {
 	var err error
 	deadline := time.Now().Add(stateLimit)
 	for {
-		tctx, cancel := context.WithTimeout(ctx, pageLimit)
+		// An attempt may take the whole time left (a big page on a busy
+		// machine is slow, not failed); one that fails early is retried.
+		tctx, cancel := context.WithDeadline(ctx, deadline)
 		err = chromedp.Run(tctx, chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery))
 		cancel()
 		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
@@ -452,8 +454,11 @@ func open(t *testing.T, ctx context.Context, url, sel string) {
 func reloadUntil(t *testing.T, ctx context.Context, what, url, sel string, limit time.Duration, ok func(text string) bool) string {
 	t.Helper()
 	var txt string
+	deadline := time.Now().Add(limit)
 	eventually(t, what, limit, func() (bool, string) {
-		tctx, cancel := context.WithTimeout(ctx, pageLimit)
+		// A load may take the whole time left: a big page on a busy
+		// machine is slow, not failed.
+		tctx, cancel := context.WithDeadline(ctx, deadline)
 		defer cancel()
 		txt = ""
 		err := chromedp.Run(tctx, chromedp.Navigate(url), chromedp.WaitReady(sel, chromedp.ByQuery), chromedp.Text(sel, &txt, chromedp.ByQuery))
