@@ -3,7 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -16,13 +15,14 @@ import (
 // the fix on its appeal. A second appeal is resolved on the spot and the
 // enterprise rates it.
 func TestAppealSeedSteps(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00") // Tue: help, 5 WD -> Tue 8 Dec
 	ent := browser(t)
 	login(t, ent, s, "enterprise")
 	submit := func(title, desc string) string {
 		t.Helper()
 		var loc string
-		openAppeal(t, ent, s.URL+"/appeals/new", `[data-testid="appeal-form"]`)
+		open(t, ent, s.URL+"/appeals/new", `[data-testid="appeal-form"]`)
 		run(t, ent, "submit "+title,
 			chromedp.SetValue(`[data-testid="appeal-kind"]`, "help", chromedp.ByQuery),
 			chromedp.SetValue(`[data-testid="appeal-topic"]`, "开办企业", chromedp.ByQuery),
@@ -34,13 +34,13 @@ func TestAppealSeedSteps(t *testing.T) {
 	}
 	url := submit("刻章备案重复提交执照复印件", "办理刻章备案时又要求提交营业执照复印件，电子营业执照已经有了，能否免于提交？")
 	// Before anyone acts, the enterprise sees when feedback is due (3 WD: Fri 4 Dec).
-	pollAppeal(t, ent, url, `[data-testid="terms-feedback"]`, "2026-12-04", "feedback due", 10*time.Second)
+	reloadUntilHas(t, ent, "feedback due", url, `[data-testid="terms-feedback"]`, "2026-12-04", stateLimit)
 
 	office := browser(t)
 	login(t, office, s, "admin")
 	appealAct(t, office, s, url, "accept", "", "已受理")
 	// The office opens the common issue.
-	openAppeal(t, office, s.URL+"/appeal-issues", `[data-testid="issue-form"]`)
+	open(t, office, s.URL+"/appeal-issues", `[data-testid="issue-form"]`)
 	var deptSet string
 	run(t, office, "common issue form",
 		chromedp.SendKeys(`#title`, "刻章环节重复提交营业执照复印件", chromedp.ByQuery),
@@ -67,7 +67,7 @@ func TestAppealSeedSteps(t *testing.T) {
 	appealAct(t, dept, s, url, "feedback", "已与公安局对接，刻章备案将直接调取电子营业执照。", "办理中")
 
 	// The enterprise's view: commitment, feedback given, the common issue.
-	terms := pollAppeal(t, ent, url, `[data-testid="appeal-terms"]`, "2026-12-07", "enterprise terms", 10*time.Second)
+	terms := reloadUntilHas(t, ent, "enterprise terms", url, `[data-testid="appeal-terms"]`, "2026-12-07", stateLimit)
 	for _, want := range []string{"已反馈", "共性问题", "刻章环节重复提交营业执照复印件", "诉求汇集"} {
 		if !strings.Contains(terms, want) {
 			t.Fatalf("the enterprise's commitments card lacks %q:\n%s", want, terms)
@@ -84,21 +84,21 @@ func TestAppealSeedSteps(t *testing.T) {
 		{"协调公安局，刻章备案直接调取电子营业执照。", "整改中"},
 		{"已实现刻章备案免提交营业执照复印件。", "已整改"},
 	} {
-		openAppeal(t, dept, issueURL, `[data-testid="issue-do-step"]`)
+		open(t, dept, issueURL, `[data-testid="issue-do-step"]`)
 		run(t, dept, "common issue step "+step.stage,
 			chromedp.SendKeys(`[data-testid="issue-note"]`, step.note, chromedp.ByQuery),
 			chromedp.Click(`[data-testid="issue-do-step"]`, chromedp.ByQuery), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
-		pollAppeal(t, dept, issueURL, `[data-testid="issue-stage"]`, step.stage, "stage "+step.stage, 10*time.Second)
+		reloadUntilHas(t, dept, "stage "+step.stage, issueURL, `[data-testid="issue-stage"]`, step.stage, stateLimit)
 	}
 	shot(t, dept, "appeal-terms-03-common-issue-fixed")
-	pollAppeal(t, ent, url, `[data-testid="appeal-timeline"]`, "共性问题已整改", "enterprise told of the fix", 10*time.Second)
-	pollAppeal(t, ent, url, `[data-testid="terms-common-stage"]`, "已整改", "enterprise stage", 10*time.Second)
-	pollAppeal(t, ent, s.URL+"/inbox", "main", "办理进展", "progress in the inbox", 30*time.Second)
+	reloadUntilHas(t, ent, "enterprise told of the fix", url, `[data-testid="appeal-timeline"]`, "共性问题已整改", stateLimit)
+	reloadUntilHas(t, ent, "enterprise stage", url, `[data-testid="terms-common-stage"]`, "已整改", stateLimit)
+	reloadUntilHas(t, ent, "progress in the inbox", s.URL+"/inbox", "main", "办理进展", jobLimit)
 
 	// On the spot: the office settles the second appeal at once.
 	url2 := submit("分公司登记是否可以全程网办", "想在建安区设立分公司，能否全程网上办理？")
 	appealAct(t, office, s, url2, "resolve_on_spot", "现场演示河南政务服务网“企业开办”专区，企业当场确认可全程网办。", "已答复")
-	pollAppeal(t, ent, url2, `[data-testid="appeal-terms"]`, "当场解决", "enterprise on the spot", 10*time.Second)
+	reloadUntilHas(t, ent, "enterprise on the spot", url2, `[data-testid="appeal-terms"]`, "当场解决", stateLimit)
 	shot(t, ent, "appeal-terms-04-on-the-spot")
 	appealAct(t, ent, s, url2, "rate", "", "已评价", chromedp.Click(`[data-testid="rating-satisfied"]`, chromedp.ByQuery))
 }

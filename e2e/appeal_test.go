@@ -4,52 +4,15 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
-
-// pollAppeal reloads url until sel's text contains want.
-func pollAppeal(t *testing.T, ctx context.Context, url, sel, want, step string, wait time.Duration) string {
-	t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		var txt string
-		err := chromedp.Run(ctx, chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery), chromedp.Text(sel, &txt, chromedp.ByQuery))
-		if err == nil && strings.Contains(txt, want) {
-			return txt
-		}
-		if time.Now().After(deadline) {
-			shot(t, ctx, "appeal-failed-"+step)
-			t.Fatalf("%s: %q not in %s (%v):\n%s", step, want, sel, err, txt)
-		}
-		time.Sleep(time.Second)
-	}
-}
-
-// openAppeal navigates to url and waits for sel, trying again when a
-// navigation still pending from the sign-in aborts it.
-func openAppeal(t *testing.T, ctx context.Context, url, sel string) {
-	t.Helper()
-	var err error
-	for i := 0; i < 3; i++ {
-		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		err = chromedp.Run(tctx, chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery))
-		cancel()
-		if err == nil {
-			return
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-	shot(t, ctx, "appeal-failed-open")
-	t.Fatalf("open %s: %v", url, err)
-}
 
 // appealAct fills the note (if given), presses the action's button and
 // waits until the appeal shows the state want.
 func appealAct(t *testing.T, ctx context.Context, s *Site, url, action, note, want string, extra ...chromedp.Action) {
 	t.Helper()
-	openAppeal(t, ctx, url, `[data-testid="do-`+action+`"]`)
+	open(t, ctx, url, `[data-testid="do-`+action+`"]`)
 	acts := append([]chromedp.Action{}, extra...)
 	if note != "" {
 		acts = append(acts, chromedp.SendKeys(`[data-testid="note-`+action+`"]`, note, chromedp.ByQuery))
@@ -57,7 +20,7 @@ func appealAct(t *testing.T, ctx context.Context, s *Site, url, action, note, wa
 	acts = append(acts, chromedp.Click(`[data-testid="do-`+action+`"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
 	run(t, ctx, action, acts...)
-	pollAppeal(t, ctx, url, `[data-testid="appeal-state"]`, want, action, 10*time.Second)
+	reloadUntilHas(t, ctx, action, url, `[data-testid="appeal-state"]`, want, stateLimit)
 }
 
 // TestAppealClosedLoop: an enterprise submits from its QR page (signing
@@ -66,18 +29,19 @@ func appealAct(t *testing.T, ctx context.Context, s *Site, url, action, note, wa
 // closed; then, with the fake clock moved on, a deadline warning and an
 // overdue alert reach the office's inbox.
 func TestAppealClosedLoop(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	ent := browser(t)
 	// The demo enterprise's credit code, then sign out: the visitor of the
 	// QR page is not signed in.
 	login(t, ent, s, "enterprise")
-	openAppeal(t, ent, s.URL+"/my/entity", `[data-testid=entity-uscc]`)
+	open(t, ent, s.URL+"/my/entity", `[data-testid=entity-uscc]`)
 	uscc := textOf(t, ent, `[data-testid=entity-uscc]`)
 	run(t, ent, "sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`main`, chromedp.ByQuery))
 
 	// The enterprise's public 一企一码 page offers the appeal; following it
 	// asks to sign in and then comes back to the form for this entity.
-	openAppeal(t, ent, s.URL+"/e/"+uscc, `[data-testid="public-appeal"]`)
+	open(t, ent, s.URL+"/e/"+uscc, `[data-testid="public-appeal"]`)
 	shot(t, ent, "appeal-00-qr-page")
 	run(t, ent, "appeal from the QR page", chromedp.Click(`[data-testid="public-appeal"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#username`, chromedp.ByQuery))
@@ -94,7 +58,7 @@ func TestAppealClosedLoop(t *testing.T) {
 		t.Helper()
 		var loc string
 		if form != "" {
-			openAppeal(t, ent, form, `[data-testid="appeal-form"]`)
+			open(t, ent, form, `[data-testid="appeal-form"]`)
 		}
 		run(t, ent, "submit "+title,
 			chromedp.SetValue(`[data-testid="appeal-kind"]`, kind, chromedp.ByQuery),
@@ -156,20 +120,20 @@ func TestAppealClosedLoop(t *testing.T) {
 	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-02T13:00:00+08:00")
 	office = browser(t)
 	login(t, office, s, "admin")
-	pollAppeal(t, office, s.URL+"/inbox", "main", "诉求临期预警", "warning", 60*time.Second)
+	reloadUntilHas(t, office, "warning", s.URL+"/inbox", "main", "诉求临期预警", jobLimit)
 	shot(t, office, "appeal-07-warning-inbox")
 	// The day after, it is overdue.
 	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-03T10:00:00+08:00")
 	office = browser(t)
 	login(t, office, s, "admin")
-	pollAppeal(t, office, s.URL+"/inbox", "main", "诉求逾期提醒", "overdue", 60*time.Second)
+	reloadUntilHas(t, office, "overdue", s.URL+"/inbox", "main", "诉求逾期提醒", jobLimit)
 	shot(t, office, "appeal-08-overdue-inbox")
-	pollAppeal(t, office, s.URL+"/appeals/alerts", `[data-testid="alert-table"]`, "逾期", "alerts", 10*time.Second)
+	reloadUntilHas(t, office, "alerts", s.URL+"/appeals/alerts", `[data-testid="alert-table"]`, "逾期", stateLimit)
 	shot(t, office, "appeal-09-alerts")
-	pollAppeal(t, office, s.URL+"/appeals/dashboard", `[data-testid="appeal-stats"]`, "诉求总量", "dashboard", 10*time.Second)
-	time.Sleep(time.Second) // let the charts draw before the screenshot
+	reloadUntilHas(t, office, "dashboard", s.URL+"/appeals/dashboard", `[data-testid="appeal-stats"]`, "诉求总量", stateLimit)
+	run(t, office, "charts drawn", chartsDrawn())
 	shot(t, office, "appeal-10-dashboard")
 	pub := browser(t)
-	pollAppeal(t, pub, s.URL+"/public/cases", "main", "全程网办电子签名故障当日解决", "cases", 10*time.Second)
+	reloadUntilHas(t, pub, "cases", s.URL+"/public/cases", "main", "全程网办电子签名故障当日解决", stateLimit)
 	shot(t, pub, "appeal-11-public-cases")
 }

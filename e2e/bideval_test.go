@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -46,30 +45,6 @@ func signedIn(t *testing.T, ctx context.Context, s *Site, username string) {
 	run(t, ctx, "signed in "+username, chromedp.WaitVisible(`[data-testid=nav-bideval]`, chromedp.ByQuery))
 }
 
-// waitLinks waits for at least want distinct answer links of the project
-// in the SMS outbox (a delivery retried under load logs a message twice).
-func waitLinks(t *testing.T, dir, code string, want int) []string {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		var out []string
-		seen := map[string]bool{}
-		for _, tok := range answerLinks(t, dir, code, 1) {
-			if !seen[tok] {
-				seen[tok] = true
-				out = append(out, tok)
-			}
-		}
-		if len(out) >= want {
-			return out
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d distinct answer links for %s", len(out), code)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-}
-
 var evalIDRe = regexp.MustCompile(`/draws/projects/(\d+)`)
 
 // TestDoubleBlindEvaluationEndToEnd: a tenderer registers a project and
@@ -82,6 +57,7 @@ var evalIDRe = regexp.MustCompile(`/draws/projects/(\d+)`)
 // then the award is published and the public verify page confirms the
 // codes draw and the expert draw.
 func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	files := t.TempDir()
 	write := func(name, body string) string {
@@ -182,9 +158,9 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 			chromedp.WaitNotPresent(`[data-testid=`+button+`]`, chromedp.ByQuery),
 		)
 	}
-	tokens := waitLinks(t, s.DataDir, code, 5)
+	tokens := answerLinks(t, s.DataDir, code, 5)
 	answer(tokens[0], "answer-no")
-	tokens = waitLinks(t, s.DataDir, code, 6)
+	tokens = answerLinks(t, s.DataDir, code, 6)
 	for _, tok := range tokens[1:6] {
 		answer(tok, "answer-yes")
 	}
@@ -396,26 +372,4 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 	if res := textOf(t, pub, `[data-testid=verify-result]`); !strings.Contains(res, "验证通过") {
 		t.Fatalf("expert draw verify: %s", res)
 	}
-}
-
-// step runs actions with a time limit of their own, so that a stuck step
-// fails while the browser can still take the screenshot and tell the URL.
-func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	if err := chromedp.Run(sctx, actions...); err != nil {
-		shot(t, ctx, "FAILED-"+name)
-		var url, body string
-		_ = chromedp.Run(ctx, chromedp.Location(&url), chromedp.Text(`body`, &body, chromedp.ByQuery))
-		t.Fatalf("%s: %v at %s:\n%s", name, err, url, tail(body, 1500))
-	}
-}
-
-// countOf counts the elements matching sel.
-func countOf(t *testing.T, ctx context.Context, sel string) int {
-	t.Helper()
-	var n int
-	run(t, ctx, "count "+sel, chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n))
-	return n
 }

@@ -10,7 +10,8 @@ import (
 // TestSupervisorVerifiesAuditChain: a supervisor signs in, opens the audit
 // trail and verifies the chain from the UI; the public page shows the same head.
 func TestSupervisorVerifiesAuditChain(t *testing.T) {
-	s := startSite(t, "")
+	t.Parallel()
+	s := sharedSite(t)
 	ctx := browser(t)
 	login(t, ctx, s, "supervisor")
 	shot(t, ctx, "core-01-supervisor-dashboard")

@@ -19,6 +19,7 @@ import (
 // repair, the department approves, the public page no longer shows the
 // record, the credit check passes and the grade changes back.
 func TestCreditPenaltyNoticeRepair(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	const decision = "魏市监罚〔2026〕0999号"
 
@@ -137,6 +138,7 @@ func checkHonours(t *testing.T, ctx context.Context, s *Site, uscc, want string)
 // platform admin opens the rule tables, previews a grade table and adds a
 // publicity period rule from a later date.
 func TestCreditImportAndRules(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	ent := browser(t)
 	login(t, ent, s, "enterprise")

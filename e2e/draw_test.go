@@ -1,40 +1,33 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
 
-// answerLinks polls the dev SMS outbox for the answer tokens sent for a
-// project, in the order the messages were delivered.
+// answerLinks waits for at least want distinct answer tokens sent for a
+// project in the dev SMS outbox and returns them in the order they were
+// first delivered (a delivery retried under load logs a message twice).
 func answerLinks(t *testing.T, dir, code string, want int) []string {
 	t.Helper()
 	re := regexp.MustCompile(`/draws/answer/([0-9a-f]{32})`)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		b, _ := os.ReadFile(filepath.Join(dir, "sms.log"))
-		var tokens []string
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.Contains(line, code) {
-				if m := re.FindStringSubmatch(line); m != nil {
-					tokens = append(tokens, m[1])
-				}
+	var tokens []string
+	eventually(t, fmt.Sprintf("%d answer links for %s in the SMS outbox", want, code), jobLimit, func() (bool, string) {
+		tokens = nil
+		seen := map[string]bool{}
+		for _, line := range smsLines(dir) {
+			if m := re.FindStringSubmatch(line); m != nil && strings.Contains(line, code) && !seen[m[1]] {
+				seen[m[1]] = true
+				tokens = append(tokens, m[1])
 			}
 		}
-		if len(tokens) >= want {
-			return tokens
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d answer links for %s in the SMS outbox", len(tokens), code)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return len(tokens) >= want, fmt.Sprintf("%d links: %v", len(tokens), tokens)
+	})
+	return tokens
 }
 
 // TestTendererRegistersExpertsDrawnOneDeclinesPublicVerifies is the draw
@@ -44,6 +37,7 @@ func answerLinks(t *testing.T, dir, code string, want int) []string {
 // called; the tenderer sees pseudonyms only; the public page verifies the
 // draw.
 func TestTendererRegistersExpertsDrawnOneDeclinesPublicVerifies(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	ent := browser(t)
 	login(t, ent, s, "enterprise")

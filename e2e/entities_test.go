@@ -53,6 +53,7 @@ func writeLedger(t *testing.T) (path string, good []string, bad string) {
 // imports the good rows, finds an entity by a Chinese name fragment and
 // opens its QR service page.
 func TestAdminImportsSearchesAndOpensQR(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "")
 	ctx := browser(t)
 	path, good, bad := writeLedger(t)

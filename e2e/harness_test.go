@@ -3,23 +3,66 @@
 // present (YINGSHANG_CHROMIUM or /usr/bin/chromium); with YINGSHANG_E2E=1
 // (set by scripts/test.sh) a missing browser is a failure, not a skip.
 // Screenshots of every step are written to e2e/screenshots/ to be looked at.
+//
+// Waiting: every wait is on a condition (a selector, a text, a file line),
+// bounded by one of the limits below, never a fixed sleep. On a busy
+// machine set YINGSHANG_E2E_SLOWDOWN (a factor, e.g. 2 or 3) to stretch
+// every limit at once.
+//
+// Sharing: one Chromium serves the whole package (every browser(t) is a
+// tab in a browser context of its own, with its own cookies), and the tests
+// that change no business data share one demo site (sharedSite) instead of
+// each starting the binary and seeding a demo database.
 package e2e
 
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+)
+
+// slowdown multiplies every limit (YINGSHANG_E2E_SLOWDOWN, default 1).
+var slowdown = func() float64 {
+	if f, err := strconv.ParseFloat(os.Getenv("YINGSHANG_E2E_SLOWDOWN"), 64); err == nil && f >= 1 {
+		return f
+	}
+	return 1
+}()
+
+func scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * slowdown) }
+
+// The limits of every wait in the package, in one place.
+var (
+	// pageLimit: one navigation and the selector that says it has landed.
+	pageLimit = scaled(30 * time.Second)
+	// stateLimit: what a request brings about (a state shown after reloading).
+	stateLimit = scaled(60 * time.Second)
+	// jobLimit: what a background job or a notification delivery brings about.
+	jobLimit = scaled(120 * time.Second)
+	// startLimit: the binary seeding its demo and listening.
+	startLimit = scaled(120 * time.Second)
+	// stopLimit: a graceful shutdown after SIGTERM.
+	stopLimit = scaled(30 * time.Second)
+	// stepLimit: one run of browser actions (see step).
+	stepLimit = scaled(2 * time.Minute)
+	// tabLimit: the life of one browser tab.
+	tabLimit = scaled(10 * time.Minute)
 )
 
 var binary string
@@ -40,7 +83,15 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "build yingshang:", err)
 			return 1
 		}
-		return m.Run()
+		shared.dir = filepath.Join(dir, "shared-site")
+		chrome.dir = filepath.Join(dir, "chromium-profile")
+		code := m.Run()
+		if err := stopShared(); err != nil {
+			fmt.Fprintln(os.Stderr, "shared demo site:", err)
+			code = 1
+		}
+		chrome.stop()
+		return code
 	}()
 	os.Exit(code)
 }
@@ -67,7 +118,26 @@ type Site struct {
 	DataDir     string
 	databaseURL string
 	cmd         *exec.Cmd
-	stderr      *strings.Builder
+	stderr      *syncBuilder
+}
+
+// syncBuilder is a strings.Builder the server's stderr and the test may
+// use at once.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 var listenRe = regexp.MustCompile(`listening on (http://\S+)`)
@@ -75,6 +145,7 @@ var loginRe = regexp.MustCompile(`username: admin\s+password: (\S+)`)
 
 // startSite runs `yingshang serve --demo` on a free port with its own data
 // directory (SQLite) or the given database URL, plus extra environment.
+// Tests that change data use it; tests that only read use sharedSite.
 func startSite(t *testing.T, databaseURL string, env ...string) *Site {
 	t.Helper()
 	return startSiteIn(t, t.TempDir(), databaseURL, env...)
@@ -92,6 +163,20 @@ func (s *Site) restart(t *testing.T, env ...string) *Site {
 func startSiteIn(t *testing.T, dir, databaseURL string, env ...string) *Site {
 	t.Helper()
 	chromiumPath(t)
+	s, err := launch(dir, databaseURL, env...)
+	if s != nil {
+		t.Cleanup(func() { s.stop(t) })
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// launch starts the binary and waits until it listens and has printed the
+// demo password. On an error after the start, the returned site still
+// needs stopping.
+func launch(dir, databaseURL string, env ...string) (*Site, error) {
 	args := []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir", dir}
 	if databaseURL != "" {
 		args = append(args, "--database-url", databaseURL)
@@ -101,14 +186,13 @@ func startSiteIn(t *testing.T, dir, databaseURL string, env ...string) *Site {
 	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	s := &Site{DataDir: dir, databaseURL: databaseURL, cmd: cmd, stderr: &strings.Builder{}}
+	s := &Site{DataDir: dir, databaseURL: databaseURL, cmd: cmd, stderr: &syncBuilder{}}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { s.stop(t) })
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -118,12 +202,12 @@ func startSiteIn(t *testing.T, dir, databaseURL string, env ...string) *Site {
 		close(lines)
 		_, _ = io.Copy(io.Discard, out)
 	}()
-	deadline := time.After(90 * time.Second)
+	deadline := time.After(startLimit)
 	for s.URL == "" {
 		select {
 		case l, ok := <-lines:
 			if !ok {
-				t.Fatalf("yingshang exited before listening:\n%s", s.stderr)
+				return s, fmt.Errorf("yingshang exited before listening:\n%s", s.stderr)
 			}
 			if m := loginRe.FindStringSubmatch(l); m != nil {
 				s.Password = m[1]
@@ -132,23 +216,29 @@ func startSiteIn(t *testing.T, dir, databaseURL string, env ...string) *Site {
 				s.URL = m[1]
 			}
 		case <-deadline:
-			t.Fatalf("yingshang did not start in time:\n%s", s.stderr)
+			return s, fmt.Errorf("yingshang did not start within %v:\n%s", startLimit, s.stderr)
 		}
-	}
-	if s.Password == "" {
-		t.Fatal("no demo login printed on the console")
 	}
 	go func() {
 		for range lines {
 		}
 	}()
-	return s
+	if s.Password == "" {
+		return s, errors.New("no demo login printed on the console")
+	}
+	return s, nil
 }
 
 // stop sends SIGTERM and expects a graceful, successful exit.
 func (s *Site) stop(t *testing.T) {
+	if err := s.halt(); err != nil {
+		t.Error(err)
+	}
+}
+
+func (s *Site) halt() error {
 	if s.cmd.ProcessState != nil {
-		return
+		return nil
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
@@ -156,12 +246,44 @@ func (s *Site) stop(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Errorf("yingshang did not shut down cleanly: %v\n%s", err, tail(s.stderr.String(), 3000))
+			return fmt.Errorf("yingshang did not shut down cleanly: %v\n%s", err, tail(s.stderr.String(), 3000))
 		}
-	case <-time.After(30 * time.Second):
+		return nil
+	case <-time.After(stopLimit):
 		_ = s.cmd.Process.Kill()
-		t.Errorf("yingshang did not stop within 30s of SIGTERM")
+		return fmt.Errorf("yingshang did not stop within %v of SIGTERM", stopLimit)
 	}
+}
+
+// shared is the demo site of the tests that change no business data (they
+// sign in, read, shoot): started by the first of them, stopped by TestMain.
+var shared struct {
+	dir  string
+	once sync.Once
+	site *Site
+	err  error
+}
+
+// sharedSite returns the shared demo site (SQLite, the real clock). A test
+// using it must not change what another test reads: no submissions, no
+// imports, no clock moves.
+func sharedSite(t *testing.T) *Site {
+	t.Helper()
+	chromiumPath(t)
+	shared.once.Do(func() {
+		shared.site, shared.err = launch(shared.dir, "")
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.site
+}
+
+func stopShared() error {
+	if shared.site == nil {
+		return nil
+	}
+	return shared.site.halt()
 }
 
 func tail(s string, n int) string {
@@ -171,20 +293,77 @@ func tail(s string, n int) string {
 	return s
 }
 
-// browser returns a chromedp context on Debian's Chromium, in Chinese.
-func browser(t *testing.T) context.Context {
+// chrome is the one Chromium of the package, started by the first browser(t).
+var chrome chromium
+
+type chromium struct {
+	dir    string
+	mu     sync.Mutex
+	ctx    context.Context // the first tab, which owns the browser process
+	cancel func()
+}
+
+func (c *chromium) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cancel != nil {
+		c.cancel()
+		c.cancel, c.ctx = nil, nil
+	}
+}
+
+// browserRoot returns the context of the shared Chromium, starting it (or
+// starting it again, after a crash) when needed.
+func browserRoot(t *testing.T) context.Context {
 	t.Helper()
+	path := chromiumPath(t)
+	chrome.mu.Lock()
+	defer chrome.mu.Unlock()
+	if chrome.ctx != nil && chrome.ctx.Err() == nil {
+		return chrome.ctx
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"), chromedp.WindowSize(1280, 900), chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"), chromedp.WindowSize(1280, 900), chromedp.UserDataDir(chrome.dir))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	if err := chromedp.Run(ctx); err != nil { // start the browser now
+		cancelCtx()
+		cancelAlloc()
+		t.Fatalf("start Chromium: %v", err)
+	}
+	chrome.ctx, chrome.cancel = ctx, func() { cancelCtx(); cancelAlloc() }
+	return ctx
+}
+
+// browser returns a new tab of the shared Chromium, in a browser context of
+// its own (its own cookies: a fresh visitor), in Chinese, at 1280x900. The
+// tab closes when the test ends or after tabLimit.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	root := browserRoot(t)
+	// chromedp's WithNewBrowserContext asks for a tab without a window,
+	// which headless Chromium refuses in a context that has no window yet
+	// ("no browser is open"): create the context and its window here.
+	bx := cdp.WithExecutor(root, chromedp.FromContext(root).Browser)
+	bctx, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(bx)
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	t.Cleanup(func() { _ = target.DisposeBrowserContext(bctx).Do(bx) })
+	id, err := target.CreateTarget("about:blank").WithBrowserContextID(bctx).WithNewWindow(true).Do(bx)
+	if err != nil {
+		t.Fatalf("new browser tab: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithTargetID(id))
 	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
+	ctx, cancel2 := context.WithTimeout(ctx, tabLimit)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(cancel3)
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("open a browser tab: %v", err)
+	}
 	return ctx
 }
 
@@ -194,6 +373,21 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	if err := chromedp.Run(ctx, actions...); err != nil {
 		shot(t, ctx, "FAILED-"+step)
 		t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// step runs actions within stepLimit of their own, so that a stuck step
+// fails while the browser can still take the screenshot and tell the URL
+// and the page's text.
+func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepLimit)
+	defer cancel()
+	if err := chromedp.Run(sctx, actions...); err != nil {
+		shot(t, ctx, "FAILED-"+name)
+		var url, body string
+		_ = chromedp.Run(ctx, chromedp.Location(&url), chromedp.Text(`body`, &body, chromedp.ByQuery))
+		t.Fatalf("%s: %v at %s:\n%s", name, err, url, tail(body, 1500))
 	}
 }
 
@@ -211,12 +405,93 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// eventually calls check until it reports done, waiting a little longer
+// between calls each time (up to a second), for at most limit; then it
+// fails the test with what, and check's last account of the state.
+func eventually(t *testing.T, what string, limit time.Duration, check func() (done bool, state string)) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	pause := 50 * time.Millisecond
+	for {
+		done, state := check()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v; last seen:\n%s", what, limit, tail(state, 3000))
+		}
+		time.Sleep(pause) // between two checks of a condition, not a wait for time to pass
+		pause = min(2*pause, time.Second)
+	}
+}
+
+// open navigates to url and waits until sel is visible. It tries again
+// when a navigation fails (a sign-in still in flight aborts the next
+// navigation under load: net::ERR_ABORTED), for at most stateLimit.
+func open(t *testing.T, ctx context.Context, url, sel string) {
+	t.Helper()
+	var err error
+	deadline := time.Now().Add(stateLimit)
+	for {
+		// An attempt may take the whole time left (a big page on a busy
+		// machine is slow, not failed); one that fails early is retried.
+		tctx, cancel := context.WithDeadline(ctx, deadline)
+		err = chromedp.Run(tctx, chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery))
+		cancel()
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		shot(t, ctx, "FAILED-open")
+		t.Fatalf("open %s and wait for %s: %v", url, sel, err)
+	}
+}
+
+// reloadUntil opens url until the text of sel satisfies ok (a state that a
+// request or a background job brings about), for at most limit; it returns
+// the text.
+func reloadUntil(t *testing.T, ctx context.Context, what, url, sel string, limit time.Duration, ok func(text string) bool) string {
+	t.Helper()
+	var txt string
+	deadline := time.Now().Add(limit)
+	eventually(t, what, limit, func() (bool, string) {
+		// A load may take the whole time left: a big page on a busy
+		// machine is slow, not failed.
+		tctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel()
+		txt = ""
+		err := chromedp.Run(tctx, chromedp.Navigate(url), chromedp.WaitReady(sel, chromedp.ByQuery), chromedp.Text(sel, &txt, chromedp.ByQuery))
+		if err != nil {
+			return false, fmt.Sprintf("%s: %v", url, err)
+		}
+		return ok(txt), url + " " + sel + ":\n" + txt
+	})
+	return txt
+}
+
+// reloadUntilHas is reloadUntil for a text that contains want.
+func reloadUntilHas(t *testing.T, ctx context.Context, what, url, sel, want string, limit time.Duration) string {
+	t.Helper()
+	return reloadUntil(t, ctx, what+" ("+want+")", url, sel, limit, func(s string) bool { return strings.Contains(s, want) })
+}
+
+// waitURL waits until the page's address contains want: after a click that
+// submits a GET form, the old page may still match the selectors of the new.
+func waitURL(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	eventually(t, "the address to contain "+want, stateLimit, func() (bool, string) {
+		var loc string
+		err := chromedp.Run(ctx, chromedp.Location(&loc))
+		return err == nil && strings.Contains(loc, want), loc
+	})
+}
+
 // login signs in through the login form.
 func login(t *testing.T, ctx context.Context, s *Site, username string) {
 	t.Helper()
-	run(t, ctx, "login "+username,
-		chromedp.Navigate(s.URL+"/lang?to=zh-CN&back=/login"),
-		chromedp.WaitVisible(`#username`, chromedp.ByQuery),
+	open(t, ctx, s.URL+"/lang?to=zh-CN&back=/login", `#username`)
+	step(t, ctx, "login "+username,
 		chromedp.SendKeys(`#username`, username, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, s.Password, chromedp.ByQuery),
 		chromedp.Submit(`#password`, chromedp.ByQuery),
@@ -228,26 +503,65 @@ func login(t *testing.T, ctx context.Context, s *Site, username string) {
 	)
 }
 
-// waitURL waits until the page's address contains want: after a click that
-// submits a GET form, the old page may still match the selectors of the new.
-func waitURL(t *testing.T, ctx context.Context, want string) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	var loc string
-	for time.Now().Before(deadline) {
-		if err := chromedp.Run(ctx, chromedp.Location(&loc)); err == nil && strings.Contains(loc, want) {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	shot(t, ctx, "FAILED-url")
-	t.Fatalf("the page stayed at %s, want an address with %q", loc, want)
-}
-
-// textOf returns the text of the first element matching sel.
+// textOf returns the text of the first visible element matching sel. A
+// read that fails because the page is being replaced under it ("No node
+// with given id found" while a redirect lands) is tried again, for at most
+// stateLimit.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
 	var s string
-	run(t, ctx, "read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+	var err error
+	deadline := time.Now().Add(stateLimit)
+	for {
+		tctx, cancel := context.WithTimeout(ctx, pageLimit)
+		err = chromedp.Run(tctx, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+		cancel()
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		shot(t, ctx, "FAILED-read")
+		t.Fatalf("read %s: %v", sel, err)
+	}
 	return strings.TrimSpace(s)
+}
+
+// countOf counts the elements matching sel.
+func countOf(t *testing.T, ctx context.Context, sel string) int {
+	t.Helper()
+	var n int
+	run(t, ctx, "count "+sel, chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n))
+	return n
+}
+
+// smsLines returns the lines of the dev SMS outbox (empty before the first).
+func smsLines(dir string) []string {
+	b, _ := os.ReadFile(filepath.Join(dir, "sms.log"))
+	return strings.Split(string(b), "\n")
+}
+
+// chartsDrawn waits until every chart on the page has finished drawing
+// (app.js marks it data-finished), before a screenshot.
+func chartsDrawn() chromedp.Action {
+	return chromedp.Poll(`[...document.querySelectorAll("[data-chart]")].every(e => e.dataset.finished === "1")`, nil, chromedp.WithPollingTimeout(stateLimit))
+}
+
+// settled evaluates js (an expression giving "" when all is well, or else
+// what is wrong) until it gives "" or limit passes, and returns its last
+// value: for checks of a page that may still be laying itself out (charts
+// following a new width).
+func settled(t *testing.T, ctx context.Context, what, js string, limit time.Duration) string {
+	t.Helper()
+	var problems string
+	deadline := time.Now().Add(limit)
+	pause := 50 * time.Millisecond
+	for {
+		run(t, ctx, what, chromedp.Evaluate(js, &problems))
+		if problems == "" || time.Now().After(deadline) {
+			return problems
+		}
+		time.Sleep(pause) // between two checks of a condition
+		pause = min(2*pause, time.Second)
+	}
 }

@@ -15,6 +15,7 @@ var usccRe = regexp.MustCompile(`[0-9A-HJ-NPQRTUWXY]{18}`)
 // available), records a result for every item and closes the task.
 // Quiet days are set to the 31st only, so the run does not fall on one.
 func TestInspectorPhoneScanAndResult(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_INSPECT_QUIET_DAYS=31")
 	ctx := browser(t)
 	run(t, ctx, "phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))

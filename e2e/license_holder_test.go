@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,29 +19,20 @@ var smsCodeRe = regexp.MustCompile(`(?:验证码为|verification code is )(\d{6}
 // devSMSCode waits for the SMS code sent to phone in the dev outbox file.
 func devSMSCode(t *testing.T, s *Site, phone string) string {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		if f, err := os.Open(filepath.Join(s.DataDir, "sms.log")); err == nil {
-			var code string
-			sc := bufio.NewScanner(f)
-			for sc.Scan() {
-				var l notify.LogSMSLine
-				if json.Unmarshal(sc.Bytes(), &l) == nil && l.To == phone {
-					if m := smsCodeRe.FindStringSubmatch(l.Text); m != nil {
-						code = m[1]
-					}
+	var code string
+	eventually(t, "an SMS code for "+phone+" in the dev outbox", jobLimit, func() (bool, string) {
+		lines := smsLines(s.DataDir)
+		for _, line := range lines {
+			var l notify.LogSMSLine
+			if json.Unmarshal([]byte(line), &l) == nil && l.To == phone {
+				if m := smsCodeRe.FindStringSubmatch(l.Text); m != nil {
+					code = m[1]
 				}
 			}
-			f.Close()
-			if code != "" {
-				return code
-			}
 		}
-		time.Sleep(300 * time.Millisecond)
-	}
-	b, _ := os.ReadFile(filepath.Join(s.DataDir, "sms.log"))
-	t.Fatalf("no SMS code for %s in the dev outbox; its last lines:\n%s\nserver log:\n%s", phone, tail(string(b), 2000), tail(s.stderr.String(), 3000))
-	return ""
+		return code != "", "outbox:\n" + tail(strings.Join(lines, "\n"), 2000) + "\nserver log:\n" + tail(s.stderr.String(), 3000)
+	})
+	return code
 }
 
 // TestPersonHolderFlow: a person (no account) whose licence is on a
@@ -52,13 +40,14 @@ func devSMSCode(t *testing.T, s *Site, phone string) string {
 // the ID number and phone with an SMS code, sees the licence masked with
 // its renewal guidance, answers "renewing", and staff see the answer.
 func TestPersonHolderFlow(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 	idNumber := ident.GenerateIDCard(rand.New(rand.NewPCG(11, 12)), "411002", time.Date(1958, 4, 9, 0, 0, 0, 0, time.UTC), true)
 	const phone = "13700001234"
 
 	adm := browser(t)
 	login(t, adm, s, "sjj-admin")
-	openLicensePage(t, adm, s.URL+"/licenses/catalogue/new", `[data-testid=type-form]`)
+	open(t, adm, s.URL+"/licenses/catalogue/new", `[data-testid=type-form]`)
 	run(t, adm, "new catalogue item",
 		chromedp.SetValue(`#code`, "E2E-CY", chromedp.ByQuery),
 		chromedp.SetValue(`#name`, "从业人员健康证明", chromedp.ByQuery),
@@ -101,10 +90,10 @@ func TestPersonHolderFlow(t *testing.T) {
 
 	staff := browser(t)
 	login(t, staff, s, "sjj-staff")
-	openLicensePage(t, staff, s.URL+"/licenses?q=E2E-P-0001", `[data-testid=license-row] a`)
+	open(t, staff, s.URL+"/licenses?q=E2E-P-0001", `[data-testid=license-row] a`)
 	var detail string
 	run(t, staff, "licence link", chromedp.AttributeValue(`[data-testid=license-row] a`, "href", &detail, nil, chromedp.ByQuery))
-	openLicensePage(t, staff, s.URL+detail, `[data-testid=contact-form]`)
+	open(t, staff, s.URL+detail, `[data-testid=contact-form]`)
 	if txt := textOf(t, staff, `main`); !strings.Contains(txt, "正在办理") {
 		t.Fatalf("staff do not see the holder's answer:\n%s", txt)
 	}

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
@@ -34,57 +33,25 @@ func writeLicenseLedger(t *testing.T, name string, row []any) string {
 	return p
 }
 
-// pollLicensePage reloads path until sel's text contains want (the scan runs as a
-// job shortly after start).
-func pollLicensePage(t *testing.T, ctx context.Context, url, sel, want, step string) string {
-	t.Helper()
-	deadline := time.Now().Add(40 * time.Second)
-	for {
-		var txt string
-		err := chromedp.Run(ctx, chromedp.Navigate(url), chromedp.WaitReady(sel, chromedp.ByQuery), chromedp.Text(sel, &txt, chromedp.ByQuery))
-		if err == nil && strings.Contains(txt, want) {
-			return txt
-		}
-		if time.Now().After(deadline) {
-			shot(t, ctx, "license-failed-"+step)
-			t.Fatalf("%s: %q not found in %s (%v):\n%s", step, want, sel, err, txt)
-		}
-		time.Sleep(time.Second)
-	}
-}
-
-// openLicensePage navigates to url and waits for sel, trying again when a
-// navigation still pending from the sign-in aborts it.
-func openLicensePage(t *testing.T, ctx context.Context, url, sel string) {
-	t.Helper()
-	var err error
-	for range 3 {
-		if err = chromedp.Run(ctx, chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery)); err == nil {
-			return
-		}
-	}
-	shot(t, ctx, "license-failed-open")
-	t.Fatalf("open %s: %v", url, err)
-}
-
 // TestLicenseReminderFlow: the department adds a catalogue item and
 // imports a ledger; time passes; the holder gets the SMS (dev outbox) and
 // the in-app notice; three days before expiry the licence is on the staff
 // follow-up list, a call is recorded; the renewed licence is imported and
 // the dashboard's renewal rate moves.
 func TestLicenseReminderFlow(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "", "YINGSHANG_FAKE_NOW=2026-12-01T09:00:00+08:00")
 
 	ent := browser(t)
 	login(t, ent, s, "enterprise")
-	openLicensePage(t, ent, s.URL+"/my/entity", `[data-testid=entity-uscc]`)
+	open(t, ent, s.URL+"/my/entity", `[data-testid=entity-uscc]`)
 	uscc := textOf(t, ent, `[data-testid=entity-uscc]`)
 	var entName string
 	run(t, ent, "entity name", chromedp.Text(`h1`, &entName, chromedp.ByQuery))
 
 	adm := browser(t)
 	login(t, adm, s, "sjj-admin")
-	openLicensePage(t, adm, s.URL+"/licenses/catalogue/new", `[data-testid=type-form]`)
+	open(t, adm, s.URL+"/licenses/catalogue/new", `[data-testid=type-form]`)
 	run(t, adm, "new catalogue item",
 		chromedp.SetValue(`#code`, "E2E-WS", chromedp.ByQuery),
 		chromedp.SetValue(`#name`, "卫生许可证", chromedp.ByQuery),
@@ -108,11 +75,11 @@ func TestLicenseReminderFlow(t *testing.T) {
 	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-02T09:30:00+08:00")
 	root := browser(t)
 	login(t, root, s, "admin")
-	pollLicensePage(t, root, s.URL+"/admin/outbox?channel=sms", `[data-testid=outbox]`, "139****5678", "sms in outbox")
+	reloadUntilHas(t, root, "sms in outbox", s.URL+"/admin/outbox?channel=sms", `[data-testid=outbox]`, "139****5678", jobLimit)
 	shot(t, root, "license-03-outbox-sms")
 	ent = browser(t)
 	login(t, ent, s, "enterprise")
-	pollLicensePage(t, ent, s.URL+"/inbox", `[data-testid=inbox]`, "卫生许可证", "in-app notice")
+	reloadUntilHas(t, ent, "in-app notice", s.URL+"/inbox", `[data-testid=inbox]`, "卫生许可证", jobLimit)
 	shot(t, ent, "license-04-inbox")
 	run(t, ent, "my licences", chromedp.Navigate(s.URL+"/my/licenses"), chromedp.WaitVisible(`[data-testid=my-license]`, chromedp.ByQuery))
 	if txt := textOf(t, ent, `main`); !strings.Contains(txt, "E2E-0001") || !strings.Contains(txt, "剩 29 天") {
@@ -125,7 +92,7 @@ func TestLicenseReminderFlow(t *testing.T) {
 	s = s.restart(t, "YINGSHANG_FAKE_NOW=2026-12-28T09:30:00+08:00")
 	staff := browser(t)
 	login(t, staff, s, "sjj-staff")
-	pollLicensePage(t, staff, s.URL+"/licenses/followups", `main`, "E2E-0001", "follow-up list")
+	reloadUntilHas(t, staff, "follow-up list", s.URL+"/licenses/followups", `main`, "E2E-0001", jobLimit)
 	if txt := textOf(t, staff, `main`); !strings.Contains(txt, "13912345678") {
 		t.Fatalf("staff does not see the unmasked phone:\n%s", txt)
 	}
@@ -145,14 +112,14 @@ func TestLicenseReminderFlow(t *testing.T) {
 
 	root = browser(t)
 	login(t, root, s, "admin")
-	openLicensePage(t, root, s.URL+"/licenses/dashboard", `[data-testid=stats-table]`)
+	open(t, root, s.URL+"/licenses/dashboard", `[data-testid=stats-table]`)
 	before := textOf(t, root, `[data-testid=stat-rate]`)
 	shot(t, root, "license-08-dashboard-before")
 
 	adm = browser(t)
 	login(t, adm, s, "sjj-admin")
 	renewed := writeLicenseLedger(t, "新证.xlsx", []any{"E2E-WS", "E2E-0002", strings.TrimSpace(entName), uscc, "13912345678", "2026-12-28", "2031-12-27", "否", "否"})
-	openLicensePage(t, adm, s.URL+"/licenses/import", `[data-testid=import-form]`)
+	open(t, adm, s.URL+"/licenses/import", `[data-testid=import-form]`)
 	run(t, adm, "import renewed",
 		chromedp.SetUploadFiles(`#file`, []string{renewed}, chromedp.ByQuery),
 		chromedp.Click(`[data-testid=import-submit]`, chromedp.ByQuery),
@@ -195,8 +162,9 @@ func TestLicenseReminderFlow(t *testing.T) {
 			if c.ctx != root || i > 0 { // root's dashboard as it was, drawn at 1280 px
 				run(t, c.ctx, "open "+path+" at 390 px", chromedp.Navigate(s.URL+path), chromedp.WaitVisible(`main h1`, chromedp.ByQuery))
 			}
-			var problems string
-			run(t, c.ctx, "check "+path+" at 390 px", chromedp.Sleep(300*time.Millisecond), chromedp.Evaluate(phoneProblems, &problems))
+			// Charts follow the new width on the window's resize event:
+			// give the page until pageLimit to settle.
+			problems := settled(t, c.ctx, "check "+path+" at 390 px", phoneProblems, pageLimit)
 			if problems != "" {
 				shot(t, c.ctx, "license-FAILED-phone"+strings.ReplaceAll(path, "/", "-"))
 				t.Errorf("%s at 390 px: %s", path, problems)

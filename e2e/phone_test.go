@@ -12,7 +12,8 @@ import (
 // the filter folded away; at 1366 px it is a table with the filter open
 // (issue 13, phone-first tables).
 func TestAppealsListOnPhone(t *testing.T) {
-	s := startSite(t, "")
+	t.Parallel()
+	s := sharedSite(t)
 	ctx := browser(t)
 	login(t, ctx, s, "sjj-staff")
 

@@ -3,7 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -13,6 +12,7 @@ import (
 // policies; the reviewer runs the automatic grant round, confirms and
 // records the payment; the enterprise's benefit statement shows the money.
 func TestPolicyFlow(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "")
 	const title = "端到端研发补助"
 
@@ -56,20 +56,9 @@ func TestPolicyFlow(t *testing.T) {
 	// reloading, before the next click.
 	grantsRead := func(step, want, notWant string) {
 		t.Helper()
-		deadline := time.Now().Add(120 * time.Second)
-		for {
-			var txt string
-			err := chromedp.Run(staff, chromedp.Navigate(detail), chromedp.WaitVisible(`[data-testid=policy-grants]`, chromedp.ByQuery),
-				chromedp.Text(`[data-testid=policy-grants]`, &txt, chromedp.ByQuery))
-			if err == nil && strings.Contains(txt, want) && (notWant == "" || !strings.Contains(txt, notWant)) {
-				return
-			}
-			if time.Now().After(deadline) {
-				shot(t, staff, "FAILED-policy-"+step)
-				t.Fatalf("%s: grants do not read %s (%v):\n%s", step, want, err, txt)
-			}
-			time.Sleep(time.Second)
-		}
+		reloadUntil(t, staff, step+": grants read "+want, detail, `[data-testid=policy-grants]`, jobLimit, func(txt string) bool {
+			return strings.Contains(txt, want) && (notWant == "" || !strings.Contains(txt, notWant))
+		})
 	}
 	run(t, staff, "grant run", chromedp.Click(`[data-testid=policy-grant-run]`, chromedp.ByQuery))
 	grantsRead("granted", "已受理", "")

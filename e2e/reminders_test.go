@@ -3,7 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -14,7 +13,8 @@ import (
 // enterprise, whose minor warning can be repaired at once (Order 36: no
 // minimum period), finds the repair reminder with its link in the inbox.
 func TestPublicCatalogueAndRepairReminder(t *testing.T) {
-	s := startSite(t, "")
+	t.Parallel()
+	s := sharedSite(t)
 	p := browser(t)
 	run(t, p, "landing", chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(`[data-testid=public-license-catalogue]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid=public-license-catalogue]`, chromedp.ByQuery),
@@ -27,7 +27,7 @@ func TestPublicCatalogueAndRepairReminder(t *testing.T) {
 
 	ent := browser(t)
 	login(t, ent, s, "enterprise")
-	got := pollAppeal(t, ent, s.URL+"/inbox", "main", "可以申请信用修复了", "repair-reminder", 90*time.Second)
+	got := reloadUntilHas(t, ent, "repair-reminder", s.URL+"/inbox", "main", "可以申请信用修复了", jobLimit)
 	if !strings.Contains(got, "魏市监罚") {
 		t.Fatalf("inbox:\n%s", got)
 	}

@@ -26,6 +26,9 @@
       if (el.dataset.drawn) { return; }
       el.dataset.drawn = "1";
       var c = window.echarts.init(el);
+      // data-finished marks a chart whose first drawing (and animation)
+      // has finished, for whoever waits to look at it (screenshots).
+      c.on("finished", function () { el.dataset.finished = "1"; });
       c.setOption(JSON.parse(el.getAttribute("data-chart")));
       window.addEventListener("resize", function () { c.resize(); });
     });
