@@ -125,7 +125,7 @@ func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 		if len(c.Items) == 3 {
 			break
 		}
-		c.Items = append(c.Items, web.CardItem{Text: p.Title, Href: "/policies/" + strconv.FormatInt(p.ID, 10), Note: policy.Label(p.Status, "zh")})
+		c.Items = append(c.Items, web.CardItem{Text: p.Title, Href: "/policies/" + strconv.FormatInt(p.ID, 10), Step: web.Text{ZH: policy.Label(p.Status, "zh-CN"), EN: policy.Label(p.Status, "en")}})
 	}
 	return []web.Card{c}, nil
 }
