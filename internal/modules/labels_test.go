@@ -2,6 +2,9 @@ package modules_test
 
 import (
 	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"text/template/parse"
@@ -131,4 +134,39 @@ func lastField(n parse.Node) string {
 		return ""
 	}
 	return ids[len(ids)-1]
+}
+
+// auditLiteral finds audit actions written as literals in Go code.
+var auditLiteral = regexp.MustCompile(`(?:Record\(\w+, |action :?= |Action: )"([a-z_]+\.[a-z_.]+)"`)
+
+// TestAuditActionsLabelled reads the platform's Go code for audit action
+// names written as literals and fails on one without a label.
+func TestAuditActionsLabelled(t *testing.T) {
+	root := filepath.Join("..")
+	found := 0
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || strings.Contains(p, "module/example") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range auditLiteral.FindAllStringSubmatch(string(b), -1) {
+			if strings.HasSuffix(m[1], ".") || strings.HasSuffix(m[1], "_") {
+				continue // the prefix of a name built at run time
+			}
+			found++
+			if _, ok := web.AuditActionLabel(m[1], "en"); !ok {
+				t.Errorf("%s: audit action %q has no label", p, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 100 {
+		t.Fatalf("found only %d audit actions", found)
+	}
 }

@@ -78,6 +78,8 @@ func init() {
 			"rejected": t("已驳回", "rejected"), "signed": t("已签署", "signed"), "revoked": t("已撤销", "revoked"),
 			"answered": t("已答复", "answered"), "complained": t("已投诉", "complaint filed"), "decided": t("投诉已处理", "complaint decided"),
 			"complain": t("投诉", "complaint filed"), "decide": t("处理投诉", "complaint decided"),
+			"login": t("登录", "signed in"), "login_failed": t("登录失败", "sign-in failed"), "oidc_link": t("关联统一身份认证", "single sign-on linked"),
+			"holder_sign_in": t("持证人登录", "holder signed in"), "totp_recovery_used": t("使用恢复码", "recovery code used"),
 			"deliver": t("履约交付", "delivered"), "accept": t("验收", "accepted"), "pay": t("付款", "paid"),
 		},
 	})
