@@ -240,6 +240,13 @@ func (r *Renderer) funcs() template.FuncMap {
 					return ""
 				}
 				return x.In(Shanghai).Format("2006-01-02 15:04")
+			case string:
+				// A time kept as text in a record (RFC 3339, often UTC):
+				// shown in Beijing time like every other time.
+				if p, err := time.Parse(time.RFC3339Nano, x); err == nil {
+					return p.In(Shanghai).Format("2006-01-02 15:04:05")
+				}
+				return x
 			}
 			return fmt.Sprint(t)
 		},
