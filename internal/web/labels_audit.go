@@ -71,7 +71,7 @@ func init() {
 			"dept_classes": t("修改部门分类", "department classes changed"), "record_published": t("记录公示", "record published"),
 			"repair_approved": t("修复通过", "repair approved"), "repair_rejected": t("修复驳回", "repair rejected"),
 			"repair_more_info_requested": t("要求补充材料", "more information requested"),
-			"declined": t("已谢绝", "declined"), "confirmed": t("已确认", "confirmed"), "expired": t("超时未答复", "no answer"),
+			"declined":                   t("已谢绝", "declined"), "confirmed": t("已确认", "confirmed"), "expired": t("超时未答复", "no answer"),
 			"suspended": t("暂停", "suspended"), "removed": t("移出", "removed"), "lock": t("锁定评分", "scores locked"),
 			"sign": t("签订", "signed"), "accepted": t("已受理", "accepted"), "excluded": t("已排除", "excluded"),
 			"approved": t("已审核", "approved"), "paid": t("已到账", "paid"), "sent": t("已推送", "sent"), "held": t("暂缓", "held"),
