@@ -178,6 +178,35 @@ var ExportColumns = []string{"record_id", "version", "uscc", "entity_name", "kin
 // expired records are included with their status, so that the receiver
 // stops publishing them. Staff, supervisors and platform admins only.
 func (s *Service) Export(ctx context.Context, w io.Writer, format string, since time.Time) error {
+	return s.ExportWithHeader(ctx, w, format, since, ExportColumns)
+}
+
+// ExportHeaders name the export's columns in Chinese and English, for a
+// person's download (the exchange keeps ExportColumns).
+var ExportHeaders = map[string][2]string{
+	"record_id": {"记录编号", "Record id"}, "version": {"版本", "Version"}, "uscc": {"统一社会信用代码", "Credit code"},
+	"entity_name": {"主体名称", "Entity name"}, "kind": {"信息类别", "Kind"}, "class": {"类别", "Class"}, "status": {"状态", "Status"},
+	"decision_no": {"决定文书号", "Decision no."}, "decided_on": {"决定日期", "Decided on"}, "legal_basis": {"法律依据", "Legal basis"},
+	"penalty_types": {"处罚类别", "Penalty types"}, "amount_yuan": {"金额（元）", "Amount (yuan)"}, "department_code": {"部门代码", "Department code"},
+	"department_name": {"认定部门", "Department"}, "publicity_start": {"公示起始日", "Publicity start"}, "min_end": {"最短公示期届满日", "Minimum publicity end"},
+	"max_end": {"最长公示期届满日", "Maximum publicity end"}, "ended_at": {"结束公示时间", "Publicity ended"}, "updated_at": {"更新时间", "Updated at"},
+}
+
+// ExportHeader returns the export's CSV header in lang ("en" or Chinese).
+func ExportHeader(lang string) []string {
+	out := make([]string, len(ExportColumns))
+	for i, c := range ExportColumns {
+		out[i] = ExportHeaders[c][0]
+		if lang == "en" {
+			out[i] = ExportHeaders[c][1]
+		}
+	}
+	return out
+}
+
+// ExportWithHeader is Export with the CSV header row given (a person's
+// download names the columns in the person's language).
+func (s *Service) ExportWithHeader(ctx context.Context, w io.Writer, format string, since time.Time, header []string) error {
 	if _, err := auth.Require(ctx, auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor); err != nil {
 		return err
 	}
@@ -189,7 +218,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer, format string, since 
 		if _, err := w.Write([]byte("\xef\xbb\xbf")); err != nil {
 			return err
 		}
-		if err := cw.Write(ExportColumns); err != nil {
+		if err := cw.Write(header); err != nil {
 			return err
 		}
 	} else if _, err := io.WriteString(w, "["); err != nil {

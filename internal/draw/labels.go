@@ -49,3 +49,17 @@ func GroupLabel(name, lang string) string {
 	l, ok := groupLabels[name]
 	return pick(l, ok, name, lang)
 }
+
+// LabelTables returns the module's label tables by kind ("reason",
+// "group"): code -> {zh, en}. The handlers register them in the platform's
+// one label table (web.Labels).
+func LabelTables() map[string]map[string][2]string {
+	out := map[string]map[string][2]string{"reason": {}, "group": {}}
+	for k, l := range reasonLabels {
+		out["reason"][k] = [2]string{l.zh, l.en}
+	}
+	for k, l := range groupLabels {
+		out["group"][k] = [2]string{l.zh, l.en}
+	}
+	return out
+}

@@ -11,7 +11,7 @@
 // modules do): a module with no jobs writes no job code.
 //
 //	Info                  required: name, title, requires, migrations, templates,
-//	                      CLI subcommands (yingshang <name> ...), New
+//	                      labels of its codes, CLI subcommands (yingshang <name> ...), New
 //	MessageRegistrar      its notification message types and default templates
 //	JobRegistrar          its durable and periodic jobs
 //	Router                its HTML pages and JSON API operations
@@ -73,6 +73,12 @@ type Info struct {
 	// Commands are the module's CLI subcommands ("yingshang <Name> <sub>").
 	// They run on a platform they open themselves (Command.Run).
 	Commands []Command
+	// Labels are the zh-CN and English labels of the codes the module
+	// shows (its states, actions, reasons, rule keys, history kinds), by
+	// kind ("<module>.<what>"); the module list registers them in the one
+	// label table (web.RegisterLabels) that the template function
+	// "label" reads.
+	Labels web.Labels
 	// New builds the module's services for one running platform. It must
 	// not touch the database: the host migrates after building.
 	New func(h *Host) (Module, error)

@@ -45,6 +45,7 @@ var All = []module.Info{
 func init() {
 	for _, info := range All {
 		config.Add(info.Settings...)
+		web.RegisterLabels(info.Labels)
 	}
 }
 
@@ -147,6 +148,7 @@ func BuildFrom(a *app.App, list []module.Info) (*Set, error) {
 		}
 		set.Host.Add(m)
 		set.List = append(set.List, m)
+		web.RegisterLabels(info.Labels) // again for modules not in All (tests)
 		if info.Schema.FS != nil && !slices.ContainsFunc(a.Schema, func(s db.Source) bool { return s.Name == info.Schema.Name }) {
 			a.Schema = append(a.Schema, info.Schema)
 		}

@@ -340,7 +340,7 @@ func (h *handlers) renderDetail(w http.ResponseWriter, r *http.Request, v *web.V
 	}
 	acts := h.svc.Allowed(ctx, a)
 	data := map[string]any{"A": a, "Row": rows(v, []appeal.Appeal{*a})[0], "Events": events, "Files": atts,
-		"Forms": actionForms(v, acts), "Rating": appeal.RatingLabel(a.Rating, lang(v)), "Channel": appeal.ChannelLabel(a.Channel, lang(v)),
+		"Forms": actionForms(v, acts), "Rating": appeal.RatingLabel(a.Rating, lang(v)), "ChannelText": appeal.ChannelLabel(a.Channel, lang(v)),
 		"Ratings": []option{{appeal.Satisfied, appeal.RatingLabel(appeal.Satisfied, lang(v))}, {appeal.Basic, appeal.RatingLabel(appeal.Basic, lang(v))},
 			{appeal.Unsatisfied, appeal.RatingLabel(appeal.Unsatisfied, lang(v))}}}
 	for _, act := range acts {

@@ -25,6 +25,7 @@ var Module = module.Info{
 	Title:     module.Text{ZH: "涉企诉求", EN: "Enterprise appeals"},
 	Schema:    appeal.Schema,
 	Templates: module.Templates(templates),
+	Labels:    labels,
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
 		return &mod{svc: &appeal.Service{DB: h.DB, Accounts: h.Accounts, Audit: h.Audit, Files: h.Files, Clock: h.Clock, Keys: h.Keys, Calendar: h.Calendar,

@@ -227,7 +227,7 @@ func (h *handlers) detailTerms(r *http.Request, v *web.View, a *appeal.Appeal, a
 	if err != nil {
 		return err
 	}
-	data["Channel"] = st.ChannelName(a.Channel, lang(v))
+	data["ChannelText"] = st.ChannelName(a.Channel, lang(v))
 	data["Terms"] = termsView{t, appeal.IssueClassLabel(t.IssueClass, lang(v)), appeal.StageLabel(t.CommonIssueStage, lang(v))}
 	if a.ReplyDue != nil {
 		data["MaxResolve"] = a.ReplyDue.In(web.Shanghai).Format("2006-01-02")

@@ -77,19 +77,26 @@ func projectURL(id int64, tail string) string {
 	return "/bideval/projects/" + strconv.FormatInt(id, 10) + tail
 }
 
-// statusTexts name the evaluation statuses.
-var statusTexts = map[string]web.Text{bideval.StatusOpen: {ZH: "接受投标", EN: "Open for bids"}, bideval.StatusClosed: {ZH: "投标已截止", EN: "Bids closed"},
-	bideval.StatusScoring: {ZH: "评分中", EN: "Scoring"}, bideval.StatusUnmasked: {ZH: "已揭示编码", EN: "Codes unmasked"},
-	bideval.StatusPublicity: {ZH: "中标候选人公示中", EN: "Candidates published"}, bideval.StatusAwarded: {ZH: "已定标", EN: "Awarded"},
-	bideval.StatusFailed: {ZH: "有效投标不足三份，评标终止（须重新招标）", EN: "Fewer than three valid bids: stopped (tender again)"}}
+// labels are the module's codes in the platform's one label table
+// (module.Info.Labels): evaluation statuses and expert conflict reasons.
+var labels = web.Labels{
+	"bideval.status": {bideval.StatusOpen: {ZH: "接受投标", EN: "Open for bids"}, bideval.StatusClosed: {ZH: "投标已截止", EN: "Bids closed"},
+		bideval.StatusScoring: {ZH: "评分中", EN: "Scoring"}, bideval.StatusUnmasked: {ZH: "已揭示编码", EN: "Codes unmasked"},
+		bideval.StatusPublicity: {ZH: "中标候选人公示中", EN: "Candidates published"}, bideval.StatusAwarded: {ZH: "已定标", EN: "Awarded"},
+		bideval.StatusFailed: {ZH: "有效投标不足三份，评标终止（须重新招标）", EN: "Fewer than three valid bids: stopped (tender again)"}},
+	"bideval.conflict": {"employer_is_bidder": {ZH: "工作单位为投标人", EN: "employer is a bidder"},
+		"declared_relation": {ZH: "申报了利害关系", EN: "declared a relation"}},
+}
 
 // StatusLabel names an evaluation status.
-func StatusLabel(v *web.View, st string) string {
-	l, ok := statusTexts[st]
-	if !ok {
-		return st
+func StatusLabel(v *web.View, st string) string { return web.Label("bideval.status", st, v.Lang) }
+
+// statusText is an evaluation status in both languages.
+func statusText(st string) web.Text {
+	if t, ok := web.LabelText("bideval.status", st); ok {
+		return t
 	}
-	return v.Text(l)
+	return web.Text{ZH: st, EN: st}
 }
 
 // index: GET /bideval, the evaluations of the actor by role.
@@ -125,7 +132,7 @@ type projectPage struct {
 	Role       string
 	O          *bideval.Overview
 	Results    *bideval.Results
-	Status     string
+	StatusText string
 	Rows       []critRow
 	CanEdit    bool
 	Deadline   string
@@ -182,7 +189,7 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 	case err != nil:
 		return err
 	default:
-		pg.St, pg.Status = st, StatusLabel(v, st.Status)
+		pg.St, pg.StatusText = st, StatusLabel(v, st.Status)
 		if pg.Steps, err = h.steps(ctx, v.Lang, st); err != nil {
 			return err
 		}
@@ -400,7 +407,7 @@ func (h *handlers) renderBid(w http.ResponseWriter, r *http.Request, id int64, f
 			return err
 		}
 	}
-	v.Data = map[string]any{"St": st, "Mine": mine, "Status": StatusLabel(v, st.Status), "Open": st.Status == bideval.StatusOpen,
+	v.Data = map[string]any{"St": st, "Mine": mine, "StatusText": StatusLabel(v, st.Status), "Open": st.Status == bideval.StatusOpen,
 		"MaxMB": h.svc.MaxFileBytes >> 20, "Objections": objections,
 		"CanObject": mine != nil && st.Status == bideval.StatusPublicity && st.PublicityUntil != nil && h.svc.Clock.Now().Before(*st.PublicityUntil)}
 	if formErr != nil {
@@ -530,7 +537,7 @@ func (h *handlers) renderScore(w http.ResponseWriter, r *http.Request, id int64,
 		}
 	}
 	v.Data = map[string]any{"St": st, "Codes": codes, "Sheet": sheet, "Cells": cells, "Locked": sheet.Status == bideval.SheetLocked,
-		"Scoring": st.Status == bideval.StatusScoring, "Others": others, "Status": StatusLabel(v, st.Status)}
+		"Scoring": st.Status == bideval.StatusScoring, "Others": others, "StatusText": StatusLabel(v, st.Status)}
 	if formErr != nil {
 		return h.s.FormError(w, r, viewScore, v, formErr)
 	}
@@ -652,10 +659,10 @@ func (h *handlers) steps(ctx context.Context, lang string, st *bideval.Settings)
 	if err != nil {
 		return nil, err
 	}
-	labels := make([]web.Text, len(evalPath))
+	steps := make([]web.Text, len(evalPath))
 	cur := len(evalPath)
 	for i, s := range evalPath {
-		labels[i] = statusTexts[s]
+		steps[i] = statusText(s)
 		if s == st.Status {
 			cur = i
 		}
@@ -663,7 +670,7 @@ func (h *handlers) steps(ctx context.Context, lang string, st *bideval.Settings)
 	off := false
 	if st.Status == bideval.StatusFailed {
 		// Stopped when the bids were counted, after the deadline.
-		labels[1], cur, off = statusTexts[bideval.StatusFailed], 1, true
+		steps[1], cur, off = statusText(bideval.StatusFailed), 1, true
 	}
 	var due *time.Time
 	switch st.Status {
@@ -674,5 +681,5 @@ func (h *handlers) steps(ctx context.Context, lang string, st *bideval.Settings)
 	case bideval.StatusAwarded:
 		cur = len(evalPath)
 	}
-	return web.Steps(lang, labels, cur, off, cal, h.svc.Clock.Now(), due), nil
+	return web.Steps(lang, steps, cur, off, cal, h.svc.Clock.Now(), due), nil
 }

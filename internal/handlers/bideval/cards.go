@@ -33,7 +33,7 @@ func (m *mod) Cards(ctx context.Context, a *auth.Actor) ([]web.Card, error) {
 	expert := a.Has(auth.Expert) && !a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff)
 	bidder := a.Has(auth.Enterprise) && !a.Has(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor)
 	for _, e := range list {
-		it := web.CardItem{Text: e.ProjectCode + " " + e.ProjectName, Href: projectURL(e.ProjectID, ""), Step: statusTexts[e.Status]}
+		it := web.CardItem{Text: e.ProjectCode + " " + e.ProjectName, Href: projectURL(e.ProjectID, ""), Step: statusText(e.Status)}
 		mine := false
 		switch {
 		case expert:

@@ -28,6 +28,7 @@ var Module = module.Info{
 	Requires:  []string{"draw"},
 	Schema:    bideval.Schema,
 	Templates: module.Templates(templates),
+	Labels:    labels,
 	New: func(h *module.Host) (module.Module, error) {
 		d, ok := module.Service[*draw.Service](h, "draw")
 		if !ok {

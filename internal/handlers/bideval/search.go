@@ -25,7 +25,7 @@ func (m *mod) Search(ctx context.Context, a *auth.Actor, q string) (*web.SearchG
 			break
 		}
 		if strings.Contains(strings.ToUpper(e.ProjectCode), uq) || strings.Contains(e.ProjectName, q) {
-			g.Items = append(g.Items, web.CardItem{Text: e.ProjectCode + " " + e.ProjectName, Href: projectURL(e.ProjectID, ""), Step: statusTexts[e.Status]})
+			g.Items = append(g.Items, web.CardItem{Text: e.ProjectCode + " " + e.ProjectName, Href: projectURL(e.ProjectID, ""), Step: statusText(e.Status)})
 		}
 	}
 	return g, nil

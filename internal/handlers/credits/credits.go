@@ -177,7 +177,7 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", `attachment; filename="credit-records.`+format+`"`)
-	return h.svc.Export(r.Context(), w, format, sinceParam(r))
+	return h.svc.ExportWithHeader(r.Context(), w, format, sinceParam(r), credit.ExportHeader(h.s.View(r, "").Lang))
 }
 
 // formView prepares the record form (new or correction).

@@ -169,8 +169,14 @@ func TestRecordNoticePublicAndPeriods(t *testing.T) {
 			t.Fatalf("early apply: %d", r.StatusCode)
 		}
 		csv := staff.Get(t, "/credit/export?format=csv")
-		if !strings.Contains(csv.Body, "record_id,version,uscc") || !strings.Contains(csv.Body, sitetest.USCCA) {
+		if !strings.Contains(csv.Body, "记录编号,版本,统一社会信用代码") || !strings.Contains(csv.Body, sitetest.USCCA) {
 			t.Fatalf("export: %.200s", csv.Body)
+		}
+		// The download's header follows the person's language; the API
+		// keeps the exchange's column keys.
+		staff.Get(t, "/lang?to=en&back=/")
+		if csv := staff.Get(t, "/credit/export?format=csv"); !strings.Contains(csv.Body, "Record id,Version,Credit code") {
+			t.Fatalf("English export: %.200s", csv.Body)
 		}
 	})
 }

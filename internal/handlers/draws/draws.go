@@ -71,35 +71,6 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func purposeLabel(v *web.View, p string) string {
-	l := map[string][2]string{"experts": {"评标专家", "Experts"}, "staff": {"受理人员", "Intake staff"}, "witnesses": {"见证人员", "Witnesses"},
-		"venues": {"评标主场/副场", "Venues"}, "seats": {"评标席位", "Seats"}, "codes": {"暗标编码", "Virtual codes"}}[p]
-	if l[0] == "" {
-		return p
-	}
-	return v.T(l[0], l[1])
-}
-
-func statusLabel(v *web.View, st string) string {
-	l := map[string][2]string{draw.AsgStandby: {"候补", "Reserve"}, draw.AsgNotified: {"待确认", "Awaiting answer"},
-		draw.AsgConfirmed: {"已确认", "Confirmed"}, draw.AsgDeclined: {"已谢绝", "Declined"}, draw.AsgExpired: {"超时未答复", "No answer"},
-		"committed": {"已承诺，待抽取", "Committed, not drawn yet"}, "drawn": {"已抽取", "Drawn"}}[st]
-	if l[0] == "" {
-		return st
-	}
-	return v.T(l[0], l[1])
-}
-
-// projectStatusLabel is a draw project's status in the viewer's language.
-func projectStatusLabel(v *web.View, st string) string {
-	l := map[string][2]string{"registered": {"已登记", "Registered"}, "drawing": {"抽取中", "Drawing"},
-		draw.ProjectAwarded: {"已定标", "Awarded"}}[st]
-	if l[0] == "" {
-		return st
-	}
-	return v.T(l[0], l[1])
-}
-
 // groupDigits writes n with thousands separators (12500000 -> 12,500,000).
 func groupDigits(n int64) string {
 	s := strconv.FormatInt(n, 10)
@@ -129,11 +100,11 @@ func (h *handlers) publicList(w http.ResponseWriter, r *http.Request) error {
 	}
 	type row struct {
 		draw.Draw
-		Purpose, Status string
+		Purpose, StatusText string
 	}
 	rows := make([]row, len(list))
 	for i, d := range list {
-		rows[i] = row{Draw: d, Purpose: purposeLabel(v, d.Purpose), Status: statusLabel(v, d.Status)}
+		rows[i] = row{Draw: d, Purpose: purposeLabel(v, d.Purpose), StatusText: statusLabel(v, d.Status)}
 	}
 	v.Data = map[string]any{"Rows": rows, "Total": total}
 	return h.s.Render(w, r, http.StatusOK, viewPublic, v)
@@ -189,7 +160,7 @@ func (h *handlers) answerForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := h.s.View(r, "")
 	v.Title = v.T("评标专家抽中确认", "Confirm your selection as expert")
-	v.Data = map[string]any{"I": inv, "Token": r.PathValue("token"), "Status": statusLabel(v, inv.Status)}
+	v.Data = map[string]any{"I": inv, "Token": r.PathValue("token"), "StatusText": statusLabel(v, inv.Status)}
 	return h.s.Render(w, r, http.StatusOK, viewAnswer, v)
 }
 
@@ -305,13 +276,13 @@ func (h *handlers) projectData(r *http.Request, v *web.View, id int64) error {
 	}
 	type drow struct {
 		draw.Draw
-		Purpose, Status string
+		Purpose, StatusText string
 	}
 	draws := make([]drow, len(list))
 	done := map[string]bool{}
 	pending := 0
 	for i, d := range list {
-		draws[i] = drow{Draw: d, Purpose: purposeLabel(v, d.Purpose), Status: statusLabel(v, d.Status)}
+		draws[i] = drow{Draw: d, Purpose: purposeLabel(v, d.Purpose), StatusText: statusLabel(v, d.Status)}
 		done[d.Purpose] = true
 		if d.Status == "committed" {
 			pending++

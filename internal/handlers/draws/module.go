@@ -24,6 +24,7 @@ var Module = module.Info{
 	Schema:    draw.Schema,
 	Templates: module.Templates(templates),
 	Commands:  commands,
+	Labels:    labels,
 	New: func(h *module.Host) (module.Module, error) {
 		centre := h.Cfg.DrawCentreDept
 		if centre == "" {

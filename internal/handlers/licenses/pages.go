@@ -121,7 +121,7 @@ func (h *handlers) renderDetail(w http.ResponseWriter, r *http.Request, id int64
 	}
 	var ms []map[string]any
 	for _, m := range msgs {
-		ms = append(ms, map[string]any{"M": m, "Type": msgLabel(v, m.Type), "Channel": msgLabel(v, m.Channel), "Status": msgLabel(v, m.Status)})
+		ms = append(ms, map[string]any{"M": m, "Type": msgLabel(v, m.Type), "ChannelText": msgLabel(v, m.Channel), "StatusText": msgLabel(v, m.Status)})
 	}
 	v.Data = map[string]any{"Steps": steps, "L": row(v, l), "T": t, "Contacts": cs, "Messages": ms,
 		"CanWrite": v.Actor.Has(writers...), "Outcomes": contactOptions(v), "Today": calendar.FromTime(h.s.App.Clock.Now(), calendar.Shanghai).String()}

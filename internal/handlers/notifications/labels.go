@@ -5,27 +5,15 @@ import (
 	"fmt"
 
 	"yingshang/internal/notify"
+	"yingshang/internal/web"
 )
 
-// Display names, Chinese and English, of the channels, statuses and
-// template languages.
-var (
-	channelNames = map[string][2]string{
-		notify.ChannelInApp:   {"站内消息", "In-app"},
-		notify.ChannelSMS:     {"短信", "SMS"},
-		notify.ChannelEmail:   {"电子邮件", "E-mail"},
-		notify.ChannelWebhook: {"Webhook", "Webhook"},
-	}
-	statusNames = map[string][2]string{
-		notify.StatusQueued:    {"排队中", "Queued"},
-		notify.StatusSent:      {"已发送", "Sent"},
-		notify.StatusDelivered: {"已送达", "Delivered"},
-		notify.StatusFailed:    {"失败", "Failed"},
-	}
-	langNames = map[string][2]string{
-		notify.LangZH: {"中文", "Chinese"},
-		notify.LangEN: {"英文", "English"},
-	}
+// Kinds of the platform's label table (internal/web/labels_core.go) for
+// the channels, statuses and template languages.
+const (
+	channelNames = "channel"
+	statusNames  = "notify.status"
+	langNames    = "notify.lang"
 )
 
 // Display orders.
@@ -37,16 +25,7 @@ var (
 	sendChannels = []string{notify.ChannelInApp, notify.ChannelSMS, notify.ChannelEmail}
 )
 
-func pick(names map[string][2]string, key, lang string) string {
-	n, ok := names[key]
-	switch {
-	case !ok:
-		return key
-	case lang == "en":
-		return n[1]
-	}
-	return n[0]
-}
+func pick(kind, key, lang string) string { return web.Label(kind, key, lang) }
 
 // typeName is a message type's name in the language, or its key when the
 // type is not registered (any more).
@@ -76,7 +55,7 @@ type option struct {
 	Selected     bool
 }
 
-func options(keys []string, names map[string][2]string, lang, selected string) []option {
+func options(keys []string, names string, lang, selected string) []option {
 	out := make([]option, len(keys))
 	for i, k := range keys {
 		out[i] = option{Value: k, Label: pick(names, k, lang), Selected: k == selected}

@@ -44,7 +44,7 @@ func eventPatterns() []string {
 // eventName describes a pattern in the language.
 func eventName(p, lang string) string {
 	if p == "*" {
-		return pick(map[string][2]string{"*": {"全部消息 *", "All messages *"}}, p, lang)
+		return web.Text{ZH: "全部消息 *", EN: "All messages *"}.In(lang)
 	}
 	if module, ok := strings.CutSuffix(p, ".*"); ok {
 		if lang == "en" {
