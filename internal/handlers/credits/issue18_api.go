@@ -165,7 +165,7 @@ func (h *handlers) mountStagedAPI() {
 			api.WriteJSON(w, http.StatusOK, api.NewPage(items, total, q.Page, q.PerPage))
 			return nil
 		})
-	op("GET", "/api/v1/credit/reports/publicity", "getCreditPublicityReport", "双公示及时率（7个工作日） / 双公示 timeliness per department and month", authStaff, credit.PublicityQuery{}, nil, credit.PublicityReport{}, 0,
+	op("GET", "/api/v1/credit/reports/publicity", "getCreditPublicityReport", "双公示及时率（7个工作日） / dual publicity (licensing and penalty decisions) timeliness per department and month", authStaff, credit.PublicityQuery{}, nil, credit.PublicityReport{}, 0,
 		func(w http.ResponseWriter, r *http.Request) error {
 			var q credit.PublicityQuery
 			if err := api.DecodeQuery(r, &q); err != nil {

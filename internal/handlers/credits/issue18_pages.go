@@ -290,7 +290,7 @@ func pct(x float64) string { return fmt.Sprintf("%.1f%%", x*100) }
 
 func (h *handlers) publicity(w http.ResponseWriter, r *http.Request) error {
 	v := h.s.View(r, "")
-	v.Title = v.T("双公示及时率", "双公示 timeliness")
+	v.Title = v.T("双公示及时率", "Dual publicity timeliness")
 	q := credit.PublicityQuery{From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to")}
 	rep, err := h.svc.Publicity(r.Context(), q)
 	if err != nil {
