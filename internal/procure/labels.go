@@ -106,3 +106,26 @@ func (o Overdue) KindText(lang string) string { return OverdueLabel(o.Kind, lang
 func (f UnitFigures) Budget() string  { return Yuan(f.BudgetFen) }
 func (f UnitFigures) Amount() string  { return Yuan(f.AmountFen) }
 func (f UnitFigures) Savings() string { return Yuan(f.SavingsFen) }
+
+// LabelTables returns the module's label tables by kind ("status.plan",
+// "method", ...): code -> {zh, en}. The handlers register them in the
+// platform's one label table (module.Info.Labels), so templates can print
+// these codes with {{label . "procure.<kind>" .Code}}; the Label funcs above
+// read the same maps, so both always say the same.
+func LabelTables() map[string]map[string][2]string {
+	tables := map[string]map[string][2]string{
+		"kind": kindLabels, "method": methodLabels, "eval": evalLabels, "set_aside": setAsideLabels,
+		"exception": SetAsideExceptions, "plan_status": planLabels, "project_status": projectLabels,
+		"challenge_status": challengeLabels, "size": sizeLabels, "credit": creditLabels,
+		"overdue": overdueLabels, "party": partyLabels,
+	}
+	out := make(map[string]map[string][2]string, len(tables))
+	for kind, m := range tables {
+		c := make(map[string][2]string, len(m))
+		for k, v := range m {
+			c[k] = v
+		}
+		out[kind] = c
+	}
+	return out
+}

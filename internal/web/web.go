@@ -277,7 +277,9 @@ func (r *Renderer) funcs() template.FuncMap {
 		},
 		// free prints text a person wrote (a reason, a note): never a
 		// code, so the raw-code check of the templates lets it pass.
-		"free": func(s string) string { return s },
+		"free":    func(s string) string { return s },
+		"yuan":    Yuan,
+		"wanYuan": WanYuan,
 		"fieldErr": func(v *View, field string) string {
 			if v.Errors == nil {
 				return ""

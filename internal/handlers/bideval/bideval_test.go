@@ -22,6 +22,7 @@ import (
 	"yingshang/internal/entity"
 	"yingshang/internal/ident"
 	"yingshang/internal/site/sitetest"
+	"yingshang/internal/web"
 )
 
 var (
@@ -140,6 +141,10 @@ func TestDoubleBlindEvaluationScenario(t *testing.T) {
 			page := ent.Get(t, "/bideval/projects/"+pid+"/bid")
 			if page.StatusCode != 200 || len(hashRe.FindAllString(page.Body, -1)) < 2 || !strings.Contains(page.Body, "2026-12-14 09:00") {
 				t.Fatalf("bid page: %d", page.StatusCode)
+			}
+			// The receipt shows the price with separators, never bare digits (issue 13).
+			if !strings.Contains(page.Body, "2,980,000.00") || strings.Contains(page.Body, "2980000.00") {
+				t.Fatalf("bid page price not formatted:\n%s", page.Body)
 			}
 			entbTok := env.Token(t, "entb")
 			if res := env.API(t, entbTok, "POST", "/api/v1/bideval/projects/"+pid+"/bids", bideval.RegisterInput{}); res.StatusCode != http.StatusCreated {
@@ -308,7 +313,7 @@ func TestDoubleBlindEvaluationScenario(t *testing.T) {
 				t.Fatal("the expert's list does not show the project")
 			}
 			sp := first.Get(t, "/bideval/projects/"+pid+"/score")
-			if sp.StatusCode != 200 || !strings.Contains(sp.Body, "A01") || strings.Contains(sp.Body, "瑞丰") || strings.Contains(sp.Body, "2980000") {
+			if sp.StatusCode != 200 || !strings.Contains(sp.Body, "A01") || strings.Contains(sp.Body, "瑞丰") || strings.Contains(sp.Body, "2980000") || strings.Contains(sp.Body, "2,980,000") {
 				t.Fatalf("score page: %d (names or prices leak?)", sp.StatusCode)
 			}
 			dl := first.Get(t, "/bideval/projects/"+pid+"/codes/A01")
@@ -399,8 +404,13 @@ func TestDoubleBlindEvaluationScenario(t *testing.T) {
 				t.Fatalf("award: %d %s", res.StatusCode, res.Body)
 			}
 			pub := env.Anonymous().Get(t, "/public/bideval/"+pid)
+			winnerPrice, err := web.Yuan(results.Rows[0].PriceYuan)
+			if err != nil || !strings.Contains(winnerPrice, ",") {
+				t.Fatalf("winner price %q: %v", winnerPrice, err)
+			}
 			if pub.StatusCode != 200 || !strings.Contains(pub.Body, members[0].Name) || !strings.Contains(pub.Body, results.Rows[0].Bidder) ||
-				!strings.Contains(pub.Body, "/public/draws/"+codesID+"/verify") {
+				!strings.Contains(pub.Body, "/public/draws/"+codesID+"/verify") || strings.Contains(pub.Body, results.Rows[0].PriceYuan+"<") ||
+				!strings.Contains(pub.Body, winnerPrice) {
 				t.Fatalf("publicity page: %d", pub.StatusCode)
 			}
 			var notice bideval.Publicity

@@ -28,6 +28,7 @@ var Module = module.Info{
 	Title:     module.Text{ZH: "公共信用", EN: "Public credit"},
 	Schema:    credit.Schema,
 	Templates: module.Templates(templates),
+	Labels:    labels,
 	Commands:  commands,
 	Settings: []config.Option{{Name: "credit-office", Default: "",
 		Usage: "credit module: department code of the credit office (信用办), which does first reviews of repair applications, records external outcomes and publishes the red and black lists; empty leaves that to platform admins"},

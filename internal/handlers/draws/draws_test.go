@@ -75,6 +75,9 @@ func TestExpertDrawScenario(t *testing.T) {
 				strings.Contains(l.Body, ">registered<") || strings.Contains(l.Body, ">3000000<") {
 				t.Fatalf("project list: %d\n%s", l.StatusCode, l.Body)
 			}
+			if pp := ent.Get(t, "/draws/projects/"+pid); pp.StatusCode != 200 || !strings.Contains(pp.Body, "3,000,000") || strings.Contains(pp.Body, ">3000000<") {
+				t.Fatalf("project page budget: %d\n%s", pp.StatusCode, pp.Body)
+			}
 			staff := env.Login(t, "jyzx-staff")
 			if res := staff.PostForm(t, "/draws/projects/"+pid+"/commit", url.Values{"purpose": {"experts"}, "reserves": {"1"}}); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("commit: %d %s", res.StatusCode, res.Body)

@@ -38,6 +38,7 @@ var Module = module.Info{
 	Requires:  []string{"credit"},
 	Schema:    procure.Schema,
 	Templates: module.Templates(templates),
+	Labels:    labels,
 	Settings: []config.Option{
 		{Name: "procure-finance-dept", Default: "XC-CZJ", Usage: "procure: department code of the finance bureau (sees every unit's plans, makes pooling groups, decides complaints)"},
 		{Name: "procure-intention-days", Default: "30", Usage: "procure: least days between publishing a procurement intention and the start of the procurement (财库〔2020〕10号)", Check: days},

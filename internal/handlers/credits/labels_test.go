@@ -1,0 +1,33 @@
+package credits_test
+
+import (
+	"testing"
+
+	"yingshang/internal/credit"
+	"yingshang/internal/handlers/credits"
+	"yingshang/internal/web"
+)
+
+// The shared label table holds the credit module's plain codes with the
+// same text the module's own Label funcs give, in both languages.
+func TestCreditLabelsInSharedTable(t *testing.T) {
+	web.RegisterLabels(credits.Module.Labels)
+	funcs := map[string]func(string, string) string{
+		"kind": credit.KindLabel, "status": credit.StatusLabel, "penalty_type": credit.PenaltyTypeLabel,
+		"repair_status": credit.RepairLabel, "measure": credit.MeasureLabel,
+	}
+	tables := credit.LabelTables()
+	for kind, fn := range funcs {
+		codes := tables[kind]
+		if len(codes) == 0 {
+			t.Fatalf("kind %s: no codes", kind)
+		}
+		for code := range codes {
+			for _, lang := range []string{"zh", "en"} {
+				if got, want := web.Label("credit."+kind, code, lang), fn(code, lang); got != want {
+					t.Errorf("credit.%s %q (%s): shared table %q, module %q", kind, code, lang, got, want)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,23 @@
+package procure
+
+import (
+	"yingshang/internal/procure"
+	"yingshang/internal/web"
+)
+
+// labels are the procurement module's codes in the platform's one label
+// table (module.Info.Labels), kinds "procure.<kind>" from
+// procure.LabelTables: kinds, methods, evaluation methods, set-aside
+// decisions and exceptions, plan, project and challenge statuses, size
+// classes, credit results, overdue rules and rating parties.
+var labels = func() web.Labels {
+	l := web.Labels{}
+	for kind, codes := range procure.LabelTables() {
+		m := make(map[string]web.Text, len(codes))
+		for k, t := range codes {
+			m[k] = web.Text{ZH: t[0], EN: t[1]}
+		}
+		l["procure."+kind] = m
+	}
+	return l
+}()
