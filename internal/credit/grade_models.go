@@ -470,13 +470,38 @@ func (s *Service) RecordInput(ctx context.Context, in GradeInput) (*ModelGrade, 
 	if err != nil {
 		return nil, err
 	}
+	return s.recordInput(ctx, a, in, false)
+}
+
+// RecordModuleInput is RecordInput for a module reporting an outcome
+// within its own transaction (an inspection task closed, a procurement
+// rating given): any authenticated actor whose action produced the
+// outcome may send it, and when no grade model uses the indicator
+// (models are configuration) nothing is stored and the result is nil,
+// so the module's action never fails for want of a model.
+func (s *Service) RecordModuleInput(ctx context.Context, in GradeInput) (*ModelGrade, error) {
+	a, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.recordInput(ctx, a, in, true)
+}
+
+// recordInput validates and stores an input and recomputes the entity's
+// model grade; skipUnused drops an input no model uses instead of
+// refusing it.
+func (s *Service) recordInput(ctx context.Context, a *auth.Actor, in GradeInput, skipUnused bool) (*ModelGrade, error) {
 	in.Indicator, in.Source, in.Reason = strings.TrimSpace(in.Indicator), strings.TrimSpace(in.Source), strings.TrimSpace(in.Reason)
 	models, err := s.gradeModels(ctx)
 	if err != nil {
 		return nil, err
 	}
+	used := slices.Contains(inputIndicators(models), in.Indicator)
+	if !used && skipUnused {
+		return nil, nil
+	}
 	var v yserr.Validation
-	if !slices.Contains(inputIndicators(models), in.Indicator) {
+	if !used {
 		v.Add("indicator", "没有信用评价模型使用此输入指标", "no grade model has this input indicator")
 	}
 	if in.Value < 0 || in.Value > 100 || math.IsNaN(in.Value) {

@@ -72,8 +72,32 @@ func (s *Service) AddProcureInput(ctx context.Context, in ProcureInput) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, in.EntityID, in.Role, in.Score, in.Source, in.ProjectCode, in.RaterParty, in.RatedOn, s.now()).Scan(&id); err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, "credit.procure_input.add", "credit_procure_input", fmt.Sprint(id), nil, in, "")
+		if err := s.Audit.Record(ctx, "credit.procure_input.add", "credit_procure_input", fmt.Sprint(id), nil, in, ""); err != nil {
+			return err
+		}
+		// The same rating is the value of the grade models' procurement
+		// indicator: one path from procure to the grade, same transaction.
+		_, err := s.recordInput(ctx, auth.From(ctx), GradeInput{EntityID: in.EntityID, Indicator: IndicatorProcureRating, Value: in.Score,
+			Source: "procure", Reason: procureReason(in)}, true)
+		return err
 	})
+}
+
+// IndicatorProcureRating and IndicatorInspection are the input indicator
+// codes the procure and inspect modules send (the demo models use both).
+const (
+	IndicatorProcureRating = "procurement_rating"
+	IndicatorInspection    = "inspection_result"
+)
+
+// procureReason says which rating the value comes from, in both languages.
+func procureReason(in ProcureInput) string {
+	party := map[string]string{"purchaser": "采购人 / purchaser", "agency": "代理机构 / agency", "supplier": "供应商 / supplier", "expert": "评审专家 / expert"}[in.RaterParty]
+	if party == "" {
+		party = in.RaterParty
+	}
+	return fmt.Sprintf("政府采购项目 %s 履约评价 %.1f 分（评价方：%s，%s）/ procurement project %s rated %.1f by the %s on %s",
+		in.ProjectCode, in.Score, party, in.RatedOn, in.ProjectCode, in.Score, in.RaterParty, in.RatedOn)
 }
 
 // ProcureSummaries returns the procurement-sector inputs of the entities in

@@ -518,6 +518,13 @@ func (s *Service) CloseTask(ctx context.Context, taskID int64) (*Task, error) {
 			map[string]any{"status": TaskClosed, "ended_on": end.String(), "publish_by": by.String(), "problem": problem}, ""); err != nil {
 			return err
 		}
+		// The task's result is an input of the entity's credit grade
+		// (issue 18 item 9), in this transaction.
+		value, reason := InspectionValue(t)
+		if _, err := s.Credit.RecordModuleInput(ctx, credit.GradeInput{EntityID: t.EntityID, Indicator: credit.IndicatorInspection, Value: value,
+			Source: "inspect", Reason: reason}); err != nil {
+			return err
+		}
 		out, _, err = s.loadTask(ctx, taskID)
 		return err
 	})
@@ -681,4 +688,35 @@ func (s *Service) tasksWhere(ctx context.Context, query string, args ...any) ([]
 		out = append(out, *t)
 	}
 	return out, nil
+}
+
+// InspectionValue is a closed task's value for the credit grade's
+// inspection indicator (0-100) and the reason shown with it: 100 when no
+// problem was found, 60 when problems were found (to be rectified), 30
+// when a case was opened; the reason names the plan and the task.
+func InspectionValue(t *Task) (float64, string) {
+	worst := OutcomeOK
+	n := 0
+	for _, r := range t.Results {
+		switch r.Outcome {
+		case OutcomeOK:
+			continue
+		case OutcomeCase:
+			worst = OutcomeCase
+		default:
+			if worst != OutcomeCase {
+				worst = OutcomeProblem
+			}
+		}
+		n++
+	}
+	where := fmt.Sprintf("双随机抽查 %s 任务 %d", t.PlanCode, t.ID)
+	whereEN := fmt.Sprintf("random inspection %s task %d", t.PlanCode, t.ID)
+	switch worst {
+	case OutcomeCase:
+		return 30, fmt.Sprintf("%s：%d 个事项发现问题，已立案查处 / %s: problems in %d items, a case opened", where, n, whereEN, n)
+	case OutcomeProblem:
+		return 60, fmt.Sprintf("%s：%d 个事项发现问题 / %s: problems found in %d items", where, n, whereEN, n)
+	}
+	return 100, fmt.Sprintf("%s：未发现问题 / %s: no problem found", where, whereEN)
 }

@@ -177,3 +177,53 @@ func TestRatingTemplateImport(t *testing.T) {
 		}
 	})
 }
+
+// A rating of a supplier reaches the credit grade models (issue 18 item
+// 9) through credit's one input path, in the rating's transaction. The
+// machinery demo model, configured here for the suppliers' sector (51),
+// weighs the procurement rating 25: before any rating the supplier scores
+// 50 + 75×0.25 + 80×0.25 = 88.75 (A); a rating of 0 points gives
+// 50 + 0 + 20 = 70 (B), with the project named as the reason.
+func TestRatingReachesGradeModel(t *testing.T) {
+	each(t, func(t *testing.T, x *env) {
+		cr := modules.Get[*credit.Service](x.Modules)
+		m := credit.DemoGradeModels()[1]
+		m.Sectors = "51"
+		_, err := cr.SaveGradeModel(sitetest.System(), m)
+		ok(t, err)
+		g, err := cr.ModelGradeOf(x.swj, x.small)
+		ok(t, err)
+		if g == nil || g.Score != 88.75 || g.Level != "A" {
+			t.Fatalf("before the rating: %+v", g)
+		}
+		p := awarded(t, x)
+		zero := map[string]int{"C02": 0, "D01": 0, "D02": 0, "D03": 0}
+		r, err := x.svc.Rate(x.swj, p.ID, procure.RatingInput{Ratee: procure.PartySupplier, Points: zero})
+		ok(t, err)
+		if r.Score != 0 {
+			t.Fatalf("rating %+v", r)
+		}
+		g, err = cr.ModelGradeOf(x.swj, x.small)
+		ok(t, err)
+		var line credit.IndicatorScore
+		for _, l := range g.Breakdown {
+			if l.Code == credit.IndicatorProcureRating {
+				line = l
+			}
+		}
+		if g.Score != 70 || g.Level != "B" || line.Source != "procure" || line.Value != 0 || line.Weight != 25 || !strings.Contains(line.Reason, p.Code) {
+			t.Fatalf("after the rating: %+v", g)
+		}
+		hist, err := cr.ModelGradeHistory(x.swj, x.small)
+		ok(t, err)
+		if len(hist) == 0 || hist[0].Level != "B" || hist[0].Cause != "input procurement_rating from procure" {
+			t.Fatalf("history %+v", hist)
+		}
+		// The summaries of procurement inputs still count the rating.
+		sums, err := cr.ProcureSummaries(context.Background(), []int64{x.small})
+		ok(t, err)
+		if sums[x.small].Ratings != 1 || sums[x.small].Average != 0 {
+			t.Fatalf("summaries %+v", sums)
+		}
+	})
+}

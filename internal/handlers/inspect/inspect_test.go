@@ -342,11 +342,38 @@ func testFlow(t *testing.T, e db.Dialect) {
 			}
 		}
 	}
+	// The demo grade models are in force: USCCA (industry 5191) is graded
+	// by the trade model, its inspection indicator (weight 30) at the
+	// default 80 until the task closes.
+	crs := modules.Get[*credit.Service](env.Modules)
+	for _, m := range credit.DemoGradeModels() {
+		if _, err := crs.SaveGradeModel(as(t, f, "admin"), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gradePath := fmt.Sprintf("/api/v1/credit/entities/%d/model-grade", env.Entities[sitetest.USCCA])
+	var before, after credit.ModelGrade
+	env.API(t, f.tok["admin"], "GET", gradePath, nil).JSON(t, &before)
 	res = env.API(t, tok, "POST", tp+"/close", nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("close: %d %s", res.StatusCode, res.Body)
 	}
 	res.JSON(t, &got)
+	// Closing sent the result to credit in the same transaction: a case was
+	// opened, so the value is 30; the score falls by (80 - 30) × 30% = 15
+	// and the level is recomputed, the source and reason shown.
+	res = env.API(t, f.tok["admin"], "GET", gradePath, nil)
+	res.JSON(t, &after)
+	ii := slices.IndexFunc(after.Breakdown, func(l credit.IndicatorScore) bool { return l.Code == "inspection_result" })
+	if before.ModelCode != "trade" || ii < 0 || after.Breakdown[ii].Source != "inspect" || after.Breakdown[ii].Value != 30 || after.Breakdown[ii].Weight != 30 ||
+		!strings.Contains(after.Breakdown[ii].Reason, "LH-1") || !strings.Contains(after.Breakdown[ii].Reason, "立案查处") ||
+		after.Score != before.Score-15 || after.Level == before.Level {
+		t.Fatalf("model grade after the inspection: before %+v\nafter %s", before, res.Body)
+	}
+	res = env.API(t, f.tok["admin"], "GET", gradePath+"/history", nil)
+	if res.StatusCode != 200 || !strings.Contains(res.Body, "input inspection_result from inspect") {
+		t.Fatalf("model grade history: %d %s", res.StatusCode, res.Body)
+	}
 	cal, _ := env.App.Calendar.Calendar(context.Background())
 	if wantBy := cal.AddWorkdays(calendar.MustParseDate("2026-11-23"), 20).String(); got.EndedOn != "2026-11-23" || got.PublishBy != wantBy || !got.Problem {
 		t.Fatalf("publicity deadline %s, want %s (20 working days): %+v", got.PublishBy, wantBy, got)
