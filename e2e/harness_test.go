@@ -485,6 +485,22 @@ func reloadUntil(t *testing.T, ctx context.Context, what, url, sel string, limit
 	return txt
 }
 
+// submitAndLand runs actions that submit a form (a click on its button)
+// and waits until the page the submission leads to has replaced the one it
+// was made on and has finished loading, so that the next navigation or
+// reload does not race the submission's own (Chromium then never reports
+// the load, and the wait runs out).
+func submitAndLand(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+	t.Helper()
+	run(t, ctx, what+": mark the page", chromedp.Evaluate(`window.__yingshangOld = true`, nil))
+	run(t, ctx, what, actions...)
+	eventually(t, what+": the next page to load", stateLimit, func() (bool, string) {
+		var landed bool
+		err := chromedp.Run(ctx, chromedp.Evaluate(`window.__yingshangOld !== true && document.readyState === "complete"`, &landed))
+		return err == nil && landed, fmt.Sprint(err)
+	})
+}
+
 // reloadUntilHas is reloadUntil for a text that contains want.
 func reloadUntilHas(t *testing.T, ctx context.Context, what, url, sel, want string, limit time.Duration) string {
 	t.Helper()

@@ -60,11 +60,11 @@ func TestPolicyFlow(t *testing.T) {
 			return strings.Contains(txt, want) && (notWant == "" || !strings.Contains(txt, notWant))
 		})
 	}
-	run(t, staff, "grant run", chromedp.Click(`[data-testid=policy-grant-run]`, chromedp.ByQuery))
+	submitAndLand(t, staff, "grant run", chromedp.Click(`[data-testid=policy-grant-run]`, chromedp.ByQuery))
 	grantsRead("granted", "已受理", "")
-	run(t, staff, "confirm", chromedp.Click(`[data-testid=policy-confirm]`, chromedp.ByQuery))
+	submitAndLand(t, staff, "confirm", chromedp.Click(`[data-testid=policy-confirm]`, chromedp.ByQuery))
 	grantsRead("confirmed", "已审核", "已受理")
-	run(t, staff, "pay",
+	submitAndLand(t, staff, "pay",
 		chromedp.SendKeys(`input[name=payment_ref]`, "XCCZ-E2E-001", chromedp.ByQuery),
 		chromedp.Click(`[data-testid=policy-pay]`, chromedp.ByQuery))
 	grantsRead("paid", "已到账", "已审核")
