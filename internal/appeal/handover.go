@@ -177,11 +177,7 @@ func (s *Service) Clue(ctx context.Context, id int64) (*Clue, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+clueCols+` FROM appeal_clues c JOIN appeals a ON a.id = c.appeal_id WHERE c.id = $1`, id)
-	if err != nil {
-		return nil, err
-	}
-	list, err := scanClues(rows)
+	list, err := s.cluesWhere(ctx, "c.id = $1", id)
 	if err != nil {
 		return nil, err
 	}
@@ -313,6 +309,16 @@ func (s *Service) DiscloseClue(ctx context.Context, id int64) (*Clue, error) {
 
 // hideClueEvents drops the hand-over entries of appeal id's timeline that
 // actor may not see (every clue of the appeal unreadable to it).
+// cluesWhere loads the clues matching where (one condition on c, the clue,
+// with one argument).
+func (s *Service) cluesWhere(ctx context.Context, where string, arg any) ([]Clue, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+clueCols+` FROM appeal_clues c JOIN appeals a ON a.id = c.appeal_id WHERE `+where, arg)
+	if err != nil {
+		return nil, err
+	}
+	return scanClues(rows)
+}
+
 func (s *Service) hideClueEvents(ctx context.Context, actor *auth.Actor, r roles, id int64, list []Event) ([]Event, error) {
 	has := false
 	for _, e := range list {
@@ -321,11 +327,7 @@ func (s *Service) hideClueEvents(ctx context.Context, actor *auth.Actor, r roles
 	if !has || r.supervisor {
 		return list, nil
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+clueCols+` FROM appeal_clues c JOIN appeals a ON a.id = c.appeal_id WHERE c.appeal_id = $1`, id)
-	if err != nil {
-		return nil, err
-	}
-	clues, err := scanClues(rows)
+	clues, err := s.cluesWhere(ctx, "c.appeal_id = $1", id)
 	if err != nil {
 		return nil, err
 	}

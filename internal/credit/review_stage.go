@@ -240,6 +240,26 @@ func (s *Service) OpenStage(ctx context.Context, id int64) (string, error) {
 	return "", nil
 }
 
+// officeRepairAt loads a repair application for the credit office and
+// refuses it with wrong unless it is open at stage.
+func (s *Service) officeRepairAt(ctx context.Context, repairID int64, stage string, wrong error) (*Repair, error) {
+	if _, err := s.office(ctx); err != nil {
+		return nil, err
+	}
+	rp, err := s.repairFor(ctx, repairID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.stage(ctx, repairID)
+	if err != nil {
+		return nil, err
+	}
+	if st != stage || rp.Status != RepairSubmitted {
+		return nil, wrong
+	}
+	return rp, nil
+}
+
 // FirstReviewInput is the credit office's first review.
 type FirstReviewInput struct {
 	Decision     string `json:"decision" enum:"pass,reject"`
@@ -252,19 +272,9 @@ type FirstReviewInput struct {
 // the application; pass sends it to the deciding department (with a new
 // review deadline) or to the external body (with its clock).
 func (s *Service) FirstReview(ctx context.Context, repairID int64, in FirstReviewInput) (*Repair, error) {
-	if _, err := s.office(ctx); err != nil {
-		return nil, err
-	}
-	rp, err := s.repairFor(ctx, repairID)
+	rp, err := s.officeRepairAt(ctx, repairID, StageFirstReview, yserr.New(yserr.Conflict, "该申请不在初审阶段", "the application is not at the first review"))
 	if err != nil {
 		return nil, err
-	}
-	st, err := s.stage(ctx, repairID)
-	if err != nil {
-		return nil, err
-	}
-	if st != StageFirstReview || rp.Status != RepairSubmitted {
-		return nil, yserr.New(yserr.Conflict, "该申请不在初审阶段", "the application is not at the first review")
 	}
 	r, err := s.recordByID(ctx, rp.RecordID)
 	if err != nil {
@@ -338,19 +348,9 @@ type ExternalInput struct {
 // or platform admins): approve repairs the record on the platform too,
 // reject closes the application with the body's reason.
 func (s *Service) RecordExternal(ctx context.Context, repairID int64, in ExternalInput) (*Repair, error) {
-	if _, err := s.office(ctx); err != nil {
-		return nil, err
-	}
-	rp, err := s.repairFor(ctx, repairID)
+	rp, err := s.officeRepairAt(ctx, repairID, StageExternal, yserr.New(yserr.Conflict, "该申请没有待回复的外部审核", "the application has no external step waiting"))
 	if err != nil {
 		return nil, err
-	}
-	st, err := s.stage(ctx, repairID)
-	if err != nil {
-		return nil, err
-	}
-	if st != StageExternal || rp.Status != RepairSubmitted {
-		return nil, yserr.New(yserr.Conflict, "该申请没有待回复的外部审核", "the application has no external step waiting")
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	var v yserr.Validation
