@@ -36,6 +36,7 @@ var registerOnce sync.Once
 func RegisterMessages() {
 	registerOnce.Do(func() {
 		registerPush()
+		registerApplicationMessages()
 		vars := []notify.Variable{
 			{Name: "policy", ZH: "政策名称", EN: "policy", Example: "研发费用后补助"},
 			{Name: "stage_zh", ZH: "环节（中文）", EN: "stage (Chinese)", Example: "已受理"},

@@ -33,10 +33,12 @@ import (
 	"yingshang/internal/credit"
 	"yingshang/internal/db"
 	"yingshang/internal/entity"
+	"yingshang/internal/filestore"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
 	"yingshang/internal/policy/migrations"
 	"yingshang/internal/policy/rules"
+	"yingshang/internal/workcal"
 )
 
 // Schema is the tables policy owns (internal/policy/migrations).
@@ -174,6 +176,11 @@ type Service struct {
 	// BaseURL is the site's public address, printed (and encoded in the
 	// QR code) on statement PDFs for verification.
 	BaseURL string
+	// Files keeps the materials of applications (apply_review.go);
+	// Calendar is the platform's working-day calendar for their review
+	// clocks.
+	Files    *filestore.Store
+	Calendar *workcal.Service
 
 	progs sync.Map // progKey -> *rules.Program
 }

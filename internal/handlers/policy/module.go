@@ -48,6 +48,7 @@ var Module = module.Info{
 		}
 		return &mod{svc: &policy.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Entities: h.Entities, Accounts: h.Accounts,
 			Credit: cs, Notify: h.Notify, RepushDays: setting(h, "policy-push-repush-days"), WeekCap: setting(h, "policy-push-week-cap"), BaseURL: h.Cfg.BaseURL,
+			Files: h.Files, Calendar: h.Calendar,
 			Appeals: func() *appeal.Service { s, _ := module.Service[*appeal.Service](h, "appeal"); return s }}}, nil
 	},
 }
