@@ -200,6 +200,24 @@ func TestWriteMatrix(t *testing.T) {
 		t.Fatalf("matrix grant: %v %d", err, len(grants))
 	}
 	polPath := fmt.Sprintf("/api/v1/policies/%d", pol.ID)
+	// A review-mode policy of XC-SJJ with one step (XC-SJJ) and an application of USCCA under it.
+	rin := pin("XC-SJJ")
+	rin.Mode = policy.ModeReview
+	rpol, err := psvc.Create(ctx, rin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := psvc.Publish(ctx, rpol.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := psvc.SetReview(ctx, rpol.ID, policy.ReviewDef{Steps: []policy.ReviewStep{{Name: "审核", Departments: []int64{env.Depts["XC-SJJ"]}, Days: 3}}}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := psvc.Apply(auth.WithActor(ctx, &auth.Actor{UserID: env.Users["ent"], Username: "ent", Roles: []auth.Role{auth.Enterprise},
+		EntityID: env.Entities[sitetest.USCCA], Via: "session"}), rpol.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	type cell struct {
 		caller string
 		want   int
@@ -242,6 +260,12 @@ func TestWriteMatrix(t *testing.T) {
 			[]cell{{"swj-staff", 403}, {"wd-staff", 403}}},
 		{"payPolicyGrants", "POST", "/api/v1/policy-grants/pay", func(string) any { return map[string]any{"grant_ids": []int64{grants[0].ID}, "payment_ref": "M-1"} },
 			[]cell{{"swj-staff", 403}}},
+		{"setPolicyReview", "PUT", polPath + "/review", func(string) any {
+			return policy.ReviewDef{Steps: []policy.ReviewStep{{Name: "审核", Departments: []int64{env.Depts["XC-SJJ"]}, Days: 3}}}
+		}, []cell{{"swj-staff", 403}, {"wd-staff", 403}, {"sjj-staff", 409}}},
+		{"decidePolicyApplication", "POST", fmt.Sprintf("/api/v1/policy-applications/%d/decisions", app.ID), func(string) any {
+			return map[string]any{"action": "return", "note": "矩阵"}
+		}, []cell{{"ent", 403}, {"swj-staff", 404}, {"wd-staff", 404}, {"sjj-staff", 200}}},
 		{"createPolicyBatch", "POST", polPath + "/batches", func(string) any { return map[string]any{"period": "2025"} }, []cell{{"swj-staff", 403}, {"wd-staff", 403}}},
 		{"setCreditDeptClasses", "PUT", "/api/v1/credit/rules/classes/" + dept("XC-SWJ"), func(string) any { return map[string]any{"classes": []any{}} },
 			[]cell{{"sjj-admin", 403}}},

@@ -35,6 +35,7 @@ var Module = module.Info{
 	Schema:    policy.Schema,
 	Templates: module.Templates(templates),
 	Commands:  commands,
+	Labels:    applyLabels,
 	Settings: []config.Option{
 		{Name: "policy-push-repush-days", Default: strconv.Itoa(policy.DefaultRepushDays),
 			Usage: "policy module: days after which a policy push still unread is pushed again (once)", Check: intRange(1, 60)},
@@ -89,6 +90,8 @@ func (m *mod) Nav() []web.NavGroup {
 			Show: web.Roles(auth.PlatformAdmin, auth.Supervisor, auth.DeptAdmin)},
 		{Label: web.Text{ZH: "为我推荐的政策", EN: "Policies for you"}, Href: "/my/policies", TestID: "nav-my-policies", Show: web.Roles(auth.Enterprise)},
 		{Label: web.Text{ZH: "红利账单", EN: "Benefit statement"}, Href: "/my/policies/statement", TestID: "nav-my-statement", Show: web.Roles(auth.Enterprise)},
+		{Label: web.Text{ZH: "我的政策申请", EN: "My policy applications"}, Href: "/my/policy-applications", TestID: "nav-my-policy-applications", Show: web.Roles(auth.Enterprise)},
+		{Label: web.Text{ZH: "政策申请待审", EN: "Policy applications to review"}, Href: "/policy-review", TestID: "nav-policy-review", Show: web.Roles(auth.DeptAdmin, auth.DeptStaff)},
 	}}}
 }
 

@@ -68,6 +68,7 @@ func mount(s *server.Server, svc *policy.Service) {
 	s.Page("POST /policy-list/{id}/ask", h.ask, auth.Enterprise)
 	s.Page("GET /policy-calculator", h.calculator)
 	h.mountAPI()
+	h.mountApply()
 }
 
 func pathID(r *http.Request) (int64, error) {
