@@ -175,6 +175,7 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		return fmt.Errorf("policy demo facts: %w", err)
 	}
 	var auto []*Policy
+	byTitle := map[string]*Policy{}
 	for _, dp := range DemoPolicies(year, now.Format("2006-01-02")) {
 		dept, err := s.Accounts.DepartmentByCode(ctx, dp.Dept)
 		if err != nil {
@@ -188,6 +189,7 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		if p, err = s.Publish(ctx, p.ID); err != nil {
 			return err
 		}
+		byTitle[p.Title] = p
 		// The round: two automatic policies with a few hundred grants
 		// between them (enough for statements and the dashboard, quick to load).
 		if p.Title == "高新技术企业认定奖励" || p.Title == "纳税信用A级企业激励" {
@@ -217,5 +219,5 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		}
 	}
 	_ = rules.Fen
-	return nil
+	return s.loadApplyDemo(ctx, byTitle)
 }
