@@ -1028,6 +1028,7 @@ const (
 )
 
 func registerApplicationMessages() {
+	registerAppAlertMessages()
 	vars := []notify.Variable{
 		{Name: "policy", ZH: "政策名称", EN: "policy", Example: "首次升规奖励"},
 		{Name: "stage_zh", ZH: "环节（中文）", EN: "stage (Chinese)", Example: "已受理"},

@@ -234,9 +234,26 @@ func TestApplicationReview(t *testing.T) {
 		if x, _ = svc.Application(sjj, x.ID); x.Alert != "warning" || x.DaysLeft != 0 {
 			t.Errorf("Oct 15: alert %q, %d days left", x.Alert, x.DaysLeft)
 		}
+		// The alert pass warns the pending departments' staff once (SWJ and WD-SJJ: one user each).
+		sys := sitetest.System()
+		if n, err := svc.AlertApplications(sys); err != nil || n != 1 {
+			t.Errorf("alert pass on Oct 15: %d %v", n, err)
+		}
+		if n, _ := svc.AlertApplications(sys); n != 0 {
+			t.Errorf("second alert pass on Oct 15: %d", n)
+		}
+		if st := stagesOf(t, env, "policy_application_alert", x.ID); st["inapp"] != 2 || st["sms"] != 2 {
+			t.Errorf("warning messages: %v", st)
+		}
 		env.Clock.Set(time.Date(2026, 10, 16, 9, 0, 0, 0, calendar.Shanghai))
 		if x, _ = svc.Application(sjj, x.ID); x.Alert != "overdue" || x.DaysLeft != -1 {
 			t.Errorf("Oct 16: alert %q, %d days left", x.Alert, x.DaysLeft)
+		}
+		if n, err := svc.AlertApplications(sys); err != nil || n != 1 {
+			t.Errorf("alert pass on Oct 16: %d %v", n, err)
+		}
+		if st := stagesOf(t, env, "policy_application_alert", x.ID); st["inapp"] != 4 {
+			t.Errorf("overdue messages: %v", st)
 		}
 		// SWJ approves its part: the step waits for WD-SJJ; a stale rev is refused.
 		old := x.Rev
@@ -262,12 +279,12 @@ func TestApplicationReview(t *testing.T) {
 		if len(gs) != 1 || gs[0].Status != policy.GrantApproved || gs[0].Version != 1 || gs[0].AmountFen != 12_000_000 {
 			t.Fatalf("grant: %+v", gs)
 		}
-		// Timeline: submit, approve, return, supplement, approve, approve, grant; the enterprise sees all (public).
+		// Timeline: submit, approve, return, supplement, two alerts (staff only), approve, approve, grant.
 		var acts []string
 		for _, e := range x.Timeline {
 			acts = append(acts, e.Action)
 		}
-		if strings.Join(acts, ",") != "submit,approve,return,supplement,approve,approve,grant" {
+		if strings.Join(acts, ",") != "submit,approve,return,supplement,alert,alert,approve,approve,grant" {
 			t.Errorf("timeline: %v", acts)
 		}
 		// Notices: 受理, step 1 done, returned, granted: 4 in-app + 4 SMS; and the grant's own (审核).

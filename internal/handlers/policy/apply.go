@@ -629,6 +629,7 @@ var applyLabels = web.Labels{
 		"policy.application.reject":     {ZH: "政策申请不予通过", EN: "policy application rejected"},
 		"policy.application.supplement": {ZH: "政策申请补正材料", EN: "policy application supplemented"},
 		"policy.review.set":             {ZH: "设置审核环节", EN: "review steps set"},
+		"policy.application.alert":      {ZH: "政策申请时限预警", EN: "policy application time-limit alert"},
 	},
 	"audit.object": {
 		"policy_application": {ZH: "政策申请", EN: "Policy application"},

@@ -59,7 +59,7 @@ type mod struct{ svc *policy.Service }
 func (m *mod) Info() module.Info          { return Module }
 func (m *mod) Service() any               { return m.svc }
 func (m *mod) RegisterMessages()          { policy.RegisterMessages() }
-func (m *mod) RegisterJobs(q *jobs.Queue) { m.svc.RegisterJobs(q) }
+func (m *mod) RegisterJobs(q *jobs.Queue) { m.svc.RegisterJobs(q); m.svc.RegisterApplyJobs(q) }
 
 // setting reads an integer module setting (checked at start-up; 0, the
 // service's default, when unset).
