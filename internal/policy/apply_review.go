@@ -615,12 +615,17 @@ func (s *Service) apps(ctx context.Context, where string, args ...any) ([]*Appli
 		return nil, err
 	}
 	now := s.Clock.Now()
+	var all []ReviewStep
+	for _, x := range out {
+		all = append(all, x.Steps...)
+	}
+	if err := s.stepNames(ctx, all); err != nil {
+		return nil, err
+	}
 	for _, x := range out {
 		x.Entity = refs[x.EntityID].Name
 		x.Tasks = tasks[x.ID]
-		if err := s.stepNames(ctx, x.Steps); err != nil {
-			return nil, err
-		}
+		x.Steps, all = all[:len(x.Steps):len(x.Steps)], all[len(x.Steps):]
 		x.clock(cal, now)
 	}
 	return out, nil
@@ -932,6 +937,7 @@ func (s *Service) Decide(ctx context.Context, id int64, d Decision, ups []Upload
 			c := workflow.Clock{Pauses: x.pauses, Paused: x.PausedAt}
 			c.Resume(now)
 			x.pauses, x.PausedAt = c.Pauses, nil
+			x.AlertLevel = 0 // the deadline moved: its alerts are due afresh
 			if err := s.saveFiles(ctx, x.ID, ups, checked, now); err != nil {
 				return err
 			}

@@ -127,6 +127,17 @@ func TestApplyPages(t *testing.T) {
 			if r = ent.Get(t, page); !strings.Contains(r.Body, `data-state="approved"`) || !strings.Contains(r.Body, "¥120,000.00") {
 				t.Fatalf("after approval:\n%s", r.Body)
 			}
+			// The API is in the OpenAPI document.
+			r = env.Anonymous().Get(t, "/api/openapi.json")
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(r.Body), &doc); err != nil || r.StatusCode != 200 {
+				t.Fatalf("openapi: %d %v", r.StatusCode, err)
+			}
+			for _, op := range []string{"claimPolicy", "applyPolicy", "decidePolicyApplication", "setPolicyReview", "policyReviewQueue", "listMyPolicyApplications"} {
+				if !strings.Contains(r.Body, `"`+op+`"`) {
+					t.Errorf("openapi lacks %s", op)
+				}
+			}
 		})
 	}
 }
