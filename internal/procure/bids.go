@@ -73,7 +73,7 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 	if err != nil {
 		return nil, err
 	}
-	if p.Status != ProjectOpen {
+	if p.Status != ProjectOpen || p.DrawProjectID != 0 {
 		return nil, conflict("项目已截止报名", "the project no longer takes registrations")
 	}
 	var v yserr.Validation
@@ -248,7 +248,9 @@ func (s *Service) PublicResults(ctx context.Context, projectID int64) ([]Bid, er
 // ScoreInput gives the committee's technical points per bid (comprehensive
 // scoring; the committee's averaged sheet).
 type ScoreInput struct {
-	Tech []TechPoints `json:"tech" doc:"comprehensive scoring: every bid's technical and other points (0 .. 100 − price weight)"`
+	Tech []TechPoints `json:"tech,omitempty" doc:"comprehensive scoring without a drawn committee: every bid's technical and other points (0 .. 100 − price weight)"`
+	// Sheets are the drawn committee's sheets, one per member.
+	Sheets []ExpertSheet `json:"sheets,omitempty" doc:"comprehensive scoring with a committee drawn by the draw module: every member's points for every bid; the technical score is their mean"`
 }
 
 // TechPoints is one bid's technical and other points.
@@ -276,6 +278,31 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 		return nil, conflict("没有报名的供应商", "no supplier registered")
 	}
 	maxTech := float64(100 - p.PriceWeight)
+	var sheets map[int64]map[int64]float64
+	if p.DrawProjectID != 0 {
+		members, err := s.members(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(members) != p.CommitteeSize {
+			return nil, conflict(fmt.Sprintf("评审委员会尚未抽足（%d/%d人）", len(members), p.CommitteeSize), fmt.Sprintf("the committee is not complete (%d of %d)", len(members), p.CommitteeSize))
+		}
+		if p.EvalMethod == EvalComprehensive {
+			ids := make([]int64, len(bids))
+			for i, b := range bids {
+				ids[i] = b.ID
+			}
+			mean, got, err := sheetTech(members, in.Sheets, ids, maxTech)
+			if err != nil {
+				return nil, err
+			}
+			sheets = got
+			in.Tech = nil
+			for _, id := range ids {
+				in.Tech = append(in.Tech, TechPoints{BidID: id, Points: mean[id]})
+			}
+		}
+	}
 	inputs := make([]BidInput, len(bids))
 	for i, b := range bids {
 		j := slices.IndexFunc(in.Tech, func(x TechPoints) bool { return x.BidID == b.ID })
@@ -294,6 +321,19 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 	scored := Evaluate(p.EvalMethod, p.PriceWeight, p.DeductionPct, p.ConsortiumPct, inputs)
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		q := s.DB.Q(ctx)
+		if sheets != nil {
+			if _, err := q.Exec(ctx, "DELETE FROM procure_expert_scores WHERE project_id = $1", p.ID); err != nil {
+				return err
+			}
+			for expert, sheet := range sheets {
+				for bid, pts := range sheet {
+					if _, err := q.Exec(ctx, "INSERT INTO procure_expert_scores (project_id, bid_id, expert_id, points) VALUES ($1, $2, $3, $4)",
+						p.ID, bid, expert, pts); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		for i, sc := range scored {
 			if _, err := q.Exec(ctx, `UPDATE procure_bids SET tech_score = $1, deduction_pct = $2, evaluated_fen = $3, price_score = $4, total_score = $5, rank = $6 WHERE id = $7`,
 				inputs[i].Tech, sc.DeductionPct, sc.EvaluatedFen, sc.PriceScore, sc.Total, sc.Rank, sc.ID); err != nil {

@@ -95,6 +95,12 @@ func (s *Service) Award(ctx context.Context, projectID int64) (*Project, error) 
 		if n == 0 {
 			return conflict("项目已被修改，请刷新", "the project changed meanwhile: reload")
 		}
+		if p.DrawProjectID != 0 && s.Draw != nil {
+			// The committee's names are published with the result.
+			if err := s.Draw.MarkAwarded(ctx, p.DrawProjectID); err != nil {
+				return err
+			}
+		}
 		for i, pt := range parts {
 			var plan any
 			if pt.plan != 0 {

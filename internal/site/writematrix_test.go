@@ -87,6 +87,8 @@ var scopedElsewhere = map[string]string{
 	"setProcureAgency":            "procure TestMutualRating: the project's department scope (sjj-staff 404 on an XC-SWJ project)",
 	"rateProcureParty":            "procure TestMutualRating: only the project's purchaser unit, agency and winning supplier (another unit, a losing bidder, a supervisor 403)",
 	"importProcureRatingTemplate": "procure TestRatingTemplateImport: finance bureau only (swj-staff 403)",
+	"commitProcureCommittee":      "procure TestCommitteeAvoidance, handlers/procure TestCommitteePagesAndAPI: the project's department scope (another unit 404)",
+	"runProcureCommittee":         "handlers/procure TestCommitteePagesAndAPI: the project's department scope (swj-staff 404 on an XC-SJJ project)",
 	"createInspectItem":           "inspect: a department admin adds to its own department's list only (SaveItem ignores department_id; handlers/inspect setup)",
 	"saveInspector":               "inspect: own department only; a certificate of another department is refused (SaveInspector)",
 	"importInspectors":            "inspect: rows go through SaveInspector (own department)",
