@@ -42,6 +42,9 @@ type RegisterInput struct {
 	SizeDeclared string `json:"size_declared" enum:"micro,small,medium,large" doc:"the size class the supplier declares"`
 	BidKind      string `json:"bid_kind,omitempty" enum:"single,consortium" doc:"consortium: a consortium or subcontracting with small/micro firms"`
 	Commit       bool   `json:"commit" doc:"sign a commitment instead of certificates (where the project allows)"`
+	// Lots prices the lots bid on (a project with lots; price_yuan is then
+	// their sum and may be left empty).
+	Lots []LotBid `json:"lots,omitempty" doc:"a project with lots: the lots bid on, each with its price"`
 }
 
 // ErrCreditDenied is the refusal of a supplier the credit check denies; its
@@ -77,7 +80,14 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 		return nil, conflict("项目已截止报名", "the project no longer takes registrations")
 	}
 	var v yserr.Validation
+	lotPrice, lotSum, err := lotPrices(p, in.Lots)
+	if err != nil {
+		return nil, err
+	}
 	price, ok := ParseYuan(in.PriceYuan)
+	if lotPrice != nil {
+		price, ok = lotSum, true
+	}
 	if !ok || price == 0 {
 		v.Add("price_yuan", "报价应为正数（元，最多两位小数）", "the price must be a positive amount in yuan (at most 2 decimals)")
 	}
@@ -149,7 +159,14 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 			}
 			return err
 		}
-		return s.Audit.Record(ctx, "procure.bid.register", "procure_bid", idStr(b.ID), nil, b, "")
+		for _, l := range p.Lots {
+			if pr, ok := lotPrice[l.No]; ok {
+				if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO procure_bid_lots (bid_id, project_id, lot_no, price_fen) VALUES ($1, $2, $3, $4)", b.ID, p.ID, l.No, pr); err != nil {
+					return err
+				}
+			}
+		}
+		return s.Audit.Record(ctx, "procure.bid.register", "procure_bid", idStr(b.ID), nil, map[string]any{"bid": b, "lots": in.Lots}, "")
 	})
 	if err != nil {
 		return nil, err
@@ -269,6 +286,9 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 	}
 	if p.Status != ProjectOpen && p.Status != ProjectEvaluated {
 		return nil, conflict("项目已确定成交，不能重新评审", "the project is awarded: no new evaluation")
+	}
+	if len(p.Lots) > 0 {
+		return nil, conflict("本项目分包采购，请逐包评审", "this project has lots: evaluate each lot")
 	}
 	bids, err := s.bids(ctx, "project_id = $1", p.ID)
 	if err != nil {

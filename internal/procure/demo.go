@@ -223,7 +223,44 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			}
 		}
 	}
-	return s.demoRatings(ctx, unit1, tender, refs, tenderBids)
+	if err := s.demoRatings(ctx, unit1, tender, refs, tenderBids); err != nil {
+		return err
+	}
+	var firms []*entity.Entity // two of the pooled project's suppliers (they passed the credit check)
+	for _, e := range pool {
+		if len(firms) < 2 && slices.Contains(used, e.ID) {
+			firms = append(firms, e)
+		}
+	}
+	return s.demoLots(ctx, staff(units[2]), firms)
+}
+
+// demoLots: a project of two lots reserved for SMEs, two suppliers bidding
+// on both, each lot evaluated (lowest price) and awarded on its own, one
+// contract per lot and winner.
+func (s *Service) demoLots(ctx, unit context.Context, firms []*entity.Entity) error {
+	p, err := s.CreateProject(unit, ProjectInput{Title: "执法记录仪及数据采集站采购（两个包）", Method: "inquiry", CategoryCode: "A02091001", BudgetYuan: "200000",
+		SetAsideInput: SetAsideInput{Decision: SetAsideFull}, EvalMethod: EvalLowestPrice, CommitmentAllowed: true,
+		Lots: []Lot{{Title: "执法记录仪", BudgetFen: 12000000}, {Title: "数据采集工作站", BudgetFen: 8000000}}})
+	if err != nil {
+		return fmt.Errorf("procure demo: lots project: %w", err)
+	}
+	prices := [][2]string{{"112800", "76500"}, {"109600", "77900"}}
+	for i, e := range firms {
+		ent := auth.WithActor(ctx, &auth.Actor{Username: "demo-supplier", Roles: []auth.Role{auth.Enterprise}, EntityID: e.ID, Via: "demo"})
+		if _, err := s.Register(ent, p.ID, RegisterInput{SizeDeclared: string(e.SizeClass), Lots: []LotBid{{LotNo: 1, PriceYuan: prices[i][0]}, {LotNo: 2, PriceYuan: prices[i][1]}}}); err != nil {
+			return fmt.Errorf("procure demo: lots bid: %w", err)
+		}
+	}
+	for _, l := range []int{1, 2} {
+		if _, err := s.EvaluateLot(unit, p.ID, l, ScoreInput{}); err != nil {
+			return fmt.Errorf("procure demo: evaluate lot %d: %w", l, err)
+		}
+		if _, err := s.AwardLot(unit, p.ID, l); err != nil {
+			return fmt.Errorf("procure demo: award lot %d: %w", l, err)
+		}
+	}
+	return nil
 }
 
 // demoCommittee draws the open tender's committee through the draw module

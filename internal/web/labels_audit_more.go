@@ -40,6 +40,8 @@ func init() {
 			"procure.rating.create":           t("四方互评", "mutual rating given"),
 			"procure.committee.commit":        t("登记评审专家抽取", "committee draw committed"),
 			"procure.committee.draw":          t("抽取评审专家", "committee drawn"),
+			"procure.lot.evaluate":            t("分包评审", "lot evaluated"),
+			"procure.lot.award":               t("分包确定成交", "lot awarded"),
 			"credit.commitment_breached":      t("承诺失信", "commitment broken"),
 			"credit.commitment_fulfilled":     t("承诺已履行", "commitment fulfilled"),
 			"credit.grade_model":              t("保存行业评级模型", "sector grade model saved"),

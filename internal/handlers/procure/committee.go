@@ -9,6 +9,7 @@ import (
 	"yingshang/internal/api"
 	"yingshang/internal/draw"
 	"yingshang/internal/procure"
+	"yingshang/internal/yserr"
 )
 
 // The evaluation committee drawn through module draw: the project page's
@@ -57,6 +58,42 @@ func (h *handlers) mountCommittee() {
 			return svc.RunCommittee(r.Context(), id, in)
 		})
 	})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/procure/projects/{id}/lot-results", ID: "listProcureLotResults", Tags: tags, Auth: api.AuthPublic,
+		Summary:     "分包投标与评分 / Bids on a project's lots with their scores",
+		Description: "The project's unit, the finance bureau and supervisors always; a supplier its own; everyone after the award.",
+		Query:       IDPath{}, Resp: []procure.LotResult{}}, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		list, err := svc.LotResults(r.Context(), id)
+		return reply(w, http.StatusOK, list, err)
+	})
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/procure/projects/{id}/lots/{lot}/evaluation", ID: "evaluateProcureLot", Tags: tags, Auth: unit,
+		Summary: "分包评审 / Evaluate one lot: price deduction, price score, ranks", Query: LotPath{}, Body: procure.ScoreInput{}, Resp: []procure.LotResult{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			lot, err := lotParam(r)
+			if err != nil {
+				return err
+			}
+			return withBody(w, r, http.StatusOK, true, func(id int64, in procure.ScoreInput) ([]procure.LotResult, error) {
+				return svc.EvaluateLot(r.Context(), id, lot, in)
+			})
+		})
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/procure/projects/{id}/lots/{lot}/award", ID: "awardProcureLot", Tags: tags, Auth: unit,
+		Summary: "分包确定成交 / Award one lot to its first-ranked bid and make its contract", Query: LotPath{}, Resp: procure.Project{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := pathID(r)
+			if err != nil {
+				return err
+			}
+			lot, err := lotParam(r)
+			if err != nil {
+				return err
+			}
+			p, err := svc.AwardLot(r.Context(), id, lot)
+			return reply(w, http.StatusOK, p, err)
+		})
 }
 
 // sheetsFromForm reads the committee's sheets from fields named
@@ -95,3 +132,17 @@ func sheetsFromForm(form map[string][]string) ([]procure.ExpertSheet, []string) 
 func parseID(s string) (int64, error) { return strconv.ParseInt(strings.TrimSpace(s), 10, 64) }
 
 func parsePoints(s string) (float64, error) { return strconv.ParseFloat(strings.TrimSpace(s), 64) }
+
+// LotPath names a lot of a project.
+type LotPath struct {
+	ID  int64 `path:"id" doc:"编号 / id"`
+	Lot int   `path:"lot" doc:"包号 / lot number"`
+}
+
+func lotParam(r *http.Request) (int, error) {
+	n, err := strconv.Atoi(r.PathValue("lot"))
+	if err != nil || n <= 0 {
+		return 0, yserr.ErrNotFound("包", "lot")
+	}
+	return n, nil
+}
