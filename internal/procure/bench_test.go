@@ -183,8 +183,8 @@ func BenchmarkOCDSExport(b *testing.B) {
 		for _, x := range []struct {
 			sql  string
 			cols int
-		}{{"SELECT " + projectCols + " FROM procure_projects ORDER BY id", 25}, {"SELECT " + bidCols + " FROM procure_bids ORDER BY project_id, id", 16},
-			{"SELECT " + contractCols + " FROM procure_contracts c JOIN procure_projects p ON p.id = c.project_id ORDER BY c.project_id, c.id", 21}} {
+		}{{"SELECT " + projectCols + " FROM procure_projects ORDER BY id", 26}, {"SELECT " + bidCols + " FROM procure_bids ORDER BY project_id, id", 16},
+			{"SELECT " + contractCols + " FROM procure_contracts c JOIN procure_projects p ON p.id = c.project_id ORDER BY c.project_id, c.id", 22}} {
 			rows, err := d.Q(ctx).Query(ctx, x.sql)
 			if err != nil {
 				b.Fatal(err)

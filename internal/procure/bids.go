@@ -42,6 +42,9 @@ type RegisterInput struct {
 	SizeDeclared string `json:"size_declared" enum:"micro,small,medium,large" doc:"the size class the supplier declares"`
 	BidKind      string `json:"bid_kind,omitempty" enum:"single,consortium" doc:"consortium: a consortium or subcontracting with small/micro firms"`
 	Commit       bool   `json:"commit" doc:"sign a commitment instead of certificates (where the project allows)"`
+	// Lots prices the lots bid on (a project with lots; price_yuan is then
+	// their sum and may be left empty).
+	Lots []LotBid `json:"lots,omitempty" doc:"a project with lots: the lots bid on, each with its price"`
 }
 
 // ErrCreditDenied is the refusal of a supplier the credit check denies; its
@@ -73,11 +76,18 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 	if err != nil {
 		return nil, err
 	}
-	if p.Status != ProjectOpen {
+	if p.Status != ProjectOpen || p.DrawProjectID != 0 {
 		return nil, conflict("项目已截止报名", "the project no longer takes registrations")
 	}
 	var v yserr.Validation
+	lotPrice, lotSum, err := lotPrices(p, in.Lots)
+	if err != nil {
+		return nil, err
+	}
 	price, ok := ParseYuan(in.PriceYuan)
+	if lotPrice != nil {
+		price, ok = lotSum, true
+	}
 	if !ok || price == 0 {
 		v.Add("price_yuan", "报价应为正数（元，最多两位小数）", "the price must be a positive amount in yuan (at most 2 decimals)")
 	}
@@ -149,7 +159,14 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 			}
 			return err
 		}
-		return s.Audit.Record(ctx, "procure.bid.register", "procure_bid", idStr(b.ID), nil, b, "")
+		for _, l := range p.Lots {
+			if pr, ok := lotPrice[l.No]; ok {
+				if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO procure_bid_lots (bid_id, project_id, lot_no, price_fen) VALUES ($1, $2, $3, $4)", b.ID, p.ID, l.No, pr); err != nil {
+					return err
+				}
+			}
+		}
+		return s.Audit.Record(ctx, "procure.bid.register", "procure_bid", idStr(b.ID), nil, map[string]any{"bid": b, "lots": in.Lots}, "")
 	})
 	if err != nil {
 		return nil, err
@@ -248,7 +265,9 @@ func (s *Service) PublicResults(ctx context.Context, projectID int64) ([]Bid, er
 // ScoreInput gives the committee's technical points per bid (comprehensive
 // scoring; the committee's averaged sheet).
 type ScoreInput struct {
-	Tech []TechPoints `json:"tech" doc:"comprehensive scoring: every bid's technical and other points (0 .. 100 − price weight)"`
+	Tech []TechPoints `json:"tech,omitempty" doc:"comprehensive scoring without a drawn committee: every bid's technical and other points (0 .. 100 − price weight)"`
+	// Sheets are the drawn committee's sheets, one per member.
+	Sheets []ExpertSheet `json:"sheets,omitempty" doc:"comprehensive scoring with a committee drawn by the draw module: every member's points for every bid; the technical score is their mean"`
 }
 
 // TechPoints is one bid's technical and other points.
@@ -268,6 +287,9 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 	if p.Status != ProjectOpen && p.Status != ProjectEvaluated {
 		return nil, conflict("项目已确定成交，不能重新评审", "the project is awarded: no new evaluation")
 	}
+	if len(p.Lots) > 0 {
+		return nil, conflict("本项目分包采购，请逐包评审", "this project has lots: evaluate each lot")
+	}
 	bids, err := s.bids(ctx, "project_id = $1", p.ID)
 	if err != nil {
 		return nil, err
@@ -276,6 +298,31 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 		return nil, conflict("没有报名的供应商", "no supplier registered")
 	}
 	maxTech := float64(100 - p.PriceWeight)
+	var sheets map[int64]map[int64]float64
+	if p.DrawProjectID != 0 {
+		members, err := s.members(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(members) != p.CommitteeSize {
+			return nil, conflict(fmt.Sprintf("评审委员会尚未抽足（%d/%d人）", len(members), p.CommitteeSize), fmt.Sprintf("the committee is not complete (%d of %d)", len(members), p.CommitteeSize))
+		}
+		if p.EvalMethod == EvalComprehensive {
+			ids := make([]int64, len(bids))
+			for i, b := range bids {
+				ids[i] = b.ID
+			}
+			mean, got, err := sheetTech(members, in.Sheets, ids, maxTech)
+			if err != nil {
+				return nil, err
+			}
+			sheets = got
+			in.Tech = nil
+			for _, id := range ids {
+				in.Tech = append(in.Tech, TechPoints{BidID: id, Points: mean[id]})
+			}
+		}
+	}
 	inputs := make([]BidInput, len(bids))
 	for i, b := range bids {
 		j := slices.IndexFunc(in.Tech, func(x TechPoints) bool { return x.BidID == b.ID })
@@ -294,6 +341,19 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 	scored := Evaluate(p.EvalMethod, p.PriceWeight, p.DeductionPct, p.ConsortiumPct, inputs)
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		q := s.DB.Q(ctx)
+		if sheets != nil {
+			if _, err := q.Exec(ctx, "DELETE FROM procure_expert_scores WHERE project_id = $1", p.ID); err != nil {
+				return err
+			}
+			for expert, sheet := range sheets {
+				for bid, pts := range sheet {
+					if _, err := q.Exec(ctx, "INSERT INTO procure_expert_scores (project_id, bid_id, expert_id, points) VALUES ($1, $2, $3, $4)",
+						p.ID, bid, expert, pts); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		for i, sc := range scored {
 			if _, err := q.Exec(ctx, `UPDATE procure_bids SET tech_score = $1, deduction_pct = $2, evaluated_fen = $3, price_score = $4, total_score = $5, rank = $6 WHERE id = $7`,
 				inputs[i].Tech, sc.DeductionPct, sc.EvaluatedFen, sc.PriceScore, sc.Total, sc.Rank, sc.ID); err != nil {

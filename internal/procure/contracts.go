@@ -35,6 +35,7 @@ type Contract struct {
 	PayDueOn     string `json:"pay_due_on,omitempty" doc:"SMEs: 30 days after acceptance"`
 	PaidOn       string `json:"paid_on,omitempty"`
 	PaidFen      int64  `json:"paid_fen,omitempty"`
+	LotNo        int    `json:"lot_no,omitempty" doc:"the lot of a project with lots"`
 	Version      int    `json:"version"`
 }
 
@@ -48,6 +49,9 @@ func (s *Service) Award(ctx context.Context, projectID int64) (*Project, error) 
 	}
 	if p.Status != ProjectEvaluated {
 		return nil, conflict("须先完成评审", "evaluate the bids first")
+	}
+	if len(p.Lots) > 0 {
+		return nil, conflict("本项目分包采购，请逐包确定成交", "this project has lots: award each lot")
 	}
 	bids, err := s.bids(ctx, "project_id = $1 AND rank = 1", p.ID)
 	if err != nil {
@@ -95,6 +99,12 @@ func (s *Service) Award(ctx context.Context, projectID int64) (*Project, error) 
 		if n == 0 {
 			return conflict("项目已被修改，请刷新", "the project changed meanwhile: reload")
 		}
+		if p.DrawProjectID != 0 && s.Draw != nil {
+			// The committee's names are published with the result.
+			if err := s.Draw.MarkAwarded(ctx, p.DrawProjectID); err != nil {
+				return err
+			}
+		}
 		for i, pt := range parts {
 			var plan any
 			if pt.plan != 0 {
@@ -115,7 +125,7 @@ func (s *Service) Award(ctx context.Context, projectID int64) (*Project, error) 
 }
 
 const contractCols = `c.id, c.project_id, p.code, p.title, c.department_id, c.entity_id, COALESCE(c.plan_id, 0), c.quantity, c.budget_fen, c.amount_fen, c.sme, c.small_micro,
-	c.due_on, c.signed_on, c.publish_due_on, c.published_on, c.accepted_on, c.pay_due_on, c.paid_on, c.paid_fen, c.version`
+	c.due_on, c.signed_on, c.publish_due_on, c.published_on, c.accepted_on, c.pay_due_on, c.paid_on, c.paid_fen, c.version, c.lot_no`
 
 func (s *Service) contracts(ctx context.Context, cond string, limit int, args ...any) ([]Contract, error) {
 	out, depts, ents, err := s.contractRows(ctx, cond, limit, args...)
@@ -145,7 +155,7 @@ func (s *Service) contractRows(ctx context.Context, cond string, limit int, args
 	for rows.Next() {
 		var c Contract
 		if err := rows.Scan(&c.ID, &c.ProjectID, &c.ProjectCode, &c.ProjectTitle, &c.DepartmentID, &c.EntityID, &c.PlanID, &c.Quantity, &c.BudgetFen, &c.AmountFen, &c.SME, &c.SmallMicro,
-			&c.DueOn, &c.SignedOn, &c.PublishDueOn, &c.PublishedOn, &c.AcceptedOn, &c.PayDueOn, &c.PaidOn, &c.PaidFen, &c.Version); err != nil {
+			&c.DueOn, &c.SignedOn, &c.PublishDueOn, &c.PublishedOn, &c.AcceptedOn, &c.PayDueOn, &c.PaidOn, &c.PaidFen, &c.Version, &c.LotNo); err != nil {
 			return nil, nil, nil, err
 		}
 		c.SavingsFen = c.BudgetFen - c.AmountFen

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"yingshang/internal/account"
 	"yingshang/internal/auth"
+	"yingshang/internal/draw"
 	"yingshang/internal/entity"
+	"yingshang/internal/ident"
 )
 
 // Demo units: three purchasing units of the core demo and the finance bureau.
@@ -175,7 +178,25 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	for i, b := range tenderBids {
 		pts = append(pts, TechPoints{BidID: b.ID, Points: tech[i]})
 	}
-	if _, err := s.EvaluateBids(unit1, tender.ID, ScoreInput{Tech: pts}); err != nil {
+	members, err := s.demoCommittee(sys, unit1, tender)
+	if err != nil {
+		return err
+	}
+	in := ScoreInput{Tech: pts}
+	if len(members) > 0 {
+		// Each drawn expert's sheet: around the committee's mean, which
+		// stays the technical score above.
+		in.Tech = nil
+		for i, m := range members {
+			off := (float64(i) - float64(len(members)-1)/2) * 0.5
+			sh := ExpertSheet{Expert: m.Alias}
+			for j, b := range tenderBids {
+				sh.Tech = append(sh.Tech, TechPoints{BidID: b.ID, Points: tech[j] + off})
+			}
+			in.Sheets = append(in.Sheets, sh)
+		}
+	}
+	if _, err := s.EvaluateBids(unit1, tender.ID, in); err != nil {
 		return fmt.Errorf("procure demo: evaluate tender: %w", err)
 	}
 	// A challenge on the tender, answered by the unit.
@@ -202,7 +223,72 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			}
 		}
 	}
-	return s.demoRatings(ctx, unit1, tender, refs, tenderBids)
+	if err := s.demoRatings(ctx, unit1, tender, refs, tenderBids); err != nil {
+		return err
+	}
+	var firms []*entity.Entity // two of the pooled project's suppliers (they passed the credit check)
+	for _, e := range pool {
+		if len(firms) < 2 && slices.Contains(used, e.ID) {
+			firms = append(firms, e)
+		}
+	}
+	return s.demoLots(ctx, staff(units[2]), firms)
+}
+
+// demoLots: a project of two lots reserved for SMEs, two suppliers bidding
+// on both, each lot evaluated (lowest price) and awarded on its own, one
+// contract per lot and winner.
+func (s *Service) demoLots(ctx, unit context.Context, firms []*entity.Entity) error {
+	p, err := s.CreateProject(unit, ProjectInput{Title: "执法记录仪及数据采集站采购（两个包）", Method: "inquiry", CategoryCode: "A02091001", BudgetYuan: "200000",
+		SetAsideInput: SetAsideInput{Decision: SetAsideFull}, EvalMethod: EvalLowestPrice, CommitmentAllowed: true,
+		Lots: []Lot{{Title: "执法记录仪", BudgetFen: 12000000}, {Title: "数据采集工作站", BudgetFen: 8000000}}})
+	if err != nil {
+		return fmt.Errorf("procure demo: lots project: %w", err)
+	}
+	prices := [][2]string{{"112800", "76500"}, {"109600", "77900"}}
+	for i, e := range firms {
+		ent := auth.WithActor(ctx, &auth.Actor{Username: "demo-supplier", Roles: []auth.Role{auth.Enterprise}, EntityID: e.ID, Via: "demo"})
+		if _, err := s.Register(ent, p.ID, RegisterInput{SizeDeclared: string(e.SizeClass), Lots: []LotBid{{LotNo: 1, PriceYuan: prices[i][0]}, {LotNo: 2, PriceYuan: prices[i][1]}}}); err != nil {
+			return fmt.Errorf("procure demo: lots bid: %w", err)
+		}
+	}
+	for _, l := range []int{1, 2} {
+		if _, err := s.EvaluateLot(unit, p.ID, l, ScoreInput{}); err != nil {
+			return fmt.Errorf("procure demo: evaluate lot %d: %w", l, err)
+		}
+		if _, err := s.AwardLot(unit, p.ID, l); err != nil {
+			return fmt.Errorf("procure demo: award lot %d: %w", l, err)
+		}
+	}
+	return nil
+}
+
+// demoCommittee draws the open tender's committee through the draw module
+// when the platform has a trading centre (the draw module's demo loads its
+// expert pool): the property-services specialty B01, the tax bureau's
+// credit code avoided. Without a trading centre it draws nothing.
+func (s *Service) demoCommittee(sys, unit context.Context, tender *Project) ([]CommitteeMember, error) {
+	if s.Draw == nil {
+		return nil, nil
+	}
+	centre, err := s.Accounts.DepartmentByCode(sys, s.Draw.CentreDept)
+	if err != nil || centre == 0 {
+		return nil, err
+	}
+	first := "11411000MB1789630"
+	c, err := ident.USCCCheckChar(first)
+	if err != nil {
+		return nil, err
+	}
+	at := s.Clock.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 2).Format("2006-01-02") + "T09:00"
+	if _, err := s.CommitCommittee(unit, tender.ID, CommitteeInput{PurchaserUSCC: first + string(c), Specialties: []string{"B01"}, EvaluationAt: at, Region: "411000"}); err != nil {
+		return nil, fmt.Errorf("procure demo: committee: %w", err)
+	}
+	com, err := s.RunCommittee(unit, tender.ID, draw.DrawInput{WitnessName: "见证员", WitnessValue: "318604"})
+	if err != nil {
+		return nil, fmt.Errorf("procure demo: committee draw: %w", err)
+	}
+	return com.Members, nil
 }
 
 // demoRatings names the tender's agency (a registered entity that did not
@@ -240,20 +326,35 @@ func (s *Service) demoRatings(ctx, unit context.Context, tender *Project, refs [
 		PartyAgency:    auth.WithActor(ctx, &auth.Actor{Username: "demo-agency", Roles: []auth.Role{auth.Enterprise}, EntityID: agency.ID, Via: "demo"}),
 		PartySupplier:  auth.WithActor(ctx, &auth.Actor{Username: "demo-supplier", Roles: []auth.Role{auth.Enterprise}, EntityID: winner, Via: "demo"}),
 	}
+	members, err := s.members(unit, p)
+	if err != nil {
+		return err
+	}
 	n := 0
 	for _, rater := range Parties {
 		for _, ratee := range Parties {
 			inds := t.For(rater, ratee)
-			if rater == ratee || len(inds) == 0 {
+			// The demo's experts have no user accounts: they are rated,
+			// and do not rate.
+			if rater == ratee || len(inds) == 0 || rater == PartyExpert {
 				continue
 			}
-			pts := map[string]int{}
-			for i, ind := range inds {
-				pts[ind.Code] = ind.MaxPoints - (n+i)%3 // mostly full marks, a point or two off here and there
+			targets := []string{""}
+			if ratee == PartyExpert {
+				targets = nil
+				for _, m := range members {
+					targets = append(targets, m.Alias)
+				}
 			}
-			n++
-			if _, err := s.Rate(as[rater], tender.ID, RatingInput{As: rater, Ratee: ratee, Points: pts}); err != nil {
-				return fmt.Errorf("procure demo: rating %s→%s: %w", rater, ratee, err)
+			for _, who := range targets {
+				pts := map[string]int{}
+				for i, ind := range inds {
+					pts[ind.Code] = ind.MaxPoints - (n+i)%3 // mostly full marks, a point or two off here and there
+				}
+				n++
+				if _, err := s.Rate(as[rater], tender.ID, RatingInput{As: rater, Ratee: ratee, RateeExpert: who, Points: pts}); err != nil {
+					return fmt.Errorf("procure demo: rating %s→%s: %w", rater, ratee, err)
+				}
 			}
 		}
 	}

@@ -37,6 +37,7 @@ import (
 	"yingshang/internal/clock"
 	"yingshang/internal/credit"
 	"yingshang/internal/db"
+	"yingshang/internal/draw"
 	"yingshang/internal/entity"
 	"yingshang/internal/procure/migrations"
 	"yingshang/internal/scope"
@@ -56,6 +57,9 @@ type Service struct {
 	Entities *entity.Service
 	Credit   *credit.Service
 	Calendar *workcal.Service
+	// Draw draws the evaluation committees from the expert pool (module
+	// draw; its Go API only).
+	Draw *draw.Service
 
 	// FinanceDept is the code of the finance bureau's department.
 	FinanceDept string

@@ -49,6 +49,7 @@ type Project struct {
 	CommitmentAllowed bool   `json:"commitment_allowed"`
 	CommitteeSize     int    `json:"committee_size"`
 	PoolID            int64  `json:"pool_id,omitempty"`
+	DrawProjectID     int64  `json:"draw_project_id,omitempty" doc:"the draw module's project of the evaluation committee"`
 	Lots              []Lot  `json:"lots"`
 	Status            string `json:"status" enum:"open,evaluated,awarded"`
 	AwardOn           string `json:"award_on,omitempty"`
@@ -79,14 +80,14 @@ type ProjectInput struct {
 
 const projectCols = `id, code, department_id, title, method, kind, category_code, budget_fen, set_aside, set_aside_share, small_micro_share, set_aside_reason,
 	eval_method, price_weight, deduction_pct, consortium_pct, commitment_allowed, committee_size, COALESCE(pool_id, 0), lots_json, status, award_on,
-	COALESCE(winner_bid_id, 0), award_fen, version`
+	COALESCE(winner_bid_id, 0), award_fen, version, COALESCE(draw_project_id, 0)`
 
 func scanProject(r db.Row) (*Project, error) {
 	var p Project
 	var lots string
 	err := r.Scan(&p.ID, &p.Code, &p.DepartmentID, &p.Title, &p.Method, &p.Kind, &p.CategoryCode, &p.BudgetFen, &p.SetAside, &p.SetAsideShare, &p.SmallMicroShare,
 		&p.SetAsideReason, &p.EvalMethod, &p.PriceWeight, &p.DeductionPct, &p.ConsortiumPct, &p.CommitmentAllowed, &p.CommitteeSize, &p.PoolID, &lots, &p.Status,
-		&p.AwardOn, &p.WinnerBidID, &p.AwardFen, &p.Version)
+		&p.AwardOn, &p.WinnerBidID, &p.AwardFen, &p.Version, &p.DrawProjectID)
 	if err != nil {
 		return nil, err
 	}

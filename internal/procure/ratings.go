@@ -31,12 +31,17 @@ const (
 	PartyPurchaser = "purchaser"
 	PartyAgency    = "agency"
 	PartySupplier  = "supplier"
+	// PartyExpert is a member of the evaluation committee drawn by module
+	// draw (rater_ref/ratee_ref: the expert's pool id). Experts are people,
+	// not entities: ratings of them stay in procure, as the purchaser's.
+	PartyExpert = "expert"
 )
 
 // Parties lists the rating parties in display order.
-var Parties = []string{PartyPurchaser, PartyAgency, PartySupplier}
+var Parties = []string{PartyPurchaser, PartyAgency, PartySupplier, PartyExpert}
 
-var partyLabels = map[string][2]string{PartyPurchaser: {"采购人", "purchaser"}, PartyAgency: {"采购代理机构", "procurement agency"}, PartySupplier: {"供应商", "supplier"}}
+var partyLabels = map[string][2]string{PartyPurchaser: {"采购人", "purchaser"}, PartyAgency: {"采购代理机构", "procurement agency"}, PartySupplier: {"供应商", "supplier"},
+	PartyExpert: {"评审专家", "evaluation expert"}}
 
 // PartyLabel names a rating party.
 func PartyLabel(p, lang string) string { return pick(partyLabels, p, lang) }
@@ -59,8 +64,8 @@ type Indicator struct {
 	Code      string `json:"code"`
 	NameZH    string `json:"name_zh"`
 	NameEN    string `json:"name_en,omitempty"`
-	Rater     string `json:"rater" enum:"purchaser,agency,supplier"`
-	Ratee     string `json:"ratee" enum:"purchaser,agency,supplier"`
+	Rater     string `json:"rater" enum:"purchaser,agency,supplier,expert"`
+	Ratee     string `json:"ratee" enum:"purchaser,agency,supplier,expert"`
 	MaxPoints int    `json:"max_points"`
 }
 
@@ -150,8 +155,8 @@ func ParseTemplate(r io.Reader) ([]Indicator, error) {
 		}
 		seen[ind.Code] = line
 		if !slices.Contains(Parties, ind.Rater) || !slices.Contains(Parties, ind.Ratee) || ind.Rater == ind.Ratee {
-			v.Add(field("rater"), fmt.Sprintf("第%d行评价方和被评价方须为 purchaser、agency、supplier 中不同的两方", line),
-				fmt.Sprintf("row %d: rater and ratee must be two different of purchaser, agency, supplier", line))
+			v.Add(field("rater"), fmt.Sprintf("第%d行评价方和被评价方须为 purchaser、agency、supplier、expert 中不同的两方", line),
+				fmt.Sprintf("row %d: rater and ratee must be two different of purchaser, agency, supplier, expert", line))
 		}
 		if ind.MaxPoints, err = strconv.Atoi(row[8]); err != nil || ind.MaxPoints < 1 || ind.MaxPoints > 100 {
 			v.Add(field("max_points"), fmt.Sprintf("第%d行满分应为 1-100 的整数", line), fmt.Sprintf("row %d: max_points must be a whole number 1-100", line))
@@ -376,9 +381,23 @@ func (s *Service) agencyOf(ctx context.Context, projectID int64) (int64, error) 
 }
 
 // participants are a project's parties: the purchaser's department, the
-// agency's and the winning supplier's entities (0 when absent).
+// agency's and the winning supplier's entities (0 when absent), the drawn
+// committee's members, and the caller's pool id when the caller is one
+// of them (me).
 type participants struct {
 	dept, agency, supplier int64
+	experts                []CommitteeMember
+	me                     int64
+}
+
+// expert returns the committee member with the alias (or the pool id).
+func (pt participants) expert(alias string, id int64) (CommitteeMember, bool) {
+	for _, m := range pt.experts {
+		if (alias != "" && m.Alias == alias) || (id != 0 && m.ExpertID == id) {
+			return m, true
+		}
+	}
+	return CommitteeMember{}, false
 }
 
 func (s *Service) participants(ctx context.Context, p *Project) (participants, error) {
@@ -386,6 +405,18 @@ func (s *Service) participants(ctx context.Context, p *Project) (participants, e
 	var err error
 	if pt.agency, err = s.agencyOf(ctx, p.ID); err != nil {
 		return pt, err
+	}
+	if pt.experts, err = s.members(ctx, p); err != nil {
+		return pt, err
+	}
+	if a := auth.From(ctx); a != nil && a.Has(auth.Expert) && a.UserID != 0 && len(pt.experts) > 0 {
+		id, err := s.Draw.ExpertOfUser(ctx, a.UserID)
+		if err != nil {
+			return pt, err
+		}
+		if _, ok := pt.expert("", id); ok && id != 0 {
+			pt.me = id
+		}
 	}
 	if p.WinnerBidID != 0 {
 		err := s.DB.Q(ctx).QueryRow(ctx, "SELECT entity_id FROM procure_bids WHERE id = $1", p.WinnerBidID).Scan(&pt.supplier)
@@ -404,6 +435,8 @@ func (pt participants) ref(party string) int64 {
 		return pt.agency
 	case PartySupplier:
 		return pt.supplier
+	case PartyExpert:
+		return pt.me
 	}
 	return 0
 }
@@ -425,15 +458,20 @@ func partiesOf(a *auth.Actor, pt participants) []string {
 			out = append(out, PartySupplier)
 		}
 	}
+	if pt.me != 0 {
+		out = append(out, PartyExpert)
+	}
 	return out
 }
 
 // RatingInput is one party's rating of another: points per indicator code.
 type RatingInput struct {
-	As      string         `json:"as,omitempty" enum:",purchaser,agency,supplier" doc:"the caller's party, needed only when it acts for two"`
-	Ratee   string         `json:"ratee" enum:"purchaser,agency,supplier"`
-	Points  map[string]int `json:"points" doc:"indicator code → points, 0 to the indicator's max_points; every indicator of the pair"`
-	Comment string         `json:"comment,omitempty"`
+	As    string `json:"as,omitempty" enum:",purchaser,agency,supplier,expert" doc:"the caller's party, needed only when it acts for two"`
+	Ratee string `json:"ratee" enum:"purchaser,agency,supplier,expert"`
+	// RateeExpert names the committee member rated (ratee expert).
+	RateeExpert string         `json:"ratee_expert,omitempty" doc:"ratee expert: the member's pseudonym on the project"`
+	Points      map[string]int `json:"points" doc:"indicator code → points, 0 to the indicator's max_points; every indicator of the pair"`
+	Comment     string         `json:"comment,omitempty"`
 }
 
 // Rating is a stored rating with its points.
@@ -473,8 +511,8 @@ func (s *Service) Rate(ctx context.Context, projectID int64, in RatingInput) (*R
 	if a == nil {
 		return nil, yserr.ErrUnauthorized()
 	}
-	if !a.Has(auth.DeptAdmin, auth.DeptStaff, auth.Enterprise) {
-		return nil, yserr.New(yserr.Forbidden, "仅采购人、代理机构和供应商可参与互评", "only the purchaser, the agency and the supplier rate")
+	if !a.Has(auth.DeptAdmin, auth.DeptStaff, auth.Enterprise, auth.Expert) {
+		return nil, yserr.New(yserr.Forbidden, "仅采购人、代理机构、供应商和评审专家可参与互评", "only the purchaser, the agency, the supplier and the experts rate")
 	}
 	p, err := s.Project(ctx, projectID)
 	if err != nil {
@@ -486,7 +524,7 @@ func (s *Service) Rate(ctx context.Context, projectID int64, in RatingInput) (*R
 	}
 	mine := partiesOf(a, pt)
 	if len(mine) == 0 {
-		return nil, yserr.New(yserr.Forbidden, "您不是本项目的采购人、代理机构或成交供应商", "you are not the purchaser, the agency or the winning supplier of this project")
+		return nil, yserr.New(yserr.Forbidden, "您不是本项目的采购人、代理机构、成交供应商或评审专家", "you are not the purchaser, the agency, the winning supplier or an expert of this project")
 	}
 	if p.Status != ProjectAwarded {
 		return nil, conflict("项目确定成交后方可互评", "ratings open once the project is awarded")
@@ -504,6 +542,13 @@ func (s *Service) Rate(ctx context.Context, projectID int64, in RatingInput) (*R
 		return nil, yserr.Field("ratee", "请选择要评价的另一方", "choose the other party to rate")
 	}
 	rateeRef := pt.ref(in.Ratee)
+	if in.Ratee == PartyExpert {
+		m, ok := pt.expert(strings.TrimSpace(in.RateeExpert), 0)
+		if !ok {
+			return nil, yserr.Field("ratee_expert", "请选择本项目评审委员会的一名专家", "choose a member of this project's committee")
+		}
+		rateeRef = m.ExpertID
+	}
 	if rateeRef == 0 {
 		return nil, yserr.Field("ratee", "本项目没有"+PartyLabel(in.Ratee, "zh"), "this project has no "+PartyLabel(in.Ratee, "en"))
 	}
@@ -628,9 +673,11 @@ func (s *Service) ratings(ctx context.Context, cond string, args ...any) ([]Rati
 			party string
 			ref   int64
 		}{{out[i].RaterParty, k.rater}, {out[i].RateeParty, k.ratee}} {
-			if x.party == PartyPurchaser {
+			switch x.party {
+			case PartyPurchaser:
 				depts = append(depts, x.ref)
-			} else {
+			case PartyExpert:
+			default:
 				ents = append(ents, x.ref)
 			}
 		}
@@ -640,9 +687,21 @@ func (s *Service) ratings(ctx context.Context, cond string, args ...any) ([]Rati
 	if err != nil {
 		return nil, err
 	}
+	experts := map[int64]string{}
 	name := func(party string, ref int64) string {
-		if party == PartyPurchaser {
+		switch party {
+		case PartyPurchaser:
 			return dn[ref]
+		case PartyExpert:
+			if n, ok := experts[ref]; ok {
+				return n
+			}
+			n, _, err := s.Draw.ExpertNames(ctx, ref)
+			if err != nil {
+				n = ""
+			}
+			experts[ref] = n
+			return n
 		}
 		return er[ref].Name
 	}
@@ -675,10 +734,12 @@ func (s *Service) ratings(ctx context.Context, cond string, args ...any) ([]Rati
 
 // RatingTask is a rating the caller may still give on a project.
 type RatingTask struct {
-	Rater      string      `json:"rater"`
-	Ratee      string      `json:"ratee"`
-	RateeName  string      `json:"ratee_name"`
-	Indicators []Indicator `json:"indicators"`
+	Rater     string `json:"rater"`
+	Ratee     string `json:"ratee"`
+	RateeName string `json:"ratee_name"`
+	// RateeExpert is the pseudonym of the committee member to rate.
+	RateeExpert string      `json:"ratee_expert,omitempty"`
+	Indicators  []Indicator `json:"indicators"`
 }
 
 // RaterText names the rater's party in a language.
@@ -712,19 +773,22 @@ func (s *Service) RatingTasks(ctx context.Context, projectID int64) ([]RatingTas
 		return nil, err
 	}
 	done := map[string]bool{}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT rater_party, rater_ref, ratee_party FROM procure_ratings WHERE project_id = $1", p.ID)
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT rater_party, rater_ref, ratee_party, ratee_ref FROM procure_ratings WHERE project_id = $1", p.ID)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var rp, ee string
-		var ref int64
-		if err := rows.Scan(&rp, &ref, &ee); err != nil {
+		var ref, eref int64
+		if err := rows.Scan(&rp, &ref, &ee, &eref); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if ref == pt.ref(rp) {
 			done[rp+">"+ee] = true
+			if ee == PartyExpert {
+				done[fmt.Sprintf("%s>%s:%d", rp, ee, eref)] = true
+			}
 		}
 	}
 	rows.Close()
@@ -733,6 +797,23 @@ func (s *Service) RatingTasks(ctx context.Context, projectID int64) ([]RatingTas
 	}
 	for _, rater := range mine {
 		for _, ratee := range Parties {
+			if ratee == PartyExpert {
+				inds := t.For(rater, ratee)
+				if rater == PartyExpert || len(inds) == 0 {
+					continue
+				}
+				for _, m := range pt.experts {
+					if done[fmt.Sprintf("%s>%s:%d", rater, ratee, m.ExpertID)] {
+						continue
+					}
+					name, _, err := s.Draw.ExpertNames(ctx, m.ExpertID)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, RatingTask{Rater: rater, Ratee: ratee, RateeName: name, RateeExpert: m.Alias, Indicators: inds})
+				}
+				continue
+			}
 			ref := pt.ref(ratee)
 			if ratee == rater || ref == 0 || done[rater+">"+ratee] {
 				continue

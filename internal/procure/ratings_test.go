@@ -136,7 +136,7 @@ func TestRatingTemplateImport(t *testing.T) {
 		s := x.svc
 		def, err := s.ActiveTemplate(x.swj)
 		ok(t, err)
-		if def.Code != procure.DefaultTemplateCode || def.Nodes != 5 || len(def.Indicators) != 18 {
+		if def.Code != procure.DefaultTemplateCode || def.Nodes != 5 || len(def.Indicators) != 23 {
 			t.Fatalf("default template %s: %d nodes, %d indicators", def.Code, def.Nodes, len(def.Indicators))
 		}
 		pairs := [][2]string{{"purchaser", "supplier"}, {"purchaser", "agency"}, {"supplier", "purchaser"}, {"supplier", "agency"}, {"agency", "purchaser"}, {"agency", "supplier"}}

@@ -14,6 +14,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/config"
 	"yingshang/internal/credit"
+	"yingshang/internal/draw"
 	"yingshang/internal/module"
 	"yingshang/internal/procure"
 	"yingshang/internal/server"
@@ -35,7 +36,7 @@ func days(v string) error {
 var Module = module.Info{
 	Name:      "procure",
 	Title:     module.Text{ZH: "政府采购", EN: "Government procurement"},
-	Requires:  []string{"credit"},
+	Requires:  []string{"credit", "draw"},
 	Schema:    procure.Schema,
 	Templates: module.Templates(templates),
 	Labels:    labels,
@@ -64,13 +65,17 @@ var Module = module.Info{
 		if !ok {
 			return nil, module.ErrMissing("procure", "credit")
 		}
+		dr, ok := module.Service[*draw.Service](h, "draw")
+		if !ok {
+			return nil, module.ErrMissing("procure", "draw")
+		}
 		rules, err := procure.ParseSetAside(h.Cfg.Setting("procure-setaside"))
 		if err != nil {
 			return nil, err
 		}
 		intention, _ := strconv.Atoi(h.Cfg.Setting("procure-intention-days"))
 		window, _ := strconv.Atoi(h.Cfg.Setting("procure-pool-window-days"))
-		svc := &procure.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Accounts: h.Accounts, Entities: h.Entities, Credit: cr, Calendar: h.Calendar,
+		svc := &procure.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Accounts: h.Accounts, Entities: h.Entities, Credit: cr, Calendar: h.Calendar, Draw: dr,
 			FinanceDept: strings.TrimSpace(h.Cfg.Setting("procure-finance-dept")), IntentionDays: intention, PoolWindowDays: window, SetAside: rules,
 			OCIDPrefix: strings.TrimSpace(h.Cfg.Setting("procure-ocid-prefix")), Publisher: strings.TrimSpace(h.Cfg.Setting("procure-ocds-publisher"))}
 		return &mod{svc: svc}, nil

@@ -98,7 +98,11 @@ func Mount(s *server.Server, svc *procure.Service) {
 				tech = append(tech, procure.TechPoints{BidID: bid, Points: pts})
 			}
 		}
-		_, err := svc.EvaluateBids(ctx, id, procure.ScoreInput{Tech: tech})
+		sheets, bad := sheetsFromForm(r.PostForm)
+		if len(bad) > 0 {
+			return yserr.Field("sheets", "专家评分应为数字", "the experts' points must be numbers")
+		}
+		_, err := svc.EvaluateBids(ctx, id, procure.ScoreInput{Tech: tech, Sheets: sheets})
 		return err
 	}), unitRoles...)
 	s.Page("POST /procure/projects/{id}/award", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
@@ -122,7 +126,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 		return err
 	}), unitRoles...)
 	s.Page("POST /procure/projects/{id}/ratings", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
-		in := procure.RatingInput{As: r.FormValue("as"), Ratee: r.FormValue("ratee"), Comment: r.FormValue("comment"), Points: map[string]int{}}
+		in := procure.RatingInput{As: r.FormValue("as"), Ratee: r.FormValue("ratee"), RateeExpert: r.FormValue("ratee_expert"), Comment: r.FormValue("comment"), Points: map[string]int{}}
 		var bad []string
 		for k, vs := range r.PostForm {
 			code, ok := strings.CutPrefix(k, "points.")
@@ -145,7 +149,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 		}
 		_, err := svc.Rate(ctx, id, in)
 		return err
-	}), auth.DeptAdmin, auth.DeptStaff, auth.Enterprise)
+	}), auth.DeptAdmin, auth.DeptStaff, auth.Enterprise, auth.Expert)
 	s.Page("POST /procure/rating-templates", h.form(func(ctx context.Context, r *http.Request) (string, error) {
 		f, _, err := r.FormFile("file")
 		if err != nil {
@@ -170,6 +174,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 	s.Page("POST /procure/challenges/{id}/decision", challengeStep(svc.DecideComplaint), unitRoles...)
 	s.Page("GET /public/procure", h.public)
 	s.Page("GET /public/procure/{id}", h.publicProject)
+	h.mountCommittee()
 	h.mountAPI()
 	h.mountOCDS()
 }
@@ -297,6 +302,7 @@ type projectPage struct {
 	Agency       string
 	Tasks        []procure.RatingTask
 	Ratings      []procure.Rating
+	Committee    *procure.Committee
 }
 
 func (h *handlers) project(w http.ResponseWriter, r *http.Request) error {
@@ -336,6 +342,9 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 	if d.Agency, err = h.svc.AgencyName(ctx, id); err != nil {
 		return err
 	}
+	if d.Committee, err = h.svc.Committee(ctx, id); err != nil {
+		return err
+	}
 	v := h.s.View(r, "")
 	v.Title, v.Data = p.Title, d
 	if formErr != nil {
@@ -355,6 +364,7 @@ type publicPage struct {
 	Results    []procure.Bid
 	Ratings    []procure.Rating
 	Suppliers  []procure.SupplierCredit
+	Committee  *procure.Committee
 }
 
 func (h *handlers) public(w http.ResponseWriter, r *http.Request) error {
@@ -404,6 +414,9 @@ func (h *handlers) publicProject(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Suppliers, err = h.svc.PublicSupplierCredit(ctx, id); err != nil {
+		return err
+	}
+	if d.Committee, err = h.svc.Committee(ctx, id); err != nil {
 		return err
 	}
 	v := h.s.View(r, "")
