@@ -37,6 +37,7 @@ import (
 	"yingshang/internal/notify"
 	"yingshang/internal/policy/migrations"
 	"yingshang/internal/policy/rules"
+	"yingshang/internal/workcal"
 )
 
 // Schema is the tables policy owns (internal/policy/migrations).
@@ -113,6 +114,9 @@ type Policy struct {
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
 	PublishedAt    *time.Time      `json:"published_at,omitempty"`
+	// TargetTags and PushScope aim the push by registry tags (pushtags.go).
+	TargetTags []string `json:"target_tags" doc:"registry tags the push aims at; empty: every entity the rule matches"`
+	PushScope  string   `json:"push_scope" enum:"match,notice" doc:"match: tagged entities that meet the rule; notice: every tagged entity (a heads-up to those the rule misses)"`
 }
 
 // Input is a new policy or a change to one. A change of Condition or
@@ -135,6 +139,9 @@ type Input struct {
 	Condition    json.RawMessage `json:"condition"`
 	Amount       json.RawMessage `json:"amount"`
 	Note         string          `json:"note" doc:"why the rule changed (kept with the version)"`
+	// TargetTags and PushScope aim the push by registry tags (pushtags.go).
+	TargetTags []string `json:"target_tags" doc:"registry tags the push aims at (at most 10); empty: every entity the rule matches"`
+	PushScope  string   `json:"push_scope" enum:"match,notice" doc:"match (default): tagged entities that meet the rule; notice: every tagged entity, a heads-up to those the rule misses"`
 }
 
 // Filter selects policies for List.
@@ -160,6 +167,9 @@ type Service struct {
 	Accounts *account.Service
 	Credit   *credit.Service
 	Notify   *notify.Service
+	// Calendar is the platform's working-day calendar (the dashboard's
+	// working days from eligibility to money); nil: weekends only.
+	Calendar *workcal.Service
 	// Jobs, when set (RegisterJobs), runs the push passes; without it
 	// Publish pushes at once.
 	Jobs *jobs.Queue

@@ -47,7 +47,7 @@ var Module = module.Info{
 			return nil, module.ErrMissing("policy", "credit")
 		}
 		return &mod{svc: &policy.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Entities: h.Entities, Accounts: h.Accounts,
-			Credit: cs, Notify: h.Notify, RepushDays: setting(h, "policy-push-repush-days"), WeekCap: setting(h, "policy-push-week-cap"), BaseURL: h.Cfg.BaseURL,
+			Credit: cs, Notify: h.Notify, Calendar: h.Calendar, RepushDays: setting(h, "policy-push-repush-days"), WeekCap: setting(h, "policy-push-week-cap"), BaseURL: h.Cfg.BaseURL,
 			Appeals: func() *appeal.Service { s, _ := module.Service[*appeal.Service](h, "appeal"); return s }}}, nil
 	},
 }
