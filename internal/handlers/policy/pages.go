@@ -100,10 +100,12 @@ func options(v *web.View, codes []string, selected string, blank string) []Optio
 type Row struct {
 	*policy.Policy
 	CategoryLabel, ModeLabel, StatusLabel, Budget string
+	PushScopeLabel                                string
 }
 
 func row(v *web.View, p *policy.Policy) Row {
 	r := Row{Policy: p, CategoryLabel: policy.Label(p.Category, v.Lang), ModeLabel: policy.Label(p.Mode, v.Lang), StatusLabel: policy.Label(p.Status, v.Lang)}
+	r.PushScopeLabel = policy.Label(p.PushScope, v.Lang)
 	if p.BudgetFen > 0 {
 		r.Budget = rules.Fen(p.BudgetFen)
 	} else {
