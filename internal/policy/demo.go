@@ -236,16 +236,37 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 
 // demoPushes gives the dashboard's read rate and the enterprise's
 // messages data: the publish pass (run here rather than left to the job,
-// so the state is known), dated back eight days as if the policies went
-// out last week; the demo enterprise has read all but one of its
+// so the state is known); the demo enterprise's pushes are dated back
+// eight days, as if they went out last week, and it has read all but one of its
 // messages, and that one, unread for more than RepushDays, is pushed
 // again; then the pushes the weekly cap held last week go out, unread.
 func (s *Service) demoPushes(ctx context.Context) error {
-	if _, err := s.RunPushes(ctx, 0); err != nil {
+	published, err := s.live(ctx)
+	if err != nil {
 		return err
 	}
+	for _, p := range published {
+		if _, err := s.RunPushes(ctx, p.ID); err != nil {
+			return err
+		}
+	}
+	if s.Notify == nil || s.Accounts == nil {
+		return nil
+	}
+	own, err := s.Accounts.UserEntity(ctx, "enterprise")
+	if err != nil && !yserr.Is(err, yserr.NotFound) {
+		return err
+	}
+	if own == 0 {
+		return nil // no demo enterprise: nothing to read
+	}
+	a, err := s.Accounts.ActorOf(ctx, "enterprise", "demo")
+	if err != nil {
+		return err
+	}
+	// The demo enterprise's pushes went out last week.
 	back := 8 * 24 * time.Hour
-	rows, err := s.pushRows(ctx, "SELECT id, policy_id, entity_id FROM policy_pushes WHERE status = 'sent' ORDER BY id")
+	rows, err := s.pushRows(ctx, "SELECT id, policy_id, entity_id FROM policy_pushes WHERE status = 'sent' AND entity_id = $1 ORDER BY id", own)
 	if err != nil {
 		return err
 	}
@@ -254,29 +275,21 @@ func (s *Service) demoPushes(ctx context.Context) error {
 			return err
 		}
 	}
-	if s.Notify != nil && s.Accounts != nil {
-		a, err := s.Accounts.ActorOf(ctx, "enterprise", "demo")
-		if err != nil && !yserr.Is(err, yserr.NotFound) {
-			return err
+	actx := auth.WithActor(ctx, a)
+	items, _, _, err := s.Notify.Inbox(actx, false, 1, 100)
+	if err != nil {
+		return err
+	}
+	var push []int64
+	for _, n := range items {
+		if n.ObjectType == PushObject {
+			push = append(push, n.ID)
 		}
-		if a != nil {
-			actx := auth.WithActor(ctx, a)
-			items, _, _, err := s.Notify.Inbox(actx, false, 1, 100)
-			if err != nil {
-				return err
-			}
-			var push []int64
-			for _, n := range items {
-				if n.ObjectType == PushObject {
-					push = append(push, n.ID)
-				}
-			}
-			// All but the oldest read (the inbox is newest first).
-			for i := 0; i < len(push)-1; i++ {
-				if err := s.Notify.MarkRead(actx, push[i]); err != nil {
-					return err
-				}
-			}
+	}
+	// All but the oldest read (the inbox is newest first).
+	for i := 0; i < len(push)-1; i++ {
+		if err := s.Notify.MarkRead(actx, push[i]); err != nil {
+			return err
 		}
 	}
 	// The re-push first, while the enterprise's week has room, then the
