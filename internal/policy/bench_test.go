@@ -20,7 +20,6 @@ import (
 	"yingshang/internal/entity"
 	"yingshang/internal/ident"
 	"yingshang/internal/policy"
-	"yingshang/internal/policy/rules"
 	"yingshang/internal/secret"
 )
 
@@ -119,47 +118,9 @@ func benchService(b *testing.B, e db.Dialect, n int) *policy.Service {
 	return svc
 }
 
-// BenchmarkFullMatch: deciding 100 policies for every entity ÷ streaming
-// the same entities' facts from the database (x-stream; the issue's
-// target is at most 2). POLICY_BENCH_ENTITIES sets the size (default
-// 20,000).
-func BenchmarkFullMatch(b *testing.B) {
-	n := benchCount("POLICY_BENCH_ENTITIES", 20_000)
-	for _, e := range dbtest.Engines {
-		b.Run(string(e), func(b *testing.B) {
-			svc := benchService(b, e, n)
-			ctx := auth.WithActor(context.Background(), auth.System("bench"))
-			var streamT, matchT time.Duration
-			var matched int
-			for b.Loop() {
-				t0 := time.Now()
-				seen := 0
-				if err := svc.EachFacts(ctx, 2025, false, func(*rules.Facts) error { seen++; return nil }); err != nil {
-					b.Fatal(err)
-				}
-				t1 := time.Now()
-				counts, entities, err := svc.MatchPolicies(ctx, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				matchT += time.Since(t1)
-				streamT += t1.Sub(t0)
-				if seen != n || entities != n || len(counts) != 100 {
-					b.Fatalf("streamed %d, matched over %d entities and %d policies", seen, entities, len(counts))
-				}
-				matched = 0
-				for _, c := range counts {
-					matched += c.Matched
-				}
-			}
-			b.ReportMetric(float64(n), "entities")
-			b.ReportMetric(float64(matched), "matches")
-			b.ReportMetric(streamT.Seconds()/float64(b.N), "stream-s")
-			b.ReportMetric(matchT.Seconds()/float64(b.N), "match-s")
-			b.ReportMetric(matchT.Seconds()/streamT.Seconds(), "x-stream")
-		})
-	}
-}
+// The full match of N entities against 100 policies ÷ streaming their
+// facts is `go run ./tools/bench policy-match` (tools/bench/policy.go),
+// which loads a million entities quickly and runs on both engines.
 
 // BenchmarkCalculator: the calculator's latency with 100 policies (p50 and
 // p99 over the run, answers and credit codes alternating).

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"slices"
+	"strconv"
 	"time"
 
 	"yingshang/internal/auth"
@@ -40,6 +41,55 @@ type Dashboard struct {
 	ByDepartment []Figure  `json:"by_department"`
 	ByMonth      []Figure  `json:"by_month" doc:"paid grants per month of payment (Asia/Shanghai)"`
 	Push         PushStats `json:"push" doc:"targeted pushes and their read rate"`
+	Tags         TagStats  `json:"tags" doc:"the tag match rate: of the pushes aimed by tags, the share whose entity met the rule when pushed or was granted"`
+	ToMoney      ToMoney   `json:"to_money" doc:"working days from eligibility to money, over paid grants"`
+}
+
+// ToMoney is the average number of working days (the platform calendar)
+// from eligibility (the day the grant was decided: the round that
+// computed it) to money (the day it was recorded paid), over paid grants.
+type ToMoney struct {
+	Grants  int64    `json:"grants" doc:"paid grants measured"`
+	Average *float64 `json:"average,omitempty" doc:"mean working days; absent when no grant is paid"`
+	// Text is the average as shown, e.g. 4.5, or "—" when none.
+	Text string `json:"text"`
+}
+
+// toMoney computes ToMoney from the paid grants, on the platform calendar
+// (dates in Asia/Shanghai; a grant decided and paid the same day is 0).
+func (s *Service) toMoney(ctx context.Context) (ToMoney, error) {
+	tm := ToMoney{Text: "—"}
+	cal := calendar.New(nil)
+	if s.Calendar != nil {
+		c, err := s.Calendar.Calendar(ctx)
+		if err != nil {
+			return tm, err
+		}
+		cal = c
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT created_at, paid_at FROM policy_grants WHERE status = 'paid' AND paid_at IS NOT NULL")
+	if err != nil {
+		return tm, err
+	}
+	defer rows.Close()
+	var sum int64
+	for rows.Next() {
+		var from, to time.Time
+		if err := rows.Scan(&from, &to); err != nil {
+			return tm, err
+		}
+		sum += int64(cal.WorkdaysBetween(calendar.FromTime(from, calendar.Shanghai), calendar.FromTime(to, calendar.Shanghai)))
+		tm.Grants++
+	}
+	if err := rows.Err(); err != nil {
+		return tm, err
+	}
+	if tm.Grants > 0 {
+		avg := float64(sum) / float64(tm.Grants)
+		tm.Average = &avg
+		tm.Text = strconv.FormatFloat(avg, 'f', 1, 64)
+	}
+	return tm, nil
 }
 
 // Dashboard returns the delivery figures (platform admin, supervisors,
@@ -63,6 +113,12 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	d.PaidTotal = rules.Fen(d.PaidFen)
 	var err error
 	if d.Push, err = s.pushStats(ctx); err != nil {
+		return nil, err
+	}
+	if d.Tags, err = s.tagStats(ctx); err != nil {
+		return nil, err
+	}
+	if d.ToMoney, err = s.toMoney(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := q.Query(ctx, `SELECT p.id, p.title, p.department_id, COUNT(*), COALESCE(SUM(g.amount_fen), 0) FROM policy_grants g

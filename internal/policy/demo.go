@@ -9,10 +9,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
+	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 	"yingshang/internal/entity"
 	"yingshang/internal/policy/rules"
+	"yingshang/internal/yserr"
 )
 
 // DemoPolicy is one of the demo policies of a prefecture city.
@@ -182,6 +185,14 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			return fmt.Errorf("policy demo: department %s: %w", dp.Dept, err)
 		}
 		dp.DepartmentID = dept
+		// Push by tags (标签推送): the 专精特新 reward goes to tagged firms that
+		// meet it; the start-up subsidy tells every 科技型中小企业 about itself.
+		switch dp.Title {
+		case "专精特新企业奖励":
+			dp.TargetTags, dp.PushScope = []string{"专精特新"}, ScopeMatch
+		case "新设立科技型小微企业创业补贴":
+			dp.TargetTags, dp.PushScope = []string{"科技型中小企业"}, ScopeNotice
+		}
 		p, err := s.Create(ctx, dp.Input)
 		if err != nil {
 			return fmt.Errorf("policy demo %s: %w", dp.Title, err)
@@ -218,6 +229,87 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := s.demoPushes(ctx); err != nil {
+		return fmt.Errorf("policy demo pushes: %w", err)
+	}
 	_ = rules.Fen
 	return s.loadApplyDemo(ctx, byTitle)
+}
+
+// demoPushes gives the dashboard's read rate and the enterprise's
+// messages data: the publish pass (run here rather than left to the job,
+// so the state is known); the demo enterprise's pushes are dated back
+// eight days, as if they went out last week, and it has read all but one of its
+// messages, and that one, unread for more than RepushDays, is pushed
+// again; then the pushes the weekly cap held last week go out, unread.
+func (s *Service) demoPushes(ctx context.Context) error {
+	published, err := s.live(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range published {
+		if _, err := s.RunPushes(ctx, p.ID); err != nil {
+			return err
+		}
+	}
+	if s.Notify == nil || s.Accounts == nil {
+		return nil
+	}
+	own, err := s.Accounts.UserEntity(ctx, "enterprise")
+	if err != nil && !yserr.Is(err, yserr.NotFound) {
+		return err
+	}
+	if own == 0 {
+		return nil // no demo enterprise: nothing to read
+	}
+	a, err := s.Accounts.ActorOf(ctx, "enterprise", "demo")
+	if err != nil {
+		return err
+	}
+	// The demo enterprise's pushes went out last week.
+	back := 8 * 24 * time.Hour
+	rows, err := s.pushRows(ctx, "SELECT id, policy_id, entity_id FROM policy_pushes WHERE status = 'sent' AND entity_id = $1 ORDER BY id", own)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := s.DB.W(ctx).Exec(ctx, "UPDATE policy_pushes SET created_at = $1, sent_at = $1 WHERE id = $2", s.now().Add(-back), r.id); err != nil {
+			return err
+		}
+	}
+	actx := auth.WithActor(ctx, a)
+	items, _, _, err := s.Notify.Inbox(actx, false, 1, 100)
+	if err != nil {
+		return err
+	}
+	var push []int64
+	for _, n := range items {
+		if n.ObjectType == PushObject {
+			push = append(push, n.ID)
+		}
+	}
+	// All but the oldest read (the inbox is newest first).
+	for i := 0; i < len(push)-1; i++ {
+		if err := s.Notify.MarkRead(actx, push[i]); err != nil {
+			return err
+		}
+	}
+	// The re-push first, while the enterprise's week has room, then the
+	// held pushes (RunPushes would release first and could fill the week).
+	list, err := s.live(ctx)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]*Policy{}
+	for _, p := range list {
+		if err := s.loadTargets(ctx, p); err != nil {
+			return err
+		}
+		byID[p.ID] = p
+	}
+	res := &PushResult{}
+	if err := s.repush(ctx, byID, res); err != nil {
+		return err
+	}
+	return s.releaseHeld(ctx, byID, res)
 }

@@ -115,6 +115,9 @@ type Policy struct {
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
 	PublishedAt    *time.Time      `json:"published_at,omitempty"`
+	// TargetTags and PushScope aim the push by registry tags (pushtags.go).
+	TargetTags []string `json:"target_tags" doc:"registry tags the push aims at; empty: every entity the rule matches"`
+	PushScope  string   `json:"push_scope" enum:"match,notice" doc:"match: tagged entities that meet the rule; notice: every tagged entity (a heads-up to those the rule misses)"`
 }
 
 // Input is a new policy or a change to one. A change of Condition or
@@ -137,6 +140,9 @@ type Input struct {
 	Condition    json.RawMessage `json:"condition"`
 	Amount       json.RawMessage `json:"amount"`
 	Note         string          `json:"note" doc:"why the rule changed (kept with the version)"`
+	// TargetTags and PushScope aim the push by registry tags (pushtags.go).
+	TargetTags []string `json:"target_tags" doc:"registry tags the push aims at (at most 10); empty: every entity the rule matches"`
+	PushScope  string   `json:"push_scope" enum:"match,notice" doc:"match (default): tagged entities that meet the rule; notice: every tagged entity, a heads-up to those the rule misses"`
 }
 
 // Filter selects policies for List.
@@ -162,6 +168,10 @@ type Service struct {
 	Accounts *account.Service
 	Credit   *credit.Service
 	Notify   *notify.Service
+	// Calendar is the platform's working-day calendar (the dashboard's
+	// working days from eligibility to money, the review clocks of
+	// applications); nil: weekends only.
+	Calendar *workcal.Service
 	// Jobs, when set (RegisterJobs), runs the push passes; without it
 	// Publish pushes at once.
 	Jobs *jobs.Queue
@@ -176,11 +186,8 @@ type Service struct {
 	// BaseURL is the site's public address, printed (and encoded in the
 	// QR code) on statement PDFs for verification.
 	BaseURL string
-	// Files keeps the materials of applications (apply_review.go);
-	// Calendar is the platform's working-day calendar for their review
-	// clocks.
-	Files    *filestore.Store
-	Calendar *workcal.Service
+	// Files keeps the materials of applications (apply_review.go).
+	Files *filestore.Store
 
 	progs sync.Map // progKey -> *rules.Program
 }

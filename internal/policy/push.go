@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -82,6 +83,7 @@ func weekStart(t time.Time) time.Time {
 }
 
 func registerPush() {
+	registerPushNotice()
 	vars := []notify.Variable{
 		{Name: "policy", ZH: "政策名称", EN: "policy", Example: "研发费用后补助"},
 		{Name: "department", ZH: "发文部门", EN: "issuing department", Example: "许昌市科学技术局"},
@@ -136,14 +138,24 @@ func (s *Service) pushPolicy(ctx context.Context, p *Policy, cause string, res *
 	}
 	env := s.env()
 	type hit struct {
-		id     int64
-		amount int64
+		id      int64
+		amount  int64
+		matched bool
 	}
 	var hits []hit
 	err = s.EachFacts(ctx, p.FactYear, needsCredit(prog), func(f *rules.Facts) error {
-		if !pushed[f.EntityID] && prog.Match(f, env) {
-			hits = append(hits, hit{f.EntityID, prog.Explain(f, env).AmountFen})
+		if pushed[f.EntityID] {
+			return nil
 		}
+		reach, matched := aim(p, prog, f, env)
+		if !reach {
+			return nil
+		}
+		h := hit{id: f.EntityID, matched: matched}
+		if matched {
+			h.amount = prog.Explain(f, env).AmountFen
+		}
+		hits = append(hits, h)
 		return nil
 	})
 	if err != nil {
@@ -151,7 +163,7 @@ func (s *Service) pushPolicy(ctx context.Context, p *Policy, cause string, res *
 	}
 	res.Matched += len(hits)
 	for _, h := range hits {
-		if err := s.pushOne(ctx, p, h.id, h.amount, cause, res); err != nil {
+		if err := s.pushOne(ctx, p, h.id, h.amount, h.matched, cause, res); err != nil {
 			return err
 		}
 	}
@@ -177,7 +189,7 @@ func (s *Service) pushedTo(ctx context.Context, policyID int64) (map[int64]bool,
 
 // pushOne records one push (sent, or held when the entity's week is
 // full) with its message and audit event, in one transaction.
-func (s *Service) pushOne(ctx context.Context, p *Policy, entityID, amount int64, cause string, res *PushResult) error {
+func (s *Service) pushOne(ctx context.Context, p *Policy, entityID, amount int64, matched bool, cause string, res *PushResult) error {
 	now := s.now()
 	var status string
 	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
@@ -191,12 +203,13 @@ func (s *Service) pushOne(ctx context.Context, p *Policy, entityID, amount int64
 			status, sentAt = PushHeld, nil
 		}
 		var id int64
-		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO policy_pushes (policy_id, version, entity_id, cause, status, created_at, sent_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, p.ID, p.Version, entityID, cause, status, now, sentAt).Scan(&id); err != nil {
+		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO policy_pushes (policy_id, version, entity_id, cause, status, created_at, sent_at, by_tags, rule_matched)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, p.ID, p.Version, entityID, cause, status, now, sentAt,
+			b2i(len(p.TargetTags) > 0), b2i(matched)).Scan(&id); err != nil {
 			return err
 		}
 		if status == PushSent {
-			if err := s.sendPush(ctx, p, id, entityID, amount); err != nil {
+			if err := s.sendPush(ctx, p, id, entityID, amount, matched); err != nil {
 				return err
 			}
 		}
@@ -221,7 +234,7 @@ func (s *Service) pushOne(ctx context.Context, p *Policy, entityID, amount int64
 // sendPush queues the push message to the entity's enterprise users (and
 // the webhooks subscribed to policy.push), in the caller's transaction,
 // and records how many users it reached.
-func (s *Service) sendPush(ctx context.Context, p *Policy, pushID, entityID, amount int64) error {
+func (s *Service) sendPush(ctx context.Context, p *Policy, pushID, entityID, amount int64, matched bool) error {
 	var to []notify.Recipient
 	if s.Accounts != nil {
 		users, err := s.Accounts.EntityUsers(ctx, []int64{entityID}, auth.Enterprise)
@@ -245,8 +258,12 @@ func (s *Service) sendPush(ctx context.Context, p *Policy, pushID, entityID, amo
 		if amount > 0 {
 			amountText = rules.Fen(amount)
 		}
-		if _, err := s.Notify.Send(ctx, notify.Message{Type: MsgPush, To: to, Channels: channels,
-			Data: map[string]any{"policy": p.Title, "department": p.DepartmentName, "amount": amountText,
+		typ := MsgPush
+		if !matched {
+			typ = MsgPushNotice // a heads-up by tags: the rule is not met
+		}
+		if _, err := s.Notify.Send(ctx, notify.Message{Type: typ, To: to, Channels: channels,
+			Data: map[string]any{"policy": p.Title, "department": p.DepartmentName, "amount": amountText, "tags": strings.Join(p.TargetTags, "、"),
 				"mode_zh": Label(p.Mode, "zh"), "mode_en": Label(p.Mode, "en"),
 				"entity_id": entityID, "entity": ref.Name, "uscc": ref.USCC},
 			ObjectType: PushObject, ObjectID: strconv.FormatInt(pushID, 10),
@@ -277,6 +294,9 @@ func (s *Service) RunPushes(ctx context.Context, policyID int64) (*PushResult, e
 	slices.SortFunc(list, func(a, b *Policy) int { return cmp.Compare(a.ID, b.ID) })
 	byID := map[int64]*Policy{}
 	for _, p := range list {
+		if err := s.loadTargets(ctx, p); err != nil {
+			return res, err
+		}
 		byID[p.ID] = p
 		if policyID != 0 && p.ID != policyID {
 			continue
@@ -316,21 +336,6 @@ func (s *Service) pushRows(ctx context.Context, q string, args ...any) ([]pushRo
 	return out, rows.Err()
 }
 
-// amountFor is the amount an entity would get under p now (0 when it no
-// longer matches: ok is false).
-func (s *Service) amountFor(ctx context.Context, p *Policy, entityID int64) (int64, bool, error) {
-	prog, err := s.program(ctx, p.ID, p.Version)
-	if err != nil {
-		return 0, false, err
-	}
-	f, err := s.factsOf(ctx, entityID, p.FactYear)
-	if err != nil {
-		return 0, false, err
-	}
-	r := prog.Explain(f, s.env())
-	return r.AmountFen, r.Eligible, nil
-}
-
 const pushBatch = 500
 
 // releaseHeld sends the held pushes of live policies, oldest first, to
@@ -348,7 +353,7 @@ func (s *Service) releaseHeld(ctx context.Context, live map[int64]*Policy, res *
 			if p == nil {
 				continue
 			}
-			amount, ok, err := s.amountFor(ctx, p, r.entityID)
+			amount, ok, matched, err := s.aimOne(ctx, p, r.entityID)
 			if err != nil {
 				return err
 			}
@@ -362,11 +367,12 @@ func (s *Service) releaseHeld(ctx context.Context, live map[int64]*Policy, res *
 				if err != nil || n >= s.weekCap() {
 					return err
 				}
-				m, err := s.DB.Q(ctx).Exec(ctx, "UPDATE policy_pushes SET status = 'sent', sent_at = $1, version = $2 WHERE id = $3 AND status = 'held'", now, p.Version, r.id)
+				m, err := s.DB.Q(ctx).Exec(ctx, "UPDATE policy_pushes SET status = 'sent', sent_at = $1, version = $2, rule_matched = $3 WHERE id = $4 AND status = 'held'",
+					now, p.Version, b2i(matched), r.id)
 				if err != nil || m != 1 {
 					return err
 				}
-				if err := s.sendPush(ctx, p, r.id, r.entityID, amount); err != nil {
+				if err := s.sendPush(ctx, p, r.id, r.entityID, amount, matched); err != nil {
 					return err
 				}
 				sent = true
@@ -415,7 +421,7 @@ func (s *Service) repush(ctx context.Context, live map[int64]*Policy, res *PushR
 			if _, ok := read[ids[i]]; ok || p == nil {
 				continue
 			}
-			amount, _, err := s.amountFor(ctx, p, r.entityID)
+			amount, _, matched, err := s.aimOne(ctx, p, r.entityID)
 			if err != nil {
 				return err
 			}
@@ -429,7 +435,7 @@ func (s *Service) repush(ctx context.Context, live map[int64]*Policy, res *PushR
 				if err != nil || m != 1 {
 					return err
 				}
-				if err := s.sendPush(ctx, p, r.id, r.entityID, amount); err != nil {
+				if err := s.sendPush(ctx, p, r.id, r.entityID, amount, matched); err != nil {
 					return err
 				}
 				sent = true
@@ -532,6 +538,8 @@ type Push struct {
 	SentAt     *time.Time `json:"sent_at,omitempty"`
 	RepushedAt *time.Time `json:"repushed_at,omitempty"`
 	ReadAt     *time.Time `json:"read_at,omitempty" doc:"when the in-app message was first read"`
+	ByTags     bool       `json:"by_tags" doc:"aimed by the policy's target tags"`
+	Matched    bool       `json:"rule_matched" doc:"the entity met the rule when pushed (false: a heads-up by tags)"`
 }
 
 // Pushes lists a policy's pushes (at most 1,000, newest first) with their
@@ -544,7 +552,7 @@ func (s *Service) Pushes(ctx context.Context, policyID int64) ([]Push, error) {
 	if _, err := editor(ctx, p.DepartmentID); err != nil && !auth.From(ctx).Has(auth.Supervisor) {
 		return nil, err
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, policy_id, version, entity_id, cause, status, recipients, created_at, sent_at, repushed_at
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, policy_id, version, entity_id, cause, status, recipients, created_at, sent_at, repushed_at, by_tags, rule_matched
 		FROM policy_pushes WHERE policy_id = $1 ORDER BY id DESC LIMIT 1000`, policyID)
 	if err != nil {
 		return nil, err
@@ -552,10 +560,12 @@ func (s *Service) Pushes(ctx context.Context, policyID int64) ([]Push, error) {
 	out := []Push{}
 	for rows.Next() {
 		var x Push
-		if err := rows.Scan(&x.ID, &x.PolicyID, &x.Version, &x.EntityID, &x.Cause, &x.Status, &x.Recipients, &x.CreatedAt, &x.SentAt, &x.RepushedAt); err != nil {
+		var byTags, matched int
+		if err := rows.Scan(&x.ID, &x.PolicyID, &x.Version, &x.EntityID, &x.Cause, &x.Status, &x.Recipients, &x.CreatedAt, &x.SentAt, &x.RepushedAt, &byTags, &matched); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		x.ByTags, x.Matched = byTags == 1, matched == 1
 		out = append(out, x)
 	}
 	rows.Close()
@@ -584,4 +594,11 @@ func (s *Service) Pushes(ctx context.Context, policyID int64) ([]Push, error) {
 		}
 	}
 	return out, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

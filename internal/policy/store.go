@@ -83,6 +83,7 @@ func (s *Service) validate(in *Input) (*rules.Program, error) {
 		}
 		prog = p
 	}
+	checkTargets(in, &v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -150,6 +151,9 @@ func (s *Service) Create(ctx context.Context, in Input) (*Policy, error) {
 		if err := s.addVersion(ctx, id, 1, in, a, now); err != nil {
 			return err
 		}
+		if err := s.saveTargets(ctx, id, in); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "policy.create", "policy", strconv.FormatInt(id, 10), nil, in, "")
 	})
 	if err != nil {
@@ -208,6 +212,9 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (*Policy, erro
 			if err := s.addVersion(ctx, id, version, in, a, now); err != nil {
 				return err
 			}
+		}
+		if err := s.saveTargets(ctx, id, in); err != nil {
+			return err
 		}
 		return s.Audit.Record(ctx, "policy.update", "policy", strconv.FormatInt(id, 10), old, in, "version "+strconv.Itoa(version))
 	})
@@ -278,6 +285,9 @@ func (s *Service) get(ctx context.Context, id int64) (*Policy, error) {
 		return nil, yserr.ErrNotFound("政策", "policy")
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.loadTargets(ctx, p); err != nil {
 		return nil, err
 	}
 	return p, s.names(ctx, []*Policy{p})

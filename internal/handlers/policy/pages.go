@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -100,10 +101,12 @@ func options(v *web.View, codes []string, selected string, blank string) []Optio
 type Row struct {
 	*policy.Policy
 	CategoryLabel, ModeLabel, StatusLabel, Budget string
+	PushScopeLabel                                string
 }
 
 func row(v *web.View, p *policy.Policy) Row {
 	r := Row{Policy: p, CategoryLabel: policy.Label(p.Category, v.Lang), ModeLabel: policy.Label(p.Mode, v.Lang), StatusLabel: policy.Label(p.Status, v.Lang)}
+	r.PushScopeLabel = policy.Label(p.PushScope, v.Lang)
 	if p.BudgetFen > 0 {
 		r.Budget = rules.Fen(p.BudgetFen)
 	} else {
@@ -144,7 +147,7 @@ func (h *handlers) formData(v *web.View, p *policy.Policy) map[string]any {
 	if p != nil {
 		in = policy.Input{Title: p.Title, DocNo: p.DocNo, DocURL: p.DocURL, LegalBasis: p.LegalBasis, Category: p.Category, Mode: p.Mode,
 			Summary: p.Summary, Guide: p.Guide, ValidFrom: p.ValidFrom, ValidTo: p.ValidTo, FactYear: p.FactYear, BudgetFen: p.BudgetFen,
-			ReviewDays: p.ReviewDays, Condition: p.Condition, Amount: p.Amount}
+			ReviewDays: p.ReviewDays, Condition: p.Condition, Amount: p.Amount, TargetTags: p.TargetTags, PushScope: p.PushScope}
 	}
 	budget := ""
 	if in.BudgetFen > 0 {
@@ -165,7 +168,8 @@ func (h *handlers) formData(v *web.View, p *policy.Policy) map[string]any {
 		"Title": val("title", in.Title), "DocNo": val("doc_no", in.DocNo), "DocURL": val("doc_url", in.DocURL), "LegalBasis": val("legal_basis", in.LegalBasis),
 		"Summary": val("summary", in.Summary), "Guide": val("guide", in.Guide), "ValidFrom": val("valid_from", in.ValidFrom), "ValidTo": val("valid_to", in.ValidTo),
 		"FactYear": val("fact_year", strconv.Itoa(in.FactYear)), "Budget": val("budget", budget), "ReviewDays": val("review_days", strconv.Itoa(in.ReviewDays)),
-		"Condition": val("condition", string(in.Condition)), "Amount": val("amount", string(in.Amount)), "Facts": facts}
+		"Condition": val("condition", string(in.Condition)), "Amount": val("amount", string(in.Amount)), "Facts": facts,
+		"TargetTags": val("target_tags", strings.Join(in.TargetTags, "，")), "PushScopes": options(v, policy.PushScopes, val("push_scope", cmp.Or(in.PushScope, policy.ScopeMatch)), "")}
 }
 
 func (h *handlers) newForm(w http.ResponseWriter, r *http.Request) error {
@@ -199,7 +203,8 @@ func formInput(r *http.Request) (policy.Input, error) {
 	in := policy.Input{Title: f.Get("title"), DocNo: strings.TrimSpace(f.Get("doc_no")), DocURL: strings.TrimSpace(f.Get("doc_url")),
 		LegalBasis: f.Get("legal_basis"), Category: f.Get("category"), Mode: f.Get("mode"), Summary: f.Get("summary"), Guide: f.Get("guide"),
 		ValidFrom: strings.TrimSpace(f.Get("valid_from")), ValidTo: strings.TrimSpace(f.Get("valid_to")), Note: f.Get("note"),
-		Condition: json.RawMessage(f.Get("condition")), Amount: json.RawMessage(strings.TrimSpace(f.Get("amount")))}
+		Condition: json.RawMessage(f.Get("condition")), Amount: json.RawMessage(strings.TrimSpace(f.Get("amount"))),
+		TargetTags: []string{f.Get("target_tags")}, PushScope: f.Get("push_scope")}
 	var v yserr.Validation
 	if n, err := strconv.Atoi(strings.TrimSpace(f.Get("fact_year"))); err != nil {
 		v.Add("fact_year", "请填写依据数据的年度（如 2025）", "give the year of the facts (e.g. 2025)")
