@@ -89,21 +89,33 @@ func (s *Service) Rate(ctx context.Context, taskID int64, in RatingInput) (*Rati
 			return err
 		}
 		now := s.now()
-		n, err := s.DB.Q(ctx).Exec(ctx, "UPDATE inspect_ratings SET rating = $1, comment = $2, rated_by = $3, rated_at = $4 WHERE task_id = $5 AND entity_id = $6",
-			in.Rating, in.Comment, a.UserID, now, taskID, t.EntityID)
-		if err != nil {
+		if err := s.saveRating(ctx, t, a.UserID, in, now); err != nil {
 			return err
-		}
-		if n == 0 {
-			if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO inspect_ratings (task_id, entity_id, rating, comment, rated_by, rated_at) VALUES ($1,$2,$3,$4,$5,$6)",
-				taskID, t.EntityID, in.Rating, in.Comment, a.UserID, now); err != nil {
-				return err
-			}
 		}
 		out = &Rating{TaskID: taskID, Rating: in.Rating, Comment: in.Comment, RatedAt: now}
 		return s.Audit.Record(ctx, "inspect.task.rate", "inspect_task", idText(taskID), nil, map[string]any{"rating": in.Rating, "comment": in.Comment}, "")
 	})
 	return out, err
+}
+
+// saveRating stores or replaces the rating of the task by its entity.
+func (s *Service) saveRating(ctx context.Context, t *Task, userID int64, in RatingInput, now time.Time) error {
+	taskID := t.ID
+	{
+		n, err := s.DB.Q(ctx).Exec(ctx, "UPDATE inspect_ratings SET rating = $1, comment = $2, rated_by = $3, rated_at = $4 WHERE task_id = $5 AND entity_id = $6",
+			in.Rating, in.Comment, userID, now, taskID, t.EntityID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO inspect_ratings (task_id, entity_id, rating, comment, rated_by, rated_at) VALUES ($1,$2,$3,$4,$5,$6)",
+				taskID, t.EntityID, in.Rating, in.Comment, userID, now); err != nil {
+				return err
+			}
+		}
+		_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE inspect_tasks SET rating = $1, version = version + 1 WHERE id = $2", in.Rating, taskID)
+		return err
+	}
 }
 
 // RatingOf returns a task's rating (nil when none) for a caller who may

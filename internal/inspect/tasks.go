@@ -615,6 +615,12 @@ func (s *Service) Confirm(ctx context.Context, taskID int64, in ConfirmInput) (*
 			rating = CASE WHEN $3 > 0 THEN $3 ELSE rating END, version = version + 1 WHERE id = $4`, s.now(), text, in.Rating, taskID); err != nil {
 			return err
 		}
+		if in.Rating > 0 {
+			// The rating given with the confirmation is the enterprise's rating of the visit.
+			if err := s.saveRating(ctx, t, a.UserID, RatingInput{Rating: in.Rating}, s.now()); err != nil {
+				return err
+			}
+		}
 		if err := s.Audit.Record(ctx, "inspect.task.confirm", "inspect_task", idText(taskID), nil, map[string]any{"text": text, "rating": in.Rating}, ""); err != nil {
 			return err
 		}
