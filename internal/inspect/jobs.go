@@ -96,8 +96,11 @@ func (s *Service) send(ctx context.Context, typ string, users []int64, data map[
 	for i, u := range users {
 		to[i] = notify.Recipient{UserID: u}
 	}
-	_, err := s.Notify.Send(ctx, notify.Message{Type: typ, To: to, Channels: []string{notify.ChannelInApp}, Data: data,
-		ObjectType: "inspect_task", ObjectID: idText(objectID), Link: link})
+	msg := notify.Message{Type: typ, To: to, Channels: []string{notify.ChannelInApp}, Data: data, Link: link}
+	if objectID != 0 {
+		msg.ObjectType, msg.ObjectID = "inspect_task", idText(objectID)
+	}
+	_, err := s.Notify.Send(ctx, msg)
 	return err
 }
 

@@ -265,7 +265,7 @@ func (h *handlers) mountAPI(s *server.Server) {
 		}
 		return h.svc.ReviewProof(r.Context(), id, result, in)
 	}))
-	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/inspect/tasks/{id}/results/{result}/penalty", ID: "penaltyForOverdueInspectResult", Tags: tags, Auth: staffAuth,
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/inspect/tasks/{id}/results/{result}/penalty", ID: "penalizeOverdueInspect", Tags: tags, Auth: staffAuth,
 		Summary:     "逾期未整改转处罚 / Record the penalty on a 首违不罚 finding overdue without rectification",
 		Description: "Only for a result the daily job marked overdue; the penalty becomes a credit record of the item's department (credit module).",
 		Query:       ResultPath{}, Body: inspect.PenaltyInput{}, Resp: inspect.Task{}}, h.resultStep(func(r *http.Request, id, result int64) (any, error) {
