@@ -21,7 +21,7 @@ type Exception struct {
 	DepartmentID int64      `json:"department_id"`
 	Department   string     `json:"department"`
 	Kind         string     `json:"kind" enum:"safety,environment,complaint,assigned"`
-	Reason       string     `json:"reason"`
+	ReasonText   string     `json:"reason"`
 	StartsOn     string     `json:"starts_on"`
 	RecordedBy   string     `json:"recorded_by"`
 	RecordedAt   time.Time  `json:"recorded_at"`
@@ -57,7 +57,7 @@ func (s *Service) Exceptions(ctx context.Context, month string) ([]Exception, er
 	for rows.Next() {
 		var e Exception
 		var by, ap int64
-		if err := rows.Scan(&e.PlanID, &e.PlanCode, &e.PlanTitle, &e.DepartmentID, &e.Kind, &e.Reason, &e.StartsOn, &by, &e.RecordedAt, &ap, &e.ApprovedAt); err != nil {
+		if err := rows.Scan(&e.PlanID, &e.PlanCode, &e.PlanTitle, &e.DepartmentID, &e.Kind, &e.ReasonText, &e.StartsOn, &by, &e.RecordedAt, &ap, &e.ApprovedAt); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -173,7 +173,7 @@ func (s *Service) ExportExceptions(ctx context.Context, month, lang string, l La
 		if kind == "assigned" {
 			kind = "assigned_ex"
 		}
-		if err := x.add(e.PlanCode, e.PlanTitle, e.Department, l(kind), e.Reason, e.StartsOn, e.RecordedBy, fmtTime(&e.RecordedAt), e.ApprovedBy, fmtTime(e.ApprovedAt)); err != nil {
+		if err := x.add(e.PlanCode, e.PlanTitle, e.Department, l(kind), e.ReasonText, e.StartsOn, e.RecordedBy, fmtTime(&e.RecordedAt), e.ApprovedBy, fmtTime(e.ApprovedAt)); err != nil {
 			x.f.Close()
 			return err
 		}

@@ -363,7 +363,7 @@ func testMonthly(t *testing.T, e db.Dialect) {
 		t.Errorf("staff reads the exceptions: %v", err)
 	}
 	list, err := svc.Exceptions(as(t, f, "supervisor"), "2026-12")
-	if err != nil || len(list) != 1 || list[0].PlanCode != "Q-7" || list[0].Kind != "safety" || list[0].Reason != "燃气泄漏隐患专项检查" ||
+	if err != nil || len(list) != 1 || list[0].PlanCode != "Q-7" || list[0].Kind != "safety" || list[0].ReasonText != "燃气泄漏隐患专项检查" ||
 		!strings.Contains(list[0].Department, "市场监督管理局") || list[0].RecordedBy == "" || list[0].ApprovedAt != nil {
 		t.Fatalf("exceptions: %+v %v", list, err)
 	}
