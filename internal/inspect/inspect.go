@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"yingshang/internal/account"
+	"yingshang/internal/appeal"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -36,6 +37,7 @@ import (
 	"yingshang/internal/draw"
 	"yingshang/internal/entity"
 	"yingshang/internal/filestore"
+	"yingshang/internal/notify"
 	"yingshang/internal/workcal"
 	"yingshang/internal/yserr"
 
@@ -94,6 +96,14 @@ type Service struct {
 	Draw     *draw.Service
 	Calendar *workcal.Service
 	Settings Settings
+	// Notify tells the enterprise of rectification deadlines and the
+	// departments and supervisors of what the jobs find (nil: no messages).
+	Notify *notify.Service
+	// Appeals returns the appeal module's service (nil when it is off): an
+	// enterprise's complaint about a visit becomes an appeal.
+	Appeals func() *appeal.Service
+	// BaseURL is the site's public address (named in complaint appeals).
+	BaseURL string
 }
 
 // ParseRatios reads "A:20,B:50,C:200,D:500" (per mille, every class).

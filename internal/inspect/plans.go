@@ -212,6 +212,10 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*Plan, error) {
 				map[string]string{"kind": p.ExceptionKind, "reason": p.ExceptionReason, "starts_on": p.StartsOn}, p.ExceptionReason); err != nil {
 				return err
 			}
+			if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO inspect_exceptions (plan_id, department_id, kind, reason, starts_on, month, recorded_by, recorded_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, p.ID, p.DepartmentID, p.ExceptionKind, p.ExceptionReason, p.StartsOn, p.StartsOn[:7], a.UserID, s.now()); err != nil {
+				return err
+			}
 		}
 		return s.Audit.Record(ctx, "inspect.plan.create", "inspect_plan", idText(p.ID), nil, p, "")
 	})
@@ -408,11 +412,18 @@ func (s *Service) movePlan(ctx context.Context, id int64, from, to, action strin
 		q := "UPDATE inspect_plans SET status = $1, version = version + 1 WHERE id = $2 AND status = $3"
 		args := []any{to, id, from}
 		if filingNo != "" {
-			q = "UPDATE inspect_plans SET status = $1, version = version + 1, filing_no = $4, filed_at = $5 WHERE id = $2 AND status = $3"
-			args = append(args, filingNo, s.now())
+			q = "UPDATE inspect_plans SET status = $1, version = version + 1, filing_no = $4, filed_at = $5, filed_by = $6 WHERE id = $2 AND status = $3"
+			args = append(args, filingNo, s.now(), auth.From(ctx).UserID)
 		}
 		if _, err := s.DB.Q(ctx).Exec(ctx, q, args...); err != nil {
 			return err
+		}
+		if filingNo != "" {
+			// Filing approves a quiet-day exception.
+			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE inspect_exceptions SET approved_by = $1, approved_at = $2 WHERE plan_id = $3",
+				auth.From(ctx).UserID, s.now(), id); err != nil {
+				return err
+			}
 		}
 		if err := s.Audit.Record(ctx, action, "inspect_plan", idText(id), map[string]string{"status": from}, map[string]string{"status": to, "filing_no": filingNo}, ""); err != nil {
 			return err

@@ -384,13 +384,31 @@ func (s *Service) applySample(ctx context.Context, d *draw.Draw, rec *draw.Recor
 	year := mustDate(p.StartsOn).Year()
 	now := s.now()
 	taskOf := map[string]int64{}
-	for _, c := range codes {
-		var tid int64
-		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO inspect_tasks (plan_id, entity_id, uscc, class, year, routine, status, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,'assigned',$7) RETURNING id`, p.ID, refs[c].ID, c, class[c], year, p.Routine, now).Scan(&tid); err != nil {
+	// Multi-row inserts (500 tasks a statement); RETURNING names each
+	// row's credit code, as the order of returned rows is not promised.
+	for lo := 0; lo < len(codes); lo += 500 {
+		var vals []any
+		for _, c := range codes[lo:min(len(codes), lo+500)] {
+			vals = append(vals, p.ID, refs[c].ID, c, class[c], year, p.Routine, "assigned", now)
+		}
+		rows, err := s.DB.Q(ctx).Query(ctx, "INSERT INTO inspect_tasks (plan_id, entity_id, uscc, class, year, routine, status, created_at) VALUES "+
+			s.DB.Dialect.Values(1, len(vals)/8, 8)+" RETURNING id, uscc", vals...)
+		if err != nil {
 			return err
 		}
-		taskOf[c] = tid
+		for rows.Next() {
+			var tid int64
+			var c string
+			if err := rows.Scan(&tid, &c); err != nil {
+				rows.Close()
+				return err
+			}
+			taskOf[c] = tid
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
 	var vals []any
 	for _, pk := range rec.Picks {

@@ -83,6 +83,9 @@ type Result struct {
 	FirstOffence   bool       `json:"first_offence" doc:"首违不罚: no penalty if corrected by rectify_by"`
 	CreditRecordID int64      `json:"credit_record_id,omitempty"`
 	WithoutScan    bool       `json:"without_scan"`
+	ProofStatus    string     `json:"proof_status,omitempty" enum:",submitted,accepted,returned" doc:"the department's review of the rectification proof"`
+	ProofNote      string     `json:"proof_note,omitempty" doc:"why the proof was returned"`
+	Overdue        bool       `json:"overdue" doc:"a 首违不罚 deadline passed without accepted rectification: the department is told to open a case"`
 	RecordedAt     time.Time  `json:"recorded_at"`
 }
 
@@ -139,7 +142,7 @@ func (s *Service) loadTask(ctx context.Context, id int64) (*Task, *Plan, error) 
 		t.Items = append(t.Items, items[iid])
 	}
 	rows, err = s.DB.Q(ctx).Query(ctx, `SELECT id, item_id, outcome, note, rectify_by, rectified_at, COALESCE(proof_file_id, 0), first_offence,
-		COALESCE(credit_record_id, 0), without_scan, recorded_at FROM inspect_results WHERE task_id = $1 ORDER BY item_id`, id)
+		COALESCE(credit_record_id, 0), without_scan, recorded_at, proof_status, proof_note, overdue FROM inspect_results WHERE task_id = $1 ORDER BY item_id`, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -147,7 +150,7 @@ func (s *Service) loadTask(ctx context.Context, id int64) (*Task, *Plan, error) 
 	for rows.Next() {
 		var r Result
 		if err := rows.Scan(&r.ID, &r.ItemID, &r.Outcome, &r.Note, &r.RectifyBy, &r.RectifiedAt, &r.ProofFileID, &r.FirstOffence,
-			&r.CreditRecordID, &r.WithoutScan, &r.RecordedAt); err != nil {
+			&r.CreditRecordID, &r.WithoutScan, &r.RecordedAt, &r.ProofStatus, &r.ProofNote, &r.Overdue); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
@@ -221,6 +224,7 @@ type TaskFilter struct {
 	PlanID int64
 	Mine   bool // the signed-in inspector's open tasks
 	Status string
+	All    bool // every task (exports); otherwise the latest 200
 }
 
 // Tasks lists the tasks the caller may see (scoped in SQL): an inspector's
@@ -258,7 +262,11 @@ func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	if len(conds) > 0 {
 		where = strings.Join(conds, " AND ")
 	}
-	return s.tasksWhere(ctx, "SELECT id FROM inspect_tasks WHERE "+where+" ORDER BY id DESC LIMIT 200", args.List()...)
+	limit := " LIMIT 200"
+	if f.All {
+		limit = ""
+	}
+	return s.tasksWhere(ctx, "SELECT id FROM inspect_tasks WHERE "+where+" ORDER BY id DESC"+limit, args.List()...)
 }
 
 // ScanInput is what the phone read from the enterprise's code.
@@ -419,14 +427,11 @@ func (s *Service) RecordResult(ctx context.Context, taskID int64, in ResultInput
 		}
 		var recID any
 		if in.Penalty != nil && in.Outcome == OutcomeCase {
-			pen := credit.Penalty{Type: in.Penalty.Type, Amount: in.Penalty.Amount}
-			rec, err := s.Credit.Create(ctx, credit.Input{EntityID: t.EntityID, DepartmentID: item.DepartmentID, Kind: credit.KindPenalty,
-				Content: credit.Content{DecisionNo: in.Penalty.DecisionNo, DecidedOn: s.today().String(), Title: item.Name, LegalBasis: item.LegalBasis,
-					Facts: strings.TrimSpace(in.Penalty.Facts + " " + in.Note), Penalties: []credit.Penalty{pen}, Class: in.Penalty.Class}})
+			rec, err := s.createPenalty(ctx, t, item, *in.Penalty, in.Note)
 			if err != nil {
 				return err
 			}
-			recID = rec.ID
+			recID = rec
 		}
 		noScan := t.ScannedAt == nil
 		now := s.now()
@@ -460,9 +465,35 @@ func (s *Service) RecordResult(ctx context.Context, taskID int64, in ResultInput
 			return err
 		}
 		out, _, err = s.loadTask(ctx, taskID)
-		return err
+		if err != nil || in.Outcome != OutcomeRectify {
+			return err
+		}
+		// The enterprise is told of the deadline (once per deadline).
+		for _, r := range out.Results {
+			if r.ItemID == item.ID {
+				if ok, err := s.notice(ctx, "rectify_notice", idText(r.ID)+":"+r.RectifyBy); err != nil || !ok {
+					return err
+				}
+				return s.tellEntity(ctx, out, msgRectify, s.resultData(out, r.ID), "")
+			}
+		}
+		return nil
 	})
 	return out, err
+}
+
+// createPenalty records a penalty decided on an item's finding as a
+// credit record of the item's department (credit module; it serves the
+// repair notice, 两书同达) and returns its id.
+func (s *Service) createPenalty(ctx context.Context, t *Task, item Item, p PenaltyInput, note string) (int64, error) {
+	pen := credit.Penalty{Type: p.Type, Amount: p.Amount}
+	rec, err := s.Credit.Create(ctx, credit.Input{EntityID: t.EntityID, DepartmentID: item.DepartmentID, Kind: credit.KindPenalty,
+		Content: credit.Content{DecisionNo: p.DecisionNo, DecidedOn: s.today().String(), Title: item.Name, LegalBasis: item.LegalBasis,
+			Facts: strings.TrimSpace(p.Facts + " " + note), Penalties: []credit.Penalty{pen}, Class: p.Class}})
+	if err != nil {
+		return 0, err
+	}
+	return rec.ID, nil
 }
 
 // priorFindings counts the entity's earlier findings on the item.
@@ -584,6 +615,12 @@ func (s *Service) Confirm(ctx context.Context, taskID int64, in ConfirmInput) (*
 			rating = CASE WHEN $3 > 0 THEN $3 ELSE rating END, version = version + 1 WHERE id = $4`, s.now(), text, in.Rating, taskID); err != nil {
 			return err
 		}
+		if in.Rating > 0 {
+			// The rating given with the confirmation is the enterprise's rating of the visit.
+			if err := s.saveRating(ctx, t, a.UserID, RatingInput{Rating: in.Rating}, s.now()); err != nil {
+				return err
+			}
+		}
 		if err := s.Audit.Record(ctx, "inspect.task.confirm", "inspect_task", idText(taskID), nil, map[string]any{"text": text, "rating": in.Rating}, ""); err != nil {
 			return err
 		}
@@ -620,6 +657,9 @@ func (s *Service) AddFile(ctx context.Context, taskID, resultID int64, kind, nam
 			if j < 0 {
 				return yserr.Field("result_id", "请选择需要整改的事项", "choose an item under rectification")
 			}
+			if t.Results[j].ProofStatus == ProofAccepted {
+				return yserr.New(yserr.Conflict, "该事项的整改已通过审核", "this item's rectification was already accepted")
+			}
 		} else if me, err := s.inspectorOf(ctx); err != nil || !onTeam(me, t) {
 			return yserr.ErrNotFound("检查任务", "inspection task")
 		}
@@ -633,7 +673,11 @@ func (s *Service) AddFile(ctx context.Context, taskID, resultID int64, kind, nam
 			return err
 		}
 		if kind == "proof" {
-			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE inspect_results SET proof_file_id = $1, rectified_at = $2 WHERE id = $3", f.ID, s.now(), resultID); err != nil {
+			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE inspect_results SET proof_file_id = $1, rectified_at = $2, proof_status = 'submitted', proof_note = '' WHERE id = $3",
+				f.ID, s.now(), resultID); err != nil {
+				return err
+			}
+			if err := s.tellDepartment(ctx, t, resultID, msgProofSubmitted, "proof_submitted:"+idText(f.ID)); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@
 //	go run ./tools/bench list
 //	go run ./tools/bench intake   -engine sqlite -requests 2000 -clients 8
 //	go run ./tools/bench notify   -engine postgres -messages 5000
+//	go run ./tools/bench inspect-sample -engine both -targets 300000 -inspectors 6000
 //
 // The daily licence scan ÷ count(*) is a Go benchmark of its package (it
 // needs the licence module's test fixture):

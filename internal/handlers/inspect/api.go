@@ -43,6 +43,20 @@ type YearQuery struct {
 	Year int `query:"year" doc:"default: this year"`
 }
 
+// ResultPath names a result of a task.
+type ResultPath struct {
+	ID     int64 `path:"id" doc:"任务编号 / task id"`
+	Result int64 `path:"result" doc:"结果编号 / result id"`
+}
+
+// ExportQuery selects an export.
+type ExportQuery struct {
+	What  string `path:"what" enum:"plans,tasks,results,exceptions"`
+	Plan  int64  `query:"plan" doc:"tasks or results of one plan"`
+	Month string `query:"month" doc:"exceptions: YYYY-MM"`
+	Lang  string `query:"lang" enum:",zh-CN,en" doc:"header language (default: the caller's)"`
+}
+
 // FileForm documents an upload's fields besides "file".
 type FileForm struct {
 	Kind     string `json:"kind" enum:"photo,document,proof"`
@@ -211,6 +225,69 @@ func (h *handlers) mountAPI(s *server.Server) {
 		Query:       IDPath{}, Multipart: true, Body: FileForm{}, Resp: inspect.TaskFile{}, Status: http.StatusCreated, Errors: []int{413}}, h.apiUpload)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/inspect/tasks/{id}/files/{file}", ID: "downloadInspectFile", Tags: tags, Auth: api.AuthUser,
 		Summary: "下载任务文件 / Download a task's file", Query: FilePath{}, RespContentType: "application/octet-stream"}, h.apiDownload)
+	reg.Handle(mux, api.Op{Method: "PUT", Path: "/api/v1/inspect/tasks/{id}/rating", ID: "rateInspectTask", Tags: tags, Auth: "enterprise",
+		Summary:     "企业评价检查 / The inspected enterprise rates the visit (1-5, with a comment)",
+		Description: "One rating per task and entity (a second call replaces it); seen by the participating departments and supervisors. Only users of the inspected entity (others 404).",
+		Query:       IDPath{}, Body: inspect.RatingInput{}, Resp: inspect.Rating{}}, h.taskStep(func(r *http.Request, id int64) (any, error) {
+		var in inspect.RatingInput
+		if err := api.Decode(r, &in); err != nil {
+			return nil, err
+		}
+		return h.svc.Rate(r.Context(), id, in)
+	}))
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/inspect/tasks/{id}/rating", ID: "getInspectTaskRating", Tags: tags, Auth: api.AuthUser,
+		Summary: "检查评价 / The enterprise's rating of a visit (null when none)", Query: IDPath{}, Resp: inspect.Rating{}},
+		h.taskStep(func(r *http.Request, id int64) (any, error) { return h.svc.RatingOf(r.Context(), id) }))
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/inspect/tasks/{id}/complaints", ID: "complainInspectTask", Tags: tags, Auth: "enterprise",
+		Summary:     "投诉检查 / The inspected enterprise complains about a visit: an appeal of topic 执法检查",
+		Description: "Created through the appeal module (its clocks and routing apply); the appeal's description names the task, plan, departments and date. 409 when the appeal module is off.",
+		Query:       IDPath{}, Body: inspect.ComplaintInput{}, Resp: inspect.Complaint{}, Status: http.StatusCreated}, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := api.PathInt64(r, "id")
+		if err != nil {
+			return err
+		}
+		var in inspect.ComplaintInput
+		if err := api.Decode(r, &in); err != nil {
+			return err
+		}
+		return write(w, http.StatusCreated)(h.svc.Complain(r.Context(), id, in))
+	})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/inspect/tasks/{id}/complaints", ID: "listInspectTaskComplaints", Tags: tags, Auth: api.AuthUser,
+		Summary: "检查投诉 / The complaints (appeals) filed about a visit", Query: IDPath{}, Resp: []inspect.Complaint{}},
+		h.taskStep(func(r *http.Request, id int64) (any, error) { return h.svc.Complaints(r.Context(), id) }))
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/inspect/tasks/{id}/results/{result}/review", ID: "reviewInspectProof", Tags: tags, Auth: staffAuth,
+		Summary:     "审核整改材料 / Accept or return the enterprise's rectification proof (the item's department)",
+		Description: "The enterprise is told; returned proof needs a note.",
+		Query:       ResultPath{}, Body: inspect.ProofReview{}, Resp: inspect.Task{}}, h.resultStep(func(r *http.Request, id, result int64) (any, error) {
+		var in inspect.ProofReview
+		if err := api.Decode(r, &in); err != nil {
+			return nil, err
+		}
+		return h.svc.ReviewProof(r.Context(), id, result, in)
+	}))
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/inspect/tasks/{id}/results/{result}/penalty", ID: "penalizeOverdueInspect", Tags: tags, Auth: staffAuth,
+		Summary:     "逾期未整改转处罚 / Record the penalty on a 首违不罚 finding overdue without rectification",
+		Description: "Only for a result the daily job marked overdue; the penalty becomes a credit record of the item's department (credit module).",
+		Query:       ResultPath{}, Body: inspect.PenaltyInput{}, Resp: inspect.Task{}}, h.resultStep(func(r *http.Request, id, result int64) (any, error) {
+		var in inspect.PenaltyInput
+		if err := api.Decode(r, &in); err != nil {
+			return nil, err
+		}
+		return h.svc.PenaltyForOverdue(r.Context(), id, result, in)
+	}))
+	reg.Handle(mux, api.Op{Method: "POST", Path: "/api/v1/inspect/items/import", ID: "importInspectItems", Tags: tags, Auth: "platform_admin,dept_admin",
+		Summary:     "导入检查事项 / Import check items (.xlsx) into the caller's department list",
+		Description: "multipart/form-data with file: columns 事项编码, 检查事项, 检查依据, 检查方式, 适用主体类型, 适用行业代码, 风险等级, 首违不罚. One transaction: a bad row refuses the file, naming the row and column.",
+		Multipart:   true, Resp: inspect.ImportReport{}}, h.apiImportItems)
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/inspect/exceptions", ID: "listInspectQuietExceptions", Tags: tags, Auth: "platform_admin,supervisor",
+		Summary: "宁静日例外月报 / The month's quiet-day exceptions (plan, department, reason, kind, who approved)", Query: MonthQuery{}, Resp: []inspect.Exception{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			return write(w, http.StatusOK)(h.svc.Exceptions(r.Context(), r.URL.Query().Get("month")))
+		})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/inspect/export/{what}", ID: "exportInspect", Tags: tags, Auth: "platform_admin,dept_admin,dept_staff,supervisor",
+		Summary:     "导出 Excel / Export plans, tasks, results or a month's quiet-day exceptions as .xlsx",
+		Description: "what: plans, tasks, results (optionally ?plan=ID) or exceptions (?month=YYYY-MM; office and supervisors). Headers in the caller's language (?lang=en for English).",
+		Query:       ExportQuery{}, RespContentType: xlsxType}, h.apiExport)
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/inspect/unscanned", ID: "listUnscannedChecks", Tags: tags, Auth: "platform_admin,supervisor",
 		Summary: "未扫码检查月报 / The month's checks recorded without a scan", Query: MonthQuery{}, Resp: []inspect.Task{}}, func(w http.ResponseWriter, r *http.Request) error {
 		return write(w, http.StatusOK)(h.svc.Unscanned(r.Context(), r.URL.Query().Get("month")))

@@ -105,7 +105,9 @@ var labels = map[string]web.Text{
 	"sampling": {ZH: "抽样检测", EN: "Sampling"}, "online": {ZH: "网络监测", EN: "Online"}, "low": {ZH: "低", EN: "Low"}, "medium": {ZH: "中", EN: "Medium"},
 	"high": {ZH: "高", EN: "High"}, "photo": {ZH: "照片", EN: "Photo"}, "document": {ZH: "文书", EN: "Document"}, "proof": {ZH: "整改证明", EN: "Rectification proof"},
 	"safety": {ZH: "安全生产", EN: "Safety"}, "environment": {ZH: "生态环境", EN: "Environment"}, "complaint": {ZH: "投诉举报", EN: "Complaint"},
-	"assigned_ex": {ZH: "上级交办", EN: "Assigned by a superior"},
+	"assigned_ex": {ZH: "上级交办", EN: "Assigned by a superior"}, "yes": {ZH: "是", EN: "Yes"}, "no": {ZH: "否", EN: "No"},
+	"proof_submitted": {ZH: "整改材料待审核", EN: "Proof to review"}, "proof_accepted": {ZH: "整改通过", EN: "Rectification accepted"},
+	"proof_returned": {ZH: "整改材料退回", EN: "Proof returned"},
 }
 
 func label(v *web.View, code string) string {
@@ -133,6 +135,12 @@ type pageData struct {
 	ItemResult map[int64]inspect.Result
 	Mine       bool
 	Outcomes   []string
+	// The enterprise's rating and complaints of Task.
+	Rating     *inspect.Rating
+	Complaints []inspect.Complaint
+	// The monthly page: quiet-day exceptions and unscanned checks.
+	Month      string
+	Exceptions []inspect.Exception
 }
 
 func thousands(n int) string {
@@ -166,7 +174,7 @@ func (h *handlers) deptNames(r *http.Request, ids []int64) map[int64]string {
 }
 
 func (h *handlers) mountPages(s *server.Server) {
-	s.UsesViews("inspect/index", "inspect/plan", "inspect/tasks", "inspect/task", "inspect/public")
+	s.UsesViews("inspect/index", "inspect/plan", "inspect/tasks", "inspect/task", "inspect/public", "inspect/monthly")
 	staff := []auth.Role{auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor}
 	s.Page("GET /inspect", h.index, staff...)
 	s.Page("POST /inspect/plans", h.createPlan, auth.DeptAdmin, auth.DeptStaff)
@@ -177,6 +185,29 @@ func (h *handlers) mountPages(s *server.Server) {
 	s.SignedIn("GET /inspect/tasks/{id}", h.task)
 	s.SignedIn("POST /inspect/tasks/{id}/{action}", h.taskAction)
 	s.Page("GET /public/inspect", h.public)
+	s.Page("GET /inspect/monthly", h.monthly, auth.PlatformAdmin, auth.Supervisor)
+	s.Page("GET /inspect/export/{what}", func(w http.ResponseWriter, r *http.Request) error { return h.export(w, r, r.PathValue("what")) }, staff...)
+}
+
+// monthly is the office's and supervisors' monthly page: every quiet-day
+// exception of the month and the checks recorded without a scan.
+func (h *handlers) monthly(w http.ResponseWriter, r *http.Request) error {
+	v := h.s.View(r, "")
+	v.Title = v.T("宁静日例外与未扫码检查月报", "Quiet-day exceptions and unscanned checks by month")
+	d := h.data(v)
+	d.Month = r.URL.Query().Get("month")
+	if d.Month == "" {
+		d.Month = calendar.FromTime(h.s.App.Clock.Now(), calendar.Shanghai).String()[:7]
+	}
+	var err error
+	if d.Exceptions, err = h.svc.Exceptions(r.Context(), d.Month); err != nil {
+		return err
+	}
+	if d.Tasks, err = h.svc.Unscanned(r.Context(), d.Month); err != nil {
+		return err
+	}
+	v.Data = d
+	return h.s.Render(w, r, http.StatusOK, "inspect/monthly", v)
 }
 
 func (h *handlers) index(w http.ResponseWriter, r *http.Request) error {
@@ -349,6 +380,12 @@ func (h *handlers) task(w http.ResponseWriter, r *http.Request) error {
 		d.ItemResult[res.ItemID] = res
 	}
 	d.Depts = h.deptNames(r, d.Task.Departments)
+	if d.Rating, err = h.svc.RatingOf(r.Context(), id); err != nil {
+		return err
+	}
+	if d.Complaints, err = h.svc.Complaints(r.Context(), id); err != nil {
+		return err
+	}
 	v.Data = d
 	return h.s.Render(w, r, http.StatusOK, "inspect/task", v)
 }
@@ -388,6 +425,26 @@ func (h *handlers) taskAction(w http.ResponseWriter, r *http.Request) error {
 	case "files":
 		_, err = h.upload(r, id)
 		msg = v.T("文件已上传", "File uploaded")
+	case "rate":
+		rating, _ := strconv.Atoi(r.FormValue("rating"))
+		_, err = h.svc.Rate(ctx, id, inspect.RatingInput{Rating: rating, Comment: r.FormValue("comment")})
+		msg = v.T("评价已保存", "Rating saved")
+	case "complain":
+		var c *inspect.Complaint
+		c, err = h.svc.Complain(ctx, id, inspect.ComplaintInput{Text: r.FormValue("text")})
+		if err == nil {
+			msg = v.T("投诉已提交，诉求编号 ", "Complaint filed as appeal ") + c.AppealNumber
+		}
+	case "review":
+		result, _ := strconv.ParseInt(r.FormValue("result_id"), 10, 64)
+		_, err = h.svc.ReviewProof(ctx, id, result, inspect.ProofReview{Accept: r.FormValue("accept") == "yes", Note: r.FormValue("note")})
+		msg = v.T("审核已记录", "Review recorded")
+	case "penalty":
+		result, _ := strconv.ParseInt(r.FormValue("result_id"), 10, 64)
+		amount, _ := strconv.ParseFloat(strings.ReplaceAll(r.FormValue("amount"), ",", ""), 64)
+		_, err = h.svc.PenaltyForOverdue(ctx, id, result, inspect.PenaltyInput{DecisionNo: r.FormValue("decision_no"), Type: r.FormValue("penalty_type"),
+			Amount: amount, Class: r.FormValue("penalty_class")})
+		msg = v.T("处罚已记录并记入信用", "Penalty recorded as a credit record")
 	default:
 		return yserr.ErrNotFound("操作", "action")
 	}

@@ -12,12 +12,14 @@ import (
 	"strconv"
 	"strings"
 
+	"yingshang/internal/appeal"
 	"yingshang/internal/auth"
 	"yingshang/internal/config"
 	"yingshang/internal/credit"
 	"yingshang/internal/draw"
 	"yingshang/internal/inspect"
 	"yingshang/internal/inspect/migrations"
+	"yingshang/internal/jobs"
 	"yingshang/internal/module"
 	"yingshang/internal/web"
 	"yingshang/internal/yserr"
@@ -42,6 +44,7 @@ var Module = module.Info{
 	Title:     module.Text{ZH: "监管执法", EN: "Inspections"},
 	Requires:  []string{"credit", "draw"},
 	Schema:    migrations.Source,
+	Labels:    moduleLabels,
 	Templates: module.Templates(templates),
 	Settings: []config.Option{
 		{Name: "inspect-ratios", Default: "A:20,B:50,C:200,D:500", Usage: "inspect module: default sampling ratio per credit class, per mille (C and D sampled far more than A)",
@@ -69,7 +72,8 @@ var Module = module.Info{
 			return nil, err
 		}
 		svc := &inspect.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Files: h.Files, Entities: h.Entities, Accounts: h.Accounts,
-			Credit: c, Draw: d, Calendar: h.Calendar, Settings: st}
+			Credit: c, Draw: d, Calendar: h.Calendar, Settings: st, Notify: h.Notify, BaseURL: h.Cfg.BaseURL,
+			Appeals: func() *appeal.Service { s, _ := module.Service[*appeal.Service](h, "appeal"); return s }}
 		svc.Register()
 		return &mod{svc: svc}, nil
 	},
@@ -102,6 +106,18 @@ type mod struct{ svc *inspect.Service }
 func (m *mod) Info() module.Info                  { return Module }
 func (m *mod) Service() any                       { return m.svc }
 func (m *mod) LoadDemo(ctx context.Context) error { return m.svc.LoadDemo(ctx) }
+func (m *mod) RegisterMessages()                  { inspect.RegisterMessages() }
+func (m *mod) RegisterJobs(q *jobs.Queue)         { m.svc.RegisterJobs(q) }
+
+// moduleLabels names the module's audit actions.
+var moduleLabels = web.Labels{"audit.action": {
+	"inspect.task.rate":       {ZH: "企业评价检查", EN: "Inspection rated by the enterprise"},
+	"inspect.task.complain":   {ZH: "企业投诉检查", EN: "Inspection complaint filed"},
+	"inspect.proof.accept":    {ZH: "整改材料通过", EN: "Rectification proof accepted"},
+	"inspect.proof.return":    {ZH: "整改材料退回", EN: "Rectification proof returned"},
+	"inspect.rectify.overdue": {ZH: "首违不罚逾期未整改", EN: "First offence not rectified in time"},
+	"inspect.rectify.penalty": {ZH: "逾期未整改转处罚", EN: "Penalty after the rectification deadline"},
+}}
 
 var staffRoles = web.Roles(auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor)
 
@@ -110,6 +126,7 @@ func (m *mod) Nav() []web.NavGroup {
 		{Label: web.Text{ZH: "抽查计划", EN: "Inspection plans"}, Href: "/inspect", TestID: "nav-inspect", Show: staffRoles},
 		{Label: web.Text{ZH: "我的检查任务", EN: "My inspection tasks"}, Href: "/inspect/tasks", TestID: "nav-inspect-tasks", Show: web.Roles(auth.DeptAdmin, auth.DeptStaff)},
 		{Label: web.Text{ZH: "涉企检查记录", EN: "Inspection visits"}, Href: "/inspect/visits", TestID: "nav-inspect-visits", Show: web.Roles(auth.Enterprise)},
+		{Label: web.Text{ZH: "宁静日例外与未扫码月报", EN: "Quiet-day exceptions and unscanned checks"}, Href: "/inspect/monthly", TestID: "nav-inspect-monthly", Show: web.Roles(auth.PlatformAdmin, auth.Supervisor)},
 		{Label: web.Text{ZH: "抽查结果公示", EN: "Inspection results"}, Href: "/public/inspect"},
 	}}}
 }
