@@ -179,14 +179,31 @@ func (b *OCDSBulk) Build(ctx context.Context, force bool) (bool, error) {
 	return err == nil, err
 }
 
-// write streams every project's releases and records, page by page, into
-// the two gzip'd packages: the package's fields, then its array one
-// element at a time (never the whole package in memory as structs).
+// write builds the two gzip'd packages (stream into gzip writers).
 func (b *OCDSBulk) write(ctx context.Context) (rel, rec []byte, projects, releases int, err error) {
-	s := b.Svc
 	var relBuf, recBuf bytes.Buffer
 	relZ, recZ := gzip.NewWriter(&relBuf), gzip.NewWriter(&recBuf)
-	relEnc, recEnc := json.NewEncoder(relZ), json.NewEncoder(recZ)
+	if projects, releases, err = b.stream(ctx, relZ, recZ); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	if err := relZ.Close(); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	if err := recZ.Close(); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	return relBuf.Bytes(), recBuf.Bytes(), projects, releases, nil
+}
+
+// stream writes every project's releases to relW and records to recW (nil:
+// no record package), page by page: the package's fields, then its array
+// one element at a time (never the whole package in memory as structs).
+func (b *OCDSBulk) stream(ctx context.Context, relW, recW io.Writer) (projects, releases int, err error) {
+	s := b.Svc
+	if recW == nil {
+		recW = io.Discard
+	}
+	relEnc, recEnc := json.NewEncoder(relW), json.NewEncoder(recW)
 	published := s.now().Format(time.RFC3339)
 	head := func(w io.Writer, name, array string) error {
 		_, err := fmt.Fprintf(w, `{"uri":%s,"version":%s,"extensions":%s,"publishedDate":%s,"publisher":%s,%q:[`,
@@ -194,17 +211,17 @@ func (b *OCDSBulk) write(ctx context.Context) (rel, rec []byte, projects, releas
 			jsonText(Publisher{Name: s.publisher()}), array)
 		return err
 	}
-	if err := head(relZ, BulkReleases, "releases"); err != nil {
-		return nil, nil, 0, 0, err
+	if err := head(relW, BulkReleases, "releases"); err != nil {
+		return 0, 0, err
 	}
-	if err := head(recZ, BulkRecords, "records"); err != nil {
-		return nil, nil, 0, 0, err
+	if err := head(recW, BulkRecords, "records"); err != nil {
+		return 0, 0, err
 	}
 	var pkgURLs []string
 	for after := int64(0); ; {
 		list, names, more, err := s.loadOCDS(ctx, OCDSPage{After: after, Limit: 100})
 		if err != nil {
-			return nil, nil, 0, 0, err
+			return 0, 0, err
 		}
 		for _, x := range list {
 			rs, compiled := s.releases(x, names)
@@ -212,25 +229,27 @@ func (b *OCDSBulk) write(ctx context.Context) (rel, rec []byte, projects, releas
 			r := Record{OCID: s.OCID(x.p), CompiledRelease: compiled}
 			for i := range rs {
 				if releases > 0 {
-					if _, err := io.WriteString(relZ, ","); err != nil {
-						return nil, nil, 0, 0, err
+					if _, err := io.WriteString(relW, ","); err != nil {
+						return 0, 0, err
 					}
 				}
 				if err := relEnc.Encode(&rs[i]); err != nil {
-					return nil, nil, 0, 0, err
+					return 0, 0, err
 				}
 				releases++
 				r.Releases = append(r.Releases, LinkedRelease{URL: pkgURL + "#" + rs[i].ID, Date: rs[i].Date, Tag: rs[i].Tag})
 			}
-			if projects > 0 {
-				if _, err := io.WriteString(recZ, ","); err != nil {
-					return nil, nil, 0, 0, err
+			if recW != io.Discard {
+				if projects > 0 {
+					if _, err := io.WriteString(recW, ","); err != nil {
+						return 0, 0, err
+					}
 				}
+				if err := recEnc.Encode(&r); err != nil {
+					return 0, 0, err
+				}
+				pkgURLs = append(pkgURLs, pkgURL)
 			}
-			if err := recEnc.Encode(&r); err != nil {
-				return nil, nil, 0, 0, err
-			}
-			pkgURLs = append(pkgURLs, pkgURL)
 			projects++
 		}
 		if !more || len(list) == 0 {
@@ -241,19 +260,13 @@ func (b *OCDSBulk) write(ctx context.Context) (rel, rec []byte, projects, releas
 	if pkgURLs == nil {
 		pkgURLs = []string{}
 	}
-	if _, err := io.WriteString(relZ, "]}\n"); err != nil {
-		return nil, nil, 0, 0, err
+	if _, err := io.WriteString(relW, "]}\n"); err != nil {
+		return 0, 0, err
 	}
-	if _, err := fmt.Fprintf(recZ, `],"packages":%s}`+"\n", jsonText(pkgURLs)); err != nil {
-		return nil, nil, 0, 0, err
+	if _, err := fmt.Fprintf(recW, `],"packages":%s}`+"\n", jsonText(pkgURLs)); err != nil {
+		return 0, 0, err
 	}
-	if err := relZ.Close(); err != nil {
-		return nil, nil, 0, 0, err
-	}
-	if err := recZ.Close(); err != nil {
-		return nil, nil, 0, 0, err
-	}
-	return relBuf.Bytes(), recBuf.Bytes(), projects, releases, nil
+	return projects, releases, nil
 }
 
 func jsonText(v any) string {
