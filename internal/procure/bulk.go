@@ -179,6 +179,9 @@ func (b *OCDSBulk) Build(ctx context.Context, force bool) (bool, error) {
 	return err == nil, err
 }
 
+// bulkPage is the projects the bulk job reads at a time.
+const bulkPage = 1000
+
 // write builds the two gzip'd packages (stream into gzip writers).
 func (b *OCDSBulk) write(ctx context.Context) (rel, rec []byte, projects, releases int, err error) {
 	var relBuf, recBuf bytes.Buffer
@@ -219,7 +222,7 @@ func (b *OCDSBulk) stream(ctx context.Context, relW, recW io.Writer) (projects, 
 	}
 	var pkgURLs []string
 	for after := int64(0); ; {
-		list, names, more, err := s.loadOCDS(ctx, OCDSPage{After: after, Limit: 100})
+		list, names, more, err := s.loadOCDS(ctx, OCDSPage{After: after, Limit: bulkPage, maxLimit: bulkPage})
 		if err != nil {
 			return 0, 0, err
 		}

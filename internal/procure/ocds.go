@@ -318,6 +318,9 @@ type OCDSPage struct {
 	Limit int
 	OCID  string
 	Base  string
+	// maxLimit raises the cap of Limit (the bulk job reads larger pages:
+	// fewer queries for the same rows).
+	maxLimit int
 }
 
 // OCID is the open contracting id of a project: the prefix and the project code.
@@ -394,7 +397,7 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 	if limit <= 0 {
 		limit = 50
 	}
-	limit = min(limit, 100)
+	limit = min(limit, max(100, pg.maxLimit))
 	q := s.DB.Q(ctx)
 	cond, args := "id > $1", []any{pg.After}
 	if pg.OCID != "" {
