@@ -10,6 +10,7 @@ package procure
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -168,6 +169,34 @@ type Tender struct {
 	Tenderers                []OrgRef    `json:"tenderers,omitempty"`
 	Lots                     []OCDSLot   `json:"lots,omitempty"`
 	LocalRules               *LocalRules `json:"localRules,omitempty"`
+	// Challenges are the published challenges (质疑) with their answers and
+	// complaint decisions (the local-rules extension).
+	Challenges []OCDSChallenge `json:"challenges,omitempty"`
+}
+
+// OCDSChallenge is a published challenge (质疑) of the tender, its answer
+// and, when the supplier complained (投诉), the finance bureau's decision
+// (local-rules extension, docs/procure.md). Only what the public page
+// shows: challenges are published once answered.
+type OCDSChallenge struct {
+	ID            string         `json:"id"`
+	Status        string         `json:"status"`
+	StatusDetails string         `json:"statusDetails"`
+	Challenger    *OrgRef        `json:"challenger"`
+	Description   string         `json:"description"`
+	DateFiled     string         `json:"dateFiled"`
+	AnswerDueDate string         `json:"answerDueDate,omitempty"`
+	DateAnswered  string         `json:"dateAnswered,omitempty"`
+	Answer        string         `json:"answer,omitempty"`
+	Complaint     *OCDSComplaint `json:"complaint,omitempty"`
+}
+
+// OCDSComplaint is the complaint to the finance bureau and its decision.
+type OCDSComplaint struct {
+	DateFiled       string `json:"dateFiled"`
+	DecisionDueDate string `json:"decisionDueDate,omitempty"`
+	DateDecided     string `json:"dateDecided,omitempty"`
+	Decision        string `json:"decision,omitempty"`
 }
 
 // Award is an award.
@@ -289,6 +318,9 @@ type OCDSPage struct {
 	Limit int
 	OCID  string
 	Base  string
+	// maxLimit raises the cap of Limit (the bulk job reads larger pages:
+	// fewer queries for the same rows).
+	maxLimit int
 }
 
 // OCID is the open contracting id of a project: the prefix and the project code.
@@ -344,6 +376,8 @@ type ocdsProject struct {
 	bids      []Bid
 	contracts []Contract
 	units     []int64 // confirmed units of a pooled project
+	chals     []Challenge
+	uscc      map[int64]string // challengers' credit codes
 	lead      int64
 	coord     string
 }
@@ -363,7 +397,7 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 	if limit <= 0 {
 		limit = 50
 	}
-	limit = min(limit, 100)
+	limit = min(limit, max(100, pg.maxLimit))
 	q := s.DB.Q(ctx)
 	cond, args := "id > $1", []any{pg.After}
 	if pg.OCID != "" {
@@ -427,6 +461,17 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 			x.contracts = append(x.contracts, cs[i])
 		}
 	}
+	// Challenges are public once answered (as on the public page).
+	chals, err := s.challenges(ctx, "status <> 'filed' AND project_id >= $1 AND project_id <= $2", lo, hi)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	for i := len(chals) - 1; i >= 0; i-- { // newest first
+		if x := byID[chals[i].ProjectID]; x != nil {
+			x.chals = append(x.chals, chals[i])
+			ents = append(ents, chals[i].EntityID)
+		}
+	}
 	prow, err := q.Query(ctx, `SELECT pr.id, po.lead_department_id, po.coordination, m.department_id FROM procure_projects pr
 		JOIN procure_pools po ON po.id = pr.pool_id JOIN procure_pool_members m ON m.pool_id = po.id
 		WHERE pr.id >= $1 AND pr.id <= $2 AND m.status = 'confirmed' ORDER BY pr.id, m.department_id`, lo, hi)
@@ -468,6 +513,12 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 		for i := range x.contracts {
 			c := &x.contracts[i]
 			c.Department, c.Entity = names[c.DepartmentID], refs[c.EntityID].Name
+		}
+		for _, c := range x.chals {
+			if x.uscc == nil {
+				x.uscc = map[int64]string{}
+			}
+			x.uscc[c.EntityID] = refs[c.EntityID].USCC
 		}
 	}
 	return out, names, more, nil
@@ -601,7 +652,51 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 			}
 		}
 	}
+	if len(x.chals) > 0 {
+		r, ct := s.challengeRelease(x, ocid, buyer, tender)
+		out = append(out, r)
+		compiled.Tender = ct
+		for _, pt := range r.Parties {
+			if !slices.ContainsFunc(compiled.Parties, func(q Party) bool { return q.ID == pt.ID }) {
+				compiled.Parties = append(compiled.Parties, pt)
+			}
+		}
+		if r.Date > compiled.Date {
+			compiled.Date = r.Date
+		}
+	}
 	return out, compiled
+}
+
+// challengeRelease is a tenderUpdate release with the project's published
+// challenges (its date the latest answer, complaint or decision), and the
+// compiled tender with them.
+func (s *Service) challengeRelease(x *ocdsProject, ocid string, buyer *OrgRef, tender *Tender) (Release, *Tender) {
+	var list []OCDSChallenge
+	var parties []Party
+	seen := map[int64]bool{}
+	latest := ""
+	for _, c := range x.chals {
+		code := x.uscc[c.EntityID]
+		who := &OrgRef{ID: "CN-USCC-" + code, Name: c.Entity}
+		oc := OCDSChallenge{ID: fmt.Sprintf("challenge-%d", c.ID), Status: c.Status, StatusDetails: ChallengeStatusLabel(c.Status, "zh"), Challenger: who,
+			Description: c.Text, DateFiled: ocdsDate(c.FiledOn), AnswerDueDate: ocdsDate(c.AnswerDueOn), DateAnswered: ocdsDate(c.AnsweredOn), Answer: c.Answer}
+		latest = max(latest, c.AnsweredOn)
+		if c.ComplaintOn != "" {
+			oc.Complaint = &OCDSComplaint{DateFiled: ocdsDate(c.ComplaintOn), DecisionDueDate: ocdsDate(c.DecisionDueOn), DateDecided: ocdsDate(c.DecidedOn), Decision: c.Decision}
+			latest = max(latest, c.ComplaintOn, c.DecidedOn)
+		}
+		list = append(list, oc)
+		if !seen[c.EntityID] {
+			parties = append(parties, Party{ID: who.ID, Name: who.Name, Identifier: &Identifier{Scheme: "CN-USCC", ID: code, LegalName: c.Entity}, Roles: []string{"challenger"}})
+		}
+		seen[c.EntityID] = true
+	}
+	r := Release{OCID: ocid, ID: ocid + "-challenges", Date: ocdsDate(latest), Tag: []string{"tenderUpdate"}, InitiationType: "tender", Language: "zh", Buyer: buyer,
+		Parties: parties, Tender: &Tender{ID: tender.ID, Challenges: list}}
+	ct := *tender
+	ct.Challenges = list
+	return r, &ct
 }
 
 // OCDSReleases is one page of the release package (public).

@@ -3,10 +3,12 @@ package procure_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,13 +22,9 @@ import (
 	"yingshang/internal/site/sitetest"
 )
 
-// The official OCDS 1.1.5 schemas are not shipped with the project (they
-// belong to the Open Contracting Partnership's repository). Put
-// release-package-schema.json, record-package-schema.json,
-// release-schema.json and versioned-release-validation-schema.json of the
-// standard's tag 1__1__5 in a folder and set YINGSHANG_OCDS_SCHEMA_DIR to
-// it to validate the feed against them (docs/procure.md); without it the
-// tests check the feed's structure and codelists only.
+// The official OCDS 1.1.5 schemas are shipped as test data
+// (testdata/ocds-1.1.5, Apache 2.0, unchanged from the standard's tag
+// 1__1__5); YINGSHANG_OCDS_SCHEMA_DIR points the tests at another copy.
 const ocdsBase = "https://standard.open-contracting.org/schema/1__1__5/"
 
 func readJSON(t *testing.T, path string) map[string]any {
@@ -55,13 +53,13 @@ func mergePatch(dst, patch map[string]any) {
 	}
 }
 
-// ocdsSchemas compiles the official schemas, or returns nils when
-// YINGSHANG_OCDS_SCHEMA_DIR is not set.
+// ocdsSchemas compiles the official schemas (the shipped copy, or the
+// folder YINGSHANG_OCDS_SCHEMA_DIR names).
 func ocdsSchemas(t *testing.T, extended bool) (rel, rec *jsonschema.Schema) {
 	t.Helper()
 	dir := os.Getenv("YINGSHANG_OCDS_SCHEMA_DIR")
 	if dir == "" {
-		return nil, nil
+		dir = filepath.Join("testdata", "ocds-1.1.5")
 	}
 	c := jsonschema.NewCompiler()
 	for _, name := range []string{"release-package-schema", "record-package-schema", "release-schema", "versioned-release-validation-schema"} {
@@ -81,9 +79,6 @@ func ocdsSchemas(t *testing.T, extended bool) (rel, rec *jsonschema.Schema) {
 
 func validateOCDS(t *testing.T, sch *jsonschema.Schema, what string, v any) {
 	t.Helper()
-	if sch == nil {
-		return
-	}
 	data, err := json.Marshal(v)
 	ok(t, err)
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
@@ -112,6 +107,7 @@ func nextAfter(t *testing.T, l *procure.Links) int64 {
 func TestOCDSDemoValidates(t *testing.T) {
 	each(t, func(t *testing.T, x *env) {
 		sys := sitetest.System()
+		anon0 := t.Context()
 		// The demo needs three suppliers that pass the credit check (the
 		// test registry has two SMEs besides a large firm and a listed one).
 		_, err := x.App.Entities.Create(sys, entity.Input{USCC: uscc(t, 5), Name: "许昌恒信办公科技有限公司", Type: "有限责任公司", LegalRepName: "李娜",
@@ -132,6 +128,20 @@ func TestOCDSDemoValidates(t *testing.T) {
 		_, err = x.svc.AdvanceContract(unit, c.ID, procure.ContractStep{Step: "pay", PaidYuan: procure.Yuan(c.AmountFen)})
 		ok(t, err)
 
+		// The demo's answered challenge goes on to a complaint and its
+		// decision, so the feed carries all three (the extension's
+		// tender.challenges).
+		chs, err := x.svc.PublicChallenges(anon0)
+		ok(t, err)
+		if len(chs) == 0 {
+			t.Fatal("the demo has no answered challenge")
+		}
+		_, err = x.svc.Complain(ent(chs[0].EntityID), chs[0].ID, procure.TextInput{Text: "答复未说明评分依据"})
+		ok(t, err)
+		_, err = x.svc.DecideComplaint(x.fin, chs[0].ID, procure.TextInput{Text: "投诉缺乏事实依据，驳回"})
+		ok(t, err)
+		challenges := 0
+
 		plainRel, plainRec := ocdsSchemas(t, false)
 		extRel, extRec := ocdsSchemas(t, true)
 		anon := t.Context()
@@ -150,6 +160,19 @@ func TestOCDSDemoValidates(t *testing.T) {
 			}
 			for _, r := range pkg.Releases {
 				tags[r.Tag[0]]++
+				if r.Tag[0] == "tenderUpdate" {
+					if r.ID != r.OCID+"-challenges" || r.Tender == nil || len(r.Tender.Challenges) == 0 || len(r.Parties) == 0 {
+						t.Fatalf("challenge release %+v", r)
+					}
+					for _, c := range r.Tender.Challenges {
+						challenges++
+						if c.ID == fmt.Sprintf("challenge-%d", chs[0].ID) && (c.Status != "decided" || c.StatusDetails == "" || c.Answer == "" || c.Complaint == nil ||
+							c.Complaint.Decision != "投诉缺乏事实依据，驳回" || c.Complaint.DateDecided == "" || c.Challenger.Name != chs[0].Entity ||
+							!strings.HasPrefix(c.Challenger.ID, "CN-USCC-91")) {
+							t.Fatalf("challenge in the feed: %+v %+v", c, c.Complaint)
+						}
+					}
+				}
 				if !strings.HasPrefix(r.OCID, procure.DefaultOCIDPrefix+"-") || !strings.HasPrefix(r.ID, r.OCID+"-") {
 					t.Fatalf("ids %s %s", r.OCID, r.ID)
 				}
@@ -173,6 +196,9 @@ func TestOCDSDemoValidates(t *testing.T) {
 				if len(r.Releases) < 2 || r.CompiledRelease.Tag[0] != "compiled" || r.CompiledRelease.Tender == nil {
 					t.Fatalf("record %s: %+v", r.OCID, r)
 				}
+				if slices.ContainsFunc(r.Releases, func(l procure.LinkedRelease) bool { return l.Tag[0] == "tenderUpdate" }) != (len(r.CompiledRelease.Tender.Challenges) > 0) {
+					t.Fatalf("record %s: the compiled tender's challenges do not follow its releases", r.OCID)
+				}
 			}
 			if after = nextAfter(t, pkg.Links); after == 0 {
 				if recs.Links != nil {
@@ -187,7 +213,10 @@ func TestOCDSDemoValidates(t *testing.T) {
 		if len(ocids) < 2 || pages+1 != len(ocids) {
 			t.Fatalf("records %v over %d pages", ocids, pages+1)
 		}
-		for _, st := range []string{"planning", "tender", "award", "contract", "implementation"} {
+		if challenges != len(chs) {
+			t.Fatalf("%d challenges in the feed, %d published", challenges, len(chs))
+		}
+		for _, st := range []string{"planning", "tender", "tenderUpdate", "award", "contract", "implementation"} {
 			if tags[st] == 0 {
 				t.Fatalf("no %s release: %v", st, tags)
 			}
@@ -235,9 +264,6 @@ func TestOCDSSchemaCatchesErrors(t *testing.T) {
 		t.Fatal("codelist mapping")
 	}
 	rel, _ := ocdsSchemas(t, true)
-	if rel == nil {
-		t.Skip("YINGSHANG_OCDS_SCHEMA_DIR not set: the official OCDS schemas are not shipped")
-	}
 	bad := map[string]any{"uri": "x", "version": "1.1", "publishedDate": "2026-12-06T00:00:00+08:00", "publisher": map[string]any{"name": "x"},
 		"releases": []any{map[string]any{"ocid": "ocds-ysxc01-1", "id": "1", "date": "2026-12-06T00:00:00+08:00", "tag": []string{"tender"}, "initiationType": "tender",
 			"tender": map[string]any{"id": "1", "procurementMethod": "inquiry"}}}}
@@ -246,6 +272,17 @@ func TestOCDSSchemaCatchesErrors(t *testing.T) {
 	ok(t, err)
 	if rel.Validate(inst) == nil {
 		t.Fatal("procurementMethod inquiry passed the closed codelist")
+	}
+	// An unanswered challenge (status filed) is not publishable: the
+	// extension's schema refuses it.
+	bad["releases"] = []any{map[string]any{"ocid": "ocds-ysxc01-1", "id": "1", "date": "2026-12-06T00:00:00+08:00", "tag": []string{"tenderUpdate"}, "initiationType": "tender",
+		"tender": map[string]any{"id": "1", "challenges": []any{map[string]any{"id": "challenge-1", "status": "filed", "challenger": map[string]any{"id": "CN-USCC-1", "name": "x"},
+			"description": "x", "dateFiled": "2026-12-06T00:00:00+08:00"}}}}}
+	data, _ = json.Marshal(bad)
+	inst, err = jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	ok(t, err)
+	if rel.Validate(inst) == nil {
+		t.Fatal("a filed (unanswered) challenge passed the extension's schema")
 	}
 	if !procure.ValidOCIDPrefix("ocds-ysxc01") || procure.ValidOCIDPrefix("ocds-YS") || procure.ValidOCIDPrefix("ysxc01") {
 		t.Fatal("ValidOCIDPrefix")

@@ -15,6 +15,7 @@ import (
 	"yingshang/internal/config"
 	"yingshang/internal/credit"
 	"yingshang/internal/draw"
+	"yingshang/internal/jobs"
 	"yingshang/internal/module"
 	"yingshang/internal/procure"
 	"yingshang/internal/server"
@@ -78,16 +79,20 @@ var Module = module.Info{
 		svc := &procure.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Accounts: h.Accounts, Entities: h.Entities, Credit: cr, Calendar: h.Calendar, Draw: dr,
 			FinanceDept: strings.TrimSpace(h.Cfg.Setting("procure-finance-dept")), IntentionDays: intention, PoolWindowDays: window, SetAside: rules,
 			OCIDPrefix: strings.TrimSpace(h.Cfg.Setting("procure-ocid-prefix")), Publisher: strings.TrimSpace(h.Cfg.Setting("procure-ocds-publisher"))}
-		return &mod{svc: svc}, nil
+		return &mod{svc: svc, bulk: &procure.OCDSBulk{Svc: svc, Files: h.Files, Base: h.Cfg.BaseURL}}, nil
 	},
 }
 
-type mod struct{ svc *procure.Service }
+type mod struct {
+	svc  *procure.Service
+	bulk *procure.OCDSBulk // the OCDS bulk download job
+}
 
 func (m *mod) Info() module.Info                  { return Module }
 func (m *mod) Service() any                       { return m.svc }
 func (m *mod) Mount(s *server.Server)             { Mount(s, m.svc) }
 func (m *mod) LoadDemo(ctx context.Context) error { return m.svc.LoadDemo(ctx) }
+func (m *mod) RegisterJobs(q *jobs.Queue)         { m.bulk.RegisterJobs(q) }
 
 var staffRoles = []auth.Role{auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor}
 

@@ -1,9 +1,14 @@
 package procure
 
 import (
+	"bytes"
 	"embed"
+	"fmt"
 	"net/http"
 	"strconv"
+	"time"
+
+	"yingshang/internal/auth"
 
 	"yingshang/internal/api"
 	"yingshang/internal/procure"
@@ -50,6 +55,12 @@ func (h *handlers) mountOCDS() {
 	reg, mux, svc := h.s.API, h.s.Mux, h.svc
 	tags := []string{"procure"}
 	base := h.s.App.Cfg.BaseURL
+	bulk := &procure.OCDSBulk{Svc: svc, Files: h.s.App.Files, Base: base}
+	h.s.UsesViews(viewOpenData)
+	// Each package points at the bulk file of all of it (RFC 8288).
+	bulkLink := func(w http.ResponseWriter, name string) {
+		w.Header().Set("Link", fmt.Sprintf(`<%s%s>; rel="alternate"; type="application/gzip"`, base, procure.BulkPath(name)))
+	}
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/open-data/ocds/releases.json", ID: "ocdsReleasePackage", Tags: tags, Auth: api.AuthPublic,
 		Summary:     "OCDS 发布包 / OCDS 1.1 release package",
 		Description: "A release per stage of each project (planning, tender, award, contract, implementation), projects in id order; the next page is links.next.",
@@ -59,6 +70,7 @@ func (h *handlers) mountOCDS() {
 			return err
 		}
 		pkg, err := svc.OCDSReleases(r.Context(), pg)
+		bulkLink(w, procure.BulkReleases)
 		return reply(w, http.StatusOK, pkg, err)
 	})
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/open-data/ocds/records.json", ID: "ocdsRecordPackage", Tags: tags, Auth: api.AuthPublic,
@@ -70,6 +82,7 @@ func (h *handlers) mountOCDS() {
 			return err
 		}
 		pkg, err := svc.OCDSRecords(r.Context(), pg)
+		bulkLink(w, procure.BulkRecords)
 		return reply(w, http.StatusOK, pkg, err)
 	})
 	for _, name := range []string{"extension.json", "release-schema.json"} {
@@ -82,4 +95,42 @@ func (h *handlers) mountOCDS() {
 			return err
 		})
 	}
+	// The bulk files: every project's releases or records in one gzip'd
+	// package, built by the job into the file store; served with their
+	// length, ETag (the SHA-256) and Last-Modified, and 304 on a match.
+	for _, name := range procure.BulkNames {
+		what := map[string]string{procure.BulkReleases: "release package", procure.BulkRecords: "record package"}[name]
+		reg.Handle(mux, api.Op{Method: "GET", Path: procure.BulkPath(name), ID: "ocdsBulk" + map[string]string{procure.BulkReleases: "Releases", procure.BulkRecords: "Records"}[name],
+			Tags: tags, Auth: api.AuthPublic, Summary: "OCDS 批量下载 / OCDS bulk download: the complete " + what + ", gzip'd JSON",
+			Description:     "Every project, rebuilt within " + procure.OCDSBulkInterval.String() + " of a change and at least daily; 404 before the first build.",
+			RespContentType: "application/gzip", Errors: []int{http.StatusNotFound, http.StatusTooManyRequests}}, func(w http.ResponseWriter, r *http.Request) error {
+			f, data, err := bulk.Open(auth.WithActor(r.Context(), nil), name)
+			if err != nil {
+				return err
+			}
+			w.Header().Set("Content-Type", "application/gzip")
+			w.Header().Set("Content-Disposition", `attachment; filename="ocds-`+name+`"`)
+			w.Header().Set("ETag", `"`+f.SHA256+`"`)
+			w.Header().Set("Cache-Control", "public, max-age=300")
+			http.ServeContent(w, r, "", f.BuiltAt.Truncate(time.Second), bytes.NewReader(data))
+			return nil
+		})
+	}
+	h.s.Page("GET /open-data/ocds", func(w http.ResponseWriter, r *http.Request) error {
+		files, err := bulk.List(auth.WithActor(r.Context(), nil))
+		if err != nil {
+			return err
+		}
+		v := h.s.View(r, "")
+		v.Title, v.Data = v.T("政府采购开放数据（OCDS）", "Procurement open data (OCDS)"), openDataPage{Base: base, Files: files}
+		return h.s.Render(w, r, http.StatusOK, viewOpenData, v)
+	})
+}
+
+const viewOpenData = "procure/opendata"
+
+// openDataPage lists the feed, the extension and the bulk files.
+type openDataPage struct {
+	Base  string
+	Files []procure.BulkFile
 }

@@ -1,11 +1,14 @@
 package procure_test
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
@@ -83,6 +86,70 @@ func TestOCDSFeed(t *testing.T) {
 			res = anon.Get(t, "/open-data/ocds/records.json?limit=500")
 			if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.Body, "limit") || !strings.Contains(res.Body, "1 至 100") {
 				t.Fatalf("bad limit: %d %s", res.StatusCode, res.Body)
+			}
+		})
+	}
+}
+
+// The bulk download over HTTP without login: 404 before the job's first
+// build; the job (started with the queue) builds both files; each is
+// served gzip'd with its length, ETag and Last-Modified, 304 on a
+// matching If-None-Match; the packages link to it and the open-data page
+// lists it.
+func TestOCDSBulkDownload(t *testing.T) {
+	for _, e := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(e), func(t *testing.T) {
+			env := sitetest.New(t, e)
+			svc := modules.Get[*procure.Service](env.Modules)
+			unit := auth.WithActor(context.Background(), &auth.Actor{Username: "u", Roles: []auth.Role{auth.DeptStaff}, DepartmentID: env.Depts["XC-SJJ"],
+				DeptScope: []int64{env.Depts["XC-SJJ"]}, Via: "session"})
+			if _, err := svc.CreateProject(unit, procure.ProjectInput{Title: "执法记录仪采购", Method: "inquiry", CategoryCode: "A02091001", BudgetYuan: "180000",
+				SetAsideInput: procure.SetAsideInput{Decision: "full"}, EvalMethod: "lowest_price"}); err != nil {
+				t.Fatal(err)
+			}
+			anon := env.Anonymous()
+			if res := anon.Get(t, "/open-data/ocds/bulk/releases.json.gz"); res.StatusCode != http.StatusNotFound {
+				t.Fatalf("before the build: %d %s", res.StatusCode, res.Body)
+			}
+			env.StartJobs(t) // the periodic job runs once at start
+			var res *sitetest.Response
+			for deadline := time.Now().Add(60 * time.Second); ; {
+				if res = anon.Get(t, "/open-data/ocds/bulk/releases.json.gz"); res.StatusCode == http.StatusOK || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/gzip" || res.Header.Get("Content-Length") != strconv.Itoa(len(res.Body)) ||
+				res.Header.Get("ETag") == "" || res.Header.Get("Last-Modified") == "" {
+				t.Fatalf("bulk file: %d %v", res.StatusCode, res.Header)
+			}
+			z, err := gzip.NewReader(strings.NewReader(res.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pkg procure.ReleasePackage
+			if err := json.NewDecoder(z).Decode(&pkg); err != nil || len(pkg.Releases) != 2 || pkg.Releases[1].Tender.Title != "执法记录仪采购" {
+				t.Fatalf("bulk package: %v %+v", err, pkg.Releases)
+			}
+			req, _ := http.NewRequest("GET", env.HTTP.URL+"/open-data/ocds/bulk/releases.json.gz", nil)
+			req.Header.Set("If-None-Match", res.Header.Get("ETag"))
+			nm, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nm.Body.Close()
+			if nm.StatusCode != http.StatusNotModified {
+				t.Fatalf("If-None-Match: %d", nm.StatusCode)
+			}
+			if res := anon.Get(t, "/open-data/ocds/bulk/records.json.gz"); res.StatusCode != http.StatusOK {
+				t.Fatalf("records bulk: %d", res.StatusCode)
+			}
+			if l := anon.Get(t, "/open-data/ocds/releases.json").Header.Get("Link"); l != `<http://yingshang.test/open-data/ocds/bulk/releases.json.gz>; rel="alternate"; type="application/gzip"` {
+				t.Fatalf("Link %q", l)
+			}
+			page := anon.Get(t, "/open-data/ocds")
+			if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "releases.json.gz") || !strings.Contains(page.Body, "records.json.gz") {
+				t.Fatalf("open-data page: %d", page.StatusCode)
 			}
 		})
 	}
