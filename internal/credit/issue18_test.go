@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"yingshang/internal/account"
 	"yingshang/internal/auth"
@@ -356,7 +357,8 @@ func TestCommitmentsListsPublicity(t *testing.T) {
 		fatal(t, err)
 		found := false
 		for _, e := range black.Entries {
-			found = found || e.EntityID == b && e.Included && strings.Contains(e.Reason, "信用等级 "+gb.Grade)
+			found = found || e.EntityID == b && e.Included && strings.Contains(e.Reason, "信用等级 "+gb.Grade) &&
+				strings.HasPrefix(e.ReasonEN, "Credit grade "+gb.Grade) && !hasHan(e.ReasonEN)
 		}
 		if !found || black.Status != "draft" {
 			t.Fatalf("black list candidates (grade %s): %+v", gb.Grade, black)
@@ -390,4 +392,14 @@ func TestCommitmentsListsPublicity(t *testing.T) {
 			t.Fatal("no audit event for the publication")
 		}
 	})
+}
+
+// hasHan reports whether s has a Chinese character (an English text must not).
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }
