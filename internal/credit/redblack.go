@@ -137,7 +137,7 @@ func (s *Service) fillCandidates(ctx context.Context, listID int64, kind string,
 		return 0, err
 	}
 	type cand struct {
-		id            int64
+		id                      int64
 		grade, reason, reasonEN string
 	}
 	var list []cand
