@@ -25,6 +25,7 @@ func init() {
 			"credit.list_entry":               t("确认红黑榜名单", "red/black list entry confirmed"),
 			"credit.list_publish":             t("发布红黑榜", "red/black list published"),
 			"credit.route_set":                t("设置审核路径", "review route set"),
+			"credit.route_reset":              t("停用审核路径（恢复默认）", "review route removed (default restored)"),
 			"credit.repair_first_review":      t("信用修复初审", "repair first review"),
 			"credit.repair_external":          t("转外部机构审核", "repair routed to an external body"),
 			"credit.repair_step_warn":         t("审核环节预警", "review step warning"),
