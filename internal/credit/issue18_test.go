@@ -163,9 +163,10 @@ func TestStagedReview(t *testing.T) {
 		t.Cleanup(func() { svc.CreditOfficeCode = "" })
 		sys := sitetest.System()
 		env.Clock.Set(time.Date(2026, 9, 29, 10, 0, 0, 0, calendar.Shanghai))
-		_, err := svc.SetRoute(office, credit.Route{Kind: credit.KindPenalty, FirstReview: true})
+		// Routes are the credit office's (or platform admins') to set.
+		_, err := svc.SetRoute(sjj, credit.Route{Kind: credit.KindPenalty, FirstReview: true})
 		wantCode(t, err, yserr.Forbidden, "")
-		_, err = svc.SetRoute(officeAdminCtx(env), credit.Route{Kind: credit.KindPenalty, FirstReview: true, ExternalDays: 10})
+		_, err = svc.SetRoute(office, credit.Route{Kind: credit.KindPenalty, FirstReview: true, ExternalDays: 10})
 		fatal(t, err)
 		rec, err := svc.Create(sjj, penalty(a, "2026-06-01", "general"))
 		fatal(t, err)
