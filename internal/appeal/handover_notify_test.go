@@ -2,6 +2,9 @@ package appeal_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"yingshang/internal/appeal"
@@ -113,6 +116,44 @@ func TestHandoverNotifications(t *testing.T) {
 			}
 			if warned("swj-staff") != 1 || warned("sjj-staff") != 1 || f.msgs(t, appeal.MsgTaskOverdue, "sjj-admin") != 0 {
 				t.Fatal("a warning repeated, or the closed task alerted")
+			}
+
+			// The audit deep check covers clues and meetings: nothing to report
+			// after the application's writes; an edit behind its back is named.
+			sup := auth.WithActor(context.Background(), &auth.Actor{UserID: f.env.Users["supervisor"], Username: "supervisor", Roles: []auth.Role{auth.Supervisor}})
+			issues := func(ctx context.Context) []string {
+				res, err := f.env.App.Audit.CheckState(auth.WithActor(ctx, auth.From(sup)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, is := range res.Issues {
+					if strings.HasPrefix(is.Kind, "appeal_") {
+						out = append(out, is.Problem+" "+is.Kind+" "+is.ID)
+					}
+				}
+				return out
+			}
+			if got := issues(context.Background()); len(got) != 0 {
+				t.Fatalf("deep check after the hand-overs: %v", got)
+			}
+			rollback := errors.New("roll back")
+			for _, c := range []struct{ sql, want string }{
+				{"UPDATE appeal_clues SET disclosed = TRUE", "[changed appeal_clue 1 changed appeal_clue 2]"},
+				{"DELETE FROM appeal_meeting_appeals WHERE appeal_id = " + itoa(b.ID), "[changed appeal_meeting " + itoa(m.ID) + "]"},
+			} {
+				err := f.env.App.DB.WithTx(context.Background(), func(ctx context.Context) error {
+					if _, err := f.env.App.DB.W(ctx).Exec(ctx, c.sql); err != nil {
+						return err
+					}
+					if got := fmt.Sprint(issues(ctx)); got != c.want {
+						t.Errorf("after %s: %s, want %s", c.sql, got, c.want)
+					}
+					return rollback
+				})
+				if !errors.Is(err, rollback) {
+					t.Fatal(err)
+				}
 			}
 		})
 	}
