@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,8 @@ import (
 // commitment; the sector grade page shows the indicators with weights,
 // sources and the level history; the public commitments show kept and
 // broken ones; the published red list is public with its entries and
-// reasons.
+// reasons; the public reminder catalogue lists the units' items with their
+// stages, other deadlines than licences among them.
 func TestSeedsEnterpriseCredit(t *testing.T) {
 	t.Parallel()
 	s := startSite(t, "")
@@ -68,4 +70,15 @@ func TestSeedsEnterpriseCredit(t *testing.T) {
 		t.Fatalf("the published list gives no reasons:\n%s", txt)
 	}
 	shot(t, ent, "seeds-05-public-red-list")
+
+	// The public reminder catalogue: units, their items and stages, and
+	// reminder kinds other than licences (the annual report, tax filings).
+	open(t, ent, s.URL+"/licenses/reminder-catalogue", `[data-testid=public-catalogue-unit]`)
+	var kinds []string
+	run(t, ent, "reminder kinds", chromedp.Evaluate(
+		`[...new Set([...document.querySelectorAll('[data-testid=public-item-kind]')].map(e => e.textContent.trim()))]`, &kinds))
+	if !slices.Contains(kinds, "企业年报") || len(kinds) < 3 || countOf(t, ent, `[data-testid=public-catalogue-stages]`) == 0 {
+		t.Fatalf("the public catalogue lacks other deadlines than licences or their stages: %v", kinds)
+	}
+	shot(t, ent, "seeds-06-reminder-catalogue")
 }

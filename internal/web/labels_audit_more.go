@@ -52,6 +52,7 @@ func init() {
 			"credit_list":              t("红黑榜", "Red/black list"),
 			"credit_procure_input":     t("采购互评信用输入", "Procurement rating input"),
 			"credit_service_point":     t("代办服务点", "Service point"),
+			"credit_review_route":      t("信用修复审核路径", "Repair review route"),
 			"procure_rating":           t("四方互评", "Mutual rating"),
 			"procure_rating_template":  t("互评模板", "Rating template"),
 			"appeal_clue":              t("纪检监察线索", "Misconduct clue"),
