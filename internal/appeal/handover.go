@@ -158,8 +158,11 @@ func (s *Service) HandOverClue(ctx context.Context, id int64, in ClueInput) (*Cl
 		if err := s.event(ctx, a.ID, string(actClueHandover), a.State, a.State, "", false, now); err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, "appeal.clue.handover", "appeal_clue", strconv.FormatInt(cid, 10), nil,
-			map[string]any{"appeal_id": a.ID, "office_dept_id": in.OfficeDeptID, "summary": in.Summary}, "")
+		if err := s.Audit.Record(ctx, "appeal.clue.handover", "appeal_clue", strconv.FormatInt(cid, 10), nil,
+			map[string]any{"appeal_id": a.ID, "office_dept_id": in.OfficeDeptID, "summary": in.Summary}, ""); err != nil {
+			return err
+		}
+		return s.notifyClue(ctx, a, cid, in.OfficeDeptID)
 	})
 	if err != nil {
 		return nil, err
@@ -523,8 +526,12 @@ func (s *Service) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting,
 		}
 		for _, d := range in.Decisions {
 			due := endOfDay(cal.AddWorkdays(held, d.DueWD))
-			if _, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_meeting_tasks (meeting_id, decision, dept_id, due_wd, due, status, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, d.Decision, d.DeptID, d.DueWD, due, TaskOpen, now); err != nil {
+			t := taskRef{meetingID: id, deptID: d.DeptID, meeting: in.Title, decision: d.Decision, due: due}
+			if err := s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeal_meeting_tasks (meeting_id, decision, dept_id, due_wd, due, status, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, id, d.Decision, d.DeptID, d.DueWD, due, TaskOpen, now).Scan(&t.id); err != nil {
+				return err
+			}
+			if err := s.notifyTask(ctx, MsgMeetingTask, t); err != nil {
 				return err
 			}
 		}

@@ -70,6 +70,7 @@ func registerTypes() {
 		"诉求「{{.title}}」（{{.number}}）{{.clock}}逾期未办（期限 {{.due}}），请督办。",
 		"Appeal \"{{.title}}\" ({{.number}}): the {{.clock_en}} deadline {{.due}} passed long ago; please supervise.")
 	registerTermTypes(both, number, title)
+	registerHandoverTypes(both, number, title)
 	notify.RegisterType(notify.MessageType{Key: MsgSupervision, NameZH: "诉求督办", NameEN: "Appeal supervision notice",
 		Variables: []notify.Variable{number, title, note},
 		Defaults: both(notify.Template{Subject: "督办 {{.number}}", Body: "诉求「{{.title}}」（{{.number}}）已被督办：{{.note}}"},

@@ -56,9 +56,13 @@ type ServicePoint struct {
 	Active       bool   `json:"active"`
 }
 
-// SetServicePoint registers (or changes) a service point: platform admins.
+// MaxPointLabel is the longest service point label.
+const MaxPointLabel = 50
+
+// SetServicePoint registers (or changes, or with Active false disables) a
+// service point: the credit office or platform admins.
 func (s *Service) SetServicePoint(ctx context.Context, p ServicePoint) (*ServicePoint, error) {
-	if _, err := auth.Require(ctx, auth.PlatformAdmin); err != nil {
+	if _, err := s.office(ctx); err != nil {
 		return nil, err
 	}
 	p.Label = strings.TrimSpace(p.Label)
@@ -66,8 +70,14 @@ func (s *Service) SetServicePoint(ctx context.Context, p ServicePoint) (*Service
 	if !slices.Contains(PointKinds, p.Kind) {
 		v.Add("kind", "请选择服务点类型（大厅窗口、街道、市场、银行）", "choose the kind: hall, street, market or bank")
 	}
-	name, err := s.deptName(ctx, p.DepartmentID)
-	if err != nil {
+	if n := len([]rune(p.Label)); n > MaxPointLabel {
+		v.Add("label", fmt.Sprintf("名称过长（最多 %d 字，现 %d 字）", MaxPointLabel, n), fmt.Sprintf("the label is too long (at most %d characters, %d given)", MaxPointLabel, n))
+	}
+	var name string
+	var err error
+	if p.DepartmentID == 0 {
+		v.Add("department_id", "请选择服务点所在部门或单位", "choose the department or unit of the service point")
+	} else if name, err = s.deptName(ctx, p.DepartmentID); err != nil {
 		v.AddErr("department_id", err)
 	}
 	if p.Label == "" {

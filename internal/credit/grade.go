@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/notify"
@@ -356,9 +357,16 @@ func (s *Service) GradeHistory(ctx context.Context, entityID int64) ([]GradeChan
 	return out, rows.Err()
 }
 
+// recomputeBatch is how many entity ids one transaction of RecomputeAll
+// covers.
+const recomputeBatch = 5000
+
 // RecomputeAll recomputes the grade of every entity, in batches of
-// entity ids, each batch in one transaction; it returns how many grades
-// changed (or were stored for the first time).
+// entity ids, each batch in one transaction that also moves the run's
+// progress (credit_recompute_runs); it returns how many grades changed
+// (or were stored for the first time). A run left unfinished under the
+// same grade table (the job was interrupted and retried) goes on from the
+// first batch not done; a batch done twice changes nothing the second time.
 func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
 	if _, err := auth.Require(ctx, auth.PlatformAdmin); err != nil {
 		return 0, err
@@ -367,25 +375,112 @@ func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	maxID, err := s.Entities.MaxID(ctx)
-	if err != nil {
+	var run RecomputeRun
+	if err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+		r, err := s.openRecomputeRun(ctx, rules)
+		run = r
+		return err
+	}); err != nil {
 		return 0, err
 	}
-	const batch = 5000
-	changed := 0
-	for lo := int64(1); lo <= maxID; lo += batch {
-		n, err := s.recomputeRange(ctx, rules, lo, lo+batch-1)
+	changed := int(run.Changed)
+	for b := run.Done; b < run.Total; b++ {
+		lo := 1 + b*recomputeBatch
+		n, err := s.recomputeRange(ctx, rules, lo, lo+recomputeBatch-1, func(ctx context.Context, n int) error {
+			_, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_recompute_runs SET done = $1, changed = changed + $2 WHERE id = $3", b+1, n, run.ID)
+			return err
+		})
 		if err != nil {
 			return changed, err
 		}
 		changed += n
 	}
 	return changed, s.DB.WithTx(ctx, func(ctx context.Context) error {
+		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_recompute_runs SET finished_at = $1 WHERE id = $2", s.now(), run.ID); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "credit.grade_recompute_all", "credit_grades", "", nil, map[string]int{"changed": changed}, "")
 	})
 }
 
-func (s *Service) recomputeRange(ctx context.Context, rules []GradeRule, lo, hi int64) (int, error) {
+// RecomputeRun is one run of the recomputation of every grade: Done of
+// Total batches of entity ids (the rules page shows "recomputing (n/N)").
+type RecomputeRun struct {
+	ID         int64      `json:"id"`
+	Done       int64      `json:"done" doc:"batches of entity ids recomputed"`
+	Total      int64      `json:"total" doc:"batches in the run"`
+	Changed    int64      `json:"changed" doc:"grades changed or stored for the first time so far"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+// Running reports whether the run has not finished.
+func (r *RecomputeRun) Running() bool { return r != nil && r.FinishedAt == nil }
+
+// openRecomputeRun returns the unfinished run under the same grade table,
+// its total brought up to the entities now registered, or starts a new
+// one; unfinished runs under another table are closed (the new run covers
+// every entity again).
+func (s *Service) openRecomputeRun(ctx context.Context, rules []GradeRule) (RecomputeRun, error) {
+	maxID, err := s.Entities.MaxID(ctx)
+	if err != nil {
+		return RecomputeRun{}, err
+	}
+	total := (maxID + recomputeBatch - 1) / recomputeBatch
+	digest := rulesDigest(rules)
+	now := s.now()
+	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE credit_recompute_runs SET finished_at = $1 WHERE finished_at IS NULL AND rules_digest <> $2", now, digest); err != nil {
+		return RecomputeRun{}, err
+	}
+	var r RecomputeRun
+	err = s.DB.Q(ctx).QueryRow(ctx, `SELECT id, done, total, changed, started_at FROM credit_recompute_runs
+		WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1`).Scan(&r.ID, &r.Done, &r.Total, &r.Changed, &r.StartedAt)
+	if err == nil {
+		if total > r.Total {
+			r.Total = total
+			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE credit_recompute_runs SET total = $1 WHERE id = $2", total, r.ID)
+		}
+		return r, err
+	}
+	if !db.IsNoRows(err) {
+		return r, err
+	}
+	r = RecomputeRun{Total: total, StartedAt: now}
+	err = s.DB.Q(ctx).QueryRow(ctx, "INSERT INTO credit_recompute_runs (rules_digest, total, started_at) VALUES ($1, $2, $3) RETURNING id",
+		digest, total, now).Scan(&r.ID)
+	return r, err
+}
+
+// rulesDigest identifies a grade table by its content (row ids left out:
+// a saved table gets new ones).
+func rulesDigest(rules []GradeRule) string {
+	c := make([]GradeRule, len(rules))
+	for i, r := range rules {
+		r.ID = 0
+		c[i] = r
+	}
+	return audit.Digest(c)
+}
+
+// LatestRecompute is the latest run of the recomputation of every grade,
+// or nil when none ran (staff read it on the rules page).
+func (s *Service) LatestRecompute(ctx context.Context) (*RecomputeRun, error) {
+	if !isStaff(ctx) {
+		return nil, yserr.ErrForbidden()
+	}
+	var r RecomputeRun
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, done, total, changed, started_at, finished_at FROM credit_recompute_runs ORDER BY id DESC LIMIT 1").
+		Scan(&r.ID, &r.Done, &r.Total, &r.Changed, &r.StartedAt, &r.FinishedAt)
+	if db.IsNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (s *Service) recomputeRange(ctx context.Context, rules []GradeRule, lo, hi int64, done func(ctx context.Context, changed int) error) (int, error) {
 	changed := 0
 	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
 		facts, err := s.factsWhere(ctx, "r.entity_id BETWEEN $1 AND $2", lo, hi)
@@ -449,8 +544,11 @@ func (s *Service) recomputeRange(ctx context.Context, rules []GradeRule, lo, hi 
 			ON CONFLICT (entity_id) DO UPDATE SET grade = excluded.grade, colour = excluded.colour, explanation = excluded.explanation, computed_at = excluded.computed_at`, 5, upserts); err != nil {
 			return err
 		}
-		return s.batchInsert(ctx, `INSERT INTO credit_grade_history (entity_id, grade, colour, explanation, computed_at, previous, cause) VALUES %s`, 5, history,
-			"''", "'recompute all'")
+		if err := s.batchInsert(ctx, `INSERT INTO credit_grade_history (entity_id, grade, colour, explanation, computed_at, previous, cause) VALUES %s`, 5, history,
+			"''", "'recompute all'"); err != nil {
+			return err
+		}
+		return done(ctx, changed)
 	})
 	return changed, err
 }

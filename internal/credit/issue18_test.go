@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"yingshang/internal/account"
 	"yingshang/internal/auth"
@@ -162,9 +163,10 @@ func TestStagedReview(t *testing.T) {
 		t.Cleanup(func() { svc.CreditOfficeCode = "" })
 		sys := sitetest.System()
 		env.Clock.Set(time.Date(2026, 9, 29, 10, 0, 0, 0, calendar.Shanghai))
-		_, err := svc.SetRoute(office, credit.Route{Kind: credit.KindPenalty, FirstReview: true})
+		// Routes are the credit office's (or platform admins') to set.
+		_, err := svc.SetRoute(sjj, credit.Route{Kind: credit.KindPenalty, FirstReview: true})
 		wantCode(t, err, yserr.Forbidden, "")
-		_, err = svc.SetRoute(officeAdminCtx(env), credit.Route{Kind: credit.KindPenalty, FirstReview: true, ExternalDays: 10})
+		_, err = svc.SetRoute(office, credit.Route{Kind: credit.KindPenalty, FirstReview: true, ExternalDays: 10})
 		fatal(t, err)
 		rec, err := svc.Create(sjj, penalty(a, "2026-06-01", "general"))
 		fatal(t, err)
@@ -356,7 +358,8 @@ func TestCommitmentsListsPublicity(t *testing.T) {
 		fatal(t, err)
 		found := false
 		for _, e := range black.Entries {
-			found = found || e.EntityID == b && e.Included && strings.Contains(e.Reason, "信用等级 "+gb.Grade)
+			found = found || e.EntityID == b && e.Included && strings.Contains(e.Reason, "信用等级 "+gb.Grade) &&
+				strings.HasPrefix(e.ReasonEN, "Credit grade "+gb.Grade) && !hasHan(e.ReasonEN)
 		}
 		if !found || black.Status != "draft" {
 			t.Fatalf("black list candidates (grade %s): %+v", gb.Grade, black)
@@ -390,4 +393,14 @@ func TestCommitmentsListsPublicity(t *testing.T) {
 			t.Fatal("no audit event for the publication")
 		}
 	})
+}
+
+// hasHan reports whether s has a Chinese character (an English text must not).
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

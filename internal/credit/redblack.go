@@ -51,6 +51,7 @@ type ListEntry struct {
 	USCC       string `json:"uscc"`
 	Grade      string `json:"grade"`
 	Reason     string `json:"reason"`
+	ReasonEN   string `json:"reason_en"`
 	Included   bool   `json:"included"`
 }
 
@@ -136,8 +137,8 @@ func (s *Service) fillCandidates(ctx context.Context, listID int64, kind string,
 		return 0, err
 	}
 	type cand struct {
-		id            int64
-		grade, reason string
+		id                      int64
+		grade, reason, reasonEN string
 	}
 	var list []cand
 	for rows.Next() {
@@ -148,13 +149,16 @@ func (s *Service) fillCandidates(ctx context.Context, listID int64, kind string,
 			return 0, err
 		}
 		var e Explanation
+		c.reason, c.reasonEN = "信用等级 "+c.grade, "Credit grade "+c.grade
 		if json.Unmarshal([]byte(expl), &e) == nil && e.ZH != "" {
-			c.reason = "信用等级 " + c.grade + "：" + e.ZH
-		} else {
-			c.reason = "信用等级 " + c.grade
+			c.reason += "：" + e.ZH
+			if e.EN != "" {
+				c.reasonEN += ": " + e.EN
+			}
 		}
 		if kind == ListBlack && !slices.Contains(grades, c.grade) {
 			c.reason = "列入严重失信主体名单（信用等级 " + c.grade + "）"
+			c.reasonEN = "On the list of seriously dishonest entities (credit grade " + c.grade + ")"
 		}
 		list = append(list, c)
 	}
@@ -163,8 +167,8 @@ func (s *Service) fillCandidates(ctx context.Context, listID int64, kind string,
 		return 0, err
 	}
 	for _, c := range list {
-		if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO credit_list_entries (list_id, entity_id, grade, reason, included) VALUES ($1, $2, $3, $4, TRUE)",
-			listID, c.id, c.grade, c.reason); err != nil {
+		if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO credit_list_entries (list_id, entity_id, grade, reason, reason_en, included) VALUES ($1, $2, $3, $4, $5, TRUE)",
+			listID, c.id, c.grade, c.reason, c.reasonEN); err != nil {
 			return 0, err
 		}
 	}
@@ -251,7 +255,7 @@ func (s *Service) getList(ctx context.Context, id int64, isStaff bool) (*CreditL
 	if err != nil {
 		return nil, err
 	}
-	q := "SELECT entity_id, grade, reason, included FROM credit_list_entries WHERE list_id = $1"
+	q := "SELECT entity_id, grade, reason, reason_en, included FROM credit_list_entries WHERE list_id = $1"
 	if l.Status == "published" {
 		q += " AND included = TRUE"
 	}
@@ -264,8 +268,11 @@ func (s *Service) getList(ctx context.Context, id int64, isStaff bool) (*CreditL
 	var ids []int64
 	for rows.Next() {
 		var e ListEntry
-		if err := rows.Scan(&e.EntityID, &e.Grade, &e.Reason, &e.Included); err != nil {
+		if err := rows.Scan(&e.EntityID, &e.Grade, &e.Reason, &e.ReasonEN, &e.Included); err != nil {
 			return nil, err
+		}
+		if e.ReasonEN == "" { // drafted before reasons had an English text
+			e.ReasonEN = "Credit grade " + e.Grade
 		}
 		l.Entries = append(l.Entries, e)
 		ids = append(ids, e.EntityID)

@@ -2,6 +2,8 @@ package credit
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +56,7 @@ type Route struct {
 }
 
 func (s *Service) route(ctx context.Context, kind string) (Route, error) {
-	rt := Route{Kind: kind, ExternalDays: 10}
+	rt := DefaultRoute(kind)
 	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT first_review, external_body, external_days FROM credit_review_routes WHERE kind = $1", kind).
 		Scan(&rt.FirstReview, &rt.ExternalBody, &rt.ExternalDays)
 	if db.IsNoRows(err) {
@@ -84,15 +86,32 @@ func (s *Service) Routes(ctx context.Context) ([]Route, error) {
 	return out, rows.Err()
 }
 
-// SetRoute configures the route of a record kind (platform admins).
+// RouteKinds are the record kinds a repair application can concern (the
+// adverse ones), in the order the routes page lists them.
+var RouteKinds = []string{KindPenalty, KindSeriousList, KindAbnormal, KindBreach}
+
+// DefaultRoute is the route of a kind without a row: a first review for
+// serious-list entries, the recording department for the rest.
+func DefaultRoute(kind string) Route {
+	return Route{Kind: kind, FirstReview: kind == KindSeriousList, ExternalDays: 10}
+}
+
+// MaxExternalBody is the longest name of an external deciding body.
+const MaxExternalBody = 80
+
+// SetRoute configures the route of a record kind: the credit office or
+// platform admins.
 func (s *Service) SetRoute(ctx context.Context, rt Route) (*Route, error) {
-	if _, err := auth.Require(ctx, auth.PlatformAdmin); err != nil {
+	if _, err := s.office(ctx); err != nil {
 		return nil, err
 	}
 	rt.ExternalBody = strings.TrimSpace(rt.ExternalBody)
 	var v yserr.Validation
-	if _, ok := kindLabels[rt.Kind]; !ok {
-		v.Add("kind", "未知的信息类别", "unknown record kind")
+	if !slices.Contains(RouteKinds, rt.Kind) {
+		v.Add("kind", "请选择信息类别（行政处罚、严重失信主体名单、经营异常名录或违背信用承诺）", "choose a record kind: penalty, serious list, abnormal list or breached commitment")
+	}
+	if n := len([]rune(rt.ExternalBody)); n > MaxExternalBody {
+		v.Add("external_body", fmt.Sprintf("外部审核机构名称过长（最多 %d 字）", MaxExternalBody), fmt.Sprintf("the external body's name is too long (at most %d characters)", MaxExternalBody))
 	}
 	if rt.ExternalDays == 0 {
 		rt.ExternalDays = 10
@@ -117,6 +136,29 @@ func (s *Service) SetRoute(ctx context.Context, rt Route) (*Route, error) {
 		return nil, err
 	}
 	return &rt, nil
+}
+
+// ResetRoute removes a kind's configured route (the credit office or
+// platform admins): the kind goes back to DefaultRoute. NotFound when the
+// kind has no configured route.
+func (s *Service) ResetRoute(ctx context.Context, kind string) error {
+	if _, err := s.office(ctx); err != nil {
+		return err
+	}
+	return s.DB.WithTx(ctx, func(ctx context.Context) error {
+		old, err := s.route(ctx, kind)
+		if err != nil {
+			return err
+		}
+		n, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM credit_review_routes WHERE kind = $1", kind)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return yserr.ErrNotFound("审核路径", "review route")
+		}
+		return s.Audit.Record(ctx, "credit.route_reset", "credit_review_route", kind, old, DefaultRoute(kind), "")
+	})
 }
 
 // officeID is the credit office's department (CreditOfficeCode), 0 when

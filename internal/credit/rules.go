@@ -475,6 +475,13 @@ func (s *Service) SetGradeRules(ctx context.Context, rules []GradeRule) error {
 			fmt.Sprintf("grade table set to %d rules (recomputation of every grade started): %s", len(rules), strings.Join(en, "; "))); err != nil {
 			return err
 		}
+		if s.jobs != nil {
+			// The run starts now, so the page shows "recomputing (0/N)"
+			// until the job takes it up.
+			if _, err := s.openRecomputeRun(ctx, rules); err != nil {
+				return err
+			}
+		}
 		return s.enqueueRecompute(ctx)
 	})
 }

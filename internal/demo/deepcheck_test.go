@@ -57,6 +57,9 @@ func TestDeepCheck(t *testing.T) {
 		user := id("SELECT MIN(u.id) FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'enterprise'")
 		lic := id("SELECT MIN(id) FROM licenses WHERE status = 'active'")
 		gone := id("SELECT MAX(id) FROM licenses WHERE id NOT IN (SELECT renewed_by_id FROM licenses WHERE renewed_by_id IS NOT NULL)")
+		point := id("SELECT MIN(department_id) FROM credit_service_points")
+		assisted := id("SELECT MIN(id) FROM credit_assisted")
+		redList := id("SELECT MIN(id) FROM credit_lists WHERE status = 'published'")
 		cases := []struct {
 			name, kind, id, problem string
 			sql                     []string
@@ -74,6 +77,10 @@ func TestDeepCheck(t *testing.T) {
 			{"licence deleted", "license", gone, "deleted", []string{
 				"DELETE FROM license_contacts WHERE license_id = " + gone, "DELETE FROM license_followups WHERE license_id = " + gone,
 				"DELETE FROM license_reminders WHERE license_id = " + gone, "DELETE FROM licenses WHERE id = " + gone}},
+			{"service point disabled", "credit_service_point", point, "changed", []string{"UPDATE credit_service_points SET active = FALSE WHERE department_id = " + point}},
+			{"assisted application confirmed", "credit_assisted", assisted, "changed", []string{"UPDATE credit_assisted SET status = 'confirmed' WHERE id = " + assisted}},
+			{"published list entry dropped", "credit_list", redList, "changed", []string{"DELETE FROM credit_list_entries WHERE list_id = " + redList +
+				" AND entity_id = (SELECT MIN(entity_id) FROM credit_list_entries WHERE list_id = " + redList + ")"}},
 			{"row inserted", "entity", "", "added", []string{`INSERT INTO entities (uscc, name, created_at, updated_at)
 				SELECT '91411000MA00000X9Y', 'Inserted Ltd', created_at, updated_at FROM entities WHERE id = ` + entity}},
 		}

@@ -284,6 +284,12 @@ func TestWriteMatrix(t *testing.T) {
 			[]cell{{"sjj-staff", 403}, {"sjj-admin", 403}, {"wd-staff", 403}, {"admin", 400}}},
 		{"publishCreditList", "POST", "/api/v1/credit/lists/999999/publish", func(string) any { return map[string]any{} },
 			[]cell{{"sjj-staff", 403}, {"wd-staff", 403}, {"admin", 409}}},
+		{"setCreditServicePoint", "PUT", "/api/v1/credit/service-points", func(string) any { return map[string]any{"department_id": env.Depts["XC-SWJ"]} },
+			[]cell{{"sjj-staff", 403}, {"sjj-admin", 403}, {"wd-staff", 403}, {"admin", 400}}},
+		{"setCreditReviewRoute", "PUT", "/api/v1/credit/review-routes", func(string) any { return map[string]any{"kind": "penalty", "external_days": 0} },
+			[]cell{{"sjj-staff", 403}, {"swj-staff", 403}, {"admin", 200}}},
+		{"resetCreditReviewRoute", "DELETE", "/api/v1/credit/review-routes/penalty", func(string) any { return nil },
+			[]cell{{"sjj-staff", 403}, {"wd-staff", 403}, {"admin", 204}}},
 	}
 	covered := map[string]bool{}
 	for _, row := range table {

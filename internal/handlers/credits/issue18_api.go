@@ -48,7 +48,7 @@ func (h *handlers) mountStagedAPI() {
 		func(w http.ResponseWriter, r *http.Request) error {
 			return h.json(w, http.StatusOK)(h.svc.ServicePoints(r.Context()))
 		})
-	op("PUT", "/api/v1/credit/service-points", "setCreditServicePoint", "登记帮办代办服务点 / Register a service point", "platform_admin", nil, credit.ServicePoint{}, credit.ServicePoint{}, 0,
+	op("PUT", "/api/v1/credit/service-points", "setCreditServicePoint", "登记、修改或停用帮办代办服务点（信用办） / Register, change or disable a service point (credit office)", authWrite, nil, credit.ServicePoint{}, credit.ServicePoint{}, 0,
 		func(w http.ResponseWriter, r *http.Request) error {
 			var in credit.ServicePoint
 			if err := api.Decode(r, &in); err != nil {
@@ -80,13 +80,21 @@ func (h *handlers) mountStagedAPI() {
 		func(w http.ResponseWriter, r *http.Request) error {
 			return h.json(w, http.StatusOK)(h.svc.Routes(r.Context()))
 		})
-	op("PUT", "/api/v1/credit/review-routes", "setCreditReviewRoute", "设置审核路径 / Set a kind's review route", "platform_admin", nil, credit.Route{}, credit.Route{}, 0,
+	op("PUT", "/api/v1/credit/review-routes", "setCreditReviewRoute", "设置审核路径（信用办） / Set a kind's review route (credit office)", authWrite, nil, credit.Route{}, credit.Route{}, 0,
 		func(w http.ResponseWriter, r *http.Request) error {
 			var in credit.Route
 			if err := api.Decode(r, &in); err != nil {
 				return err
 			}
 			return h.json(w, http.StatusOK)(h.svc.SetRoute(r.Context(), in))
+		})
+	op("DELETE", "/api/v1/credit/review-routes/{kind}", "resetCreditReviewRoute", "停用设置的审核路径，恢复默认（信用办） / Remove a kind's route: the default applies again (credit office)", authWrite, KindPath{}, nil, nil, http.StatusNoContent,
+		func(w http.ResponseWriter, r *http.Request) error {
+			if err := h.svc.ResetRoute(r.Context(), r.PathValue("kind")); err != nil {
+				return err
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return nil
 		})
 	op("GET", "/api/v1/credit/repairs/{id}/steps", "listCreditRepairSteps", "审核环节及时限 / Review steps with their clocks", authRead, IDPath{}, nil, RepairStages{}, 0,
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -219,4 +227,9 @@ func assistedInput(r *http.Request, limit int64) (credit.AssistedInput, error) {
 		}
 	}
 	return in, nil
+}
+
+// KindPath names a record kind in the path.
+type KindPath struct {
+	Kind string `path:"kind" doc:"penalty, serious_list, abnormal or breach"`
 }

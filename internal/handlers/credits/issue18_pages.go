@@ -42,6 +42,7 @@ func (h *handlers) mountStagedPages() {
 	s.Page("GET /public/credit/commitments", h.publicCommitments)
 	s.Page("GET /public/credit/lists", h.publicLists)
 	s.Page("GET /public/credit/lists/{id}", h.publicList)
+	h.mountAdminPages()
 }
 
 type assistedRow struct {

@@ -52,6 +52,8 @@ func (h *handlers) mountRules() {
 	op("GET", "/api/v1/credit/rules/grades", "listCreditGradeRules", "信用等级规则表 / Grade rules", authStaff, nil, nil, []credit.GradeRule{}, 0, h.apiGradeRules)
 	op("PUT", "/api/v1/credit/rules/grades", "setCreditGradeRules", "修改等级规则表（保存后以后台任务重新评定全部等级） / Replace the grade rules (a durable job recomputes every grade)",
 		"platform_admin", nil, GradeRulesInput{}, []credit.GradeRule{}, 0, h.apiSetGradeRules)
+	op("GET", "/api/v1/credit/rules/grades/recompute", "getCreditGradeRecompute", "全部等级重新评定的进度（最近一次） / Progress of the latest recomputation of every grade",
+		authStaff, nil, nil, credit.RecomputeRun{}, 0, h.apiGradeRecompute)
 	op("POST", "/api/v1/credit/rules/grades/preview", "previewCreditGradeRules", "预览等级规则表的效果 / Preview the grades a table would give",
 		"platform_admin", nil, GradeRulesInput{}, credit.GradePreview{}, 0, h.apiPreviewGradeRules)
 	op("GET", "/api/v1/credit/rules/scenes", "listCreditSceneRules", "信用核查场景规则表 / Scene rules of the credit check", authStaff, nil, nil, []credit.SceneRule{}, 0, h.apiSceneRules)
@@ -353,6 +355,9 @@ func (h *handlers) rulesGrades(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.gradesData(v, d, rules)
+	if d["Recompute"], err = h.svc.LatestRecompute(r.Context()); err != nil {
+		return err
+	}
 	return h.s.Render(w, r, http.StatusOK, viewRulesGrades, v)
 }
 
@@ -561,6 +566,19 @@ func (h *handlers) apiSetDeptClasses(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	api.WriteJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// apiGradeRecompute answers 404 when no recomputation ran yet.
+func (h *handlers) apiGradeRecompute(w http.ResponseWriter, r *http.Request) error {
+	run, err := h.svc.LatestRecompute(r.Context())
+	if err != nil {
+		return err
+	}
+	if run == nil {
+		return yserr.ErrNotFound("重新评定", "recomputation")
+	}
+	api.WriteJSON(w, http.StatusOK, run)
 	return nil
 }
 
