@@ -371,6 +371,9 @@ func (s *Service) apply(ctx context.Context, t *trans, before *Appeal, step work
 	if err := s.update(ctx, t.a, before.Version, t.now); err != nil {
 		return err
 	}
+	if err := s.rollupMove(ctx, before, t.a); err != nil {
+		return err
+	}
 	if t.after != nil {
 		if err := t.after(ctx); err != nil {
 			return err

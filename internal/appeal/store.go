@@ -416,6 +416,9 @@ func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calenda
 		return 0, err
 	}
 	a.ID, a.Number = id, number
+	if err := s.rollupMove(ctx, nil, a); err != nil {
+		return 0, err
+	}
 	if err := s.event(ctx, id, "submit", "", Submitted, "", true, now); err != nil {
 		return 0, err
 	}
