@@ -64,6 +64,17 @@ type Stats struct {
 // (statsScan). TestStatsSameAsBefore and TestStatsRollupRandom hold both
 // paths to the straightforward computation.
 func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, error) {
+	return s.stats(ctx, f, lang, false)
+}
+
+// StatsScan is the dashboard computed the straightforward way, grouping
+// the matching appeals themselves: Stats' path for the filters the rollup
+// cannot answer, and the baseline of `go run ./tools/bench appeal-stats`.
+func (s *Service) StatsScan(ctx context.Context, f Filter, lang string) (*Stats, error) {
+	return s.stats(ctx, f, lang, true)
+}
+
+func (s *Service) stats(ctx context.Context, f Filter, lang string, scan bool) (*Stats, error) {
 	f.Queue, f.Overdue, f.State = "", false, ""
 	where, args, err := s.filterSQL(ctx, f)
 	if err != nil {
@@ -78,7 +89,7 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 	if err != nil {
 		return nil, err
 	}
-	if ok {
+	if ok && !scan {
 		if err := s.ensureRollup(ctx); err != nil {
 			return nil, err
 		}
