@@ -26,6 +26,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -220,6 +221,8 @@ type Service struct {
 	DataDir  string // before the file store, attachments lived in DataDir/attachments (MoveFilesToStore)
 	// Accounts names departments and finds the people to notify.
 	Accounts *account.Service
+
+	rollupBuilt atomic.Bool // the dashboard rollup is filled (ensureRollup)
 }
 
 // Settings returns the module settings (defaults when none are stored).

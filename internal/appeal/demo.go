@@ -186,16 +186,23 @@ func (s *Service) backdate(ctx context.Context, id int64, n int) error {
 	}
 	day := cal.AddWorkdays(calendar.FromTime(a.SubmittedAt, shanghai), -n)
 	at := day.Time(shanghai).Add(10 * time.Hour).UTC()
+	before := *a
 	a.SubmittedAt, a.ClockStart = at, at
 	if err := s.computeDeadlines(ctx, cal, st, a); err != nil {
 		return err
 	}
-	_, err = s.DB.W(ctx).Exec(ctx, `UPDATE appeals SET submitted_at = $1, clock_start = $1, created_at = $1, first_response_due = $2, reply_due = $3
+	return s.DB.WithTx(ctx, func(ctx context.Context) error {
+		_, err := s.DB.W(ctx).Exec(ctx, `UPDATE appeals SET submitted_at = $1, clock_start = $1, created_at = $1, first_response_due = $2, reply_due = $3
 		WHERE id = $4`, at, a.FirstResponseDue, a.ReplyDue, id)
-	if err == nil {
-		_, err = s.DB.W(ctx).Exec(ctx, `UPDATE appeal_events SET created_at = $1 WHERE appeal_id = $2`, at, id)
-	}
-	return err
+		if err == nil {
+			// The day of submission moved: so does the appeal in the dashboard rollup.
+			err = s.rollupMove(ctx, &before, a)
+		}
+		if err == nil {
+			_, err = s.DB.W(ctx).Exec(ctx, `UPDATE appeal_events SET created_at = $1 WHERE appeal_id = $2`, at, id)
+		}
+		return err
+	})
 }
 
 // demoActor builds the actor of a demo user, nil when it does not exist.

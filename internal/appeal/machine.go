@@ -386,7 +386,12 @@ func (s *Service) apply(ctx context.Context, t *trans, before *Appeal, step work
 	if err := s.Audit.Record(ctx, "appeal."+action, "appeal", strconv.FormatInt(t.a.ID, 10), auditView(before), auditView(t.a), t.note); err != nil {
 		return err
 	}
-	return s.notifyTransition(ctx, t.a, action, step.From, step.To)
+	if err := s.notifyTransition(ctx, t.a, action, step.From, step.To); err != nil {
+		return err
+	}
+	// The dashboard rollup last: its rows are shared by concurrent writes
+	// (locked until the commit on PostgreSQL).
+	return s.rollupMove(ctx, before, t.a)
 }
 
 // auditView is what the audit chain keeps of an appeal (no personal data).

@@ -54,13 +54,27 @@ type Stats struct {
 // Stats computes the dashboard figures (dispatchers, supervisors, intake;
 // department staff see their own department's).
 //
-// The database does the work in one pass: it groups the matching appeals
-// by type, topic, lead department and month of submission (Asia/Shanghai)
-// and sums the figures stored on each appeal when it moved (on time,
-// handling working days, rating, reopened) plus whether it is overdue now.
-// Go only adds up those groups (at most types x topics x departments x
-// months rows) and reads the 20 newest overdue appeals.
+// The figures that only change when an appeal is written come from the
+// rollup (stats_rollup.go: per day x type x topic x lead department x
+// state, kept in the transactions that write appeals); the ones that
+// change with the time (overdue, late and still open) count the open
+// appeals through a partial index; the 20 newest overdue appeals are an
+// indexed query with LIMIT. A filter the rollup cannot answer (words of
+// the title, one enterprise) groups the matching appeals instead
+// (statsScan). TestStatsSameAsBefore and TestStatsRollupRandom hold both
+// paths to the straightforward computation.
 func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, error) {
+	return s.stats(ctx, f, lang, false)
+}
+
+// StatsScan is the dashboard computed the straightforward way, grouping
+// the matching appeals themselves: Stats' path for the filters the rollup
+// cannot answer, and the baseline of `go run ./tools/bench appeal-stats`.
+func (s *Service) StatsScan(ctx context.Context, f Filter, lang string) (*Stats, error) {
+	return s.stats(ctx, f, lang, true)
+}
+
+func (s *Service) stats(ctx context.Context, f Filter, lang string, scan bool) (*Stats, error) {
 	f.Queue, f.Overdue, f.State = "", false, ""
 	where, args, err := s.filterSQL(ctx, f)
 	if err != nil {
@@ -69,6 +83,75 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 	if a := auth.From(ctx); a.Has(auth.Enterprise) && !a.Has(auth.DeptStaff, auth.DeptAdmin, auth.PlatformAdmin, auth.Supervisor) {
 		return nil, errForbidden()
 	}
+	st := &Stats{}
+	acc := newStatsAcc()
+	rw, rargs, ok, err := s.rollupFilter(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if ok && !scan {
+		if err := s.ensureRollup(ctx); err != nil {
+			return nil, err
+		}
+		if err := s.statsRollup(ctx, rw, rargs, acc); err != nil {
+			return nil, err
+		}
+		if err := s.statsNow(ctx, where, args, st); err != nil {
+			return nil, err
+		}
+	} else if err := s.statsScan(ctx, where, args, acc, st); err != nil {
+		return nil, err
+	}
+	if err := s.finishStats(ctx, f, lang, acc, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// statsGroup is the figures of a group of appeals.
+type statsGroup struct {
+	kind, topic, month                                                              string
+	dept                                                                            int64
+	n, open, replied, onTime, wdSum, wdN, rated, satisfied, reopened, overdue, late int64
+}
+
+// statsAcc adds up groups.
+type statsAcc struct {
+	g      statsGroup // the totals
+	kinds  map[string]int64
+	topics map[string]int64
+	depts  map[int64]int64
+	months map[[2]string]int64
+}
+
+func newStatsAcc() *statsAcc {
+	return &statsAcc{kinds: map[string]int64{}, topics: map[string]int64{}, depts: map[int64]int64{}, months: map[[2]string]int64{}}
+}
+
+func (a *statsAcc) add(g statsGroup) {
+	t := &a.g
+	t.n += g.n
+	t.open += g.open
+	t.replied += g.replied
+	t.onTime += g.onTime
+	t.wdSum += g.wdSum
+	t.wdN += g.wdN
+	t.rated += g.rated
+	t.satisfied += g.satisfied
+	t.reopened += g.reopened
+	t.overdue += g.overdue
+	t.late += g.late
+	a.kinds[g.kind] += g.n
+	a.topics[g.topic] += g.n
+	a.depts[g.dept] += g.n
+	a.months[[2]string{g.month, g.kind}] += g.n
+}
+
+// statsScan groups the matching appeals themselves in one pass: by type,
+// topic, lead department and month of submission (Asia/Shanghai), summing
+// the figures stored on each appeal when it moved plus whether it is
+// overdue now.
+func (s *Service) statsScan(ctx context.Context, where string, args []any, acc *statsAcc, st *Stats) error {
 	b := sqlb{args: args}
 	now := s.now()
 	overdue := b.expr(overdueCond(), now, now, now)
@@ -85,53 +168,44 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 		SUM(CASE WHEN `+lateOpen+` THEN 1 ELSE 0 END)
 		FROM appeals a`+where+` GROUP BY 1, 2, 3, 4`, b.args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	st := &Stats{}
-	var wdSum, wdN, satisfied int64
-	kinds, topics, months := map[string]int64{}, map[string]int64{}, map[[2]string]int64{}
-	depts := map[int64]int64{}
 	for rows.Next() {
-		var kind, topic string
+		var g statsGroup
 		var monthVal any
-		var dept, n, open, replied, onTime, wds, wdn, rated, sat, reopened, od, late int64
-		if err := rows.Scan(&kind, &topic, &dept, &monthVal, &n, &open, &replied, &onTime, &wds, &wdn, &rated, &sat, &reopened, &od, &late); err != nil {
-			return nil, err
+		if err := rows.Scan(&g.kind, &g.topic, &g.dept, &monthVal, &g.n, &g.open, &g.replied, &g.onTime, &g.wdSum, &g.wdN, &g.rated,
+			&g.satisfied, &g.reopened, &g.overdue, &g.late); err != nil {
+			return err
 		}
-		month := db.MonthOf(monthVal)
-		st.Total += n
-		st.Open += open
-		st.Replied += replied
-		st.OnTime += onTime
-		wdSum += wds
-		wdN += wdn
-		st.Rated += rated
-		satisfied += sat
-		st.Reopened += reopened
-		st.OverdueCount += od
-		st.LateOpen += late
-		kinds[kind] += n
-		topics[topic] += n
-		depts[dept] += n
-		months[[2]string{month, kind}] += n
+		g.month = db.MonthOf(monthVal)
+		acc.add(g)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	st.Closed = wdN
-	if wdN > 0 {
-		avg := round2(float64(wdSum) / float64(wdN))
+	st.OverdueCount, st.LateOpen = acc.g.overdue, acc.g.late
+	return nil
+}
+
+// finishStats turns the sums into the dashboard's figures and lists and
+// reads the 20 newest overdue appeals.
+func (s *Service) finishStats(ctx context.Context, f Filter, lang string, acc *statsAcc, st *Stats) error {
+	t := acc.g
+	st.Total, st.Open, st.Replied, st.OnTime, st.Rated, st.Reopened = t.n, t.open, t.replied, t.onTime, t.rated, t.reopened
+	st.Closed = t.wdN
+	if t.wdN > 0 {
+		avg := round2(float64(t.wdSum) / float64(t.wdN))
 		st.AvgHandlingWD = &avg
 	}
 	st.OnTimeRate = ratio(st.OnTime, st.Replied+st.LateOpen)
-	st.SatisfiedRate = ratio(satisfied, st.Rated)
+	st.SatisfiedRate = ratio(t.satisfied, st.Rated)
 	st.ReopenRate = ratio(st.Reopened, st.Replied+st.Reopened)
-	st.ByKind = top(kinds, func(k string) string { return Kind(k).Label(lang) })
-	st.ByTopic = top(topics, func(k string) string { return k })
-	byName, err := s.deptNames(ctx, depts)
+	st.ByKind = top(acc.kinds, func(k string) string { return Kind(k).Label(lang) })
+	st.ByTopic = top(acc.topics, func(k string) string { return k })
+	byName, err := s.deptNames(ctx, acc.depts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	st.ByDept = top(byName, func(k string) string {
 		if k == "" {
@@ -139,8 +213,8 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 		}
 		return k
 	})
-	st.ByMonth = make([]MonthCount, 0, len(months))
-	for k, n := range months {
+	st.ByMonth = make([]MonthCount, 0, len(acc.months))
+	for k, n := range acc.months {
 		st.ByMonth = append(st.ByMonth, MonthCount{Month: k[0], Kind: Kind(k[1]), N: n})
 	}
 	slices.SortFunc(st.ByMonth, func(a, b MonthCount) int {
@@ -154,13 +228,13 @@ func (s *Service) Stats(ctx context.Context, f Filter, lang string) (*Stats, err
 		of.Overdue, of.State = true, "open"
 		where, args, err := s.filterSQL(ctx, of)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if st.Overdue, err = s.page(ctx, where, args, 1, 20); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return st, nil
+	return nil
 }
 
 // deptNames turns counts by lead department id into counts by department

@@ -425,7 +425,13 @@ func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calenda
 	}
 	a.Topic, a.Title, a.EntityID, a.SubmitterID, a.RegisteredBy, a.ContactPref = in.Topic, in.Title, row.entityID, row.submitterID,
 		row.registeredBy, in.ContactPref
-	return id, s.notifyTransition(ctx, a, "submit", "", Submitted)
+	if err := s.notifyTransition(ctx, a, "submit", "", Submitted); err != nil {
+		return 0, err
+	}
+	// The dashboard rollup last: on PostgreSQL its row (today, type, topic,
+	// no department, submitted) is shared by concurrent intakes and stays
+	// locked until the commit, so it is taken as late as possible.
+	return id, s.rollupMove(ctx, nil, a)
 }
 
 // nextNumber takes the next number of the year in the caller's transaction.

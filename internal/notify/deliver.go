@@ -185,20 +185,6 @@ func (s *Service) dispatch(ctx context.Context, d *delivery) (string, error) {
 	return "", Permanent(fmt.Errorf("channel %q is not delivered by a job", d.channel))
 }
 
-// markDone records success: SMS and e-mail are "sent" (accepted by the
-// gateway), a webhook that answered 2xx is "delivered".
-func (s *Service) markDone(ctx context.Context, d *delivery, providerID string) error {
-	now := s.now()
-	status, delivered := StatusSent, (*time.Time)(nil)
-	if d.channel == ChannelWebhook {
-		status, delivered = StatusDelivered, &now
-	}
-	_, err := s.DB.W(ctx).Exec(ctx, `UPDATE notifications SET status = $1, attempts = attempts + 1, last_error = '',
-		provider_id = $2, sent_at = $3, delivered_at = $4 WHERE id = $5 AND status = 'queued'`,
-		status, providerID, now, delivered, d.id)
-	return err
-}
-
 func (s *Service) markAttemptFailed(ctx context.Context, id int64, cause error, final bool) error {
 	status := StatusQueued
 	if final {

@@ -102,6 +102,9 @@ type Service struct {
 	// RetryDelay, when set, replaces River's exponential backoff between
 	// delivery attempts (attempt is the one that just failed, from 1).
 	RetryDelay func(attempt int) time.Duration
+
+	done      doneBatch    // delivery outcomes written in batches (deliverbatch.go)
+	doneStats doneCounters // batches and rows written
 }
 
 // Recipient is a person to notify: a user (whose phone, e-mail and

@@ -1,15 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime/pprof"
 	"strconv"
 	"time"
 
+	"yingshang/internal/app"
 	"yingshang/internal/db"
+	"yingshang/internal/modules"
+	"yingshang/internal/site"
 	"yingshang/internal/site/sitetest"
 )
 
@@ -24,7 +32,16 @@ func init() {
 			requests := fs.Int("requests", 2000, "requests per round and side")
 			clients := fs.Int("clients", 8, "concurrent clients")
 			cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the API rounds to this file")
-			return func(r *Run) error { return benchIntake(r, *requests, *clients, *cpuprofile) }
+			instances := fs.Int("instances", 1, "2: two application instances on one PostgreSQL database against one, the same clients split across them")
+			return func(r *Run) error {
+				if *instances == 2 {
+					return benchIntakeInstances(r, *requests, *clients)
+				}
+				if *instances != 1 {
+					return fmt.Errorf("-instances is 1 or 2, not %d", *instances)
+				}
+				return benchIntake(r, *requests, *clients, *cpuprofile)
+			}
 		}})
 }
 
@@ -91,4 +108,87 @@ func rawIntake(d *db.DB, i int) error {
 			VALUES ($1, 'bench', 'appeal.submit', 'appeal', $2, '', 'x')`, now, strconv.FormatInt(id, 10))
 		return err
 	})
+}
+
+// benchIntakeInstances is intake -instances 2: a second application
+// instance (its own connection pool, modules, job queue client and HTTP
+// server, the same keys and configuration, as a second process would
+// have) on the first one's PostgreSQL database. A: the clients split
+// evenly across the two instances; B: the same clients on the first
+// instance alone. Both instances run in this process and so share its two
+// cores, as two processes on the same machine would.
+func benchIntakeInstances(r *Run, requests, clients int) error {
+	if r.Engine != db.Postgres {
+		return fmt.Errorf("two instances share a PostgreSQL database; SQLite is one process's (use -engine postgres)")
+	}
+	env := sitetest.New(r.TB, r.Engine)
+	env.Clock.Set(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	d2, err := db.Open(ctx, env.App.DB.Pool.Config().ConnString(), "")
+	if err != nil {
+		return err
+	}
+	defer d2.Close()
+	cfg := *env.App.Cfg
+	a2, err := app.Assemble(&cfg, env.App.Log, "bench", env.Clock, d2, env.App.Keys)
+	if err != nil {
+		return err
+	}
+	a2.Jobs.Test = true
+	mods2, err := modules.BuildFrom(a2, modules.All)
+	if err != nil {
+		return err
+	}
+	if err := a2.Jobs.Init(); err != nil {
+		return err
+	}
+	srv2, err := site.New(a2, mods2)
+	if err != nil {
+		return err
+	}
+	second := httptest.NewServer(srv2.Handler())
+	defer second.Close()
+	tok := env.Token(r.TB, "ent")
+	body, _ := json.Marshal(map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	post := func(base string) error {
+		req, _ := http.NewRequest("POST", base+"/api/v1/appeals", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 201 {
+			return fmt.Errorf("POST %s/api/v1/appeals: %d %s", base, resp.StatusCode, b)
+		}
+		return nil
+	}
+	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients, %d rounds (A B A B); A: two instances (pools of %d + %d connections), B: the first alone\n",
+		requests, clients, r.Rounds, env.App.DB.Pool.Config().MaxConns, d2.Pool.Config().MaxConns)
+	bases := []string{env.HTTP.URL, second.URL}
+	two := func(int) (Measure, error) {
+		lat, wall, err := Concurrent(requests, clients, func(i int) error { return post(bases[i%2]) })
+		return Measure{Label: "two instances", Ops: len(lat), Time: wall, Lat: lat}, err
+	}
+	one := func(int) (Measure, error) {
+		lat, wall, err := Concurrent(requests, clients, func(int) error { return post(bases[0]) })
+		return Measure{Label: "one instance", Ops: len(lat), Time: wall, Lat: lat}, err
+	}
+	a, b, err := Interleave(r.Rounds, two, one)
+	if err != nil {
+		return err
+	}
+	PrintRates(r.Out, "req", a, b)
+	// Every request made one appeal, whichever instance took it.
+	var n int
+	if err := env.App.DB.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM appeals`).Scan(&n); err != nil {
+		return err
+	}
+	if want := 2 * r.Rounds * requests; n != want {
+		return fmt.Errorf("%d appeals after %d requests", n, want)
+	}
+	return nil
 }

@@ -1,0 +1,279 @@
+package appeal
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+)
+
+// The dashboard rollup (table appeal_stats_days, migration 0006): what each
+// appeal contributes to the dashboard, added up per local day of
+// submission x type x topic x lead department x state. Every write path of
+// an appeal moves the appeal's contribution in its own transaction
+// (rollupMove: intake in insert, every transition in apply, the demo's
+// backdating); the SLA scan writes only alert levels, which the rollup
+// does not hold. Stats then reads a few thousand rollup rows instead of
+// grouping the appeals table.
+
+// statKey is the rollup row an appeal counts in.
+type statKey struct {
+	day, kind, topic string
+	dept             int64
+	state            string
+}
+
+// statVec is what an appeal adds to its row (or the sum over a row).
+type statVec struct {
+	n, replied, onTime, wdSum, wdN, rated, satisfied, reopened int64
+}
+
+func (v statVec) minus(o statVec) statVec {
+	return statVec{v.n - o.n, v.replied - o.replied, v.onTime - o.onTime, v.wdSum - o.wdSum, v.wdN - o.wdN,
+		v.rated - o.rated, v.satisfied - o.satisfied, v.reopened - o.reopened}
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// statOf is an appeal's rollup row and contribution, with the same
+// definitions as the grouped query (statsScan) and the old computation.
+func statOf(a *Appeal) (statKey, statVec) {
+	k := statKey{day: a.SubmittedAt.In(shanghai).Format("2006-01-02"), kind: string(a.Kind), topic: a.Topic, dept: a.LeadDeptID, state: string(a.State)}
+	v := statVec{n: 1, rated: b2i(a.Rating != ""), satisfied: b2i(a.Rating == "satisfied" || a.Rating == "basic"), reopened: b2i(a.ReopenCount > 0)}
+	if a.ReplyOnTime != nil {
+		v.replied, v.onTime = 1, b2i(*a.ReplyOnTime)
+	}
+	if a.HandlingWorkdays != nil {
+		v.wdSum, v.wdN = int64(*a.HandlingWorkdays), 1
+	}
+	return k, v
+}
+
+// rollupMove moves an appeal's contribution from what it was (nil: a new
+// appeal) to what it is, in the caller's transaction. The two rows are
+// written in key order so that two transactions moving appeals between the
+// same rows cannot deadlock on PostgreSQL.
+func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
+	ka, va := statOf(after)
+	if before == nil {
+		return s.rollupAdd(ctx, ka, va)
+	}
+	kb, vb := statOf(before)
+	if kb == ka {
+		if d := va.minus(vb); d != (statVec{}) {
+			return s.rollupAdd(ctx, ka, d)
+		}
+		return nil
+	}
+	first, second := rollupDelta{kb, statVec{}.minus(vb)}, rollupDelta{ka, va}
+	if keyLess(ka, kb) {
+		first, second = second, first
+	}
+	if err := s.rollupAdd(ctx, first.k, first.v); err != nil {
+		return err
+	}
+	return s.rollupAdd(ctx, second.k, second.v)
+}
+
+type rollupDelta struct {
+	k statKey
+	v statVec
+}
+
+func keyLess(a, b statKey) bool {
+	if a.day != b.day {
+		return a.day < b.day
+	}
+	if a.kind != b.kind {
+		return a.kind < b.kind
+	}
+	if a.topic != b.topic {
+		return a.topic < b.topic
+	}
+	if a.dept != b.dept {
+		return a.dept < b.dept
+	}
+	return a.state < b.state
+}
+
+func (s *Service) rollupAdd(ctx context.Context, k statKey, v statVec) error {
+	_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_stats_days (day, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (day, kind, topic, dept_id, state) DO UPDATE SET n = appeal_stats_days.n + excluded.n,
+		replied = appeal_stats_days.replied + excluded.replied, on_time = appeal_stats_days.on_time + excluded.on_time,
+		wd_sum = appeal_stats_days.wd_sum + excluded.wd_sum, wd_n = appeal_stats_days.wd_n + excluded.wd_n,
+		rated = appeal_stats_days.rated + excluded.rated, satisfied = appeal_stats_days.satisfied + excluded.satisfied,
+		reopened = appeal_stats_days.reopened + excluded.reopened`,
+		k.day, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened)
+	return err
+}
+
+// ensureRollup fills the rollup from the appeals table once (the appeals
+// that existed before migration 0006, or rows loaded around the
+// application), then remembers that it is built.
+func (s *Service) ensureRollup(ctx context.Context) error {
+	if s.rollupBuilt.Load() {
+		return nil
+	}
+	var n int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM appeal_stats_built`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		if err := s.RebuildRollup(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+	}
+	s.rollupBuilt.Store(true)
+	return nil
+}
+
+// RebuildRollup recomputes the dashboard rollup from the appeals table in
+// one transaction that holds off appeal writes (PostgreSQL: a SHARE lock
+// on appeals, which waits for the writers in flight; SQLite: the single
+// writer). It is the backfill of migration 0006 and the repair tool after
+// appeals were written around the application (bulk loads, benchmarks).
+func (s *Service) RebuildRollup(ctx context.Context) error {
+	day := "strftime('%Y-%m-%d', submitted_at, '+8 hours')"
+	if s.DB.Dialect == db.Postgres {
+		day = "to_char(submitted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+	}
+	return s.DB.WithTx(ctx, func(ctx context.Context) error {
+		w := s.DB.W(ctx)
+		if s.DB.Dialect == db.Postgres {
+			if _, err := w.Exec(ctx, `LOCK TABLE appeals IN SHARE MODE`); err != nil {
+				return err
+			}
+		}
+		if _, err := w.Exec(ctx, `DELETE FROM appeal_stats_days`); err != nil {
+			return err
+		}
+		if _, err := w.Exec(ctx, `INSERT INTO appeal_stats_days (day, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+			SELECT `+day+`, kind, topic, COALESCE(lead_dept_id, 0), state, COUNT(*),
+			SUM(CASE WHEN reply_on_time IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN reply_on_time THEN 1 ELSE 0 END),
+			COALESCE(SUM(handling_workdays), 0), COUNT(handling_workdays), SUM(CASE WHEN rating <> '' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END), SUM(CASE WHEN reopen_count > 0 THEN 1 ELSE 0 END)
+			FROM appeals GROUP BY 1, 2, 3, 4, 5`); err != nil {
+			return err
+		}
+		if _, err := w.Exec(ctx, `DELETE FROM appeal_stats_built`); err != nil {
+			return err
+		}
+		_, err := w.Exec(ctx, `INSERT INTO appeal_stats_built (id, built_at) VALUES (1, $1)`, s.now())
+		return err
+	})
+}
+
+// rollupFilter is the rollup's WHERE for a dashboard filter, false when
+// the filter needs the appeals themselves (words of the title, one
+// enterprise). The caller's scope is what filterSQL applies: everything
+// for the appeals office, the lead departments in scope for department
+// staff.
+func (s *Service) rollupFilter(ctx context.Context, f Filter) (string, []any, bool, error) {
+	if strings.TrimSpace(f.Q) != "" || f.EntityID != 0 {
+		return "", nil, false, nil
+	}
+	actor, err := auth.Require(ctx)
+	if err != nil {
+		return "", nil, false, err
+	}
+	r, err := s.roleSet(ctx, actor)
+	if err != nil {
+		return "", nil, false, err
+	}
+	var b sqlb
+	if !(r.dispatcher || r.supervisor || r.intake) {
+		// filterSQL let the caller through with the "department" queue.
+		ids := make([]any, len(actor.DeptScope))
+		marks := make([]string, len(actor.DeptScope))
+		for i, d := range actor.DeptScope {
+			ids[i], marks[i] = d, "?"
+		}
+		b.add("dept_id IN ("+strings.Join(marks, ", ")+")", ids...)
+	}
+	if f.From != "" {
+		t, _ := time.ParseInLocation("2006-01-02", f.From, shanghai)
+		b.add("day >= ?", t.Format("2006-01-02"))
+	}
+	if f.To != "" {
+		t, _ := time.ParseInLocation("2006-01-02", f.To, shanghai)
+		b.add("day <= ?", t.Format("2006-01-02"))
+	}
+	if f.Kind != "" {
+		b.add("kind = ?", f.Kind)
+	}
+	if f.Topic != "" {
+		b.add("topic = ?", f.Topic)
+	}
+	if f.DeptID != 0 {
+		b.add("dept_id = ?", f.DeptID)
+	}
+	return b.where(), b.args, true, nil
+}
+
+// statsRollup adds up the rollup rows matching where into st and the
+// per-type, topic, department and month counts.
+func (s *Service) statsRollup(ctx context.Context, where string, args []any, acc *statsAcc) error {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT kind, topic, dept_id, substr(day, 1, 7), state, SUM(n), SUM(replied), SUM(on_time),
+		SUM(wd_sum), SUM(wd_n), SUM(rated), SUM(satisfied), SUM(reopened)
+		FROM appeal_stats_days`+where+` GROUP BY kind, topic, dept_id, substr(day, 1, 7), state`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, topic, month, state string
+		var dept int64
+		var v statVec
+		if err := rows.Scan(&kind, &topic, &dept, &month, &state, &v.n, &v.replied, &v.onTime, &v.wdSum, &v.wdN, &v.rated, &v.satisfied, &v.reopened); err != nil {
+			return err
+		}
+		if v.n == 0 {
+			continue // every appeal of the row moved on
+		}
+		g := statsGroup{kind: kind, topic: topic, dept: dept, month: month, n: v.n, replied: v.replied, onTime: v.onTime,
+			rated: v.rated, satisfied: v.satisfied, reopened: v.reopened}
+		switch State(state) {
+		case Rejected, Closed, Merged:
+		default:
+			g.open = v.n
+		}
+		if State(state) == Closed {
+			g.wdSum, g.wdN = v.wdSum, v.wdN
+		}
+		acc.add(g)
+	}
+	return rows.Err()
+}
+
+// statsNow counts, over the open appeals matching the filter, those past a
+// running deadline (overdue) and those past the reply deadline without a
+// reply (late): the figures that change with the time and not with a
+// write. Every clock runs only in open states, so the query reads the
+// partial index appeals_open_stats and never the closed appeals.
+func (s *Service) statsNow(ctx context.Context, where string, args []any, st *Stats) error {
+	b := sqlb{args: args}
+	now := s.now()
+	overdue := b.expr(overdueCond(), now, now, now)
+	late := b.expr(lateOpenCond(), now)
+	if where == "" {
+		where = " WHERE "
+	} else {
+		where += " AND "
+	}
+	return s.DB.Q(ctx).QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN `+late+` THEN 1 ELSE 0 END), 0)
+		FROM appeals a`+where+openStatsCond, b.args...).Scan(&st.OverdueCount, &st.LateOpen)
+}
+
+// openStatsCond is the predicate of the partial index appeals_open_stats,
+// written exactly so (SQLite uses a partial index only for a query that
+// repeats its WHERE term).
+const openStatsCond = `a.state NOT IN ('rejected', 'closed', 'merged')`
