@@ -140,9 +140,10 @@ func writeProblem(w http.ResponseWriter, lang string, p Problem) {
 	_, _ = w.Write(body)
 }
 
-// WriteJSON writes v as JSON with the status. A nil v with 204 (or any
-// status) writes no body. A value that cannot be encoded is a programming
-// error: it is logged and answered with a bare 500.
+// WriteJSON writes v as JSON with the status; times are written in
+// Asia/Shanghai with their offset (RFC 3339, "+08:00"; see shanghaiTimes).
+// A nil v with 204 (or any status) writes no body. A value that cannot be
+// encoded is a programming error: it is logged and answered with a bare 500.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if v == nil || status == http.StatusNoContent {
 		w.WriteHeader(status)
@@ -156,6 +157,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"code":"internal"}`))
 		return
 	}
+	body = shanghaiTimes(body)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
