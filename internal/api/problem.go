@@ -141,7 +141,7 @@ func writeProblem(w http.ResponseWriter, lang string, p Problem) {
 }
 
 // WriteJSON writes v as JSON with the status; times are written in
-// Asia/Shanghai with their offset (RFC 3339, "+08:00"; see shanghaiTimes).
+// Asia/Shanghai with their offset (RFC 3339, "+08:00"; see inShanghai).
 // A nil v with 204 (or any status) writes no body. A value that cannot be
 // encoded is a programming error: it is logged and answered with a bare 500.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
@@ -149,7 +149,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		w.WriteHeader(status)
 		return
 	}
-	body, err := json.Marshal(v)
+	body, err := json.Marshal(inShanghai(v))
 	if err != nil {
 		slog.Error("api: cannot encode response", "err", err)
 		w.Header().Set("Content-Type", ProblemContentType)
@@ -157,7 +157,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"code":"internal"}`))
 		return
 	}
-	body = shanghaiTimes(body)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
