@@ -34,6 +34,7 @@ var Module = module.Info{
 	Requires:  []string{"credit"},
 	Schema:    policy.Schema,
 	Templates: module.Templates(templates),
+	Labels:    labels,
 	Commands:  commands,
 	Settings: []config.Option{
 		{Name: "policy-push-repush-days", Default: strconv.Itoa(policy.DefaultRepushDays),
