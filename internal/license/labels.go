@@ -1,5 +1,7 @@
 package license
 
+import "strings"
+
 // Labels of the module's codes in Chinese and English. The handlers
 // register them in the platform's one label table (module.Info.Labels) as
 // "license.<kind>", and the Label funcs below and the pages read the same
@@ -84,4 +86,21 @@ func LabelTables() map[string]map[string][2]string {
 		out[kind] = c
 	}
 	return out
+}
+
+// NoteIn is the column's note in the language: the notes are written
+// "中文 / English"; a note without " / " is the same in both (a format
+// such as YYYY-MM-DD), and a leading YYYY-MM-DD stays in the English one.
+func (c Column) NoteIn(lang string) string {
+	zh, en, ok := strings.Cut(c.Note, " / ")
+	if !ok {
+		return c.Note
+	}
+	if lang != "en" {
+		return zh
+	}
+	if strings.HasPrefix(zh, "YYYY-MM-DD") && !strings.HasPrefix(en, "YYYY-MM-DD") {
+		return "YYYY-MM-DD, " + en
+	}
+	return en
 }

@@ -1,7 +1,9 @@
 package licenses_test
 
 import (
+	"strings"
 	"testing"
+	"unicode"
 
 	"yingshang/internal/handlers/licenses"
 	"yingshang/internal/license"
@@ -50,5 +52,24 @@ func TestLicenseLabelsInSharedTable(t *testing.T) {
 		if _, ok := web.LabelText("license.outcome", o); !ok {
 			t.Errorf("outcome %s unlabelled", o)
 		}
+	}
+}
+
+// The import page's column notes are in the page's language.
+func TestColumnNotesByLanguage(t *testing.T) {
+	for _, c := range license.Columns {
+		zh, en := c.NoteIn("zh-CN"), c.NoteIn("en")
+		if zh == "" || en == "" || strings.Contains(zh, " / ") || strings.Contains(en, " / ") {
+			t.Errorf("%s: %q / %q", c.Field, zh, en)
+		}
+		for _, r := range en {
+			if unicode.Is(unicode.Han, r) {
+				t.Errorf("%s: Chinese in the English note %q", c.Field, en)
+				break
+			}
+		}
+	}
+	if got := license.Columns[6].NoteIn("en"); got != "YYYY-MM-DD, last valid day" {
+		t.Errorf("expires_on note: %q", got)
 	}
 }
