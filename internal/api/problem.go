@@ -140,15 +140,16 @@ func writeProblem(w http.ResponseWriter, lang string, p Problem) {
 	_, _ = w.Write(body)
 }
 
-// WriteJSON writes v as JSON with the status. A nil v with 204 (or any
-// status) writes no body. A value that cannot be encoded is a programming
-// error: it is logged and answered with a bare 500.
+// WriteJSON writes v as JSON with the status; times are written in
+// Asia/Shanghai with their offset (RFC 3339, "+08:00"; see inShanghai).
+// A nil v with 204 (or any status) writes no body. A value that cannot be
+// encoded is a programming error: it is logged and answered with a bare 500.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if v == nil || status == http.StatusNoContent {
 		w.WriteHeader(status)
 		return
 	}
-	body, err := json.Marshal(v)
+	body, err := json.Marshal(inShanghai(v))
 	if err != nil {
 		slog.Error("api: cannot encode response", "err", err)
 		w.Header().Set("Content-Type", ProblemContentType)

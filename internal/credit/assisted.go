@@ -31,8 +31,7 @@ var PointKinds = []string{"hall", "street", "market", "bank"}
 
 // PointKindLabel names a service point kind in the language.
 func PointKindLabel(k, lang string) string {
-	return pick(map[string][2]string{"hall": {"政务服务大厅窗口", "service hall window"}, "street": {"街道（乡镇）便民服务点", "street service point"},
-		"market": {"市场服务点", "market service point"}, "bank": {"银行网点", "bank branch"}}, k, lang)
+	return pick(pointKindLabels, k, lang)
 }
 
 // Assisted application statuses.
@@ -44,8 +43,7 @@ const (
 
 // AssistedLabel names an assisted application status in the language.
 func AssistedLabel(st, lang string) string {
-	return pick(map[string][2]string{AssistedPending: {"待企业确认", "awaiting the enterprise's confirmation"},
-		AssistedConfirmed: {"企业已确认，已提交审核", "confirmed, under review"}, AssistedRejected: {"企业未同意", "refused by the enterprise"}}, st, lang)
+	return pick(assistedLabels, st, lang)
 }
 
 // ServicePoint is a department or unit that may apply on an enterprise's behalf.

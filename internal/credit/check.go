@@ -39,7 +39,7 @@ func SceneLabel(scene, lang string) string {
 
 // ResultLabel names a check result in the language.
 func ResultLabel(r, lang string) string {
-	return pick(map[string][2]string{ResultPass: {"通过", "pass"}, ResultConditions: {"有条件通过", "pass with conditions"}, ResultDeny: {"不通过", "deny"}}, r, lang)
+	return pick(resultLabels, r, lang)
 }
 
 // SceneRule is one row of the scene-rule table.

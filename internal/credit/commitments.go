@@ -20,9 +20,7 @@ var CommitmentKinds = []string{"missing_material", "instead_of_certificate", "re
 
 // CommitmentKindLabel names a commitment kind in the language.
 func CommitmentKindLabel(k, lang string) string {
-	return pick(map[string][2]string{"missing_material": {"容缺受理承诺", "accept with missing material"},
-		"instead_of_certificate": {"承诺代替证明", "commitment instead of certificates"}, "repair": {"信用修复承诺", "credit repair commitment"},
-		"other": {"其他信用承诺", "other commitment"}}, k, lang)
+	return pick(commitmentKindLabels, k, lang)
 }
 
 // CommitmentInput is a commitment an entity signs in a process.
@@ -228,13 +226,13 @@ func (s *Service) Resolve(ctx context.Context, id int64, breached bool, note str
 
 // CommitmentStatusLabel names a commitment status in the language.
 func CommitmentStatusLabel(st, lang string) string {
-	return pick(map[string][2]string{"open": {"履行中", "open"}, "fulfilled": {"已履行", "fulfilled"}, "breached": {"已违背", "breached"}}, st, lang)
+	return pick(commitmentStatusLabels, st, lang)
 }
 
 // PublicCommitmentLabel names a commitment status on the public page:
 // in force, fulfilled, broken.
 func PublicCommitmentLabel(st, lang string) string {
-	return pick(map[string][2]string{"open": {"履约中", "in force"}, "fulfilled": {"已履约", "fulfilled"}, "breached": {"已违约", "broken"}}, st, lang)
+	return pick(publicCommitmentLabels, st, lang)
 }
 
 // PublicCommitment is a commitment as the public sees it.

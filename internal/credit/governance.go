@@ -41,12 +41,12 @@ const (
 
 // LedgerSourceLabel names a ledger source in the language.
 func LedgerSourceLabel(s, lang string) string {
-	return pick(map[string][2]string{LedgerHighFrequency: {"高频失信", "high-frequency dishonesty"}, LedgerManual: {"信用办列入", "added by the credit office"}}, s, lang)
+	return pick(ledgerSourceLabels, s, lang)
 }
 
 // LedgerStatusLabel names a ledger status in the language.
 func LedgerStatusLabel(s, lang string) string {
-	return pick(map[string][2]string{LedgerActive: {"治理中", "under governance"}, LedgerExited: {"已退出", "exited"}}, s, lang)
+	return pick(ledgerStatusLabels, s, lang)
 }
 
 // GovernanceSettings are the high-frequency criterion.

@@ -76,7 +76,7 @@ type GradeChange struct {
 
 // ColourLabel names a five-colour class in the language.
 func ColourLabel(c, lang string) string {
-	return pick(map[string][2]string{"green": {"绿色", "green"}, "blue": {"蓝色", "blue"}, "red": {"红色", "red"}, "orange": {"橙色", "orange"}, "grey": {"灰色", "grey"}}, c, lang)
+	return pick(colourLabels, c, lang)
 }
 
 // Matches reports whether the rule's conditions hold for f.

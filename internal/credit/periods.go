@@ -22,7 +22,7 @@ var Classes = []string{ClassMinor, ClassGeneral, ClassSerious}
 
 // ClassLabel names a class in the language.
 func ClassLabel(class, lang string) string {
-	l, ok := map[string][2]string{ClassMinor: {"轻微", "minor"}, ClassGeneral: {"一般", "general"}, ClassSerious: {"严重", "serious"}}[class]
+	l, ok := classLabels[class]
 	if !ok {
 		return class
 	}

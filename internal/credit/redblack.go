@@ -28,12 +28,12 @@ const (
 
 // ListKindLabel names a list kind in the language.
 func ListKindLabel(k, lang string) string {
-	return pick(map[string][2]string{ListRed: {"红榜（守信）", "red list (trustworthy)"}, ListBlack: {"黑榜（失信）", "black list (dishonest)"}}, k, lang)
+	return pick(listKindLabels, k, lang)
 }
 
 // ListStatusLabel names a list status in the language.
 func ListStatusLabel(st, lang string) string {
-	return pick(map[string][2]string{"draft": {"待确认", "draft"}, "published": {"已发布", "published"}}, st, lang)
+	return pick(listStatusLabels, st, lang)
 }
 
 // ListInput drafts a list.

@@ -36,15 +36,12 @@ const (
 
 // StageLabel names a stage in the language.
 func StageLabel(st, lang string) string {
-	return pick(map[string][2]string{StageAssisted: {"代办确认", "assisted, confirmed"}, StageFirstReview: {"信用办初审", "first review (credit office)"},
-		StageDecide: {"部门审核", "Department review"}, StageExternal: {"外部审核", "external review"}, StageDone: {"办结", "closed"},
-		"submitted": {"提交申请", "applied"}}, st, lang)
+	return pick(stageLabels, st, lang)
 }
 
 // StepOutcomeLabel names a step outcome in the language.
 func StepOutcomeLabel(o, lang string) string {
-	return pick(map[string][2]string{"pass": {"通过", "passed"}, "approve": {"同意修复", "approved"}, "reject": {"不同意", "rejected"},
-		"approved": {"同意修复", "approved"}, "rejected": {"不同意", "rejected"}, "forward": {"转送", "forwarded"}}, o, lang)
+	return pick(stepOutcomeLabels, o, lang)
 }
 
 // Route is the review route of a record kind.

@@ -46,7 +46,7 @@ func MeasureLabel(m, lang string) string { return pick(measureLabels, m, lang) }
 
 // OutcomeLabel names a rule outcome in the language.
 func OutcomeLabel(o, lang string) string {
-	return pick(map[string][2]string{OutcomeDeny: {"不通过", "deny"}, OutcomeConditions: {"有条件通过", "with conditions"}, OutcomeIncentive: {"守信激励", "incentive"}}, o, lang)
+	return pick(outcomeLabels, o, lang)
 }
 
 // Scene is a configured scene of the credit check.

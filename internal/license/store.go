@@ -337,5 +337,5 @@ func nullID(id int64) any {
 
 // StatusZH names a status in Chinese.
 func StatusZH(st string) string {
-	return map[string]string{StatusActive: "有效", StatusRenewed: "已续证", StatusRevoked: "已撤销", StatusCancelled: "已注销", StatusLapsed: "已过期失效"}[st]
+	return statusLabels[st][0]
 }

@@ -2,12 +2,13 @@ package web
 
 import (
 	"yingshang/internal/auth"
+	"yingshang/internal/entity"
 	"yingshang/internal/notify"
 )
 
 // The platform core's codes in the one label table: roles, notification
-// channels and delivery statuses, and the problems the audit deep check
-// reports. Modules add theirs through module.Info.Labels.
+// channels and delivery statuses, the problems the audit deep check
+// reports, and the market-entity register's statuses (entity.LabelTables). Modules add theirs through module.Info.Labels.
 func init() {
 	roles := map[string]Text{}
 	for _, r := range auth.AllRoles {
@@ -23,4 +24,11 @@ func init() {
 		"audit.problem": {"added": {ZH: "无审计事件的新增", EN: "added without an event"}, "changed": {ZH: "无审计事件的修改", EN: "changed without an event"},
 			"deleted": {ZH: "无审计事件的删除", EN: "deleted without an event"}},
 	})
+	for kind, codes := range entity.LabelTables() {
+		m := make(map[string]Text, len(codes))
+		for k, t := range codes {
+			m[k] = Text{ZH: t[0], EN: t[1]}
+		}
+		RegisterLabels(Labels{"entity." + kind: m})
+	}
 }

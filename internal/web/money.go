@@ -8,8 +8,9 @@ import (
 
 // Yuan formats an amount in yuan for a page: thousands separators and the
 // decimals as given ("3000000" -> "3,000,000", "1234567.5" -> "1,234,567.5").
-// It accepts the integer kinds the services use for whole yuan and the
-// decimal strings they use for prices; the page's column header or the
+// It accepts the integer kinds the services use for whole yuan, the
+// decimal strings they use for prices and the floats of figures kept in
+// 万元 (an entity's revenue and assets); the page's column header or the
 // caller adds the unit (元 / yuan). Templates call it as {{yuan .X}}.
 // A string that is not a plain decimal number is an error, so a template
 // that passes the wrong field fails instead of printing nonsense.
@@ -25,6 +26,13 @@ func Yuan(v any) (string, error) {
 			return "", nil
 		}
 		s = strconv.FormatInt(*x, 10)
+	case float64:
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+	case *float64:
+		if x == nil {
+			return "", nil
+		}
+		s = strconv.FormatFloat(*x, 'f', -1, 64)
 	case string:
 		s = strings.TrimSpace(x)
 		if s == "" {

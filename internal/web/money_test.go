@@ -19,6 +19,9 @@ func TestYuan(t *testing.T) {
 		{"100000.5", "100,000.5"},
 		{"12.00", "12.00"},
 		{"", ""},
+		{12345.6, "12,345.6"},
+		{float64(86000), "86,000"},
+		{(*float64)(nil), ""},
 	}
 	for _, c := range cases {
 		got, err := Yuan(c.in)
@@ -26,7 +29,7 @@ func TestYuan(t *testing.T) {
 			t.Errorf("Yuan(%v) = %q, %v; want %q", c.in, got, err, c.want)
 		}
 	}
-	for _, bad := range []any{"12a", "1.2.3", ".5", "1.", 1.5} {
+	for _, bad := range []any{"12a", "1.2.3", ".5", "1.", float32(1.5)} {
 		if got, err := Yuan(bad); err == nil {
 			t.Errorf("Yuan(%v) = %q, want an error", bad, got)
 		}

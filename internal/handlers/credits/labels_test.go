@@ -14,9 +14,18 @@ func TestCreditLabelsInSharedTable(t *testing.T) {
 	web.RegisterLabels(credits.Module.Labels)
 	funcs := map[string]func(string, string) string{
 		"kind": credit.KindLabel, "status": credit.StatusLabel, "penalty_type": credit.PenaltyTypeLabel,
-		"repair_status": credit.RepairLabel, "measure": credit.MeasureLabel,
+		"repair_status": credit.RepairLabel, "measure": credit.MeasureLabel, "scene": credit.SceneLabel,
+		"point_kind": credit.PointKindLabel, "assisted_status": credit.AssistedLabel, "result": credit.ResultLabel,
+		"commitment_kind": credit.CommitmentKindLabel, "commitment_status": credit.CommitmentStatusLabel,
+		"public_commitment": credit.PublicCommitmentLabel, "ledger_source": credit.LedgerSourceLabel,
+		"ledger_status": credit.LedgerStatusLabel, "colour": credit.ColourLabel, "class": credit.ClassLabel,
+		"list_kind": credit.ListKindLabel, "list_status": credit.ListStatusLabel, "review_stage": credit.StageLabel,
+		"step_outcome": credit.StepOutcomeLabel, "rule_outcome": credit.OutcomeLabel,
 	}
 	tables := credit.LabelTables()
+	if len(tables) != len(funcs) {
+		t.Errorf("%d tables, %d funcs checked", len(tables), len(funcs))
+	}
 	for kind, fn := range funcs {
 		codes := tables[kind]
 		if len(codes) == 0 {

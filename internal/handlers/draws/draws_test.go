@@ -69,13 +69,14 @@ func TestExpertDrawScenario(t *testing.T) {
 				t.Fatalf("register: %d %s", res.StatusCode, res.Header.Get("Location"))
 			}
 			pid := m[1]
-			// The project list shows the status label and the budget with
-			// separators, never the raw code or bare digits (issue 13).
-			if l := ent.Get(t, "/draws"); l.StatusCode != 200 || !strings.Contains(l.Body, "已登记") || !strings.Contains(l.Body, "3,000,000") ||
+			// The project list shows the status label and the budget in
+			// 万元 as it was entered, never the raw code or bare yuan
+			// digits (issue 13).
+			if l := ent.Get(t, "/draws"); l.StatusCode != 200 || !strings.Contains(l.Body, "已登记") || !strings.Contains(l.Body, "预算（万元）") || !strings.Contains(l.Body, ">300<") ||
 				strings.Contains(l.Body, ">registered<") || strings.Contains(l.Body, ">3000000<") {
 				t.Fatalf("project list: %d\n%s", l.StatusCode, l.Body)
 			}
-			if pp := ent.Get(t, "/draws/projects/"+pid); pp.StatusCode != 200 || !strings.Contains(pp.Body, "3,000,000") || strings.Contains(pp.Body, ">3000000<") {
+			if pp := ent.Get(t, "/draws/projects/"+pid); pp.StatusCode != 200 || !strings.Contains(pp.Body, "<dd>300</dd>") || strings.Contains(pp.Body, ">3000000<") {
 				t.Fatalf("project page budget: %d\n%s", pp.StatusCode, pp.Body)
 			}
 			staff := env.Login(t, "jyzx-staff")

@@ -46,6 +46,7 @@ var Module = module.Info{
 	Schema:    migrations.Source,
 	Labels:    moduleLabels,
 	Templates: module.Templates(templates),
+	Labels:    moduleLabels,
 	Settings: []config.Option{
 		{Name: "inspect-ratios", Default: "A:20,B:50,C:200,D:500", Usage: "inspect module: default sampling ratio per credit class, per mille (C and D sampled far more than A)",
 			Check: func(v string) error { _, err := inspect.ParseRatios(v); return err }},

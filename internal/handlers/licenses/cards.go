@@ -16,9 +16,7 @@ import (
 const cardWindow = 90
 
 func licenceStatus(st string) web.Text {
-	en := map[string]string{license.StatusActive: "Valid", license.StatusRenewed: "Renewed", license.StatusRevoked: "Revoked",
-		license.StatusCancelled: "Cancelled", license.StatusLapsed: "Lapsed"}[st]
-	return web.Text{ZH: license.StatusZH(st), EN: en}
+	return web.Text{ZH: license.StatusLabel(st, "zh"), EN: license.StatusLabel(st, "en")}
 }
 
 // expiry is the end of a licence's last valid day in Shanghai.

@@ -100,46 +100,13 @@ func statusOptions(v *web.View, sel string) []Option {
 	return out
 }
 
-func statusLabel(v *web.View, st string) string {
-	en := map[string]string{license.StatusActive: "Valid", license.StatusRenewed: "Renewed", license.StatusRevoked: "Revoked",
-		license.StatusCancelled: "Cancelled", license.StatusLapsed: "Lapsed"}[st]
-	return v.T(license.StatusZH(st), en)
-}
+func statusLabel(v *web.View, st string) string { return license.StatusLabel(st, v.Lang) }
 
-func stageLabel(v *web.View, st string) string {
-	switch st {
-	case license.StageRemind1:
-		return v.T("首次提醒", "First reminder")
-	case license.StageRemind2:
-		return v.T("再次提醒", "Second reminder")
-	case license.StageFollowup:
-		return v.T("列入跟进清单", "Follow-up list")
-	case license.StageLapsed:
-		return v.T("到期失效", "Lapsed")
-	}
-	return st
-}
+func stageLabel(v *web.View, st string) string { return license.StageLabel(st, v.Lang) }
 
-func outcomeLabel(v *web.View, o string) string {
-	zh := map[string][2]string{"reached": {"已告知", "Reached"}, "renewing": {"正在办理", "Renewing"}, "renewed": {"已续证", "Renewed"},
-		"closing": {"不再续证（停业）", "Closing"}, "unreachable": {"未联系上", "Unreachable"}, "call": {"电话", "Call"}, "visit": {"上门", "Visit"}}[o]
-	if zh[0] == "" {
-		return o
-	}
-	return v.T(zh[0], zh[1])
-}
+func outcomeLabel(v *web.View, o string) string { return license.OutcomeLabel(o, v.Lang) }
 
-func answerLabel(v *web.View, a string) string {
-	switch a {
-	case license.AnswerRenewed:
-		return v.T("持证人答复：已续证", "Holder: renewed")
-	case license.AnswerRenewing:
-		return v.T("持证人答复：正在办理", "Holder: renewing")
-	case license.AnswerClosing:
-		return v.T("持证人答复：不再续证", "Holder: closing")
-	}
-	return ""
-}
+func answerLabel(v *web.View, a string) string { return license.AnswerLabel(a, v.Lang) }
 
 // back returns to a page inside the module.
 func back(r *http.Request, def string) string {

@@ -24,6 +24,7 @@ var Module = module.Info{
 	Title:     module.Text{ZH: "证照到期提醒", EN: "Licence reminders"},
 	Schema:    license.Schema,
 	Templates: module.Templates(templates),
+	Labels:    labels,
 	Commands:  commands,
 	New: func(h *module.Host) (module.Module, error) {
 		return &mod{svc: &license.Service{DB: h.DB, Accounts: h.Accounts, Entities: h.Entities, Audit: h.Audit, Clock: h.Clock, Keys: h.Keys, Notify: h.Notify, Calendar: h.Calendar,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
 
 	"yingshang/internal/notify"
 	"yingshang/internal/web"
@@ -26,7 +27,8 @@ type typeView struct {
 
 type varView struct {
 	Name, ZH, EN, Example string
-	value                 any // the example as declared, for previews
+	ExampleZH             bool // the example is Chinese text (marked lang="zh-CN" on the page)
+	value                 any  // the example as declared, for previews
 }
 
 type slotView struct {
@@ -47,6 +49,7 @@ func newTypeView(tt notify.TypeTemplates, lang string) typeView {
 	tv := typeView{Key: tt.Key, Name: typeName(tt.Key, lang), Sensitive: tt.Sensitive}
 	for _, v := range tt.Variables {
 		tv.Variables = append(tv.Variables, varView{Name: v.Name, ZH: v.ZH, EN: v.EN, Example: exampleText(v), value: exampleValue(v)})
+		tv.Variables[len(tv.Variables)-1].ExampleZH = hasHan(tv.Variables[len(tv.Variables)-1].Example)
 	}
 	for _, sl := range tt.Templates {
 		tv.Slots = append(tv.Slots, newSlotView(tt.Key, sl, lang))
@@ -237,4 +240,14 @@ func previewError(err error, names []string) (string, string) {
 		return "模板无法用示例数据生成：" + msg, "the template fails on example data: " + msg
 	}
 	return "模板语法错误：" + msg, "template syntax error: " + msg
+}
+
+// hasHan reports whether s holds a Chinese character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

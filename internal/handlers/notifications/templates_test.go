@@ -18,7 +18,7 @@ func TestTemplateEditing(t *testing.T) {
 			admin := env.Login(t, "admin")
 			page := admin.Get(t, "/admin/templates")
 			contains(t, "/admin/templates", page.Body, `id="system.test"`, "{{.sender}}", "发送人", "who sent the test", "平台管理员",
-				"默认 default", `href="`+slotPath+`"`, "短信验证码")
+				`<span class="tag default">默认</span>`, `href="`+slotPath+`"`, "短信验证码")
 
 			// Preview with example data, and its errors next to the body.
 			r := admin.PostForm(t, slotPath, form("action", "preview", "subject", "测试：{{.sender}}", "body", "{{.sender}}于{{.time}}发送"))
@@ -42,7 +42,7 @@ func TestTemplateEditing(t *testing.T) {
 				t.Fatalf("save: %d %s", r.StatusCode, r.Header.Get("Location"))
 			}
 			page = admin.Get(t, "/admin/templates")
-			contains(t, "after save", page.Body, "自定义 customised", "自定义正文：{{.sender}}")
+			contains(t, "after save", page.Body, `<span class="tag custom" title=`, "自定义正文：{{.sender}}")
 
 			// New messages use it.
 			sendTest(t, env, notify.Recipient{UserID: env.Users["sjj-staff"]}, "", notify.ChannelInApp)
@@ -55,7 +55,7 @@ func TestTemplateEditing(t *testing.T) {
 			if r := admin.PostForm(t, slotPath+"/reset", form()); r.StatusCode != http.StatusSeeOther {
 				t.Fatalf("reset: %d", r.StatusCode)
 			}
-			if page := admin.Get(t, "/admin/templates"); strings.Contains(page.Body, "自定义 customised") {
+			if page := admin.Get(t, "/admin/templates"); strings.Contains(page.Body, `<span class="tag custom" title=`) {
 				t.Fatal("still customised after the reset")
 			}
 

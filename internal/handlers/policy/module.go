@@ -34,6 +34,7 @@ var Module = module.Info{
 	Requires:  []string{"credit"},
 	Schema:    policy.Schema,
 	Templates: module.Templates(templates),
+	Labels:    labels,
 	Commands:  commands,
 	Labels:    applyLabels,
 	Settings: []config.Option{

@@ -373,11 +373,16 @@ func (h *handlers) detail(w http.ResponseWriter, r *http.Request) error {
 	if res := r.URL.Query().Get("run"); res != "" {
 		data["RunNote"] = res
 	}
+	// The long lists come a page at a time (detailPage rows, each list its
+	// own page parameter), so the page stays usable with thousands of grants.
 	gs, err := h.svc.Grants(ctx, id, "")
 	if err == nil {
-		data["Grants"] = grantViews(v, gs)
+		lo, hi, pg := web.Paginate(v, r, "gpage", "grants", len(gs), detailPage)
+		data["Grants"], data["GrantPager"] = grantViews(v, gs[lo:hi]), pg
 	}
 	if bs, err := h.svc.Batches(ctx, id); err == nil && len(bs) > 0 {
+		lo, hi, pg := web.Paginate(v, r, "bpage", "batches", len(bs), detailPage)
+		bs, data["BatchPager"] = bs[lo:hi], pg
 		type batchRow struct {
 			policy.Batch
 			StatusLabel string
@@ -389,11 +394,15 @@ func (h *handlers) detail(w http.ResponseWriter, r *http.Request) error {
 		data["Batches"] = rows
 	}
 	if ps, err := h.svc.Pushes(ctx, id); err == nil && len(ps) > 0 {
-		data["Pushes"] = pushViews(v, ps)
+		lo, hi, pg := web.Paginate(v, r, "ppage", "pushes", len(ps), detailPage)
+		data["Pushes"], data["PushPager"] = pushViews(v, ps[lo:hi]), pg
 	}
 	v.Data = data
 	return h.s.Render(w, r, http.StatusOK, viewDetail, v)
 }
+
+// detailPage is how many rows of each long list the policy page shows.
+const detailPage = 50
 
 func (h *handlers) publish(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
