@@ -29,6 +29,25 @@ var labels = struct {
 // visible fallback. Tests switch it on, so an unlabelled code fails them.
 var StrictLabels bool
 
+// MergeLabels joins label sets (a module's tables kept in several files)
+// into one for module.Info.Labels; a code given twice keeps the later text.
+func MergeLabels(ls ...Labels) Labels {
+	out := Labels{}
+	for _, l := range ls {
+		for kind, codes := range l {
+			m := out[kind]
+			if m == nil {
+				m = map[string]Text{}
+				out[kind] = m
+			}
+			for code, t := range codes {
+				m[code] = t
+			}
+		}
+	}
+	return out
+}
+
 // RegisterLabels adds l to the table. Registering the same code of a
 // kind twice with a different text panics (two owners of one code).
 func RegisterLabels(l Labels) {

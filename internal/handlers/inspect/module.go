@@ -44,9 +44,8 @@ var Module = module.Info{
 	Title:     module.Text{ZH: "监管执法", EN: "Inspections"},
 	Requires:  []string{"credit", "draw"},
 	Schema:    migrations.Source,
-	Labels:    moduleLabels,
+	Labels:    web.MergeLabels(moduleLabels, auditLabels),
 	Templates: module.Templates(templates),
-	Labels:    moduleLabels,
 	Settings: []config.Option{
 		{Name: "inspect-ratios", Default: "A:20,B:50,C:200,D:500", Usage: "inspect module: default sampling ratio per credit class, per mille (C and D sampled far more than A)",
 			Check: func(v string) error { _, err := inspect.ParseRatios(v); return err }},
@@ -110,8 +109,8 @@ func (m *mod) LoadDemo(ctx context.Context) error { return m.svc.LoadDemo(ctx) }
 func (m *mod) RegisterMessages()                  { inspect.RegisterMessages() }
 func (m *mod) RegisterJobs(q *jobs.Queue)         { m.svc.RegisterJobs(q) }
 
-// moduleLabels names the module's audit actions.
-var moduleLabels = web.Labels{"audit.action": {
+// auditLabels names the module's audit actions.
+var auditLabels = web.Labels{"audit.action": {
 	"inspect.task.rate":       {ZH: "企业评价检查", EN: "Inspection rated by the enterprise"},
 	"inspect.task.complain":   {ZH: "企业投诉检查", EN: "Inspection complaint filed"},
 	"inspect.proof.accept":    {ZH: "整改材料通过", EN: "Rectification proof accepted"},

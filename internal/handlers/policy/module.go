@@ -34,9 +34,8 @@ var Module = module.Info{
 	Requires:  []string{"credit"},
 	Schema:    policy.Schema,
 	Templates: module.Templates(templates),
-	Labels:    labels,
+	Labels:    web.MergeLabels(labels, applyLabels),
 	Commands:  commands,
-	Labels:    applyLabels,
 	Settings: []config.Option{
 		{Name: "policy-push-repush-days", Default: strconv.Itoa(policy.DefaultRepushDays),
 			Usage: "policy module: days after which a policy push still unread is pushed again (once)", Check: intRange(1, 60)},
