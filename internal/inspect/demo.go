@@ -126,8 +126,15 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The last picks are the D and C classes: work on those.
-	slices.SortFunc(tasks, func(a, b Task) int { return int(b.ID - a.ID) })
+	// Work on the D and C classes first (the dashboard's problem-finding
+	// rate then has a closed D check whatever order the tasks were
+	// inserted in), newest first within a class.
+	slices.SortFunc(tasks, func(a, b Task) int {
+		if a.Class != b.Class {
+			return strings.Compare(b.Class, a.Class)
+		}
+		return int(b.ID - a.ID)
+	})
 	rectifying := false
 	for i, t := range tasks {
 		if i >= 6 {
