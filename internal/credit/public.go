@@ -263,11 +263,11 @@ func (s *Service) ExportWithHeader(ctx context.Context, w io.Writer, format stri
 			}
 			endedS := ""
 			if x.ended != nil {
-				endedS = x.ended.UTC().Format(time.RFC3339)
+				endedS = x.ended.In(cst).Format(time.RFC3339)
 			}
 			e, d := er[x.entity], dr[x.dept]
 			vals := []string{strconv.FormatInt(x.id, 10), strconv.Itoa(x.ver), e.USCC, e.Name, x.kind, x.class, x.status, c.DecisionNo, c.DecidedOn, c.LegalBasis,
-				strings.Join(types, ";"), strconv.FormatFloat(amount, 'f', 2, 64), d.Code, d.Name, x.start, x.minEnd, x.maxEnd, endedS, x.updated.UTC().Format(time.RFC3339)}
+				strings.Join(types, ";"), strconv.FormatFloat(amount, 'f', 2, 64), d.Code, d.Name, x.start, x.minEnd, x.maxEnd, endedS, x.updated.In(cst).Format(time.RFC3339)}
 			if format == "csv" {
 				for i, v := range vals {
 					if v != "" && strings.ContainsAny(v[:1], "=+-@") {

@@ -313,8 +313,29 @@ func (s *Service) decided(ctx context.Context, policyID int64, period string) (m
 const grantCols = `g.id, g.policy_id, p.title, p.department_id, g.version, g.period, g.entity_id, g.amount_fen, g.status, g.reason,
 	g.created_at, g.approved_at, g.paid_at, g.payment_ref, g.batch_id`
 
+// grants reads every matching grant, 5,000 at a time (the name look-ups
+// take one placeholder per row), so a round of 30,000 grants is confirmed,
+// exported and paid whole.
 func (s *Service) grants(ctx context.Context, where string, args ...any) ([]Grant, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+grantCols+" FROM policy_grants g JOIN policy_policies p ON p.id = g.policy_id WHERE "+where+" ORDER BY g.id LIMIT 5000", args...)
+	const chunk = 5000
+	var out []Grant
+	for off := 0; ; off += chunk {
+		gs, err := s.grantsPage(ctx, where, chunk, off, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, gs...)
+		if len(gs) < chunk {
+			return out, nil
+		}
+	}
+}
+
+// grantsPage reads one page of grants in id order (limit and offset are
+// the caller's integers, never user text).
+func (s *Service) grantsPage(ctx context.Context, where string, limit, offset int, args ...any) ([]Grant, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+grantCols+" FROM policy_grants g JOIN policy_policies p ON p.id = g.policy_id WHERE "+where+
+		" ORDER BY g.id LIMIT "+strconv.Itoa(limit)+" OFFSET "+strconv.Itoa(offset), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -380,6 +401,34 @@ func (s *Service) Grants(ctx context.Context, policyID int64, period string) ([]
 		return s.grants(ctx, "g.policy_id = $1", policyID)
 	}
 	return s.grants(ctx, "g.policy_id = $1 AND g.period = $2", policyID, period)
+}
+
+// GrantCount is how many grants a policy has (every period), for paging
+// its detail page; the same access as Grants.
+func (s *Service) GrantCount(ctx context.Context, policyID int64) (int, error) {
+	p, err := s.get(ctx, policyID)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := editor(ctx, p.DepartmentID); err != nil && !auth.From(ctx).Has(auth.Supervisor) {
+		return 0, err
+	}
+	var n int
+	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM policy_grants WHERE policy_id = $1", policyID).Scan(&n)
+	return n, err
+}
+
+// GrantsPage is one page of a policy's grants (every period) in id order,
+// read with LIMIT and OFFSET in SQL; the same access as Grants.
+func (s *Service) GrantsPage(ctx context.Context, policyID int64, limit, offset int) ([]Grant, error) {
+	p, err := s.get(ctx, policyID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := editor(ctx, p.DepartmentID); err != nil && !auth.From(ctx).Has(auth.Supervisor) {
+		return nil, err
+	}
+	return s.grantsPage(ctx, "g.policy_id = $1", max(limit, 0), max(offset, 0), policyID)
 }
 
 // Exclude takes an accepted grant off the list with the reviewer's reason.

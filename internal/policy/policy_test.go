@@ -213,8 +213,20 @@ func TestGrantChecksBeforeMoney(t *testing.T) {
 		if again.Granted != 0 || again.Already != 4 {
 			t.Errorf("second run: %+v", again)
 		}
-		if gs, _ := svc.Grants(sjj, p.ID, ""); len(gs) != 4 {
-			t.Errorf("%d grants after the second run", len(gs))
+		all, _ := svc.Grants(sjj, p.ID, "")
+		if len(all) != 4 {
+			t.Errorf("%d grants after the second run", len(all))
+		}
+		// Pages of 3 read in SQL add up to the whole list in the same order.
+		if n, err := svc.GrantCount(sjj, p.ID); err != nil || n != 4 {
+			t.Errorf("grant count %d %v", n, err)
+		}
+		p1, err := svc.GrantsPage(sjj, p.ID, 3, 0)
+		fatal(t, err)
+		p2, err := svc.GrantsPage(sjj, p.ID, 3, 3)
+		fatal(t, err)
+		if got := append(p1, p2...); len(p1) != 3 || len(p2) != 1 || len(got) != len(all) || got[0].ID != all[0].ID || got[3].ID != all[3].ID {
+			t.Errorf("pages %d + %d do not make the list of %d", len(p1), len(p2), len(all))
 		}
 		// The grant keeps its version after the rule changes.
 		in := rdPolicy(25_000_000)

@@ -375,10 +375,11 @@ func (h *handlers) detail(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The long lists come a page at a time (detailPage rows, each list its
 	// own page parameter), so the page stays usable with thousands of grants.
-	gs, err := h.svc.Grants(ctx, id, "")
-	if err == nil {
-		lo, hi, pg := web.Paginate(v, r, "gpage", "grants", len(gs), detailPage)
-		data["Grants"], data["GrantPager"] = grantViews(v, gs[lo:hi]), pg
+	if n, err := h.svc.GrantCount(ctx, id); err == nil {
+		lo, hi, pg := web.Paginate(v, r, "gpage", "grants", n, detailPage)
+		if gs, err := h.svc.GrantsPage(ctx, id, hi-lo, lo); err == nil {
+			data["Grants"], data["GrantPager"] = grantViews(v, gs), pg
+		}
 	}
 	if bs, err := h.svc.Batches(ctx, id); err == nil && len(bs) > 0 {
 		lo, hi, pg := web.Paginate(v, r, "bpage", "batches", len(bs), detailPage)
