@@ -253,22 +253,19 @@ func (h *handlers) myApplications(w http.ResponseWriter, r *http.Request) error 
 	v := h.s.View(r, "")
 	v.Title = v.T("我的政策申请", "My policy applications")
 	xs, err := h.svc.MyApplications(r.Context())
-	if err != nil {
-		return err
-	}
-	cal := h.cal(r)
-	var rows []AppView
-	for _, x := range xs {
-		rows = append(rows, appView(v, cal, x))
-	}
-	v.Data = map[string]any{"Rows": rows}
-	return h.s.Render(w, r, http.StatusOK, viewApplyMine, v)
+	return h.renderApplications(w, r, v, viewApplyMine, xs, err)
 }
 
 func (h *handlers) queue(w http.ResponseWriter, r *http.Request) error {
 	v := h.s.View(r, "")
 	v.Title = v.T("政策申请待审", "Policy applications to review")
 	xs, err := h.svc.ReviewQueue(r.Context())
+	return h.renderApplications(w, r, v, viewApplyQueue, xs, err)
+}
+
+// renderApplications shows a list of applications (the enterprise's own,
+// or a reviewer's queue) with their steps and clocks.
+func (h *handlers) renderApplications(w http.ResponseWriter, r *http.Request, v *web.View, page string, xs []*policy.Application, err error) error {
 	if err != nil {
 		return err
 	}
@@ -278,7 +275,7 @@ func (h *handlers) queue(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, appView(v, cal, x))
 	}
 	v.Data = map[string]any{"Rows": rows}
-	return h.s.Render(w, r, http.StatusOK, viewApplyQueue, v)
+	return h.s.Render(w, r, http.StatusOK, page, v)
 }
 
 func (h *handlers) application(w http.ResponseWriter, r *http.Request) error {
