@@ -11,7 +11,9 @@ import (
 	"crypto/rand"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	mrand "math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -216,8 +218,22 @@ func load(ctx context.Context, a *app.App, res *Result) error {
 	if err != nil {
 		return err
 	}
+	// In a fixed order (a map's is random): the demo enterprise's bureau
+	// first, then by code, so that entity ids, and with them every module
+	// demo that takes "the first n entities", are the same on every start.
+	codes := slices.Collect(maps.Keys(groups))
+	slices.SortFunc(codes, func(a, b string) int {
+		if (a == "WD-SJJ") != (b == "WD-SJJ") {
+			if a == "WD-SJJ" {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	var first entity.Input
-	for code, list := range groups {
+	for _, code := range codes {
+		list := groups[code]
 		if code == "WD-SJJ" && first.USCC == "" {
 			first = list[0]
 		}
