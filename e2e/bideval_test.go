@@ -171,7 +171,7 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 
 	// 4. The centre issues five expert accounts and links them to the members.
 	const expertPW = "Expert-pass-2026"
-	admin = browser(t) // each browser context lives 5 minutes; a busy machine needs fresh ones
+	admin = browser(t)
 	signedIn(t, admin, s, "admin")
 	for i := range 5 {
 		run(t, admin, fmt.Sprintf("create expert account %d", i),

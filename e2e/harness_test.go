@@ -59,10 +59,13 @@ var (
 	startLimit = scaled(120 * time.Second)
 	// stopLimit: a graceful shutdown after SIGTERM.
 	stopLimit = scaled(30 * time.Second)
-	// stepLimit: one run of browser actions (see step).
-	stepLimit = scaled(2 * time.Minute)
-	// tabLimit: the life of one browser tab.
-	tabLimit = scaled(10 * time.Minute)
+	// stepLimit: one run of browser actions (see run and step). A tab
+	// itself lives as long as its test: a long scenario on a busy machine
+	// is slow, not stuck, and each run of actions has this limit of its own.
+	stepLimit = scaled(3 * time.Minute)
+	// slowStep: a run of browser actions longer than this is logged (the
+	// log of a slow CI run then says where the time went).
+	slowStep = 10 * time.Second
 )
 
 var binary string
@@ -340,7 +343,7 @@ func browserRoot(t *testing.T) context.Context {
 
 // browser returns a new tab of the shared Chromium, in a browser context of
 // its own (its own cookies: a fresh visitor), in Chinese, at 1280x900. The
-// tab closes when the test ends or after tabLimit.
+// tab closes when the test ends.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	root := browserRoot(t)
@@ -359,8 +362,14 @@ func browser(t *testing.T) context.Context {
 	}
 	ctx, cancel := chromedp.NewContext(root, chromedp.WithTargetID(id))
 	t.Cleanup(cancel)
-	ctx, cancel2 := context.WithTimeout(ctx, tabLimit)
-	t.Cleanup(cancel2)
+	// No limit of its own (each run of actions has one): only the test
+	// binary's, less a minute, so that a tab stuck past it still fails
+	// with a screenshot rather than the binary's panic.
+	if d, ok := t.Deadline(); ok {
+		var cancel2 context.CancelFunc
+		ctx, cancel2 = context.WithDeadline(ctx, d.Add(-time.Minute))
+		t.Cleanup(cancel2)
+	}
 	if err := chromedp.Run(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatalf("open a browser tab: %v", err)
 	}
@@ -370,7 +379,14 @@ func browser(t *testing.T) context.Context {
 // run runs browser actions, failing the test with a screenshot on error.
 func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action) {
 	t.Helper()
-	if err := chromedp.Run(ctx, actions...); err != nil {
+	start := time.Now()
+	sctx, cancel := context.WithTimeout(ctx, stepLimit)
+	defer cancel()
+	err := chromedp.Run(sctx, actions...)
+	if d := time.Since(start); d > slowStep {
+		t.Logf("slow step %q: %v", step, d.Round(time.Millisecond))
+	}
+	if err != nil {
 		shot(t, ctx, "FAILED-"+step)
 		t.Fatalf("%s: %v", step, err)
 	}
@@ -386,7 +402,9 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 	if err := chromedp.Run(sctx, actions...); err != nil {
 		shot(t, ctx, "FAILED-"+name)
 		var url, body string
-		_ = chromedp.Run(ctx, chromedp.Location(&url), chromedp.Text(`body`, &body, chromedp.ByQuery))
+		rctx, cancel := context.WithTimeout(ctx, pageLimit)
+		defer cancel()
+		_ = chromedp.Run(rctx, chromedp.Location(&url), chromedp.Text(`body`, &body, chromedp.ByQuery))
 		t.Fatalf("%s: %v at %s:\n%s", name, err, url, tail(body, 1500))
 	}
 }
@@ -395,7 +413,9 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
+	sctx, cancel := context.WithTimeout(ctx, stateLimit)
+	defer cancel()
+	if err := chromedp.Run(sctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
 	}
