@@ -39,7 +39,7 @@ func auditActions(t *testing.T, env *sitetest.Env, id int64) []string {
 // overdue; the new due date counted by hand across the National Day
 // holiday and its make-up Saturday), reassignment of a pending task by
 // the office, and withdrawal by the enterprise (the clock stops, the
-// reviewers are told); each audited.
+// reviewers are told; it may apply again); each audited.
 func TestApplicationChanges(t *testing.T) {
 	each(t, func(t *testing.T, env *sitetest.Env, svc *policy.Service) {
 		// Monday 2026-09-28 10:00 Shanghai. Holiday Oct 1-7; Oct 10 (Sat) is worked.
@@ -235,6 +235,26 @@ func TestApplicationChanges(t *testing.T) {
 		}
 		if got := strings.Join(auditActions(t, env, y.ID), ","); got != "policy.application.submit,policy.application.withdraw" {
 			t.Errorf("withdrawal audit: %s", got)
+		}
+		// The enterprise applies again: the same record starts afresh at step 1
+		// (3 working days from Fri Oct 9: Oct 10, the make-up Saturday, 12, 13).
+		z, err := svc.Apply(ent, p2.ID, []policy.Upload{pdf("audit", "审计报告（更正）.pdf")})
+		fatal(t, err)
+		if z.ID != y.ID || z.State != policy.AppReviewing || z.Step != 0 || z.Reason != "" || z.ClosedAt != nil || dueOf(z) != "2026-10-13" || len(z.Files) != 2 {
+			t.Fatalf("applied again: %+v due %s", z, dueOf(z))
+		}
+		var acts []string
+		for _, e := range z.Timeline {
+			acts = append(acts, e.Action)
+		}
+		if strings.Join(acts, ",") != "submit,withdraw,submit" {
+			t.Errorf("timeline after applying again: %v", acts)
+		}
+		if q, _ := svc.ReviewQueue(sjj); len(q) != 1 || q[0].ID != z.ID {
+			t.Errorf("SJJ queue after applying again: %d", len(q))
+		}
+		if _, err := svc.Apply(ent, p2.ID, []policy.Upload{pdf("audit", "a.pdf")}); !yserr.Is(err, yserr.Conflict) {
+			t.Errorf("a third application: %v", err)
 		}
 	})
 }

@@ -511,7 +511,32 @@ func (s *Service) Apply(ctx context.Context, policyID int64, ups []Upload) (*App
 		if err := s.already(ctx, p.ID, period, a.EntityID); err != nil {
 			return err
 		}
-		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO policy_applications (policy_id, version, period, entity_id, state, step, steps, clock_start,
+		// After a withdrawal the same record is submitted again (one per
+		// policy, period and entity): a fresh start at step 1 under the
+		// current version and steps; its timeline and earlier materials stay.
+		var withdrawn int64
+		err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM policy_applications WHERE policy_id = $1 AND period = $2 AND entity_id = $3 AND state = $4",
+			p.ID, period, a.EntityID, string(AppWithdrawn)).Scan(&withdrawn)
+		if err != nil && !db.IsNoRows(err) {
+			return err
+		}
+		note := ""
+		if withdrawn != 0 {
+			id, note = withdrawn, "撤回后重新申请 / submitted again after the withdrawal"
+			n, err := s.DB.Q(ctx).Exec(ctx, `UPDATE policy_applications SET version = $1, state = $2, step = 0, steps = $3, rev = rev + 1, clock_start = $4,
+				paused_at = NULL, pauses = '[]', alert_level = 0, grant_id = NULL, reason = '', submitted_by = $5, created_at = $4, updated_at = $4,
+				closed_at = NULL, extension_days = 0, extended_step = NULL WHERE id = $6 AND state = $7`,
+				p.Version, string(AppReviewing), string(steps), now, userID(a), id, string(AppWithdrawn))
+			if err != nil {
+				return err
+			}
+			if n != 1 {
+				return appMachine.StaleWrite()
+			}
+			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM policy_application_tasks WHERE application_id = $1", id); err != nil {
+				return err
+			}
+		} else if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO policy_applications (policy_id, version, period, entity_id, state, step, steps, clock_start,
 			submitted_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $7, $7) RETURNING id`,
 			p.ID, p.Version, period, a.EntityID, string(AppReviewing), string(steps), now, userID(a)).Scan(&id); err != nil {
 			return err
@@ -522,11 +547,15 @@ func (s *Service) Apply(ctx context.Context, policyID int64, ups []Upload) (*App
 		if err := s.saveFiles(ctx, id, ups, checked, now); err != nil {
 			return err
 		}
-		if err := s.event(ctx, id, a, workflow.Entry{At: now, Action: "submit", To: string(AppReviewing), Public: true}); err != nil {
+		from := ""
+		if withdrawn != 0 {
+			from = string(AppWithdrawn)
+		}
+		if err := s.event(ctx, id, a, workflow.Entry{At: now, Action: "submit", From: from, To: string(AppReviewing), Note: note, Public: true}); err != nil {
 			return err
 		}
 		if err := s.Audit.Record(ctx, "policy.application.submit", "policy_application", strconv.FormatInt(id, 10), nil,
-			map[string]any{"policy_id": p.ID, "version": p.Version, "period": period, "entity_id": a.EntityID}, ""); err != nil {
+			map[string]any{"policy_id": p.ID, "version": p.Version, "period": period, "entity_id": a.EntityID, "again": withdrawn != 0}, ""); err != nil {
 			return err
 		}
 		return s.appNotice(ctx, p.Title, id, a.EntityID, "submit", "")
