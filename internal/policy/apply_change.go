@@ -251,7 +251,12 @@ func (s *Service) Reassign(ctx context.Context, id int64, r Reassignment) (*Appl
 			map[string]any{"step": x.Step, "department_id": r.From}, map[string]any{"step": x.Step, "department_id": r.To, "reason": r.Reason}, ""); err != nil {
 			return err
 		}
-		return s.staffNotice(ctx, x, []int64{r.From, r.To}, "reassign", note)
+		// The department that gave the task up can no longer open the
+		// application: its message links to its queue.
+		if err := s.staffNotice(ctx, x, []int64{r.From}, "reassign", note, "/policy-review"); err != nil {
+			return err
+		}
+		return s.staffNotice(ctx, x, []int64{r.To}, "reassign", note, "")
 	})
 	if err != nil {
 		return nil, err
@@ -290,8 +295,8 @@ var staffStages = map[string][2]string{
 }
 
 // staffNotice tells the staff and admins of depts about a change of x (in
-// the caller's transaction).
-func (s *Service) staffNotice(ctx context.Context, x *Application, depts []int64, stage, note string) error {
+// the caller's transaction), linking to link or, when empty, to x.
+func (s *Service) staffNotice(ctx context.Context, x *Application, depts []int64, stage, note, link string) error {
 	if s.Notify == nil || s.Accounts == nil {
 		return nil
 	}
@@ -313,8 +318,11 @@ func (s *Service) staffNotice(ctx context.Context, x *Application, depts []int64
 		return nil
 	}
 	st := staffStages[stage]
+	if link == "" {
+		link = "/policy-applications/" + strconv.FormatInt(x.ID, 10)
+	}
 	_, err := s.Notify.Send(ctx, notify.Message{Type: MsgAppStaff, To: to, Channels: []string{notify.ChannelInApp, notify.ChannelSMS},
 		Data:       map[string]any{"policy": x.Policy, "entity": x.Entity, "stage_zh": st[0], "stage_en": st[1], "note": note},
-		ObjectType: "policy_application_staff", ObjectID: strconv.FormatInt(x.ID, 10), Link: "/policy-applications/" + strconv.FormatInt(x.ID, 10)})
+		ObjectType: "policy_application_staff", ObjectID: strconv.FormatInt(x.ID, 10), Link: link})
 	return err
 }

@@ -170,6 +170,21 @@ func TestApplicationChanges(t *testing.T) {
 		if st := stagesOf(t, env, "policy_application_staff", x.ID); st["inapp"] != 2 || st["sms"] != 2 {
 			t.Errorf("reassignment notices: %v", st)
 		}
+		// The department that gave the task up is pointed at its queue (it can no longer open the application).
+		msgs, err := env.App.Notify.ObjectMessages(sitetest.System(), "policy_application_staff", strconv.FormatInt(x.ID, 10))
+		fatal(t, err)
+		links := map[int64]string{}
+		for _, m := range msgs {
+			if m.Channel == "inapp" {
+				links[m.UserID] = m.Link
+			}
+		}
+		if links[env.Users["swj-staff"]] != "/policy-review" || links[env.Users["wd-staff"]] != "/policy-applications/"+strconv.FormatInt(x.ID, 10) {
+			t.Errorf("reassignment links: %v", links)
+		}
+		if _, err := svc.Application(swj, x.ID); !yserr.Is(err, yserr.NotFound) {
+			t.Errorf("SWJ reads the application after giving it up: %v", err)
+		}
 		if st := stagesOf(t, env, "policy_application", x.ID); st["inapp"] != 3 {
 			t.Errorf("enterprise notices after step 1 and the reassignment: %v", st)
 		}

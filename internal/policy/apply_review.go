@@ -1036,7 +1036,7 @@ func (s *Service) Decide(ctx context.Context, id int64, d Decision, ups []Upload
 		if d.Action == ActWithdraw {
 			// The reviewers of the current step are told; the enterprise
 			// acted itself.
-			return s.staffNotice(ctx, x, x.Steps[x.Step].Departments, "withdraw", d.Note)
+			return s.staffNotice(ctx, x, x.Steps[x.Step].Departments, "withdraw", d.Note, "")
 		}
 		if d.Action == ActApprove && x.State == AppReviewing && !it.complete {
 			return nil // a parallel reviewer's part: told when the step completes
