@@ -481,8 +481,8 @@ type ApplyForm struct {
 // DecisionForm documents the form of a decision (JSON is accepted too,
 // without files).
 type DecisionForm struct {
-	Action   string `json:"action" enum:"approve,return,reject,supplement"`
-	Note     string `json:"note" doc:"the reason (required to return or reject)"`
+	Action   string `json:"action" enum:"approve,return,reject,supplement,withdraw"`
+	Note     string `json:"note" doc:"the reason (required to return, reject or withdraw)"`
 	Rev      int    `json:"rev" doc:"the rev the caller saw; 0 skips the check"`
 	Material string `json:"material.<key>" doc:"supplement: files per material key"`
 }
@@ -601,7 +601,8 @@ func (h *handlers) mountApplyAPI() {
 		Auth:    "enterprise,dept_admin,dept_staff",
 		Summary: "审核或补正政策申请 / Decide on or supplement a policy application",
 		Description: "Reviewer departments of the current step: approve (the step completes when all its departments approved; the last step records the grant), " +
-			"return (for supplement) or reject, with a note. The enterprise: supplement, with files as parts named material.<key>. JSON without files is accepted too.",
+			"return (for supplement) or reject, with a note. The enterprise: supplement, with files as parts named material.<key>, or withdraw (with a note) before the decision. " +
+			"JSON without files is accepted too.",
 		Multipart: true, Body: DecisionForm{}, Resp: policy.Application{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r)
 		if err != nil {
