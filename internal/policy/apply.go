@@ -59,12 +59,13 @@ func (s *Service) inForce(p *Policy, mode string) error {
 }
 
 // already refuses a second claim or application of a policy and period,
-// naming the date of the first.
+// naming the date of the first. A withdrawn application does not count:
+// the enterprise may apply again (Apply reuses its record).
 func (s *Service) already(ctx context.Context, policyID int64, period string, entityID int64) error {
-	for _, table := range []string{"policy_grants", "policy_applications"} {
+	for _, q := range []string{"SELECT created_at FROM policy_grants WHERE policy_id = $1 AND period = $2 AND entity_id = $3",
+		"SELECT created_at FROM policy_applications WHERE policy_id = $1 AND period = $2 AND entity_id = $3 AND state <> '" + string(AppWithdrawn) + "'"} {
 		var at time.Time
-		err := s.DB.Q(ctx).QueryRow(ctx, "SELECT created_at FROM "+table+" WHERE policy_id = $1 AND period = $2 AND entity_id = $3",
-			policyID, period, entityID).Scan(&at)
+		err := s.DB.Q(ctx).QueryRow(ctx, q, policyID, period, entityID).Scan(&at)
 		if db.IsNoRows(err) {
 			continue
 		}

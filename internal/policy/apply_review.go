@@ -39,6 +39,7 @@ const (
 	AppApproved    AppState = "approved"    // 审核通过（资金已核定）
 	AppIntercepted AppState = "intercepted" // 通过审核但被资金发放前核查拦截
 	AppRejected    AppState = "rejected"    // 未通过
+	AppWithdrawn   AppState = "withdrawn"   // 企业撤回（决定作出前）
 )
 
 // AppAction is a step a party takes on an application.
@@ -51,6 +52,7 @@ const (
 	ActReturn     AppAction = "return"     // reviewer department: return for supplement (reason)
 	ActReject     AppAction = "reject"     // reviewer department: reject (reason)
 	ActSupplement AppAction = "supplement" // enterprise: supplement materials
+	ActWithdraw   AppAction = "withdraw"   // enterprise: withdraw before the decision (reason)
 )
 
 // Task statuses.
@@ -122,14 +124,14 @@ type Application struct {
 	Period     string       `json:"period"`
 	EntityID   int64        `json:"entity_id"`
 	Entity     string       `json:"entity"`
-	State      AppState     `json:"state" enum:"reviewing,supplement,approved,intercepted,rejected"`
+	State      AppState     `json:"state" enum:"reviewing,supplement,approved,intercepted,rejected,withdrawn"`
 	Step       int          `json:"step" doc:"the current step (0-based)"`
 	Steps      []ReviewStep `json:"steps" doc:"the review steps as they were at submission"`
 	Rev        int          `json:"rev" doc:"send it back with a decision: a stale one is refused"`
 	GrantID    *int64       `json:"grant_id,omitempty"`
 	AmountFen  int64        `json:"amount_fen"`
 	AmountText string       `json:"amount_text"`
-	Reason     string       `json:"reason,omitempty" doc:"why rejected or intercepted"`
+	Reason     string       `json:"reason,omitempty" doc:"why rejected, intercepted or withdrawn"`
 	CreatedAt  time.Time    `json:"created_at"`
 	UpdatedAt  time.Time    `json:"updated_at"`
 	ClosedAt   *time.Time   `json:"closed_at,omitempty"`
@@ -140,11 +142,18 @@ type Application struct {
 	DaysLeft   int        `json:"days_left" doc:"working days left in the current step (negative: overdue)"`
 	Alert      string     `json:"alert,omitempty" enum:",warning,overdue"`
 	AlertLevel int        `json:"-"`
+	// The extension (once per application, to the step current then).
+	ExtensionDays int  `json:"extension_days,omitempty" doc:"working days added to the extended step's limit"`
+	ExtendedStep  *int `json:"extended_step,omitempty" doc:"the step that was extended (0-based); absent: never extended"`
 	// Detail only.
 	Tasks    []Task           `json:"tasks,omitempty"`
 	Files    []AppFile        `json:"files,omitempty"`
 	Timeline []workflow.Entry `json:"timeline,omitempty"`
 	Allowed  []AppAction      `json:"allowed,omitempty" doc:"what the caller may do now"`
+	// CanExtend and CanReassign: whether the caller may extend the time
+	// limit or reassign a pending task now (detail only).
+	CanExtend   bool `json:"can_extend,omitempty"`
+	CanReassign bool `json:"can_reassign,omitempty"`
 
 	pauses []workflow.Span
 	dept   int64 // the policy's department
@@ -160,8 +169,8 @@ type Upload struct {
 
 // Decision is a reviewer's or the enterprise's step.
 type Decision struct {
-	Action AppAction `json:"action" enum:"approve,return,reject,supplement"`
-	Note   string    `json:"note" doc:"the reason (required to return or reject)"`
+	Action AppAction `json:"action" enum:"approve,return,reject,supplement,withdraw"`
+	Note   string    `json:"note" doc:"the reason (required to return, reject or withdraw)"`
 	Rev    int       `json:"rev" doc:"the rev the caller saw; 0 skips the check"`
 }
 
@@ -185,12 +194,14 @@ var appMachine = &workflow.Definition[AppState, AppAction, *appWho, *appItem]{
 		{ID: AppApproved, Label: workflow.L("审核通过", "approved"), Closed: true},
 		{ID: AppIntercepted, Label: workflow.L("核查拦截", "intercepted"), Closed: true},
 		{ID: AppRejected, Label: workflow.L("未通过", "rejected"), Closed: true},
+		{ID: AppWithdrawn, Label: workflow.L("已撤回", "withdrawn"), Closed: true},
 	},
 	Actions: []workflow.ActionDef[AppAction]{
 		{ID: ActApprove, Label: workflow.L("审核通过", "approve")},
 		{ID: ActReturn, Label: workflow.L("退回补正", "return for supplement")},
 		{ID: ActReject, Label: workflow.L("不予通过", "reject")},
 		{ID: ActSupplement, Label: workflow.L("补正材料", "supplement")},
+		{ID: ActWithdraw, Label: workflow.L("撤回申请", "withdraw")},
 	},
 	Parties: []workflow.Party[*appWho, *appItem]{
 		{Name: "reviewer", Label: workflow.L("本环节审核部门", "a reviewer department of the step"),
@@ -220,6 +231,7 @@ var appMachine = &workflow.Definition[AppState, AppAction, *appWho, *appItem]{
 		{Action: ActReturn, From: []AppState{AppReviewing}, To: AppSupplement, Who: []string{"reviewer"}, Public: true, Apply: needNote},
 		{Action: ActReject, From: []AppState{AppReviewing}, To: AppRejected, Who: []string{"reviewer"}, Public: true, Apply: needNote},
 		{Action: ActSupplement, From: []AppState{AppSupplement}, To: AppReviewing, Who: []string{"owner"}, Public: true},
+		{Action: ActWithdraw, From: []AppState{AppReviewing, AppSupplement}, To: AppWithdrawn, Who: []string{"owner"}, Public: true, Apply: needNote},
 	},
 	State:    func(it *appItem) AppState { return it.app.State },
 	SetState: func(it *appItem, s AppState) { it.app.State = s },
@@ -272,6 +284,10 @@ func AppActionLabel(a string, lang string) string {
 		return workflow.L("资金发放前核查拦截", "intercepted before money").In(lang)
 	case "grant":
 		return workflow.L("核定资金", "grant recorded").In(lang)
+	case "extend":
+		return workflow.L("延长审核时限", "time limit extended").In(lang)
+	case "reassign":
+		return workflow.L("改派审核部门", "review reassigned").In(lang)
 	}
 	return appMachine.ActionLabel(AppAction(a)).In(lang)
 }
@@ -495,7 +511,32 @@ func (s *Service) Apply(ctx context.Context, policyID int64, ups []Upload) (*App
 		if err := s.already(ctx, p.ID, period, a.EntityID); err != nil {
 			return err
 		}
-		if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO policy_applications (policy_id, version, period, entity_id, state, step, steps, clock_start,
+		// After a withdrawal the same record is submitted again (one per
+		// policy, period and entity): a fresh start at step 1 under the
+		// current version and steps; its timeline and earlier materials stay.
+		var withdrawn int64
+		err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id FROM policy_applications WHERE policy_id = $1 AND period = $2 AND entity_id = $3 AND state = $4",
+			p.ID, period, a.EntityID, string(AppWithdrawn)).Scan(&withdrawn)
+		if err != nil && !db.IsNoRows(err) {
+			return err
+		}
+		note := ""
+		if withdrawn != 0 {
+			id, note = withdrawn, "撤回后重新申请 / submitted again after the withdrawal"
+			n, err := s.DB.Q(ctx).Exec(ctx, `UPDATE policy_applications SET version = $1, state = $2, step = 0, steps = $3, rev = rev + 1, clock_start = $4,
+				paused_at = NULL, pauses = '[]', alert_level = 0, grant_id = NULL, reason = '', submitted_by = $5, created_at = $4, updated_at = $4,
+				closed_at = NULL, extension_days = 0, extended_step = NULL WHERE id = $6 AND state = $7`,
+				p.Version, string(AppReviewing), string(steps), now, userID(a), id, string(AppWithdrawn))
+			if err != nil {
+				return err
+			}
+			if n != 1 {
+				return appMachine.StaleWrite()
+			}
+			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM policy_application_tasks WHERE application_id = $1", id); err != nil {
+				return err
+			}
+		} else if err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO policy_applications (policy_id, version, period, entity_id, state, step, steps, clock_start,
 			submitted_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $7, $7) RETURNING id`,
 			p.ID, p.Version, period, a.EntityID, string(AppReviewing), string(steps), now, userID(a)).Scan(&id); err != nil {
 			return err
@@ -506,11 +547,15 @@ func (s *Service) Apply(ctx context.Context, policyID int64, ups []Upload) (*App
 		if err := s.saveFiles(ctx, id, ups, checked, now); err != nil {
 			return err
 		}
-		if err := s.event(ctx, id, a, workflow.Entry{At: now, Action: "submit", To: string(AppReviewing), Public: true}); err != nil {
+		from := ""
+		if withdrawn != 0 {
+			from = string(AppWithdrawn)
+		}
+		if err := s.event(ctx, id, a, workflow.Entry{At: now, Action: "submit", From: from, To: string(AppReviewing), Note: note, Public: true}); err != nil {
 			return err
 		}
 		if err := s.Audit.Record(ctx, "policy.application.submit", "policy_application", strconv.FormatInt(id, 10), nil,
-			map[string]any{"policy_id": p.ID, "version": p.Version, "period": period, "entity_id": a.EntityID}, ""); err != nil {
+			map[string]any{"policy_id": p.ID, "version": p.Version, "period": period, "entity_id": a.EntityID, "again": withdrawn != 0}, ""); err != nil {
 			return err
 		}
 		return s.appNotice(ctx, p.Title, id, a.EntityID, "submit", "")
@@ -563,7 +608,7 @@ func (s *Service) event(ctx context.Context, appID int64, a *auth.Actor, e workf
 
 const appCols = `a.id, a.policy_id, p.title, p.department_id, a.version, a.period, a.entity_id, a.state, a.step, a.steps, a.rev,
 	a.clock_start, a.paused_at, a.pauses, a.alert_level, a.grant_id, a.reason, a.created_at, a.updated_at, a.closed_at,
-	COALESCE(g.amount_fen, 0)`
+	COALESCE(g.amount_fen, 0), a.extension_days, a.extended_step`
 
 const appFrom = ` FROM policy_applications a JOIN policy_policies p ON p.id = a.policy_id LEFT JOIN policy_grants g ON g.id = a.grant_id`
 
@@ -577,7 +622,8 @@ func (s *Service) apps(ctx context.Context, where string, args ...any) ([]*Appli
 		x := &Application{}
 		var steps, pauses, state string
 		if err := rows.Scan(&x.ID, &x.PolicyID, &x.Policy, &x.dept, &x.Version, &x.Period, &x.EntityID, &state, &x.Step, &steps, &x.Rev,
-			&x.ClockStart, &x.PausedAt, &pauses, &x.AlertLevel, &x.GrantID, &x.Reason, &x.CreatedAt, &x.UpdatedAt, &x.ClosedAt, &x.AmountFen); err != nil {
+			&x.ClockStart, &x.PausedAt, &pauses, &x.AlertLevel, &x.GrantID, &x.Reason, &x.CreatedAt, &x.UpdatedAt, &x.ClosedAt, &x.AmountFen,
+			&x.ExtensionDays, &x.ExtendedStep); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -650,7 +696,7 @@ func (x *Application) clock(cal *calendar.Calendar, now time.Time) {
 	if appMachine.Closed(x.State) || x.Step >= len(x.Steps) {
 		return
 	}
-	c := workflow.Clock{Start: x.ClockStart, Days: x.Steps[x.Step].Days, Pauses: x.pauses, Paused: x.PausedAt}
+	c := workflow.Clock{Start: x.ClockStart, Days: x.Steps[x.Step].Days, Extension: x.stepExtension(), Pauses: x.pauses, Paused: x.PausedAt}
 	due, ok := c.Due(cal)
 	if !ok {
 		return
@@ -770,6 +816,8 @@ func (s *Service) Application(ctx context.Context, id int64) (*Application, erro
 		x.Timeline = workflow.Visible(x.Timeline)
 	}
 	x.Allowed = appMachine.Allowed(&appWho{a}, &appItem{app: x})
+	x.CanExtend = x.extendable(a, s.Clock.Now()) == nil
+	x.CanReassign = x.reassignable(a) == nil
 	return x, nil
 }
 
@@ -933,6 +981,15 @@ func (s *Service) Decide(ctx context.Context, id int64, d Decision, ups []Upload
 		case ActReject:
 			x.Reason = d.Note
 			x.ClosedAt = &now
+		case ActWithdraw:
+			// Closed: the clock stops (a closed application has no
+			// deadline) and the step's tasks leave the queues.
+			x.Reason, x.ClosedAt = d.Note, &now
+			if x.PausedAt != nil {
+				c := workflow.Clock{Pauses: x.pauses, Paused: x.PausedAt}
+				c.Resume(now)
+				x.pauses, x.PausedAt = c.Pauses, nil
+			}
 		case ActSupplement:
 			c := workflow.Clock{Pauses: x.pauses, Paused: x.PausedAt}
 			c.Resume(now)
@@ -975,6 +1032,11 @@ func (s *Service) Decide(ctx context.Context, id int64, d Decision, ups []Upload
 		}
 		if d.Action == ActSupplement {
 			return nil // the enterprise's own step: no message to itself
+		}
+		if d.Action == ActWithdraw {
+			// The reviewers of the current step are told; the enterprise
+			// acted itself.
+			return s.staffNotice(ctx, x, x.Steps[x.Step].Departments, "withdraw", d.Note, "")
 		}
 		if d.Action == ActApprove && x.State == AppReviewing && !it.complete {
 			return nil // a parallel reviewer's part: told when the step completes
@@ -1035,6 +1097,7 @@ const (
 
 func registerApplicationMessages() {
 	registerAppAlertMessages()
+	registerAppStaffMessages()
 	vars := []notify.Variable{
 		{Name: "policy", ZH: "政策名称", EN: "policy", Example: "首次升规奖励"},
 		{Name: "stage_zh", ZH: "环节（中文）", EN: "stage (Chinese)", Example: "已受理"},
@@ -1061,6 +1124,7 @@ var appStages = map[string][2]string{
 	string(ActReject):  {"未通过审核", "rejected"},
 	"grant":            {"审核通过，资金已核定，待拨付", "approved: the grant is recorded and waits for payment"},
 	"intercept":        {"审核通过但资金发放前核查未通过", "approved but stopped by a check before money"},
+	"extend":           {"审核时限已延长", "given more time for review"},
 }
 
 // appNotice tells the entity's users about a stage of an application (in

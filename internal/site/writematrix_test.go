@@ -270,6 +270,10 @@ func TestWriteMatrix(t *testing.T) {
 		{"setPolicyReview", "PUT", polPath + "/review", func(string) any {
 			return policy.ReviewDef{Steps: []policy.ReviewStep{{Name: "审核", Departments: []int64{env.Depts["XC-SJJ"]}, Days: 3}}}
 		}, []cell{{"swj-staff", 403}, {"wd-staff", 403}, {"sjj-staff", 409}}},
+		// Only the head of a reviewer department of the current step (XC-SJJ's admin), once.
+		{"extendPolicyApplication", "POST", fmt.Sprintf("/api/v1/policy-applications/%d/extension", app.ID), func(string) any {
+			return policy.Extension{Days: 1, Reason: "矩阵"}
+		}, []cell{{"sjj-admin", 200}, {"sjj-admin", 409}}},
 		{"decidePolicyApplication", "POST", fmt.Sprintf("/api/v1/policy-applications/%d/decisions", app.ID), func(string) any {
 			return map[string]any{"action": "return", "note": "矩阵"}
 		}, []cell{{"ent", 403}, {"swj-staff", 404}, {"wd-staff", 404}, {"sjj-staff", 200}}},

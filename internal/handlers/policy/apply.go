@@ -46,6 +46,7 @@ func (h *handlers) mountApply() {
 	s.Page("GET /policies/{id}/review", h.stepsForm, editors...)
 	s.Page("POST /policies/{id}/review", h.saveSteps, editors...)
 	h.mountApplyAPI()
+	h.mountApplyChanges()
 }
 
 // uploads reads the material files of a multipart form: parts named
@@ -233,7 +234,7 @@ func appView(v *web.View, cal *calendar.Calendar, x *policy.Application) AppView
 	}
 	for _, a := range x.Allowed {
 		av.Actions = append(av.Actions, ActionView{Action: string(a), Label: policy.AppActionLabel(string(a), v.Lang),
-			NeedNote: a == policy.ActReturn || a == policy.ActReject})
+			NeedNote: a == policy.ActReturn || a == policy.ActReject || a == policy.ActWithdraw})
 	}
 	return av
 }
@@ -297,7 +298,24 @@ func (h *handlers) renderApplication(w http.ResponseWriter, r *http.Request, v *
 		return err
 	}
 	v.Title = v.T("政策申请：", "Policy application: ") + x.Policy
-	v.Data = map[string]any{"A": appView(v, h.cal(r), x), "Def": def, "Owner": v.Actor.EntityID == x.EntityID}
+	data := map[string]any{"A": appView(v, h.cal(r), x), "Def": def, "Owner": v.Actor.EntityID == x.EntityID, "FormKind": v.Form.Get("form_kind")}
+	if x.CanExtend {
+		data["StepLimit"] = x.Steps[x.Step].Days
+	}
+	if x.CanReassign {
+		depts, err := h.s.App.Accounts.ListDepartments(r.Context())
+		if err != nil {
+			return err
+		}
+		var pending []policy.Task
+		for _, t := range x.Tasks {
+			if t.Step == x.Step && t.Status == policy.TaskPending {
+				pending = append(pending, t)
+			}
+		}
+		data["Depts"], data["Pending"] = depts, pending
+	}
+	v.Data = data
 	return h.s.Render(w, r, status, viewApplyDetail, v)
 }
 
@@ -463,8 +481,8 @@ type ApplyForm struct {
 // DecisionForm documents the form of a decision (JSON is accepted too,
 // without files).
 type DecisionForm struct {
-	Action   string `json:"action" enum:"approve,return,reject,supplement"`
-	Note     string `json:"note" doc:"the reason (required to return or reject)"`
+	Action   string `json:"action" enum:"approve,return,reject,supplement,withdraw"`
+	Note     string `json:"note" doc:"the reason (required to return, reject or withdraw)"`
 	Rev      int    `json:"rev" doc:"the rev the caller saw; 0 skips the check"`
 	Material string `json:"material.<key>" doc:"supplement: files per material key"`
 }
@@ -583,7 +601,8 @@ func (h *handlers) mountApplyAPI() {
 		Auth:    "enterprise,dept_admin,dept_staff",
 		Summary: "审核或补正政策申请 / Decide on or supplement a policy application",
 		Description: "Reviewer departments of the current step: approve (the step completes when all its departments approved; the last step records the grant), " +
-			"return (for supplement) or reject, with a note. The enterprise: supplement, with files as parts named material.<key>. JSON without files is accepted too.",
+			"return (for supplement) or reject, with a note. The enterprise: supplement, with files as parts named material.<key>, or withdraw (with a note) before the decision. " +
+			"JSON without files is accepted too.",
 		Multipart: true, Body: DecisionForm{}, Resp: policy.Application{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r)
 		if err != nil {
@@ -627,6 +646,9 @@ var applyLabels = web.Labels{
 		"policy.application.supplement": {ZH: "政策申请补正材料", EN: "policy application supplemented"},
 		"policy.review.set":             {ZH: "设置审核环节", EN: "review steps set"},
 		"policy.application.alert":      {ZH: "政策申请时限预警", EN: "policy application time-limit alert"},
+		"policy.application.withdraw":   {ZH: "企业撤回政策申请", EN: "policy application withdrawn"},
+		"policy.application.extend":     {ZH: "延长政策申请审核时限", EN: "policy application time limit extended"},
+		"policy.application.reassign":   {ZH: "改派政策申请审核任务", EN: "policy application review reassigned"},
 	},
 	"audit.object": {
 		"policy_application": {ZH: "政策申请", EN: "Policy application"},
@@ -636,6 +658,6 @@ var applyLabels = web.Labels{
 	"policy.app_state": {
 		string(policy.AppReviewing): {ZH: "审核中", EN: "under review"}, string(policy.AppSupplement): {ZH: "待补正", EN: "waiting for supplement"},
 		string(policy.AppApproved): {ZH: "审核通过", EN: "approved"}, string(policy.AppIntercepted): {ZH: "核查拦截", EN: "intercepted"},
-		string(policy.AppRejected): {ZH: "未通过", EN: "rejected"},
+		string(policy.AppRejected): {ZH: "未通过", EN: "rejected"}, string(policy.AppWithdrawn): {ZH: "已撤回", EN: "withdrawn"},
 	},
 }
