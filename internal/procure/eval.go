@@ -43,6 +43,7 @@ type CommitteeMember struct {
 	Name     string        `json:"name,omitempty" doc:"published after the award"`
 	Group    string        `json:"group" enum:"technical,economic"`
 	Status   string        `json:"status" enum:"notified,confirmed"`
+	Online   bool          `json:"online" doc:"the member has an expert account and scores in the platform (the unit types the sheets of the others)"`
 	ExpertID int64         `json:"-"`
 	Scores   []ExpertScore `json:"scores,omitempty" doc:"after the award: the points the expert gave each bid"`
 }
@@ -160,6 +161,11 @@ func (s *Service) CommitCommittee(ctx context.Context, projectID int64, in Commi
 		if err != nil {
 			return err
 		}
+		// Registration closes: the bids get their blind codes for the
+		// experts' sheets.
+		if err := s.assignCodes(ctx, p.ID); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "procure.committee.commit", "procure_project", idStr(p.ID), nil,
 			map[string]any{"draw_project": dp, "draw": d.ID, "committee": p.CommitteeSize, "specialties": specs, "bidders": len(bidders)}, "")
 	})
@@ -226,7 +232,7 @@ func (s *Service) members(ctx context.Context, p *Project) ([]CommitteeMember, e
 		return nil, err
 	}
 	for i, st := range seats {
-		out = append(out, CommitteeMember{Seat: i + 1, Alias: st.Pseudonym, Name: st.Name, Group: st.Group, Status: st.Status, ExpertID: st.ExpertID})
+		out = append(out, CommitteeMember{Seat: i + 1, Alias: st.Pseudonym, Name: st.Name, Group: st.Group, Status: st.Status, Online: st.UserID != 0, ExpertID: st.ExpertID})
 	}
 	return out, nil
 }
@@ -331,17 +337,25 @@ type ExpertSheet struct {
 
 // sheetTech checks the committee's sheets (one per member, every bid,
 // each within 0..maxTech) and returns the mean per bid, rounded to 2
-// decimals, and the rows to store (expert id → bid id → points).
-func sheetTech(members []CommitteeMember, sheets []ExpertSheet, bidIDs []int64, maxTech float64) (map[int64]float64, map[int64]map[int64]float64, error) {
+// decimals, and the rows to store (expert id → bid id → points). online
+// holds the totals of the members who scored in the platform (their locked
+// sheets); the unit's typed sheets are taken for the other members only.
+func sheetTech(members []CommitteeMember, sheets []ExpertSheet, online map[int64]map[int64]float64, bidIDs []int64, maxTech float64) (map[int64]float64, map[int64]map[int64]float64, error) {
 	byAlias := map[string]int64{}
 	for _, m := range members {
 		byAlias[m.Alias] = m.ExpertID
 	}
 	got := map[int64]map[int64]float64{}
+	for id, sheet := range online {
+		got[id] = sheet
+	}
 	for _, sh := range sheets {
 		id, ok := byAlias[strings.TrimSpace(sh.Expert)]
 		if !ok {
 			return nil, nil, yserr.Field("sheets", "评分表的专家 "+sh.Expert+" 不是本项目评审委员会成员", "expert "+sh.Expert+" is not a member of this committee")
+		}
+		if online[id] != nil {
+			return nil, nil, yserr.Field("sheets", "专家 "+sh.Expert+" 已在平台上提交评分表，不能代录", "expert "+sh.Expert+" scored in the platform: the unit cannot type the sheet")
 		}
 		if got[id] != nil {
 			return nil, nil, yserr.Field("sheets", "专家 "+sh.Expert+" 有两份评分表", "expert "+sh.Expert+" has two sheets")
