@@ -7,8 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"maps"
+	"math"
 	"math/big"
 	"regexp"
 	"slices"
@@ -76,20 +76,20 @@ type CodedTotal struct {
 // ScoringSheet is what a member sees: the project, the indicators, the bids
 // by code, and the member's own sheet.
 type ScoringSheet struct {
-	ProjectID   int64        `json:"project_id"`
-	ProjectCode string       `json:"project_code"`
-	Title       string       `json:"title"`
-	Alias       string       `json:"alias" doc:"the member's pseudonym on the project"`
-	TechMax     float64      `json:"tech_max" doc:"100 − the price weight"`
-	Indicators  []ScoreIndicator  `json:"indicators"`
-	Codes       []string     `json:"codes" doc:"the bids' blind codes; no supplier names or prices before the award"`
-	Status      string       `json:"status" enum:"none,draft,locked"`
-	SavedAt     *time.Time   `json:"saved_at,omitempty"`
-	LockedAt    *time.Time   `json:"locked_at,omitempty"`
-	SHA256      string       `json:"sha256,omitempty" doc:"receipt of the locked sheet: SHA-256 of its points as JSON sorted by code and indicator"`
-	Points      []SheetPoint `json:"points"`
-	Totals      []CodedTotal `json:"totals"`
-	Open        bool         `json:"open" doc:"the sheet can still be changed"`
+	ProjectID   int64            `json:"project_id"`
+	ProjectCode string           `json:"project_code"`
+	Title       string           `json:"title"`
+	Alias       string           `json:"alias" doc:"the member's pseudonym on the project"`
+	TechMax     float64          `json:"tech_max" doc:"100 − the price weight"`
+	Indicators  []ScoreIndicator `json:"indicators"`
+	Codes       []string         `json:"codes" doc:"the bids' blind codes; no supplier names or prices before the award"`
+	Status      string           `json:"status" enum:"none,draft,locked"`
+	SavedAt     *time.Time       `json:"saved_at,omitempty"`
+	LockedAt    *time.Time       `json:"locked_at,omitempty"`
+	SHA256      string           `json:"sha256,omitempty" doc:"receipt of the locked sheet: SHA-256 of its points as JSON sorted by code and indicator"`
+	Points      []SheetPoint     `json:"points"`
+	Totals      []CodedTotal     `json:"totals"`
+	Open        bool             `json:"open" doc:"the sheet can still be changed"`
 }
 
 // Point returns the points of a code and indicator as text ("" when none).
@@ -628,6 +628,69 @@ func (s *Service) onlineSheets(ctx context.Context, p *Project, members []Commit
 	if len(waiting) > 0 {
 		return nil, conflict(fmt.Sprintf("还有%d位专家未提交评分表：%s", len(waiting), strings.Join(waiting, "、")),
 			fmt.Sprintf("%d experts have not locked their sheets: %s", len(waiting), strings.Join(waiting, ", ")))
+	}
+	return out, nil
+}
+
+// MyCommittees lists the open projects whose committee the caller sits on
+// (an expert account linked to a drawn member) and that are scored in the
+// platform, newest first: the caller's sheets to fill in.
+func (s *Service) MyCommittees(ctx context.Context) ([]Project, error) {
+	a, err := auth.Require(ctx, auth.Expert)
+	if err != nil {
+		return nil, err
+	}
+	out := []Project{}
+	if s.Draw == nil || a.UserID == 0 {
+		return out, nil
+	}
+	expert, err := s.Draw.ExpertOfUser(ctx, a.UserID)
+	if err != nil || expert == 0 {
+		return out, err
+	}
+	// Only open projects with a drawn committee and comprehensive scoring
+	// take sheets: the projects in evaluation now, a handful (no LIMIT, so
+	// the membership filter below never cuts a page). The seats are
+	// draw's, read per project through its API.
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+projectCols+" FROM procure_projects WHERE draw_project_id IS NOT NULL AND eval_method = $1 AND status = $2 ORDER BY id DESC",
+		EvalComprehensive, ProjectOpen)
+	if err != nil {
+		return nil, err
+	}
+	var list []Project
+	for rows.Next() {
+		p, err := scanProject(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		list = append(list, *p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, p := range list {
+		if len(p.Lots) > 0 {
+			continue
+		}
+		members, err := s.members(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(members, func(m CommitteeMember) bool { return m.ExpertID == expert }) {
+			out = append(out, p)
+		}
+	}
+	names := s.deptNames(ctx, func() []int64 {
+		var ids []int64
+		for _, p := range out {
+			ids = append(ids, p.DepartmentID)
+		}
+		return ids
+	}())
+	for i := range out {
+		out[i].Department = names[out[i].DepartmentID]
 	}
 	return out, nil
 }
