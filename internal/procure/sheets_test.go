@@ -212,13 +212,36 @@ func TestExpertsScoreOnline(t *testing.T) {
 		ok(t, err)
 		pub, err := s.Committee(context.Background(), p.ID)
 		ok(t, err)
+		// After the award every member's name and points are public; the
+		// online sheets with their codes and points per indicator, so that
+		// anyone recomputes each receipt.
+		var verified []string
 		for _, m := range pub.Members {
 			if len(m.Scores) != 2 || m.Name == "" {
 				t.Fatalf("published member %+v", m)
 			}
+			if !m.Online {
+				if m.SHA256 != "" || m.Scores[0].Indicators != nil {
+					t.Fatalf("a typed sheet with a receipt %+v", m)
+				}
+				continue
+			}
+			var pts []procure.SheetPoint
+			for _, sc := range m.Scores {
+				if sc.Code == "" || len(sc.Indicators) != 2 {
+					t.Fatalf("published online sheet %+v", m)
+				}
+				pts = append(pts, sc.Indicators...)
+			}
+			if procure.SheetHash(pts) != m.SHA256 {
+				t.Fatalf("the published points of %s do not give the receipt", m.Alias)
+			}
+			verified = append(verified, m.SHA256)
 		}
-		if len(receipts) != 4 {
-			t.Fatal("receipts")
+		slices.Sort(verified)
+		slices.Sort(receipts)
+		if !slices.Equal(verified, receipts) {
+			t.Fatalf("published receipts %v, the experts got %v", verified, receipts)
 		}
 	})
 }

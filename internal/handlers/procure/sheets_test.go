@@ -215,6 +215,15 @@ func TestExpertSheetsOverHTTP(t *testing.T) {
 					t.Fatalf("bid %+v: technical 60 or 50 expected", b)
 				}
 			}
+			// After the award the public page shows each member's sheet by
+			// code with its receipt.
+			if res := sjj.PostForm(t, path+"/award", url.Values{}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("award: %d %s", res.StatusCode, res.Body)
+			}
+			pub := env.Anonymous().Get(t, fmt.Sprintf("/public/procure/%d", p.ID))
+			if n := strings.Count(pub.Body, `data-testid="sheet-receipt"`); n != 5 || !strings.Contains(pub.Body, "plan 35") {
+				t.Fatalf("%d receipts on the public page", n)
+			}
 		})
 	}
 }
