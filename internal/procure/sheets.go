@@ -531,9 +531,16 @@ func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput)
 		if st == SheetNone {
 			_, err = q.Exec(ctx, "INSERT INTO procure_expert_sheets (project_id, expert_id, status, saved_at, locked_at, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
 				p.ID, m.ExpertID, status, now, locked, sha)
+			if db.IsUnique(err) {
+				return conflict("评分表已被同时修改，请刷新", "the sheet changed meanwhile: reload")
+			}
 		} else {
-			_, err = q.Exec(ctx, "UPDATE procure_expert_sheets SET status = $1, saved_at = $2, locked_at = $3, sha256 = $4 WHERE project_id = $5 AND expert_id = $6 AND status = 'draft'",
+			var n int64
+			n, err = q.Exec(ctx, "UPDATE procure_expert_sheets SET status = $1, saved_at = $2, locked_at = $3, sha256 = $4 WHERE project_id = $5 AND expert_id = $6 AND status = 'draft'",
 				status, now, locked, sha, p.ID, m.ExpertID)
+			if err == nil && n == 0 {
+				return conflict("评分表已提交锁定，不能再改", "the sheet is locked: it cannot change")
+			}
 		}
 		if err != nil {
 			return err
