@@ -266,8 +266,9 @@ func (s *Service) PublicResults(ctx context.Context, projectID int64) ([]Bid, er
 // scoring; the committee's averaged sheet).
 type ScoreInput struct {
 	Tech []TechPoints `json:"tech,omitempty" doc:"comprehensive scoring without a drawn committee: every bid's technical and other points (0 .. 100 − price weight)"`
-	// Sheets are the drawn committee's sheets, one per member.
-	Sheets []ExpertSheet `json:"sheets,omitempty" doc:"comprehensive scoring with a committee drawn by the draw module: every member's points for every bid; the technical score is their mean"`
+	// Sheets are the drawn committee's sheets, one per member without an
+	// expert account (members with one score in the platform themselves).
+	Sheets []ExpertSheet `json:"sheets,omitempty" doc:"comprehensive scoring with a committee drawn by the draw module: the points for every bid of every member who does not score in the platform (online: false); the locked sheets of the others are taken as they are; the technical score is the mean of all"`
 }
 
 // TechPoints is one bid's technical and other points.
@@ -312,7 +313,11 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 			for i, b := range bids {
 				ids[i] = b.ID
 			}
-			mean, got, err := sheetTech(members, in.Sheets, ids, maxTech)
+			online, err := s.onlineSheets(ctx, p, members)
+			if err != nil {
+				return nil, err
+			}
+			mean, got, err := sheetTech(members, in.Sheets, online, ids, maxTech)
 			if err != nil {
 				return nil, err
 			}

@@ -186,9 +186,26 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if len(members) > 0 {
 		// Each drawn expert's sheet: around the committee's mean, which
 		// stays the technical score above.
+		// Members with an expert account score and lock their own sheets
+		// by code (the default indicator); the unit types the others'.
 		in.Tech = nil
+		codes, err := s.bidCodes(sys, tender.ID)
+		if err != nil {
+			return err
+		}
 		for i, m := range members {
 			off := (float64(i) - float64(len(members)-1)/2) * 0.5
+			if m.Online {
+				var pts []SheetPoint
+				for j, b := range tenderBids {
+					pts = append(pts, SheetPoint{Code: codes[b.ID], Indicator: "tech", Points: tech[j] + off})
+				}
+				ex := auth.WithActor(ctx, &auth.Actor{UserID: m.userID, Username: "demo-expert", Roles: []auth.Role{auth.Expert}, Via: "demo"})
+				if _, err := s.SaveSheet(ex, tender.ID, SheetInput{Points: pts, Lock: true}); err != nil {
+					return fmt.Errorf("procure demo: expert sheet: %w", err)
+				}
+				continue
+			}
 			sh := ExpertSheet{Expert: m.Alias}
 			for j, b := range tenderBids {
 				sh.Tech = append(sh.Tech, TechPoints{BidID: b.ID, Points: tech[j] + off})

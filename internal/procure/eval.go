@@ -3,6 +3,7 @@ package procure
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -43,8 +44,11 @@ type CommitteeMember struct {
 	Name     string        `json:"name,omitempty" doc:"published after the award"`
 	Group    string        `json:"group" enum:"technical,economic"`
 	Status   string        `json:"status" enum:"notified,confirmed"`
+	Online   bool          `json:"online" doc:"the member has an expert account and scores in the platform (the unit types the sheets of the others)"`
 	ExpertID int64         `json:"-"`
+	userID   int64         // the expert's account (0: none)
 	Scores   []ExpertScore `json:"scores,omitempty" doc:"after the award: the points the expert gave each bid"`
+	SHA256   string        `json:"sheet_sha256,omitempty" doc:"after the award: the receipt of the sheet the expert locked in the platform"`
 }
 
 // GroupText names the member's group in a language.
@@ -55,6 +59,10 @@ type ExpertScore struct {
 	BidID  int64   `json:"bid_id"`
 	Entity string  `json:"entity"`
 	Points float64 `json:"points"`
+	// Code and Indicators: a sheet the expert entered in the platform,
+	// published after the award so that anyone can recompute its receipt.
+	Code       string       `json:"code,omitempty" doc:"the bid's blind code on the expert's sheet"`
+	Indicators []SheetPoint `json:"indicators,omitempty" doc:"the points per indicator (sheets entered in the platform)"`
 }
 
 // Committee is a project's committee draw and its members.
@@ -160,6 +168,11 @@ func (s *Service) CommitCommittee(ctx context.Context, projectID int64, in Commi
 		if err != nil {
 			return err
 		}
+		// Registration closes: the bids get their blind codes for the
+		// experts' sheets.
+		if err := s.assignCodes(ctx, p.ID); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "procure.committee.commit", "procure_project", idStr(p.ID), nil,
 			map[string]any{"draw_project": dp, "draw": d.ID, "committee": p.CommitteeSize, "specialties": specs, "bidders": len(bidders)}, "")
 	})
@@ -226,7 +239,7 @@ func (s *Service) members(ctx context.Context, p *Project) ([]CommitteeMember, e
 		return nil, err
 	}
 	for i, st := range seats {
-		out = append(out, CommitteeMember{Seat: i + 1, Alias: st.Pseudonym, Name: st.Name, Group: st.Group, Status: st.Status, ExpertID: st.ExpertID})
+		out = append(out, CommitteeMember{Seat: i + 1, Alias: st.Pseudonym, Name: st.Name, Group: st.Group, Status: st.Status, Online: st.UserID != 0, ExpertID: st.ExpertID, userID: st.UserID})
 	}
 	return out, nil
 }
@@ -279,7 +292,13 @@ func (s *Service) Committee(ctx context.Context, projectID int64) (*Committee, e
 			return nil, err
 		}
 		for i := range c.Members {
-			c.Members[i].Scores = scores[c.Members[i].ExpertID]
+			m := &c.Members[i]
+			m.Scores = scores[m.ExpertID]
+			if m.Online {
+				if _, _, _, m.SHA256, err = s.sheetHead(ctx, p.ID, m.ExpertID); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	return c, nil
@@ -315,9 +334,24 @@ func (s *Service) expertScores(ctx context.Context, projectID int64) (map[int64]
 	for _, b := range bids {
 		names[b.ID] = b.Entity
 	}
+	codes, err := s.bidCodes(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	points, err := s.sheetPoints(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
 	for e := range out {
 		for i := range out[e] {
-			out[e][i].Entity = names[out[e][i].BidID]
+			x := &out[e][i]
+			x.Entity = names[x.BidID]
+			if byInd := points[e][x.BidID]; len(byInd) > 0 {
+				x.Code = codes[x.BidID]
+				for _, ind := range slices.Sorted(maps.Keys(byInd)) {
+					x.Indicators = append(x.Indicators, SheetPoint{Code: x.Code, Indicator: ind, Points: byInd[ind]})
+				}
+			}
 		}
 	}
 	return out, nil
@@ -331,17 +365,25 @@ type ExpertSheet struct {
 
 // sheetTech checks the committee's sheets (one per member, every bid,
 // each within 0..maxTech) and returns the mean per bid, rounded to 2
-// decimals, and the rows to store (expert id → bid id → points).
-func sheetTech(members []CommitteeMember, sheets []ExpertSheet, bidIDs []int64, maxTech float64) (map[int64]float64, map[int64]map[int64]float64, error) {
+// decimals, and the rows to store (expert id → bid id → points). online
+// holds the totals of the members who scored in the platform (their locked
+// sheets); the unit's typed sheets are taken for the other members only.
+func sheetTech(members []CommitteeMember, sheets []ExpertSheet, online map[int64]map[int64]float64, bidIDs []int64, maxTech float64) (map[int64]float64, map[int64]map[int64]float64, error) {
 	byAlias := map[string]int64{}
 	for _, m := range members {
 		byAlias[m.Alias] = m.ExpertID
 	}
 	got := map[int64]map[int64]float64{}
+	for id, sheet := range online {
+		got[id] = sheet
+	}
 	for _, sh := range sheets {
 		id, ok := byAlias[strings.TrimSpace(sh.Expert)]
 		if !ok {
 			return nil, nil, yserr.Field("sheets", "评分表的专家 "+sh.Expert+" 不是本项目评审委员会成员", "expert "+sh.Expert+" is not a member of this committee")
+		}
+		if online[id] != nil {
+			return nil, nil, yserr.Field("sheets", "专家 "+sh.Expert+" 已在平台上提交评分表，不能代录", "expert "+sh.Expert+" scored in the platform: the unit cannot type the sheet")
 		}
 		if got[id] != nil {
 			return nil, nil, yserr.Field("sheets", "专家 "+sh.Expert+" 有两份评分表", "expert "+sh.Expert+" has two sheets")

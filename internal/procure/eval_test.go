@@ -227,18 +227,22 @@ func TestCommitteeSecrecyScoresAndRatings(t *testing.T) {
 		full, err := s.Committee(sup, p.ID)
 		ok(t, err)
 
-		// Sheets: the 5 experts give bid 1 (small) 60, 62, 64, 66, 68 →
-		// mean 64; bid 2 (large) 65 each → 65.
-		var sheets []procure.ExpertSheet
-		for i, m := range c.Members {
-			sheets = append(sheets, procure.ExpertSheet{Expert: m.Alias, Tech: []procure.TechPoints{{BidID: b1.ID, Points: float64(60 + 2*i)}, {BidID: b2.ID, Points: 65}}})
+		// Sheets: the 5 experts (all with accounts: they score in the
+		// platform, on the default indicator "tech") give bid 1 (small) 60,
+		// 62, 64, 66, 68 → mean 64; bid 2 (large) 65 each → 65.
+		code1, code2 := "T01", "T02"
+		if bidOfCode(t, x, p.ID, "T01", b1.ID, b2.ID) == b2.ID {
+			code1, code2 = code2, code1
 		}
-		_, err = s.EvaluateBids(x.swj, p.ID, procure.ScoreInput{Sheets: sheets[:4]})
+		for i, m := range full.Members {
+			_, err := s.SaveSheet(expertCtx(pl.users[m.ExpertID]), p.ID, procure.SheetInput{Lock: true, Points: []procure.SheetPoint{
+				{Code: code1, Indicator: "tech", Points: float64(60 + 2*i)}, {Code: code2, Indicator: "tech", Points: 65}}})
+			ok(t, err)
+		}
+		// The unit cannot type the sheet of a member who scored online.
+		_, err = s.EvaluateBids(x.swj, p.ID, procure.ScoreInput{Sheets: []procure.ExpertSheet{{Expert: first.Alias, Tech: []procure.TechPoints{{BidID: b1.ID, Points: 1}, {BidID: b2.ID, Points: 1}}}}})
 		wantErr(t, err, yserr.Invalid, "sheets")
-		bad := append(slices.Clone(sheets[:4]), procure.ExpertSheet{Expert: "E-0000000000", Tech: sheets[4].Tech})
-		_, err = s.EvaluateBids(x.swj, p.ID, procure.ScoreInput{Sheets: bad})
-		wantErr(t, err, yserr.Invalid, "sheets")
-		bids, err := s.EvaluateBids(x.swj, p.ID, procure.ScoreInput{Sheets: sheets})
+		bids, err := s.EvaluateBids(x.swj, p.ID, procure.ScoreInput{})
 		ok(t, err)
 		// Small firm: evaluated 3,000,000 × 0.9 = 2,700,000 = the lowest,
 		// price score 30; large: 2,700,000 ÷ 2,800,000 × 30 = 28.93.

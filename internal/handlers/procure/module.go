@@ -100,6 +100,7 @@ func (m *mod) Nav() []web.NavGroup {
 	return []web.NavGroup{{Title: web.Text{ZH: "政府采购", EN: "Procurement"}, Items: []web.NavItem{
 		{Label: web.Text{ZH: "采购工作台", EN: "Procurement desk"}, Href: "/procure", TestID: "nav-procure", Show: web.Roles(staffRoles...)},
 		{Label: web.Text{ZH: "我的投标", EN: "My bids"}, Href: "/procure", TestID: "nav-procure-bids", Show: web.Roles(auth.Enterprise)},
+		{Label: web.Text{ZH: "采购评审打分", EN: "Procurement scoring"}, Href: "/procure/scoring", TestID: "nav-procure-scoring", Show: web.Roles(auth.Expert)},
 		{Label: web.Text{ZH: "采购信息公开", EN: "Procurement notices"}, Href: "/public/procure"},
 	}}}
 }

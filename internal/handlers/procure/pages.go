@@ -175,6 +175,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 	s.Page("GET /public/procure", h.public)
 	s.Page("GET /public/procure/{id}", h.publicProject)
 	h.mountCommittee()
+	h.mountSheets()
 	h.mountAPI()
 	h.mountOCDS()
 }
@@ -303,6 +304,7 @@ type projectPage struct {
 	Tasks        []procure.RatingTask
 	Ratings      []procure.Rating
 	Committee    *procure.Committee
+	Scoring      projectScoring
 }
 
 func (h *handlers) project(w http.ResponseWriter, r *http.Request) error {
@@ -343,6 +345,9 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 		return err
 	}
 	if d.Committee, err = h.svc.Committee(ctx, id); err != nil {
+		return err
+	}
+	if d.Scoring, err = h.scoring(ctx, a, p, d.CanManage); err != nil {
 		return err
 	}
 	v := h.s.View(r, "")
