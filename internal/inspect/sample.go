@@ -103,9 +103,8 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := draw.CandidateList{Candidates: make([]draw.Candidate, 0, len(kept)+1000), Excluded: []draw.Exclusion{}}
+	list := draw.CandidateList{Candidates: make([]draw.Candidate, 0, len(kept)), Excluded: []draw.Exclusion{}}
 	sizes := map[string]int{}
-	region := make(map[string]string, len(kept))
 	// One "r:" tag per region and one backing array for every target's
 	// two groups: a frame of 300,000 targets otherwise allocates 600,000
 	// small objects.
@@ -123,7 +122,6 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 		}
 		sizes[c]++
 		f.entities[t.USCC] = t.ID
-		region[t.USCC] = t.Region
 		tag, ok := tags[t.Region]
 		if !ok {
 			tag = "r:" + t.Region
@@ -139,8 +137,10 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool := map[string][]string{} // region -> inspector ids
+	pool := map[string][]string{}   // region -> inspector ids
+	regionOf := map[string]string{} // active inspector id -> region
 	byID := map[int64]string{}
+	list.Candidates = slices.Grow(list.Candidates, len(insp))
 	for _, in := range insp {
 		id := "I-" + in.CertNo
 		byID[in.ID] = id
@@ -150,6 +150,7 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 		}
 		list.Candidates = append(list.Candidates, draw.Candidate{ID: id, Groups: []string{"inspector", "r:" + in.Region}})
 		pool[in.Region] = append(pool[in.Region], id)
+		regionOf[id] = in.Region
 		f.Eligible++
 	}
 	// Targets arrive in the registry's order of credit codes (the
@@ -225,10 +226,10 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 		if strings.HasPrefix(cand.ID, "I-") || p.Ratios[cand.Groups[0]] == 0 {
 			continue
 		}
-		r := region[cand.ID]
+		r := strings.TrimPrefix(cand.Groups[1], "r:")
 		n := len(pool[r])
 		for _, e := range avoid[cand.ID] {
-			if slices.Contains(pool[r], e.ID) {
+			if reg, ok := regionOf[e.ID]; ok && reg == r {
 				n--
 			}
 		}
