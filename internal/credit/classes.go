@@ -3,6 +3,7 @@ package credit
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"yingshang/internal/db"
 )
@@ -10,20 +11,28 @@ import (
 // Classes returns the credit class (A-D) of each entity in ids, for
 // modules that weight their work by credit (the inspect module's strata):
 // the stored grade, or the grade the rules give its current facts when
-// none is stored yet. It reads the grades (and, for entities without one,
-// the facts) of the ids asked for only, selected in SQL (no access check:
-// the calling module decides).
+// none is stored yet (no access check: the calling module decides).
+//
+// Up to classesByID ids, it selects the grades (and the facts of the
+// entities without one) of those ids in SQL. Beyond that it reads the
+// grade table in one pass and keeps the ids asked for: on PostgreSQL a
+// parameter of 300,000 ids costs seconds to parse and probe where the
+// whole table's scan costs a tenth of a second (docs/benchmarks.md,
+// issue 15), and a frame that large is most of the registry.
 func (s *Service) Classes(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, err := json.Marshal(ids)
+	where, args, err := s.idsWhere("entity_id", ids)
 	if err != nil {
 		return nil, err
 	}
-	in := idsIn(s.DB.Dialect, "entity_id")
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT entity_id, grade FROM credit_grades WHERE "+in, string(list))
+	var asked []int64 // sorted, when the scan reads more than was asked
+	if where == "" {
+		where, asked = "1=1", slices.Sorted(slices.Values(ids))
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT entity_id, grade FROM credit_grades WHERE "+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +42,11 @@ func (s *Service) Classes(ctx context.Context, ids []int64) (map[int64]string, e
 		if err := rows.Scan(&id, &g); err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if asked != nil {
+			if _, ok := slices.BinarySearch(asked, id); !ok {
+				continue
+			}
 		}
 		out[id] = g
 	}
@@ -53,10 +67,13 @@ func (s *Service) Classes(ctx context.Context, ids []int64) (map[int64]string, e
 	if err != nil {
 		return nil, err
 	}
-	if list, err = json.Marshal(missing); err != nil {
+	if where, args, err = s.idsWhere("r.entity_id", missing); err != nil {
 		return nil, err
 	}
-	facts, err := s.factsWhere(ctx, idsIn(s.DB.Dialect, "r.entity_id"), string(list))
+	if where == "" {
+		where = "1=1"
+	}
+	facts, err := s.factsWhere(ctx, where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -70,10 +87,25 @@ func (s *Service) Classes(ctx context.Context, ids []int64) (map[int64]string, e
 	return out, nil
 }
 
+// classesByID is the largest id list Classes selects by id in SQL.
+const classesByID = 2000
+
+// idsWhere is the condition "col is one of ids" with its argument, or ""
+// when there are more than classesByID ids (the caller reads every row).
+func (s *Service) idsWhere(col string, ids []int64) (string, []any, error) {
+	if len(ids) > classesByID {
+		return "", nil, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return "", nil, err
+	}
+	return idsIn(s.DB.Dialect, col), []any{string(list)}, nil
+}
+
 // idsIn is the condition "col is one of the ids in $1", $1 being the ids
-// as a JSON array: one statement and one parameter however many ids there
-// are (a plan's frame asks for 300,000), where an IN list would need a
-// parameter each and batches under each engine's limit.
+// as a JSON array: one statement and one parameter, where an IN list
+// would need a parameter per id.
 func idsIn(d db.Dialect, col string) string {
 	if d == db.Postgres {
 		return col + " IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)"
