@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"yingshang/internal/auth"
@@ -88,8 +89,8 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 		}
 		rows.Close()
 	}
-	f := &Frame{entities: map[string]int64{}}
-	var ids []int64
+	f := &Frame{entities: make(map[string]int64, len(targets))}
+	ids := make([]int64, 0, len(targets))
 	kept := targets[:0]
 	for _, t := range targets {
 		if !applies(t) {
@@ -102,9 +103,13 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := draw.CandidateList{Candidates: make([]draw.Candidate, 0, len(kept)+1000), Excluded: []draw.Exclusion{}}
+	list := draw.CandidateList{Candidates: make([]draw.Candidate, 0, len(kept)), Excluded: []draw.Exclusion{}}
 	sizes := map[string]int{}
-	region := map[string]string{}
+	// One "r:" tag per region and one backing array for every target's
+	// two groups: a frame of 300,000 targets otherwise allocates 600,000
+	// small objects.
+	tags := map[string]string{}
+	groups := make([]string, 0, 2*len(kept))
 	for _, t := range kept {
 		if capped[t.ID] {
 			list.Excluded = append(list.Excluded, draw.Exclusion{ID: t.USCC, Reasons: []string{ReasonYearCap}})
@@ -117,8 +122,13 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 		}
 		sizes[c]++
 		f.entities[t.USCC] = t.ID
-		region[t.USCC] = t.Region
-		list.Candidates = append(list.Candidates, draw.Candidate{ID: t.USCC, Groups: []string{c, "r:" + t.Region}})
+		tag, ok := tags[t.Region]
+		if !ok {
+			tag = "r:" + t.Region
+			tags[t.Region] = tag
+		}
+		groups = append(groups, c, tag)
+		list.Candidates = append(list.Candidates, draw.Candidate{ID: t.USCC, Groups: groups[len(groups)-2 : len(groups) : len(groups)]})
 	}
 	f.Targets = len(f.entities)
 	// Inspectors of the participating departments.
@@ -127,8 +137,10 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool := map[string][]string{} // region -> inspector ids
+	pool := map[string][]string{}   // region -> inspector ids
+	regionOf := map[string]string{} // active inspector id -> region
 	byID := map[int64]string{}
+	list.Candidates = slices.Grow(list.Candidates, len(insp))
 	for _, in := range insp {
 		id := "I-" + in.CertNo
 		byID[in.ID] = id
@@ -138,9 +150,12 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 		}
 		list.Candidates = append(list.Candidates, draw.Candidate{ID: id, Groups: []string{"inspector", "r:" + in.Region}})
 		pool[in.Region] = append(pool[in.Region], id)
+		regionOf[id] = in.Region
 		f.Eligible++
 	}
-	sort.Slice(list.Candidates, func(i, j int) bool { return list.Candidates[i].ID < list.Candidates[j].ID })
+	// Targets arrive in the registry's order of credit codes (the
+	// database's collation), inspectors by id: sort by bytes.
+	slices.SortFunc(list.Candidates, func(a, b draw.Candidate) int { return strings.Compare(a.ID, b.ID) })
 	sort.Slice(list.Excluded, func(i, j int) bool { return list.Excluded[i].ID < list.Excluded[j].ID })
 	// Avoidance: declared relations and the last inspectors of each target.
 	avoid := map[string][]draw.Exclusion{}
@@ -211,10 +226,10 @@ func (s *Service) frame(ctx context.Context, p *Plan) (*Frame, error) {
 		if strings.HasPrefix(cand.ID, "I-") || p.Ratios[cand.Groups[0]] == 0 {
 			continue
 		}
-		r := region[cand.ID]
+		r := strings.TrimPrefix(cand.Groups[1], "r:")
 		n := len(pool[r])
 		for _, e := range avoid[cand.ID] {
-			if slices.Contains(pool[r], e.ID) {
+			if reg, ok := regionOf[e.ID]; ok && reg == r {
 				n--
 			}
 		}
@@ -383,16 +398,22 @@ func (s *Service) applySample(ctx context.Context, d *draw.Draw, rec *draw.Recor
 	}
 	year := mustDate(p.StartsOn).Year()
 	now := s.now()
-	taskOf := map[string]int64{}
-	// Multi-row inserts (500 tasks a statement); RETURNING names each
-	// row's credit code, as the order of returned rows is not promised.
-	for lo := 0; lo < len(codes); lo += 500 {
-		var vals []any
-		for _, c := range codes[lo:min(len(codes), lo+500)] {
-			vals = append(vals, p.ID, refs[c].ID, c, class[c], year, p.Routine, "assigned", now)
+	taskOf := make(map[string]int64, len(codes))
+	// Multi-row inserts of up to 4,000 tasks and 10,000 team rows a
+	// statement (under SQLite's 32,766 and PostgreSQL's 65,535 parameters);
+	// what every task of the plan shares is written as constants. RETURNING
+	// names each row's credit code, as the order of returned rows is not
+	// promised.
+	shared := []string{strconv.FormatInt(p.ID, 10), strconv.Itoa(year), map[bool]string{true: "TRUE", false: "FALSE"}[p.Routine], "'assigned'"}
+	const taskRows, teamRows = 4000, 10000
+	for lo := 0; lo < len(codes); lo += taskRows {
+		part := codes[lo:min(len(codes), lo+taskRows)]
+		vals := make([]any, 0, 4*len(part))
+		for _, c := range part {
+			vals = append(vals, refs[c].ID, c, class[c], now)
 		}
-		rows, err := s.DB.Q(ctx).Query(ctx, "INSERT INTO inspect_tasks (plan_id, entity_id, uscc, class, year, routine, status, created_at) VALUES "+
-			s.DB.Dialect.Values(1, len(vals)/8, 8)+" RETURNING id, uscc", vals...)
+		rows, err := s.DB.Q(ctx).Query(ctx, "INSERT INTO inspect_tasks (entity_id, uscc, class, created_at, plan_id, year, routine, status) VALUES "+
+			s.DB.Dialect.Values(1, len(part), 4, shared...)+" RETURNING id, uscc", vals...)
 		if err != nil {
 			return err
 		}
@@ -410,14 +431,14 @@ func (s *Service) applySample(ctx context.Context, d *draw.Draw, rec *draw.Recor
 			return err
 		}
 	}
-	var vals []any
+	vals := make([]any, 0, 3*max(0, len(rec.Picks)-len(codes)))
 	for _, pk := range rec.Picks {
 		if tid, ok := taskOf[pk.Group]; ok {
 			vals = append(vals, tid, certs[strings.TrimPrefix(pk.ID, "I-")], pk.Order)
 		}
 	}
-	for start := 0; start < len(vals); start += 900 {
-		part := vals[start:min(len(vals), start+900)]
+	for start := 0; start < len(vals); start += 3 * teamRows {
+		part := vals[start:min(len(vals), start+3*teamRows)]
 		if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO inspect_task_inspectors (task_id, inspector_id, seq) VALUES "+s.DB.Dialect.Values(1, len(part)/3, 3), part...); err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -30,14 +32,15 @@ func init() {
 		Flags: func(fs *flag.FlagSet) func(r *Run) error {
 			targets := fs.Int("targets", 300000, "enterprises in the plan's frame")
 			inspectors := fs.Int("inspectors", 6000, "active inspectors")
-			return func(r *Run) error { return benchInspectSample(r, *targets, *inspectors) }
+			profile := fs.String("cpuprofile", "", "write a CPU profile of the timed rounds (after the fixture) to this file")
+			return func(r *Run) error { return benchInspectSample(r, *targets, *inspectors, *profile) }
 		}})
 }
 
 // classOf spreads ids over the classes at 91 / 3.1 / 4.2 / 1.7 %.
 const classCase = `CASE WHEN id % 1000 < 910 THEN 'A' WHEN id % 1000 < 941 THEN 'B' WHEN id % 1000 < 983 THEN 'C' ELSE 'D' END`
 
-func benchInspectSample(r *Run, targets, inspectors int) error {
+func benchInspectSample(r *Run, targets, inspectors int, profile string) error {
 	env := sitetest.New(r.TB, r.Engine)
 	ctx := r.Ctx
 	sys := sitetest.System()
@@ -186,6 +189,17 @@ func benchInspectSample(r *Run, targets, inspectors int) error {
 			return Measure{}, fmt.Errorf("filter pass read %v targets and %d inspectors", byClass, active)
 		}
 		return Measure{Label: "filter pass (2 queries)", Ops: 1, Time: time.Since(t0)}, nil
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	a, b, err := Interleave(r.Rounds, sample, filter)
 	if err != nil {

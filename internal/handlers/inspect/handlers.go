@@ -138,6 +138,9 @@ type pageData struct {
 	// The enterprise's rating and complaints of Task.
 	Rating     *inspect.Rating
 	Complaints []inspect.Complaint
+	// Failed names the task page's form whose submission was refused
+	// ("rate" or "complain"): only that form shows the error and the input.
+	Failed string
 	// The monthly page: quiet-day exceptions and unscanned checks.
 	Month      string
 	Exceptions []inspect.Exception
@@ -369,10 +372,21 @@ func (h *handlers) task(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v, err := h.taskView(r, id)
+	if err != nil {
+		return err
+	}
+	return h.s.Render(w, r, http.StatusOK, "inspect/task", v)
+}
+
+// taskView is the task page's view: the task with its results, the
+// departments' names, and the enterprise's rating and complaints.
+func (h *handlers) taskView(r *http.Request, id int64) (*web.View, error) {
 	v := h.s.View(r, "")
 	d := h.data(v)
+	var err error
 	if d.Task, err = h.svc.Task(r.Context(), id); err != nil {
-		return err
+		return nil, err
 	}
 	v.Title = d.Task.EntityName
 	d.ItemResult = map[int64]inspect.Result{}
@@ -381,13 +395,13 @@ func (h *handlers) task(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Depts = h.deptNames(r, d.Task.Departments)
 	if d.Rating, err = h.svc.RatingOf(r.Context(), id); err != nil {
-		return err
+		return nil, err
 	}
 	if d.Complaints, err = h.svc.Complaints(r.Context(), id); err != nil {
-		return err
+		return nil, err
 	}
 	v.Data = d
-	return h.s.Render(w, r, http.StatusOK, "inspect/task", v)
+	return v, nil
 }
 
 func (h *handlers) taskAction(w http.ResponseWriter, r *http.Request) error {
@@ -451,6 +465,16 @@ func (h *handlers) taskAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		if c := yserr.CodeOf(err); c == yserr.Internal || c == yserr.NotFound {
 			return err
+		}
+		if action := r.PathValue("action"); action == "rate" || action == "complain" {
+			// The enterprise's forms are shown again with the error at the
+			// field and what was typed kept.
+			page, perr := h.taskView(r, id)
+			if perr != nil {
+				return perr
+			}
+			page.Data.(*pageData).Failed = action
+			return h.s.FormError(w, r, "inspect/task", page, err)
 		}
 		return h.s.Redirect(w, r, back, yserr.As(err).Message(v.Lang))
 	}
