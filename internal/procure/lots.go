@@ -516,3 +516,11 @@ func (s *Service) AwardLot(ctx context.Context, projectID int64, lotNo int) (*Pr
 	}
 	return s.Project(ctx, p.ID)
 }
+
+// Labels of a lot and a lot's bid for the pages.
+func (l Lot) Budget() string                    { return Yuan(l.BudgetFen) }
+func (l Lot) SetAsideText(lang string) string   { return SetAsideLabel(l.SetAside, lang) }
+func (l Lot) ReasonText(lang string) string     { return ExceptionLabel(l.SetAsideReason, lang) }
+func (r LotResult) Price() string               { return Yuan(r.PriceFen) }
+func (r LotResult) Evaluated() string           { return Yuan(r.EvaluatedFen) }
+func (r LotResult) SizeText(lang string) string { return SizeLabel(r.SizeRegistry, lang) }
