@@ -87,7 +87,7 @@ func TestLotPagesAndAPI(t *testing.T) {
 			}
 			rows.Del("lots.2.deduction_pct")
 			if res := env.Login(t, "swj-staff").PostForm(t, path+"/lots", maps.Clone(rows)); res.StatusCode != http.StatusNotFound {
-				t.Fatalf("another unit sets the lots: %d %s", res.StatusCode)
+				t.Fatalf("another unit sets the lots: %d", res.StatusCode)
 			}
 			if res := small.PostForm(t, path+"/lots", maps.Clone(rows)); res.StatusCode != http.StatusForbidden {
 				t.Fatalf("a supplier sets the lots: %d", res.StatusCode)
