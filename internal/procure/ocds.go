@@ -453,25 +453,24 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 	// the status is checked on the page's projects).
 	// Bids and contracts are read unnamed and named together below: one
 	// entity look-up and one department look-up per page.
-	bids, ents, err := s.bidRows(ctx, "project_id >= $1 AND project_id <= $2", lo, hi)
-	if err != nil {
-		return nil, nil, false, err
+	// The feed reads only the columns it publishes (a page's bids and
+	// contracts are most of its rows), and skips the reads a page cannot
+	// need (no awarded project: no bids; no pooled project: no pools).
+	awarded, pooled := false, false
+	for _, x := range out {
+		awarded, pooled = awarded || x.p.Status == ProjectAwarded, pooled || x.p.PoolID != 0
 	}
-	for _, b := range bids {
-		if x := byID[b.ProjectID]; x != nil && x.p.Status == ProjectAwarded {
-			x.bids = append(x.bids, b)
+	var ents []int64
+	if awarded {
+		if ents, err = s.ocdsBids(ctx, byID, lo, hi); err != nil {
+			return nil, nil, false, err
 		}
 	}
-	cs, cdepts, cents, err := s.contractRows(ctx, "c.published_on <> '' AND c.project_id >= $1 AND c.project_id <= $2", 1_000_000, lo, hi)
+	cdepts, cents, err := s.ocdsContracts(ctx, byID, lo, hi)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	depts, ents = append(depts, cdepts...), append(ents, cents...)
-	for i := len(cs) - 1; i >= 0; i-- { // contracts come newest first
-		if x := byID[cs[i].ProjectID]; x != nil {
-			x.contracts = append(x.contracts, cs[i])
-		}
-	}
 	// Challenges are public once answered (as on the public page).
 	chals, err := s.challenges(ctx, "status <> 'filed' AND project_id >= $1 AND project_id <= $2", lo, hi)
 	if err != nil {
@@ -488,6 +487,9 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 		return nil, nil, false, err
 	}
 	ents = append(ents, lents...)
+	if !pooled {
+		return s.nameOCDS(ctx, out, depts, ents, more)
+	}
 	prow, err := q.Query(ctx, `SELECT pr.id, po.lead_department_id, po.coordination, m.department_id FROM procure_projects pr
 		JOIN procure_pools po ON po.id = pr.pool_id JOIN procure_pool_members m ON m.pool_id = po.id
 		WHERE pr.id >= $1 AND pr.id <= $2 AND m.status = 'confirmed' ORDER BY pr.id, m.department_id`, lo, hi)
@@ -515,6 +517,16 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 	if err := prow.Err(); err != nil {
 		return nil, nil, false, err
 	}
+	return s.nameOCDS(ctx, out, depts, ents, more)
+}
+
+// nameOCDS names a page's units and entities: one department and one
+// entity look-up.
+func (s *Service) nameOCDS(ctx context.Context, out []*ocdsProject, depts, ents []int64, more bool) ([]*ocdsProject, map[int64]string, bool, error) {
+	// A page names about 400 bidders and suppliers, mostly the same few:
+	// ask for each once (the look-up's IN list was most of its cost).
+	slices.Sort(ents)
+	ents = slices.Compact(ents)
 	names := s.deptNames(ctx, depts)
 	refs, err := s.Entities.Refs(ctx, ents)
 	if err != nil {

@@ -136,3 +136,50 @@ func ocdsLotAwards(p *Project, bids []ocdsLotBid) ([]Award, map[int]Award, *Bids
 	}
 	return awards, byLot, out
 }
+
+// ocdsBids reads the bids of the awarded projects among byID (ids lo..hi)
+// with the columns the feed publishes, in the results' order; it returns
+// the bidders' entity ids.
+func (s *Service) ocdsBids(ctx context.Context, byID map[int64]*ocdsProject, lo, hi int64) ([]int64, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, project_id, entity_id FROM procure_bids WHERE project_id >= $1 AND project_id <= $2
+		ORDER BY project_id, CASE WHEN rank = 0 THEN 1 ELSE 0 END, rank, id`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ents []int64
+	for rows.Next() {
+		var b Bid
+		if err := rows.Scan(&b.ID, &b.ProjectID, &b.EntityID); err != nil {
+			return nil, err
+		}
+		if x := byID[b.ProjectID]; x != nil && x.p.Status == ProjectAwarded {
+			x.bids = append(x.bids, b)
+			ents = append(ents, b.EntityID)
+		}
+	}
+	return ents, rows.Err()
+}
+
+// ocdsContracts reads the published contracts of the projects among byID
+// (ids lo..hi) with the columns the feed publishes, oldest first; it
+// returns their units and suppliers.
+func (s *Service) ocdsContracts(ctx context.Context, byID map[int64]*ocdsProject, lo, hi int64) (depts, ents []int64, err error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, project_id, department_id, entity_id, quantity, amount_fen, signed_on, accepted_on, paid_on, paid_fen, lot_no
+		FROM procure_contracts WHERE published_on <> '' AND project_id >= $1 AND project_id <= $2 ORDER BY project_id, id`, lo, hi)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Contract
+		if err := rows.Scan(&c.ID, &c.ProjectID, &c.DepartmentID, &c.EntityID, &c.Quantity, &c.AmountFen, &c.SignedOn, &c.AcceptedOn, &c.PaidOn, &c.PaidFen, &c.LotNo); err != nil {
+			return nil, nil, err
+		}
+		if x := byID[c.ProjectID]; x != nil {
+			x.contracts = append(x.contracts, c)
+			depts, ents = append(depts, c.DepartmentID), append(ents, c.EntityID)
+		}
+	}
+	return depts, ents, rows.Err()
+}
