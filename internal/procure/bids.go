@@ -80,7 +80,7 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 		return nil, conflict("项目已截止报名", "the project no longer takes registrations")
 	}
 	var v yserr.Validation
-	lotPrice, lotSum, err := lotPrices(p, in.Lots)
+	lotPrice, lotSum, err := lotPrices(p, in.Lots, in.SizeDeclared)
 	if err != nil {
 		return nil, err
 	}

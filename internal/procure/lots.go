@@ -2,8 +2,10 @@ package procure
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
@@ -17,6 +19,199 @@ import (
 // one contract per lot and winner. The project is awarded when its last
 // lot is; its award amount is the lots' sum. A project without lots is one
 // lot and keeps EvaluateBids and Award (migration 4).
+
+// LotTerms are what a lot buys and its SME rules: its own set-aside
+// decision (财库〔2020〕46号 Art. 8: a lot may be reserved in full for SMEs,
+// 设置采购包专门面向中小企业采购) and price deductions. Left empty they are
+// the project's; a lot not reserved in full without deduction rates takes
+// the project's rates.
+type LotTerms struct {
+	BudgetYuan      string `json:"budget_yuan,omitempty" doc:"input: the lot's budget in yuan (instead of budget_fen)"`
+	Quantity        int64  `json:"quantity,omitempty" doc:"how many units the lot buys (0: not counted)"`
+	Spec            string `json:"spec,omitempty" doc:"specification of what the lot buys"`
+	SetAside        string `json:"set_aside,omitempty" enum:"full,partial,none" doc:"the lot's set-aside decision (default: the project's)"`
+	SetAsideShare   int    `json:"set_aside_share,omitempty" doc:"partial: percent of the lot's budget reserved"`
+	SmallMicroShare int    `json:"small_micro_share,omitempty" doc:"partial: percent of the reserved share for small and micro enterprises"`
+	SetAsideReason  string `json:"set_aside_reason,omitempty" doc:"none: the exception of 财库〔2020〕46号 Art. 6"`
+	DeductionPct    int    `json:"deduction_pct" doc:"small/micro price deduction on the lot (10-20; 0 when reserved in full)"`
+	ConsortiumPct   int    `json:"consortium_pct" doc:"consortium/subcontracting deduction on the lot (4-6; 0 when reserved in full)"`
+}
+
+// setAsideInput is the lot's decision as the rules check it.
+func (t LotTerms) setAsideInput() SetAsideInput {
+	return SetAsideInput{Decision: t.SetAside, SharePct: t.SetAsideShare, SmallMicroPct: t.SmallMicroShare, Exception: t.SetAsideReason}
+}
+
+// defaultLotTerms gives lots stored without their own decision (before
+// session 7) the project's decision and rates.
+func defaultLotTerms(p *Project) {
+	for i := range p.Lots {
+		l := &p.Lots[i]
+		if l.SetAside == "" {
+			l.SetAside, l.SetAsideShare, l.SmallMicroShare, l.SetAsideReason = p.SetAside, p.SetAsideShare, p.SmallMicroShare, p.SetAsideReason
+			l.DeductionPct, l.ConsortiumPct = p.DeductionPct, p.ConsortiumPct
+		}
+	}
+}
+
+// checkLots checks and completes a project's lots (numbered from 1 in
+// order): title, budget (budget_yuan when given), quantity; each lot's
+// set-aside decision, the project's by default, checked against the rules
+// of the project's kind and budget (the thresholds of 财库〔2020〕46号 apply
+// to the project); its deductions as the law wants them for its decision.
+// Then the lots against the project: the budgets add up to it; a project
+// reserved in full has every lot reserved in full; a project with a
+// reserved share reaches it through its lots (lots reserved in full count
+// whole, partial lots their share). Errors name lots.<n>.<field>.
+func checkLots(v *yserr.Validation, rules []SetAsideRule, kind string, budget int64, proj SetAsideInput, dedPct, consPct int, lots []Lot) {
+	var sum, reserved int64 // reserved: Σ budget × percent reserved
+	for i := range lots {
+		l := &lots[i]
+		n := i + 1
+		l.No = n
+		f := func(name string) string { return fmt.Sprintf("lots.%d.%s", n, name) }
+		add := func(name string, err error) {
+			if err == nil {
+				return
+			}
+			zh, en := yserr.Texts(err)
+			for _, fe := range fieldErrs(err) {
+				v.Add(f(fe.Field), fmt.Sprintf("第%d包：%s", n, fe.ZH), fmt.Sprintf("lot %d: %s", n, fe.EN))
+			}
+			if len(fieldErrs(err)) == 0 {
+				v.Add(f(name), fmt.Sprintf("第%d包：%s", n, zh), fmt.Sprintf("lot %d: %s", n, en))
+			}
+		}
+		l.Title, l.Spec = strings.TrimSpace(l.Title), strings.TrimSpace(l.Spec)
+		if l.Title == "" {
+			v.Add(f("title"), fmt.Sprintf("第%d包：请填写包名称", n), fmt.Sprintf("lot %d: enter the title", n))
+		}
+		if l.BudgetYuan != "" {
+			b, ok := ParseYuan(l.BudgetYuan)
+			if !ok {
+				b = 0
+			}
+			l.BudgetFen, l.BudgetYuan = b, ""
+		}
+		if l.BudgetFen <= 0 {
+			v.Add(f("budget_yuan"), fmt.Sprintf("第%d包：预算应为正数（元，最多两位小数）", n), fmt.Sprintf("lot %d: the budget must be a positive amount in yuan (at most 2 decimals)", n))
+		}
+		if l.Quantity < 0 {
+			v.Add(f("quantity"), fmt.Sprintf("第%d包：数量不能为负", n), fmt.Sprintf("lot %d: the quantity cannot be negative", n))
+		}
+		if l.SetAside == "" {
+			l.SetAside, l.SetAsideShare, l.SmallMicroShare, l.SetAsideReason = proj.Decision, proj.SharePct, proj.SmallMicroPct, proj.Exception
+		}
+		if l.SetAside != SetAsidePartial {
+			l.SetAsideShare, l.SmallMicroShare = 0, 0
+		}
+		if l.SetAside != SetAsideNone {
+			l.SetAsideReason = ""
+		}
+		if l.SetAside != SetAsideFull && l.DeductionPct == 0 && l.ConsortiumPct == 0 {
+			l.DeductionPct, l.ConsortiumPct = dedPct, consPct
+		}
+		if err := CheckSetAside(rules, kind, budget, l.setAsideInput()); err != nil {
+			add("set_aside", err)
+			continue
+		}
+		if err := CheckDeduction(l.SetAside, l.DeductionPct, l.ConsortiumPct); err != nil {
+			add("deduction_pct", err)
+		}
+		if proj.Decision == SetAsideFull && l.SetAside != SetAsideFull {
+			v.Add(f("set_aside"), fmt.Sprintf("第%d包：项目整体专门面向中小企业采购，各包均须专门面向中小企业", n),
+				fmt.Sprintf("lot %d: the project is reserved in full for SMEs, so is every lot", n))
+		}
+		sum += l.BudgetFen
+		switch l.SetAside {
+		case SetAsideFull:
+			reserved += l.BudgetFen * 100
+		case SetAsidePartial:
+			reserved += l.BudgetFen * int64(l.SetAsideShare)
+		}
+	}
+	if v.Err() != nil {
+		return
+	}
+	if sum != budget {
+		v.Add("lots", fmt.Sprintf("各包预算之和（%s元）须等于项目预算（%s元）", Yuan(sum), Yuan(budget)),
+			fmt.Sprintf("the lots' budgets (%s yuan) must add up to the project budget (%s yuan)", Yuan(sum), Yuan(budget)))
+		return
+	}
+	if proj.Decision == SetAsidePartial && reserved < budget*int64(proj.SharePct) {
+		pct := float64(reserved) / float64(budget)
+		v.Add("lots", fmt.Sprintf("各包预留给中小企业的金额合计%s元，占项目预算%.1f%%，低于项目的预留比例%d%%（财库〔2020〕46号第八条）", Yuan(reserved/100), pct, proj.SharePct),
+			fmt.Sprintf("the lots reserve %s yuan for SMEs, %.1f%% of the budget, below the project's share of %d%% (财库〔2020〕46号 Art. 8)", Yuan(reserved/100), pct, proj.SharePct))
+	}
+}
+
+// fieldErrs returns the field errors an error carries (one for a plain
+// field error).
+func fieldErrs(err error) []yserr.FieldError {
+	e := yserr.As(err)
+	if e == nil {
+		return nil
+	}
+	if len(e.Fields) > 0 {
+		return e.Fields
+	}
+	if e.Field != "" {
+		return []yserr.FieldError{{Field: e.Field, ZH: e.ZH, EN: e.EN}}
+	}
+	return nil
+}
+
+// SetLots replaces a project's lots (staff of the project's unit) while it
+// is open and before any supplier registered: the lots checked as at
+// creation (checkLots); none makes it a project without lots. A pooled
+// project has no lots (its contracts are split per unit). One transaction
+// with its audit event.
+func (s *Service) SetLots(ctx context.Context, projectID int64, lots []Lot) (*Project, error) {
+	_, p, err := s.projectForStaff(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != ProjectOpen || p.DrawProjectID != 0 {
+		return nil, conflict("项目已截止报名，不能再改分包", "the project no longer takes registrations: its lots cannot change")
+	}
+	if p.PoolID != 0 && len(lots) > 0 {
+		return nil, yserr.Field("lots", "拼单项目按单位签订合同，不分包", "a pooled project is split per unit, not into lots")
+	}
+	var v yserr.Validation
+	if len(lots) > 0 {
+		checkLots(&v, s.SetAside, p.Kind, p.BudgetFen, SetAsideInput{Decision: p.SetAside, SharePct: p.SetAsideShare, SmallMicroPct: p.SmallMicroShare, Exception: p.SetAsideReason},
+			p.DeductionPct, p.ConsortiumPct, lots)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if lots == nil {
+		lots = []Lot{}
+	}
+	data, _ := json.Marshal(lots)
+	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
+		q := s.DB.Q(ctx)
+		var bids int
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM procure_bids WHERE project_id = $1", p.ID).Scan(&bids); err != nil {
+			return err
+		}
+		if bids > 0 {
+			return conflict(fmt.Sprintf("已有%d家供应商报名，不能再改分包", bids), fmt.Sprintf("%d suppliers have registered: the lots cannot change", bids))
+		}
+		n, err := q.Exec(ctx, "UPDATE procure_projects SET lots_json = $1, version = version + 1 WHERE id = $2 AND version = $3 AND status = 'open'", string(data), p.ID, p.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return conflict("项目已被修改，请刷新", "the project changed meanwhile: reload")
+		}
+		return s.Audit.Record(ctx, "procure.lots.set", "procure_project", idStr(p.ID), p.Lots, lots, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Project(ctx, p.ID)
+}
 
 // LotBid is a supplier's price for one lot.
 type LotBid struct {
@@ -46,7 +241,7 @@ type LotResult struct {
 // on a project without lots; on one with lots at least one, each lot of
 // the project once, every price positive. It returns the prices by lot and
 // their sum.
-func lotPrices(p *Project, in []LotBid) (map[int]int64, int64, error) {
+func lotPrices(p *Project, in []LotBid, size string) (map[int]int64, int64, error) {
 	if len(p.Lots) == 0 {
 		if len(in) > 0 {
 			return nil, 0, yserr.Field("lots", "本项目不分包", "this project has no lots")
@@ -64,6 +259,9 @@ func lotPrices(p *Project, in []LotBid) (map[int]int64, int64, error) {
 		}
 		if _, dup := out[l.LotNo]; dup {
 			return nil, 0, yserr.Field("lots", fmt.Sprintf("第%d包重复报价", l.LotNo), fmt.Sprintf("lot %d is priced twice", l.LotNo))
+		}
+		if lot, _ := lotOf(p, l.LotNo); lot.SetAside == SetAsideFull && size == "large" {
+			return nil, 0, yserr.Field("lots", fmt.Sprintf("第%d包专门面向中小企业采购，大型企业不得投标", l.LotNo), fmt.Sprintf("lot %d is reserved for SMEs: large enterprises may not bid on it", l.LotNo))
 		}
 		price, ok := ParseYuan(l.PriceYuan)
 		if !ok || price == 0 {
@@ -213,7 +411,8 @@ func (s *Service) EvaluateLot(ctx context.Context, projectID int64, lotNo int, i
 		}
 		inputs[i] = BidInput{ID: r.BidID, PriceFen: r.PriceFen, Tech: t, SmallOrMicro: r.SizeRegistry == "small" || r.SizeRegistry == "micro", Kind: r.BidKind}
 	}
-	scored := Evaluate(p.EvalMethod, p.PriceWeight, p.DeductionPct, p.ConsortiumPct, inputs)
+	lot, _ := lotOf(p, lotNo)
+	scored := Evaluate(p.EvalMethod, p.PriceWeight, lot.DeductionPct, lot.ConsortiumPct, inputs)
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		q := s.DB.Q(ctx)
 		for i, sc := range scored {
@@ -317,3 +516,11 @@ func (s *Service) AwardLot(ctx context.Context, projectID int64, lotNo int) (*Pr
 	}
 	return s.Project(ctx, p.ID)
 }
+
+// Labels of a lot and a lot's bid for the pages.
+func (l Lot) Budget() string                    { return Yuan(l.BudgetFen) }
+func (l Lot) SetAsideText(lang string) string   { return SetAsideLabel(l.SetAside, lang) }
+func (l Lot) ReasonText(lang string) string     { return ExceptionLabel(l.SetAsideReason, lang) }
+func (r LotResult) Price() string               { return Yuan(r.PriceFen) }
+func (r LotResult) Evaluated() string           { return Yuan(r.EvaluatedFen) }
+func (r LotResult) SizeText(lang string) string { return SizeLabel(r.SizeRegistry, lang) }

@@ -88,6 +88,8 @@ type Item struct {
 	Description    string          `json:"description"`
 	Classification *Classification `json:"classification,omitempty"`
 	Quantity       float64         `json:"quantity,omitempty"`
+	// RelatedLot is the lot the item belongs to (the lots extension's shape).
+	RelatedLot string `json:"relatedLot,omitempty"`
 }
 
 // Classification names a category in a scheme.
@@ -98,9 +100,13 @@ type Classification struct {
 
 // Lot is a lot of the tender (the lots extension's shape, with value).
 type OCDSLot struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	Value *Value `json:"value"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Value       *Value `json:"value"`
+	// LocalRules are the lot's own set-aside decision and price
+	// deductions (local-rules extension).
+	LocalRules *LotRules `json:"localRules,omitempty"`
 }
 
 // LocalRules is the local-rules extension (docs/procure.md "OCDS
@@ -207,6 +213,8 @@ type Award struct {
 	Date      string   `json:"date,omitempty"`
 	Value     *Value   `json:"value,omitempty"`
 	Suppliers []OrgRef `json:"suppliers"`
+	// RelatedLots are the lots awarded (the lots extension).
+	RelatedLots []string `json:"relatedLots,omitempty"`
 }
 
 // Transaction is a payment.
@@ -243,6 +251,7 @@ type OCDSContract struct {
 	Value          *Value          `json:"value"`
 	DateSigned     string          `json:"dateSigned,omitempty"`
 	Buyer          *OrgRef         `json:"buyer,omitempty"`
+	RelatedLots    []string        `json:"relatedLots,omitempty"`
 	Items          []Item          `json:"items,omitempty"`
 	Implementation *Implementation `json:"implementation,omitempty"`
 }
@@ -259,6 +268,7 @@ type Release struct {
 	Buyer          *OrgRef        `json:"buyer,omitempty"`
 	Planning       *Planning      `json:"planning,omitempty"`
 	Tender         *Tender        `json:"tender,omitempty"`
+	Bids           *Bids          `json:"bids,omitempty"`
 	Awards         []Award        `json:"awards,omitempty"`
 	Contracts      []OCDSContract `json:"contracts,omitempty"`
 }
@@ -380,6 +390,7 @@ type ocdsProject struct {
 	uscc      map[int64]string // challengers' credit codes
 	lead      int64
 	coord     string
+	lotBids   []ocdsLotBid // a project with lots: its bids per lot (after the award)
 }
 
 // extraRow scans extra trailing columns after the ones of a scan function.
@@ -442,25 +453,24 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 	// the status is checked on the page's projects).
 	// Bids and contracts are read unnamed and named together below: one
 	// entity look-up and one department look-up per page.
-	bids, ents, err := s.bidRows(ctx, "project_id >= $1 AND project_id <= $2", lo, hi)
-	if err != nil {
-		return nil, nil, false, err
+	// The feed reads only the columns it publishes (a page's bids and
+	// contracts are most of its rows), and skips the reads a page cannot
+	// need (no awarded project: no bids; no pooled project: no pools).
+	awarded, pooled := false, false
+	for _, x := range out {
+		awarded, pooled = awarded || x.p.Status == ProjectAwarded, pooled || x.p.PoolID != 0
 	}
-	for _, b := range bids {
-		if x := byID[b.ProjectID]; x != nil && x.p.Status == ProjectAwarded {
-			x.bids = append(x.bids, b)
+	var ents []int64
+	if awarded {
+		if ents, err = s.ocdsBids(ctx, byID, lo, hi); err != nil {
+			return nil, nil, false, err
 		}
 	}
-	cs, cdepts, cents, err := s.contractRows(ctx, "c.published_on <> '' AND c.project_id >= $1 AND c.project_id <= $2", 1_000_000, lo, hi)
+	cdepts, cents, err := s.ocdsContracts(ctx, byID, lo, hi)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	depts, ents = append(depts, cdepts...), append(ents, cents...)
-	for i := len(cs) - 1; i >= 0; i-- { // contracts come newest first
-		if x := byID[cs[i].ProjectID]; x != nil {
-			x.contracts = append(x.contracts, cs[i])
-		}
-	}
 	// Challenges are public once answered (as on the public page).
 	chals, err := s.challenges(ctx, "status <> 'filed' AND project_id >= $1 AND project_id <= $2", lo, hi)
 	if err != nil {
@@ -471,6 +481,14 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 			x.chals = append(x.chals, chals[i])
 			ents = append(ents, chals[i].EntityID)
 		}
+	}
+	lents, err := s.loadLotBids(ctx, byID, lo, hi)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	ents = append(ents, lents...)
+	if !pooled {
+		return s.nameOCDS(ctx, out, depts, ents, more)
 	}
 	prow, err := q.Query(ctx, `SELECT pr.id, po.lead_department_id, po.coordination, m.department_id FROM procure_projects pr
 		JOIN procure_pools po ON po.id = pr.pool_id JOIN procure_pool_members m ON m.pool_id = po.id
@@ -499,6 +517,16 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 	if err := prow.Err(); err != nil {
 		return nil, nil, false, err
 	}
+	return s.nameOCDS(ctx, out, depts, ents, more)
+}
+
+// nameOCDS names a page's units and entities: one department and one
+// entity look-up.
+func (s *Service) nameOCDS(ctx context.Context, out []*ocdsProject, depts, ents []int64, more bool) ([]*ocdsProject, map[int64]string, bool, error) {
+	// A page names about 400 bidders and suppliers, mostly the same few:
+	// ask for each once (the look-up's IN list was most of its cost).
+	slices.Sort(ents)
+	ents = slices.Compact(ents)
 	names := s.deptNames(ctx, depts)
 	refs, err := s.Entities.Refs(ctx, ents)
 	if err != nil {
@@ -513,6 +541,10 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 		for i := range x.contracts {
 			c := &x.contracts[i]
 			c.Department, c.Entity = names[c.DepartmentID], refs[c.EntityID].Name
+		}
+		for i := range x.lotBids {
+			b := &x.lotBids[i]
+			b.entity, b.uscc = refs[b.entityID].Name, refs[b.entityID].USCC
 		}
 		for _, c := range x.chals {
 			if x.uscc == nil {
@@ -542,12 +574,18 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 	supplier := func(b Bid) OrgRef { return OrgRef{ID: "CN-USCC-" + b.USCC, Name: b.Entity} }
 	var tenderers []OrgRef
 	var winner *Bid
+	lotWinners := map[int64]bool{}
+	for _, lb := range x.lotBids {
+		lotWinners[lb.bidID] = lotWinners[lb.bidID] || lb.awarded
+	}
 	for i, b := range x.bids {
 		tenderers = append(tenderers, supplier(b))
 		roles := []string{"tenderer"}
 		if b.ID == p.WinnerBidID {
-			roles = append(roles, "supplier")
 			winner = &x.bids[i]
+		}
+		if b.ID == p.WinnerBidID || lotWinners[b.ID] {
+			roles = append(roles, "supplier")
 		}
 		parties = append(parties, Party{ID: supplier(b).ID, Name: b.Entity, Identifier: &Identifier{Scheme: "CN-USCC", ID: b.USCC, LegalName: b.Entity}, Roles: roles})
 	}
@@ -577,8 +615,8 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 	tender := &Tender{ID: p.Code, Title: p.Title, Status: OCDSTenderStatus(p.Status), ProcuringEntity: buyer, Items: []Item{item}, Value: cny(p.BudgetFen),
 		ProcurementMethod: OCDSMethod(p.Method), ProcurementMethodDetails: MethodLabel(p.Method, "zh"), MainProcurementCategory: p.Kind,
 		AwardCriteria: criteria, AwardCriteriaDetails: EvalLabel(p.EvalMethod, "zh"), LocalRules: lr}
-	for _, l := range p.Lots {
-		tender.Lots = append(tender.Lots, OCDSLot{ID: fmt.Sprint(l.No), Title: l.Title, Value: cny(l.BudgetFen)})
+	if len(p.Lots) > 0 {
+		tender.Lots, tender.Items = ocdsLots(p, item)
 	}
 	if p.Status == ProjectAwarded {
 		n := len(x.bids)
@@ -598,23 +636,40 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 		Parties: parties, Planning: planning, Tender: tender}
 	if p.Status == ProjectAwarded && winner != nil {
 		aw := Award{ID: p.Code + "-award", Title: p.Title, Status: "active", Date: ocdsDate(p.AwardOn), Value: cny(p.AwardFen), Suppliers: []OrgRef{supplier(*winner)}}
+		awards, byLot := []Award{aw}, map[int]Award(nil)
+		var bids *Bids
+		if len(p.Lots) > 0 {
+			// One award per lot, with its winner and amount; the bids per lot.
+			awards, byLot, bids = ocdsLotAwards(p, x.lotBids)
+		}
 		// Releases after the tender carry what changed (OCDS releases are
 		// incremental; the record's compiled release has everything).
 		r = base("award", ocdsDate(p.AwardOn))
-		r.Parties, r.Awards = parties, []Award{aw}
+		r.Parties, r.Awards, r.Bids = parties, awards, bids
 		r.Tender = &Tender{ID: tender.ID, Status: tender.Status, NumberOfTenderers: tender.NumberOfTenderers, Tenderers: tender.Tenderers}
 		out = append(out, r)
-		compiled.Awards, compiled.Date = r.Awards, r.Date
+		compiled.Awards, compiled.Bids, compiled.Date = r.Awards, bids, r.Date
 		var cs []OCDSContract
 		signed, impl := "", ""
 		for _, c := range x.contracts {
 			unit := &OrgRef{ID: fmt.Sprintf("unit-%d", c.DepartmentID), Name: names[c.DepartmentID]}
 			oc := OCDSContract{ID: fmt.Sprintf("%s-contract-%d", p.Code, c.ID), AwardID: aw.ID, Title: p.Title + " · " + names[c.DepartmentID], Status: "active",
 				Value: cny(c.AmountFen), DateSigned: ocdsDate(c.SignedOn), Buyer: unit}
+			payee := &aw.Suppliers[0]
 			if c.Quantity > 0 {
 				it := item
 				it.ID, it.Quantity = "1", float64(c.Quantity)
 				oc.Items = []Item{it}
+			}
+			if la, ok := byLot[c.LotNo]; ok && c.LotNo > 0 {
+				// A lot's contract: its award, its lot and its items.
+				oc.AwardID, oc.RelatedLots, payee = la.ID, la.RelatedLots, &la.Suppliers[0]
+				oc.Title = la.Title
+				for _, it := range tender.Items {
+					if it.RelatedLot == la.RelatedLots[0] {
+						oc.Items = append(oc.Items, it)
+					}
+				}
 			}
 			signed = max(signed, c.SignedOn)
 			if c.AcceptedOn != "" || c.PaidOn != "" {
@@ -626,7 +681,7 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 				}
 				im.Milestones = []Milestone{m}
 				if c.PaidOn != "" {
-					im.Transactions = []Transaction{{ID: oc.ID + "-payment", Date: ocdsDate(c.PaidOn), Value: cny(c.PaidFen), Payer: unit, Payee: &aw.Suppliers[0]}}
+					im.Transactions = []Transaction{{ID: oc.ID + "-payment", Date: ocdsDate(c.PaidOn), Value: cny(c.PaidFen), Payer: unit, Payee: payee}}
 					impl = max(impl, c.PaidOn)
 				}
 				oc.Implementation = im

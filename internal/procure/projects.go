@@ -20,11 +20,14 @@ const (
 	ProjectAwarded   = "awarded"
 )
 
-// Lot is one lot (标段/包) of a project.
+// Lot is one lot (标段/包) of a project: what it buys and its own SME
+// set-aside decision and price deductions (lots.go; the project's when not
+// given).
 type Lot struct {
 	No        int    `json:"no"`
 	Title     string `json:"title"`
 	BudgetFen int64  `json:"budget_fen"`
+	LotTerms
 }
 
 // Project is a procurement project.
@@ -92,6 +95,7 @@ func scanProject(r db.Row) (*Project, error) {
 		return nil, err
 	}
 	_ = json.Unmarshal([]byte(lots), &p.Lots)
+	defaultLotTerms(&p)
 	if p.Status == ProjectAwarded {
 		p.SavingsFen = p.BudgetFen - p.AwardFen
 	}
@@ -175,16 +179,8 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*Project,
 	if err := CheckCommittee(budget, in.CommitteeSize); err != nil {
 		v.AddErr("committee_size", err)
 	}
-	var lotSum int64
-	for i, l := range in.Lots {
-		if strings.TrimSpace(l.Title) == "" || l.BudgetFen <= 0 {
-			v.Add("lots", fmt.Sprintf("第%d包须有名称和预算", i+1), fmt.Sprintf("lot %d needs a title and a budget", i+1))
-		}
-		in.Lots[i].No = i + 1
-		lotSum += l.BudgetFen
-	}
-	if len(in.Lots) > 0 && lotSum != budget {
-		v.Add("lots", "各包预算之和须等于项目预算", "the lots' budgets must add up to the project budget")
+	if len(in.Lots) > 0 {
+		checkLots(&v, s.SetAside, kind, budget, in.SetAsideInput, in.DeductionPct, in.ConsortiumPct, in.Lots)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

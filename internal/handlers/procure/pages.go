@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,9 @@ type handlers struct {
 	s   *server.Server
 	svc *procure.Service
 }
+
+// exceptionCodes are the set-aside exceptions in the forms' order.
+var exceptionCodes = []string{"non_enterprise", "unique_source", "insufficient", "framework", "provincial_other"}
 
 var unitRoles = []auth.Role{auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff}
 
@@ -83,7 +87,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 	}), unitRoles...)
 	s.Page("POST /procure/projects/{id}/register", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
 		_, err := svc.Register(ctx, id, procure.RegisterInput{PriceYuan: r.FormValue("price_yuan"), SizeDeclared: r.FormValue("size_declared"), BidKind: r.FormValue("bid_kind"),
-			Commit: r.FormValue("commit") == "on"})
+			Commit: r.FormValue("commit") == "on", Lots: lotBidsFromForm(r.PostForm)})
 		return err
 	}), auth.Enterprise)
 	s.Page("POST /procure/projects/{id}/evaluation", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
@@ -176,6 +180,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 	s.Page("GET /public/procure/{id}", h.publicProject)
 	h.mountCommittee()
 	h.mountSheets()
+	h.mountLots()
 	h.mountAPI()
 	h.mountOCDS()
 }
@@ -240,7 +245,7 @@ func (h *handlers) renderIndex(w http.ResponseWriter, r *http.Request, formErr e
 	v := h.s.View(r, "")
 	v.Title = v.T("政府采购", "Government procurement")
 	d := &workspace{IsUnit: a.Has(unitRoles...) || a.Has(auth.Supervisor), IsEnterprise: a.Has(auth.Enterprise), Methods: procure.Methods,
-		Exceptions: []string{"non_enterprise", "unique_source", "insufficient", "framework", "provincial_other"}}
+		Exceptions: exceptionCodes}
 	var err error
 	if d.IsFinance, err = h.svc.IsFinance(ctx, a); err != nil {
 		return err
@@ -305,6 +310,9 @@ type projectPage struct {
 	Ratings      []procure.Rating
 	Committee    *procure.Committee
 	Scoring      projectScoring
+	LotResults   []procure.LotResult // a project with lots: the bids per lot the caller may see
+	LotForm      []lotRow            // the lots form's rows
+	Exceptions   []exception
 }
 
 func (h *handlers) project(w http.ResponseWriter, r *http.Request) error {
@@ -349,6 +357,19 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 	}
 	if d.Scoring, err = h.scoring(ctx, a, p, d.CanManage); err != nil {
 		return err
+	}
+	if len(p.Lots) > 0 {
+		if d.LotResults, err = h.svc.LotResults(ctx, id); err != nil {
+			return err
+		}
+	}
+	var posted url.Values
+	if formErr != nil && strings.HasSuffix(r.URL.Path, "/lots") {
+		posted = r.PostForm
+	}
+	d.LotForm = lotRows(p, posted)
+	for _, c := range exceptionCodes {
+		d.Exceptions = append(d.Exceptions, exception(c))
 	}
 	v := h.s.View(r, "")
 	v.Title, v.Data = p.Title, d
