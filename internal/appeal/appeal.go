@@ -149,8 +149,11 @@ type Settings struct {
 	FeedbackWD    int            `json:"feedback_wd" doc:"working days from submission to the interim feedback (3日反馈)"`
 	IndividualWD  int            `json:"individual_wd" doc:"working days to the reply for an appeal classed as an individual issue (个性问题)"`
 	CommonFixDays int            `json:"common_fix_days" doc:"calendar days from a common issue's fix plan to its fix (共性问题整改)"`
-	ExtraChannels []ChannelDef   `json:"extra_channels,omitempty" doc:"channels the city adds (WeChat, 市长信箱, 吐槽大会...)"`
-	MaxMediaBytes int64          `json:"max_media_bytes" doc:"largest video (MP4/H.264) or voice note; the server's upload-limit caps every upload"`
+	// CommonWarnDays: the fix clock's warning comes when this many
+	// calendar days or fewer are left (commonissue_alerts.go). 0: no warning.
+	CommonWarnDays int          `json:"common_warn_days"`
+	ExtraChannels  []ChannelDef `json:"extra_channels,omitempty" doc:"channels the city adds (WeChat, 市长信箱, 吐槽大会...)"`
+	MaxMediaBytes  int64        `json:"max_media_bytes" doc:"largest video (MP4/H.264) or voice note; the server's upload-limit caps every upload"`
 }
 
 // DefaultSettings returns the defaults (see docs/appeal.md for sources).
@@ -165,7 +168,7 @@ func DefaultSettings() Settings {
 		FollowUpWD: 3, WarnHalfDays: 1, SecondLevelWD: 1,
 		DuplicateDays: 7, DuplicateSimilarity: 0.6,
 		MaxAttachmentBytes: 10 << 20, MaxExtensionWD: 10,
-		FeedbackWD: 3, IndividualWD: 15, CommonFixDays: 30, MaxMediaBytes: 20 << 20,
+		FeedbackWD: 3, IndividualWD: 15, CommonFixDays: 30, CommonWarnDays: DefaultCommonWarnDays, MaxMediaBytes: 20 << 20,
 	}
 }
 

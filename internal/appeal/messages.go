@@ -71,6 +71,7 @@ func registerTypes() {
 		"Appeal \"{{.title}}\" ({{.number}}): the {{.clock_en}} deadline {{.due}} passed long ago; please supervise.")
 	registerTermTypes(both, number, title)
 	registerHandoverTypes(both, number, title)
+	registerCommonFixTypes(both)
 	notify.RegisterType(notify.MessageType{Key: MsgSupervision, NameZH: "诉求督办", NameEN: "Appeal supervision notice",
 		Variables: []notify.Variable{number, title, note},
 		Defaults: both(notify.Template{Subject: "督办 {{.number}}", Body: "诉求「{{.title}}」（{{.number}}）已被督办：{{.note}}"},

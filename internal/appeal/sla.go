@@ -211,6 +211,9 @@ func (s *Service) Scan(ctx context.Context) (*ScanResult, error) {
 	if err := s.scanMeetingTasks(ctx, now, cutoff, res); err != nil {
 		return nil, err
 	}
+	if err := s.scanCommonFixes(ctx, st, now, res); err != nil {
+		return nil, err
+	}
 	res.Took = time.Since(start).Round(time.Millisecond).String()
 	return res, nil
 }

@@ -103,6 +103,7 @@ func (st *Settings) validateTerms(v *yserr.Validation) {
 	if st.CommonFixDays < 0 || st.CommonFixDays > 365 {
 		v.Add("common_fix_days", "共性问题整改期限须为 1-365 天", "the common-issue fix period must be 1-365 days")
 	}
+	st.validateCommonAlerts(v)
 }
 
 // ReplyDays is the reply clock's working days for an appeal of kind and

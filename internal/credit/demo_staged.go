@@ -12,8 +12,10 @@ import (
 // the grades are computed: the tax hall registered as a service point with
 // an assisted application awaiting the demo enterprise's confirmation (on
 // its minor warning), a serious-list entry whose repair passed the first
-// review and waits at 信用中国（河南） with its clock, a fulfilled and a
-// broken commitment, a published red list and a draft black list.
+// review and waits at 信用中国（河南） with its clock, the same staged
+// review for an application of the demo enterprise (demoOwnStaged), a
+// fulfilled and a broken commitment, a published red list and a draft
+// black list.
 func (s *Service) loadStagedDemo(ctx context.Context, dept map[string]int64, ents, ids []int64, as func(int64) context.Context) error {
 	today := s.today()
 	if _, err := s.SetServicePoint(ctx, ServicePoint{DepartmentID: dept["XC-SWJ"], Kind: "hall", Label: "许昌市税务局办税服务厅信用修复窗口", Active: true}); err != nil {
@@ -41,6 +43,9 @@ func (s *Service) loadStagedDemo(ctx context.Context, dept map[string]int64, ent
 	}
 	if _, err := s.FirstReview(ctx, rp.ID, FirstReviewInput{Decision: "pass", Route: "external", ExternalBody: "信用中国（河南）", Note: "材料齐全，报送省级信用网站"}); err != nil {
 		return fmt.Errorf("credit demo first review: %w", err)
+	}
+	if err := s.demoOwnStaged(ctx, dept, ents[0], as); err != nil {
+		return fmt.Errorf("credit demo: the demo enterprise's staged repair: %w", err)
 	}
 	// Commitments: one kept, one broken (which becomes a record).
 	for i, c := range []struct {
@@ -70,5 +75,43 @@ func (s *Service) loadStagedDemo(ctx context.Context, dept map[string]int64, ent
 		return err
 	}
 	_, err = s.DraftList(ctx, ListInput{Kind: ListBlack, Title: "严重失信主体黑榜（待确认）", Criteria: "列入严重失信主体名单，或信用等级为D级的市场主体。", Grades: "D"})
+	return err
+}
+
+// demoOwnStaged gives the demo enterprise (ent) an application of its own
+// at the external step, so that signing in as `enterprise` shows the
+// staged review: submitted, first review passed, 信用中国（河南） with its
+// 10-working-day clock, closed.
+//
+// The record is an earlier minor warning (a warning, not published), so
+// the enterprise's grade and credit checks stay as the other demo flows
+// expect (a published adverse record would lower them). A minor penalty
+// goes straight to the department under the default routes, so the demo
+// routes penalties through the first review while the application comes
+// in (an application takes the route in force when it is made) and puts
+// the default route back at once: later penalty applications in the demo
+// go to the department as before. Both route changes are audited like any
+// other.
+func (s *Service) demoOwnStaged(ctx context.Context, dept map[string]int64, ent int64, as func(int64) context.Context) error {
+	today := s.today()
+	warn, err := s.Create(ctx, Input{EntityID: ent, DepartmentID: dept["WD-SJJ"], Kind: KindPenalty, Content: Content{
+		DecisionNo: "魏市监罚〔" + today.AddDays(-40).String()[:4] + "〕0062号", DecidedOn: today.AddDays(-40).String(),
+		LegalBasis: "《中华人民共和国广告法》第五十五条", Facts: "店招宣传用语使用“最佳”等绝对化用语，已当场改正。",
+		Penalties: []Penalty{{Type: "warning"}}, Class: ClassMinor}})
+	if err != nil {
+		return err
+	}
+	if _, err := s.SetRoute(ctx, Route{Kind: KindPenalty, FirstReview: true, ExternalDays: 10}); err != nil {
+		return err
+	}
+	rp, err := s.Apply(as(ent), warn.ID, ApplyInput{Statement: "已更换店招并完成广告合规自查，申请信用修复。", SignCommitment: true,
+		Files: []Upload{{Name: "整改情况说明.pdf", Data: NewPDF("整改情况说明").Bytes()}}})
+	if err != nil {
+		return err
+	}
+	if err := s.ResetRoute(ctx, KindPenalty); err != nil {
+		return err
+	}
+	_, err = s.FirstReview(ctx, rp.ID, FirstReviewInput{Decision: "pass", Route: "external", ExternalBody: "信用中国（河南）", Note: "材料齐全，报送省级信用网站"})
 	return err
 }
