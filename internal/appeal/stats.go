@@ -85,7 +85,7 @@ func (s *Service) stats(ctx context.Context, f Filter, lang string, scan bool) (
 	}
 	st := &Stats{}
 	acc := newStatsAcc()
-	rw, rargs, ok, err := s.rollupFilter(ctx, f)
+	conds, ok, err := s.rollupFilter(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (s *Service) stats(ctx context.Context, f Filter, lang string, scan bool) (
 		if err := s.ensureRollup(ctx); err != nil {
 			return nil, err
 		}
-		if err := s.statsRollup(ctx, rw, rargs, acc); err != nil {
+		if err := s.statsRollup(ctx, conds, f.From, f.To, acc); err != nil {
 			return nil, err
 		}
 		if err := s.statsNow(ctx, where, args, st); err != nil {

@@ -2,6 +2,7 @@ package appeal
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,15 +105,19 @@ func keyLess(a, b statKey) bool {
 }
 
 func (s *Service) rollupAdd(ctx context.Context, k statKey, v statVec) error {
-	_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_stats_days (day, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+	for _, t := range [...]struct{ table, col, at string }{{"appeal_stats_days", "day", k.day}, {"appeal_stats_months", "month", k.day[:7]}} {
+		if _, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO `+t.table+` (`+t.col+`, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (day, kind, topic, dept_id, state) DO UPDATE SET n = appeal_stats_days.n + excluded.n,
-		replied = appeal_stats_days.replied + excluded.replied, on_time = appeal_stats_days.on_time + excluded.on_time,
-		wd_sum = appeal_stats_days.wd_sum + excluded.wd_sum, wd_n = appeal_stats_days.wd_n + excluded.wd_n,
-		rated = appeal_stats_days.rated + excluded.rated, satisfied = appeal_stats_days.satisfied + excluded.satisfied,
-		reopened = appeal_stats_days.reopened + excluded.reopened`,
-		k.day, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened)
-	return err
+		ON CONFLICT (`+t.col+`, kind, topic, dept_id, state) DO UPDATE SET n = `+t.table+`.n + excluded.n,
+		replied = `+t.table+`.replied + excluded.replied, on_time = `+t.table+`.on_time + excluded.on_time,
+		wd_sum = `+t.table+`.wd_sum + excluded.wd_sum, wd_n = `+t.table+`.wd_n + excluded.wd_n,
+		rated = `+t.table+`.rated + excluded.rated, satisfied = `+t.table+`.satisfied + excluded.satisfied,
+		reopened = `+t.table+`.reopened + excluded.reopened`,
+			t.at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ensureRollup fills the rollup from the appeals table once (the appeals
@@ -163,6 +168,14 @@ func (s *Service) RebuildRollup(ctx context.Context) error {
 			FROM appeals GROUP BY 1, 2, 3, 4, 5`); err != nil {
 			return err
 		}
+		if _, err := w.Exec(ctx, `DELETE FROM appeal_stats_months`); err != nil {
+			return err
+		}
+		if _, err := w.Exec(ctx, `INSERT INTO appeal_stats_months (month, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+			SELECT substr(day, 1, 7), kind, topic, dept_id, state, SUM(n), SUM(replied), SUM(on_time), SUM(wd_sum), SUM(wd_n), SUM(rated), SUM(satisfied), SUM(reopened)
+			FROM appeal_stats_days GROUP BY substr(day, 1, 7), kind, topic, dept_id, state`); err != nil {
+			return err
+		}
 		if _, err := w.Exec(ctx, `DELETE FROM appeal_stats_built`); err != nil {
 			return err
 		}
@@ -171,24 +184,30 @@ func (s *Service) RebuildRollup(ctx context.Context) error {
 	})
 }
 
-// rollupFilter is the rollup's WHERE for a dashboard filter, false when
-// the filter needs the appeals themselves (words of the title, one
-// enterprise). The caller's scope is what filterSQL applies: everything
-// for the appeals office, the lead departments in scope for department
-// staff.
-func (s *Service) rollupFilter(ctx context.Context, f Filter) (string, []any, bool, error) {
+// rollupCond is one condition of a rollup read, with ? for its values.
+type rollupCond struct {
+	cond string
+	vals []any
+}
+
+// rollupFilter is the rollup's conditions for a dashboard filter other
+// than the period (rollupReads adds that), false when the filter needs
+// the appeals themselves (words of the title, one enterprise). The
+// caller's scope is what filterSQL applies: everything for the appeals
+// office, the lead departments in scope for department staff.
+func (s *Service) rollupFilter(ctx context.Context, f Filter) ([]rollupCond, bool, error) {
 	if strings.TrimSpace(f.Q) != "" || f.EntityID != 0 {
-		return "", nil, false, nil
+		return nil, false, nil
 	}
 	actor, err := auth.Require(ctx)
 	if err != nil {
-		return "", nil, false, err
+		return nil, false, err
 	}
 	r, err := s.roleSet(ctx, actor)
 	if err != nil {
-		return "", nil, false, err
+		return nil, false, err
 	}
-	var b sqlb
+	var conds []rollupCond
 	if !(r.dispatcher || r.supervisor || r.intake) {
 		// filterSQL let the caller through with the "department" queue.
 		ids := make([]any, len(actor.DeptScope))
@@ -196,34 +215,94 @@ func (s *Service) rollupFilter(ctx context.Context, f Filter) (string, []any, bo
 		for i, d := range actor.DeptScope {
 			ids[i], marks[i] = d, "?"
 		}
-		b.add("dept_id IN ("+strings.Join(marks, ", ")+")", ids...)
-	}
-	if f.From != "" {
-		t, _ := time.ParseInLocation("2006-01-02", f.From, shanghai)
-		b.add("day >= ?", t.Format("2006-01-02"))
-	}
-	if f.To != "" {
-		t, _ := time.ParseInLocation("2006-01-02", f.To, shanghai)
-		b.add("day <= ?", t.Format("2006-01-02"))
+		conds = append(conds, rollupCond{"dept_id IN (" + strings.Join(marks, ", ") + ")", ids})
 	}
 	if f.Kind != "" {
-		b.add("kind = ?", f.Kind)
+		conds = append(conds, rollupCond{"kind = ?", []any{f.Kind}})
 	}
 	if f.Topic != "" {
-		b.add("topic = ?", f.Topic)
+		conds = append(conds, rollupCond{"topic = ?", []any{f.Topic}})
 	}
 	if f.DeptID != 0 {
-		b.add("dept_id = ?", f.DeptID)
+		conds = append(conds, rollupCond{"dept_id = ?", []any{f.DeptID}})
 	}
-	return b.where(), b.args, true, nil
+	return conds, true, nil
 }
 
-// statsRollup adds up the rollup rows matching where into st and the
-// per-type, topic, department and month counts.
-func (s *Service) statsRollup(ctx context.Context, where string, args []any, acc *statsAcc) error {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT kind, topic, dept_id, substr(day, 1, 7), state, SUM(n), SUM(replied), SUM(on_time),
-		SUM(wd_sum), SUM(wd_n), SUM(rated), SUM(satisfied), SUM(reopened)
-		FROM appeal_stats_days`+where+` GROUP BY kind, topic, dept_id, substr(day, 1, 7), state`, args...)
+// rollupRead is one query of the rollup: a table, its period column and
+// the conditions on that column.
+type rollupRead struct {
+	table, col string
+	period     []rollupCond
+}
+
+// rollupReads splits the period [from, to] (local days YYYY-MM-DD, ""
+// unbounded) into the whole months it covers, read from
+// appeal_stats_months, and the days of its partial first and last months,
+// read from appeal_stats_days. No period: the months table alone.
+func rollupReads(from, to string) []rollupRead {
+	const day = "2006-01-02"
+	var ms, me string // first and last whole month, "" unbounded
+	if from != "" {
+		t, _ := time.Parse(day, from)
+		if t.Day() != 1 {
+			t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		ms = t.Format("2006-01")
+	}
+	if to != "" {
+		t, _ := time.Parse(day, to)
+		if t.AddDate(0, 0, 1).Day() != 1 { // not the month's last day
+			t = time.Date(t.Year(), t.Month(), 0, 0, 0, 0, 0, time.UTC)
+		}
+		me = t.Format("2006-01")
+	}
+	if from != "" && to != "" && ms > me {
+		return []rollupRead{{"appeal_stats_days", "day", []rollupCond{{"day >= ?", []any{from}}, {"day <= ?", []any{to}}}}}
+	}
+	months := rollupRead{table: "appeal_stats_months", col: "month"}
+	var days []string
+	var dayArgs []any
+	if from != "" {
+		months.period = append(months.period, rollupCond{"month >= ?", []any{ms}})
+		if from < ms+"-01" {
+			days, dayArgs = append(days, "(day >= ? AND day < ?)"), append(dayArgs, from, ms+"-01")
+		}
+	}
+	if to != "" {
+		months.period = append(months.period, rollupCond{"month <= ?", []any{me}})
+		t, _ := time.Parse("2006-01", me)
+		next := t.AddDate(0, 1, 0).Format(day)
+		if to >= next {
+			days, dayArgs = append(days, "(day >= ? AND day <= ?)"), append(dayArgs, next, to)
+		}
+	}
+	reads := []rollupRead{months}
+	if len(days) > 0 {
+		reads = append(reads, rollupRead{"appeal_stats_days", "day", []rollupCond{{"(" + strings.Join(days, " OR ") + ")", dayArgs}}})
+	}
+	return reads
+}
+
+// statsRollup adds up the rollup rows matching the filter (conds and the
+// period from, to) into acc: whole months from the month rows, the rest
+// from the day rows.
+func (s *Service) statsRollup(ctx context.Context, conds []rollupCond, from, to string, acc *statsAcc) error {
+	for _, rd := range rollupReads(from, to) {
+		var b sqlb
+		for _, c := range append(slices.Clip(conds), rd.period...) {
+			b.add(c.cond, c.vals...)
+		}
+		if err := s.statsRollupRead(ctx, rd, b.where(), b.args, acc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) statsRollupRead(ctx context.Context, rd rollupRead, where string, args []any, acc *statsAcc) error {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT kind, topic, dept_id, substr(`+rd.col+`, 1, 7), state, n, replied, on_time,
+		wd_sum, wd_n, rated, satisfied, reopened FROM `+rd.table+where, args...)
 	if err != nil {
 		return err
 	}

@@ -15,12 +15,13 @@ import (
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// rollupRows reads the dashboard rollup (rows that still count).
-func rollupRows(t *testing.T, f *fixture) []string {
+// rollupRows reads the dashboard rollup (rows that still count) of table
+// appeal_stats_days (col day) or appeal_stats_months (col month).
+func rollupRows(t *testing.T, f *fixture, table, col string) []string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT day, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened
-		FROM appeal_stats_days WHERE n <> 0 ORDER BY day, kind, topic, dept_id, state`)
+	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT `+col+`, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened
+		FROM `+table+` WHERE n <> 0 ORDER BY `+col+`, kind, topic, dept_id, state`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,10 @@ func TestStatsRollupRandom(t *testing.T) {
 			f.env.Clock.Set(time.Date(2026, 4, 20, 3, 0, 0, 0, time.UTC))
 			users := []string{"admin", "supervisor", "sjj-staff", "swj-staff", "wd-staff", "ent"}
 			filters := []appeal.Filter{{}, {Kind: "help"}, {Topic: "纳税"}, {DeptID: d["XC-SJJ"]}, {From: "2026-02-01", To: "2026-04-20"},
-				{Kind: "complaint", From: "2026-03-01"}, {Kind: "consult", Topic: "融资", DeptID: d["XC-SWJ"]}, {To: "2026-04-19"}, {Q: "标题1"}}
+				{Kind: "complaint", From: "2026-03-01"}, {Kind: "consult", Topic: "融资", DeptID: d["XC-SWJ"]}, {To: "2026-04-19"}, {Q: "标题1"},
+				// Periods of whole months, partial months on either side, within one month, open-ended.
+				{From: "2026-01-01", To: "2026-03-31"}, {From: "2026-03-15", To: "2026-03-20"}, {From: "2026-02-10", Kind: "help"},
+				{From: "2026-04-01"}, {To: "2026-02-28"}, {From: "2026-03-31", To: "2026-04-01"}}
 			compare := func(stage string) {
 				t.Helper()
 				for _, user := range []string{"admin", "supervisor", "sjj-staff", "wd-staff"} {
@@ -143,12 +147,15 @@ func TestStatsRollupRandom(t *testing.T) {
 				}
 			}
 			compare("transitions")
-			kept := rollupRows(t, f)
+			keptDays, keptMonths := rollupRows(t, f, "appeal_stats_days", "day"), rollupRows(t, f, "appeal_stats_months", "month")
 			if err := f.svc.RebuildRollup(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			if rebuilt := rollupRows(t, f); !reflect.DeepEqual(kept, rebuilt) {
-				t.Fatalf("rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", kept, rebuilt)
+			if rebuilt := rollupRows(t, f, "appeal_stats_days", "day"); !reflect.DeepEqual(keptDays, rebuilt) {
+				t.Fatalf("day rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptDays, rebuilt)
+			}
+			if rebuilt := rollupRows(t, f, "appeal_stats_months", "month"); !reflect.DeepEqual(keptMonths, rebuilt) {
+				t.Fatalf("month rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptMonths, rebuilt)
 			}
 			compare("rebuilt")
 		})
