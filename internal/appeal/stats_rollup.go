@@ -36,6 +36,8 @@ func (v statVec) minus(o statVec) statVec {
 		v.rated - o.rated, v.satisfied - o.satisfied, v.reopened - o.reopened}
 }
 
+func (v statVec) plus(o statVec) statVec { return v.minus(statVec{}.minus(o)) }
+
 func b2i(b bool) int64 {
 	if b {
 		return 1
@@ -58,29 +60,61 @@ func statOf(a *Appeal) (statKey, statVec) {
 }
 
 // rollupMove moves an appeal's contribution from what it was (nil: a new
-// appeal) to what it is, in the caller's transaction. The two rows are
-// written in key order so that two transactions moving appeals between the
-// same rows cannot deadlock on PostgreSQL.
+// appeal) to what it is, in the caller's transaction: its day row, its
+// month row and its rows of the time-dependent figures (stats_due.go).
+// Every transaction takes the rows in the same order (days, then months,
+// then the due rows, each in key order), so that two transactions moving
+// appeals between the same rows cannot deadlock on PostgreSQL.
 func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 	ka, va := statOf(after)
+	var deltas []rollupDelta
 	if before == nil {
-		return s.rollupAdd(ctx, ka, va)
-	}
-	kb, vb := statOf(before)
-	if kb == ka {
+		deltas = []rollupDelta{{ka, va}}
+	} else if kb, vb := statOf(before); kb == ka {
 		if d := va.minus(vb); d != (statVec{}) {
-			return s.rollupAdd(ctx, ka, d)
+			deltas = []rollupDelta{{ka, d}}
 		}
-		return nil
+	} else {
+		deltas = []rollupDelta{{kb, statVec{}.minus(vb)}, {ka, va}}
+		if keyLess(ka, kb) {
+			deltas[0], deltas[1] = deltas[1], deltas[0]
+		}
 	}
-	first, second := rollupDelta{kb, statVec{}.minus(vb)}, rollupDelta{ka, va}
-	if keyLess(ka, kb) {
-		first, second = second, first
+	for _, d := range deltas {
+		if err := s.rollupAdd(ctx, "appeal_stats_days", "day", d.k.day, d.k, d.v); err != nil {
+			return err
+		}
 	}
-	if err := s.rollupAdd(ctx, first.k, first.v); err != nil {
-		return err
+	// The month rows: the same two keys with the day cut to its month,
+	// which may order them the other way round or make them one.
+	months := map[statKey]statVec{}
+	for _, d := range deltas {
+		k := d.k
+		k.day = k.day[:7]
+		m := months[k]
+		months[k] = m.plus(d.v)
 	}
-	return s.rollupAdd(ctx, second.k, second.v)
+	mkeys := make([]statKey, 0, len(months))
+	for k, v := range months {
+		if v != (statVec{}) {
+			mkeys = append(mkeys, k)
+		}
+	}
+	slices.SortFunc(mkeys, func(a, b statKey) int {
+		if keyLess(a, b) {
+			return -1
+		}
+		if keyLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+	for _, k := range mkeys {
+		if err := s.rollupAdd(ctx, "appeal_stats_months", "month", k.day, k, months[k]); err != nil {
+			return err
+		}
+	}
+	return s.dueMove(ctx, before, after)
 }
 
 type rollupDelta struct {
@@ -104,20 +138,17 @@ func keyLess(a, b statKey) bool {
 	return a.state < b.state
 }
 
-func (s *Service) rollupAdd(ctx context.Context, k statKey, v statVec) error {
-	for _, t := range [...]struct{ table, col, at string }{{"appeal_stats_days", "day", k.day}, {"appeal_stats_months", "month", k.day[:7]}} {
-		if _, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO `+t.table+` (`+t.col+`, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+// rollupAdd adds v to the row of key k (period at in column col) of table.
+func (s *Service) rollupAdd(ctx context.Context, table, col, at string, k statKey, v statVec) error {
+	_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO `+table+` (`+col+`, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (`+t.col+`, kind, topic, dept_id, state) DO UPDATE SET n = `+t.table+`.n + excluded.n,
-		replied = `+t.table+`.replied + excluded.replied, on_time = `+t.table+`.on_time + excluded.on_time,
-		wd_sum = `+t.table+`.wd_sum + excluded.wd_sum, wd_n = `+t.table+`.wd_n + excluded.wd_n,
-		rated = `+t.table+`.rated + excluded.rated, satisfied = `+t.table+`.satisfied + excluded.satisfied,
-		reopened = `+t.table+`.reopened + excluded.reopened`,
-			t.at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened); err != nil {
-			return err
-		}
-	}
-	return nil
+		ON CONFLICT (`+col+`, kind, topic, dept_id, state) DO UPDATE SET n = `+table+`.n + excluded.n,
+		replied = `+table+`.replied + excluded.replied, on_time = `+table+`.on_time + excluded.on_time,
+		wd_sum = `+table+`.wd_sum + excluded.wd_sum, wd_n = `+table+`.wd_n + excluded.wd_n,
+		rated = `+table+`.rated + excluded.rated, satisfied = `+table+`.satisfied + excluded.satisfied,
+		reopened = `+table+`.reopened + excluded.reopened`,
+		at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened)
+	return err
 }
 
 // ensureRollup fills the rollup from the appeals table once (the appeals
@@ -176,6 +207,9 @@ func (s *Service) RebuildRollup(ctx context.Context) error {
 			FROM appeal_stats_days GROUP BY substr(day, 1, 7), kind, topic, dept_id, state`); err != nil {
 			return err
 		}
+		if err := s.rebuildDue(ctx); err != nil {
+			return err
+		}
 		if _, err := w.Exec(ctx, `DELETE FROM appeal_stats_built`); err != nil {
 			return err
 		}
@@ -191,24 +225,24 @@ type rollupCond struct {
 }
 
 // rollupFilter is the rollup's conditions for a dashboard filter other
-// than the period (rollupReads adds that), false when the filter needs
+// than the period (rollupReads adds that), scoped when they include the
+// caller's departments, not ok when the filter needs
 // the appeals themselves (words of the title, one enterprise). The
 // caller's scope is what filterSQL applies: everything for the appeals
 // office, the lead departments in scope for department staff.
-func (s *Service) rollupFilter(ctx context.Context, f Filter) ([]rollupCond, bool, error) {
+func (s *Service) rollupFilter(ctx context.Context, f Filter) (conds []rollupCond, scoped, ok bool, err error) {
 	if strings.TrimSpace(f.Q) != "" || f.EntityID != 0 {
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	actor, err := auth.Require(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	r, err := s.roleSet(ctx, actor)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
-	var conds []rollupCond
-	if !(r.dispatcher || r.supervisor || r.intake) {
+	if scoped = !(r.dispatcher || r.supervisor || r.intake); scoped {
 		// filterSQL let the caller through with the "department" queue.
 		ids := make([]any, len(actor.DeptScope))
 		marks := make([]string, len(actor.DeptScope))
@@ -226,7 +260,7 @@ func (s *Service) rollupFilter(ctx context.Context, f Filter) ([]rollupCond, boo
 	if f.DeptID != 0 {
 		conds = append(conds, rollupCond{"dept_id = ?", []any{f.DeptID}})
 	}
-	return conds, true, nil
+	return conds, scoped, true, nil
 }
 
 // rollupRead is one query of the rollup: a table, its period column and

@@ -42,6 +42,34 @@ func rollupRows(t *testing.T, f *fixture, table, col string) []string {
 	return out
 }
 
+// dueRows reads the rows of the time-dependent figures that still count.
+func dueRows(t *testing.T, f *fixture) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT what, due_day, kind, topic, dept_id, n FROM appeal_stats_due WHERE n <> 0
+		ORDER BY what, due_day, kind, topic, dept_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var what, day, kind, topic string
+		var dept, n int64
+		if err := rows.Scan(&what, &day, &kind, &topic, &dept, &n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(what, day, kind, topic, dept, n))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatal("no open appeal with a running clock: the time-dependent rollup is not exercised")
+	}
+	return out
+}
+
 // TestStatsRollupRandom: on random data moved by random transitions
 // (intake through the service, every action by every kind of user, the
 // clock running between steps so that replies fall on time and late),
@@ -71,9 +99,9 @@ func TestStatsRollupRandom(t *testing.T) {
 				// Periods of whole months, partial months on either side, within one month, open-ended.
 				{From: "2026-01-01", To: "2026-03-31"}, {From: "2026-03-15", To: "2026-03-20"}, {From: "2026-02-10", Kind: "help"},
 				{From: "2026-04-01"}, {To: "2026-02-28"}, {From: "2026-03-31", To: "2026-04-01"}}
-			compare := func(stage string) {
+			compareFor := func(stage string, users []string, filters []appeal.Filter) {
 				t.Helper()
-				for _, user := range []string{"admin", "supervisor", "sjj-staff", "wd-staff"} {
+				for _, user := range users {
 					for _, flt := range filters {
 						want, err := f.svc.StatsBefore(f.ctx[user], flt, "zh")
 						if err != nil {
@@ -91,7 +119,27 @@ func TestStatsRollupRandom(t *testing.T) {
 					}
 				}
 			}
+			compare := func(stage string) {
+				t.Helper()
+				compareFor(stage, []string{"admin", "supervisor", "sjj-staff", "wd-staff"}, filters)
+			}
 			compare("backfill")
+			// Hour by hour over two days, deadlines pass during the day
+			// (counted from the appeals) and then belong to a past day
+			// (counted from the rollup).
+			overdueSeen := false
+			for range 48 {
+				f.env.Clock.Advance(time.Hour)
+				compareFor("hourly", []string{"admin"}, []appeal.Filter{{}, {Kind: "help"}})
+				if st, err := f.svc.Stats(f.ctx["admin"], appeal.Filter{}, "zh"); err != nil {
+					t.Fatal(err)
+				} else if st.OverdueCount > 0 && st.LateOpen > 0 {
+					overdueSeen = true
+				}
+			}
+			if !overdueSeen {
+				t.Fatal("no overdue and late appeals in the hourly steps: the time-dependent figures are not exercised")
+			}
 			topics := appeal.DefaultSettings().Topics
 			kinds := []appeal.Kind{appeal.Consult, appeal.Help, appeal.Complaint, appeal.Suggestion, appeal.Praise}
 			var ids []int64
@@ -147,7 +195,7 @@ func TestStatsRollupRandom(t *testing.T) {
 				}
 			}
 			compare("transitions")
-			keptDays, keptMonths := rollupRows(t, f, "appeal_stats_days", "day"), rollupRows(t, f, "appeal_stats_months", "month")
+			keptDays, keptMonths, keptDue := rollupRows(t, f, "appeal_stats_days", "day"), rollupRows(t, f, "appeal_stats_months", "month"), dueRows(t, f)
 			if err := f.svc.RebuildRollup(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +205,16 @@ func TestStatsRollupRandom(t *testing.T) {
 			if rebuilt := rollupRows(t, f, "appeal_stats_months", "month"); !reflect.DeepEqual(keptMonths, rebuilt) {
 				t.Fatalf("month rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptMonths, rebuilt)
 			}
+			if rebuilt := dueRows(t, f); !reflect.DeepEqual(keptDue, rebuilt) {
+				t.Fatalf("due rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptDue, rebuilt)
+			}
 			compare("rebuilt")
+			// The time-dependent figures as days pass (deadlines move from
+			// today's part to the rollup's days before).
+			for range 6 {
+				f.env.Clock.Advance(time.Duration(7+rng.IntN(30)) * time.Hour)
+				compare("later")
+			}
 		})
 	}
 }
