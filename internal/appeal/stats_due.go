@@ -161,8 +161,21 @@ func (s *Service) statsDue(ctx context.Context, conds []rollupCond, where string
 		return err
 	}
 	// Today: overdue by now and not yet at 00:00 (so not in the rollup's
-	// days before), late likewise; the candidates are the open appeals
-	// with a deadline in [00:00, now), one index range per clock.
+	// days before), late likewise.
+	q, qargs := dueTodaySQL(where, args, today, now)
+	var odToday, lateToday int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, q, qargs...).Scan(&odToday, &lateToday); err != nil {
+		return err
+	}
+	st.OverdueCount, st.LateOpen = overdue+odToday, late+lateToday
+	return nil
+}
+
+// dueTodaySQL counts the open appeals matching where (with args) that
+// became overdue, and late, in [today, now): the candidates are the open
+// appeals with a deadline in that range, one range of a partial index
+// per clock (TestStatsDuePlans).
+func dueTodaySQL(where string, args []any, today, now time.Time) (string, []any) {
 	t := sqlb{args: args}
 	odNow := t.expr(overdueCond(), now, now, now)
 	odDay := t.expr(overdueCond(), today, today, today)
@@ -177,12 +190,7 @@ func (s *Service) statsDue(ctx context.Context, conds []rollupCond, where string
 	} else {
 		where += " AND "
 	}
-	var odToday, lateToday int64
-	if err := s.DB.Q(ctx).QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN `+odDay+` THEN 0 WHEN `+odNow+` THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN `+lateNow+` AND `+lateDay+` THEN 1 ELSE 0 END), 0)
-		FROM appeals a`+where+`a.id IN (`+strings.Join(ranges, " UNION ")+`)`, t.args...).Scan(&odToday, &lateToday); err != nil {
-		return err
-	}
-	st.OverdueCount, st.LateOpen = overdue+odToday, late+lateToday
-	return nil
+	return `SELECT COALESCE(SUM(CASE WHEN ` + odDay + ` THEN 0 WHEN ` + odNow + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + lateNow + ` AND ` + lateDay + ` THEN 1 ELSE 0 END), 0)
+		FROM appeals a` + where + `a.id IN (` + strings.Join(ranges, " UNION ") + `)`, t.args
 }
