@@ -147,3 +147,8 @@ func (s *Service) byMonthBefore(ctx context.Context, where string, args []any) (
 // beforeFrom is the appeals with their lead department, as the replaced
 // computation read them (test code may join another package's table).
 const beforeFrom = appealFrom + ` LEFT JOIN departments d ON d.id = a.lead_dept_id`
+
+// DueTodaySQL is the dashboard's count of today's passed deadlines, unfiltered.
+func DueTodaySQL(now time.Time) (string, []any) {
+	return dueTodaySQL("", nil, now.UTC().Truncate(24*time.Hour), now)
+}

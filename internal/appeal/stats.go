@@ -56,9 +56,12 @@ type Stats struct {
 //
 // The figures that only change when an appeal is written come from the
 // rollup (stats_rollup.go: per day x type x topic x lead department x
-// state, kept in the transactions that write appeals); the ones that
-// change with the time (overdue, late and still open) count the open
-// appeals through a partial index; the 20 newest overdue appeals are an
+// state, kept in the transactions that write appeals; whole months from
+// the month rows); the ones that change with the time (overdue, late and
+// still open) from the rollup of the open appeals' deadlines by day plus
+// today's passed deadlines (stats_due.go), or, with a period or a
+// department's scope, by counting the open appeals of the period through
+// a partial index; the 20 newest overdue appeals are an
 // indexed query with LIMIT. A filter the rollup cannot answer (words of
 // the title, one enterprise) groups the matching appeals instead
 // (statsScan). TestStatsSameAsBefore and TestStatsRollupRandom hold both
@@ -85,7 +88,7 @@ func (s *Service) stats(ctx context.Context, f Filter, lang string, scan bool) (
 	}
 	st := &Stats{}
 	acc := newStatsAcc()
-	rw, rargs, ok, err := s.rollupFilter(ctx, f)
+	conds, scoped, ok, err := s.rollupFilter(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +96,16 @@ func (s *Service) stats(ctx context.Context, f Filter, lang string, scan bool) (
 		if err := s.ensureRollup(ctx); err != nil {
 			return nil, err
 		}
-		if err := s.statsRollup(ctx, rw, rargs, acc); err != nil {
+		if err := s.statsRollup(ctx, conds, f.From, f.To, acc); err != nil {
 			return nil, err
 		}
-		if err := s.statsNow(ctx, where, args, st); err != nil {
+		now := s.statsNow
+		if !scoped && f.From == "" && f.To == "" {
+			now = func(ctx context.Context, where string, args []any, st *Stats) error {
+				return s.statsDue(ctx, conds, where, args, st)
+			}
+		}
+		if err := now(ctx, where, args, st); err != nil {
 			return nil, err
 		}
 	} else if err := s.statsScan(ctx, where, args, acc, st); err != nil {

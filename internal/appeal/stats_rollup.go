@@ -2,6 +2,7 @@ package appeal
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,8 @@ func (v statVec) minus(o statVec) statVec {
 		v.rated - o.rated, v.satisfied - o.satisfied, v.reopened - o.reopened}
 }
 
+func (v statVec) plus(o statVec) statVec { return v.minus(statVec{}.minus(o)) }
+
 func b2i(b bool) int64 {
 	if b {
 		return 1
@@ -57,29 +60,61 @@ func statOf(a *Appeal) (statKey, statVec) {
 }
 
 // rollupMove moves an appeal's contribution from what it was (nil: a new
-// appeal) to what it is, in the caller's transaction. The two rows are
-// written in key order so that two transactions moving appeals between the
-// same rows cannot deadlock on PostgreSQL.
+// appeal) to what it is, in the caller's transaction: its day row, its
+// month row and its rows of the time-dependent figures (stats_due.go).
+// Every transaction takes the rows in the same order (days, then months,
+// then the due rows, each in key order), so that two transactions moving
+// appeals between the same rows cannot deadlock on PostgreSQL.
 func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 	ka, va := statOf(after)
+	var deltas []rollupDelta
 	if before == nil {
-		return s.rollupAdd(ctx, ka, va)
-	}
-	kb, vb := statOf(before)
-	if kb == ka {
+		deltas = []rollupDelta{{ka, va}}
+	} else if kb, vb := statOf(before); kb == ka {
 		if d := va.minus(vb); d != (statVec{}) {
-			return s.rollupAdd(ctx, ka, d)
+			deltas = []rollupDelta{{ka, d}}
 		}
-		return nil
+	} else {
+		deltas = []rollupDelta{{kb, statVec{}.minus(vb)}, {ka, va}}
+		if keyLess(ka, kb) {
+			deltas[0], deltas[1] = deltas[1], deltas[0]
+		}
 	}
-	first, second := rollupDelta{kb, statVec{}.minus(vb)}, rollupDelta{ka, va}
-	if keyLess(ka, kb) {
-		first, second = second, first
+	for _, d := range deltas {
+		if err := s.rollupAdd(ctx, "appeal_stats_days", "day", d.k.day, d.k, d.v); err != nil {
+			return err
+		}
 	}
-	if err := s.rollupAdd(ctx, first.k, first.v); err != nil {
-		return err
+	// The month rows: the same two keys with the day cut to its month,
+	// which may order them the other way round or make them one.
+	months := map[statKey]statVec{}
+	for _, d := range deltas {
+		k := d.k
+		k.day = k.day[:7]
+		m := months[k]
+		months[k] = m.plus(d.v)
 	}
-	return s.rollupAdd(ctx, second.k, second.v)
+	mkeys := make([]statKey, 0, len(months))
+	for k, v := range months {
+		if v != (statVec{}) {
+			mkeys = append(mkeys, k)
+		}
+	}
+	slices.SortFunc(mkeys, func(a, b statKey) int {
+		if keyLess(a, b) {
+			return -1
+		}
+		if keyLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+	for _, k := range mkeys {
+		if err := s.rollupAdd(ctx, "appeal_stats_months", "month", k.day, k, months[k]); err != nil {
+			return err
+		}
+	}
+	return s.dueMove(ctx, before, after)
 }
 
 type rollupDelta struct {
@@ -103,15 +138,16 @@ func keyLess(a, b statKey) bool {
 	return a.state < b.state
 }
 
-func (s *Service) rollupAdd(ctx context.Context, k statKey, v statVec) error {
-	_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_stats_days (day, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+// rollupAdd adds v to the row of key k (period at in column col) of table.
+func (s *Service) rollupAdd(ctx context.Context, table, col, at string, k statKey, v statVec) error {
+	_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO `+table+` (`+col+`, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (day, kind, topic, dept_id, state) DO UPDATE SET n = appeal_stats_days.n + excluded.n,
-		replied = appeal_stats_days.replied + excluded.replied, on_time = appeal_stats_days.on_time + excluded.on_time,
-		wd_sum = appeal_stats_days.wd_sum + excluded.wd_sum, wd_n = appeal_stats_days.wd_n + excluded.wd_n,
-		rated = appeal_stats_days.rated + excluded.rated, satisfied = appeal_stats_days.satisfied + excluded.satisfied,
-		reopened = appeal_stats_days.reopened + excluded.reopened`,
-		k.day, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened)
+		ON CONFLICT (`+col+`, kind, topic, dept_id, state) DO UPDATE SET n = `+table+`.n + excluded.n,
+		replied = `+table+`.replied + excluded.replied, on_time = `+table+`.on_time + excluded.on_time,
+		wd_sum = `+table+`.wd_sum + excluded.wd_sum, wd_n = `+table+`.wd_n + excluded.wd_n,
+		rated = `+table+`.rated + excluded.rated, satisfied = `+table+`.satisfied + excluded.satisfied,
+		reopened = `+table+`.reopened + excluded.reopened`,
+		at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened)
 	return err
 }
 
@@ -163,6 +199,17 @@ func (s *Service) RebuildRollup(ctx context.Context) error {
 			FROM appeals GROUP BY 1, 2, 3, 4, 5`); err != nil {
 			return err
 		}
+		if _, err := w.Exec(ctx, `DELETE FROM appeal_stats_months`); err != nil {
+			return err
+		}
+		if _, err := w.Exec(ctx, `INSERT INTO appeal_stats_months (month, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+			SELECT substr(day, 1, 7), kind, topic, dept_id, state, SUM(n), SUM(replied), SUM(on_time), SUM(wd_sum), SUM(wd_n), SUM(rated), SUM(satisfied), SUM(reopened)
+			FROM appeal_stats_days GROUP BY substr(day, 1, 7), kind, topic, dept_id, state`); err != nil {
+			return err
+		}
+		if err := s.rebuildDue(ctx); err != nil {
+			return err
+		}
 		if _, err := w.Exec(ctx, `DELETE FROM appeal_stats_built`); err != nil {
 			return err
 		}
@@ -171,59 +218,125 @@ func (s *Service) RebuildRollup(ctx context.Context) error {
 	})
 }
 
-// rollupFilter is the rollup's WHERE for a dashboard filter, false when
-// the filter needs the appeals themselves (words of the title, one
-// enterprise). The caller's scope is what filterSQL applies: everything
-// for the appeals office, the lead departments in scope for department
-// staff.
-func (s *Service) rollupFilter(ctx context.Context, f Filter) (string, []any, bool, error) {
+// rollupCond is one condition of a rollup read, with ? for its values.
+type rollupCond struct {
+	cond string
+	vals []any
+}
+
+// rollupFilter is the rollup's conditions for a dashboard filter other
+// than the period (rollupReads adds that), scoped when they include the
+// caller's departments, not ok when the filter needs
+// the appeals themselves (words of the title, one enterprise). The
+// caller's scope is what filterSQL applies: everything for the appeals
+// office, the lead departments in scope for department staff.
+func (s *Service) rollupFilter(ctx context.Context, f Filter) (conds []rollupCond, scoped, ok bool, err error) {
 	if strings.TrimSpace(f.Q) != "" || f.EntityID != 0 {
-		return "", nil, false, nil
+		return nil, false, false, nil
 	}
 	actor, err := auth.Require(ctx)
 	if err != nil {
-		return "", nil, false, err
+		return nil, false, false, err
 	}
 	r, err := s.roleSet(ctx, actor)
 	if err != nil {
-		return "", nil, false, err
+		return nil, false, false, err
 	}
-	var b sqlb
-	if !(r.dispatcher || r.supervisor || r.intake) {
+	if scoped = !(r.dispatcher || r.supervisor || r.intake); scoped {
 		// filterSQL let the caller through with the "department" queue.
 		ids := make([]any, len(actor.DeptScope))
 		marks := make([]string, len(actor.DeptScope))
 		for i, d := range actor.DeptScope {
 			ids[i], marks[i] = d, "?"
 		}
-		b.add("dept_id IN ("+strings.Join(marks, ", ")+")", ids...)
-	}
-	if f.From != "" {
-		t, _ := time.ParseInLocation("2006-01-02", f.From, shanghai)
-		b.add("day >= ?", t.Format("2006-01-02"))
-	}
-	if f.To != "" {
-		t, _ := time.ParseInLocation("2006-01-02", f.To, shanghai)
-		b.add("day <= ?", t.Format("2006-01-02"))
+		conds = append(conds, rollupCond{"dept_id IN (" + strings.Join(marks, ", ") + ")", ids})
 	}
 	if f.Kind != "" {
-		b.add("kind = ?", f.Kind)
+		conds = append(conds, rollupCond{"kind = ?", []any{f.Kind}})
 	}
 	if f.Topic != "" {
-		b.add("topic = ?", f.Topic)
+		conds = append(conds, rollupCond{"topic = ?", []any{f.Topic}})
 	}
 	if f.DeptID != 0 {
-		b.add("dept_id = ?", f.DeptID)
+		conds = append(conds, rollupCond{"dept_id = ?", []any{f.DeptID}})
 	}
-	return b.where(), b.args, true, nil
+	return conds, scoped, true, nil
 }
 
-// statsRollup adds up the rollup rows matching where into st and the
-// per-type, topic, department and month counts.
-func (s *Service) statsRollup(ctx context.Context, where string, args []any, acc *statsAcc) error {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT kind, topic, dept_id, substr(day, 1, 7), state, SUM(n), SUM(replied), SUM(on_time),
-		SUM(wd_sum), SUM(wd_n), SUM(rated), SUM(satisfied), SUM(reopened)
-		FROM appeal_stats_days`+where+` GROUP BY kind, topic, dept_id, substr(day, 1, 7), state`, args...)
+// rollupRead is one query of the rollup: a table, its period column and
+// the conditions on that column.
+type rollupRead struct {
+	table, col string
+	period     []rollupCond
+}
+
+// rollupReads splits the period [from, to] (local days YYYY-MM-DD, ""
+// unbounded) into the whole months it covers, read from
+// appeal_stats_months, and the days of its partial first and last months,
+// read from appeal_stats_days. No period: the months table alone.
+func rollupReads(from, to string) []rollupRead {
+	const day = "2006-01-02"
+	var ms, me string // first and last whole month, "" unbounded
+	if from != "" {
+		t, _ := time.Parse(day, from)
+		if t.Day() != 1 {
+			t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		ms = t.Format("2006-01")
+	}
+	if to != "" {
+		t, _ := time.Parse(day, to)
+		if t.AddDate(0, 0, 1).Day() != 1 { // not the month's last day
+			t = time.Date(t.Year(), t.Month(), 0, 0, 0, 0, 0, time.UTC)
+		}
+		me = t.Format("2006-01")
+	}
+	if from != "" && to != "" && ms > me {
+		return []rollupRead{{"appeal_stats_days", "day", []rollupCond{{"day >= ?", []any{from}}, {"day <= ?", []any{to}}}}}
+	}
+	months := rollupRead{table: "appeal_stats_months", col: "month"}
+	var days []string
+	var dayArgs []any
+	if from != "" {
+		months.period = append(months.period, rollupCond{"month >= ?", []any{ms}})
+		if from < ms+"-01" {
+			days, dayArgs = append(days, "(day >= ? AND day < ?)"), append(dayArgs, from, ms+"-01")
+		}
+	}
+	if to != "" {
+		months.period = append(months.period, rollupCond{"month <= ?", []any{me}})
+		t, _ := time.Parse("2006-01", me)
+		next := t.AddDate(0, 1, 0).Format(day)
+		if to >= next {
+			days, dayArgs = append(days, "(day >= ? AND day <= ?)"), append(dayArgs, next, to)
+		}
+	}
+	reads := []rollupRead{months}
+	if len(days) > 0 {
+		reads = append(reads, rollupRead{"appeal_stats_days", "day", []rollupCond{{"(" + strings.Join(days, " OR ") + ")", dayArgs}}})
+	}
+	return reads
+}
+
+// statsRollup adds up the rollup rows matching the filter (conds and the
+// period from, to) into acc: whole months from the month rows, the rest
+// from the day rows.
+func (s *Service) statsRollup(ctx context.Context, conds []rollupCond, from, to string, acc *statsAcc) error {
+	for _, rd := range rollupReads(from, to) {
+		var b sqlb
+		for _, c := range append(slices.Clip(conds), rd.period...) {
+			b.add(c.cond, c.vals...)
+		}
+		if err := s.statsRollupRead(ctx, rd, b.where(), b.args, acc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) statsRollupRead(ctx context.Context, rd rollupRead, where string, args []any, acc *statsAcc) error {
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT kind, topic, dept_id, substr(`+rd.col+`, 1, 7), state, n, replied, on_time,
+		wd_sum, wd_n, rated, satisfied, reopened FROM `+rd.table+where, args...)
 	if err != nil {
 		return err
 	}

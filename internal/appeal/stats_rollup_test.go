@@ -15,12 +15,13 @@ import (
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// rollupRows reads the dashboard rollup (rows that still count).
-func rollupRows(t *testing.T, f *fixture) []string {
+// rollupRows reads the dashboard rollup (rows that still count) of table
+// appeal_stats_days (col day) or appeal_stats_months (col month).
+func rollupRows(t *testing.T, f *fixture, table, col string) []string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT day, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened
-		FROM appeal_stats_days WHERE n <> 0 ORDER BY day, kind, topic, dept_id, state`)
+	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT `+col+`, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened
+		FROM `+table+` WHERE n <> 0 ORDER BY `+col+`, kind, topic, dept_id, state`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +38,34 @@ func rollupRows(t *testing.T, f *fixture) []string {
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// dueRows reads the rows of the time-dependent figures that still count.
+func dueRows(t *testing.T, f *fixture) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT what, due_day, kind, topic, dept_id, n FROM appeal_stats_due WHERE n <> 0
+		ORDER BY what, due_day, kind, topic, dept_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var what, day, kind, topic string
+		var dept, n int64
+		if err := rows.Scan(&what, &day, &kind, &topic, &dept, &n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(what, day, kind, topic, dept, n))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatal("no open appeal with a running clock: the time-dependent rollup is not exercised")
 	}
 	return out
 }
@@ -66,10 +95,13 @@ func TestStatsRollupRandom(t *testing.T) {
 			f.env.Clock.Set(time.Date(2026, 4, 20, 3, 0, 0, 0, time.UTC))
 			users := []string{"admin", "supervisor", "sjj-staff", "swj-staff", "wd-staff", "ent"}
 			filters := []appeal.Filter{{}, {Kind: "help"}, {Topic: "纳税"}, {DeptID: d["XC-SJJ"]}, {From: "2026-02-01", To: "2026-04-20"},
-				{Kind: "complaint", From: "2026-03-01"}, {Kind: "consult", Topic: "融资", DeptID: d["XC-SWJ"]}, {To: "2026-04-19"}, {Q: "标题1"}}
-			compare := func(stage string) {
+				{Kind: "complaint", From: "2026-03-01"}, {Kind: "consult", Topic: "融资", DeptID: d["XC-SWJ"]}, {To: "2026-04-19"}, {Q: "标题1"},
+				// Periods of whole months, partial months on either side, within one month, open-ended.
+				{From: "2026-01-01", To: "2026-03-31"}, {From: "2026-03-15", To: "2026-03-20"}, {From: "2026-02-10", Kind: "help"},
+				{From: "2026-04-01"}, {To: "2026-02-28"}, {From: "2026-03-31", To: "2026-04-01"}}
+			compareFor := func(stage string, users []string, filters []appeal.Filter) {
 				t.Helper()
-				for _, user := range []string{"admin", "supervisor", "sjj-staff", "wd-staff"} {
+				for _, user := range users {
 					for _, flt := range filters {
 						want, err := f.svc.StatsBefore(f.ctx[user], flt, "zh")
 						if err != nil {
@@ -87,7 +119,27 @@ func TestStatsRollupRandom(t *testing.T) {
 					}
 				}
 			}
+			compare := func(stage string) {
+				t.Helper()
+				compareFor(stage, []string{"admin", "supervisor", "sjj-staff", "wd-staff"}, filters)
+			}
 			compare("backfill")
+			// Hour by hour over two days, deadlines pass during the day
+			// (counted from the appeals) and then belong to a past day
+			// (counted from the rollup).
+			overdueSeen := false
+			for range 48 {
+				f.env.Clock.Advance(time.Hour)
+				compareFor("hourly", []string{"admin"}, []appeal.Filter{{}, {Kind: "help"}})
+				if st, err := f.svc.Stats(f.ctx["admin"], appeal.Filter{}, "zh"); err != nil {
+					t.Fatal(err)
+				} else if st.OverdueCount > 0 && st.LateOpen > 0 {
+					overdueSeen = true
+				}
+			}
+			if !overdueSeen {
+				t.Fatal("no overdue and late appeals in the hourly steps: the time-dependent figures are not exercised")
+			}
 			topics := appeal.DefaultSettings().Topics
 			kinds := []appeal.Kind{appeal.Consult, appeal.Help, appeal.Complaint, appeal.Suggestion, appeal.Praise}
 			var ids []int64
@@ -143,14 +195,26 @@ func TestStatsRollupRandom(t *testing.T) {
 				}
 			}
 			compare("transitions")
-			kept := rollupRows(t, f)
+			keptDays, keptMonths, keptDue := rollupRows(t, f, "appeal_stats_days", "day"), rollupRows(t, f, "appeal_stats_months", "month"), dueRows(t, f)
 			if err := f.svc.RebuildRollup(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			if rebuilt := rollupRows(t, f); !reflect.DeepEqual(kept, rebuilt) {
-				t.Fatalf("rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", kept, rebuilt)
+			if rebuilt := rollupRows(t, f, "appeal_stats_days", "day"); !reflect.DeepEqual(keptDays, rebuilt) {
+				t.Fatalf("day rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptDays, rebuilt)
+			}
+			if rebuilt := rollupRows(t, f, "appeal_stats_months", "month"); !reflect.DeepEqual(keptMonths, rebuilt) {
+				t.Fatalf("month rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptMonths, rebuilt)
+			}
+			if rebuilt := dueRows(t, f); !reflect.DeepEqual(keptDue, rebuilt) {
+				t.Fatalf("due rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptDue, rebuilt)
 			}
 			compare("rebuilt")
+			// The time-dependent figures as days pass (deadlines move from
+			// today's part to the rollup's days before).
+			for range 6 {
+				f.env.Clock.Advance(time.Duration(7+rng.IntN(30)) * time.Hour)
+				compare("later")
+			}
 		})
 	}
 }
