@@ -54,9 +54,11 @@ var (
 	// stateLimit: what a request brings about (a state shown after reloading).
 	stateLimit = scaled(60 * time.Second)
 	// jobLimit: what a background job or a notification delivery brings about.
-	jobLimit = scaled(120 * time.Second)
+	jobLimit = scaled(3 * time.Minute)
 	// startLimit: the binary seeding its demo and listening.
-	startLimit = scaled(120 * time.Second)
+	// (A first start seeds the whole demo: under a CI machine's full load
+	// that has taken more than two minutes.)
+	startLimit = scaled(5 * time.Minute)
 	// stopLimit: a graceful shutdown after SIGTERM.
 	stopLimit = scaled(30 * time.Second)
 	// stepLimit: one run of browser actions (see run and step). A tab
