@@ -110,13 +110,30 @@ func (s *Service) loadDraw(ctx context.Context, id int64) (*row, error) {
 	return &r, json.Unmarshal([]byte(cJSON), &r.Commitment)
 }
 
-// Draw returns a draw's public summary (anyone).
+// Draw returns a draw's public summary (anyone). It reads only the
+// summary's columns: a sampling frame's candidate list and record run to
+// tens of megabytes, and the summary needs neither.
 func (s *Service) Draw(ctx context.Context, id int64) (*Draw, error) {
-	r, err := s.loadDraw(ctx, id)
+	var d Draw
+	var cJSON string
+	var project, parent *int64
+	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT d.id, d.purpose, d.project_id, d.parent_id, d.status, d.committed_at, d.drawn_at,
+		d.commitment_json, COALESCE(p.code, ''), d.sealed
+		FROM draws d LEFT JOIN draw_projects p ON p.id = d.project_id WHERE d.id = $1`, id).Scan(
+		&d.ID, &d.Purpose, &project, &parent, &d.Status, &d.CommittedAt, &d.DrawnAt, &cJSON, &d.ProjectCode, &d.Sealed)
+	if db.IsNoRows(err) {
+		return nil, yserr.ErrNotFound("抽取记录", "draw")
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &r.Draw, nil
+	if project != nil {
+		d.ProjectID = *project
+	}
+	if parent != nil {
+		d.ParentID = *parent
+	}
+	return &d, json.Unmarshal([]byte(cJSON), &d.Commitment)
 }
 
 // Draws lists draws, newest first (public: commitments are published).

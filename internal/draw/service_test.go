@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -186,6 +187,20 @@ func TestExpertDrawWithAvoidanceReplacementAndVerification(t *testing.T) {
 		}
 		if diffs, err := e.s.VerifyDraw(context.Background(), dr.ID); err != nil || len(diffs) != 0 {
 			t.Fatalf("stored record does not verify: %v %v", err, diffs)
+		}
+		// The summary (read without the list and the record) after the run:
+		// the commitment as committed, the project, the new status.
+		sum, err := e.s.Draw(context.Background(), dr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.ID != dr.ID || sum.Purpose != dr.Purpose || sum.ProjectID != p.ID || sum.ProjectCode != p.Code || sum.ParentID != 0 ||
+			sum.Status != "drawn" || sum.DrawnAt == nil || !sum.CommittedAt.Equal(dr.CommittedAt) || sum.Sealed != dr.Sealed ||
+			!reflect.DeepEqual(sum.Commitment, dr.Commitment) {
+			t.Fatalf("summary after the run: %+v, committed as %+v", sum, dr)
+		}
+		if _, err := e.s.Draw(context.Background(), dr.ID+1000); !yserr.Is(err, yserr.NotFound) {
+			t.Fatalf("summary of a missing draw: %v", err)
 		}
 		asg, err := e.s.Assignments(e.staff, p.ID)
 		if err != nil {
