@@ -160,3 +160,45 @@ func (s *Service) notifyFix(ctx context.Context, typ string, c fixRef, now time.
 		Data: map[string]any{"issue": c.title, "due": fmtDue(&c.due), "days_left": strconv.Itoa(left)}})
 	return err
 }
+
+// FixClockIssues lists the common issues being fixed whose fix deadline
+// has passed or falls within the warning lead (Settings.CommonWarnDays,
+// the same window as the warning), soonest deadline first, at most limit
+// (1-500): the alerts page's section on fix clocks. The office and
+// supervisors, as for Alerts.
+func (s *Service) FixClockIssues(ctx context.Context, limit int) ([]CommonIssue, error) {
+	if err := s.requireOffice(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	by := s.now()
+	if st.CommonWarnDays > 0 {
+		by = by.AddDate(0, 0, st.CommonWarnDays)
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+commonCols+`, (SELECT COUNT(*) FROM appeal_terms t WHERE t.common_issue_id = c.id)
+		FROM appeal_common_issues c WHERE stage = $1 AND fix_due <= $2 ORDER BY fix_due, id LIMIT `+strconv.Itoa(limit), StageFixing, by)
+	if err != nil {
+		return nil, err
+	}
+	var out []CommonIssue
+	for rows.Next() {
+		var c CommonIssue
+		if err := rows.Scan(&c.ID, &c.Title, &c.Cause, &c.Topic, &c.DeptID, &c.Stage, &c.Version, &c.FixPlan, &c.FixStartedAt, &c.FixDue,
+			&c.FixedAt, &c.FixNote, &c.Improvement, &c.ImprovedAt, &c.CreatedAt, &c.Appeals); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.commonNames(ctx, out)
+}

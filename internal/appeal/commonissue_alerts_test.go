@@ -6,6 +6,7 @@ import (
 
 	"yingshang/internal/appeal"
 	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
 	"yingshang/internal/yserr"
 )
 
@@ -68,13 +69,39 @@ func TestCommonIssueFixAlerts(t *testing.T) {
 			none := map[string]int{"sjj-staff": 0, "sjj-admin": 0, "admin": 0}
 			once := map[string]int{"sjj-staff": 1, "sjj-admin": 1, "admin": 1, "swj-staff": 0, "ent": 0, "supervisor": 0}
 
+			// The alerts page's section lists what the warning covers.
+			listed := func(want string) {
+				t.Helper()
+				list, err := f.svc.FixClockIssues(f.ctx["admin"], 50)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := "absent"
+				for _, c := range list {
+					if c.ID == ci.ID {
+						got = map[bool]string{false: "due soon", true: "overdue"}[c.Overdue]
+						if c.DeptName == "" {
+							t.Errorf("listed issue %+v", c)
+						}
+					}
+				}
+				if got != want {
+					t.Errorf("fix clocks at %s: %s, want %s", f.env.Clock.Now().In(calendar.Shanghai).Format("01-02 15:04"), got, want)
+				}
+			}
+			if _, err := f.svc.FixClockIssues(f.ctx["ent"], 50); !yserr.Is(err, yserr.Forbidden) {
+				t.Fatalf("an enterprise read the fix clocks: %v", err)
+			}
+
 			scan("2026-12-18 23:30")
 			told(appeal.MsgCommonFixWarning, none)
+			listed("absent")
 			if res := scan("2026-12-19 00:10"); res.Alerts["common_fix/warning"] != 1 {
 				t.Fatalf("19 Dec: %v", res.Alerts)
 			}
 			scan("2026-12-19 08:00")
 			told(appeal.MsgCommonFixWarning, once)
+			listed("due soon")
 			if l := f.msgLink(t, appeal.MsgCommonFixWarning, "sjj-staff"); l != "/appeal-issues/"+itoa(ci.ID) {
 				t.Errorf("warning link %q", l)
 			}
@@ -85,6 +112,7 @@ func TestCommonIssueFixAlerts(t *testing.T) {
 			}
 			scan("2026-12-24 00:20")
 			told(appeal.MsgCommonFixOverdue, once)
+			listed("overdue")
 			told(appeal.MsgCommonFixWarning, once)
 
 			// The lead is a setting: out of range is refused naming the field.

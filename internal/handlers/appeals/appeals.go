@@ -500,7 +500,11 @@ func (h *handlers) alerts(w http.ResponseWriter, r *http.Request) error {
 		cls := map[int]string{1: "status-warn", 2: "status-bad", 3: "status-bad"}[a.Level]
 		out[i] = alertRow{a, appeal.ClockLabel(a.Clock, lang(v)), appeal.LevelLabel(a.Level, lang(v)), a.State.Label(lang(v)), cls}
 	}
-	v.Data = map[string]any{"Alerts": out}
+	fixes, err := h.svc.FixClockIssues(r.Context(), 200)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Alerts": out, "Fixes": fixes}
 	return h.s.Render(w, r, http.StatusOK, "appeal/alerts", v)
 }
 
