@@ -2,6 +2,8 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"yingshang/internal/db"
@@ -33,13 +35,22 @@ func TestLoad(t *testing.T) {
 			}
 		}
 
-		var failed int
-		var reason string
-		if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*), COALESCE(MAX(last_error), '') FROM notifications WHERE status = 'failed'").Scan(&failed, &reason); err != nil {
+		// Every failed notification, named (type, channel, object, reason).
+		frows, err := d.Q(ctx).Query(ctx, "SELECT msg_type, channel, object_type, object_id, last_error FROM notifications WHERE status = 'failed' ORDER BY id LIMIT 20")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if failed != 0 {
-			t.Errorf("%d demo notifications failed (e.g. %q)", failed, reason)
+		var failed []string
+		for frows.Next() {
+			var typ, channel, objType, objID, reason string
+			if err := frows.Scan(&typ, &channel, &objType, &objID, &reason); err != nil {
+				t.Fatal(err)
+			}
+			failed = append(failed, fmt.Sprintf("%s/%s on %s %s: %s", typ, channel, objType, objID, reason))
+		}
+		frows.Close()
+		if len(failed) != 0 {
+			t.Errorf("%d demo notifications failed:\n%s", len(failed), strings.Join(failed, "\n"))
 		}
 
 		var entities int

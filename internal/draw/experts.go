@@ -294,17 +294,24 @@ func (s *Service) callExpert(ctx context.Context, p *Project, asgID, replaces in
 		JOIN draw_experts e ON e.id = a.expert_id WHERE a.id = $1`, asgID).Scan(&userID, &phoneEnc); err != nil {
 		return err
 	}
+	// One recipient: the expert's account (in-app) and the pool's phone
+	// (SMS). Two recipients would get every channel each, an in-app
+	// message to the phone alone failing for want of an account.
 	var to []notify.Recipient
 	var channels []string
+	rcpt := notify.Recipient{UserID: userID}
 	if userID != 0 {
-		to, channels = append(to, notify.Recipient{UserID: userID}), append(channels, "inapp")
+		channels = append(channels, "inapp")
 	}
 	if len(phoneEnc) > 0 {
 		phone, err := s.Keys.Decrypt(phoneEnc)
 		if err != nil {
 			return err
 		}
-		to, channels = append(to, notify.Recipient{Phone: phone}), append(channels, "sms")
+		rcpt.Phone, channels = phone, append(channels, "sms")
+	}
+	if len(channels) > 0 {
+		to = []notify.Recipient{rcpt}
 	}
 	if err := s.Audit.Record(ctx, "draw.expert.notify", "draw_assignment", strconv.FormatInt(asgID, 10), nil, deadline, p.Code); err != nil {
 		return err

@@ -64,7 +64,7 @@ func TestLicenseFlow(t *testing.T) {
 			}
 			ent := env.Login(t, "ent")
 			r := ent.Get(t, "/my/licenses")
-			if r.StatusCode != 200 || !strings.Contains(r.Body, "L1") || strings.Contains(r.Body, "L2") || !strings.Contains(r.Body, "剩 30 天") {
+			if r.StatusCode != 200 || !strings.Contains(r.Body, `<span class="mono small">L1</span>`) || strings.Contains(r.Body, `<span class="mono small">L2</span>`) || !strings.Contains(r.Body, "剩 30 天") {
 				t.Fatalf("my licences: %d\n%s", r.StatusCode, r.Body)
 			}
 			id1, id2 := lookup(t, env, "L1"), lookup(t, env, "L2")
