@@ -189,8 +189,15 @@ func (s *Service) CommonIssues(ctx context.Context) ([]CommonIssue, error) {
 	if _, _, err := s.officeOrDept(ctx); err != nil {
 		return nil, err
 	}
+	return s.listCommon(ctx, "1=1 ORDER BY c.id DESC LIMIT 500")
+}
+
+// listCommon reads the common issues matching tail (a WHERE condition with
+// its ORDER BY and LIMIT, over alias c) with their linked appeal counts,
+// department names and overdue flags.
+func (s *Service) listCommon(ctx context.Context, tail string, args ...any) ([]CommonIssue, error) {
 	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+commonCols+`, (SELECT COUNT(*) FROM appeal_terms t WHERE t.common_issue_id = c.id)
-		FROM appeal_common_issues c ORDER BY c.id DESC LIMIT 500`)
+		FROM appeal_common_issues c WHERE `+tail, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -181,24 +181,5 @@ func (s *Service) FixClockIssues(ctx context.Context, limit int) ([]CommonIssue,
 	if st.CommonWarnDays > 0 {
 		by = by.AddDate(0, 0, st.CommonWarnDays)
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+commonCols+`, (SELECT COUNT(*) FROM appeal_terms t WHERE t.common_issue_id = c.id)
-		FROM appeal_common_issues c WHERE stage = $1 AND fix_due <= $2 ORDER BY fix_due, id LIMIT `+strconv.Itoa(limit), StageFixing, by)
-	if err != nil {
-		return nil, err
-	}
-	var out []CommonIssue
-	for rows.Next() {
-		var c CommonIssue
-		if err := rows.Scan(&c.ID, &c.Title, &c.Cause, &c.Topic, &c.DeptID, &c.Stage, &c.Version, &c.FixPlan, &c.FixStartedAt, &c.FixDue,
-			&c.FixedAt, &c.FixNote, &c.Improvement, &c.ImprovedAt, &c.CreatedAt, &c.Appeals); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, s.commonNames(ctx, out)
+	return s.listCommon(ctx, "c.stage = $1 AND c.fix_due <= $2 ORDER BY c.fix_due, c.id LIMIT "+strconv.Itoa(limit), StageFixing, by)
 }
