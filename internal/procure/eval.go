@@ -49,6 +49,14 @@ type CommitteeMember struct {
 	userID   int64         // the expert's account (0: none)
 	Scores   []ExpertScore `json:"scores,omitempty" doc:"after the award: the points the expert gave each bid"`
 	SHA256   string        `json:"sheet_sha256,omitempty" doc:"after the award: the receipt of the sheet the expert locked in the platform"`
+	// LotReceipts: on a project with lots, the receipt of each lot's sheet.
+	LotReceipts []LotReceipt `json:"lot_sheet_sha256,omitempty" doc:"after the award, on a project with lots: the receipt of each lot's sheet the expert locked in the platform"`
+}
+
+// LotReceipt is the receipt of an expert's locked sheet of one lot.
+type LotReceipt struct {
+	LotNo  int    `json:"lot_no"`
+	SHA256 string `json:"sha256"`
 }
 
 // GroupText names the member's group in a language.
@@ -56,6 +64,7 @@ func (m CommitteeMember) GroupText(lang string) string { return draw.GroupLabel(
 
 // ExpertScore is the technical points one expert gave one bid.
 type ExpertScore struct {
+	LotNo  int     `json:"lot_no,omitempty" doc:"the lot the points are for (0: the project, which has no lots)"`
 	BidID  int64   `json:"bid_id"`
 	Entity string  `json:"entity"`
 	Points float64 `json:"points"`
@@ -184,7 +193,9 @@ func (s *Service) CommitCommittee(ctx context.Context, projectID int64, in Commi
 
 // RunCommittee runs the committed expert draw at the table: the witness
 // types a value (staff of the project's unit). The drawn members are
-// notified by the draw module and confirm there.
+// notified by the draw module and confirm there; on a comprehensive-scoring
+// project procure also tells each member with an account, once, that the
+// scoring is open (notifyScoringOpen).
 func (s *Service) RunCommittee(ctx context.Context, projectID int64, in draw.DrawInput) (*Committee, error) {
 	_, p, err := s.projectForStaff(ctx, projectID)
 	if err != nil {
@@ -212,7 +223,11 @@ func (s *Service) RunCommittee(ctx context.Context, projectID int64, in draw.Dra
 		if err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, "procure.committee.draw", "procure_project", idStr(p.ID), nil, map[string]any{"draw": id, "seed": rec.Seed, "witness": in.WitnessName}, "")
+		if err := s.Audit.Record(ctx, "procure.committee.draw", "procure_project", idStr(p.ID), nil, map[string]any{"draw": id, "seed": rec.Seed, "witness": in.WitnessName}, ""); err != nil {
+			return err
+		}
+		// The sheets open with the drawn committee: its members are told.
+		return s.notifyScoringOpen(ctx, p)
 	})
 	if err != nil {
 		return nil, err
@@ -294,9 +309,22 @@ func (s *Service) Committee(ctx context.Context, projectID int64) (*Committee, e
 		for i := range c.Members {
 			m := &c.Members[i]
 			m.Scores = scores[m.ExpertID]
-			if m.Online {
-				if _, _, _, m.SHA256, err = s.sheetHead(ctx, p.ID, m.ExpertID); err != nil {
+			if !m.Online {
+				continue
+			}
+			if len(p.Lots) == 0 {
+				if _, _, _, m.SHA256, err = s.sheetHead(ctx, p.ID, 0, m.ExpertID); err != nil {
 					return nil, err
+				}
+				continue
+			}
+			for _, l := range p.Lots {
+				_, _, _, sha, err := s.sheetHead(ctx, p.ID, l.No, m.ExpertID)
+				if err != nil {
+					return nil, err
+				}
+				if sha != "" {
+					m.LotReceipts = append(m.LotReceipts, LotReceipt{LotNo: l.No, SHA256: sha})
 				}
 			}
 		}
@@ -304,23 +332,26 @@ func (s *Service) Committee(ctx context.Context, projectID int64) (*Committee, e
 	return c, nil
 }
 
-// expertScores reads the stored sheets of a project by expert.
+// expertScores reads the stored sheets of a project by expert, the
+// project's own (lot 0) first, then lot by lot.
 func (s *Service) expertScores(ctx context.Context, projectID int64) (map[int64][]ExpertScore, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT expert_id, bid_id, points FROM procure_expert_scores WHERE project_id = $1 ORDER BY expert_id, bid_id`, projectID)
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT lot_no, expert_id, bid_id, points FROM procure_expert_scores WHERE project_id = $1 ORDER BY expert_id, lot_no, bid_id`, projectID)
 	if err != nil {
 		return nil, err
 	}
 	out := map[int64][]ExpertScore{}
-	var bidIDs []int64
+	var lots []int
 	for rows.Next() {
 		var e int64
 		var x ExpertScore
-		if err := rows.Scan(&e, &x.BidID, &x.Points); err != nil {
+		if err := rows.Scan(&x.LotNo, &e, &x.BidID, &x.Points); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		out[e] = append(out[e], x)
-		bidIDs = append(bidIDs, x.BidID)
+		if !slices.Contains(lots, x.LotNo) {
+			lots = append(lots, x.LotNo)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -338,18 +369,22 @@ func (s *Service) expertScores(ctx context.Context, projectID int64) (map[int64]
 	if err != nil {
 		return nil, err
 	}
-	points, err := s.sheetPoints(ctx, projectID)
-	if err != nil {
-		return nil, err
+	points := map[int]map[int64]map[int64]map[string]SheetPoint{}
+	for _, l := range lots {
+		if points[l], err = s.sheetPoints(ctx, projectID, l); err != nil {
+			return nil, err
+		}
 	}
 	for e := range out {
 		for i := range out[e] {
 			x := &out[e][i]
 			x.Entity = names[x.BidID]
-			if byInd := points[e][x.BidID]; len(byInd) > 0 {
+			if byInd := points[x.LotNo][e][x.BidID]; len(byInd) > 0 {
 				x.Code = codes[x.BidID]
 				for _, ind := range slices.Sorted(maps.Keys(byInd)) {
-					x.Indicators = append(x.Indicators, SheetPoint{Code: x.Code, Indicator: ind, Points: byInd[ind]})
+					pt := byInd[ind]
+					pt.Code = x.Code
+					x.Indicators = append(x.Indicators, pt)
 				}
 			}
 		}

@@ -14,3 +14,13 @@ func BidOfCodeForTest(s *Service, ctx context.Context, projectID int64, code str
 	}
 	return 0, err
 }
+
+// NotifyScoringOpenForTest tells a project's committee again that the
+// scoring is open (as a later draw would): nobody may get a second message.
+func NotifyScoringOpenForTest(s *Service, ctx context.Context, projectID int64) error {
+	p, err := s.Project(ctx, projectID)
+	if err != nil {
+		return err
+	}
+	return s.DB.WithTx(ctx, func(ctx context.Context) error { return s.notifyScoringOpen(ctx, p) })
+}

@@ -370,9 +370,12 @@ func (s *Service) lotAwarded(ctx context.Context, projectID int64, lotNo int) (b
 
 // EvaluateLot evaluates one lot (staff of the project's unit): the
 // project's method, price weight and deductions on the lot's bids, the
-// technical points per bid for comprehensive scoring (in.Tech). It closes
-// registration (the project becomes evaluated). A lot already awarded is
-// refused.
+// technical points per bid for comprehensive scoring: with a drawn
+// committee the mean of its members' sheets of the lot (locked online
+// sheets, in.Sheets for the members without an account; stored per lot
+// and published after the award), otherwise in.Tech. It closes
+// registration (the project becomes evaluated) and the lot's sheets. A lot
+// already awarded is refused.
 func (s *Service) EvaluateLot(ctx context.Context, projectID int64, lotNo int, in ScoreInput) ([]LotResult, error) {
 	_, p, err := s.projectForStaff(ctx, projectID)
 	if err != nil {
@@ -398,6 +401,39 @@ func (s *Service) EvaluateLot(ctx context.Context, projectID int64, lotNo int, i
 		return nil, conflict(fmt.Sprintf("第%d包没有投标", lotNo), fmt.Sprintf("lot %d has no bids", lotNo))
 	}
 	maxTech := float64(100 - p.PriceWeight)
+	// A drawn committee scores the lot: the technical score is the mean of
+	// its members' sheets of the lot (the locked sheets of the members who
+	// score in the platform, the unit's typed sheets of the others), never
+	// points typed by the unit.
+	var sheets map[int64]map[int64]float64
+	if p.DrawProjectID != 0 {
+		members, err := s.members(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(members) != p.CommitteeSize {
+			return nil, conflict(fmt.Sprintf("评审委员会尚未抽足（%d/%d人）", len(members), p.CommitteeSize), fmt.Sprintf("the committee is not complete (%d of %d)", len(members), p.CommitteeSize))
+		}
+		if p.EvalMethod == EvalComprehensive {
+			ids := make([]int64, len(list))
+			for i, r := range list {
+				ids[i] = r.BidID
+			}
+			online, err := s.onlineLotSheets(ctx, p, lotNo, members)
+			if err != nil {
+				return nil, err
+			}
+			mean, got, err := sheetTech(members, in.Sheets, online, ids, maxTech)
+			if err != nil {
+				return nil, err
+			}
+			sheets = got
+			in.Tech = nil
+			for _, id := range ids {
+				in.Tech = append(in.Tech, TechPoints{BidID: id, Points: mean[id]})
+			}
+		}
+	}
 	inputs := make([]BidInput, len(list))
 	for i, r := range list {
 		j := slices.IndexFunc(in.Tech, func(x TechPoints) bool { return x.BidID == r.BidID })
@@ -415,6 +451,19 @@ func (s *Service) EvaluateLot(ctx context.Context, projectID int64, lotNo int, i
 	scored := Evaluate(p.EvalMethod, p.PriceWeight, lot.DeductionPct, lot.ConsortiumPct, inputs)
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		q := s.DB.Q(ctx)
+		if sheets != nil {
+			if _, err := q.Exec(ctx, "DELETE FROM procure_expert_scores WHERE project_id = $1 AND lot_no = $2", p.ID, lotNo); err != nil {
+				return err
+			}
+			for expert, sheet := range sheets {
+				for bid, pts := range sheet {
+					if _, err := q.Exec(ctx, "INSERT INTO procure_expert_scores (project_id, lot_no, bid_id, expert_id, points) VALUES ($1, $2, $3, $4, $5)",
+						p.ID, lotNo, bid, expert, pts); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		for i, sc := range scored {
 			if _, err := q.Exec(ctx, `UPDATE procure_bid_lots SET tech_score = $1, deduction_pct = $2, evaluated_fen = $3, price_score = $4, total_score = $5, rank = $6
 				WHERE bid_id = $7 AND lot_no = $8`, inputs[i].Tech, sc.DeductionPct, sc.EvaluatedFen, sc.PriceScore, sc.Total, sc.Rank, sc.ID, lotNo); err != nil {

@@ -39,6 +39,7 @@ import (
 	"yingshang/internal/db"
 	"yingshang/internal/draw"
 	"yingshang/internal/entity"
+	"yingshang/internal/notify"
 	"yingshang/internal/procure/migrations"
 	"yingshang/internal/scope"
 	"yingshang/internal/workcal"
@@ -60,6 +61,9 @@ type Service struct {
 	// Draw draws the evaluation committees from the expert pool (module
 	// draw; its Go API only).
 	Draw *draw.Service
+	// Notify tells the committee's experts that the scoring is open
+	// (in-app; nil: no messages).
+	Notify *notify.Service
 
 	// FinanceDept is the code of the finance bureau's department.
 	FinanceDept string

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
@@ -58,7 +59,11 @@ type SheetPoint struct {
 	Code      string  `json:"code" doc:"the bid's blind code"`
 	Indicator string  `json:"indicator"`
 	Points    float64 `json:"points"`
+	Comment   string  `json:"comment,omitempty" doc:"the expert's reason for the points (评分理由, at most 500 characters); part of the receipt when given; published with the score details after the award"`
 }
+
+// maxComment is the longest comment on a sheet entry, in characters.
+const maxComment = 500
 
 // SheetInput saves the caller's sheet: every entry so far (entries left out
 // are removed from the draft); lock submits it.
@@ -77,6 +82,8 @@ type CodedTotal struct {
 // by code, and the member's own sheet.
 type ScoringSheet struct {
 	ProjectID   int64            `json:"project_id"`
+	LotNo       int              `json:"lot_no,omitempty" doc:"the lot the sheet scores (0: the project, which has no lots)"`
+	LotTitle    string           `json:"lot_title,omitempty"`
 	ProjectCode string           `json:"project_code"`
 	Title       string           `json:"title"`
 	Alias       string           `json:"alias" doc:"the member's pseudonym on the project"`
@@ -100,6 +107,24 @@ func (sh *ScoringSheet) Point(code, ind string) string {
 		}
 	}
 	return ""
+}
+
+// Comment returns the comment on a code and indicator ("" when none).
+func (sh *ScoringSheet) Comment(code, ind string) string {
+	for _, p := range sh.Points {
+		if p.Code == code && p.Indicator == ind {
+			return p.Comment
+		}
+	}
+	return ""
+}
+
+// Path is the sheet's page: the project's, or the lot's.
+func (sh *ScoringSheet) Path() string {
+	if sh.LotNo > 0 {
+		return fmt.Sprintf("/procure/projects/%d/lots/%d/score", sh.ProjectID, sh.LotNo)
+	}
+	return fmt.Sprintf("/procure/projects/%d/score", sh.ProjectID)
 }
 
 // SheetState is one seat's sheet as the unit sees it before the
@@ -300,9 +325,36 @@ func (s *Service) bidCodes(ctx context.Context, projectID int64) (map[int64]stri
 	return out, rows.Err()
 }
 
+// lotCodes maps the bids on a scoring unit to their blind codes (bid id →
+// code): every coded bid of the project for lot 0, the coded bids on the
+// lot otherwise (a bid keeps its code on every lot it is on).
+func (s *Service) lotCodes(ctx context.Context, projectID int64, lotNo int) (map[int64]string, error) {
+	if lotNo == 0 {
+		return s.bidCodes(ctx, projectID)
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT b.id, b.code FROM procure_bid_lots l JOIN procure_bids b ON b.id = l.bid_id
+		WHERE l.project_id = $1 AND l.lot_no = $2 AND b.code <> '' ORDER BY b.code`, projectID, lotNo)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return nil, err
+		}
+		out[id] = code
+	}
+	return out, rows.Err()
+}
+
 // myMember finds the caller's seat on the project's committee: an expert
-// account linked to a drawn (notified or confirmed) member.
-func (s *Service) myMember(ctx context.Context, projectID int64) (*Project, CommitteeMember, error) {
+// account linked to a drawn (notified or confirmed) member. lotNo 0 is the
+// project's sheet (refused on a project with lots: each lot has its own),
+// 1.. a lot's.
+func (s *Service) myMember(ctx context.Context, projectID int64, lotNo int) (*Project, CommitteeMember, error) {
 	a, err := auth.Require(ctx, auth.Expert)
 	if err != nil {
 		return nil, CommitteeMember{}, err
@@ -327,52 +379,61 @@ func (s *Service) myMember(ctx context.Context, projectID int64) (*Project, Comm
 	if i < 0 {
 		return nil, CommitteeMember{}, notMember
 	}
-	if p.EvalMethod != EvalComprehensive || len(p.Lots) > 0 {
-		return nil, CommitteeMember{}, conflict("本项目不由专家在平台上打分（最低评标价法或分包项目）", "this project is not scored by the experts in the platform (lowest evaluated price, or lots)")
+	if p.EvalMethod != EvalComprehensive {
+		return nil, CommitteeMember{}, conflict("本项目采用最低评标价法，专家不在平台上打技术分", "this project uses the lowest evaluated price: the experts give no technical points in the platform")
+	}
+	if lotNo == 0 && len(p.Lots) > 0 {
+		return nil, CommitteeMember{}, conflict("本项目分包采购，请逐包打分", "this project has lots: score each lot")
+	}
+	if lotNo > 0 {
+		if _, err := lotOf(p, lotNo); err != nil {
+			return nil, CommitteeMember{}, err
+		}
 	}
 	return p, members[i], nil
 }
 
 // sheetHead reads a member's sheet status ("none" when never saved).
-func (s *Service) sheetHead(ctx context.Context, projectID, expertID int64) (status string, saved, locked *time.Time, sha string, err error) {
+func (s *Service) sheetHead(ctx context.Context, projectID int64, lotNo int, expertID int64) (status string, saved, locked *time.Time, sha string, err error) {
 	var sv time.Time
-	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT status, saved_at, locked_at, sha256 FROM procure_expert_sheets WHERE project_id = $1 AND expert_id = $2",
-		projectID, expertID).Scan(&status, &sv, &locked, &sha)
+	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT status, saved_at, locked_at, sha256 FROM procure_expert_sheets WHERE project_id = $1 AND lot_no = $2 AND expert_id = $3",
+		projectID, lotNo, expertID).Scan(&status, &sv, &locked, &sha)
 	if db.IsNoRows(err) {
 		return SheetNone, nil, nil, "", nil
 	}
 	return status, &sv, locked, sha, err
 }
 
-// sheetPoints reads the saved points of a project's sheets: expert id →
-// bid id → indicator → points.
-func (s *Service) sheetPoints(ctx context.Context, projectID int64) (map[int64]map[int64]map[string]float64, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT expert_id, bid_id, indicator, points FROM procure_expert_sheet_points WHERE project_id = $1", projectID)
+// sheetPoints reads the saved entries of a project's sheets on one lot (0:
+// the project's): expert id → bid id → indicator → entry (without code).
+func (s *Service) sheetPoints(ctx context.Context, projectID int64, lotNo int) (map[int64]map[int64]map[string]SheetPoint, error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT expert_id, bid_id, indicator, points, comment FROM procure_expert_sheet_points WHERE project_id = $1 AND lot_no = $2",
+		projectID, lotNo)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]map[int64]map[string]float64{}
+	out := map[int64]map[int64]map[string]SheetPoint{}
 	for rows.Next() {
 		var e, b int64
-		var ind string
-		var pts float64
-		if err := rows.Scan(&e, &b, &ind, &pts); err != nil {
+		var x SheetPoint
+		if err := rows.Scan(&e, &b, &x.Indicator, &x.Points, &x.Comment); err != nil {
 			return nil, err
 		}
 		if out[e] == nil {
-			out[e] = map[int64]map[string]float64{}
+			out[e] = map[int64]map[string]SheetPoint{}
 		}
 		if out[e][b] == nil {
-			out[e][b] = map[string]float64{}
+			out[e][b] = map[string]SheetPoint{}
 		}
-		out[e][b][ind] = pts
+		out[e][b][x.Indicator] = x
 	}
 	return out, rows.Err()
 }
 
 // SheetHash is the receipt of a sheet: the SHA-256 of its points as JSON,
-// sorted by code and indicator.
+// sorted by code and indicator (a comment is part of its entry; entries
+// without one hash as before comments existed).
 func SheetHash(points []SheetPoint) string {
 	list := slices.Clone(points)
 	sort.Slice(list, func(i, j int) bool {
@@ -387,40 +448,63 @@ func SheetHash(points []SheetPoint) string {
 }
 
 // MySheet returns the caller's scoring sheet (a drawn member with an expert
-// account): the bids by code only.
+// account) of a project without lots: the bids by code only.
 func (s *Service) MySheet(ctx context.Context, projectID int64) (*ScoringSheet, error) {
-	p, m, err := s.myMember(ctx, projectID)
+	return s.MyLotSheet(ctx, projectID, 0)
+}
+
+// MyLotSheet returns the caller's scoring sheet of one lot (0: the
+// project's, which has no lots): the bids on the lot by code only.
+func (s *Service) MyLotSheet(ctx context.Context, projectID int64, lotNo int) (*ScoringSheet, error) {
+	p, m, err := s.myMember(ctx, projectID, lotNo)
 	if err != nil {
 		return nil, err
 	}
-	return s.mySheet(ctx, p, m)
+	return s.mySheet(ctx, p, lotNo, m)
 }
 
-func (s *Service) mySheet(ctx context.Context, p *Project, m CommitteeMember) (*ScoringSheet, error) {
+// sheetOpen reports whether the sheets of a lot (0: the project's) can
+// still change: the project's while it is open; a lot's until the lot is
+// evaluated (its bids ranked) or the project awarded.
+func (s *Service) sheetOpen(ctx context.Context, p *Project, lotNo int) (bool, error) {
+	if lotNo == 0 || p.Status == ProjectAwarded {
+		return p.Status == ProjectOpen, nil
+	}
+	var n int
+	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM procure_bid_lots WHERE project_id = $1 AND lot_no = $2 AND rank > 0", p.ID, lotNo).Scan(&n)
+	return n == 0, err
+}
+
+func (s *Service) mySheet(ctx context.Context, p *Project, lotNo int, m CommitteeMember) (*ScoringSheet, error) {
 	inds, err := s.indicators(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	codes, err := s.bidCodes(ctx, p.ID)
+	codes, err := s.lotCodes(ctx, p.ID, lotNo)
 	if err != nil {
 		return nil, err
 	}
-	sh := &ScoringSheet{ProjectID: p.ID, ProjectCode: p.Code, Title: p.Title, Alias: m.Alias, TechMax: float64(100 - p.PriceWeight), Indicators: inds,
+	sh := &ScoringSheet{ProjectID: p.ID, LotNo: lotNo, ProjectCode: p.Code, Title: p.Title, Alias: m.Alias, TechMax: float64(100 - p.PriceWeight), Indicators: inds,
 		Codes: []string{}, Points: []SheetPoint{}, Totals: []CodedTotal{}}
+	if lotNo > 0 {
+		l, _ := lotOf(p, lotNo)
+		sh.LotTitle = l.Title
+	}
 	for _, c := range codes {
 		sh.Codes = append(sh.Codes, c)
 	}
 	slices.Sort(sh.Codes)
-	if sh.Status, sh.SavedAt, sh.LockedAt, sh.SHA256, err = s.sheetHead(ctx, p.ID, m.ExpertID); err != nil {
+	if sh.Status, sh.SavedAt, sh.LockedAt, sh.SHA256, err = s.sheetHead(ctx, p.ID, lotNo, m.ExpertID); err != nil {
 		return nil, err
 	}
-	all, err := s.sheetPoints(ctx, p.ID)
+	all, err := s.sheetPoints(ctx, p.ID, lotNo)
 	if err != nil {
 		return nil, err
 	}
 	for bid, byInd := range all[m.ExpertID] {
-		for ind, pts := range byInd {
-			sh.Points = append(sh.Points, SheetPoint{Code: codes[bid], Indicator: ind, Points: pts})
+		for _, x := range byInd {
+			x.Code = codes[bid]
+			sh.Points = append(sh.Points, x)
 		}
 	}
 	sort.Slice(sh.Points, func(i, j int) bool {
@@ -438,29 +522,48 @@ func (s *Service) mySheet(ctx context.Context, p *Project, m CommitteeMember) (*
 			sh.Totals = append(sh.Totals, CodedTotal{Code: c, Points: round2(v)})
 		}
 	}
-	sh.Open = sh.Status != SheetLocked && p.Status == ProjectOpen
-	return sh, nil
-}
-
-// SaveSheet saves the caller's sheet or locks it. Points 0..the
-// indicator's maximum with at most two decimals, for the project's codes
-// and indicators (errors name points.<code>.<indicator>); locking needs
-// every code × indicator. Refused once locked or once the project is
-// evaluated (409). One transaction with its audit event
-// (procure.sheet.save / procure.sheet.lock, with the receipt).
-func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput) (*ScoringSheet, error) {
-	p, m, err := s.myMember(ctx, projectID)
+	open, err := s.sheetOpen(ctx, p, lotNo)
 	if err != nil {
 		return nil, err
 	}
-	if p.Status != ProjectOpen {
+	sh.Open = sh.Status != SheetLocked && open
+	return sh, nil
+}
+
+// SaveSheet saves the caller's sheet of a project without lots, or locks
+// it (SaveLotSheet with lot 0).
+func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput) (*ScoringSheet, error) {
+	return s.SaveLotSheet(ctx, projectID, 0, in)
+}
+
+// SaveLotSheet saves the caller's sheet of one lot (0: the project's), or
+// locks it. Points 0..the indicator's maximum with at most two decimals,
+// for the codes of the bids on the lot and the project's indicators
+// (errors name points.<code>.<indicator>); a comment of at most 500
+// characters per entry, only with its points; locking needs every code ×
+// indicator. Refused once locked, once the lot (or the project without
+// lots) is evaluated, or once the project is awarded (409). One
+// transaction with its audit event (procure.sheet.save /
+// procure.sheet.lock, with the lot and the receipt).
+func (s *Service) SaveLotSheet(ctx context.Context, projectID int64, lotNo int, in SheetInput) (*ScoringSheet, error) {
+	p, m, err := s.myMember(ctx, projectID, lotNo)
+	if err != nil {
+		return nil, err
+	}
+	if open, err := s.sheetOpen(ctx, p, lotNo); err != nil || !open {
+		if err != nil {
+			return nil, err
+		}
+		if lotNo > 0 {
+			return nil, conflict(fmt.Sprintf("第%d包已评审，评分表不能再改", lotNo), fmt.Sprintf("lot %d is evaluated: its sheets are closed", lotNo))
+		}
 		return nil, conflict("项目已评审，评分表不能再改", "the project is evaluated: the sheets are closed")
 	}
 	inds, err := s.indicators(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	codes, err := s.bidCodes(ctx, p.ID)
+	codes, err := s.lotCodes(ctx, p.ID, lotNo)
 	if err != nil {
 		return nil, err
 	}
@@ -479,13 +582,13 @@ func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput)
 	seen := map[string]bool{}
 	var clean []SheetPoint
 	for _, x := range in.Points {
-		x.Code, x.Indicator = strings.ToUpper(strings.TrimSpace(x.Code)), strings.TrimSpace(x.Indicator)
+		x.Code, x.Indicator, x.Comment = strings.ToUpper(strings.TrimSpace(x.Code)), strings.TrimSpace(x.Indicator), strings.TrimSpace(x.Comment)
 		f := "points." + x.Code + "." + x.Indicator
 		mx, okInd := maxOf[x.Indicator]
 		_, okCode := byCode[x.Code]
 		switch {
 		case !okCode:
-			v.Add(f, "本项目没有编码 "+x.Code, "no bid has the code "+x.Code)
+			v.Add(f, "本包（项目）没有编码 "+x.Code, "no bid here has the code "+x.Code)
 		case !okInd:
 			v.Add(f, "本项目没有评分因素 "+x.Indicator, "no indicator "+x.Indicator)
 		case seen[x.Code+"/"+x.Indicator]:
@@ -493,6 +596,9 @@ func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput)
 		case math.IsNaN(x.Points) || x.Points < 0 || x.Points > mx || !twoDecimals(x.Points):
 			v.Add(f, fmt.Sprintf("%s 的 %s 得分须在0-%g之间（最多两位小数）", x.Code, x.Indicator, mx),
 				fmt.Sprintf("the points of %s for %s must be between 0 and %g (at most 2 decimals)", x.Code, x.Indicator, mx))
+		case utf8.RuneCountInString(x.Comment) > maxComment:
+			v.Add("comments."+x.Code+"."+x.Indicator, fmt.Sprintf("%s 的 %s 评分理由最多%d字", x.Code, x.Indicator, maxComment),
+				fmt.Sprintf("the comment on %s for %s has at most %d characters", x.Code, x.Indicator, maxComment))
 		}
 		seen[x.Code+"/"+x.Indicator] = true
 		clean = append(clean, x)
@@ -516,7 +622,7 @@ func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput)
 	now := s.now()
 	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
 		q := s.DB.Q(ctx)
-		st, _, _, _, err := s.sheetHead(ctx, p.ID, m.ExpertID)
+		st, _, _, _, err := s.sheetHead(ctx, p.ID, lotNo, m.ExpertID)
 		if err != nil {
 			return err
 		}
@@ -529,15 +635,15 @@ func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput)
 			status, sha, locked = SheetLocked, SheetHash(clean), now
 		}
 		if st == SheetNone {
-			_, err = q.Exec(ctx, "INSERT INTO procure_expert_sheets (project_id, expert_id, status, saved_at, locked_at, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
-				p.ID, m.ExpertID, status, now, locked, sha)
+			_, err = q.Exec(ctx, "INSERT INTO procure_expert_sheets (project_id, lot_no, expert_id, status, saved_at, locked_at, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+				p.ID, lotNo, m.ExpertID, status, now, locked, sha)
 			if db.IsUnique(err) {
 				return conflict("评分表已被同时修改，请刷新", "the sheet changed meanwhile: reload")
 			}
 		} else {
 			var n int64
-			n, err = q.Exec(ctx, "UPDATE procure_expert_sheets SET status = $1, saved_at = $2, locked_at = $3, sha256 = $4 WHERE project_id = $5 AND expert_id = $6 AND status = 'draft'",
-				status, now, locked, sha, p.ID, m.ExpertID)
+			n, err = q.Exec(ctx, "UPDATE procure_expert_sheets SET status = $1, saved_at = $2, locked_at = $3, sha256 = $4 WHERE project_id = $5 AND lot_no = $6 AND expert_id = $7 AND status = 'draft'",
+				status, now, locked, sha, p.ID, lotNo, m.ExpertID)
 			if err == nil && n == 0 {
 				return conflict("评分表已提交锁定，不能再改", "the sheet is locked: it cannot change")
 			}
@@ -545,12 +651,12 @@ func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput)
 		if err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, "DELETE FROM procure_expert_sheet_points WHERE project_id = $1 AND expert_id = $2", p.ID, m.ExpertID); err != nil {
+		if _, err := q.Exec(ctx, "DELETE FROM procure_expert_sheet_points WHERE project_id = $1 AND lot_no = $2 AND expert_id = $3", p.ID, lotNo, m.ExpertID); err != nil {
 			return err
 		}
 		for _, x := range clean {
-			if _, err := q.Exec(ctx, "INSERT INTO procure_expert_sheet_points (project_id, expert_id, bid_id, indicator, points) VALUES ($1, $2, $3, $4, $5)",
-				p.ID, m.ExpertID, byCode[x.Code], x.Indicator, x.Points); err != nil {
+			if _, err := q.Exec(ctx, "INSERT INTO procure_expert_sheet_points (project_id, lot_no, expert_id, bid_id, indicator, points, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+				p.ID, lotNo, m.ExpertID, byCode[x.Code], x.Indicator, x.Points, x.Comment); err != nil {
 				return err
 			}
 		}
@@ -560,17 +666,28 @@ func (s *Service) SaveSheet(ctx context.Context, projectID int64, in SheetInput)
 		}
 		// The audit names the seat, not the expert: the names are secret
 		// until the award.
-		return s.Audit.Record(ctx, action, "procure_project", idStr(p.ID), nil, map[string]any{"seat": m.Alias, "entries": len(clean), "sha256": sha}, "")
+		after := map[string]any{"seat": m.Alias, "entries": len(clean), "sha256": sha}
+		if lotNo > 0 {
+			after["lot"] = lotNo
+		}
+		return s.Audit.Record(ctx, action, "procure_project", idStr(p.ID), nil, after, "")
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.mySheet(ctx, p, m)
+	return s.mySheet(ctx, p, lotNo, m)
 }
 
-// SheetStates lists the committee's sheets without their points: the
-// project's unit, the finance bureau and supervisors (others: NotFound).
+// SheetStates lists the committee's sheets of a project without lots,
+// without their points (LotSheetStates with lot 0).
 func (s *Service) SheetStates(ctx context.Context, projectID int64) ([]SheetState, error) {
+	return s.LotSheetStates(ctx, projectID, 0)
+}
+
+// LotSheetStates lists the committee's sheets of one lot (0: the
+// project's) without their points: the project's unit, the finance bureau
+// and supervisors (others: NotFound).
+func (s *Service) LotSheetStates(ctx context.Context, projectID int64, lotNo int) ([]SheetState, error) {
 	a, err := unitOrReader(ctx)
 	if err != nil {
 		return nil, err
@@ -586,6 +703,11 @@ func (s *Service) SheetStates(ctx context.Context, projectID int64) ([]SheetStat
 	if !fin && !a.Has(auth.Supervisor) && !a.InScope(p.DepartmentID) {
 		return nil, notFound("采购项目", "project")
 	}
+	if lotNo > 0 {
+		if _, err := lotOf(p, lotNo); err != nil {
+			return nil, err
+		}
+	}
 	members, err := s.members(ctx, p)
 	if err != nil {
 		return nil, err
@@ -593,7 +715,7 @@ func (s *Service) SheetStates(ctx context.Context, projectID int64) ([]SheetStat
 	out := []SheetState{}
 	for _, m := range members {
 		st := SheetState{Alias: m.Alias, Online: m.Online, Status: SheetNone}
-		if st.Status, _, st.LockedAt, st.SHA256, err = s.sheetHead(ctx, p.ID, m.ExpertID); err != nil {
+		if st.Status, _, st.LockedAt, st.SHA256, err = s.sheetHead(ctx, p.ID, lotNo, m.ExpertID); err != nil {
 			return nil, err
 		}
 		out = append(out, st)
@@ -602,10 +724,16 @@ func (s *Service) SheetStates(ctx context.Context, projectID int64) ([]SheetStat
 }
 
 // onlineSheets returns the totals per bid of the members who score online
-// (expert id → bid id → total), refusing while one of them has not locked
-// (the message names the seats).
+// on a project without lots (onlineLotSheets with lot 0).
 func (s *Service) onlineSheets(ctx context.Context, p *Project, members []CommitteeMember) (map[int64]map[int64]float64, error) {
-	all, err := s.sheetPoints(ctx, p.ID)
+	return s.onlineLotSheets(ctx, p, 0, members)
+}
+
+// onlineLotSheets returns the totals per bid of the members who score
+// online on one lot (0: the project's) (expert id → bid id → total),
+// refusing while one of them has not locked (the message names the seats).
+func (s *Service) onlineLotSheets(ctx context.Context, p *Project, lotNo int, members []CommitteeMember) (map[int64]map[int64]float64, error) {
+	all, err := s.sheetPoints(ctx, p.ID, lotNo)
 	if err != nil {
 		return nil, err
 	}
@@ -615,7 +743,7 @@ func (s *Service) onlineSheets(ctx context.Context, p *Project, members []Commit
 		if !m.Online {
 			continue
 		}
-		st, _, _, _, err := s.sheetHead(ctx, p.ID, m.ExpertID)
+		st, _, _, _, err := s.sheetHead(ctx, p.ID, lotNo, m.ExpertID)
 		if err != nil {
 			return nil, err
 		}
@@ -626,22 +754,28 @@ func (s *Service) onlineSheets(ctx context.Context, p *Project, members []Commit
 		out[m.ExpertID] = map[int64]float64{}
 		for bid, byInd := range all[m.ExpertID] {
 			t := 0.0
-			for _, pts := range byInd {
-				t += pts
+			for _, x := range byInd {
+				t += x.Points
 			}
 			out[m.ExpertID][bid] = round2(t)
 		}
 	}
 	if len(waiting) > 0 {
-		return nil, conflict(fmt.Sprintf("还有%d位专家未提交评分表：%s", len(waiting), strings.Join(waiting, "、")),
-			fmt.Sprintf("%d experts have not locked their sheets: %s", len(waiting), strings.Join(waiting, ", ")))
+		where, whereEN := "", ""
+		if lotNo > 0 {
+			where, whereEN = fmt.Sprintf("第%d包", lotNo), fmt.Sprintf(" on lot %d", lotNo)
+		}
+		return nil, conflict(fmt.Sprintf("%s还有%d位专家未提交评分表：%s", where, len(waiting), strings.Join(waiting, "、")),
+			fmt.Sprintf("%d experts have not locked their sheets%s: %s", len(waiting), whereEN, strings.Join(waiting, ", ")))
 	}
 	return out, nil
 }
 
-// MyCommittees lists the open projects whose committee the caller sits on
-// (an expert account linked to a drawn member) and that are scored in the
-// platform, newest first: the caller's sheets to fill in.
+// MyCommittees lists the projects whose committee the caller sits on (an
+// expert account linked to a drawn member) and that are scored in the
+// platform, newest first: the caller's sheets to fill in. A project
+// without lots is listed while it is open; a project with lots until it is
+// awarded (each lot's sheet closes with the lot's evaluation).
 func (s *Service) MyCommittees(ctx context.Context) ([]Project, error) {
 	a, err := auth.Require(ctx, auth.Expert)
 	if err != nil {
@@ -655,12 +789,12 @@ func (s *Service) MyCommittees(ctx context.Context) ([]Project, error) {
 	if err != nil || expert == 0 {
 		return out, err
 	}
-	// Only open projects with a drawn committee and comprehensive scoring
-	// take sheets: the projects in evaluation now, a handful (no LIMIT, so
-	// the membership filter below never cuts a page). The seats are
-	// draw's, read per project through its API.
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+projectCols+" FROM procure_projects WHERE draw_project_id IS NOT NULL AND eval_method = $1 AND status = $2 ORDER BY id DESC",
-		EvalComprehensive, ProjectOpen)
+	// Only projects in evaluation with a drawn committee and comprehensive
+	// scoring take sheets: a handful (no LIMIT, so the membership filter
+	// below never cuts a page). The seats are draw's, read per project
+	// through its API.
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT "+projectCols+" FROM procure_projects WHERE draw_project_id IS NOT NULL AND eval_method = $1 AND status IN ($2, $3) ORDER BY id DESC",
+		EvalComprehensive, ProjectOpen, ProjectEvaluated)
 	if err != nil {
 		return nil, err
 	}
@@ -678,7 +812,7 @@ func (s *Service) MyCommittees(ctx context.Context) ([]Project, error) {
 		return nil, err
 	}
 	for _, p := range list {
-		if len(p.Lots) > 0 {
+		if len(p.Lots) == 0 && p.Status != ProjectOpen {
 			continue
 		}
 		members, err := s.members(ctx, &p)

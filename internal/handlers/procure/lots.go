@@ -52,10 +52,14 @@ func (h *handlers) mountLots() {
 			}
 			tech = append(tech, procure.TechPoints{BidID: bid, Points: pts})
 		}
+		sheets, bad := sheetsFromForm(r.PostForm)
+		if len(bad) > 0 {
+			v.Add("sheets", fmt.Sprintf("第%d包：专家评分应为数字", lot), fmt.Sprintf("lot %d: the experts' points must be numbers", lot))
+		}
 		if err := v.Err(); err != nil {
 			return err
 		}
-		_, err = svc.EvaluateLot(ctx, id, lot, procure.ScoreInput{Tech: tech})
+		_, err = svc.EvaluateLot(ctx, id, lot, procure.ScoreInput{Tech: tech, Sheets: sheets})
 		return err
 	}), unitRoles...)
 	h.s.Page("POST /procure/projects/{id}/lots/{lot}/award", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {

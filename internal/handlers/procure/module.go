@@ -76,7 +76,7 @@ var Module = module.Info{
 		}
 		intention, _ := strconv.Atoi(h.Cfg.Setting("procure-intention-days"))
 		window, _ := strconv.Atoi(h.Cfg.Setting("procure-pool-window-days"))
-		svc := &procure.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Accounts: h.Accounts, Entities: h.Entities, Credit: cr, Calendar: h.Calendar, Draw: dr,
+		svc := &procure.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Accounts: h.Accounts, Entities: h.Entities, Credit: cr, Calendar: h.Calendar, Draw: dr, Notify: h.Notify,
 			FinanceDept: strings.TrimSpace(h.Cfg.Setting("procure-finance-dept")), IntentionDays: intention, PoolWindowDays: window, SetAside: rules,
 			OCIDPrefix: strings.TrimSpace(h.Cfg.Setting("procure-ocid-prefix")), Publisher: strings.TrimSpace(h.Cfg.Setting("procure-ocds-publisher"))}
 		return &mod{svc: svc, bulk: &procure.OCDSBulk{Svc: svc, Files: h.Files, Base: h.Cfg.BaseURL}}, nil
@@ -93,6 +93,7 @@ func (m *mod) Service() any                       { return m.svc }
 func (m *mod) Mount(s *server.Server)             { Mount(s, m.svc) }
 func (m *mod) LoadDemo(ctx context.Context) error { return m.svc.LoadDemo(ctx) }
 func (m *mod) RegisterJobs(q *jobs.Queue)         { m.bulk.RegisterJobs(q) }
+func (m *mod) RegisterMessages()                  { procure.RegisterMessages() }
 
 var staffRoles = []auth.Role{auth.PlatformAdmin, auth.DeptAdmin, auth.DeptStaff, auth.Supervisor}
 

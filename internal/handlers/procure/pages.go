@@ -391,6 +391,19 @@ type publicPage struct {
 	Ratings    []procure.Rating
 	Suppliers  []procure.SupplierCredit
 	Committee  *procure.Committee
+	LotResults []procure.LotResult // a project with lots: every lot's bids and scores after the award
+}
+
+// LotTitle names a lot of the public page's project.
+func (d *publicPage) LotTitle(no int) string {
+	if d.P != nil {
+		for _, l := range d.P.Lots {
+			if l.No == no {
+				return fmt.Sprintf("%d · %s", no, l.Title)
+			}
+		}
+	}
+	return strconv.Itoa(no)
 }
 
 func (h *handlers) public(w http.ResponseWriter, r *http.Request) error {
@@ -444,6 +457,13 @@ func (h *handlers) publicProject(w http.ResponseWriter, r *http.Request) error {
 	}
 	if d.Committee, err = h.svc.Committee(ctx, id); err != nil {
 		return err
+	}
+	if len(d.P.Lots) > 0 {
+		// Anonymous: the lots' results once the project is awarded (the
+		// service shows the public nothing before).
+		if d.LotResults, err = h.svc.LotResults(ctx, id); err != nil {
+			return err
+		}
 	}
 	v := h.s.View(r, "")
 	v.Title, v.Data = d.P.Title, d

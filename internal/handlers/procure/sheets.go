@@ -74,6 +74,44 @@ func (h *handlers) mountSheets() {
 		}
 		return h.s.Redirect(w, r, fmt.Sprintf("/procure/projects/%d/score", id), msg)
 	}, auth.Expert)
+	h.s.Page("GET /procure/projects/{id}/lots/{lot}/score", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		lot, err := lotParam(r)
+		if err != nil {
+			return err
+		}
+		return h.renderLotScore(w, r, id, lot, nil)
+	}, auth.Expert)
+	h.s.Page("POST /procure/projects/{id}/lots/{lot}/score", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		lot, err := lotParam(r)
+		if err != nil {
+			return err
+		}
+		if err := r.ParseForm(); err != nil {
+			return yserr.New(yserr.Invalid, "表单无法读取", "the form cannot be read")
+		}
+		in, err := sheetFromForm(r.PostForm)
+		if err == nil {
+			in.Lock = r.FormValue("action") == "lock"
+			_, err = svc.SaveLotSheet(r.Context(), id, lot, in)
+		}
+		if err != nil {
+			return h.renderLotScore(w, r, id, lot, err)
+		}
+		v := h.s.View(r, "")
+		msg := v.T("评分表已保存。", "The sheet is saved.")
+		if in.Lock {
+			msg = v.T("评分表已提交并锁定。", "The sheet is locked.")
+		}
+		return h.s.Redirect(w, r, fmt.Sprintf("/procure/projects/%d/lots/%d/score", id, lot), msg)
+	}, auth.Expert)
 	h.s.Page("POST /procure/projects/{id}/indicators", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
 		list, err := indicatorsFromText(r.FormValue("indicators"))
 		if err != nil {
@@ -125,6 +163,51 @@ func (h *handlers) mountSheets() {
 			return svc.SaveSheet(r.Context(), id, in)
 		})
 	})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/procure/projects/{id}/lots/{lot}/sheets/mine", ID: "getProcureMyLotSheet", Tags: tags, Auth: "expert",
+		Summary: "我的分包评分表 / The caller's scoring sheet of one lot: the bids on the lot by blind code only",
+		Description: "A drawn member of the project's committee whose expert account is linked to the pool record (403 otherwise); a lot the project does not " +
+			"have is 404. No supplier names or prices before the award.",
+		Query: LotPath{}, Resp: procure.ScoringSheet{}}, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		lot, err := lotParam(r)
+		if err != nil {
+			return err
+		}
+		sh, err := svc.MyLotSheet(r.Context(), id, lot)
+		return reply(w, http.StatusOK, sh, err)
+	})
+	reg.Handle(mux, api.Op{Method: "PUT", Path: "/api/v1/procure/projects/{id}/lots/{lot}/sheets/mine", ID: "saveProcureMyLotSheet", Tags: tags, Auth: "expert",
+		Summary: "保存或提交分包评分表 / Save the caller's sheet of one lot, or lock it",
+		Description: "As the project's sheet, for the codes of the bids on the lot: points per code and indicator (errors name points.<code>.<indicator>), " +
+			"a comment of at most 500 characters per entry (comments.<code>.<indicator>); lock needs every code × indicator and returns the receipt. " +
+			"A locked sheet, a lot already evaluated or an awarded project is 409.",
+		Query: LotPath{}, Body: procure.SheetInput{}, Resp: procure.ScoringSheet{}}, func(w http.ResponseWriter, r *http.Request) error {
+		lot, err := lotParam(r)
+		if err != nil {
+			return err
+		}
+		return withBody(w, r, http.StatusOK, true, func(id int64, in procure.SheetInput) (*procure.ScoringSheet, error) {
+			return svc.SaveLotSheet(r.Context(), id, lot, in)
+		})
+	})
+	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/procure/projects/{id}/lots/{lot}/sheets", ID: "listProcureLotSheetStates", Tags: tags, Auth: "platform_admin,dept_admin,dept_staff,supervisor",
+		Summary:     "分包评分表进度 / The committee's sheets of one lot: status and receipt (never the points)",
+		Description: "The project's unit, the finance bureau and supervisors; other staff 404.",
+		Query:       LotPath{}, Resp: []procure.SheetState{}}, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		lot, err := lotParam(r)
+		if err != nil {
+			return err
+		}
+		list, err := svc.LotSheetStates(r.Context(), id, lot)
+		return reply(w, http.StatusOK, list, err)
+	})
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/api/v1/procure/projects/{id}/sheets", ID: "listProcureSheetStates", Tags: tags, Auth: "platform_admin,dept_admin,dept_staff,supervisor",
 		Summary:     "评分表进度 / The committee's sheets: online or typed by the unit, status and receipt (never the points)",
 		Description: "The project's unit, the finance bureau and supervisors; other staff 404.",
@@ -139,35 +222,55 @@ func (h *handlers) mountSheets() {
 }
 
 func (h *handlers) renderScore(w http.ResponseWriter, r *http.Request, id int64, formErr error) error {
-	sh, err := h.svc.MySheet(r.Context(), id)
+	return h.renderLotScore(w, r, id, 0, formErr)
+}
+
+// renderLotScore renders the caller's sheet of a lot (0: the project's).
+func (h *handlers) renderLotScore(w http.ResponseWriter, r *http.Request, id int64, lot int, formErr error) error {
+	sh, err := h.svc.MyLotSheet(r.Context(), id, lot)
 	if err != nil {
 		return err
 	}
 	v := h.s.View(r, "")
-	v.Title, v.Data = v.T("评分表", "Scoring sheet")+" · "+sh.ProjectCode, &scorePage{Sheet: sh}
+	v.Title = v.T("评分表", "Scoring sheet") + " · " + sh.ProjectCode
+	if lot > 0 {
+		v.Title += fmt.Sprintf(" · %s%d%s", v.T("第", "lot "), lot, v.T("包", ""))
+	}
+	v.Data = &scorePage{Sheet: sh}
 	if formErr != nil {
 		return h.s.FormError(w, r, viewScore, v, formErr)
 	}
 	return h.s.Render(w, r, http.StatusOK, viewScore, v)
 }
 
-// sheetFromForm reads fields named p.<code>.<indicator>; empty fields are
-// left out of the sheet.
+// sheetFromForm reads fields named p.<code>.<indicator> and their
+// comments c.<code>.<indicator>; empty points are left out of the sheet (a
+// comment without points is refused naming the points).
 func sheetFromForm(form map[string][]string) (procure.SheetInput, error) {
 	var in procure.SheetInput
 	var v yserr.Validation
 	for k, vs := range form {
 		rest, ok := strings.CutPrefix(k, "p.")
-		if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+		if !ok || len(vs) == 0 {
 			continue
 		}
 		code, ind, _ := strings.Cut(rest, ".")
+		comment := ""
+		if c := form["c."+rest]; len(c) > 0 {
+			comment = strings.TrimSpace(c[0])
+		}
+		if strings.TrimSpace(vs[0]) == "" {
+			if comment != "" {
+				v.Add("points."+code+"."+ind, code+" 的 "+ind+" 有评分理由但未打分", "the comment on "+code+" for "+ind+" needs its points")
+			}
+			continue
+		}
 		pts, err := strconv.ParseFloat(strings.TrimSpace(vs[0]), 64)
 		if err != nil {
 			v.Add("points."+code+"."+ind, code+" 的 "+ind+" 得分应为数字", "the points of "+code+" for "+ind+" must be a number")
 			continue
 		}
-		in.Points = append(in.Points, procure.SheetPoint{Code: code, Indicator: ind, Points: pts})
+		in.Points = append(in.Points, procure.SheetPoint{Code: code, Indicator: ind, Points: pts, Comment: comment})
 	}
 	return in, v.Err()
 }
@@ -216,14 +319,34 @@ type projectScoring struct {
 	IndicatorsText string
 	Sheets         map[string]procure.SheetState
 	Mine           *procure.ScoringSheet
+	// On a project with lots: the seats' sheet states per lot (the unit)
+	// and the caller's own sheet of each lot (a member).
+	LotSheets map[int]map[string]procure.SheetState
+	MineLots  []*procure.ScoringSheet
 }
 
 // State returns the sheet state of a seat.
 func (ps projectScoring) State(alias string) procure.SheetState { return ps.Sheets[alias] }
 
+// LotState returns the sheet state of a seat on a lot.
+func (ps projectScoring) LotState(lot int, alias string) procure.SheetState {
+	return ps.LotSheets[lot][alias]
+}
+
+// LotBidCount counts the bids on a lot the caller sees.
+func (d *projectPage) LotBidCount(lot int) int {
+	n := 0
+	for _, r := range d.LotResults {
+		if r.LotNo == lot {
+			n++
+		}
+	}
+	return n
+}
+
 func (h *handlers) scoring(ctx context.Context, a *auth.Actor, p *procure.Project, manage bool) (projectScoring, error) {
 	var ps projectScoring
-	if p.EvalMethod != procure.EvalComprehensive || len(p.Lots) > 0 {
+	if p.EvalMethod != procure.EvalComprehensive {
 		return ps, nil
 	}
 	var err error
@@ -231,6 +354,37 @@ func (h *handlers) scoring(ctx context.Context, a *auth.Actor, p *procure.Projec
 		return ps, err
 	}
 	ps.IndicatorsText = indicatorsText(ps.Indicators)
+	if len(p.Lots) > 0 {
+		if p.DrawProjectID == 0 {
+			return ps, nil
+		}
+		if manage {
+			ps.LotSheets = map[int]map[string]procure.SheetState{}
+			for _, l := range p.Lots {
+				states, err := h.svc.LotSheetStates(ctx, p.ID, l.No)
+				if err != nil {
+					return ps, err
+				}
+				ps.LotSheets[l.No] = map[string]procure.SheetState{}
+				for _, st := range states {
+					ps.LotSheets[l.No][st.Alias] = st
+				}
+			}
+		}
+		if a.Has(auth.Expert) {
+			for _, l := range p.Lots {
+				sh, err := h.svc.MyLotSheet(ctx, p.ID, l.No)
+				if yserr.Is(err, yserr.Forbidden) || yserr.Is(err, yserr.Conflict) {
+					break
+				}
+				if err != nil {
+					return ps, err
+				}
+				ps.MineLots = append(ps.MineLots, sh)
+			}
+		}
+		return ps, nil
+	}
 	if manage && p.DrawProjectID != 0 {
 		states, err := h.svc.SheetStates(ctx, p.ID)
 		if err != nil {
