@@ -194,7 +194,7 @@ func appView(v *web.View, cal *calendar.Calendar, x *policy.Application) AppView
 	switch x.State {
 	case policy.AppApproved:
 		cur = len(labels)
-	case policy.AppRejected:
+	case policy.AppRejected, policy.AppWithdrawn:
 		off = true
 	case policy.AppIntercepted:
 		cur, off = len(labels)-1, true
@@ -218,8 +218,14 @@ func appView(v *web.View, cal *calendar.Calendar, x *policy.Application) AppView
 	}
 	for _, t := range x.Tasks {
 		tv := TaskView{Task: t, StatusLabel: v.T("待审核", "pending")}
-		if t.Status == policy.TaskApproved {
+		switch {
+		case t.Status == policy.TaskApproved:
 			tv.StatusLabel = v.T("已通过", "approved")
+		case x.State == policy.AppWithdrawn:
+			// Closed before this department decided: nothing waits for it.
+			tv.StatusLabel = v.T("已撤回，无需审核", "withdrawn: no review needed")
+		case x.State == policy.AppRejected:
+			tv.StatusLabel = v.T("已办结，无需审核", "closed: no review needed")
 		}
 		if t.Step < len(x.Steps) {
 			tv.StepName = x.Steps[t.Step].Name

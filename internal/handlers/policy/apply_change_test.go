@@ -126,7 +126,7 @@ func TestApplicationChangePages(t *testing.T) {
 				t.Fatalf("withdrawal by API: %d %s", r.StatusCode, r.Body)
 			}
 			if r = ent.Get(t, page); !strings.Contains(r.Body, `data-state="withdrawn"`) || !strings.Contains(r.Body, "材料需要重新准备") || strings.Contains(r.Body, "decide-form") ||
-				strings.Contains(r.Body, "withdraw-form") || !strings.Contains(r.Body, "apply-again") {
+				strings.Contains(r.Body, "withdraw-form") || !strings.Contains(r.Body, "apply-again") || !strings.Contains(r.Body, "已撤回，无需审核") {
 				t.Errorf("withdrawn page:\n%s", r.Body)
 			}
 
