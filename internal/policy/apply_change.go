@@ -113,15 +113,22 @@ func (s *Service) openApp(ctx context.Context, id int64, rev int) (*auth.Actor, 
 // Errors: NotFound for a caller who may not read the application,
 // Forbidden for one who is not the head of a reviewer department of the
 // step, Conflict when it is not under review, was extended before, is
-// overdue or the rev is stale, Invalid naming "days" or "reason".
+// overdue (each said even when the rev is stale too) or the rev is stale,
+// Invalid naming "days" or "reason".
 func (s *Service) Extend(ctx context.Context, id int64, e Extension) (*Application, error) {
-	a, x, err := s.openApp(ctx, id, e.Rev)
+	// Whether it may be extended at all comes before a stale rev: a page
+	// left open while the application was extended says so, rather than
+	// only that the application changed.
+	a, x, err := s.openApp(ctx, id, 0)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()
 	if err := x.extendable(a, now); err != nil {
 		return nil, err
+	}
+	if e.Rev != 0 && e.Rev != x.Rev {
+		return nil, appMachine.StaleWrite()
 	}
 	limit := x.Steps[x.Step].Days
 	if e.Days < 1 || e.Days > limit {

@@ -117,6 +117,12 @@ func TestApplicationChanges(t *testing.T) {
 		if _, err := svc.Extend(head, x.ID, policy.Extension{Days: 1, Reason: "再延一次"}); !yserr.Is(err, yserr.Conflict) {
 			t.Errorf("second extension: %v", err)
 		}
+		// From a page left open before the first (a stale rev): the
+		// refusal says why, not only that the application changed.
+		if _, err := svc.Extend(head, x.ID, policy.Extension{Days: 1, Reason: "再延一次", Rev: x.Rev - 1}); !yserr.Is(err, yserr.Conflict) ||
+			!strings.Contains(yserr.As(err).ZH, "已延长过一次") {
+			t.Errorf("second extension from a stale page: %v", err)
+		}
 		// The enterprise was told: submission and extension.
 		if st := stagesOf(t, env, "policy_application", x.ID); st["inapp"] != 2 || st["sms"] != 2 {
 			t.Errorf("enterprise notices: %v", st)

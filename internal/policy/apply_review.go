@@ -238,8 +238,19 @@ var appMachine = &workflow.Definition[AppState, AppAction, *appWho, *appItem]{
 	Version:  func(it *appItem) int { return it.app.Rev },
 }
 
+// noteMissing says which reason is missing, per action: the field's
+// message names what the form asks for.
+var noteMissing = map[AppAction][2]string{
+	ActReturn:   {"请填写退回补正的原因", "give the reason for returning it for supplement"},
+	ActReject:   {"请填写不予通过的理由", "give the reason for the rejection"},
+	ActWithdraw: {"请填写撤回理由", "give the reason for the withdrawal"},
+}
+
 func needNote(it *appItem) error {
 	if strings.TrimSpace(it.dec.Note) == "" {
+		if m, ok := noteMissing[it.dec.Action]; ok {
+			return yserr.Field("note", m[0], m[1])
+		}
 		return yserr.Field("note", "请填写原因", "give the reason")
 	}
 	return nil

@@ -152,8 +152,12 @@ type AppView struct {
 	AlertLabel string
 	Tasks      []TaskView
 	Timeline   []EntryView
-	Actions    []ActionView
+	Actions    []ActionView // the decision form's buttons (withdrawal has a form of its own)
+	Withdraw   bool         // the caller (the applying enterprise) may withdraw it now
 	ReasonText string
+	// Extended: working days the current step's limit was extended by (0:
+	// not extended).
+	Extended int
 }
 
 // TaskView is a reviewer department's part.
@@ -190,7 +194,7 @@ func appView(v *web.View, cal *calendar.Calendar, x *policy.Application) AppView
 	switch x.State {
 	case policy.AppApproved:
 		cur = len(labels)
-	case policy.AppRejected:
+	case policy.AppRejected, policy.AppWithdrawn:
 		off = true
 	case policy.AppIntercepted:
 		cur, off = len(labels)-1, true
@@ -214,8 +218,14 @@ func appView(v *web.View, cal *calendar.Calendar, x *policy.Application) AppView
 	}
 	for _, t := range x.Tasks {
 		tv := TaskView{Task: t, StatusLabel: v.T("待审核", "pending")}
-		if t.Status == policy.TaskApproved {
+		switch {
+		case t.Status == policy.TaskApproved:
 			tv.StatusLabel = v.T("已通过", "approved")
+		case x.State == policy.AppWithdrawn:
+			// Closed before this department decided: nothing waits for it.
+			tv.StatusLabel = v.T("已撤回，无需审核", "withdrawn: no review needed")
+		case x.State == policy.AppRejected:
+			tv.StatusLabel = v.T("已办结，无需审核", "closed: no review needed")
 		}
 		if t.Step < len(x.Steps) {
 			tv.StepName = x.Steps[t.Step].Name
@@ -232,7 +242,14 @@ func appView(v *web.View, cal *calendar.Calendar, x *policy.Application) AppView
 		}
 		av.Timeline = append(av.Timeline, ev)
 	}
+	if x.ExtendedStep != nil && *x.ExtendedStep == x.Step && x.State == policy.AppReviewing {
+		av.Extended = x.ExtensionDays
+	}
 	for _, a := range x.Allowed {
+		if a == policy.ActWithdraw {
+			av.Withdraw = true
+			continue
+		}
 		av.Actions = append(av.Actions, ActionView{Action: string(a), Label: policy.AppActionLabel(string(a), v.Lang),
 			NeedNote: a == policy.ActReturn || a == policy.ActReject || a == policy.ActWithdraw})
 	}
@@ -357,6 +374,13 @@ func (h *handlers) decide(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.svc.Decide(r.Context(), id, d, ups); err != nil {
 		v := h.s.View(r, "")
 		v.Form = r.Form
+		// The withdrawal has a form of its own: the error and the input
+		// go back to the form they came from.
+		kind := "decide"
+		if d.Action == policy.ActWithdraw {
+			kind = "withdraw"
+		}
+		v.Form.Set("form_kind", kind)
 		if e := yserr.As(err); e.Code == yserr.Invalid || e.Code == yserr.TooLarge {
 			v.Error = e
 			v.Errors = map[string]string{}

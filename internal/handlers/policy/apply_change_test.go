@@ -65,8 +65,10 @@ func TestApplicationChangePages(t *testing.T) {
 			if r := admin.Get(t, page); !strings.Contains(r.Body, "reassign-form") || strings.Contains(r.Body, "extend-form") {
 				t.Errorf("office's page lacks the reassignment form")
 			}
-			if r := ent.Get(t, page); !strings.Contains(r.Body, "decide-withdraw") || strings.Contains(r.Body, "reassign-form") {
-				t.Errorf("enterprise's page lacks the withdrawal button")
+			// The enterprise under review: the withdrawal form, no decision
+			// form (it has nothing else to do), no reassignment.
+			if r := ent.Get(t, page); !strings.Contains(r.Body, "withdraw-form") || strings.Contains(r.Body, "decide-form") || strings.Contains(r.Body, "reassign-form") {
+				t.Errorf("enterprise's page lacks the withdrawal form, or offers more")
 			}
 
 			// Extension: a bad field keeps the input; then granted; a second is refused by the API.
@@ -116,14 +118,15 @@ func TestApplicationChangePages(t *testing.T) {
 				t.Errorf("withdrawal without reason by API: %d %s", r.StatusCode, r.Body)
 			}
 			r = ent.PostForm(t, page+"/decide", url.Values{"action": {"withdraw"}, "note": {""}})
-			if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "请填写原因") {
+			if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "请填写撤回理由") {
 				t.Fatalf("withdrawal without a note: %d\n%s", r.StatusCode, r.Body)
 			}
 			if r = env.API(t, entTok, "POST", apiPath+"/withdrawal", map[string]any{"reason": "材料需要重新准备"}); r.StatusCode != http.StatusOK ||
 				!strings.Contains(r.Body, `"state":"withdrawn"`) {
 				t.Fatalf("withdrawal by API: %d %s", r.StatusCode, r.Body)
 			}
-			if r = ent.Get(t, page); !strings.Contains(r.Body, `data-state="withdrawn"`) || !strings.Contains(r.Body, "材料需要重新准备") || strings.Contains(r.Body, "decide-form") {
+			if r = ent.Get(t, page); !strings.Contains(r.Body, `data-state="withdrawn"`) || !strings.Contains(r.Body, "材料需要重新准备") || strings.Contains(r.Body, "decide-form") ||
+				strings.Contains(r.Body, "withdraw-form") || !strings.Contains(r.Body, "apply-again") || !strings.Contains(r.Body, "已撤回，无需审核") {
 				t.Errorf("withdrawn page:\n%s", r.Body)
 			}
 
