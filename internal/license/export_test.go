@@ -1,9 +1,18 @@
 package license
 
-// SetScanBatchSize sets how many licences one scan transaction handles and
-// returns a function that restores the previous size.
+// SetScanBatchSize sets how many licences one scan transaction handles (on
+// both engines) and returns a function that restores the previous sizes.
 func SetScanBatchSize(n int) (restore func()) {
-	old := scanBatchSize
-	scanBatchSize = n
-	return func() { scanBatchSize = old }
+	old, oldPG := scanBatchSize, scanBatchSizePG
+	scanBatchSize, scanBatchSizePG = n, n
+	return func() { scanBatchSize, scanBatchSizePG = old, oldPG }
+}
+
+// SetScanFastPath turns the PostgreSQL batch of the scan on or off (off:
+// the statement-by-statement batch SQLite runs) and returns a function
+// that restores the previous setting.
+func SetScanFastPath(on bool) (restore func()) {
+	old := scanFastPath
+	scanFastPath = on
+	return func() { scanFastPath = old }
 }
