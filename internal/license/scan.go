@@ -335,9 +335,8 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 			UPDATE licenses l SET status = 'lapsed', updated_at = $4 FROM ins
 			WHERE ins.license_id = l.id AND ins.stage = 'lapsed' AND l.status = 'active' RETURNING l.id
 		)
-		SELECT ins.id, ins.stage, lap.id IS NOT NULL, `+licenseCols+`, l.phone_enc
-		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id
-		LEFT JOIN lap ON lap.id = ins.license_id AND ins.stage = 'lapsed'`, ids, stages, run.today.String(), s.Clock.Now())
+		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap), `+licenseCols+`, l.phone_enc
+		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now())
 	if err != nil {
 		return err
 	}
