@@ -16,3 +16,11 @@ func SetScanFastPath(on bool) (restore func()) {
 	scanFastPath = on
 	return func() { scanFastPath = old }
 }
+
+// SetScanWorkers sets how many batches of a PostgreSQL scan run at once
+// and returns a function that restores the previous number.
+func SetScanWorkers(n int) (restore func()) {
+	old := scanWorkers
+	scanWorkers = n
+	return func() { scanWorkers = old }
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -30,6 +31,13 @@ var scanBatchSize, scanBatchSizePG = 250, 2000
 // the equality test turns it off to compare with the statement-by-statement
 // batch that SQLite runs.
 var scanFastPath = true
+
+// scanWorkers is how many batches of one scan run at once on PostgreSQL,
+// each in its own transaction on its own connection (SQLite has one
+// writer). The batches hold disjoint licences and each claims in
+// ascending licence order, so they cannot deadlock, with each other or
+// with another scan's batches.
+var scanWorkers = 2
 
 // Rule is the stage configuration of one licence type: days before
 // expiry of the two reminders and the follow-up list, days after expiry
@@ -129,23 +137,71 @@ func (s *Service) Scan(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	run := &scanRun{today: today, types: types, admins: map[int64][]int64{}, sum: sum}
-	size, batch := scanBatchSize, s.scanBatch
+	size, batch, workers := scanBatchSize, s.scanBatch, 1
 	if s.DB.Dialect == db.Postgres && scanFastPath {
-		size, batch = scanBatchSizePG, s.scanBatchPG
+		// Enough batches for every worker, at most scanBatchSizePG each.
+		workers = max(scanWorkers, 1)
+		size, batch = max(min(scanBatchSizePG, (len(cands)+workers-1)/workers), 1), s.scanBatchPG
 	}
+	var parts [][]*candidate
 	for start := 0; start < len(cands); start += size {
-		part := cands[start:min(start+size, len(cands))]
-		if err := s.DB.WithTx(ctx, func(ctx context.Context) error { return batch(ctx, run, part) }); err != nil {
-			return sum, err
-		}
+		parts = append(parts, cands[start:min(start+size, len(cands))])
+	}
+	if err := eachParallel(ctx, workers, parts, func(ctx context.Context, part []*candidate) error {
+		return s.DB.WithTx(ctx, func(ctx context.Context) error { return batch(ctx, run, part) })
+	}); err != nil {
+		return sum, err
 	}
 	return sum, s.remindReviews(ctx, today)
+}
+
+// eachParallel calls fn for each part, on up to workers goroutines, in
+// order of the parts; after the first error it starts no more parts and
+// returns that error once the running ones are done.
+func eachParallel[T any](ctx context.Context, workers int, parts []T, fn func(context.Context, T) error) error {
+	if workers <= 1 || len(parts) <= 1 {
+		for _, p := range parts {
+			if err := fn(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var mu sync.Mutex
+	var first error
+	next := 0
+	var wg sync.WaitGroup
+	for range min(workers, len(parts)) {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				if first != nil || next == len(parts) {
+					mu.Unlock()
+					return
+				}
+				p := parts[next]
+				next++
+				mu.Unlock()
+				if err := fn(ctx, p); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }
 
 // scanRun is what the batches of one scan share: the day, the licence
 // types, the department admins read so far (once per department and
 // scan) and the summary.
 type scanRun struct {
+	mu     sync.Mutex // guards admins and sum (batches run in parallel)
 	today  calendar.Date
 	types  map[int64]*Type
 	admins map[int64][]int64
@@ -467,7 +523,9 @@ func (s *Service) finishBatch(ctx context.Context, run *scanRun, claimed []claim
 	}
 	db.AfterCommit(ctx, func() {
 		for k, v := range acted {
+			run.mu.Lock()
 			run.sum[k] += v
+			run.mu.Unlock()
 		}
 	})
 	return nil
@@ -763,13 +821,17 @@ func (s *Service) followupMessages(ctx context.Context, run *scanRun, listed map
 	depts := slices.Sorted(maps.Keys(listed)) // in a fixed order, department by department
 	for _, dept := range depts {
 		n := listed[dept]
+		run.mu.Lock()
 		admins, ok := run.admins[dept]
+		run.mu.Unlock()
 		if !ok {
 			var err error
 			if admins, err = s.deptAdmins(ctx, dept); err != nil {
 				return nil, err
 			}
+			run.mu.Lock()
 			run.admins[dept] = admins
+			run.mu.Unlock()
 		}
 		if len(admins) == 0 {
 			continue // no one to tell; the other departments still get theirs
