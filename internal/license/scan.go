@@ -3,9 +3,11 @@ package license
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -18,9 +20,24 @@ import (
 	"yingshang/internal/notify"
 )
 
-// scanBatchSize is how many licences one scan transaction handles (a
-// variable so that the concurrency test can make batches small).
-var scanBatchSize = 250
+// scanBatchSize is how many licences one scan transaction handles on
+// SQLite, and scanBatchSizePG on PostgreSQL, where a batch costs a fixed
+// number of round trips whatever its size (variables so that the
+// concurrency test can make batches small).
+var scanBatchSize, scanBatchSizePG = 250, 2000
+
+// scanFastPath selects the PostgreSQL batch (one statement claims the
+// stages, lists the follow-ups, marks the lapses and reads the licences);
+// the equality test turns it off to compare with the statement-by-statement
+// batch that SQLite runs.
+var scanFastPath = true
+
+// scanWorkers is how many batches of one scan run at once on PostgreSQL,
+// each in its own transaction on its own connection (SQLite has one
+// writer). The batches hold disjoint licences and each claims in
+// ascending licence order, so they cannot deadlock, with each other or
+// with another scan's batches.
+var scanWorkers = 2
 
 // Rule is the stage configuration of one licence type: days before
 // expiry of the two reminders and the follow-up list, days after expiry
@@ -119,13 +136,76 @@ func (s *Service) Scan(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	for start := 0; start < len(cands); start += scanBatchSize {
-		batch := cands[start:min(start+scanBatchSize, len(cands))]
-		if err := s.DB.WithTx(ctx, func(ctx context.Context) error { return s.scanBatch(ctx, batch, today, types, sum) }); err != nil {
-			return sum, err
-		}
+	run := &scanRun{today: today, types: types, admins: map[int64][]int64{}, sum: sum}
+	size, batch, workers := scanBatchSize, s.scanBatch, 1
+	if s.DB.Dialect == db.Postgres && scanFastPath {
+		// Enough batches for every worker, at most scanBatchSizePG each.
+		workers = max(scanWorkers, 1)
+		size, batch = max(min(scanBatchSizePG, (len(cands)+workers-1)/workers), 1), s.scanBatchPG
+	}
+	var parts [][]*candidate
+	for start := 0; start < len(cands); start += size {
+		parts = append(parts, cands[start:min(start+size, len(cands))])
+	}
+	if err := eachParallel(ctx, workers, parts, func(ctx context.Context, part []*candidate) error {
+		return s.DB.WithTx(ctx, func(ctx context.Context) error { return batch(ctx, run, part) })
+	}); err != nil {
+		return sum, err
 	}
 	return sum, s.remindReviews(ctx, today)
+}
+
+// eachParallel calls fn for each part, on up to workers goroutines, in
+// order of the parts; after the first error it starts no more parts and
+// returns that error once the running ones are done.
+func eachParallel[T any](ctx context.Context, workers int, parts []T, fn func(context.Context, T) error) error {
+	if workers <= 1 || len(parts) <= 1 {
+		for _, p := range parts {
+			if err := fn(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var mu sync.Mutex
+	var first error
+	next := 0
+	var wg sync.WaitGroup
+	for range min(workers, len(parts)) {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				if first != nil || next == len(parts) {
+					mu.Unlock()
+					return
+				}
+				p := parts[next]
+				next++
+				mu.Unlock()
+				if err := fn(ctx, p); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+// scanRun is what the batches of one scan share: the day, the licence
+// types, the department admins read so far (once per department and
+// scan) and the summary.
+type scanRun struct {
+	mu     sync.Mutex // guards admins and sum (batches run in parallel)
+	today  calendar.Date
+	types  map[int64]*Type
+	admins map[int64][]int64
+	sum    Summary
 }
 
 // readyRules returns the stage rules of the active types whose send time
@@ -235,15 +315,13 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 }
 
 // scanBatch performs the due stages of a batch of licences in the
-// transaction in ctx, set-based: one query reads the licences, one
+// transaction in ctx, set-based, statement by statement (SQLite, where a
+// statement is a call in process): one query reads the licences, one
 // multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING claims every due
 // stage (the rows it returns are the stages this scan owns; the others
 // were done by a concurrent scan), one statement each lists the
-// follow-ups and marks the lapses, one query finds the holders'
-// accounts, the messages go through one notify.SendMany, and the number
-// of messages of each stage row is recorded with one UPDATE per distinct
-// count.
-func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calendar.Date, types map[int64]*Type, sum Summary) error {
+// follow-ups and marks the lapses, then finishBatch sends the messages.
+func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidate) error {
 	lics, err := s.loadBatch(ctx, batch)
 	if err != nil {
 		return err
@@ -256,53 +334,153 @@ func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calen
 			}
 		}
 	}
-	claimed, err := s.claimAll(ctx, want, today)
+	claimed, err := s.claimAll(ctx, want, run.today)
 	if err != nil || len(claimed) == 0 {
 		return err
 	}
+	var followups, lapses []*scanLicence
+	for _, c := range claimed {
+		switch l := lics[c.licenseID]; c.stage {
+		case StageFollowup:
+			followups = append(followups, l)
+		case StageLapsed:
+			lapses = append(lapses, l)
+		}
+	}
+	if err := s.listFollowups(ctx, followups, run.today); err != nil {
+		return err
+	}
+	lapsed, err := s.markLapsed(ctx, lapses)
+	if err != nil {
+		return err
+	}
+	return s.finishBatch(ctx, run, claimed, lics, lapsed)
+}
+
+// scanBatchPG is scanBatch on PostgreSQL, in fewer round trips: one
+// statement (data-modifying CTEs over arrays, its SQL the same for every
+// batch) keeps the due stages of the licences still active, claims them
+// with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
+// order, as claimAll), lists the claimed follow-ups, marks the claimed
+// lapses and returns the claimed rows with their licences; finishBatch
+// then sends the messages and records the counts and the audit events.
+func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
+	var ids []int64
+	var stages []string
+	for _, c := range batch {
+		for _, stage := range c.due {
+			ids, stages = append(ids, c.id), append(stages, stage)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, `WITH want AS (
+			SELECT w.license_id, w.stage, w.ord FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS w(license_id, stage, ord)
+			JOIN licenses l ON l.id = w.license_id WHERE l.status = 'active'
+		), ins AS (
+			INSERT INTO license_reminders (license_id, stage, scan_day, created_at)
+			SELECT license_id, stage, $3, $4 FROM want ORDER BY ord
+			ON CONFLICT (license_id, stage) DO NOTHING RETURNING id, license_id, stage
+		), fol AS (
+			INSERT INTO license_followups (license_id, department_id, listed_on, status, created_at)
+			SELECT l.id, l.department_id, $3, 'open', $4 FROM ins JOIN licenses l ON l.id = ins.license_id
+			WHERE ins.stage = 'followup' ORDER BY l.id
+			ON CONFLICT (license_id) DO NOTHING
+		), lap AS (
+			UPDATE licenses l SET status = 'lapsed', updated_at = $4 FROM ins
+			WHERE ins.license_id = l.id AND ins.stage = 'lapsed' AND l.status = 'active' RETURNING l.id
+		)
+		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap), `+licenseCols+`, l.phone_enc
+		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	got := map[claimKey]int64{}
+	lics := map[int64]*scanLicence{}
+	var lapsed []int64
+	for rows.Next() {
+		var id int64
+		var stage string
+		var wasLapsed bool
+		l := &License{}
+		var answered *time.Time
+		var phoneEnc []byte
+		if err := rows.Scan(&id, &stage, &wasLapsed, &l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
+			&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
+			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind, &phoneEnc); err != nil {
+			return err
+		}
+		got[claimKey{l.ID, stage}] = id
+		if wasLapsed {
+			lapsed = append(lapsed, l.ID)
+		}
+		if lics[l.ID] != nil {
+			continue
+		}
+		l.AnsweredAt = answered
+		sl := &scanLicence{License: l}
+		if len(phoneEnc) > 0 {
+			if sl.phone, err = s.Keys.Decrypt(phoneEnc); err != nil {
+				return fmt.Errorf("licence %d phone: %w", l.ID, err)
+			}
+		}
+		lics[l.ID] = sl
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	// The claimed stages in the order of the batch, as claimAll returns them.
+	claimed := make([]claimed, 0, len(got))
+	for i, id := range ids {
+		if rid, ok := got[claimKey{id, stages[i]}]; ok {
+			claimed = append(claimed, claimedRow(rid, id, stages[i]))
+		}
+	}
+	slices.Sort(lapsed)
+	return s.finishBatch(ctx, run, claimed, lics, lapsed)
+}
+
+// finishBatch sends the messages of the claimed stages (the holders'
+// reminders in claim order, then the departments' follow-up notices,
+// all through one notify.SendMany), records how many messages each stage
+// row created and writes the audit events (one per lapsed licence, one
+// for the batch) with one RecordAll, in the transaction in ctx.
+func (s *Service) finishBatch(ctx context.Context, run *scanRun, claimed []claimed, lics map[int64]*scanLicence, lapsed []int64) error {
+	if len(claimed) == 0 {
+		return nil
+	}
 	acted := Summary{}
 	listed := map[int64]int{} // department -> licences put on its follow-up list
-	var followups, lapses []*scanLicence
 	holders := map[int64]bool{}
 	for _, c := range claimed {
 		l := lics[c.licenseID]
 		acted[c.stage]++
-		switch c.stage {
-		case StageFollowup:
-			followups = append(followups, l)
+		if c.stage == StageFollowup {
 			listed[l.DepartmentID]++
-		case StageLapsed:
-			lapses = append(lapses, l)
 		}
 		if c.stage != StageFollowup && l.EntityID != 0 {
 			holders[l.EntityID] = true
 		}
 	}
-	if err := s.listFollowups(ctx, followups, today); err != nil {
-		return err
-	}
-	if err := s.markLapsed(ctx, lapses); err != nil {
-		return err
-	}
 	users, err := s.entitiesUsers(ctx, holders)
 	if err != nil {
 		return err
 	}
-	// The messages of the whole batch go through one notify.SendMany (one
-	// multi-row insert and one batch of delivery jobs per chunk): the
-	// holders' reminders in claim order, then the departments' follow-up
-	// notices, as the one-by-one sends did.
 	var msgs []notify.Message
 	first := make([]int, len(claimed)+1) // claimed[i]'s messages are msgs[first[i]:first[i+1]]
 	for i, c := range claimed {
 		first[i] = len(msgs)
 		l := lics[c.licenseID]
+		t := run.types[l.TypeID]
 		var ms []notify.Message
 		switch c.stage {
 		case StageRemind1, StageRemind2:
-			ms, err = s.holderMessages(l, types[l.TypeID], reminderMsg(kindOf(types[l.TypeID]), false), users[l.EntityID], today)
+			ms, err = s.holderMessages(l, t, reminderMsg(kindOf(t), false), users[l.EntityID], run.today)
 		case StageLapsed:
-			ms, err = s.holderMessages(l, types[l.TypeID], reminderMsg(kindOf(types[l.TypeID]), true), users[l.EntityID], today)
+			ms, err = s.holderMessages(l, t, reminderMsg(kindOf(t), true), users[l.EntityID], run.today)
 		}
 		if err != nil {
 			return fmt.Errorf("licence %d stage %s: %w", l.ID, c.stage, err)
@@ -310,7 +488,7 @@ func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calen
 		msgs = append(msgs, ms...)
 	}
 	first[len(claimed)] = len(msgs)
-	notices, err := s.followupMessages(ctx, listed, today)
+	notices, err := s.followupMessages(ctx, run, listed)
 	if err != nil {
 		return err
 	}
@@ -318,32 +496,63 @@ func (s *Service) scanBatch(ctx context.Context, batch []*candidate, today calen
 	if err != nil {
 		return err
 	}
-	byCount := map[int][]int64{} // messages created -> stage rows
+	var rowIDs []int64
+	var counts []int
 	for i, c := range claimed {
 		n := 0
 		for _, ids := range sent[first[i]:first[i+1]] {
 			n += len(ids)
 		}
-		byCount[n] = append(byCount[n], c.id)
+		if n != 0 { // else the column's default
+			rowIDs, counts = append(rowIDs, c.id), append(counts, n)
+		}
+	}
+	if err := s.recordCounts(ctx, rowIDs, counts); err != nil {
+		return err
+	}
+	events := make([]audit.Entry, 0, len(lapsed)+1)
+	for _, id := range lapsed {
+		events = append(events, audit.Entry{Action: "license.lapsed", ObjectType: "license", ObjectID: fmt.Sprint(id),
+			Before: map[string]string{"status": StatusActive}, After: map[string]string{"status": StatusLapsed},
+			Detail: "expired without renewal: lapsed by the daily scan"})
+	}
+	events = append(events, audit.Entry{Action: "license.scan", ObjectType: "license_scan", ObjectID: run.today.String(), After: acted,
+		Detail: fmt.Sprintf("daily scan %s: %v", run.today, map[string]int(acted))})
+	if err := s.Audit.RecordAll(ctx, events); err != nil {
+		return err
+	}
+	db.AfterCommit(ctx, func() {
+		for k, v := range acted {
+			run.mu.Lock()
+			run.sum[k] += v
+			run.mu.Unlock()
+		}
+	})
+	return nil
+}
+
+// recordCounts sets the messages column of the stage rows ids[i] to
+// counts[i]: on PostgreSQL with one UPDATE from arrays, on SQLite with one
+// UPDATE per distinct count.
+func (s *Service) recordCounts(ctx context.Context, ids []int64, counts []int) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if s.DB.Dialect == db.Postgres {
+		_, err := s.DB.Q(ctx).Exec(ctx, `UPDATE license_reminders r SET messages = v.n
+			FROM unnest($1::bigint[], $2::int[]) AS v(id, n) WHERE r.id = v.id`, ids, counts)
+		return err
+	}
+	byCount := map[int][]int64{} // messages created -> stage rows
+	for i, id := range ids {
+		byCount[counts[i]] = append(byCount[counts[i]], id)
 	}
 	for n, ids := range byCount {
-		if n == 0 {
-			continue // the column's default
-		}
 		in, args := inList(ids, 1)
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE license_reminders SET messages = $1 WHERE id IN ("+in+")", append([]any{n}, args...)...); err != nil {
 			return err
 		}
 	}
-	if err := s.Audit.Record(ctx, "license.scan", "license_scan", today.String(), nil, acted,
-		fmt.Sprintf("daily scan %s: %v", today, map[string]int(acted))); err != nil {
-		return err
-	}
-	db.AfterCommit(ctx, func() {
-		for k, v := range acted {
-			sum[k] += v
-		}
-	})
 	return nil
 }
 
@@ -354,7 +563,8 @@ type scanLicence struct {
 	phone string
 }
 
-// loadBatch reads the licences of a batch (with their phones) in one query.
+// loadBatch reads the licences of a batch (with their phones) in one query
+// (without department names: the messages name the type's department).
 func (s *Service) loadBatch(ctx context.Context, batch []*candidate) (map[int64]*scanLicence, error) {
 	ids := make([]int64, len(batch))
 	for i, c := range batch {
@@ -385,15 +595,7 @@ func (s *Service) loadBatch(ctx context.Context, batch []*candidate) (map[int64]
 		}
 		out[l.ID] = sl
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	list := make([]*License, 0, len(out))
-	for _, sl := range out {
-		list = append(list, sl.License)
-	}
-	return out, s.nameLicenses(ctx, list)
+	return out, rows.Err()
 }
 
 // claimKey is a stage of a licence to claim; claimed is one claimed.
@@ -406,6 +608,10 @@ type claimed struct {
 	id        int64 // license_reminders row
 	licenseID int64
 	stage     string
+}
+
+func claimedRow(id, licenseID int64, stage string) claimed {
+	return claimed{id: id, licenseID: licenseID, stage: stage}
 }
 
 // claimAll inserts the stage rows of want in one statement and returns
@@ -483,10 +689,11 @@ func multiRow(insert, rest, tail string, shared []any, pairs [][2]any) (string, 
 	return sb.String(), args
 }
 
-// markLapsed sets the lapsed status of licences still active.
-func (s *Service) markLapsed(ctx context.Context, ls []*scanLicence) error {
+// markLapsed sets the lapsed status of licences still active and returns
+// the ids of those it changed, ascending.
+func (s *Service) markLapsed(ctx context.Context, ls []*scanLicence) ([]int64, error) {
 	if len(ls) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids := make([]int64, len(ls))
 	for i, l := range ls {
@@ -496,24 +703,22 @@ func (s *Service) markLapsed(ctx context.Context, ls []*scanLicence) error {
 	rows, err := s.DB.Q(ctx).Query(ctx, "UPDATE licenses SET status = 'lapsed', updated_at = $1 WHERE status = 'active' AND id IN ("+in+") RETURNING id",
 		append([]any{s.Clock.Now()}, args...)...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var events []audit.Entry
+	defer rows.Close()
+	var out []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
-		events = append(events, audit.Entry{Action: "license.lapsed", ObjectType: "license", ObjectID: fmt.Sprint(id),
-			Before: map[string]string{"status": StatusActive}, After: map[string]string{"status": StatusLapsed},
-			Detail: "expired without renewal: lapsed by the daily scan"})
+		out = append(out, id)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	return s.Audit.RecordAll(ctx, events)
+	slices.Sort(out)
+	return out, nil
 }
 
 // inList returns "$k+1,$k+2,..." for ids and the ids as arguments.
@@ -609,12 +814,24 @@ func TemplateData(l *License, t *Type, today calendar.Date) map[string]any {
 
 // followupMessages are the notices telling each department's admins how
 // many licences the scan put on its follow-up list.
-func (s *Service) followupMessages(ctx context.Context, listed map[int64]int, today calendar.Date) ([]notify.Message, error) {
+// The admins of a department are read once per scan.
+func (s *Service) followupMessages(ctx context.Context, run *scanRun, listed map[int64]int) ([]notify.Message, error) {
 	var out []notify.Message
-	for dept, n := range listed {
-		admins, err := s.deptAdmins(ctx, dept)
-		if err != nil {
-			return nil, err
+	today := run.today
+	depts := slices.Sorted(maps.Keys(listed)) // in a fixed order, department by department
+	for _, dept := range depts {
+		n := listed[dept]
+		run.mu.Lock()
+		admins, ok := run.admins[dept]
+		run.mu.Unlock()
+		if !ok {
+			var err error
+			if admins, err = s.deptAdmins(ctx, dept); err != nil {
+				return nil, err
+			}
+			run.mu.Lock()
+			run.admins[dept] = admins
+			run.mu.Unlock()
 		}
 		if len(admins) == 0 {
 			continue // no one to tell; the other departments still get theirs

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -12,10 +11,11 @@ import (
 	"yingshang/internal/db"
 )
 
-// sendManyChunk is how many notification rows one multi-row INSERT of
-// SendMany writes (19 parameters a row: 9,500 per statement, below both
-// engines' limits). A variable so that tests can make chunks small.
-var sendManyChunk = 500
+// sendManyChunk is how many notification rows one INSERT of SendMany
+// writes on PostgreSQL (one array parameter per column), and how many
+// rows share one batch of delivery jobs. A variable so that tests can
+// make chunks small.
+var sendManyChunk = 2000
 
 // SendMany sends msgs in the transaction in ctx (or its own) and returns
 // the ids of each message's rows (ids[i] for msgs[i], in Send's order).
@@ -25,7 +25,7 @@ var sendManyChunk = 500
 // for callers that send many messages at once (the licence scan): the
 // recipients' contacts are read in one query, each type's template
 // overrides and the active webhooks once, the rows are written with one
-// multi-row INSERT per chunk of sendManyChunk rows on PostgreSQL (one
+// INSERT of arrays per chunk of sendManyChunk rows on PostgreSQL (one
 // prepared INSERT per row on SQLite, in process) and the delivery jobs
 // with one River InsertManyTx per chunk.
 func (s *Service) SendMany(ctx context.Context, msgs []Message) ([][]int64, error) {
@@ -159,11 +159,12 @@ func (s *Service) contactsOf(ctx context.Context, msgs []Message) (map[int64]Con
 	return s.Users.Contacts(ctx, ids)
 }
 
-// insertMany stores rows with one multi-row INSERT and enqueues the
+// insertMany stores rows with one INSERT and enqueues the
 // deliveries of those that wait for one with one batch insert of jobs, in
 // the transaction in ctx. It returns the rows' ids in the order of rows:
 // the identity column numbers the rows of one INSERT in the order of its
-// VALUES list on both engines, so the ids returned, sorted, are the rows'.
+// VALUES list, or of its ordered SELECT, on both engines, so the ids
+// returned, sorted, are the rows'.
 func (s *Service) insertMany(ctx context.Context, rows []row, now time.Time) ([]int64, error) {
 	if len(rows) == 0 {
 		return nil, nil
@@ -183,32 +184,42 @@ func (s *Service) insertMany(ctx context.Context, rows []row, now time.Time) ([]
 		}
 		return ids, s.enqueueMany(ctx, rows, ids)
 	}
-	const cols = 19
-	var sb strings.Builder
-	sb.WriteString(`INSERT INTO notifications (msg_type, channel, user_id, webhook_id, address_enc, address_mask,
-		lang, subject, body, data, status, last_error, object_type, object_id, resend_of, created_at, sent_at, delivered_at, link) VALUES `)
-	args := make([]any, 0, cols*len(rows))
+	// One INSERT ... SELECT FROM unnest of one array per column: the SQL
+	// is the same for every row count, so PostgreSQL parses and plans it
+	// once per connection (pgx's statement cache), where a VALUES list of
+	// 19 parameters a row was a new statement of up to 9,500 parameters
+	// for each row count. WITH ORDINALITY ... ORDER BY keeps the rows, and
+	// so the identity values, in the order of rows.
+	n := len(rows)
+	types, channels, masks, langs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	subjects, bodies, datas, statuses := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	lastErrors, objTypes, objIDs, links := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	users, hooks, resends := make([]*int64, n), make([]*int64, n), make([]*int64, n)
+	addrs := make([][]byte, n)
+	sents, delivereds := make([]*time.Time, n), make([]*time.Time, n)
 	for i, r := range rows {
-		var sent, delivered *time.Time
 		if r.Status == StatusDelivered {
-			sent, delivered = &now, &now
+			sents[i], delivereds[i] = &now, &now
 		}
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('(')
-		for c := 1; c <= cols; c++ {
-			if c > 1 {
-				sb.WriteByte(',')
-			}
-			fmt.Fprintf(&sb, "$%d", i*cols+c)
-		}
-		sb.WriteByte(')')
-		args = append(args, r.Type, r.Channel, nullID(r.UserID), nullID(r.WebhookID), s.Keys.Encrypt(r.Address), r.Mask,
-			r.Lang, r.Subject, r.Body, r.Data, r.Status, r.LastError, r.ObjectType, r.ObjectID, nullID(r.ResendOf), now, sent, delivered, r.Link)
+		types[i], channels[i], masks[i], langs[i] = r.Type, r.Channel, r.Mask, r.Lang
+		subjects[i], bodies[i], datas[i], statuses[i] = r.Subject, r.Body, r.Data, r.Status
+		lastErrors[i], objTypes[i], objIDs[i], links[i] = r.LastError, r.ObjectType, r.ObjectID, r.Link
+		users[i], hooks[i], resends[i] = optID(r.UserID), optID(r.WebhookID), optID(r.ResendOf)
+		addrs[i] = s.Keys.Encrypt(r.Address)
 	}
-	sb.WriteString(" RETURNING id")
-	res, err := s.DB.Q(ctx).Query(ctx, sb.String(), args...)
+	const insert = `INSERT INTO notifications (msg_type, channel, user_id, webhook_id, address_enc, address_mask,
+		lang, subject, body, data, status, last_error, object_type, object_id, resend_of, created_at, sent_at, delivered_at, link)
+		SELECT v.msg_type, v.channel, v.user_id, v.webhook_id, v.address_enc, v.address_mask, v.lang, v.subject, v.body, v.data,
+			v.status, v.last_error, v.object_type, v.object_id, v.resend_of, $19, v.sent_at, v.delivered_at, v.link
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[],
+			$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::timestamptz[], $17::timestamptz[], $18::text[])
+			WITH ORDINALITY AS v(msg_type, channel, user_id, webhook_id, address_enc, address_mask, lang, subject, body, data,
+				status, last_error, object_type, object_id, resend_of, sent_at, delivered_at, link, ord)
+		ORDER BY v.ord
+		RETURNING id`
+	args := []any{types, channels, users, hooks, addrs, masks, langs, subjects, bodies, datas, statuses, lastErrors,
+		objTypes, objIDs, resends, sents, delivereds, links, now}
+	res, err := s.DB.Q(ctx).Query(ctx, insert, args...)
 	if err != nil {
 		return nil, fmt.Errorf("insert notifications: %w", err)
 	}
@@ -230,6 +241,14 @@ func (s *Service) insertMany(ctx context.Context, rows []row, now time.Time) ([]
 	}
 	slices.Sort(ids)
 	return ids, s.enqueueMany(ctx, rows, ids)
+}
+
+// optID is a nullable id for an array parameter: nil for 0.
+func optID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }
 
 // enqueueMany enqueues the deliveries of the rows (ids[i] is rows[i]'s)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"text/template"
 	"text/template/parse"
 	"time"
@@ -96,8 +97,35 @@ func (t *MessageType) checkText(v *yserr.Validation, field, text string) {
 }
 
 func parseText(text string) (*template.Template, error) {
-	return template.New("").Option("missingkey=error").Parse(text)
+	parsed.Lock()
+	tp := parsed.m[text]
+	parsed.Unlock()
+	if tp != nil {
+		return tp, nil
+	}
+	tp, err := template.New("").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	parsed.Lock()
+	if len(parsed.m) >= maxParsed {
+		clear(parsed.m)
+	}
+	parsed.m[text] = tp
+	parsed.Unlock()
+	return tp, nil
 }
+
+// parsed caches parsed templates by their text (a parsed template is safe
+// for concurrent use, and is never modified after parsing): a batch of
+// thousands of messages renders the same few templates. Emptied when it
+// reaches maxParsed texts (overrides edited many times).
+var parsed = struct {
+	sync.Mutex
+	m map[string]*template.Template
+}{m: map[string]*template.Template{}}
+
+const maxParsed = 512
 
 func execute(tp *template.Template, data map[string]any) (string, error) {
 	var b strings.Builder
