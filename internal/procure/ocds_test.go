@@ -81,6 +81,21 @@ func validateOCDS(t *testing.T, sch *jsonschema.Schema, what string, v any) {
 	t.Helper()
 	data, err := json.Marshal(v)
 	ok(t, err)
+	// The feed writes the packages with their own encoder: it must write
+	// exactly what json.Marshal writes.
+	var fast []byte
+	switch p := v.(type) {
+	case *procure.ReleasePackage:
+		fast, err = p.AppendJSON(nil)
+	case *procure.RecordPackage:
+		fast, err = p.AppendJSON(nil)
+	default:
+		t.Fatalf("%s: not an OCDS package: %T", what, v)
+	}
+	ok(t, err)
+	if !bytes.Equal(fast, data) {
+		t.Fatalf("%s: AppendJSON differs from json.Marshal:\n%s\n%s", what, fast, data)
+	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	ok(t, err)
 	if err := sch.Validate(inst); err != nil {
