@@ -96,6 +96,15 @@ func validateOCDS(t *testing.T, sch *jsonschema.Schema, what string, v any) {
 	if !bytes.Equal(fast, data) {
 		t.Fatalf("%s: AppendJSON differs from json.Marshal:\n%s\n%s", what, fast, data)
 	}
+	if path := os.Getenv("OCDS_DUMP"); path != "" {
+		// Every package the test validates, to compare two versions of the
+		// export byte for byte (docs/benchmarks.md).
+		f, err := os.OpenFile(path+"."+strings.ReplaceAll(t.Name(), "/", "."), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		ok(t, err)
+		_, err = f.Write(append(data, '\n'))
+		ok(t, err)
+		ok(t, f.Close())
+	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	ok(t, err)
 	if err := sch.Validate(inst); err != nil {
