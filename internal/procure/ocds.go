@@ -594,6 +594,12 @@ func (s *Service) nameOCDS(ctx context.Context, out []*ocdsProject, depts, ents 
 // releases builds a project's releases, oldest first, and its compiled
 // release (the latest state of every section).
 func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, Release) {
+	return s.appendReleases(make([]Release, 0, 6), x, names)
+}
+
+// appendReleases appends a project's releases to out (a page's package
+// builds them in place) and returns its compiled release.
+func (s *Service) appendReleases(out []Release, x *ocdsProject, names map[int64]string) ([]Release, Release) {
 	p := x.p
 	ocid := s.OCID(p)
 	buyer := &OrgRef{ID: unitID(p.DepartmentID), Name: names[p.DepartmentID]}
@@ -669,7 +675,6 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 	base := func(stage, date string) Release {
 		return Release{OCID: ocid, ID: ocid + "-" + stage, Date: date, Tag: tagOf[stage], InitiationType: "tender", Language: "zh", Buyer: buyer}
 	}
-	out := make([]Release, 0, 6)
 	r := base("planning", createdAt)
 	r.Parties, r.Planning = parties[:1], planning
 	out = append(out, r)
@@ -807,8 +812,7 @@ func (s *Service) OCDSReleases(ctx context.Context, pg OCDSPage) (*ReleasePackag
 	pkg := &ReleasePackage{URI: pg.Base + "/open-data/ocds/releases.json" + pageQuery(pg), Version: OCDSVersion, Extensions: []string{pg.Base + OCDSExtensionURL},
 		PublishedDate: s.now().Format(time.RFC3339), Publisher: Publisher{Name: s.publisher()}, Releases: make([]Release, 0, 5*len(list))}
 	for _, x := range list {
-		rs, _ := s.releases(x, names)
-		pkg.Releases = append(pkg.Releases, rs...)
+		pkg.Releases, _ = s.appendReleases(pkg.Releases, x, names)
 	}
 	if more {
 		pkg.Links = &Links{Next: pg.Base + "/open-data/ocds/releases.json" + pageQuery(OCDSPage{After: list[len(list)-1].p.ID, Limit: pg.Limit})}

@@ -152,25 +152,33 @@ func (s *Service) ocdsBids(ctx context.Context, byID map[int64]*ocdsProject, lo,
 		return nil, err
 	}
 	defer rows.Close()
+	// The page's bids go into one slice, each project's a part of it (one
+	// allocation for the page, not three or four per project).
 	var ents []int64
+	all := make([]Bid, 0, 4*len(byID))
 	var last *ocdsProject
+	start := 0
+	done := func() {
+		if last != nil {
+			last.bids = all[start:len(all):len(all)]
+			sortOCDSBids(last.bids)
+		}
+	}
 	for rows.Next() {
 		var b Bid
 		if err := rows.Scan(&b.ID, &b.ProjectID, &b.EntityID, &b.Rank); err != nil {
 			return nil, err
 		}
 		if x := byID[b.ProjectID]; x != nil && x.p.Status == ProjectAwarded {
-			if x != last && last != nil {
-				sortOCDSBids(last.bids)
+			if x != last {
+				done()
+				last, start = x, len(all)
 			}
-			last = x
-			x.bids = append(x.bids, b)
+			all = append(all, b)
 			ents = append(ents, b.EntityID)
 		}
 	}
-	if last != nil {
-		sortOCDSBids(last.bids)
-	}
+	done()
 	return ents, rows.Err()
 }
 
