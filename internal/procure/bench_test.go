@@ -2,7 +2,6 @@ package procure
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -120,6 +119,7 @@ func BenchmarkOCDSExport(b *testing.B) {
 	}
 	ctx := context.Background()
 	s, scan := ocdsBenchFixture(b, n)
+	var buf []byte
 	export := func() (int, int) {
 		releases, bytes := 0, 0
 		for after := int64(0); ; {
@@ -127,10 +127,11 @@ func BenchmarkOCDSExport(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			data, err := json.Marshal(pkg)
+			data, err := pkg.AppendJSON(buf[:0])
 			if err != nil {
 				b.Fatal(err)
 			}
+			buf = data
 			releases, bytes = releases+len(pkg.Releases), bytes+len(data)
 			if pkg.Links == nil {
 				return releases, bytes

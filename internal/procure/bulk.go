@@ -206,7 +206,18 @@ func (b *OCDSBulk) stream(ctx context.Context, relW, recW io.Writer) (projects, 
 	if recW == nil {
 		recW = io.Discard
 	}
-	relEnc, recEnc := json.NewEncoder(relW), json.NewEncoder(recW)
+	// Each release and record as json.Encoder.Encode writes it (the JSON
+	// and a newline), with the feed's own encoder and one reused buffer.
+	var buf []byte
+	encode := func(w io.Writer, appendJSON func([]byte) ([]byte, error)) error {
+		var err error
+		if buf, err = appendJSON(buf[:0]); err != nil {
+			return err
+		}
+		buf = append(buf, '\n')
+		_, err = w.Write(buf)
+		return err
+	}
 	published := s.now().Format(time.RFC3339)
 	head := func(w io.Writer, name, array string) error {
 		_, err := fmt.Fprintf(w, `{"uri":%s,"version":%s,"extensions":%s,"publishedDate":%s,"publisher":%s,%q:[`,
@@ -236,7 +247,7 @@ func (b *OCDSBulk) stream(ctx context.Context, relW, recW io.Writer) (projects, 
 						return 0, 0, err
 					}
 				}
-				if err := relEnc.Encode(&rs[i]); err != nil {
+				if err := encode(relW, rs[i].AppendJSON); err != nil {
 					return 0, 0, err
 				}
 				releases++
@@ -248,7 +259,7 @@ func (b *OCDSBulk) stream(ctx context.Context, relW, recW io.Writer) (projects, 
 						return 0, 0, err
 					}
 				}
-				if err := recEnc.Encode(&r); err != nil {
+				if err := encode(recW, r.AppendJSON); err != nil {
 					return 0, 0, err
 				}
 				pkgURLs = append(pkgURLs, pkgURL)

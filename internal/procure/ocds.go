@@ -11,7 +11,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"yingshang/internal/calendar"
@@ -371,13 +374,45 @@ func OCDSTenderStatus(st string) string {
 }
 
 // ocdsDate is a calendar date as the start of the day in Asia/Shanghai.
+// The export writes the same few hundred dates tens of thousands of times:
+// they are kept once converted (at most ocdsDateCacheMax of them).
 func ocdsDate(d string) string {
-	t, err := time.ParseInLocation("2006-01-02", d, calendar.Shanghai)
-	if err != nil {
-		return ""
+	if v, ok := ocdsDates.Load(d); ok {
+		return v.(string)
 	}
-	return t.Format(time.RFC3339)
+	var out string
+	if t, err := time.ParseInLocation("2006-01-02", d, calendar.Shanghai); err == nil {
+		out = t.Format(time.RFC3339)
+	}
+	if ocdsDatesN.Load() < ocdsDateCacheMax {
+		if _, loaded := ocdsDates.LoadOrStore(d, out); !loaded {
+			ocdsDatesN.Add(1)
+		}
+	}
+	return out
 }
+
+const ocdsDateCacheMax = 20000
+
+var (
+	ocdsDates  sync.Map // date → RFC 3339 start of the day in Shanghai
+	ocdsDatesN atomic.Int64
+)
+
+// unitID is a unit's party id.
+func unitID(dept int64) string { return "unit-" + strconv.FormatInt(dept, 10) }
+
+// Shared read-only slices of the releases (tags and roles), so that a
+// release does not allocate its own copies.
+var (
+	tagOf = map[string][]string{"planning": {"planning"}, "tender": {"tender"}, "award": {"award"}, "contract": {"contract"},
+		"implementation": {"implementation"}, "compiled": {"compiled"}, "tenderUpdate": {"tenderUpdate"}}
+	rolesBuyerEntity = []string{"buyer", "procuringEntity"}
+	rolesBuyer       = []string{"buyer"}
+	rolesTenderer    = []string{"tenderer"}
+	rolesSupplier    = []string{"tenderer", "supplier"}
+	rolesChallenger  = []string{"challenger"}
+)
 
 // ocdsProject is one project with what its releases need.
 type ocdsProject struct {
@@ -442,8 +477,8 @@ func (s *Service) loadOCDS(ctx context.Context, pg OCDSPage) ([]*ocdsProject, ma
 	if len(out) == 0 {
 		return out, nil, false, nil
 	}
-	byID := map[int64]*ocdsProject{}
-	var depts []int64
+	byID := make(map[int64]*ocdsProject, len(out))
+	depts := make([]int64, 0, len(out))
 	for _, x := range out {
 		byID[x.p.ID] = x
 		depts = append(depts, x.p.DepartmentID)
@@ -559,35 +594,50 @@ func (s *Service) nameOCDS(ctx context.Context, out []*ocdsProject, depts, ents 
 // releases builds a project's releases, oldest first, and its compiled
 // release (the latest state of every section).
 func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, Release) {
+	return s.appendReleases(make([]Release, 0, 6), x, names)
+}
+
+// appendReleases appends a project's releases to out (a page's package
+// builds them in place) and returns its compiled release.
+func (s *Service) appendReleases(out []Release, x *ocdsProject, names map[int64]string) ([]Release, Release) {
 	p := x.p
 	ocid := s.OCID(p)
-	buyer := &OrgRef{ID: fmt.Sprintf("unit-%d", p.DepartmentID), Name: names[p.DepartmentID]}
-	parties := []Party{{ID: buyer.ID, Name: buyer.Name, Roles: []string{"buyer", "procuringEntity"}}}
+	buyer := &OrgRef{ID: unitID(p.DepartmentID), Name: names[p.DepartmentID]}
+	parties := make([]Party, 1, 1+len(x.units)+len(x.bids))
+	parties[0] = Party{ID: buyer.ID, Name: buyer.Name, Roles: rolesBuyerEntity}
 	var units []OrgRef
 	for _, u := range x.units {
-		ref := OrgRef{ID: fmt.Sprintf("unit-%d", u), Name: names[u]}
+		ref := OrgRef{ID: unitID(u), Name: names[u]}
 		units = append(units, ref)
 		if u != p.DepartmentID {
-			parties = append(parties, Party{ID: ref.ID, Name: ref.Name, Roles: []string{"buyer"}})
+			parties = append(parties, Party{ID: ref.ID, Name: ref.Name, Roles: rolesBuyer})
 		}
 	}
-	supplier := func(b Bid) OrgRef { return OrgRef{ID: "CN-USCC-" + b.USCC, Name: b.Entity} }
 	var tenderers []OrgRef
-	var winner *Bid
-	lotWinners := map[int64]bool{}
+	if len(x.bids) > 0 {
+		tenderers = make([]OrgRef, 0, len(x.bids))
+	}
+	var winner *OrgRef
+	var lotWinners map[int64]bool
 	for _, lb := range x.lotBids {
+		if lotWinners == nil {
+			lotWinners = map[int64]bool{}
+		}
 		lotWinners[lb.bidID] = lotWinners[lb.bidID] || lb.awarded
 	}
+	idents := make([]Identifier, len(x.bids))
 	for i, b := range x.bids {
-		tenderers = append(tenderers, supplier(b))
-		roles := []string{"tenderer"}
+		ref := OrgRef{ID: "CN-USCC-" + b.USCC, Name: b.Entity}
+		tenderers = append(tenderers, ref)
+		roles := rolesTenderer
 		if b.ID == p.WinnerBidID {
-			winner = &x.bids[i]
+			winner = &tenderers[len(tenderers)-1]
 		}
 		if b.ID == p.WinnerBidID || lotWinners[b.ID] {
-			roles = append(roles, "supplier")
+			roles = rolesSupplier
 		}
-		parties = append(parties, Party{ID: supplier(b).ID, Name: b.Entity, Identifier: &Identifier{Scheme: "CN-USCC", ID: b.USCC, LegalName: b.Entity}, Roles: roles})
+		idents[i] = Identifier{Scheme: "CN-USCC", ID: b.USCC, LegalName: b.Entity}
+		parties = append(parties, Party{ID: ref.ID, Name: b.Entity, Identifier: &idents[i], Roles: roles})
 	}
 	item := Item{ID: "1", Description: KindLabel(p.Kind, "zh") + " " + p.CategoryCode, Classification: &Classification{Scheme: "CN-ZFCGPMML", ID: p.CategoryCode}}
 	createdAt := x.created.In(calendar.Shanghai).Format(time.RFC3339)
@@ -603,9 +653,9 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 		lr.SetAside.ExceptionDetails = ExceptionLabel(p.SetAsideReason, "zh")
 	}
 	if p.PoolID != 0 {
-		lr.Pooling = &Pooling{GroupID: fmt.Sprintf("pool-%d", p.PoolID), Coordination: x.coord, Units: units}
+		lr.Pooling = &Pooling{GroupID: "pool-" + strconv.FormatInt(p.PoolID, 10), Coordination: x.coord, Units: units}
 		if x.lead != 0 {
-			lr.Pooling.LeadUnit = &OrgRef{ID: fmt.Sprintf("unit-%d", x.lead), Name: names[x.lead]}
+			lr.Pooling.LeadUnit = &OrgRef{ID: unitID(x.lead), Name: names[x.lead]}
 		}
 	}
 	criteria := "priceOnly"
@@ -623,19 +673,18 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 		tender.NumberOfTenderers, tender.Tenderers = &n, tenderers
 	}
 	base := func(stage, date string) Release {
-		return Release{OCID: ocid, ID: ocid + "-" + stage, Date: date, Tag: []string{stage}, InitiationType: "tender", Language: "zh", Buyer: buyer}
+		return Release{OCID: ocid, ID: ocid + "-" + stage, Date: date, Tag: tagOf[stage], InitiationType: "tender", Language: "zh", Buyer: buyer}
 	}
-	var out []Release
 	r := base("planning", createdAt)
 	r.Parties, r.Planning = parties[:1], planning
 	out = append(out, r)
 	r = base("tender", createdAt)
 	r.Parties, r.Tender = parties[:1+max(len(x.units)-1, 0)], tender
 	out = append(out, r)
-	compiled := Release{OCID: ocid, ID: ocid + "-compiled", Date: createdAt, Tag: []string{"compiled"}, InitiationType: "tender", Language: "zh", Buyer: buyer,
+	compiled := Release{OCID: ocid, ID: ocid + "-compiled", Date: createdAt, Tag: tagOf["compiled"], InitiationType: "tender", Language: "zh", Buyer: buyer,
 		Parties: parties, Planning: planning, Tender: tender}
 	if p.Status == ProjectAwarded && winner != nil {
-		aw := Award{ID: p.Code + "-award", Title: p.Title, Status: "active", Date: ocdsDate(p.AwardOn), Value: cny(p.AwardFen), Suppliers: []OrgRef{supplier(*winner)}}
+		aw := Award{ID: p.Code + "-award", Title: p.Title, Status: "active", Date: ocdsDate(p.AwardOn), Value: cny(p.AwardFen), Suppliers: []OrgRef{*winner}}
 		awards, byLot := []Award{aw}, map[int]Award(nil)
 		var bids *Bids
 		if len(p.Lots) > 0 {
@@ -649,11 +698,11 @@ func (s *Service) releases(x *ocdsProject, names map[int64]string) ([]Release, R
 		r.Tender = &Tender{ID: tender.ID, Status: tender.Status, NumberOfTenderers: tender.NumberOfTenderers, Tenderers: tender.Tenderers}
 		out = append(out, r)
 		compiled.Awards, compiled.Bids, compiled.Date = r.Awards, bids, r.Date
-		var cs []OCDSContract
+		cs := make([]OCDSContract, 0, len(x.contracts))
 		signed, impl := "", ""
 		for _, c := range x.contracts {
-			unit := &OrgRef{ID: fmt.Sprintf("unit-%d", c.DepartmentID), Name: names[c.DepartmentID]}
-			oc := OCDSContract{ID: fmt.Sprintf("%s-contract-%d", p.Code, c.ID), AwardID: aw.ID, Title: p.Title + " · " + names[c.DepartmentID], Status: "active",
+			unit := &OrgRef{ID: unitID(c.DepartmentID), Name: names[c.DepartmentID]}
+			oc := OCDSContract{ID: p.Code + "-contract-" + strconv.FormatInt(c.ID, 10), AwardID: aw.ID, Title: p.Title + " · " + names[c.DepartmentID], Status: "active",
 				Value: cny(c.AmountFen), DateSigned: ocdsDate(c.SignedOn), Buyer: unit}
 			payee := &aw.Suppliers[0]
 			if c.Quantity > 0 {
@@ -743,11 +792,11 @@ func (s *Service) challengeRelease(x *ocdsProject, ocid string, buyer *OrgRef, t
 		}
 		list = append(list, oc)
 		if !seen[c.EntityID] {
-			parties = append(parties, Party{ID: who.ID, Name: who.Name, Identifier: &Identifier{Scheme: "CN-USCC", ID: code, LegalName: c.Entity}, Roles: []string{"challenger"}})
+			parties = append(parties, Party{ID: who.ID, Name: who.Name, Identifier: &Identifier{Scheme: "CN-USCC", ID: code, LegalName: c.Entity}, Roles: rolesChallenger})
 		}
 		seen[c.EntityID] = true
 	}
-	r := Release{OCID: ocid, ID: ocid + "-challenges", Date: ocdsDate(latest), Tag: []string{"tenderUpdate"}, InitiationType: "tender", Language: "zh", Buyer: buyer,
+	r := Release{OCID: ocid, ID: ocid + "-challenges", Date: ocdsDate(latest), Tag: tagOf["tenderUpdate"], InitiationType: "tender", Language: "zh", Buyer: buyer,
 		Parties: parties, Tender: &Tender{ID: tender.ID, Challenges: list}}
 	ct := *tender
 	ct.Challenges = list
@@ -761,10 +810,9 @@ func (s *Service) OCDSReleases(ctx context.Context, pg OCDSPage) (*ReleasePackag
 		return nil, err
 	}
 	pkg := &ReleasePackage{URI: pg.Base + "/open-data/ocds/releases.json" + pageQuery(pg), Version: OCDSVersion, Extensions: []string{pg.Base + OCDSExtensionURL},
-		PublishedDate: s.now().Format(time.RFC3339), Publisher: Publisher{Name: s.publisher()}, Releases: []Release{}}
+		PublishedDate: s.now().Format(time.RFC3339), Publisher: Publisher{Name: s.publisher()}, Releases: make([]Release, 0, 5*len(list))}
 	for _, x := range list {
-		rs, _ := s.releases(x, names)
-		pkg.Releases = append(pkg.Releases, rs...)
+		pkg.Releases, _ = s.appendReleases(pkg.Releases, x, names)
 	}
 	if more {
 		pkg.Links = &Links{Next: pg.Base + "/open-data/ocds/releases.json" + pageQuery(OCDSPage{After: list[len(list)-1].p.ID, Limit: pg.Limit})}

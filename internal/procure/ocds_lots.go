@@ -8,8 +8,11 @@ package procure
 // extensions; the local-rules extension's schema patch declares them.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 )
 
@@ -141,24 +144,60 @@ func ocdsLotAwards(p *Project, bids []ocdsLotBid) ([]Award, map[int]Award, *Bids
 // with the columns the feed publishes, in the results' order; it returns
 // the bidders' entity ids.
 func (s *Service) ocdsBids(ctx context.Context, byID map[int64]*ocdsProject, lo, hi int64) ([]int64, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, project_id, entity_id FROM procure_bids WHERE project_id >= $1 AND project_id <= $2
-		ORDER BY project_id, CASE WHEN rank = 0 THEN 1 ELSE 0 END, rank, id`, lo, hi)
+	// In the order of the index (project_id, entity_id): no sort in the
+	// database; each project's few bids are put in the results' order here.
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, project_id, entity_id, rank FROM procure_bids WHERE project_id >= $1 AND project_id <= $2
+		ORDER BY project_id`, lo, hi)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	// The page's bids go into one slice, each project's a part of it (one
+	// allocation for the page, not three or four per project).
 	var ents []int64
+	all := make([]Bid, 0, 4*len(byID))
+	var last *ocdsProject
+	start := 0
+	done := func() {
+		if last != nil {
+			last.bids = all[start:len(all):len(all)]
+			sortOCDSBids(last.bids)
+		}
+	}
 	for rows.Next() {
 		var b Bid
-		if err := rows.Scan(&b.ID, &b.ProjectID, &b.EntityID); err != nil {
+		if err := rows.Scan(&b.ID, &b.ProjectID, &b.EntityID, &b.Rank); err != nil {
 			return nil, err
 		}
 		if x := byID[b.ProjectID]; x != nil && x.p.Status == ProjectAwarded {
-			x.bids = append(x.bids, b)
+			if x != last {
+				done()
+				last, start = x, len(all)
+			}
+			all = append(all, b)
 			ents = append(ents, b.EntityID)
 		}
 	}
+	done()
 	return ents, rows.Err()
+}
+
+// sortOCDSBids orders a project's bids as the results list them: by rank,
+// unranked last, then by id.
+func sortOCDSBids(bids []Bid) {
+	slices.SortFunc(bids, func(a, b Bid) int {
+		if c := cmp.Compare(ocdsRankKey(a.Rank), ocdsRankKey(b.Rank)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+func ocdsRankKey(rank int) int64 {
+	if rank == 0 {
+		return math.MaxInt64
+	}
+	return int64(rank)
 }
 
 // ocdsContracts reads the published contracts of the projects among byID

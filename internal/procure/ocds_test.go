@@ -81,6 +81,30 @@ func validateOCDS(t *testing.T, sch *jsonschema.Schema, what string, v any) {
 	t.Helper()
 	data, err := json.Marshal(v)
 	ok(t, err)
+	// The feed writes the packages with their own encoder: it must write
+	// exactly what json.Marshal writes.
+	var fast []byte
+	switch p := v.(type) {
+	case *procure.ReleasePackage:
+		fast, err = p.AppendJSON(nil)
+	case *procure.RecordPackage:
+		fast, err = p.AppendJSON(nil)
+	default:
+		t.Fatalf("%s: not an OCDS package: %T", what, v)
+	}
+	ok(t, err)
+	if !bytes.Equal(fast, data) {
+		t.Fatalf("%s: AppendJSON differs from json.Marshal:\n%s\n%s", what, fast, data)
+	}
+	if path := os.Getenv("OCDS_DUMP"); path != "" {
+		// Every package the test validates, to compare two versions of the
+		// export byte for byte (docs/benchmarks.md).
+		f, err := os.OpenFile(path+"."+strings.ReplaceAll(t.Name(), "/", "."), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		ok(t, err)
+		_, err = f.Write(append(data, '\n'))
+		ok(t, err)
+		ok(t, f.Close())
+	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	ok(t, err)
 	if err := sch.Validate(inst); err != nil {

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net/url"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -29,11 +30,12 @@ func init() {
 		Smoke: []string{"-projects", "30"},
 		Flags: func(fs *flag.FlagSet) func(r *Run) error {
 			n := fs.Int("projects", 10000, "awarded projects")
-			return func(r *Run) error { return benchProcureOCDS(r, *n) }
+			prof := fs.String("cpuprofile", "", "write a CPU profile of the first export round (A) to this file")
+			return func(r *Run) error { return benchProcureOCDS(r, *n, *prof) }
 		}})
 }
 
-func benchProcureOCDS(r *Run, n int) error {
+func benchProcureOCDS(r *Run, n int, prof string) error {
 	env := sitetest.New(r.TB, r.Engine)
 	d := env.App.DB
 	svc := modules.Get[*procure.Service](env.Modules)
@@ -46,7 +48,24 @@ func benchProcureOCDS(r *Run, n int) error {
 		n, 3*n, n, time.Since(t0).Round(time.Millisecond), r.Rounds)
 	var size int
 	var cpuA, cpuB time.Duration // CPU time of this process per side
-	export := func(int) (Measure, error) {
+	var buf []byte
+	var profile *os.File
+	if prof != "" {
+		f, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		profile = f
+	}
+	export := func(round int) (Measure, error) {
+		if profile != nil && round == 0 {
+			// The first export round only (no scan in it).
+			if err := pprof.StartCPUProfile(profile); err != nil {
+				return Measure{}, err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		c0 := cpuTime()
 		defer func() { cpuA += cpuTime() - c0 }()
 		t0 := time.Now()
@@ -56,11 +75,12 @@ func benchProcureOCDS(r *Run, n int) error {
 			if err != nil {
 				return Measure{}, err
 			}
-			data, err := json.Marshal(pkg)
+			// As the handler writes it (its own encoder, one reused buffer).
+			buf, err = pkg.AppendJSON(buf[:0])
 			if err != nil {
 				return Measure{}, err
 			}
-			releases, bytes = releases+len(pkg.Releases), bytes+len(data)
+			releases, bytes = releases+len(pkg.Releases), bytes+len(buf)
 			if pkg.Links == nil {
 				break
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"yingshang/internal/auth"
@@ -26,6 +27,26 @@ type OCDSQuery struct {
 	After int64  `query:"after" doc:"the last project id of the previous page (from links.next)"`
 	Limit int    `query:"limit" doc:"projects per page, 1..100 (default 50)"`
 	OCID  string `query:"ocid" doc:"one project's ocid"`
+}
+
+// ocdsBufs are the buffers the feed's pages are encoded into (a page of
+// 100 projects is about 400 KB).
+var ocdsBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// writeOCDS writes a package with its own encoder (what api.WriteJSON's
+// json.Marshal would write, without reflection: issue 16's export time).
+func writeOCDS(w http.ResponseWriter, appendJSON func([]byte) ([]byte, error)) error {
+	buf := ocdsBufs.Get().(*[]byte)
+	defer ocdsBufs.Put(buf)
+	data, err := appendJSON((*buf)[:0])
+	if err != nil {
+		return err
+	}
+	*buf = data
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
+	return nil
 }
 
 func ocdsPage(r *http.Request, base string) (procure.OCDSPage, error) {
@@ -70,8 +91,11 @@ func (h *handlers) mountOCDS() {
 			return err
 		}
 		pkg, err := svc.OCDSReleases(r.Context(), pg)
+		if err != nil {
+			return err
+		}
 		bulkLink(w, procure.BulkReleases)
-		return reply(w, http.StatusOK, pkg, err)
+		return writeOCDS(w, pkg.AppendJSON)
 	})
 	reg.Handle(mux, api.Op{Method: "GET", Path: "/open-data/ocds/records.json", ID: "ocdsRecordPackage", Tags: tags, Auth: api.AuthPublic,
 		Summary:     "OCDS 记录包 / OCDS 1.1 record package",
@@ -82,8 +106,11 @@ func (h *handlers) mountOCDS() {
 			return err
 		}
 		pkg, err := svc.OCDSRecords(r.Context(), pg)
+		if err != nil {
+			return err
+		}
 		bulkLink(w, procure.BulkRecords)
-		return reply(w, http.StatusOK, pkg, err)
+		return writeOCDS(w, pkg.AppendJSON)
 	})
 	for _, name := range []string{"extension.json", "release-schema.json"} {
 		data, _ := ocdsExt.ReadFile("ocds/" + name)
