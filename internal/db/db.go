@@ -305,6 +305,7 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 		return fn(ctx)
 	}
 	tx := &Tx{db: d}
+	traceStmt("BEGIN")
 	var commit func() error
 	var rollback func()
 	if d.Dialect == Postgres {
@@ -335,6 +336,7 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 		tx.prepareUnprepared(ctx)
 		return err
 	}
+	traceStmt("COMMIT")
 	if err := commit(); err != nil {
 		tx.prepareUnprepared(ctx)
 		return fmt.Errorf("commit: %w", err)
@@ -438,6 +440,7 @@ func (q sqlQ) runner(ctx context.Context, query string) (sqlRunner, func()) {
 }
 
 func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	defer done()
 	res, err := r.ExecContext(ctx, query, normalise(args)...)
@@ -448,6 +451,7 @@ func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (q sqlQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	rows, err := r.QueryContext(ctx, query, normalise(args)...)
 	if err != nil {
@@ -458,6 +462,7 @@ func (q sqlQ) Query(ctx context.Context, query string, args ...any) (Rows, error
 }
 
 func (q sqlQ) QueryRow(ctx context.Context, query string, args ...any) Row {
+	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	return closingRow{r.QueryRowContext(ctx, query, normalise(args)...), done}
 }
@@ -494,6 +499,7 @@ type pgxRunner interface {
 type pgxQ struct{ r pgxRunner }
 
 func (q pgxQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	traceStmt(query)
 	tag, err := q.r.Exec(ctx, query, normalise(args)...)
 	if err != nil {
 		return 0, err
@@ -502,6 +508,7 @@ func (q pgxQ) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (q pgxQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	traceStmt(query)
 	rows, err := q.r.Query(ctx, query, normalise(args)...)
 	if err != nil {
 		return nil, err
@@ -510,6 +517,7 @@ func (q pgxQ) Query(ctx context.Context, query string, args ...any) (Rows, error
 }
 
 func (q pgxQ) QueryRow(ctx context.Context, query string, args ...any) Row {
+	traceStmt(query)
 	return q.r.QueryRow(ctx, query, normalise(args)...)
 }
 
