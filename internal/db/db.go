@@ -491,6 +491,7 @@ func (r sqlRows) Close() {
 // pgx (PostgreSQL)
 
 type pgxRunner interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
@@ -524,6 +525,49 @@ func (q pgxQ) QueryRow(ctx context.Context, query string, args ...any) Row {
 type pgxRows struct{ pgx.Rows }
 
 func (r pgxRows) Close() { r.Rows.Close() }
+
+// Stmt is one statement of ExecAll.
+type Stmt struct {
+	SQL  string
+	Args []any
+}
+
+// ExecAll runs the statements in order with W(ctx) (the transaction in ctx,
+// or the writer), stopping at the first error. On PostgreSQL they go to the
+// server as one batch: one round trip instead of one per statement, still
+// run one after another in the given order (so row locks are taken in that
+// order). On SQLite each runs in turn (prepared, no round trips).
+func (d *DB) ExecAll(ctx context.Context, stmts []Stmt) error {
+	if len(stmts) == 0 {
+		return nil
+	}
+	q := d.W(ctx)
+	if tx, ok := q.(*Tx); ok {
+		q = tx.Querier
+	}
+	pq, ok := q.(pgxQ)
+	if !ok || len(stmts) == 1 {
+		for _, st := range stmts {
+			if _, err := q.Exec(ctx, st.SQL, st.Args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, st := range stmts {
+		traceStmt(st.SQL)
+		b.Queue(st.SQL, normalise(st.Args)...)
+	}
+	res := pq.r.SendBatch(ctx, b)
+	for range stmts {
+		if _, err := res.Exec(); err != nil {
+			res.Close()
+			return err
+		}
+	}
+	return res.Close()
+}
 
 // Int64s runs a query whose rows are one integer column (usually ids) and
 // returns the values in the query's order.
