@@ -152,3 +152,9 @@ const beforeFrom = appealFrom + ` LEFT JOIN departments d ON d.id = a.lead_dept_
 func DueTodaySQL(now time.Time) (string, []any) {
 	return dueTodaySQL("", nil, now.UTC().Truncate(24*time.Hour), now)
 }
+
+// PhoneEnc is the encrypted phone number the appeal carries.
+func (a *Appeal) PhoneEnc() []byte { return a.phoneEnc }
+
+// Alerts are the appeal's alert levels (not in its JSON).
+func (a *Appeal) Alerts() [3]int { return [3]int{a.FRAlert, a.ReplyAlert, a.FUAlert} }

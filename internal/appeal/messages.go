@@ -98,17 +98,25 @@ var enterpriseStates = []State{Submitted, Accepted, Rejected, WaitingEnterprise,
 // did not use the platform for it and may not look there). The one who
 // took the step is not told about it.
 func (s *Service) notifyTransition(ctx context.Context, a *Appeal, action string, from, to State) error {
+	var rcpt []notify.Recipient
+	if from != to && contains(enterpriseStates, to) {
+		var err error
+		if rcpt, err = s.enterpriseRecipients(ctx, a); err != nil {
+			return err
+		}
+	}
+	return s.notifyTransitionTo(ctx, a, action, from, to, rcpt)
+}
+
+// notifyTransitionTo is notifyTransition with the enterprise recipients
+// already read (intake reads them before its write transaction); rcpt is
+// used only when the enterprise is told about the step.
+func (s *Service) notifyTransitionTo(ctx context.Context, a *Appeal, action string, from, to State, rcpt []notify.Recipient) error {
 	msg := notify.Message{Type: MsgTransition, ObjectType: "appeal", ObjectID: strconv.FormatInt(a.ID, 10), Link: appealLink(a.ID),
 		Data: map[string]any{"number": a.Number, "title": a.Title, "state": to.Label("zh"), "state_en": to.Label("en"),
 			"action": action, "state_code": string(to)}}
-	if from != to && contains(enterpriseStates, to) {
-		rcpt, err := s.enterpriseRecipients(ctx, a)
-		if err != nil {
-			return err
-		}
-		if len(rcpt) > 0 {
-			msg.To, msg.Channels = rcpt, []string{notify.ChannelInApp, notify.ChannelSMS}
-		}
+	if from != to && contains(enterpriseStates, to) && len(rcpt) > 0 {
+		msg.To, msg.Channels = rcpt, []string{notify.ChannelInApp, notify.ChannelSMS}
 	}
 	_, err := s.Notify.Send(ctx, msg)
 	return err

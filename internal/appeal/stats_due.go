@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"yingshang/internal/db"
 )
 
 // The time-dependent dashboard figures (table appeal_stats_due, migration
@@ -52,10 +54,10 @@ func dueKeys(a *Appeal) []dueKey {
 	return keys
 }
 
-// dueMove moves an appeal's rows in appeal_stats_due from before (nil: a
-// new appeal) to after, in key order (no deadlock between two movers on
-// PostgreSQL).
-func (s *Service) dueMove(ctx context.Context, before, after *Appeal) error {
+// dueMove is the statements that move an appeal's rows in
+// appeal_stats_due from before (nil: a new appeal) to after, in key order
+// (no deadlock between two movers on PostgreSQL).
+func dueMove(before, after *Appeal) []db.Stmt {
 	delta := map[dueKey]int64{}
 	if before != nil {
 		for _, k := range dueKeys(before) {
@@ -75,14 +77,13 @@ func (s *Service) dueMove(ctx context.Context, before, after *Appeal) error {
 		return cmp.Or(strings.Compare(a.what, b.what), strings.Compare(a.day, b.day), strings.Compare(a.kind, b.kind),
 			strings.Compare(a.topic, b.topic), cmp.Compare(a.dept, b.dept))
 	})
+	stmts := make([]db.Stmt, 0, len(keys))
 	for _, k := range keys {
-		if _, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_stats_due (what, due_day, kind, topic, dept_id, n) VALUES ($1, $2, $3, $4, $5, $6)
+		stmts = append(stmts, db.Stmt{SQL: `INSERT INTO appeal_stats_due (what, due_day, kind, topic, dept_id, n) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (what, due_day, kind, topic, dept_id) DO UPDATE SET n = appeal_stats_due.n + excluded.n`,
-			k.what, k.day, k.kind, k.topic, k.dept, delta[k]); err != nil {
-			return err
-		}
+			Args: []any{k.what, k.day, k.kind, k.topic, k.dept, delta[k]}})
 	}
-	return nil
+	return stmts
 }
 
 // rebuildDue fills appeal_stats_due from the open appeals (RebuildRollup's

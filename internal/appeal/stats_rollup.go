@@ -80,10 +80,11 @@ func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 			deltas[0], deltas[1] = deltas[1], deltas[0]
 		}
 	}
+	// The statements go to the database together (one round trip on
+	// PostgreSQL, issue 17), in the lock order above.
+	var stmts []db.Stmt
 	for _, d := range deltas {
-		if err := s.rollupAdd(ctx, "appeal_stats_days", "day", d.k.day, d.k, d.v); err != nil {
-			return err
-		}
+		stmts = append(stmts, rollupAdd("appeal_stats_days", "day", d.k.day, d.k, d.v))
 	}
 	// The month rows: the same two keys with the day cut to its month,
 	// which may order them the other way round or make them one.
@@ -110,11 +111,9 @@ func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 		return 0
 	})
 	for _, k := range mkeys {
-		if err := s.rollupAdd(ctx, "appeal_stats_months", "month", k.day, k, months[k]); err != nil {
-			return err
-		}
+		stmts = append(stmts, rollupAdd("appeal_stats_months", "month", k.day, k, months[k]))
 	}
-	return s.dueMove(ctx, before, after)
+	return s.DB.ExecAll(ctx, append(stmts, dueMove(before, after)...))
 }
 
 type rollupDelta struct {
@@ -138,17 +137,17 @@ func keyLess(a, b statKey) bool {
 	return a.state < b.state
 }
 
-// rollupAdd adds v to the row of key k (period at in column col) of table.
-func (s *Service) rollupAdd(ctx context.Context, table, col, at string, k statKey, v statVec) error {
-	_, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO `+table+` (`+col+`, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+// rollupAdd is the statement that adds v to the row of key k (period at
+// in column col) of table.
+func rollupAdd(table, col, at string, k statKey, v statVec) db.Stmt {
+	return db.Stmt{SQL: `INSERT INTO ` + table + ` (` + col + `, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (`+col+`, kind, topic, dept_id, state) DO UPDATE SET n = `+table+`.n + excluded.n,
-		replied = `+table+`.replied + excluded.replied, on_time = `+table+`.on_time + excluded.on_time,
-		wd_sum = `+table+`.wd_sum + excluded.wd_sum, wd_n = `+table+`.wd_n + excluded.wd_n,
-		rated = `+table+`.rated + excluded.rated, satisfied = `+table+`.satisfied + excluded.satisfied,
-		reopened = `+table+`.reopened + excluded.reopened`,
-		at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened)
-	return err
+		ON CONFLICT (` + col + `, kind, topic, dept_id, state) DO UPDATE SET n = ` + table + `.n + excluded.n,
+		replied = ` + table + `.replied + excluded.replied, on_time = ` + table + `.on_time + excluded.on_time,
+		wd_sum = ` + table + `.wd_sum + excluded.wd_sum, wd_n = ` + table + `.wd_n + excluded.wd_n,
+		rated = ` + table + `.rated + excluded.rated, satisfied = ` + table + `.satisfied + excluded.satisfied,
+		reopened = ` + table + `.reopened + excluded.reopened`,
+		Args: []any{at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened}}
 }
 
 // ensureRollup fills the rollup from the appeals table once (the appeals

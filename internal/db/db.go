@@ -305,6 +305,7 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 		return fn(ctx)
 	}
 	tx := &Tx{db: d}
+	traceStmt("BEGIN")
 	var commit func() error
 	var rollback func()
 	if d.Dialect == Postgres {
@@ -335,6 +336,7 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 		tx.prepareUnprepared(ctx)
 		return err
 	}
+	traceStmt("COMMIT")
 	if err := commit(); err != nil {
 		tx.prepareUnprepared(ctx)
 		return fmt.Errorf("commit: %w", err)
@@ -438,6 +440,7 @@ func (q sqlQ) runner(ctx context.Context, query string) (sqlRunner, func()) {
 }
 
 func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	defer done()
 	res, err := r.ExecContext(ctx, query, normalise(args)...)
@@ -448,6 +451,7 @@ func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (q sqlQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	rows, err := r.QueryContext(ctx, query, normalise(args)...)
 	if err != nil {
@@ -458,6 +462,7 @@ func (q sqlQ) Query(ctx context.Context, query string, args ...any) (Rows, error
 }
 
 func (q sqlQ) QueryRow(ctx context.Context, query string, args ...any) Row {
+	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	return closingRow{r.QueryRowContext(ctx, query, normalise(args)...), done}
 }
@@ -486,6 +491,7 @@ func (r sqlRows) Close() {
 // pgx (PostgreSQL)
 
 type pgxRunner interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
@@ -494,6 +500,7 @@ type pgxRunner interface {
 type pgxQ struct{ r pgxRunner }
 
 func (q pgxQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	traceStmt(query)
 	tag, err := q.r.Exec(ctx, query, normalise(args)...)
 	if err != nil {
 		return 0, err
@@ -502,6 +509,7 @@ func (q pgxQ) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (q pgxQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	traceStmt(query)
 	rows, err := q.r.Query(ctx, query, normalise(args)...)
 	if err != nil {
 		return nil, err
@@ -510,12 +518,56 @@ func (q pgxQ) Query(ctx context.Context, query string, args ...any) (Rows, error
 }
 
 func (q pgxQ) QueryRow(ctx context.Context, query string, args ...any) Row {
+	traceStmt(query)
 	return q.r.QueryRow(ctx, query, normalise(args)...)
 }
 
 type pgxRows struct{ pgx.Rows }
 
 func (r pgxRows) Close() { r.Rows.Close() }
+
+// Stmt is one statement of ExecAll.
+type Stmt struct {
+	SQL  string
+	Args []any
+}
+
+// ExecAll runs the statements in order with W(ctx) (the transaction in ctx,
+// or the writer), stopping at the first error. On PostgreSQL they go to the
+// server as one batch: one round trip instead of one per statement, still
+// run one after another in the given order (so row locks are taken in that
+// order). On SQLite each runs in turn (prepared, no round trips).
+func (d *DB) ExecAll(ctx context.Context, stmts []Stmt) error {
+	if len(stmts) == 0 {
+		return nil
+	}
+	q := d.W(ctx)
+	if tx, ok := q.(*Tx); ok {
+		q = tx.Querier
+	}
+	pq, ok := q.(pgxQ)
+	if !ok || len(stmts) == 1 {
+		for _, st := range stmts {
+			if _, err := q.Exec(ctx, st.SQL, st.Args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, st := range stmts {
+		traceStmt(st.SQL)
+		b.Queue(st.SQL, normalise(st.Args)...)
+	}
+	res := pq.r.SendBatch(ctx, b)
+	for range stmts {
+		if _, err := res.Exec(); err != nil {
+			res.Close()
+			return err
+		}
+	}
+	return res.Close()
+}
 
 // Int64s runs a query whose rows are one integer column (usually ids) and
 // returns the values in the query's order.
