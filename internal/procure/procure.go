@@ -33,6 +33,7 @@ import (
 	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
+	"yingshang/internal/bideval"
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
 	"yingshang/internal/credit"
@@ -60,6 +61,10 @@ type Service struct {
 	// Draw draws the evaluation committees from the expert pool (module
 	// draw; its Go API only).
 	Draw *draw.Service
+	// Bideval runs the double-blind evaluation of blind projects (module
+	// bideval; its Go API only). Nil when the module is off: the blind flag
+	// is then refused.
+	Bideval *bideval.Service
 
 	// FinanceDept is the code of the finance bureau's department.
 	FinanceDept string
