@@ -153,7 +153,7 @@ func (s *Service) PublishBlindNotice(ctx context.Context, projectID int64, in Bl
 			return err
 		}
 		if _, err := s.Bideval.SetSettings(sc, d.ID, bideval.SettingsInput{DeadlineAt: deadline.Format(time.RFC3339), Procedure: proc,
-			Criteria: blindCriteria(inds), Rule: in.Rule, PriceMax: float64(p.PriceWeight)}); err != nil {
+			Criteria: blindCriteria(inds), Rule: in.Rule, PriceMax: float64(p.PriceWeight), AdmittedBy: "procure"}); err != nil {
 			return err
 		}
 		n, err := s.DB.Q(ctx).Exec(ctx, "UPDATE procure_projects SET draw_project_id = $1, version = version + 1 WHERE id = $2 AND version = $3 AND draw_project_id IS NULL",
@@ -209,7 +209,7 @@ func (s *Service) Blind(ctx context.Context, projectID int64) (*BlindState, erro
 // transaction, as the supplier): it uploads its parts there. bideval
 // refuses a registration after the deadline, naming it.
 func (s *Service) registerBlind(ctx context.Context, p *Project, manager string) error {
-	_, err := s.Bideval.Register(ctx, p.DrawProjectID, bideval.RegisterInput{ProjectManager: manager})
+	_, err := s.Bideval.RegisterAdmitted(ctx, p.DrawProjectID, bideval.RegisterInput{ProjectManager: manager}, "procure")
 	return err
 }
 

@@ -114,6 +114,12 @@ func TestBlindOpenTender(t *testing.T) {
 		if _, err := be.MyBid(ent(x.bad), bs.DrawProjectID); !yserr.Is(err, yserr.NotFound) {
 			t.Fatalf("a supplier refused by the credit gate is registered in bideval: %v", err)
 		}
+		// Nor can it register in bideval directly: procure admits the bidders.
+		_, err = be.Register(ent(x.bad), bs.DrawProjectID, bideval.RegisterInput{})
+		wantErr(t, err, yserr.Conflict, "")
+		if !strings.Contains(yserr.As(err).ZH, "政府采购") {
+			t.Fatalf("direct registration refused with %v", err)
+		}
 		prices := map[int64]string{x.small: "3000000", x.micro: "3100000", x.large: "2800000"}
 		label := map[int64]string{x.small: "S", x.micro: "M", x.large: "L"}
 		sizes := map[int64]string{x.small: "small", x.micro: "micro", x.large: "large"}
