@@ -157,6 +157,10 @@ type SettingsInput struct {
 	Rule        string      `json:"rule" enum:"mean,trimmed_mean"`
 	PriceMethod string      `json:"price_method,omitempty" enum:"lowest_price"`
 	PriceMax    float64     `json:"price_max" doc:"points of the price score; technical maxima + price = 100"`
+	// AdmittedBy names the module that admits the bidders (Go API only,
+	// honoured from a system actor at the first save): a direct
+	// registration is then refused; that module calls RegisterAdmitted.
+	AdmittedBy string `json:"-"`
 }
 
 // Settings is a project's evaluation as stored.
@@ -187,6 +191,7 @@ type Settings struct {
 	departmentID   int64
 	tenderer       string
 	committee      int
+	admittedBy     string
 }
 
 // File is one uploaded version of a part: the bidder's receipt.

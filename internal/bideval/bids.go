@@ -52,6 +52,18 @@ func pseudonym() (string, error) {
 // the deadline. Its credit code joins the project's known bidders, so that
 // expert draws avoid its employees and declared relations.
 func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInput) (*Bid, error) {
+	return s.register(ctx, projectID, in, "")
+}
+
+// RegisterAdmitted registers the caller's entity on a project whose
+// bidders module admits (Settings.AdmittedBy): that module calls it, in
+// its own transaction, once its checks passed. Everything else is as
+// Register.
+func (s *Service) RegisterAdmitted(ctx context.Context, projectID int64, in RegisterInput, module string) (*Bid, error) {
+	return s.register(ctx, projectID, in, module)
+}
+
+func (s *Service) register(ctx context.Context, projectID int64, in RegisterInput, via string) (*Bid, error) {
 	a, err := bidder(ctx)
 	if err != nil {
 		return nil, err
@@ -68,6 +80,14 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 		}
 		if st.Status != StatusOpen {
 			return deadlinePassed(st)
+		}
+		if st.admittedBy != "" && st.admittedBy != via {
+			name := map[string]string{"procure": "政府采购"}[st.admittedBy]
+			if name == "" {
+				name = st.admittedBy
+			}
+			return yserr.New(yserr.Conflict, "本项目的投标人须在"+name+"模块报名（资格与信用核查），由该模块登记到双盲评标",
+				"the bidders of this project register in module "+st.admittedBy+" (its eligibility and credit checks), which registers them here")
 		}
 		own, err := s.Entities.Ref(ctx, a.EntityID, "")
 		if err != nil {

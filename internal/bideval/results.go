@@ -98,6 +98,7 @@ type Row struct {
 	Total         float64   `json:"total"`
 	Rank          int       `json:"rank" doc:"1 = first; tied bids share a rank"`
 	Tied          bool      `json:"tied"`
+	priceFen      int64
 }
 
 // Results is the outcome of the evaluation.
@@ -180,7 +181,7 @@ func (s *Service) compute(ctx context.Context, projectID int64) (*Results, error
 		b := byCode[r.Code]
 		res.Rows = append(res.Rows, Row{Code: r.Code, Pseudonym: b.Pseudonym, BidID: b.ID, Bidder: b.Name, USCC: b.USCC, ExpertTotals: perExpert[r.Code],
 			Technical: techRank[r.Code].Score, TechnicalRank: techRank[r.Code].Rank, PriceYuan: fmtYuan(*b.Commercial.priceFen),
-			PriceScore: ps[r.Code], Total: r.Score, Rank: r.Rank, Tied: r.Tied})
+			PriceScore: ps[r.Code], Total: r.Score, Rank: r.Rank, Tied: r.Tied, priceFen: *b.Commercial.priceFen})
 	}
 	for i := 0; i < len(final); {
 		j := i + 1

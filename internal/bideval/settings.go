@@ -115,7 +115,7 @@ func parseTime(s string) (time.Time, error) {
 // module (withProjects).
 const settingsCols = `s.project_id, s.deadline_at, s.template_json, s.rule, s.price_method, s.price_max,
 	s.status, COALESCE(s.codes_draw_id, 0), s.unmasked_at, s.awarded_at, COALESCE(s.award_bid_id, 0), s.award_note,
-	s.procedure_kind, s.notice_at, s.candidates_at, s.publicity_until, s.failed_reason`
+	s.procedure_kind, s.notice_at, s.candidates_at, s.publicity_until, s.failed_reason, s.admitted_by`
 
 // withProjects fills in the draw projects' fields of the settings, in one
 // call for all of them.
@@ -144,7 +144,7 @@ func scanSettings(r db.Row, extra ...any) (*Settings, error) {
 	var tmpl string
 	dest := []any{&st.ProjectID, &st.DeadlineAt, &tmpl, &st.Rule,
 		&st.PriceMethod, &st.PriceMax, &st.Status, &st.CodesDrawID, &st.UnmaskedAt, &st.AwardedAt, &st.AwardBidID, &st.AwardNote,
-		&st.Procedure, &st.NoticeAt, &st.CandidatesAt, &st.PublicityUntil, &st.FailedReason}
+		&st.Procedure, &st.NoticeAt, &st.CandidatesAt, &st.PublicityUntil, &st.FailedReason, &st.admittedBy}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -239,9 +239,12 @@ func (s *Service) SetSettings(ctx context.Context, projectID int64, in SettingsI
 		}
 		tmpl, _ := json.Marshal(in.Criteria)
 		if old == nil {
+			if !a.IsSystem() {
+				in.AdmittedBy = ""
+			}
 			_, err = s.DB.Q(ctx).Exec(ctx, `INSERT INTO bideval_projects (project_id, deadline_at, template_json, rule, price_method, price_max,
-				status, created_by, created_at, updated_at, procedure_kind, notice_at) VALUES ($1,$2,$3,$4,$5,$6,'open',$7,$8,$8,$9,$8)`,
-				projectID, deadline, string(tmpl), in.Rule, in.PriceMethod, in.PriceMax, actorID(ctx), now, in.Procedure)
+				status, created_by, created_at, updated_at, procedure_kind, notice_at, admitted_by) VALUES ($1,$2,$3,$4,$5,$6,'open',$7,$8,$8,$9,$8,$10)`,
+				projectID, deadline, string(tmpl), in.Rule, in.PriceMethod, in.PriceMax, actorID(ctx), now, in.Procedure, in.AdmittedBy)
 		} else {
 			_, err = s.DB.Q(ctx).Exec(ctx, `UPDATE bideval_projects SET deadline_at = $1, template_json = $2, rule = $3, price_method = $4,
 				price_max = $5, updated_at = $6, procedure_kind = $7 WHERE project_id = $8 AND status = 'open'`,

@@ -33,6 +33,7 @@ type Bid struct {
 	PriceScore    float64 `json:"price_score"`
 	TotalScore    float64 `json:"total_score"`
 	Rank          int     `json:"rank"`
+	BlindCode     string  `json:"blind_code,omitempty" doc:"a blind project: the bid's code in the double-blind evaluation, known from procure's evaluation after the unmasking"`
 }
 
 // RegisterInput is a supplier's registration with its bid price and SME
@@ -45,6 +46,9 @@ type RegisterInput struct {
 	// Lots prices the lots bid on (a project with lots; price_yuan is then
 	// their sum and may be left empty).
 	Lots []LotBid `json:"lots,omitempty" doc:"a project with lots: the lots bid on, each with its price"`
+	// ProjectManager is declared to bideval on a blind project (its leak
+	// check looks for the name in the technical part).
+	ProjectManager string `json:"project_manager,omitempty" doc:"a blind project: the project manager's name (the leak check looks for it in the technical part)"`
 }
 
 // ErrCreditDenied is the refusal of a supplier the credit check denies; its
@@ -76,8 +80,14 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 	if err != nil {
 		return nil, err
 	}
-	if p.Status != ProjectOpen || p.DrawProjectID != 0 {
+	if p.Status != ProjectOpen || (p.DrawProjectID != 0 && !p.Blind) {
 		return nil, conflict("项目已截止报名", "the project no longer takes registrations")
+	}
+	if p.Blind && (p.DrawProjectID == 0 || s.Bideval == nil) {
+		return nil, conflict("双盲评审的招标公告尚未发布，暂不能报名", "the double-blind tender notice is not published yet: no registration")
+	}
+	if p.Blind && strings.TrimSpace(in.PriceYuan) != "" {
+		return nil, blindPriceRefusal()
 	}
 	var v yserr.Validation
 	lotPrice, lotSum, err := lotPrices(p, in.Lots, in.SizeDeclared)
@@ -88,7 +98,9 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 	if lotPrice != nil {
 		price, ok = lotSum, true
 	}
-	if !ok || price == 0 {
+	if p.Blind {
+		price, ok = 0, true
+	} else if !ok || price == 0 {
 		v.Add("price_yuan", "报价应为正数（元，最多两位小数）", "the price must be a positive amount in yuan (at most 2 decimals)")
 	}
 	if !slices.Contains([]string{"micro", "small", "medium", "large"}, in.SizeDeclared) {
@@ -159,6 +171,11 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 			}
 			return err
 		}
+		if p.Blind {
+			if err := s.registerBlind(ctx, p, in.ProjectManager); err != nil {
+				return err
+			}
+		}
 		for _, l := range p.Lots {
 			if pr, ok := lotPrice[l.No]; ok {
 				if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO procure_bid_lots (bid_id, project_id, lot_no, price_fen) VALUES ($1, $2, $3, $4)", b.ID, p.ID, l.No, pr); err != nil {
@@ -175,7 +192,7 @@ func (s *Service) Register(ctx context.Context, projectID int64, in RegisterInpu
 }
 
 const bidCols = `id, project_id, entity_id, credit_result, credit_check_id, commitment_id, size_declared, size_registry, bid_kind, price_fen, tech_score,
-	deduction_pct, evaluated_fen, price_score, total_score, rank`
+	deduction_pct, evaluated_fen, price_score, total_score, rank, blind_code`
 
 func (s *Service) bids(ctx context.Context, cond string, args ...any) ([]Bid, error) {
 	out, ids, err := s.bidRows(ctx, cond, args...)
@@ -206,7 +223,7 @@ func (s *Service) bidRows(ctx context.Context, cond string, args ...any) ([]Bid,
 	for rows.Next() {
 		var b Bid
 		if err := rows.Scan(&b.ID, &b.ProjectID, &b.EntityID, &b.CreditResult, &b.CreditCheckID, &b.CommitmentID, &b.SizeDeclared, &b.SizeRegistry, &b.BidKind,
-			&b.PriceFen, &b.TechScore, &b.DeductionPct, &b.EvaluatedFen, &b.PriceScore, &b.TotalScore, &b.Rank); err != nil {
+			&b.PriceFen, &b.TechScore, &b.DeductionPct, &b.EvaluatedFen, &b.PriceScore, &b.TotalScore, &b.Rank, &b.BlindCode); err != nil {
 			return nil, nil, err
 		}
 		out = append(out, b)
@@ -290,6 +307,9 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 	}
 	if len(p.Lots) > 0 {
 		return nil, conflict("本项目分包采购，请逐包评审", "this project has lots: evaluate each lot")
+	}
+	if p.Blind {
+		return s.evaluateBlind(ctx, p)
 	}
 	bids, err := s.bids(ctx, "project_id = $1", p.ID)
 	if err != nil {

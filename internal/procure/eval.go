@@ -112,6 +112,9 @@ func (s *Service) CommitCommittee(ctx context.Context, projectID int64, in Commi
 	if p.Status != ProjectOpen {
 		return nil, conflict("项目已评审，不能再抽取专家", "the project is evaluated: no committee draw")
 	}
+	if p.Blind {
+		return s.commitBlindCommittee(ctx, p)
+	}
 	var v yserr.Validation
 	in.PurchaserUSCC = ident.NormalizeUSCC(in.PurchaserUSCC)
 	if ident.ValidateUSCC(in.PurchaserUSCC) != nil {

@@ -174,6 +174,9 @@ func (s *Service) SetLots(ctx context.Context, projectID int64, lots []Lot) (*Pr
 	if p.Status != ProjectOpen || p.DrawProjectID != 0 {
 		return nil, conflict("项目已截止报名，不能再改分包", "the project no longer takes registrations: its lots cannot change")
 	}
+	if p.Blind && len(lots) > 0 {
+		return nil, yserr.Field("lots", "双盲评审的项目不分包", "a project with double-blind evaluation has no lots")
+	}
 	if p.PoolID != 0 && len(lots) > 0 {
 		return nil, yserr.Field("lots", "拼单项目按单位签订合同，不分包", "a pooled project is split per unit, not into lots")
 	}

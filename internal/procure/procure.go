@@ -33,6 +33,7 @@ import (
 	"yingshang/internal/account"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
+	"yingshang/internal/bideval"
 	"yingshang/internal/calendar"
 	"yingshang/internal/clock"
 	"yingshang/internal/credit"
@@ -64,6 +65,10 @@ type Service struct {
 	// Notify tells the committee's experts that the scoring is open
 	// (in-app; nil: no messages).
 	Notify *notify.Service
+	// Bideval runs the double-blind evaluation of blind projects (module
+	// bideval; its Go API only). Nil when the module is off: the blind flag
+	// is then refused.
+	Bideval *bideval.Service
 
 	// FinanceDept is the code of the finance bureau's department.
 	FinanceDept string

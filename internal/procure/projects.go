@@ -52,7 +52,8 @@ type Project struct {
 	CommitmentAllowed bool   `json:"commitment_allowed"`
 	CommitteeSize     int    `json:"committee_size"`
 	PoolID            int64  `json:"pool_id,omitempty"`
-	DrawProjectID     int64  `json:"draw_project_id,omitempty" doc:"the draw module's project of the evaluation committee"`
+	DrawProjectID     int64  `json:"draw_project_id,omitempty" doc:"the draw module's project of the evaluation committee (a blind project: also bideval's evaluation)"`
+	Blind             bool   `json:"blind" doc:"bids go through bideval's double-blind flow (blind.go)"`
 	Lots              []Lot  `json:"lots"`
 	Status            string `json:"status" enum:"open,evaluated,awarded"`
 	AwardOn           string `json:"award_on,omitempty"`
@@ -79,18 +80,19 @@ type ProjectInput struct {
 	CommitmentAllowed bool   `json:"commitment_allowed" doc:"a signed commitment replaces certificates"`
 	CommitteeSize     int    `json:"committee_size,omitempty" doc:"odd, >= 5 (>= 7 at a budget of 10 million yuan); default the minimum"`
 	Lots              []Lot  `json:"lots,omitempty"`
+	Blind             bool   `json:"blind,omitempty" doc:"double-blind evaluation through module bideval: 公开招标 or 竞争性磋商 with comprehensive scoring, no lots, not pooled"`
 }
 
 const projectCols = `id, code, department_id, title, method, kind, category_code, budget_fen, set_aside, set_aside_share, small_micro_share, set_aside_reason,
 	eval_method, price_weight, deduction_pct, consortium_pct, commitment_allowed, committee_size, COALESCE(pool_id, 0), lots_json, status, award_on,
-	COALESCE(winner_bid_id, 0), award_fen, version, COALESCE(draw_project_id, 0)`
+	COALESCE(winner_bid_id, 0), award_fen, version, COALESCE(draw_project_id, 0), blind`
 
 func scanProject(r db.Row) (*Project, error) {
 	var p Project
 	var lots string
 	err := r.Scan(&p.ID, &p.Code, &p.DepartmentID, &p.Title, &p.Method, &p.Kind, &p.CategoryCode, &p.BudgetFen, &p.SetAside, &p.SetAsideShare, &p.SmallMicroShare,
 		&p.SetAsideReason, &p.EvalMethod, &p.PriceWeight, &p.DeductionPct, &p.ConsortiumPct, &p.CommitmentAllowed, &p.CommitteeSize, &p.PoolID, &lots, &p.Status,
-		&p.AwardOn, &p.WinnerBidID, &p.AwardFen, &p.Version, &p.DrawProjectID)
+		&p.AwardOn, &p.WinnerBidID, &p.AwardFen, &p.Version, &p.DrawProjectID, &p.Blind)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +181,9 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*Project,
 	if err := CheckCommittee(budget, in.CommitteeSize); err != nil {
 		v.AddErr("committee_size", err)
 	}
+	if in.Blind {
+		s.checkBlind(&v, in)
+	}
 	if len(in.Lots) > 0 {
 		checkLots(&v, s.SetAside, kind, budget, in.SetAsideInput, in.DeductionPct, in.ConsortiumPct, in.Lots)
 	}
@@ -206,9 +211,9 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*Project,
 		}
 		if err := q.QueryRow(ctx, `INSERT INTO procure_projects (code, department_id, title, method, kind, category_code, budget_fen, set_aside, set_aside_share,
 			small_micro_share, set_aside_reason, eval_method, price_weight, deduction_pct, consortium_pct, commitment_allowed, committee_size, pool_id, lots_json,
-			created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`,
+			created_by, created_at, blind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id`,
 			code, dept, in.Title, in.Method, kind, in.CategoryCode, budget, in.Decision, in.SharePct, in.SmallMicroPct, in.Exception, in.EvalMethod,
-			in.PriceWeight, in.DeductionPct, in.ConsortiumPct, in.CommitmentAllowed, in.CommitteeSize, poolID, string(lots), userID(a), s.now()).Scan(&id); err != nil {
+			in.PriceWeight, in.DeductionPct, in.ConsortiumPct, in.CommitmentAllowed, in.CommitteeSize, poolID, string(lots), userID(a), s.now(), in.Blind).Scan(&id); err != nil {
 			return err
 		}
 		if pool != nil {

@@ -40,9 +40,10 @@ func RegisterMessages() {
 
 // notifyScoringOpen tells the committee's members with an account that the
 // sheets of a comprehensive-scoring project are open, each once; inside the
-// caller's transaction (the draw that called them).
+// caller's transaction (the draw that called them). A blind project's
+// experts score in bideval, which tells them itself: no message here.
 func (s *Service) notifyScoringOpen(ctx context.Context, p *Project) error {
-	if s.Notify == nil || p.EvalMethod != EvalComprehensive {
+	if s.Notify == nil || p.EvalMethod != EvalComprehensive || p.Blind {
 		return nil
 	}
 	members, err := s.members(ctx, p)

@@ -228,6 +228,9 @@ func (s *Service) SetIndicators(ctx context.Context, projectID int64, in Indicat
 	if p.Status != ProjectOpen {
 		return nil, conflict("项目已评审，评分因素不能再改", "the project is evaluated: the indicators are fixed")
 	}
+	if p.Blind && p.DrawProjectID != 0 {
+		return nil, conflict("双盲评审的招标公告已发布，评分因素不能再改", "the double-blind tender notice is published: the indicators are fixed")
+	}
 	for i := range in.Indicators {
 		x := &in.Indicators[i]
 		x.Code, x.NameZH, x.NameEN = strings.TrimSpace(x.Code), strings.TrimSpace(x.NameZH), strings.TrimSpace(x.NameEN)
@@ -378,6 +381,9 @@ func (s *Service) myMember(ctx context.Context, projectID int64, lotNo int) (*Pr
 	i := slices.IndexFunc(members, func(m CommitteeMember) bool { return expert != 0 && m.ExpertID == expert })
 	if i < 0 {
 		return nil, CommitteeMember{}, notMember
+	}
+	if p.Blind {
+		return nil, CommitteeMember{}, blindRefusal()
 	}
 	if p.EvalMethod != EvalComprehensive {
 		return nil, CommitteeMember{}, conflict("本项目采用最低评标价法，专家不在平台上打技术分", "this project uses the lowest evaluated price: the experts give no technical points in the platform")
@@ -812,7 +818,7 @@ func (s *Service) MyCommittees(ctx context.Context) ([]Project, error) {
 		return nil, err
 	}
 	for _, p := range list {
-		if len(p.Lots) == 0 && p.Status != ProjectOpen {
+		if (len(p.Lots) == 0 && p.Status != ProjectOpen) || p.Blind { // a blind project is scored in bideval
 			continue
 		}
 		members, err := s.members(ctx, &p)

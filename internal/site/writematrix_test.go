@@ -93,6 +93,7 @@ var scopedElsewhere = map[string]string{
 	"awardProcureLot":             "procure: the project's department scope (projectForStaff, as evaluateProcureLot)",
 	"setProcureScoringIndicators": "procure TestExpertsScoreOnline, handlers/procure TestExpertSheetsOverHTTP: the project's department scope (sjj-staff 404 on an XC-SWJ project)",
 	"setProcureLots":              "handlers/procure TestLotPagesAndAPI: the project's department scope (swj-staff 404 on an XC-SJJ project, page and API)",
+	"publishProcureBlindNotice":   "procure TestBlindOpenTender, handlers/procure TestBlindOverHTTP: the project's department scope (sjj-staff 404 on an XC-SWJ project, page and API)",
 	"createInspectItem":           "inspect: a department admin adds to its own department's list only (SaveItem ignores department_id; handlers/inspect setup)",
 	"saveInspector":               "inspect: own department only; a certificate of another department is refused (SaveInspector)",
 	"importInspectors":            "inspect: rows go through SaveInspector (own department)",

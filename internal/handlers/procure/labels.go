@@ -23,6 +23,7 @@ var labels = func() web.Labels {
 	// The audit actions of the experts' own sheets (sheets.go).
 	l["audit.action"] = map[string]web.Text{
 		"procure.indicators.set": {ZH: "设置评分因素", EN: "scoring indicators set"},
+		"procure.blind.notice":   {ZH: "发布双盲评审招标公告", EN: "double-blind tender notice published"},
 		"procure.lots.set":       {ZH: "设置采购包", EN: "lots set"},
 		"procure.sheet.save":     {ZH: "保存专家评分表", EN: "expert sheet saved"},
 		"procure.sheet.lock":     {ZH: "提交并锁定专家评分表", EN: "expert sheet locked"},

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"yingshang/internal/auth"
+	"yingshang/internal/bideval"
 	"yingshang/internal/config"
 	"yingshang/internal/credit"
 	"yingshang/internal/draw"
@@ -70,13 +71,15 @@ var Module = module.Info{
 		if !ok {
 			return nil, module.ErrMissing("procure", "draw")
 		}
+		// bideval is optional: without it the blind flag is refused.
+		be, _ := module.Service[*bideval.Service](h, "bideval")
 		rules, err := procure.ParseSetAside(h.Cfg.Setting("procure-setaside"))
 		if err != nil {
 			return nil, err
 		}
 		intention, _ := strconv.Atoi(h.Cfg.Setting("procure-intention-days"))
 		window, _ := strconv.Atoi(h.Cfg.Setting("procure-pool-window-days"))
-		svc := &procure.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Accounts: h.Accounts, Entities: h.Entities, Credit: cr, Calendar: h.Calendar, Draw: dr, Notify: h.Notify,
+		svc := &procure.Service{DB: h.DB, Audit: h.Audit, Clock: h.Clock, Accounts: h.Accounts, Entities: h.Entities, Credit: cr, Calendar: h.Calendar, Draw: dr, Notify: h.Notify, Bideval: be,
 			FinanceDept: strings.TrimSpace(h.Cfg.Setting("procure-finance-dept")), IntentionDays: intention, PoolWindowDays: window, SetAside: rules,
 			OCIDPrefix: strings.TrimSpace(h.Cfg.Setting("procure-ocid-prefix")), Publisher: strings.TrimSpace(h.Cfg.Setting("procure-ocds-publisher"))}
 		return &mod{svc: svc, bulk: &procure.OCDSBulk{Svc: svc, Files: h.Files, Base: h.Cfg.BaseURL}}, nil

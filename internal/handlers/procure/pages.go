@@ -79,7 +79,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 			BudgetYuan: r.FormValue("budget_yuan"), PoolID: pool,
 			SetAsideInput: procure.SetAsideInput{Decision: r.FormValue("set_aside"), SharePct: atoi("set_aside_share"), SmallMicroPct: atoi("small_micro_share"), Exception: r.FormValue("set_aside_reason")},
 			EvalMethod:    r.FormValue("eval_method"), PriceWeight: atoi("price_weight"), DeductionPct: atoi("deduction_pct"), ConsortiumPct: atoi("consortium_pct"),
-			CommitmentAllowed: r.FormValue("commitment_allowed") == "on", CommitteeSize: atoi("committee_size")})
+			CommitmentAllowed: r.FormValue("commitment_allowed") == "on", CommitteeSize: atoi("committee_size"), Blind: r.FormValue("blind") == "on"})
 		if err != nil {
 			return "", err
 		}
@@ -87,7 +87,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 	}), unitRoles...)
 	s.Page("POST /procure/projects/{id}/register", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
 		_, err := svc.Register(ctx, id, procure.RegisterInput{PriceYuan: r.FormValue("price_yuan"), SizeDeclared: r.FormValue("size_declared"), BidKind: r.FormValue("bid_kind"),
-			Commit: r.FormValue("commit") == "on", Lots: lotBidsFromForm(r.PostForm)})
+			Commit: r.FormValue("commit") == "on", Lots: lotBidsFromForm(r.PostForm), ProjectManager: r.FormValue("project_manager")})
 		return err
 	}), auth.Enterprise)
 	s.Page("POST /procure/projects/{id}/evaluation", h.projectForm(func(ctx context.Context, id int64, r *http.Request) error {
@@ -179,6 +179,7 @@ func Mount(s *server.Server, svc *procure.Service) {
 	s.Page("GET /public/procure", h.public)
 	s.Page("GET /public/procure/{id}", h.publicProject)
 	h.mountCommittee()
+	h.mountBlind()
 	h.mountSheets()
 	h.mountLots()
 	h.mountAPI()
@@ -312,6 +313,7 @@ type projectPage struct {
 	Scoring      projectScoring
 	LotResults   []procure.LotResult // a project with lots: the bids per lot the caller may see
 	LotForm      []lotRow            // the lots form's rows
+	Blind        *procure.BlindState // a blind project after its notice
 	Exceptions   []exception
 }
 
@@ -356,6 +358,9 @@ func (h *handlers) renderProject(w http.ResponseWriter, r *http.Request, id int6
 		return err
 	}
 	if d.Scoring, err = h.scoring(ctx, a, p, d.CanManage); err != nil {
+		return err
+	}
+	if d.Blind, err = h.svc.Blind(ctx, id); err != nil {
 		return err
 	}
 	if len(p.Lots) > 0 {
