@@ -36,11 +36,13 @@ func (s *Service) commit(ctx context.Context, p pending) (*Draw, error) {
 		return nil, err
 	}
 	now := s.Clock.Now()
-	c, err := Commit(p.list, p.spec, secret, now)
+	// The list's canonical JSON is hashed and stored in one pass (valid
+	// JSON, read back by encoding/json like the encoding/json form stored
+	// before issue 17).
+	c, listJSON, err := commitStored(p.list, p.spec, secret, now)
 	if err != nil {
 		return nil, err
 	}
-	listJSON, _ := json.Marshal(p.list)
 	specJSON, _ := json.Marshal(p.spec)
 	cJSON, _ := json.Marshal(c)
 	var id int64
@@ -191,16 +193,7 @@ func (s *Service) PublicRecord(ctx context.Context, id int64) (*Record, error) {
 	if r.Sealed && !seesSealed(ctx) {
 		return sealedRecord(r)
 	}
-	var rec Record
-	if r.recordJSON != "" {
-		err = json.Unmarshal([]byte(r.recordJSON), &rec)
-	} else {
-		rec = Record{Version: AlgorithmVersion, DrawID: r.ID, Commitment: r.Commitment}
-		if err := json.Unmarshal([]byte(r.specJSON), &rec.Spec); err != nil {
-			return nil, err
-		}
-		err = json.Unmarshal([]byte(r.listJSON), &rec.Candidates)
-	}
+	rec, err := r.record()
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +209,38 @@ func (s *Service) PublicRecord(ctx context.Context, id int64) (*Record, error) {
 			}
 		}
 	}
-	return &rec, nil
+	return rec, nil
+}
+
+// storedRecord is a Record as record_json holds it: without the candidate
+// list, which candidates_json holds once (the list the commitment hashes,
+// the same the record would repeat). Records stored before issue 17
+// repeat the list; Candidates then holds it.
+type storedRecord struct {
+	Record
+	Candidates *CandidateList `json:"candidates,omitempty"`
+}
+
+// record is the stored draw's record: for a drawn draw record_json with
+// the candidate list, for a committed one the commitment, spec and list.
+func (r *row) record() (*Record, error) {
+	if r.recordJSON == "" {
+		rec := Record{Version: AlgorithmVersion, DrawID: r.ID, Commitment: r.Commitment}
+		if err := json.Unmarshal([]byte(r.specJSON), &rec.Spec); err != nil {
+			return nil, err
+		}
+		return &rec, json.Unmarshal([]byte(r.listJSON), &rec.Candidates)
+	}
+	var sr storedRecord
+	if err := json.Unmarshal([]byte(r.recordJSON), &sr); err != nil {
+		return nil, err
+	}
+	rec := sr.Record
+	if sr.Candidates != nil {
+		rec.Candidates = *sr.Candidates
+		return &rec, nil
+	}
+	return &rec, json.Unmarshal([]byte(r.listJSON), &rec.Candidates)
 }
 
 // VerifyDraw recomputes a drawn draw's record; the result lists the
@@ -261,7 +285,10 @@ func (s *Service) Execute(ctx context.Context, id int64, in DrawInput) (*Record,
 		if d := Verify(rec); len(d) > 0 {
 			return fmt.Errorf("draw %d does not verify after selection: %s", id, strings.Join(d, "; "))
 		}
-		raw, _ := json.Marshal(rec)
+		raw, err := json.Marshal(storedRecord{Record: *rec})
+		if err != nil {
+			return err
+		}
 		now := s.Clock.Now()
 		n, err := s.DB.Q(ctx).Exec(ctx, `UPDATE draws SET status = 'drawn', record_json = $1, drawn_at = $2, witness_name = $3
 			WHERE id = $4 AND status = 'committed'`, string(raw), now, in.WitnessName, id)
