@@ -229,7 +229,9 @@ func (r *row) record() (*Record, error) {
 		if err := json.Unmarshal([]byte(r.specJSON), &rec.Spec); err != nil {
 			return nil, err
 		}
-		return &rec, json.Unmarshal([]byte(r.listJSON), &rec.Candidates)
+		var err error
+		rec.Candidates, err = decodeList(r.listJSON)
+		return &rec, err
 	}
 	var sr storedRecord
 	if err := json.Unmarshal([]byte(r.recordJSON), &sr); err != nil {
@@ -240,7 +242,9 @@ func (r *row) record() (*Record, error) {
 		rec.Candidates = *sr.Candidates
 		return &rec, nil
 	}
-	return &rec, json.Unmarshal([]byte(r.listJSON), &rec.Candidates)
+	var err error
+	rec.Candidates, err = decodeList(r.listJSON)
+	return &rec, err
 }
 
 // VerifyDraw recomputes a drawn draw's record; the result lists the
@@ -342,7 +346,8 @@ func (s *Service) reveal(ctx context.Context, r *row, in DrawInput) (*Record, er
 	if err := json.Unmarshal([]byte(r.specJSON), &spec); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(r.listJSON), &list); err != nil {
+	list, err := decodeList(r.listJSON)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.checkBeaconInput(spec.Beacon, in.Beacon, &v); err != nil {
