@@ -36,9 +36,8 @@ func (s *Service) commit(ctx context.Context, p pending) (*Draw, error) {
 		return nil, err
 	}
 	now := s.Clock.Now()
-	// The list's canonical JSON is hashed and stored in one pass (valid
-	// JSON, read back by encoding/json like the encoding/json form stored
-	// before issue 17).
+	// The list's canonical JSON is hashed and stored in one pass (read
+	// back by decodeList, as is the encoding/json form of older rows).
 	c, listJSON, err := commitStored(p.list, p.spec, secret, now)
 	if err != nil {
 		return nil, err
@@ -342,7 +341,6 @@ func (s *Service) reveal(ctx context.Context, r *row, in DrawInput) (*Record, er
 		v.Add("witness_name", "请填写见证人姓名", "the witness's name is required")
 	}
 	var spec Spec
-	var list CandidateList
 	if err := json.Unmarshal([]byte(r.specJSON), &spec); err != nil {
 		return nil, err
 	}
