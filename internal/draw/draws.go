@@ -36,11 +36,12 @@ func (s *Service) commit(ctx context.Context, p pending) (*Draw, error) {
 		return nil, err
 	}
 	now := s.Clock.Now()
-	c, err := Commit(p.list, p.spec, secret, now)
+	// The list's canonical JSON is hashed and stored in one pass (read
+	// back by decodeList, as is the encoding/json form of older rows).
+	c, listJSON, err := commitStored(p.list, p.spec, secret, now)
 	if err != nil {
 		return nil, err
 	}
-	listJSON, _ := json.Marshal(p.list)
 	specJSON, _ := json.Marshal(p.spec)
 	cJSON, _ := json.Marshal(c)
 	var id int64
@@ -191,16 +192,7 @@ func (s *Service) PublicRecord(ctx context.Context, id int64) (*Record, error) {
 	if r.Sealed && !seesSealed(ctx) {
 		return sealedRecord(r)
 	}
-	var rec Record
-	if r.recordJSON != "" {
-		err = json.Unmarshal([]byte(r.recordJSON), &rec)
-	} else {
-		rec = Record{Version: AlgorithmVersion, DrawID: r.ID, Commitment: r.Commitment}
-		if err := json.Unmarshal([]byte(r.specJSON), &rec.Spec); err != nil {
-			return nil, err
-		}
-		err = json.Unmarshal([]byte(r.listJSON), &rec.Candidates)
-	}
+	rec, err := r.record()
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +208,42 @@ func (s *Service) PublicRecord(ctx context.Context, id int64) (*Record, error) {
 			}
 		}
 	}
-	return &rec, nil
+	return rec, nil
+}
+
+// storedRecord is a Record as record_json holds it: without the candidate
+// list, which candidates_json holds once (the list the commitment hashes,
+// the same the record would repeat). Records stored before issue 17
+// repeat the list; Candidates then holds it.
+type storedRecord struct {
+	Record
+	Candidates *CandidateList `json:"candidates,omitempty"`
+}
+
+// record is the stored draw's record: for a drawn draw record_json with
+// the candidate list, for a committed one the commitment, spec and list.
+func (r *row) record() (*Record, error) {
+	if r.recordJSON == "" {
+		rec := Record{Version: AlgorithmVersion, DrawID: r.ID, Commitment: r.Commitment}
+		if err := json.Unmarshal([]byte(r.specJSON), &rec.Spec); err != nil {
+			return nil, err
+		}
+		var err error
+		rec.Candidates, err = decodeList(r.listJSON)
+		return &rec, err
+	}
+	var sr storedRecord
+	if err := json.Unmarshal([]byte(r.recordJSON), &sr); err != nil {
+		return nil, err
+	}
+	rec := sr.Record
+	if sr.Candidates != nil {
+		rec.Candidates = *sr.Candidates
+		return &rec, nil
+	}
+	var err error
+	rec.Candidates, err = decodeList(r.listJSON)
+	return &rec, err
 }
 
 // VerifyDraw recomputes a drawn draw's record; the result lists the
@@ -261,7 +288,10 @@ func (s *Service) Execute(ctx context.Context, id int64, in DrawInput) (*Record,
 		if d := Verify(rec); len(d) > 0 {
 			return fmt.Errorf("draw %d does not verify after selection: %s", id, strings.Join(d, "; "))
 		}
-		raw, _ := json.Marshal(rec)
+		raw, err := json.Marshal(storedRecord{Record: *rec})
+		if err != nil {
+			return err
+		}
 		now := s.Clock.Now()
 		n, err := s.DB.Q(ctx).Exec(ctx, `UPDATE draws SET status = 'drawn', record_json = $1, drawn_at = $2, witness_name = $3
 			WHERE id = $4 AND status = 'committed'`, string(raw), now, in.WitnessName, id)
@@ -311,11 +341,11 @@ func (s *Service) reveal(ctx context.Context, r *row, in DrawInput) (*Record, er
 		v.Add("witness_name", "请填写见证人姓名", "the witness's name is required")
 	}
 	var spec Spec
-	var list CandidateList
 	if err := json.Unmarshal([]byte(r.specJSON), &spec); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(r.listJSON), &list); err != nil {
+	list, err := decodeList(r.listJSON)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.checkBeaconInput(spec.Beacon, in.Beacon, &v); err != nil {

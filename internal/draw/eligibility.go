@@ -57,8 +57,12 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 			}
 		}
 	}
-	for _, m := range pool {
-		reasons := exclusionReasons(m, ctx)
+	// Members are read in place (a PoolMember is 200 bytes), and the
+	// lists' order is checked as they grow.
+	candSorted, exclSorted := true, true
+	for k := range pool {
+		m := &pool[k]
+		reasons := exclusionReasons(m, &ctx)
 		// The first group (in order) one of whose specialties m holds.
 		group := len(groups)
 		for _, sp := range m.Specialties {
@@ -70,22 +74,28 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 			reasons = append(reasons, ReasonNoSpecialty)
 		}
 		if len(reasons) > 0 {
+			if n := len(list.Excluded); n > 0 && list.Excluded[n-1].ID > m.Key {
+				exclSorted = false
+			}
 			list.Excluded = append(list.Excluded, Exclusion{ID: m.Key, Reasons: reasons})
 			continue
+		}
+		if n := len(list.Candidates); n > 0 && list.Candidates[n-1].ID > m.Key {
+			candSorted = false
 		}
 		list.Candidates = append(list.Candidates, Candidate{ID: m.Key, Groups: groupNames[group]})
 	}
 	// Pools are usually read in key order: then there is nothing to sort.
-	if !slices.IsSortedFunc(list.Candidates, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) }) {
+	if !candSorted {
 		slices.SortFunc(list.Candidates, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) })
 	}
-	if !slices.IsSortedFunc(list.Excluded, func(a, b Exclusion) int { return strings.Compare(a.ID, b.ID) }) {
+	if !exclSorted {
 		slices.SortFunc(list.Excluded, func(a, b Exclusion) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return list
 }
 
-func exclusionReasons(m PoolMember, ctx Context) []string {
+func exclusionReasons(m *PoolMember, ctx *Context) []string {
 	var r []string
 	if m.Status != "active" || m.Penalised {
 		r = append(r, ReasonNotActive)
@@ -138,11 +148,12 @@ func ShortfallReport(pool []PoolMember, ctx Context, groups []QuotaGroup, list C
 			continue
 		}
 		byReason := map[string]int{}
-		for _, m := range pool {
+		for k := range pool {
+			m := &pool[k]
 			if !overlaps(m.Specialties, g.Specialties) {
 				continue
 			}
-			for _, r := range exclusionReasons(m, ctx) {
+			for _, r := range exclusionReasons(m, &ctx) {
 				byReason[r]++
 			}
 		}

@@ -2,8 +2,10 @@ package draw
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -138,59 +140,178 @@ func writeString(buf *bytes.Buffer, s string) {
 	buf.WriteByte('"')
 }
 
-// canonicalList writes a CandidateList's canonical JSON directly (the same
-// bytes as Canonical, without the generic round trip: lists are large).
-func canonicalList(l CandidateList) []byte {
-	var buf bytes.Buffer
-	buf.Grow(40 * (len(l.Candidates) + len(l.Excluded)))
-	strs := func(xs []string) {
-		if xs == nil {
-			buf.WriteString("null")
+// safeASCII[c] is true for the bytes a JSON string holds as they are:
+// printable ASCII except '"' and '\\'.
+var safeASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendString appends s as writeString writes it. Keys, pseudonyms and
+// reason codes are plain ASCII: they are scanned once and copied whole;
+// anything else goes through writeString's escaper.
+func appendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if !safeASCII[s[i]] {
+			var buf bytes.Buffer
+			writeString(&buf, s)
+			return append(dst, buf.Bytes()...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// appendStrings appends a []string's canonical JSON (null when nil).
+func appendStrings(dst []byte, xs []string) []byte {
+	if xs == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, x := range xs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, x)
+	}
+	return append(dst, ']')
+}
+
+// listEncoder writes a CandidateList's canonical JSON (the same bytes as
+// Canonical, without the generic round trip through encoding/json and
+// interfaces: lists run to 300,000 entries). With keep unset the bytes go
+// to the hash in chunks of chunkSize through one reused buffer, so hashing
+// a list allocates nothing in proportion to it; with keep set they are
+// also returned whole (the stored candidates_json), in one buffer sized
+// from an estimate.
+type listEncoder struct {
+	h    hash.Hash
+	buf  []byte
+	keep bool
+	// groups caches the encoding of the last few distinct Groups slices
+	// by identity (first element's address and length): a frozen list
+	// shares one slice per quota group among all its candidates.
+	groups [4]groupsEnc
+	next   int
+}
+
+type groupsEnc struct {
+	first *string
+	n     int
+	enc   []byte
+}
+
+const chunkSize = 64 << 10
+
+func (e *listEncoder) flush() {
+	if !e.keep && len(e.buf) >= chunkSize {
+		e.h.Write(e.buf)
+		e.buf = e.buf[:0]
+	}
+}
+
+func (e *listEncoder) appendGroups(gs []string) {
+	if len(gs) == 0 {
+		e.buf = appendStrings(e.buf, gs)
+		return
+	}
+	for i := range e.groups {
+		if g := &e.groups[i]; g.first == &gs[0] && g.n == len(gs) {
+			e.buf = append(e.buf, g.enc...)
 			return
 		}
-		buf.WriteByte('[')
-		for i, x := range xs {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeString(&buf, x)
-		}
-		buf.WriteByte(']')
 	}
-	buf.WriteString(`{"candidates":`)
+	start := len(e.buf)
+	e.buf = appendStrings(e.buf, gs)
+	g := &e.groups[e.next]
+	e.next = (e.next + 1) % len(e.groups)
+	g.first, g.n = &gs[0], len(gs)
+	g.enc = append(g.enc[:0], e.buf[start:]...)
+}
+
+// sizeHint estimates the canonical list's length: exact for ASCII
+// without escapes when every candidate shares its Groups slice with the
+// one before it or the groups are short.
+func sizeHint(l CandidateList) int {
+	n := 64
+	var last []string
+	lastLen := 0
+	for _, c := range l.Candidates {
+		if len(c.Groups) == 0 || len(last) != len(c.Groups) || &last[0] != &c.Groups[0] {
+			last, lastLen = c.Groups, 2
+			for _, g := range c.Groups {
+				lastLen += len(g) + 3
+			}
+		}
+		n += len(c.ID) + 17 + lastLen
+	}
+	for _, x := range l.Excluded {
+		n += len(x.ID) + 20
+		for _, r := range x.Reasons {
+			n += len(r) + 3
+		}
+	}
+	return n
+}
+
+func (e *listEncoder) encode(l CandidateList) {
+	e.buf = append(e.buf, `{"candidates":`...)
 	if l.Candidates == nil {
-		buf.WriteString("null")
+		e.buf = append(e.buf, "null"...)
 	} else {
-		buf.WriteByte('[')
+		e.buf = append(e.buf, '[')
 		for i, c := range l.Candidates {
 			if i > 0 {
-				buf.WriteByte(',')
+				e.buf = append(e.buf, ',')
 			}
-			buf.WriteString(`{"groups":`)
-			strs(c.Groups)
-			buf.WriteString(`,"id":`)
-			writeString(&buf, c.ID)
-			buf.WriteByte('}')
+			e.buf = append(e.buf, `{"groups":`...)
+			e.appendGroups(c.Groups)
+			e.buf = append(e.buf, `,"id":`...)
+			e.buf = appendString(e.buf, c.ID)
+			e.buf = append(e.buf, '}')
+			e.flush()
 		}
-		buf.WriteByte(']')
+		e.buf = append(e.buf, ']')
 	}
-	buf.WriteString(`,"excluded":`)
+	e.buf = append(e.buf, `,"excluded":`...)
 	if l.Excluded == nil {
-		buf.WriteString("null")
+		e.buf = append(e.buf, "null"...)
 	} else {
-		buf.WriteByte('[')
-		for i, e := range l.Excluded {
+		e.buf = append(e.buf, '[')
+		for i, x := range l.Excluded {
 			if i > 0 {
-				buf.WriteByte(',')
+				e.buf = append(e.buf, ',')
 			}
-			buf.WriteString(`{"id":`)
-			writeString(&buf, e.ID)
-			buf.WriteString(`,"reasons":`)
-			strs(e.Reasons)
-			buf.WriteByte('}')
+			e.buf = append(e.buf, `{"id":`...)
+			e.buf = appendString(e.buf, x.ID)
+			e.buf = append(e.buf, `,"reasons":`...)
+			e.buf = appendStrings(e.buf, x.Reasons)
+			e.buf = append(e.buf, '}')
+			e.flush()
 		}
-		buf.WriteByte(']')
+		e.buf = append(e.buf, ']')
 	}
-	buf.WriteByte('}')
-	return buf.Bytes()
+	e.buf = append(e.buf, '}')
+	e.h.Write(e.buf)
+}
+
+// hashList returns the SHA-256 of the list's canonical JSON, streamed.
+func hashList(l CandidateList) [sha256.Size]byte {
+	e := listEncoder{h: sha256.New(), buf: make([]byte, 0, chunkSize+4<<10)}
+	e.encode(l)
+	var sum [sha256.Size]byte
+	e.h.Sum(sum[:0])
+	return sum
+}
+
+// canonicalList returns the list's canonical JSON and its SHA-256.
+func canonicalList(l CandidateList) ([]byte, [sha256.Size]byte) {
+	e := listEncoder{h: sha256.New(), buf: make([]byte, 0, sizeHint(l)), keep: true}
+	e.encode(l)
+	var sum [sha256.Size]byte
+	e.h.Sum(sum[:0])
+	return e.buf, sum
 }

@@ -2,6 +2,10 @@ package draw
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -88,5 +92,90 @@ func BenchmarkWriteString(b *testing.B) {
 				writeStringRuneLoop(&buf, s)
 			}
 		}
+	})
+}
+
+// randomList builds a candidate list from r with strings drawn from
+// pieces (and their concatenations), nil and empty slices, Groups slices
+// shared among candidates (as Freeze shares them) and fresh ones, and
+// lists long enough to cross the encoder's chunk boundary.
+func randomList(r *rand.Rand, pieces []string) CandidateList {
+	str := func() string {
+		s := pieces[r.IntN(len(pieces))]
+		if r.IntN(4) == 0 {
+			s += pieces[r.IntN(len(pieces))]
+		}
+		return s
+	}
+	strs := func() []string {
+		switch r.IntN(6) {
+		case 0:
+			return nil
+		case 1:
+			return []string{}
+		}
+		out := make([]string, 1+r.IntN(3))
+		for i := range out {
+			out[i] = str()
+		}
+		return out
+	}
+	shared := [][]string{strs(), strs(), strs(), strs(), strs(), strs()}
+	var l CandidateList
+	sizes := []int{0, 1, 3, 40, 3000}
+	if n := sizes[r.IntN(len(sizes))]; n > 0 || r.IntN(2) == 0 {
+		l.Candidates = make([]Candidate, n)
+		for i := range l.Candidates {
+			g := shared[r.IntN(len(shared))]
+			if r.IntN(3) == 0 {
+				g = strs()
+			}
+			l.Candidates[i] = Candidate{ID: str(), Groups: g}
+		}
+	}
+	if n := sizes[r.IntN(len(sizes))]; n > 0 || r.IntN(2) == 0 {
+		l.Excluded = make([]Exclusion, n)
+		for i := range l.Excluded {
+			l.Excluded[i] = Exclusion{ID: str(), Reasons: strs()}
+		}
+	}
+	return l
+}
+
+// checkListEncoding holds the list encoder (stored bytes, streamed hash,
+// HashJSON) to the generic Canonical and SHA-256 of its output.
+func checkListEncoding(t *testing.T, l CandidateList) {
+	t.Helper()
+	want, err := Canonical(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, sum := canonicalList(l)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("list encoder\n%.300q\ngeneric\n%.300q", got, want)
+	}
+	wantSum := sha256.Sum256(want)
+	if sum != wantSum || hashList(l) != wantSum {
+		t.Fatalf("list hash differs from SHA-256 of the generic canonical JSON")
+	}
+	if h, _ := HashJSON(&l); h != hex.EncodeToString(wantSum[:]) {
+		t.Fatalf("HashJSON(*CandidateList) %s differs", h)
+	}
+}
+
+func TestListEncoderSameAsGeneric(t *testing.T) {
+	pieces := append(slices.Clone(stringSeeds), "technical", "economic", "r:411002", "c:A", ReasonRelation, "回避")
+	for seed := range uint64(60) {
+		checkListEncoding(t, randomList(rand.New(rand.NewPCG(seed, 17)), pieces))
+	}
+}
+
+func FuzzListEncoder(f *testing.F) {
+	for i, s := range stringSeeds {
+		f.Add(s, "technical", uint64(i))
+	}
+	f.Fuzz(func(t *testing.T, a, b string, seed uint64) {
+		pieces := []string{a, b, "E-00000001", "\u00e9\x01"}
+		checkListEncoding(t, randomList(rand.New(rand.NewPCG(seed, 3)), pieces))
 	})
 }

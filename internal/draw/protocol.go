@@ -126,30 +126,40 @@ type Record struct {
 	Disclosure *Disclosure `json:"disclosure,omitempty"`
 }
 
-// HashJSON returns the hex SHA-256 of v's canonical JSON.
+// HashJSON returns the hex SHA-256 of v's canonical JSON. A candidate
+// list is streamed into the hash by its own encoder (listEncoder).
 func HashJSON(v any) (string, error) {
-	var b []byte
-	var err error
+	var h [sha256.Size]byte
 	switch x := v.(type) {
 	case CandidateList:
-		b = canonicalList(x)
+		h = hashList(x)
 	case *CandidateList:
-		b = canonicalList(*x)
+		h = hashList(*x)
 	default:
-		if b, err = Canonical(v); err != nil {
+		b, err := Canonical(v)
+		if err != nil {
 			return "", err
 		}
+		h = sha256.Sum256(b)
 	}
-	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:]), nil
 }
 
 // Commit computes the commitment of a frozen list and specification.
 func Commit(list CandidateList, spec Spec, secret []byte, at time.Time) (Commitment, error) {
-	ch, err := HashJSON(list)
-	if err != nil {
-		return Commitment{}, err
-	}
+	h := hashList(list)
+	return commitHashed(hex.EncodeToString(h[:]), spec, secret, at)
+}
+
+// commitStored is Commit that also returns the list's canonical JSON, the
+// bytes stored as candidates_json: the list is encoded once for both.
+func commitStored(list CandidateList, spec Spec, secret []byte, at time.Time) (Commitment, []byte, error) {
+	b, h := canonicalList(list)
+	c, err := commitHashed(hex.EncodeToString(h[:]), spec, secret, at)
+	return c, b, err
+}
+
+func commitHashed(ch string, spec Spec, secret []byte, at time.Time) (Commitment, error) {
 	sh, err := HashJSON(spec)
 	if err != nil {
 		return Commitment{}, err

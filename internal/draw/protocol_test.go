@@ -1,6 +1,7 @@
 package draw
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -125,8 +126,12 @@ func TestCanonicalListFastPathMatchesGeneric(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := canonicalList(l); string(got) != string(want) {
+		got, sum := canonicalList(l)
+		if string(got) != string(want) {
 			t.Fatalf("fast path %s\ngeneric %s", got, want)
+		}
+		if sha256.Sum256(want) != sum || hashList(l) != sum {
+			t.Fatalf("hash of %s differs", want)
 		}
 	}
 }

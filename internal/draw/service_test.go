@@ -3,6 +3,7 @@ package draw_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -562,5 +563,58 @@ func TestCommitteeAndBiddersSecretUntilAllowed(t *testing.T) {
 		if diffs := draw.Verify(rec); len(diffs) != 1 || !strings.Contains(diffs[0], "bidder list") {
 			t.Fatalf("a changed bidder list verifies: %v", diffs)
 		}
+	})
+}
+
+// TestRecordStoresTheListOnce: a drawn draw's record_json no longer
+// repeats the candidate list (candidates_json holds it, in canonical
+// JSON), and the published record is byte for byte the record the draw
+// returned; a row in the earlier form (encoding/json list, record with
+// the list) publishes the same bytes.
+func TestRecordStoresTheListOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.pool(12, 4)
+		p := e.project()
+		dr, err := e.s.CommitExperts(e.staff, p.ID, draw.ExpertDrawInput{Reserves: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Advance(time.Minute)
+		rec, err := e.s.Execute(e.staff, dr.ID, draw.DrawInput{WitnessName: "王见证", WitnessValue: "314159"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(rec)
+		ctx := context.Background()
+		var listJSON, recordJSON string
+		if err := d.Q(ctx).QueryRow(ctx, "SELECT candidates_json, record_json FROM draws WHERE id = $1", dr.ID).Scan(&listJSON, &recordJSON); err != nil {
+			t.Fatal(err)
+		}
+		if canon, _ := draw.Canonical(rec.Candidates); listJSON != string(canon) {
+			t.Fatalf("candidates_json is not the list's canonical JSON:\n%s\n%s", listJSON, canon)
+		}
+		if strings.Contains(recordJSON, `"candidates"`) || len(rec.Candidates.Candidates) != 16 {
+			t.Fatalf("record_json repeats the list (%d candidates): %s", len(rec.Candidates.Candidates), recordJSON)
+		}
+		published := func(form string) {
+			t.Helper()
+			got, err := e.s.PublicRecord(ctx, dr.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := json.Marshal(got); !bytes.Equal(b, want) {
+				t.Fatalf("%s: published record\n%s\ndiffers from the drawn record\n%s", form, b, want)
+			}
+			if diffs, err := e.s.VerifyDraw(ctx, dr.ID); err != nil || len(diffs) != 0 {
+				t.Fatalf("%s: %v %v", form, err, diffs)
+			}
+		}
+		published("stored once")
+		oldList, _ := json.Marshal(rec.Candidates)
+		if _, err := d.W(ctx).Exec(ctx, "UPDATE draws SET candidates_json = $1, record_json = $2 WHERE id = $3", string(oldList), string(want), dr.ID); err != nil {
+			t.Fatal(err)
+		}
+		published("earlier form")
 	})
 }
