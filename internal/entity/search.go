@@ -192,8 +192,21 @@ func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, e
 	}
 	width, step := estimateSample/estimateStrata, span/estimateStrata
 	n := len(q.args)
-	conds := append([]string{fmt.Sprintf("id >= $%d AND id < $%d", n+1, n+2)}, q.conds...)
+	idRange := fmt.Sprintf("id >= $%d AND id < $%d", n+1, n+2)
+	conds := append([]string{idRange}, q.conds...)
 	sql := "SELECT COUNT(*)" + from + " WHERE " + strings.Join(conds, " AND ")
+	if s.DB.Dialect == db.Postgres {
+		// PostgreSQL has no NOT INDEXED: the run of ids is read by the
+		// primary key in a subquery that OFFSET 0 keeps from being merged
+		// into the outer query, and the conditions filter its rows. Else
+		// pgx's cached generic plan may take the region/industry index for
+		// a run of 1,250 ids and read a whole region's entries (0.4 s at a
+		// million entities instead of a few ms).
+		sql = "SELECT COUNT(*) FROM (SELECT * FROM entities WHERE " + idRange + " OFFSET 0) entities"
+		if len(q.conds) > 0 {
+			sql += " WHERE " + strings.Join(q.conds, " AND ")
+		}
+	}
 	var hits, seen int64
 	for k := range int64(estimateStrata) {
 		a := lo + k*step
