@@ -180,7 +180,9 @@ func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, e
 		return 0, err
 	}
 	var lo, hi int64
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM entities").Scan(&lo, &hi); err != nil {
+	// One aggregate per subquery: SQLite answers a lone MIN or MAX from
+	// the primary key's end, but MIN and MAX in one SELECT read every row.
+	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE((SELECT MIN(id) FROM entities), 0), COALESCE((SELECT MAX(id) FROM entities), 0)").Scan(&lo, &hi); err != nil {
 		return 0, err
 	}
 	span := hi - lo + 1

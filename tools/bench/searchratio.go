@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"yingshang/internal/auth"
@@ -28,6 +29,7 @@ func benchSearchScale(ctx context.Context, args []string) error {
 	rows := fs.Int("rows", 100000, "entities (loaded by an import when the database has fewer)")
 	n := fs.Int("queries", 200, "searches per kind")
 	every := fs.Int("baseline-every", 4, "run the baseline after every k-th search")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the searches (after any load) to this file")
 	_ = fs.Parse(args)
 	d, cleanup, err := keptDB(ctx, db.Dialect(c.engine), c.keep)
 	if err != nil {
@@ -55,6 +57,17 @@ func benchSearchScale(ctx context.Context, args []string) error {
 		el := time.Since(start)
 		fmt.Printf("# loaded %d entities by one import in %s: %.0f rows/s (with the bigram index and audit events)\n", *rows, el.Round(time.Second), float64(*rows)/el.Seconds())
 		have = int64(*rows)
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	how, err := es.EnsureSearchIndex(ctx)
 	if err != nil {
