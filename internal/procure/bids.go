@@ -319,34 +319,13 @@ func (s *Service) EvaluateBids(ctx context.Context, projectID int64, in ScoreInp
 		return nil, conflict("没有报名的供应商", "no supplier registered")
 	}
 	maxTech := float64(100 - p.PriceWeight)
-	var sheets map[int64]map[int64]float64
-	if p.DrawProjectID != 0 {
-		members, err := s.members(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		if len(members) != p.CommitteeSize {
-			return nil, conflict(fmt.Sprintf("评审委员会尚未抽足（%d/%d人）", len(members), p.CommitteeSize), fmt.Sprintf("the committee is not complete (%d of %d)", len(members), p.CommitteeSize))
-		}
-		if p.EvalMethod == EvalComprehensive {
-			ids := make([]int64, len(bids))
-			for i, b := range bids {
-				ids[i] = b.ID
-			}
-			online, err := s.onlineSheets(ctx, p, members)
-			if err != nil {
-				return nil, err
-			}
-			mean, got, err := sheetTech(members, in.Sheets, online, ids, maxTech)
-			if err != nil {
-				return nil, err
-			}
-			sheets = got
-			in.Tech = nil
-			for _, id := range ids {
-				in.Tech = append(in.Tech, TechPoints{BidID: id, Points: mean[id]})
-			}
-		}
+	ids := make([]int64, len(bids))
+	for i, b := range bids {
+		ids[i] = b.ID
+	}
+	sheets, err := s.committeeTech(ctx, p, 0, ids, &in, maxTech)
+	if err != nil {
+		return nil, err
 	}
 	inputs := make([]BidInput, len(bids))
 	for i, b := range bids {

@@ -408,34 +408,13 @@ func (s *Service) EvaluateLot(ctx context.Context, projectID int64, lotNo int, i
 	// its members' sheets of the lot (the locked sheets of the members who
 	// score in the platform, the unit's typed sheets of the others), never
 	// points typed by the unit.
-	var sheets map[int64]map[int64]float64
-	if p.DrawProjectID != 0 {
-		members, err := s.members(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		if len(members) != p.CommitteeSize {
-			return nil, conflict(fmt.Sprintf("评审委员会尚未抽足（%d/%d人）", len(members), p.CommitteeSize), fmt.Sprintf("the committee is not complete (%d of %d)", len(members), p.CommitteeSize))
-		}
-		if p.EvalMethod == EvalComprehensive {
-			ids := make([]int64, len(list))
-			for i, r := range list {
-				ids[i] = r.BidID
-			}
-			online, err := s.onlineLotSheets(ctx, p, lotNo, members)
-			if err != nil {
-				return nil, err
-			}
-			mean, got, err := sheetTech(members, in.Sheets, online, ids, maxTech)
-			if err != nil {
-				return nil, err
-			}
-			sheets = got
-			in.Tech = nil
-			for _, id := range ids {
-				in.Tech = append(in.Tech, TechPoints{BidID: id, Points: mean[id]})
-			}
-		}
+	ids := make([]int64, len(list))
+	for i, r := range list {
+		ids[i] = r.BidID
+	}
+	sheets, err := s.committeeTech(ctx, p, lotNo, ids, &in, maxTech)
+	if err != nil {
+		return nil, err
 	}
 	inputs := make([]BidInput, len(list))
 	for i, r := range list {

@@ -729,10 +729,40 @@ func (s *Service) LotSheetStates(ctx context.Context, projectID int64, lotNo int
 	return out, nil
 }
 
-// onlineSheets returns the totals per bid of the members who score online
-// on a project without lots (onlineLotSheets with lot 0).
-func (s *Service) onlineSheets(ctx context.Context, p *Project, members []CommitteeMember) (map[int64]map[int64]float64, error) {
-	return s.onlineLotSheets(ctx, p, 0, members)
+// committeeTech applies a drawn committee's sheets to the evaluation of a
+// project (lotNo 0) or one lot: the committee must be complete and, under
+// comprehensive scoring, in.Tech becomes the mean of the members' sheets
+// (the locked sheets of those who score online, the unit's typed sheets
+// of the others) for the bids ids, never points typed by the unit. It
+// returns the sheets used (expert id → bid id → total; nil without a
+// drawn committee or under the lowest evaluated price).
+func (s *Service) committeeTech(ctx context.Context, p *Project, lotNo int, ids []int64, in *ScoreInput, maxTech float64) (map[int64]map[int64]float64, error) {
+	if p.DrawProjectID == 0 {
+		return nil, nil
+	}
+	members, err := s.members(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(members) != p.CommitteeSize {
+		return nil, conflict(fmt.Sprintf("评审委员会尚未抽足（%d/%d人）", len(members), p.CommitteeSize), fmt.Sprintf("the committee is not complete (%d of %d)", len(members), p.CommitteeSize))
+	}
+	if p.EvalMethod != EvalComprehensive {
+		return nil, nil
+	}
+	online, err := s.onlineLotSheets(ctx, p, lotNo, members)
+	if err != nil {
+		return nil, err
+	}
+	mean, sheets, err := sheetTech(members, in.Sheets, online, ids, maxTech)
+	if err != nil {
+		return nil, err
+	}
+	in.Tech = nil
+	for _, id := range ids {
+		in.Tech = append(in.Tech, TechPoints{BidID: id, Points: mean[id]})
+	}
+	return sheets, nil
 }
 
 // onlineLotSheets returns the totals per bid of the members who score
