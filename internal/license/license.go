@@ -33,7 +33,6 @@ package license
 import (
 	"net/url"
 	"strings"
-	"sync"
 	"text/template"
 	"time"
 
@@ -315,44 +314,13 @@ func CheckTemplate(text string) error {
 
 // renderTemplate runs a checked template.
 func renderTemplate(text string, data map[string]any) (string, error) {
-	tp, err := parsedTemplate(text)
+	tp, err := notify.ParseTemplate(text)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	err = tp.Execute(&b, data)
 	return b.String(), err
-}
-
-// templates caches parsed message templates by their text (a parsed
-// template is safe for concurrent use): the daily scan renders the same
-// few templates for thousands of licences, and parsing was a third of its
-// CPU. Emptied when it reaches maxTemplates (texts edited many times).
-var templates = struct {
-	sync.Mutex
-	m map[string]*template.Template
-}{m: map[string]*template.Template{}}
-
-const maxTemplates = 256
-
-func parsedTemplate(text string) (*template.Template, error) {
-	templates.Lock()
-	tp := templates.m[text]
-	templates.Unlock()
-	if tp != nil {
-		return tp, nil
-	}
-	tp, err := template.New("t").Option("missingkey=error").Parse(text)
-	if err != nil {
-		return nil, err
-	}
-	templates.Lock()
-	if len(templates.m) >= maxTemplates {
-		clear(templates.m)
-	}
-	templates.m[text] = tp
-	templates.Unlock()
-	return tp, nil
 }
 
 // License is one licence.

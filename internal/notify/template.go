@@ -96,6 +96,11 @@ func (t *MessageType) checkText(v *yserr.Validation, field, text string) {
 	}
 }
 
+// ParseTemplate parses a template text with missingkey=error, once per
+// text: later calls share the parsed template (safe for concurrent use).
+// Modules that render their own texts (the licence reminders) use it too.
+func ParseTemplate(text string) (*template.Template, error) { return parseText(text) }
+
 func parseText(text string) (*template.Template, error) {
 	parsed.Lock()
 	tp := parsed.m[text]
