@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -291,6 +292,14 @@ func (r *Renderer) funcs() template.FuncMap {
 				return ""
 			}
 			return v.Form.Get(field)
+		},
+		// formHas reports whether the submitted form had value among field's
+		// values: a refilled form keeps its ticked boxes and chosen options.
+		"formHas": func(v *View, field string, value any) bool {
+			if v.Form == nil {
+				return false
+			}
+			return slices.Contains(v.Form[field], fmt.Sprint(value))
 		},
 		"errMsg": func(v *View, e *yserr.Error) string { return e.Message(v.Lang) },
 		"json": func(x any) (template.JS, error) {

@@ -131,3 +131,40 @@ func testVisitForms(t *testing.T, e db.Dialect) {
 		}
 	}
 }
+
+// TestPlanFormKeepsInput: a refused plan (the new-plan form on the plans
+// page) comes back with the field's message at the field, the field
+// marked invalid, and everything chosen kept: the ticked check items, the
+// chosen exception, the typed text; the check items still show their
+// departments' names (both engines).
+func TestPlanFormKeepsInput(t *testing.T) {
+	for _, e := range dbtest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			f := setup(t, e)
+			staff := f.env.Login(t, "sjj-staff")
+			form := url.Values{"code": {"BAD-1"}, "title": {"违规计划"}, "starts_on": {"2026-12-20"}, "ends_on": {"2026-12-01"},
+				"regions": {"411002"}, "ratios": {"A:20,B:50,C:200,D:500"}, "exception_kind": {"complaint"}, "exception_reason": {"群众投诉"},
+				"items": {fmt.Sprint(f.items[1])}}
+			res := staff.PostForm(t, "/inspect/plans", form)
+			body := html.UnescapeString(res.Body)
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %.400s", res.StatusCode, body)
+			}
+			for _, want := range []string{`<p class="alert" role="alert">`, `<span class="fielderr">`, `aria-invalid="true"`,
+				`value="BAD-1"`, `value="违规计划"`, `value="群众投诉"`,
+				fmt.Sprintf(`value="%d" checked>`, f.items[1]),
+				`<option value="complaint" selected>`,
+				"市场监督管理局 · SJJ-01"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the refused form lacks %q", want)
+				}
+			}
+			if strings.Contains(body, fmt.Sprintf(`value="%d" checked>`, f.items[0])) || strings.Contains(body, `<option value="safety" selected>`) {
+				t.Error("the refused form ticks or chooses what was not sent")
+			}
+			if strings.Contains(body, `class="error"`) {
+				t.Error(`class="error" has no style; use alert or fielderr`)
+			}
+		})
+	}
+}

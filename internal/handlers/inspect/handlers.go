@@ -215,6 +215,15 @@ func (h *handlers) monthly(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) index(w http.ResponseWriter, r *http.Request) error {
 	v := h.s.View(r, "")
+	if err := h.fillIndex(r, v); err != nil {
+		return err
+	}
+	return h.s.Render(w, r, http.StatusOK, "inspect/index", v)
+}
+
+// fillIndex sets the plans page's title and data: the plans, the check
+// items with their departments' names, and the year's figures.
+func (h *handlers) fillIndex(r *http.Request, v *web.View) error {
 	v.Title = v.T("抽查计划", "Inspection plans")
 	d := h.data(v)
 	var err error
@@ -236,7 +245,7 @@ func (h *handlers) index(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Depts = h.deptNames(r, ids)
 	v.Data = d
-	return h.s.Render(w, r, http.StatusOK, "inspect/index", v)
+	return nil
 }
 
 func (h *handlers) createPlan(w http.ResponseWriter, r *http.Request) error {
@@ -262,13 +271,9 @@ func (h *handlers) createPlan(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.svc.CreatePlan(r.Context(), in)
 	if err != nil {
 		v := h.s.View(r, "")
-		v.Title = v.T("抽查计划", "Inspection plans")
-		d := h.data(v)
-		d.Plans, _ = h.svc.Plans(r.Context())
-		d.Items, _ = h.svc.Items(r.Context())
-		d.Stats, _ = h.svc.Stats(r.Context(), h.thisYear())
-		d.Depts = map[int64]string{}
-		v.Data = d
+		if ferr := h.fillIndex(r, v); ferr != nil {
+			return ferr
+		}
 		return h.s.FormError(w, r, "inspect/index", v, err)
 	}
 	v := h.s.View(r, "")
