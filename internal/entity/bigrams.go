@@ -44,43 +44,30 @@ func useBigrams(text string) bool {
 	return utf8.RuneCountInString(text) == 2 && !hasCase(text)
 }
 
-// bigramChunk is the number of (bigram, entity) rows per INSERT: 2
-// arguments each, under SQLite's 32,766 and PostgreSQL's 65,535.
-const bigramChunk = 8000
-
-// indexNames replaces the bigram entries of the given entities (id ->
-// name). Call it inside the transaction that wrote the names.
-func (s *Service) indexNames(ctx context.Context, names map[int64]string) error {
+// indexNames writes the bigram entries of the given entities (id ->
+// name), replacing those of the ids in stale (entities that had a name
+// before; a new entity has no entries to remove). Call it inside the
+// transaction that wrote the names.
+func (s *Service) indexNames(ctx context.Context, names map[int64]string, stale []int64) error {
 	if len(names) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(names))
-	for id := range names {
-		ids = append(ids, strconv.FormatInt(id, 10))
-	}
 	q := s.DB.Q(ctx)
-	// ids are integers formatted here, not user input.
-	if _, err := q.Exec(ctx, "DELETE FROM entity_name_bigrams WHERE entity_id IN ("+strings.Join(ids, ",")+")"); err != nil {
-		return err
-	}
-	args := make([]any, 0, 2*bigramChunk)
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
+	if len(stale) > 0 {
+		ids := make([]string, len(stale))
+		for i, id := range stale {
+			ids[i] = strconv.FormatInt(id, 10)
 		}
-		_, err := q.Exec(ctx, "INSERT INTO entity_name_bigrams (bigram, entity_id) VALUES "+s.DB.Dialect.Values(1, len(args)/2, 2), args...)
-		args = args[:0]
-		return err
+		// ids are integers formatted here, not user input.
+		if _, err := q.Exec(ctx, "DELETE FROM entity_name_bigrams WHERE entity_id IN ("+strings.Join(ids, ",")+")"); err != nil {
+			return err
+		}
 	}
+	var rows [][]any
 	for id, name := range names {
 		for _, g := range bigrams(name) {
-			args = append(args, g, id)
-			if len(args) == 2*bigramChunk {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+			rows = append(rows, []any{g, id})
 		}
 	}
-	return flush()
+	return s.DB.CopyRows(ctx, "entity_name_bigrams", []string{"bigram", "entity_id"}, rows)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/ident"
@@ -299,7 +300,7 @@ func (imp *importer) flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("write entities: %w", err)
 	}
-	var ids []int64
+	var ids, stale []int64
 	names := map[int64]string{}
 	for rows.Next() {
 		var id int64
@@ -311,6 +312,9 @@ func (imp *importer) flush(ctx context.Context) error {
 		ids = append(ids, id)
 		if old := existing[uscc]; old == nil || old.Name != name {
 			names[id] = name // new or renamed: its bigrams change
+			if old != nil {
+				stale = append(stale, id)
+			}
 		}
 	}
 	err = rows.Err()
@@ -318,18 +322,19 @@ func (imp *importer) flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("write entities: %w", err)
 	}
-	if err := imp.s.indexNames(ctx, names); err != nil {
+	if err := imp.s.indexNames(ctx, names, stale); err != nil {
 		return fmt.Errorf("write entities: %w", err)
 	}
 	// Each written entity gets its own event, so that its audit trail (and
-	// the deep check's state digest) follows the import.
-	for _, id := range ids {
-		if err := imp.s.Audit.Record(ctx, "entity.import_write", "entity", strconv.FormatInt(id, 10), nil, nil,
-			"written by an import"); err != nil {
-			return err
-		}
+	// the deep check's state digest) follows the import; the batch's
+	// events are written together (one event at a time was a round trip
+	// per row on PostgreSQL).
+	entries := make([]audit.Entry, len(ids))
+	for i, id := range ids {
+		entries[i] = audit.Entry{Action: "entity.import_write", ObjectType: "entity", ObjectID: strconv.FormatInt(id, 10),
+			Detail: "written by an import"}
 	}
-	return nil
+	return imp.s.Audit.RecordAll(ctx, entries)
 }
 
 // lookup loads the stored entities with the USCCs of the batch.

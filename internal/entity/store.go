@@ -248,7 +248,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*Entity, error) {
 		if err != nil {
 			return err
 		}
-		if err := s.indexNames(ctx, map[int64]string{id: st.Name}); err != nil {
+		if err := s.indexNames(ctx, map[int64]string{id: st.Name}, nil); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, "entity.create", "entity", strconv.FormatInt(id, 10), nil, auditView(st), "")
@@ -322,7 +322,7 @@ func (s *Service) update(ctx context.Context, st *stored, in *Input, dept int64)
 		return err
 	}
 	if after.Name != st.Name {
-		if err := s.indexNames(ctx, map[int64]string{st.ID: after.Name}); err != nil {
+		if err := s.indexNames(ctx, map[int64]string{st.ID: after.Name}, []int64{st.ID}); err != nil {
 			return err
 		}
 	}
