@@ -294,6 +294,10 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 			}
 		}
 		for _, gi := range in {
+			if pools[gi] == nil {
+				// A first guess: the list shared evenly among the groups.
+				pools[gi] = make([]int32, 0, len(cands)/len(spec.Groups)+1)
+			}
 			pools[gi] = append(pools[gi], int32(i))
 		}
 	}
