@@ -2,6 +2,8 @@ package draw
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -43,47 +45,59 @@ type Context struct {
 // whose specialties it holds; so groups are disjoint and the count check
 // below is exact. Every excluded member is listed with all reasons that
 // apply.
+//
+// Exclusions with the same reasons share one Reasons slice (its capacity
+// is its length, so an append copies); TestFreezeSameAsReference holds
+// Freeze to the straightforward version on random pools.
 func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 	list := CandidateList{Candidates: make([]Candidate, 0, len(pool)), Excluded: []Exclusion{}}
 	// One shared []string{name} per group (the candidates' Groups), and
 	// the group of each specialty code: the first group that lists it.
 	groupNames := make([][]string, len(groups))
-	groupOf := map[string]int{}
+	var spec specialtyGroups
 	for i, g := range groups {
 		groupNames[i] = []string{g.Name}
 		for _, sp := range g.Specialties {
-			if _, seen := groupOf[sp]; !seen && sp != "" {
-				groupOf[sp] = i
-			}
+			spec.add(sp, i)
 		}
 	}
+	spec.index()
+	var reasons [1 << numReasons][]string // by reason mask, made on first use
 	// Members are read in place (a PoolMember is 200 bytes), and the
 	// lists' order is checked as they grow.
 	candSorted, exclSorted := true, true
+	lastCand, lastExcl := "", ""
 	for k := range pool {
 		m := &pool[k]
-		reasons := exclusionReasons(m, &ctx)
+		mask := exclusionMask(m, &ctx)
 		// The first group (in order) one of whose specialties m holds.
 		group := len(groups)
 		for _, sp := range m.Specialties {
-			if i, ok := groupOf[sp]; ok && i < group {
+			if i := spec.lookup(sp); i < group {
 				group = i
 			}
 		}
 		if group == len(groups) {
-			reasons = append(reasons, ReasonNoSpecialty)
+			mask |= 1 << bitNoSpecialty
 		}
-		if len(reasons) > 0 {
-			if n := len(list.Excluded); n > 0 && list.Excluded[n-1].ID > m.Key {
+		if mask != 0 {
+			if len(list.Excluded) > 0 && lastExcl > m.Key {
 				exclSorted = false
 			}
-			list.Excluded = append(list.Excluded, Exclusion{ID: m.Key, Reasons: reasons})
+			r := reasons[mask]
+			if r == nil {
+				r = appendReasons(make([]string, 0, bits.OnesCount16(mask)), mask)
+				reasons[mask] = r
+			}
+			list.Excluded = append(list.Excluded, Exclusion{ID: m.Key, Reasons: r})
+			lastExcl = m.Key
 			continue
 		}
-		if n := len(list.Candidates); n > 0 && list.Candidates[n-1].ID > m.Key {
+		if len(list.Candidates) > 0 && lastCand > m.Key {
 			candSorted = false
 		}
 		list.Candidates = append(list.Candidates, Candidate{ID: m.Key, Groups: groupNames[group]})
+		lastCand = m.Key
 	}
 	// Pools are usually read in key order: then there is nothing to sort.
 	if !candSorted {
@@ -95,31 +109,126 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 	return list
 }
 
+// specialtyGroups maps a specialty code to the first group that lists it,
+// like a map[string]int, without hashing whole strings: codes are
+// bucketed by their length and first, middle and last bytes, and a
+// bucket's few codes are compared in full.
+type specialtyGroups struct {
+	seen   map[string]bool
+	codes  []string
+	groups []int
+	start  [257]int32 // codes of bucket h: order[start[h]:start[h+1]]
+	order  []int32
+}
+
+func specialtyHash(s string) int {
+	return (len(s)*7 + int(s[0])*31 + int(s[len(s)/2])*3 + int(s[len(s)-1])) & 255
+}
+
+// add records code's group unless the code is empty or already listed.
+func (t *specialtyGroups) add(code string, group int) {
+	if code == "" || t.seen[code] {
+		return
+	}
+	if t.seen == nil {
+		t.seen = map[string]bool{}
+	}
+	t.seen[code] = true
+	t.codes = append(t.codes, code)
+	t.groups = append(t.groups, group)
+}
+
+func (t *specialtyGroups) index() {
+	var count [256]int32
+	for _, c := range t.codes {
+		count[specialtyHash(c)]++
+	}
+	for h := range 256 {
+		t.start[h+1] = t.start[h] + count[h]
+	}
+	t.order = make([]int32, len(t.codes))
+	next := t.start
+	for i, c := range t.codes {
+		h := specialtyHash(c)
+		t.order[next[h]] = int32(i)
+		next[h]++
+	}
+}
+
+// lookup returns the group of code, or math.MaxInt when no group lists it.
+func (t *specialtyGroups) lookup(code string) int {
+	if code == "" {
+		return math.MaxInt
+	}
+	h := specialtyHash(code)
+	for _, i := range t.order[t.start[h]:t.start[h+1]] {
+		if t.codes[i] == code {
+			return t.groups[i]
+		}
+	}
+	return math.MaxInt
+}
+
+// The reasons a member is excluded for, as bits of a mask in the order
+// they are listed (exclusionReasons).
+const (
+	bitNotActive = iota
+	bitUnavailable
+	bitEmployerTenderer
+	bitEmployerBidder
+	bitRelation
+	bitSameRegion
+	bitAlreadyDrawn
+	bitRecentTenderer
+	bitNoSpecialty
+	numReasons
+)
+
+var reasonOfBit = [numReasons]string{ReasonNotActive, ReasonUnavailable, ReasonEmployerTenderer, ReasonEmployerBidder,
+	ReasonRelation, ReasonSameRegion, ReasonAlreadyDrawn, ReasonRecentTenderer, ReasonNoSpecialty}
+
+func appendReasons(r []string, mask uint16) []string {
+	for b := range numReasons {
+		if mask&(1<<b) != 0 {
+			r = append(r, reasonOfBit[b])
+		}
+	}
+	return r
+}
+
 func exclusionReasons(m *PoolMember, ctx *Context) []string {
-	var r []string
+	mask := exclusionMask(m, ctx)
+	if mask == 0 {
+		return nil
+	}
+	return appendReasons(nil, mask)
+}
+
+func exclusionMask(m *PoolMember, ctx *Context) uint16 {
+	var r uint16
 	if m.Status != "active" || m.Penalised {
-		r = append(r, ReasonNotActive)
+		r |= 1 << bitNotActive
 	}
 	if m.Unavailable {
-		r = append(r, ReasonUnavailable)
+		r |= 1 << bitUnavailable
 	}
 	if m.EmployerUSCC != "" && m.EmployerUSCC == ctx.TendererUSCC {
-		r = append(r, ReasonEmployerTenderer)
+		r |= 1 << bitEmployerTenderer
 	}
 	if m.EmployerUSCC != "" && slices.Contains(ctx.BidderUSCCs, m.EmployerUSCC) {
-		r = append(r, ReasonEmployerBidder)
+		r |= 1 << bitEmployerBidder
 	}
 	if overlaps(m.Relations, ctx.BidderUSCCs) || (ctx.TendererUSCC != "" && slices.Contains(m.Relations, ctx.TendererUSCC)) {
-		r = append(r, ReasonRelation)
+		r |= 1 << bitRelation
 	}
 	if ctx.CrossRegion && m.Region != "" && m.Region == ctx.Region {
-		r = append(r, ReasonSameRegion)
+		r |= 1 << bitSameRegion
 	}
 	if m.AlreadyDrawn {
-		r = append(r, ReasonAlreadyDrawn)
+		r |= 1 << bitAlreadyDrawn
 	}
 	if m.RecentlyDrawnForTenderer {
-		r = append(r, ReasonRecentTenderer)
+		r |= 1 << bitRecentTenderer
 	}
 	return r
 }

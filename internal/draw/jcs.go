@@ -3,6 +3,7 @@ package draw
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash"
@@ -150,19 +151,47 @@ var safeASCII = func() (t [256]bool) {
 }()
 
 // appendString appends s as writeString writes it. Keys, pseudonyms and
-// reason codes are plain ASCII: they are scanned once and copied whole;
-// anything else goes through writeString's escaper.
+// reason codes are plain ASCII: they are copied whole and the copy is
+// checked eight bytes at a time (plainASCII); anything else goes through
+// writeString's escaper.
 func appendString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !safeASCII[s[i]] {
-			var buf bytes.Buffer
-			writeString(&buf, s)
-			return append(dst, buf.Bytes()...)
-		}
-	}
+	start := len(dst)
 	dst = append(dst, '"')
 	dst = append(dst, s...)
+	if !plainASCII(dst[start+1:]) {
+		var buf bytes.Buffer
+		writeString(&buf, s)
+		return append(dst[:start], buf.Bytes()...)
+	}
 	return append(dst, '"')
+}
+
+// plainASCII reports whether every byte of b is one a JSON string holds
+// as it is (safeASCII). Whole words are tested with the usual bit tricks:
+// for a word x with no byte >= 0x80, (x - 0x20..) &^ x has a high bit set
+// exactly when some byte is below 0x20, and (y - 0x01..) &^ y, for y = x
+// XOR a repeated byte c, exactly when some byte equals c; a byte >= 0x80
+// sets its own high bit. TestPlainASCIISameAsTable holds it to the table.
+func plainASCII(b []byte) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		q := x ^ (ones * '"')
+		bs := x ^ (ones * '\\')
+		if (x|(x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs)&high != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if !safeASCII[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // appendStrings appends a []string's canonical JSON (null when nil).
@@ -191,11 +220,12 @@ type listEncoder struct {
 	h    hash.Hash
 	buf  []byte
 	keep bool
-	// groups caches the encoding of the last few distinct Groups slices
-	// by identity (first element's address and length): a frozen list
-	// shares one slice per quota group among all its candidates.
-	groups [4]groupsEnc
-	next   int
+	// groups caches a candidate's head (`{"groups":[...],"id":`) for the
+	// last few distinct Groups slices by identity (first element's
+	// address and length): a frozen list shares one slice per quota group
+	// among all its candidates. last is the entry used last.
+	groups     [4]groupsEnc
+	next, last int
 }
 
 type groupsEnc struct {
@@ -213,20 +243,33 @@ func (e *listEncoder) flush() {
 	}
 }
 
-func (e *listEncoder) appendGroups(gs []string) {
+// appendCandidateHead appends a candidate's `{"groups":[...],"id":`. The
+// whole head is cached per Groups slice (most candidates share the slice
+// of the one before them: that entry is tried first).
+func (e *listEncoder) appendCandidateHead(gs []string) {
 	if len(gs) == 0 {
+		e.buf = append(e.buf, `{"groups":`...)
 		e.buf = appendStrings(e.buf, gs)
+		e.buf = append(e.buf, `,"id":`...)
+		return
+	}
+	if g := &e.groups[e.last]; g.first == &gs[0] && g.n == len(gs) {
+		e.buf = append(e.buf, g.enc...)
 		return
 	}
 	for i := range e.groups {
 		if g := &e.groups[i]; g.first == &gs[0] && g.n == len(gs) {
+			e.last = i
 			e.buf = append(e.buf, g.enc...)
 			return
 		}
 	}
 	start := len(e.buf)
+	e.buf = append(e.buf, `{"groups":`...)
 	e.buf = appendStrings(e.buf, gs)
+	e.buf = append(e.buf, `,"id":`...)
 	g := &e.groups[e.next]
+	e.last = e.next
 	e.next = (e.next + 1) % len(e.groups)
 	g.first, g.n = &gs[0], len(gs)
 	g.enc = append(g.enc[:0], e.buf[start:]...)
@@ -267,9 +310,7 @@ func (e *listEncoder) encode(l CandidateList) {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			e.buf = append(e.buf, `{"groups":`...)
-			e.appendGroups(c.Groups)
-			e.buf = append(e.buf, `,"id":`...)
+			e.appendCandidateHead(c.Groups)
 			e.buf = appendString(e.buf, c.ID)
 			e.buf = append(e.buf, '}')
 			e.flush()

@@ -179,3 +179,53 @@ func FuzzListEncoder(f *testing.F) {
 		checkListEncoding(t, randomList(rand.New(rand.NewPCG(seed, 3)), pieces))
 	})
 }
+
+// plainASCIITable is plainASCII as a byte loop over safeASCII.
+func plainASCIITable(b []byte) bool {
+	for _, c := range b {
+		if !safeASCII[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPlainASCIISameAsTable puts every byte value at every position of
+// strings of 0-24 plain bytes (so in every lane of a word and in the
+// tail), and checks appendString against writeString on each.
+func TestPlainASCIISameAsTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	plain := []byte(" !#-./09:@AZ[]_az{}~")
+	for n := range 25 {
+		for pos := range max(n, 1) {
+			for c := range 256 {
+				b := make([]byte, n)
+				for i := range b {
+					b[i] = plain[r.IntN(len(plain))]
+				}
+				if n > 0 {
+					b[pos] = byte(c)
+				}
+				if got, want := plainASCII(b), plainASCIITable(b); got != want {
+					t.Fatalf("plainASCII(%q) = %v, want %v", b, got, want)
+				}
+				var want bytes.Buffer
+				writeString(&want, string(b))
+				if got := appendString([]byte("x"), string(b)); !bytes.Equal(got[1:], want.Bytes()) || got[0] != 'x' {
+					t.Fatalf("appendString(%q) = %q, want x%q", b, got, want.Bytes())
+				}
+			}
+		}
+	}
+	// Several odd bytes at once, drawn from the edges of each class.
+	edges := []byte{0x00, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xc3, 0xff, 'a'}
+	for range 20000 {
+		b := make([]byte, r.IntN(20))
+		for i := range b {
+			b[i] = edges[r.IntN(len(edges))]
+		}
+		if got, want := plainASCII(b), plainASCIITable(b); got != want {
+			t.Fatalf("plainASCII(%q) = %v, want %v", b, got, want)
+		}
+	}
+}

@@ -267,23 +267,57 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 	if spec.Seating != nil {
 		return seatPicks(g, spec.Seating)
 	}
-	// used and pool hold indexes into list.Candidates, not IDs: no
-	// hashing per candidate, one pool buffer for every group. That is the
-	// same as "not picked" by ID when the IDs are unique (a frozen list is
-	// sorted with unique IDs); otherwise picked IDs are looked up.
-	used := make([]bool, len(list.Candidates))
+	// Pools hold indexes into list.Candidates, not IDs: no hashing per
+	// candidate. One pass over the list finds every group's candidates
+	// (those that list its name, in list order; a candidate's Groups
+	// slice is usually the one before it, whose answer is reused) and
+	// whether the IDs are unique and sorted. "Not picked by an earlier
+	// group" is then "index not used" when the IDs are unique; otherwise
+	// picked IDs are looked up. TestSelectAndFreezeEqualReference and
+	// TestSelectSameAsReferenceRandomLists hold it to the ID-map version.
+	cands := list.Candidates
+	pools := make([][]int32, len(spec.Groups))
+	unique := true
+	var last []string
+	var in []int // spec groups that last lists
+	for i := range cands {
+		c := &cands[i]
+		if unique && i > 0 && cands[i-1].ID >= c.ID {
+			unique = false
+		}
+		if i == 0 || len(c.Groups) != len(last) || (len(last) > 0 && &c.Groups[0] != &last[0]) {
+			last, in = c.Groups, in[:0]
+			for gi, grp := range spec.Groups {
+				if slices.Contains(last, grp.Name) {
+					in = append(in, gi)
+				}
+			}
+		}
+		for _, gi := range in {
+			if pools[gi] == nil {
+				// A first guess: the list shared evenly among the groups.
+				pools[gi] = make([]int32, 0, len(cands)/len(spec.Groups)+1)
+			}
+			pools[gi] = append(pools[gi], int32(i))
+		}
+	}
+	used := make([]bool, len(cands))
 	var usedID map[string]bool
-	if !uniqueSorted(list.Candidates) {
+	if !unique {
 		usedID = map[string]bool{}
 	}
-	pool := make([]int32, 0, len(list.Candidates))
 	var picks []Pick
-	for _, grp := range spec.Groups {
-		pool = pool[:0]
-		for i := range list.Candidates {
-			if !used[i] && slices.Contains(list.Candidates[i].Groups, grp.Name) && (usedID == nil || !usedID[list.Candidates[i].ID]) {
-				pool = append(pool, int32(i))
+	for gi, grp := range spec.Groups {
+		pool := pools[gi]
+		if len(picks) > 0 {
+			n := 0
+			for _, i := range pool {
+				if !used[i] && (usedID == nil || !usedID[cands[i].ID]) {
+					pool[n] = i
+					n++
+				}
 			}
+			pool = pool[:n]
 		}
 		if len(pool) < grp.Count {
 			return nil, &Shortfall{Group: grp.Name, Need: grp.Count, Available: len(pool)}
@@ -294,26 +328,15 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 			pool[i], pool[j] = pool[j], pool[i]
 			used[pool[i]] = true
 			if usedID != nil {
-				usedID[list.Candidates[pool[i]].ID] = true
+				usedID[cands[pool[i]].ID] = true
 			}
-			picks = append(picks, Pick{Group: grp.Name, Order: i + 1, ID: list.Candidates[pool[i]].ID, Reserve: i >= grp.Count})
+			picks = append(picks, Pick{Group: grp.Name, Order: i + 1, ID: cands[pool[i]].ID, Reserve: i >= grp.Count})
 		}
 	}
 	if spec.Teams != nil {
 		return teamPicks(g, spec.Teams, list, picks)
 	}
 	return picks, nil
-}
-
-// uniqueSorted reports whether the candidates' IDs are strictly
-// increasing (so unique).
-func uniqueSorted(cs []Candidate) bool {
-	for i := 1; i < len(cs); i++ {
-		if cs[i-1].ID >= cs[i].ID {
-			return false
-		}
-	}
-	return true
 }
 
 // RoundTime is the time a drand round is emitted.

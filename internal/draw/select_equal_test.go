@@ -88,3 +88,59 @@ func TestSelectAndFreezeEqualReference(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectSameAsReferenceRandomLists: lists not made by Freeze, with
+// Groups slices shared among runs of candidates and fresh ones, nil and
+// empty, candidates in several groups, specs naming a group twice or a
+// group nobody lists, IDs unique and sorted, unsorted, or repeated.
+func TestSelectSameAsReferenceRandomLists(t *testing.T) {
+	names := []string{"a", "b", "c", "r:1"}
+	for round := range 2000 {
+		r := rand.New(rand.NewPCG(uint64(round), 77))
+		groups := func() []string {
+			switch r.IntN(5) {
+			case 0:
+				return nil
+			case 1:
+				return []string{}
+			}
+			var gs []string
+			for range 1 + r.IntN(3) {
+				gs = append(gs, names[r.IntN(len(names))])
+			}
+			return gs
+		}
+		shared := [][]string{groups(), groups(), groups()}
+		n := r.IntN(80)
+		list := CandidateList{Candidates: make([]Candidate, n)}
+		ids := r.Perm(n + 5)
+		mode := r.IntN(3)
+		var gs []string
+		for i := range list.Candidates {
+			id := ids[i]
+			switch mode {
+			case 0:
+				id = 2 * i // unique and sorted
+			case 1:
+				id = r.IntN(n/3 + 1) // repeated
+			}
+			if i == 0 || r.IntN(4) == 0 {
+				gs = shared[r.IntN(len(shared))]
+				if r.IntN(3) == 0 {
+					gs = groups()
+				}
+			}
+			list.Candidates[i] = Candidate{ID: fmt.Sprintf("E%03d", id), Groups: gs}
+		}
+		var spec Spec
+		for range 1 + r.IntN(4) {
+			spec.Groups = append(spec.Groups, Group{Name: names[r.IntN(len(names))], Count: r.IntN(4), Reserves: r.IntN(3)})
+		}
+		seed := sha256.Sum256(fmt.Append(nil, "random lists", round))
+		got, gerr := Select(seed[:], spec, list)
+		want, werr := selectByID(seed[:], spec, list)
+		if !reflect.DeepEqual(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Fatalf("round %d: Select %v %v, reference %v %v", round, got, gerr, want, werr)
+		}
+	}
+}
