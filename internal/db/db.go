@@ -65,6 +65,11 @@ type DB struct {
 	// PostgreSQL.
 	Pool *pgxpool.Pool
 
+	// Eager makes PostgreSQL transactions begin at once and Defer run at
+	// once, as before deferred statements (deferred.go): for tests that
+	// compare what the two write.
+	Eager bool
+
 	path string // SQLite file
 	// SQLite: prepared statements by SQL text, so that a statement is
 	// parsed once per connection and not on every call (see stmtCache).
@@ -314,6 +319,12 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 		// then (Driver begins when a library needs it first).
 		pt := &pgTx{pool: d.Pool, owner: tx}
 		tx.Querier = pt
+		if d.Eager {
+			if err := pt.flush(ctx); err != nil {
+				pt.release()
+				return fmt.Errorf("begin: %w", err)
+			}
+		}
 		commit = func() error { return pt.commit(ctx) }
 		rollback = func() {
 			pt.rollback(context.WithoutCancel(ctx))

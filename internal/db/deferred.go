@@ -27,7 +27,7 @@ import (
 // it maps to a message) must not defer it.
 func (d *DB) Defer(ctx context.Context, query string, args ...any) error {
 	if tx, ok := TxFrom(ctx); ok && tx.db == d {
-		if pt, ok := tx.Querier.(*pgTx); ok {
+		if pt, ok := tx.Querier.(*pgTx); ok && !d.Eager {
 			traceStmt(query)
 			pt.queue = append(pt.queue, Stmt{SQL: query, Args: normalise(args)})
 			return nil
@@ -40,7 +40,7 @@ func (d *DB) Defer(ctx context.Context, query string, args ...any) error {
 // DeferAll is Defer for several statements, in order.
 func (d *DB) DeferAll(ctx context.Context, stmts []Stmt) error {
 	if tx, ok := TxFrom(ctx); ok && tx.db == d {
-		if _, ok := tx.Querier.(*pgTx); ok {
+		if _, ok := tx.Querier.(*pgTx); ok && !d.Eager {
 			for _, st := range stmts {
 				if err := d.Defer(ctx, st.SQL, st.Args...); err != nil {
 					return err
