@@ -182,9 +182,9 @@ func dumpIntakeTables(t *testing.T, d *db.DB) map[string][]string {
 		"appeals": `SELECT id, number, year, entity_id, submitter_id, registered_by, person_name, person_phone_mask, channel, kind, topic,
 			region_code, title, description, contact_pref, publishable, state, version, lead_dept_id, clock_start, submitted_at,
 			first_response_due, reply_due, created_at, updated_at, reply_alert, fu_alert FROM appeals`,
-		"appeal_events":   `SELECT * FROM appeal_events`,
-		"appeal_co":       `SELECT * FROM appeal_cohandlers`,
-		"audit_events":    `SELECT seq, at, actor_id, actor_name, action, object_type, object_id, before_digest, after_digest, detail, state_digest FROM audit_events
+		"appeal_events": `SELECT * FROM appeal_events`,
+		"appeal_co":     `SELECT * FROM appeal_cohandlers`,
+		"audit_events": `SELECT seq, at, actor_id, actor_name, action, object_type, object_id, before_digest, after_digest, detail, state_digest FROM audit_events
 			WHERE object_type = 'appeal'`,
 		"notifications":   `SELECT id, msg_type, channel, user_id, webhook_id, address_mask, lang, subject, body, data, object_type, object_id, link, created_at FROM notifications`,
 		"river_job":       `SELECT id, kind, args, max_attempts, queue FROM river_job`,
