@@ -2,7 +2,10 @@ package appeal_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -23,21 +26,7 @@ func TestIntakeWrittenIsReloaded(t *testing.T) {
 	for _, e := range engines {
 		t.Run(string(e), func(t *testing.T) {
 			f := newFixture(t, e)
-			cases := []struct {
-				user string
-				in   appeal.Input
-			}{
-				{"ent", appeal.Input{Kind: appeal.Help, Topic: "纳税", Title: "发票额度调整", Description: "季度开票额度不够用。"}},
-				{"ent", appeal.Input{Kind: appeal.Complaint, Topic: "执法检查", Title: "重复检查", Description: "一周三次检查。", Channel: "qr",
-					ContactPref: "sms", Publishable: true}},
-				{"ent", appeal.Input{Kind: appeal.Praise, Topic: "其他", Title: "表扬", Description: "办事快。", Channel: "open311"}},
-				{"admin", appeal.Input{USCC: sitetest.USCCA, Kind: appeal.Help, Topic: "纳税", Title: "代登记", Description: "窗口代为登记。", Channel: "visit"}},
-				{"admin", appeal.Input{USCC: sitetest.USCCB, Kind: appeal.Consult, Topic: "开办企业", Title: "来电咨询", Description: "  经营范围  ",
-					Channel: "hotline12345", ContactPref: "phone"}},
-				{"admin", appeal.Input{PersonName: "  张先生 ", PersonPhone: "13812345678", Kind: appeal.Suggestion, Topic: "融资",
-					Title: "建议", Description: "贷款流程简化。", Channel: "letter"}},
-				{"admin", appeal.Input{PersonName: "李女士", Kind: appeal.Help, Topic: "政策兑现", Title: "补贴", Description: "何时到账？"}},
-			}
+			cases := intakeCases
 			for day := 0; day < 3; day++ {
 				for i, c := range cases {
 					got, err := f.svc.Create(f.ctx[c.user], c.in)
@@ -91,7 +80,10 @@ func TestIntakeStatements(t *testing.T) {
 					inTx++
 				}
 			})
+			trips := 0
+			stopTrips := db.TraceRoundTrips(func() { trips++ })
 			_, err := f.svc.Create(f.ctx["ent"], in)
+			stopTrips()
 			stop()
 			if err != nil {
 				t.Fatal(err)
@@ -105,7 +97,146 @@ func TestIntakeStatements(t *testing.T) {
 				t.Fatalf("%d statements (budget %d), %d inside the write transaction (budget %d):\n%s",
 					len(stmts), budget, inTx, budgetTx, strings.Join(stmts, "\n"))
 			}
-			t.Logf("%d statements, %d inside the write transaction", len(stmts), inTx)
+			// PostgreSQL: one round trip per statement before the write
+			// transaction (6), and in it 4: [BEGIN, appeal, timeline, audit
+			// state read], [audit event, template overrides], [webhooks],
+			// [rollup, COMMIT] (db.Defer; 9 before it).
+			if e == db.Postgres && trips > 10 {
+				t.Fatalf("%d round trips to PostgreSQL (budget 10):\n%s", trips, strings.Join(stmts, "\n"))
+			}
+			t.Logf("%d statements, %d inside the write transaction, %d round trips", len(stmts), inTx, trips)
 		})
 	}
+}
+
+// TestIntakeDeferredWritesSame: the rows that intakes and transitions
+// write with deferred statements and a late BEGIN (db.Defer, issue 17)
+// are the rows they wrote with every statement sent at once (db.Eager):
+// appeals, timeline steps, audit events, notifications, delivery jobs and
+// the dashboard rollups, on both engines (on SQLite Defer always runs at
+// once: the two runs must agree there too).
+func TestIntakeDeferredWritesSame(t *testing.T) {
+	for _, e := range engines {
+		t.Run(string(e), func(t *testing.T) {
+			var dumps [2]map[string][]string
+			for run, eager := range []bool{true, false} {
+				f := newFixture(t, e)
+				f.env.App.DB.Eager = eager
+				for day := 0; day < 2; day++ {
+					for i, c := range intakeCases {
+						a, err := f.svc.Create(f.ctx[c.user], c.in)
+						if err != nil {
+							t.Fatalf("eager %v, day %d case %d: %v", eager, day, i, err)
+						}
+						if i == 3 {
+							f.do(t, "admin", a.ID, appeal.Act{Action: appeal.ActAccept})
+							f.do(t, "admin", a.ID, appeal.Act{Action: appeal.ActAssign, DeptID: f.env.Depts["XC-SJJ"], CoDepts: []int64{f.env.Depts["XC-SWJ"]}})
+						}
+					}
+					f.env.Clock.Advance(29*time.Hour + 37*time.Minute)
+				}
+				dumps[run] = dumpIntakeTables(t, f.env.App.DB)
+			}
+			for table, eager := range dumps[0] {
+				deferred := dumps[1][table]
+				if len(eager) == 0 {
+					t.Fatalf("%s: nothing written", table)
+				}
+				if len(eager) != len(deferred) {
+					t.Fatalf("%s: %d rows eager, %d deferred", table, len(eager), len(deferred))
+				}
+				for i := range eager {
+					if eager[i] != deferred[i] {
+						t.Fatalf("%s differs:\neager:    %s\ndeferred: %s", table, eager[i], deferred[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// intakeCases are the intakes of TestIntakeWrittenIsReloaded.
+var intakeCases = []struct {
+	user string
+	in   appeal.Input
+}{
+	{"ent", appeal.Input{Kind: appeal.Help, Topic: "纳税", Title: "发票额度调整", Description: "季度开票额度不够用。"}},
+	{"ent", appeal.Input{Kind: appeal.Complaint, Topic: "执法检查", Title: "重复检查", Description: "一周三次检查。", Channel: "qr",
+		ContactPref: "sms", Publishable: true}},
+	{"ent", appeal.Input{Kind: appeal.Praise, Topic: "其他", Title: "表扬", Description: "办事快。", Channel: "open311"}},
+	{"admin", appeal.Input{USCC: sitetest.USCCA, Kind: appeal.Help, Topic: "纳税", Title: "代登记", Description: "窗口代为登记。", Channel: "visit"}},
+	{"admin", appeal.Input{USCC: sitetest.USCCB, Kind: appeal.Consult, Topic: "开办企业", Title: "来电咨询", Description: "  经营范围  ",
+		Channel: "hotline12345", ContactPref: "phone"}},
+	{"admin", appeal.Input{PersonName: "  张先生 ", PersonPhone: "13812345678", Kind: appeal.Suggestion, Topic: "融资",
+		Title: "建议", Description: "贷款流程简化。", Channel: "letter"}},
+	{"admin", appeal.Input{PersonName: "李女士", Kind: appeal.Help, Topic: "政策兑现", Title: "补贴", Description: "何时到账？"}},
+}
+
+// dumpIntakeTables reads the rows intake and transitions write, each as
+// one line, sorted; the columns that delivery, the audit sequencer or the
+// server's transaction ids change afterwards are left out, and so is
+// person_phone_enc (encrypted with a random nonce).
+func dumpIntakeTables(t *testing.T, d *db.DB) map[string][]string {
+	t.Helper()
+	queries := map[string]string{
+		"appeals": `SELECT id, number, year, entity_id, submitter_id, registered_by, person_name, person_phone_mask, channel, kind, topic,
+			region_code, title, description, contact_pref, publishable, state, version, lead_dept_id, clock_start, submitted_at,
+			first_response_due, reply_due, created_at, updated_at, reply_alert, fu_alert FROM appeals`,
+		"appeal_events": `SELECT * FROM appeal_events`,
+		"appeal_co":     `SELECT * FROM appeal_cohandlers`,
+		"audit_events": `SELECT seq, at, actor_id, actor_name, action, object_type, object_id, before_digest, after_digest, detail, state_digest FROM audit_events
+			WHERE object_type = 'appeal'`,
+		"notifications":   `SELECT id, msg_type, channel, user_id, webhook_id, address_mask, lang, subject, body, data, object_type, object_id, link, created_at FROM notifications`,
+		"river_job":       `SELECT id, kind, args, max_attempts, queue FROM river_job`,
+		"appeal_counters": `SELECT * FROM appeal_counters`,
+		"stats_days":      `SELECT * FROM appeal_stats_days`,
+		"stats_months":    `SELECT * FROM appeal_stats_months`,
+		"stats_due":       `SELECT * FROM appeal_stats_due`,
+	}
+	out := map[string][]string{}
+	ctx := context.Background()
+	for table, q := range queries {
+		var lines []string
+		if d.Dialect == db.Postgres {
+			rows, err := d.Pool.Query(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", table, err)
+			}
+			for rows.Next() {
+				v, err := rows.Values()
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines = append(lines, fmt.Sprintf("%v", v))
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				t.Fatalf("%s: %v", table, err)
+			}
+		} else {
+			rows, err := d.Reader.Query(q)
+			if err != nil {
+				t.Fatalf("%s: %v", table, err)
+			}
+			cols, _ := rows.Columns()
+			for rows.Next() {
+				v := make([]any, len(cols))
+				p := make([]any, len(cols))
+				for i := range v {
+					p[i] = &v[i]
+				}
+				if err := rows.Scan(p...); err != nil {
+					t.Fatal(err)
+				}
+				lines = append(lines, fmt.Sprintf("%v", v))
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				t.Fatalf("%s: %v", table, err)
+			}
+		}
+		sort.Strings(lines)
+		out[table] = lines
+	}
+	return out
 }

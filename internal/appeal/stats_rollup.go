@@ -80,8 +80,9 @@ func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 			deltas[0], deltas[1] = deltas[1], deltas[0]
 		}
 	}
-	// The statements go to the database together (one round trip on
-	// PostgreSQL, issue 17), in the lock order above.
+	// The statements go to the database together, in the lock order above,
+	// deferred (on PostgreSQL with the transaction's next statement or its
+	// COMMIT, issue 17: the rows stay locked for the shortest time).
 	var stmts []db.Stmt
 	for _, d := range deltas {
 		stmts = append(stmts, rollupAdd("appeal_stats_days", "day", d.k.day, d.k, d.v))
@@ -113,7 +114,7 @@ func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 	for _, k := range mkeys {
 		stmts = append(stmts, rollupAdd("appeal_stats_months", "month", k.day, k, months[k]))
 	}
-	return s.DB.ExecAll(ctx, append(stmts, dueMove(before, after)...))
+	return s.DB.DeferAll(ctx, append(stmts, dueMove(before, after)...))
 }
 
 type rollupDelta struct {

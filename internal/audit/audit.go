@@ -105,7 +105,6 @@ type Log struct {
 // ctx (starting one if there is none), so the event commits with the change.
 func (l *Log) Record(ctx context.Context, action, objectType, objectID string, before, after any, detail string) error {
 	return l.DB.WithTx(ctx, func(ctx context.Context) error {
-		q := l.DB.Q(ctx)
 		e := Event{
 			At:           l.Clock.Now().UTC().Truncate(time.Microsecond),
 			Action:       action,
@@ -136,10 +135,11 @@ func (l *Log) Record(ctx context.Context, action, objectType, objectID string, b
 		if l.DB.Dialect == db.Postgres {
 			txid = "pg_current_xact_id()::text::bigint"
 		}
-		_, err = q.Exec(ctx, `INSERT INTO audit_events (at, actor_id, actor_name, action, object_type, object_id,
+		// Deferred: on PostgreSQL it goes to the server with the
+		// transaction's next statement or its COMMIT (issue 17).
+		return l.DB.Defer(ctx, `INSERT INTO audit_events (at, actor_id, actor_name, action, object_type, object_id,
 			before_digest, after_digest, detail, state_digest, txid) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,`+txid+`)`,
 			e.At, actor, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.BeforeDigest, e.AfterDigest, e.Detail, e.StateDigest)
-		return err
 	})
 }
 

@@ -37,7 +37,17 @@ func (d *DB) CopyRows(ctx context.Context, table string, cols []string, rows [][
 		src := pgx.CopyFromRows(rows)
 		var err error
 		if tx, ok := TxFrom(ctx); ok && tx.db == d {
-			_, err = tx.Raw.(pgx.Tx).CopyFrom(ctx, pgx.Identifier{table}, cols, src)
+			// Driver sends what the transaction has queued (and BEGIN)
+			// first, so the rows follow its earlier statements.
+			raw, derr := tx.Driver(ctx)
+			if derr != nil {
+				return fmt.Errorf("copy into %s: %w", table, derr)
+			}
+			ptx, ok := raw.(pgx.Tx)
+			if !ok {
+				return fmt.Errorf("copy into %s: not a PostgreSQL transaction", table)
+			}
+			_, err = ptx.CopyFrom(ctx, pgx.Identifier{table}, cols, src)
 		} else {
 			_, err = d.Pool.CopyFrom(ctx, pgx.Identifier{table}, cols, src)
 		}

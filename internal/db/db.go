@@ -65,6 +65,11 @@ type DB struct {
 	// PostgreSQL.
 	Pool *pgxpool.Pool
 
+	// Eager makes PostgreSQL transactions begin at once and Defer run at
+	// once, as before deferred statements (deferred.go): for tests that
+	// compare what the two write.
+	Eager bool
+
 	path string // SQLite file
 	// SQLite: prepared statements by SQL text, so that a statement is
 	// parsed once per connection and not on every call (see stmtCache).
@@ -236,7 +241,8 @@ type txKey struct{}
 type Tx struct {
 	Querier
 	// Raw is the driver's transaction (*sql.Tx for SQLite, pgx.Tx for
-	// PostgreSQL), for libraries such as the job queue that insert in it.
+	// PostgreSQL once it has begun): use Driver, which sends the deferred
+	// statements first.
 	Raw any
 	db  *DB
 	// afterCommit callbacks run once the outermost transaction commits.
@@ -309,13 +315,21 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 	var commit func() error
 	var rollback func()
 	if d.Dialect == Postgres {
-		ptx, err := d.Pool.Begin(ctx)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
+		// BEGIN goes with the first statement (deferred.go); Raw is set
+		// then (Driver begins when a library needs it first).
+		pt := &pgTx{pool: d.Pool, owner: tx}
+		tx.Querier = pt
+		if d.Eager {
+			if err := pt.flush(ctx); err != nil {
+				pt.release()
+				return fmt.Errorf("begin: %w", err)
+			}
 		}
-		tx.Querier, tx.Raw = pgxQ{ptx}, ptx
-		commit = func() error { return ptx.Commit(ctx) }
-		rollback = func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }
+		commit = func() error { return pt.commit(ctx) }
+		rollback = func() {
+			pt.rollback(context.WithoutCancel(ctx))
+			pt.release()
+		}
 	} else {
 		stx, err := d.Writer.BeginTx(ctx, nil)
 		if err != nil {
@@ -501,6 +515,7 @@ type pgxQ struct{ r pgxRunner }
 
 func (q pgxQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	traceStmt(query)
+	traceRoundTrip()
 	tag, err := q.r.Exec(ctx, query, normalise(args)...)
 	if err != nil {
 		return 0, err
@@ -510,6 +525,7 @@ func (q pgxQ) Exec(ctx context.Context, query string, args ...any) (int64, error
 
 func (q pgxQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
 	traceStmt(query)
+	traceRoundTrip()
 	rows, err := q.r.Query(ctx, query, normalise(args)...)
 	if err != nil {
 		return nil, err
@@ -519,6 +535,7 @@ func (q pgxQ) Query(ctx context.Context, query string, args ...any) (Rows, error
 
 func (q pgxQ) QueryRow(ctx context.Context, query string, args ...any) Row {
 	traceStmt(query)
+	traceRoundTrip()
 	return q.r.QueryRow(ctx, query, normalise(args)...)
 }
 
@@ -545,6 +562,9 @@ func (d *DB) ExecAll(ctx context.Context, stmts []Stmt) error {
 	if tx, ok := q.(*Tx); ok {
 		q = tx.Querier
 	}
+	if pt, ok := q.(*pgTx); ok {
+		return pt.execAll(ctx, stmts)
+	}
 	pq, ok := q.(pgxQ)
 	if !ok || len(stmts) == 1 {
 		for _, st := range stmts {
@@ -559,6 +579,7 @@ func (d *DB) ExecAll(ctx context.Context, stmts []Stmt) error {
 		traceStmt(st.SQL)
 		b.Queue(st.SQL, normalise(st.Args)...)
 	}
+	traceRoundTrip()
 	res := pq.r.SendBatch(ctx, b)
 	for range stmts {
 		if _, err := res.Exec(); err != nil {

@@ -20,3 +20,21 @@ func traceStmt(query string) {
 		(*fn)(query)
 	}
 }
+
+// roundTripTracer, when set, is told every round trip to PostgreSQL that
+// the package's Queriers make (a statement, a batch, a COMMIT); statements
+// that libraries run on Tx.Driver are not counted.
+var roundTripTracer atomic.Pointer[func()]
+
+// TraceRoundTrips makes fn see every round trip to PostgreSQL from now
+// on, until the returned function is called. For tests, like Trace.
+func TraceRoundTrips(fn func()) (stop func()) {
+	roundTripTracer.Store(&fn)
+	return func() { roundTripTracer.Store(nil) }
+}
+
+func traceRoundTrip() {
+	if fn := roundTripTracer.Load(); fn != nil {
+		(*fn)()
+	}
+}

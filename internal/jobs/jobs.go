@@ -173,7 +173,11 @@ func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Ins
 	}
 	var err error
 	if tx, ok := db.TxFrom(ctx); ok {
-		switch raw := tx.Raw.(type) {
+		raw, derr := tx.Driver(ctx)
+		if derr != nil {
+			return derr
+		}
+		switch raw := raw.(type) {
 		case pgx.Tx:
 			_, err = q.pg.InsertTx(ctx, raw, args, opts)
 		case *sql.Tx:
@@ -204,7 +208,11 @@ func (q *Queue) EnqueueMany(ctx context.Context, params []river.InsertManyParams
 	}
 	var err error
 	if tx, ok := db.TxFrom(ctx); ok {
-		switch raw := tx.Raw.(type) {
+		raw, derr := tx.Driver(ctx)
+		if derr != nil {
+			return derr
+		}
+		switch raw := raw.(type) {
 		case pgx.Tx:
 			_, err = q.pg.InsertManyTx(ctx, raw, params)
 		case *sql.Tx:
