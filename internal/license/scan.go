@@ -453,7 +453,8 @@ func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 // multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING claims every due
 // stage (the rows it returns are the stages this scan owns; the others
 // were done by a concurrent scan), one statement each lists the
-// follow-ups and marks the lapses, then finishBatch sends the messages.
+// follow-ups and marks the lapses, one UPDATE per licence with a claimed
+// stage moves its next_due, then finishBatch sends the messages.
 func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidate) error {
 	lics, err := s.loadBatch(ctx, batch)
 	if err != nil {
@@ -509,7 +510,9 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 // batch) keeps the due stages of the licences still active, claims them
 // with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
 // order, as claimAll), lists the claimed follow-ups, marks the claimed
-// lapses and returns the claimed rows with their licences; finishBatch
+// lapses, moves the next_due of the licences with a claimed stage (one
+// update of each such licence, lapse included, once every claim of the
+// batch is made) and returns the claimed rows with their licences; finishBatch
 // then sends the messages and records the counts and the audit events.
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
 	var ids []int64
