@@ -42,8 +42,9 @@ func SetScanNextDue(on bool) (restore func()) {
 
 // ScanCandidates returns, as of the service clock, the due stages of each
 // licence the scan would act on (licence id -> stages), read by next_due
-// (nextDue true) or by the full read of the first reminder window, and
-// writes nothing.
+// (nextDue true) or by the full read of the first reminder window. With
+// nextDue it first computes the next_due of the licences marked for it,
+// as the scan does; it writes nothing else.
 func (s *Service) ScanCandidates(ctx context.Context, nextDue bool) (map[int64][]string, error) {
 	defer SetScanNextDue(nextDue)()
 	rules, err := s.readyRules(ctx)
@@ -53,6 +54,11 @@ func (s *Service) ScanCandidates(ctx context.Context, nextDue bool) (map[int64][
 	cal, err := s.Calendar.Calendar(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if nextDue {
+		if err := s.backfillNextDue(ctx, s.today()); err != nil {
+			return nil, err
+		}
 	}
 	cands, _, err := s.candidates(ctx, rules, cal, s.today())
 	if err != nil {

@@ -196,6 +196,9 @@ func (s *Service) Scan(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	today := s.today()
+	if err := s.backfillNextDue(ctx, today); err != nil {
+		return sum, err
+	}
 	cands, stale, err := s.candidates(ctx, rules, cal, today)
 	if err != nil {
 		return sum, err
@@ -397,6 +400,80 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 		}
 	}
 	return due, stale, nil
+}
+
+// backfillNextDue computes the next_due of the active licences marked
+// with an empty one (made before migration 0004 or outside the import,
+// answered by their holder, or of a type whose stage windows changed), as
+// of today so that
+// a stage due today is read by this scan, in chunks of at most
+// scanBatchSizePG licences (bounded memory however many are marked). The
+// licences of inactive types stay marked until their type is active.
+func (s *Service) backfillNextDue(ctx context.Context, today calendar.Date) error {
+	rules := map[int64]Rule{}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, remind1_days, remind2_days, followup_days, lapse_days FROM license_types WHERE active = TRUE")
+	if err != nil {
+		return err
+	}
+	var types []string
+	for rows.Next() {
+		var id int64
+		var r Rule
+		if err := rows.Scan(&id, &r.Remind1, &r.Remind2, &r.Followup, &r.Lapse); err != nil {
+			rows.Close()
+			return err
+		}
+		rules[id] = r
+		types = append(types, strconv.FormatInt(id, 10))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(types) == 0 {
+		return err
+	}
+	q := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, COALESCE(r.stage, '')
+		FROM (SELECT id, type_id, expires_on, holder_answer FROM licenses
+			WHERE status = 'active' AND next_due = '' AND type_id IN (` + strings.Join(types, ",") + `) LIMIT $1) l
+		LEFT JOIN license_reminders r ON r.license_id = l.id ORDER BY l.id`
+	for {
+		var chunk []*candidate
+		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+			rows, err := s.DB.Q(ctx).Query(ctx, q, scanBatchSizePG)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var cur *candidate
+			for rows.Next() {
+				var id, typeID int64
+				var exp, answer, stage string
+				if err := rows.Scan(&id, &typeID, &exp, &answer, &stage); err != nil {
+					return err
+				}
+				if cur == nil || cur.id != id {
+					d, err := calendar.ParseDate(exp)
+					if err != nil {
+						return fmt.Errorf("licence %d: %w", id, err)
+					}
+					cur = &candidate{id: id, typeID: typeID, expires: d, closing: answer == AnswerClosing, oldNext: new("")}
+					chunk = append(chunk, cur)
+				}
+				if stage != "" {
+					cur.done = append(cur.done, stage)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			rows.Close()
+			for _, c := range chunk {
+				c.next = nextDueValue(rules[c.typeID].nextDue(c.expires, today, c.done, c.closing))
+			}
+			return s.writeNextDue(ctx, chunk)
+		})
+		if err != nil || len(chunk) < scanBatchSizePG {
+			return err
+		}
+	}
 }
 
 func sameNext(a, b *string) bool {

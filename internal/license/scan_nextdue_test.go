@@ -23,7 +23,8 @@ import (
 // day. Along the way the stage windows of a type are widened and then
 // narrowed, holders are renewed by an import of their newer licence,
 // revoked, answer that they close down and then that they are renewing,
-// and licences expiring soon or already expired are imported late.
+// and licences expiring soon or already expired are imported late; some
+// licences start without next_due (rows from before migration 0004).
 func TestScanNextDueSameAsFullRead(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		defer license.SetScanBatchSize(9)()
@@ -53,6 +54,12 @@ func TestScanNextDueSameAsFullRead(t *testing.T) {
 			}
 		}
 		addB(b...)
+		// Rows written without next_due (as before migration 0004): the
+		// first scan computes it.
+		for i := range 25 {
+			e.exec(`INSERT INTO licenses (type_id, department_id, number, holder_name, issued_on, expires_on, status, created_at, updated_at)
+				VALUES ($1, $2, $3, '持证人', '2021-01-01', $4, 'active', $5, $5)`, e.typeA.ID, e.deptA, fmt.Sprintf("OLD%02d", i), randExp(start.AddDays(-5), 90), e.clk.Now())
+		}
 		setWindows := func(r1, r2, f, lapse int) {
 			t.Helper()
 			ty := e.typeA
