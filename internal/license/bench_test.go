@@ -45,9 +45,10 @@ func fillLicenses(b *testing.B, e *env, n int, today calendar.Date) {
 	indexes := dropIndexes(b, e.d)
 	now := e.clk.Now().UTC()
 	row := func(j int) []any {
-		return []any{e.typeA.ID, e.deptA, fmt.Sprintf("B%09d", j), "持证人", "2021-01-01", today.AddDays(1 + j%1826).String(), "active", now, now}
+		exp := today.AddDays(1 + j%1826)
+		return []any{e.typeA.ID, e.deptA, fmt.Sprintf("B%09d", j), "持证人", "2021-01-01", exp.String(), "active", now, now, license.FixtureNextDue(e.typeA, exp, today)}
 	}
-	cols := []string{"type_id", "department_id", "number", "holder_name", "issued_on", "expires_on", "status", "created_at", "updated_at"}
+	cols := []string{"type_id", "department_id", "number", "holder_name", "issued_on", "expires_on", "status", "created_at", "updated_at", "next_due"}
 	if e.d.Dialect == db.Postgres {
 		j := 0
 		_, err := e.d.Pool.CopyFrom(ctx, pgx.Identifier{"licenses"}, cols, pgx.CopyFromFunc(func() ([]any, error) {

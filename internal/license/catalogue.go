@@ -93,6 +93,13 @@ func (s *Service) SaveType(ctx context.Context, id int64, in TypeInput) (*Type, 
 		if id, err = s.writeType(ctx, id, in); err != nil {
 			return err
 		}
+		if before != nil && ruleOf(before) != (Rule{Remind1: in.Remind1Days, Remind2: in.Remind2Days, Followup: in.FollowupDays, Lapse: in.LapseDays}) {
+			// Other stage windows: the next scan recomputes the next due
+			// day of each active licence of the type.
+			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = '' WHERE type_id = $1 AND status = 'active'", id); err != nil {
+				return err
+			}
+		}
 		if out, err = s.typeByID(ctx, id); err != nil {
 			return err
 		}

@@ -1,5 +1,11 @@
 package license
 
+import (
+	"context"
+
+	"yingshang/internal/calendar"
+)
+
 // SetScanBatchSize sets how many licences one scan transaction handles (on
 // both engines) and returns a function that restores the previous sizes.
 func SetScanBatchSize(n int) (restore func()) {
@@ -23,4 +29,51 @@ func SetScanWorkers(n int) (restore func()) {
 	old := scanWorkers
 	scanWorkers = n
 	return func() { scanWorkers = old }
+}
+
+// SetScanNextDue turns the scan's read by next_due on or off (off: every
+// active licence within the first reminder window) and returns a function
+// that restores the previous setting.
+func SetScanNextDue(on bool) (restore func()) {
+	old := scanNextDue
+	scanNextDue = on
+	return func() { scanNextDue = old }
+}
+
+// ScanCandidates returns, as of the service clock, the due stages of each
+// licence the scan would act on (licence id -> stages), read by next_due
+// (nextDue true) or by the full read of the first reminder window. With
+// nextDue it first computes the next_due of the licences marked for it,
+// as the scan does; it writes nothing else.
+func (s *Service) ScanCandidates(ctx context.Context, nextDue bool) (map[int64][]string, error) {
+	defer SetScanNextDue(nextDue)()
+	rules, err := s.readyRules(ctx)
+	if err != nil || len(rules) == 0 {
+		return map[int64][]string{}, err
+	}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if nextDue {
+		if err := s.backfillNextDue(ctx, s.today()); err != nil {
+			return nil, err
+		}
+	}
+	cands, _, err := s.candidates(ctx, rules, cal, s.today())
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]string{}
+	for _, c := range cands {
+		out[c.id] = c.due
+	}
+	return out, nil
+}
+
+// FixtureNextDue is the next_due the import writes for a new licence of
+// type t expiring on expires, imported on today (the benchmark's fixture
+// loads its rows directly).
+func FixtureNextDue(t *Type, expires, today calendar.Date) *string {
+	return nextDueValue(ruleOf(t).nextDue(expires, today, nil, false))
 }

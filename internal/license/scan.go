@@ -39,6 +39,12 @@ var scanFastPath = true
 // with another scan's batches.
 var scanWorkers = 2
 
+// scanNextDue selects the scan's read of the licences whose next_due has
+// come (one index range over licenses_due); the equality test turns it
+// off to compare with the straightforward read of every active licence
+// within the first reminder window.
+var scanNextDue = true
+
 // Rule is the stage configuration of one licence type: days before
 // expiry of the two reminders and the follow-up list, days after expiry
 // of the lapse.
@@ -69,6 +75,66 @@ func (r Rule) DueStages(cal *calendar.Calendar, today, expires calendar.Date, do
 	add(StageFollowup, !today.Before(listOn) && d > -r.Lapse)
 	add(StageLapsed, d <= -r.Lapse)
 	return out
+}
+
+// nextDue returns the first day on or after from on which a stage of a
+// licence expiring on expires, not in done, can be due, and false when no
+// stage can be due any more. For the follow-up list it is the nominal day
+// expires - Followup (or from, if later): the list falls due on the last
+// working day on or before it, which the scan covers by reading up to
+// dueHorizon. The result is never later than the first day DueStages
+// returns a stage not in done, from on.
+func (r Rule) nextDue(expires, from calendar.Date, done []string, closing bool) (calendar.Date, bool) {
+	var best calendar.Date
+	found := false
+	try := func(stage string, start, end calendar.Date, open bool) { // the stage can be due on [start, end]
+		if slices.Contains(done, stage) || (!open && from.After(end)) {
+			return
+		}
+		t := start
+		if t.Before(from) {
+			t = from
+		}
+		if !open && t.After(end) && stage != StageFollowup {
+			return
+		}
+		if !found || t.Before(best) {
+			best, found = t, true
+		}
+	}
+	if !closing {
+		try(StageRemind1, expires.AddDays(-r.Remind1), expires.AddDays(-r.Remind2-1), false)
+		try(StageRemind2, expires.AddDays(-r.Remind2), expires.AddDays(-r.Followup-1), false)
+	}
+	try(StageFollowup, expires.AddDays(-r.Followup), expires.AddDays(r.Lapse-1), false)
+	try(StageLapsed, expires.AddDays(r.Lapse), calendar.Date{}, true)
+	return best, found
+}
+
+// dueHorizon is the last next_due the scan of day today reads: the day
+// before the next working day. A follow-up list whose nominal day X falls
+// due today (the last working day on or before X is not after today) is
+// exactly one with X before the next working day after today.
+func dueHorizon(cal *calendar.Calendar, today calendar.Date) calendar.Date {
+	h := cal.NextWorkday(today).AddDays(-1)
+	if h.Before(today) {
+		return today
+	}
+	return h
+}
+
+// ruleOf is the stage configuration of a type.
+func ruleOf(t *Type) Rule {
+	return Rule{Remind1: t.Remind1Days, Remind2: t.Remind2Days, Followup: t.FollowupDays, Lapse: t.LapseDays}
+}
+
+// nextDueValue is the next_due column's value: the day, or NULL.
+func nextDueValue(d calendar.Date, ok bool) *string {
+	if !ok {
+		return nil
+	}
+	v := d.String()
+	return &v
 }
 
 // ScanArgs is the periodic job that runs the daily scan.
@@ -105,6 +171,8 @@ type candidate struct {
 	closing bool
 	done    []string
 	due     []string
+	oldNext *string // next_due as read (nil: NULL)
+	next    *string // next_due once the due stages are done
 }
 
 // Scan runs the daily scan once as of the service clock: for every active
@@ -128,8 +196,14 @@ func (s *Service) Scan(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	today := s.today()
-	cands, err := s.candidates(ctx, rules, cal, today)
+	if err := s.backfillNextDue(ctx, today); err != nil {
+		return sum, err
+	}
+	cands, stale, err := s.candidates(ctx, rules, cal, today)
 	if err != nil {
+		return sum, err
+	}
+	if err := s.updateNextDue(ctx, stale); err != nil {
 		return sum, err
 	}
 	types, err := s.scanTypes(ctx)
@@ -264,18 +338,27 @@ func (s *Service) scanTypes(ctx context.Context) (map[int64]*Type, error) {
 	return out, s.nameTypes(ctx, list)
 }
 
-// candidates reads the active licences expiring within the largest first
-// reminder window (one index range scan) and keeps those with a due stage.
-func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) ([]*candidate, error) {
-	horizon := 0
-	for _, r := range rules {
-		horizon = max(horizon, r.Remind1)
-	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, COALESCE(r.stage, '')
+// candidates reads the active licences whose next_due has come (up to
+// dueHorizon, one index range scan; with scanNextDue off, those expiring
+// within the largest first reminder window) and returns those with a due
+// stage, each with its next_due once those stages are done, and, apart,
+// the licences read with nothing due whose next_due is to be corrected
+// (computed for the first time, or a stage window passed undone).
+func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
+	q, arg := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
 		FROM licenses l LEFT JOIN license_reminders r ON r.license_id = l.id
-		WHERE l.status = 'active' AND l.expires_on <= $1 ORDER BY l.id`, today.AddDays(horizon).String())
+		WHERE l.status = 'active' AND l.next_due <= $1 ORDER BY l.id`, dueHorizon(cal, today).String()
+	if !scanNextDue {
+		horizon := 0
+		for _, r := range rules {
+			horizon = max(horizon, r.Remind1)
+		}
+		q = strings.Replace(q, "l.next_due <= $1", "l.expires_on <= $1", 1)
+		arg = today.AddDays(horizon).String()
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, q, arg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var all []*candidate
@@ -283,15 +366,16 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 	for rows.Next() {
 		var id, typeID int64
 		var exp, answer, stage string
-		if err := rows.Scan(&id, &typeID, &exp, &answer, &stage); err != nil {
-			return nil, err
+		var next *string
+		if err := rows.Scan(&id, &typeID, &exp, &answer, &next, &stage); err != nil {
+			return nil, nil, err
 		}
 		if cur == nil || cur.id != id {
 			d, err := calendar.ParseDate(exp)
 			if err != nil {
-				return nil, fmt.Errorf("licence %d: %w", id, err)
+				return nil, nil, fmt.Errorf("licence %d: %w", id, err)
 			}
-			cur = &candidate{id: id, typeID: typeID, expires: d, closing: answer == AnswerClosing}
+			cur = &candidate{id: id, typeID: typeID, expires: d, closing: answer == AnswerClosing, oldNext: next}
 			all = append(all, cur)
 		}
 		if stage != "" {
@@ -299,19 +383,145 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := all[:0]
 	for _, c := range all {
 		r, ok := rules[c.typeID]
 		if !ok {
-			continue
+			continue // its send time has not come today: next_due stays as it is
 		}
-		if c.due = r.DueStages(cal, today, c.expires, c.done, c.closing); len(c.due) > 0 {
-			out = append(out, c)
+		c.due = r.DueStages(cal, today, c.expires, c.done, c.closing)
+		c.next = nextDueValue(r.nextDue(c.expires, today.AddDays(1), append(slices.Clip(c.done), c.due...), c.closing))
+		switch {
+		case len(c.due) > 0:
+			due = append(due, c)
+		case !sameNext(c.oldNext, c.next):
+			stale = append(stale, c)
 		}
 	}
-	return out, nil
+	return due, stale, nil
+}
+
+// backfillNextDue computes the next_due of the active licences marked
+// with an empty one (made before migration 0004 or outside the import,
+// answered by their holder, or of a type whose stage windows changed), as
+// of today so that
+// a stage due today is read by this scan, in chunks of at most
+// scanBatchSizePG licences (bounded memory however many are marked). The
+// licences of inactive types stay marked until their type is active.
+func (s *Service) backfillNextDue(ctx context.Context, today calendar.Date) error {
+	rules := map[int64]Rule{}
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, remind1_days, remind2_days, followup_days, lapse_days FROM license_types WHERE active = TRUE")
+	if err != nil {
+		return err
+	}
+	var types []string
+	for rows.Next() {
+		var id int64
+		var r Rule
+		if err := rows.Scan(&id, &r.Remind1, &r.Remind2, &r.Followup, &r.Lapse); err != nil {
+			rows.Close()
+			return err
+		}
+		rules[id] = r
+		types = append(types, strconv.FormatInt(id, 10))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(types) == 0 {
+		return err
+	}
+	q := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, COALESCE(r.stage, '')
+		FROM (SELECT id, type_id, expires_on, holder_answer FROM licenses
+			WHERE status = 'active' AND next_due = '' AND type_id IN (` + strings.Join(types, ",") + `) LIMIT $1) l
+		LEFT JOIN license_reminders r ON r.license_id = l.id ORDER BY l.id`
+	for {
+		var chunk []*candidate
+		err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+			rows, err := s.DB.Q(ctx).Query(ctx, q, scanBatchSizePG)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var cur *candidate
+			for rows.Next() {
+				var id, typeID int64
+				var exp, answer, stage string
+				if err := rows.Scan(&id, &typeID, &exp, &answer, &stage); err != nil {
+					return err
+				}
+				if cur == nil || cur.id != id {
+					d, err := calendar.ParseDate(exp)
+					if err != nil {
+						return fmt.Errorf("licence %d: %w", id, err)
+					}
+					cur = &candidate{id: id, typeID: typeID, expires: d, closing: answer == AnswerClosing, oldNext: new("")}
+					chunk = append(chunk, cur)
+				}
+				if stage != "" {
+					cur.done = append(cur.done, stage)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			rows.Close()
+			for _, c := range chunk {
+				c.next = nextDueValue(rules[c.typeID].nextDue(c.expires, today, c.done, c.closing))
+			}
+			return s.writeNextDue(ctx, chunk)
+		})
+		if err != nil || len(chunk) < scanBatchSizePG {
+			return err
+		}
+	}
+}
+
+func sameNext(a, b *string) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}
+
+// updateNextDue writes the next_due of licences read with nothing due,
+// in transactions of at most scanBatchSizePG licences, each licence only
+// if it is still active and its next_due still the one read (else it was
+// changed since, and is recomputed by the next scan).
+func (s *Service) updateNextDue(ctx context.Context, cs []*candidate) error {
+	for start := 0; start < len(cs); start += scanBatchSizePG {
+		part := cs[start:min(start+scanBatchSizePG, len(cs))]
+		if err := s.DB.WithTx(ctx, func(ctx context.Context) error { return s.writeNextDue(ctx, part) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeNextDue sets the next_due of each licence of cs to c.next where it
+// is still active and still c.oldNext, in the transaction in ctx.
+func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	if s.DB.Dialect == db.Postgres {
+		ids, next, old := make([]int64, len(cs)), make([]*string, len(cs)), make([]*string, len(cs))
+		for i, c := range cs {
+			ids[i], next[i], old[i] = c.id, c.next, c.oldNext
+		}
+		_, err := s.DB.Q(ctx).Exec(ctx, `UPDATE licenses l SET next_due = v.next
+			FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, next, old)
+			WHERE l.id = v.id AND l.status = 'active' AND l.next_due IS NOT DISTINCT FROM v.old`, ids, next, old)
+		return err
+	}
+	for _, c := range cs {
+		var err error
+		if c.oldNext == nil {
+			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = $1 WHERE id = $2 AND status = 'active' AND next_due IS NULL", c.next, c.id)
+		} else {
+			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = $1 WHERE id = $2 AND status = 'active' AND next_due = $3", c.next, c.id, *c.oldNext)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scanBatch performs the due stages of a batch of licences in the
@@ -320,7 +530,8 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 // multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING claims every due
 // stage (the rows it returns are the stages this scan owns; the others
 // were done by a concurrent scan), one statement each lists the
-// follow-ups and marks the lapses, then finishBatch sends the messages.
+// follow-ups and marks the lapses, one UPDATE per licence with a claimed
+// stage moves its next_due, then finishBatch sends the messages.
 func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidate) error {
 	lics, err := s.loadBatch(ctx, batch)
 	if err != nil {
@@ -354,6 +565,20 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 	if err != nil {
 		return err
 	}
+	byID := make(map[int64]*candidate, len(batch))
+	for _, c := range batch {
+		byID[c.id] = c
+	}
+	var moved []*candidate // the licences with a stage claimed, once each
+	for _, c := range claimed {
+		if cand := byID[c.licenseID]; cand != nil {
+			moved = append(moved, cand)
+			delete(byID, c.licenseID)
+		}
+	}
+	if err := s.writeNextDue(ctx, moved); err != nil {
+		return err
+	}
 	return s.finishBatch(ctx, run, claimed, lics, lapsed)
 }
 
@@ -362,15 +587,20 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 // batch) keeps the due stages of the licences still active, claims them
 // with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
 // order, as claimAll), lists the claimed follow-ups, marks the claimed
-// lapses and returns the claimed rows with their licences; finishBatch
+// lapses, moves the next_due of the licences with a claimed stage (one
+// update of each such licence, lapse included, once every claim of the
+// batch is made) and returns the claimed rows with their licences; finishBatch
 // then sends the messages and records the counts and the audit events.
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
 	var ids []int64
 	var stages []string
+	var licIDs []int64
+	var next, old []*string
 	for _, c := range batch {
 		for _, stage := range c.due {
 			ids, stages = append(ids, c.id), append(stages, stage)
 		}
+		licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
 	}
 	if len(ids) == 0 {
 		return nil
@@ -388,11 +618,15 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 			WHERE ins.stage = 'followup' ORDER BY l.id
 			ON CONFLICT (license_id) DO NOTHING
 		), lap AS (
-			UPDATE licenses l SET status = 'lapsed', updated_at = $4 FROM ins
-			WHERE ins.license_id = l.id AND ins.stage = 'lapsed' AND l.status = 'active' RETURNING l.id
+			UPDATE licenses l SET status = CASE WHEN x.lapse THEN 'lapsed' ELSE l.status END,
+				updated_at = CASE WHEN x.lapse THEN $4 ELSE l.updated_at END,
+				next_due = CASE WHEN x.lapse THEN NULL WHEN l.next_due IS NOT DISTINCT FROM v.old THEN v.next ELSE l.next_due END
+			FROM (SELECT license_id, bool_or(stage = 'lapsed') AS lapse FROM ins GROUP BY license_id) x
+			JOIN unnest($5::bigint[], $6::text[], $7::text[]) AS v(id, next, old) ON v.id = x.license_id
+			WHERE l.id = x.license_id AND l.status = 'active' RETURNING l.id, l.status
 		)
-		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap), `+licenseCols+`, l.phone_enc
-		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now())
+		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap WHERE status = 'lapsed'), `+licenseCols+`, l.phone_enc
+		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old)
 	if err != nil {
 		return err
 	}
@@ -700,7 +934,7 @@ func (s *Service) markLapsed(ctx context.Context, ls []*scanLicence) ([]int64, e
 		ids[i] = l.ID
 	}
 	in, args := inList(ids, 1)
-	rows, err := s.DB.Q(ctx).Query(ctx, "UPDATE licenses SET status = 'lapsed', updated_at = $1 WHERE status = 'active' AND id IN ("+in+") RETURNING id",
+	rows, err := s.DB.Q(ctx).Query(ctx, "UPDATE licenses SET status = 'lapsed', next_due = NULL, updated_at = $1 WHERE status = 'active' AND id IN ("+in+") RETURNING id",
 		append([]any{s.Clock.Now()}, args...)...)
 	if err != nil {
 		return nil, err
