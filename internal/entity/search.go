@@ -193,32 +193,19 @@ func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, e
 		return max(n, bound+1), err
 	}
 	width, step := estimateSample/estimateStrata, span/estimateStrata
+	// One statement for all runs: their starts are arguments after the
+	// filter's, the width a constant.
 	n := len(q.args)
-	idRange := fmt.Sprintf("id >= $%d AND id < $%d", n+1, n+2)
-	conds := append([]string{idRange}, q.conds...)
-	sql := "SELECT COUNT(*)" + from + " WHERE " + strings.Join(conds, " AND ")
-	if s.DB.Dialect == db.Postgres {
-		// PostgreSQL has no NOT INDEXED: the run of ids is read by the
-		// primary key in a subquery that OFFSET 0 keeps from being merged
-		// into the outer query, and the conditions filter its rows. Else
-		// pgx's cached generic plan may take the region/industry index for
-		// a run of 1,250 ids and read a whole region's entries (0.4 s at a
-		// million entities instead of a few ms).
-		sql = "SELECT COUNT(*) FROM (SELECT * FROM entities WHERE " + idRange + " OFFSET 0) entities"
-		if len(q.conds) > 0 {
-			sql += " WHERE " + strings.Join(q.conds, " AND ")
-		}
-	}
-	var hits, seen int64
+	args := slices.Clip(q.args)
 	for k := range int64(estimateStrata) {
-		a := lo + k*step
-		var c int64
-		if err := s.DB.Q(ctx).QueryRow(ctx, sql, append(slices.Clip(q.args), a, a+width)...).Scan(&c); err != nil {
-			return 0, err
-		}
-		hits += c
-		seen += width
+		args = append(args, lo+k*step)
 	}
+	sql := nameSearchOf(s.DB.Dialect).sample(n+1, estimateStrata, width, q.conds)
+	var hits int64
+	if err := s.DB.Q(ctx).QueryRow(ctx, sql, args...).Scan(&hits); err != nil {
+		return 0, err
+	}
+	seen := width * estimateStrata
 	return max(roundSig(hits*span/seen, estimateSigDigs), bound+1), nil
 }
 
@@ -491,6 +478,28 @@ type nameSearch interface {
 	// sampleHint follows "FROM entities" in the estimate's sample query:
 	// read the rows by primary key, never by another index.
 	sampleHint() string
+	// sample is the estimate's statement: the number of entities matching
+	// conds among runs runs of width consecutive ids, whose first ids are
+	// the arguments numbered from first; each run read by primary key.
+	sample(first, runs int, width int64, conds []string) string
+}
+
+// sampleConds is " AND " and conds, or nothing.
+func sampleConds(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " AND " + strings.Join(conds, " AND ")
+}
+
+// sampleStarts is "VALUES ($first), ($first+1), ..." with each placeholder
+// followed by cast.
+func sampleStarts(first, runs int, cast string) string {
+	parts := make([]string, runs)
+	for k := range parts {
+		parts[k] = "($" + strconv.Itoa(first+k) + cast + ")"
+	}
+	return "VALUES " + strings.Join(parts, ", ")
 }
 
 func nameSearchOf(d db.Dialect) nameSearch {
@@ -519,6 +528,13 @@ func (sqliteFTSSearch) ensure(ctx context.Context, s *Service) error { return s.
 
 // NOT INDEXED leaves SQLite the rowid ranges only.
 func (sqliteFTSSearch) sampleHint() string { return " NOT INDEXED" }
+
+// The run starts are the outer loop (CROSS JOIN keeps SQLite's join
+// order), each run a rowid range of entities NOT INDEXED.
+func (sqliteFTSSearch) sample(first, runs int, width int64, conds []string) string {
+	return "WITH r(a) AS (" + sampleStarts(first, runs, "") + ") SELECT COUNT(*) FROM r CROSS JOIN entities NOT INDEXED" +
+		" WHERE entities.id >= r.a AND entities.id < r.a + " + strconv.FormatInt(width, 10) + sampleConds(conds)
+}
 
 // pgTrgmSearch: LIKE / ILIKE, which the planner answers from the pg_trgm
 // GIN index by itself when there is one.
@@ -551,6 +567,21 @@ func (pgTrgmSearch) ensure(ctx context.Context, s *Service) error { return s.ens
 
 // The sample's id ranges are narrow: the planner reads them by primary key.
 func (pgTrgmSearch) sampleHint() string { return "" }
+
+// PostgreSQL has no NOT INDEXED: each run is read by the primary key in a
+// LATERAL subquery that OFFSET 0 keeps from being merged into the outer
+// query, and the conditions filter its rows. Else pgx's cached generic
+// plan may take the region/industry index for a run of ids and read a
+// whole region's entries (0.4 s at a million entities instead of a few
+// ms).
+func (pgTrgmSearch) sample(first, runs int, width int64, conds []string) string {
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	return "SELECT COUNT(*) FROM (" + sampleStarts(first, runs, "::bigint") + ") r(a) CROSS JOIN LATERAL" +
+		" (SELECT * FROM entities WHERE id >= r.a AND id < r.a + " + strconv.FormatInt(width, 10) + " OFFSET 0) entities" + where
+}
 
 // hasCase reports whether s has a letter with upper and lower case forms.
 func hasCase(s string) bool {
