@@ -25,10 +25,26 @@ const (
 // query collects the WHERE conditions of a search. Conditions are written
 // with "?" for each argument; they are numbered $1, $2 ... when added.
 type query struct {
-	join  string // a JOIN after FROM entities (the bigram index)
-	gram  string // the bigram's placeholder when join is set
+	join  string // a JOIN after FROM entities: the name index's matches as nb
+	ix    *nameMatches
 	conds []string
 	args  []any
+}
+
+// nameMatches are the entities whose names contain a fragment, read from
+// a name index alone (the bigram table, SQLite's FTS5 table): "SELECT id
+// FROM from WHERE where", the ids ascending in the index's own order.
+type nameMatches struct {
+	from, where, id string
+	// alone: joined only when the fragment is the whole filter; with
+	// other conditions it is "id IN (ids)", which SQLite reads once,
+	// where a join may probe the FTS5 table once per entity of a region.
+	alone bool
+}
+
+// ids is the statement selecting the matches' ids as entity_id.
+func (m *nameMatches) ids() string {
+	return "SELECT " + m.id + " AS entity_id FROM " + m.from + " WHERE " + m.where
 }
 
 func (q *query) add(cond string, args ...any) {
@@ -116,10 +132,11 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 	bound := s.countBound()
 	from := " FROM entities" + q.join + q.where()
 	countFrom := from
-	if q.join != "" && len(q.conds) == 0 {
+	if q.ix != nil && len(q.conds) == 0 {
 		// The fragment alone: its index entries are the matches (every
-		// entry has its entity: ON DELETE CASCADE).
-		countFrom = " FROM entity_name_bigrams nb WHERE nb.bigram = " + q.gram
+		// bigram entry has its entity: ON DELETE CASCADE; the FTS5 table
+		// is kept by triggers).
+		countFrom = " FROM " + q.ix.from + " WHERE " + q.ix.where
 	}
 	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+countFrom+" LIMIT "+strconv.FormatInt(bound+1, 10)+") t",
 		q.args...).Scan(&res.Total); err != nil {
@@ -132,7 +149,7 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 		res.Estimated = true
 	}
 	if q.join != "" && (order == " ORDER BY id" || order == " ORDER BY id DESC") {
-		// In the bigram index's own order (bigram, entity_id): the page
+		// In the name index's own order ((bigram, entity_id), FTS5 rowid): the page
 		// walks the fragment's entries from one end and stops after it,
 		// instead of sorting all matches (both engines).
 		order = strings.Replace(order, "id", "nb.entity_id", 1)
@@ -193,6 +210,15 @@ func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, e
 		return max(n, bound+1), err
 	}
 	width, step := estimateSample/estimateStrata, span/estimateStrata
+	// When the search reads a name index, so does the sample: the
+	// fragment's entries within each run (the same entities as the names
+	// tested by LIKE, a few hundred index entries instead of 20,000 rows).
+	var m *nameMatches
+	if _, iq, err := s.filterQuery(ctx, f, false); err != nil {
+		return 0, err
+	} else if iq.ix != nil {
+		q, m = iq, iq.ix
+	}
 	// One statement for all runs: their starts are arguments after the
 	// filter's, the width a constant.
 	n := len(q.args)
@@ -200,7 +226,7 @@ func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, e
 	for k := range int64(estimateStrata) {
 		args = append(args, lo+k*step)
 	}
-	sql := nameSearchOf(s.DB.Dialect).sample(n+1, estimateStrata, width, q.conds)
+	sql := nameSearchOf(s.DB.Dialect).sample(n+1, estimateStrata, width, m, q.conds)
 	var hits int64
 	if err := s.DB.Q(ctx).QueryRow(ctx, sql, args...).Scan(&hits); err != nil {
 		return 0, err
@@ -287,6 +313,10 @@ func (s *Service) filterQuery(ctx context.Context, f Filter, scan bool) (*auth.A
 	if f.DepartmentID != 0 {
 		q.add("department_id = ?", f.DepartmentID)
 	}
+	if q.ix != nil && q.ix.alone && len(q.conds) > 0 {
+		q.conds = append(q.conds, "id IN ("+q.ix.ids()+")")
+		q.ix, q.join = nil, ""
+	}
 	return a, q, v.Err()
 }
 
@@ -301,9 +331,22 @@ func (s *Service) addText(ctx context.Context, q *query, text string, scan bool)
 		// The fragment's entries in the bigram index, joined (not "id IN
 		// (...)", which both engines would collect in full before the
 		// LIMIT of the count and the page).
-		q.gram = q.next(text)
-		q.join = " JOIN entity_name_bigrams nb ON nb.entity_id = entities.id AND nb.bigram = " + q.gram
+		gram := q.next(text)
+		q.ix = &nameMatches{from: "entity_name_bigrams", where: "bigram = " + gram, id: "entity_id"}
+		q.join = " JOIN entity_name_bigrams nb ON nb.entity_id = entities.id AND nb.bigram = " + gram
 		return nil
+	}
+	if !scan && !isCodePrefix(code) {
+		idx, err := s.searchIndex(ctx)
+		if err != nil {
+			return err
+		}
+		if m := nameSearchOf(s.DB.Dialect).matches(idx, q, text); m != nil {
+			// The same for a trigram index that can be read alone.
+			q.ix = m
+			q.join = " JOIN (" + m.ids() + ") nb ON nb.entity_id = entities.id"
+			return nil
+		}
 	}
 	name, err := s.nameCond(ctx, q, text, scan)
 	if err != nil {
@@ -478,10 +521,15 @@ type nameSearch interface {
 	// sampleHint follows "FROM entities" in the estimate's sample query:
 	// read the rows by primary key, never by another index.
 	sampleHint() string
+	// matches are the entities whose names contain text, from index idx
+	// alone, or nil when the engine's index cannot be read alone.
+	matches(idx nameIndex, q *query, text string) *nameMatches
 	// sample is the estimate's statement: the number of entities matching
 	// conds among runs runs of width consecutive ids, whose first ids are
-	// the arguments numbered from first; each run read by primary key.
-	sample(first, runs int, width int64, conds []string) string
+	// the arguments numbered from first; each run read by primary key, or
+	// with m the fragment's index entries in the run and their entities
+	// by primary key.
+	sample(first, runs int, width int64, m *nameMatches, conds []string) string
 }
 
 // sampleConds is " AND " and conds, or nothing.
@@ -520,6 +568,14 @@ func (sqliteFTSSearch) cond(idx nameIndex, q *query, text string) string {
 	return `name LIKE ` + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
 }
 
+func (sqliteFTSSearch) matches(idx nameIndex, q *query, text string) *nameMatches {
+	if idx != nameFTS5 || utf8.RuneCountInString(text) < 3 {
+		return nil
+	}
+	phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+	return &nameMatches{from: "entities_fts", where: "entities_fts MATCH " + q.next(phrase), id: "rowid", alone: true}
+}
+
 func (sqliteFTSSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'", nameFTS5
 }
@@ -531,7 +587,20 @@ func (sqliteFTSSearch) sampleHint() string { return " NOT INDEXED" }
 
 // The run starts are the outer loop (CROSS JOIN keeps SQLite's join
 // order), each run a rowid range of entities NOT INDEXED.
-func (sqliteFTSSearch) sample(first, runs int, width int64, conds []string) string {
+func (sqliteFTSSearch) sample(first, runs int, width int64, m *nameMatches, conds []string) string {
+	w := strconv.FormatInt(width, 10)
+	if m != nil {
+		id := m.from + "." + m.id
+		sql := "WITH r(a) AS (" + sampleStarts(first, runs, "") + ") SELECT COUNT(*) FROM r CROSS JOIN " + m.from
+		if len(conds) > 0 {
+			sql += " CROSS JOIN entities NOT INDEXED"
+		}
+		sql += " WHERE " + m.where + " AND " + id + " >= r.a AND " + id + " < r.a + " + w
+		if len(conds) > 0 {
+			sql += " AND entities.id = " + id + sampleConds(conds)
+		}
+		return sql
+	}
 	return "WITH r(a) AS (" + sampleStarts(first, runs, "") + ") SELECT COUNT(*) FROM r CROSS JOIN entities NOT INDEXED" +
 		" WHERE entities.id >= r.a AND entities.id < r.a + " + strconv.FormatInt(width, 10) + sampleConds(conds)
 }
@@ -559,6 +628,10 @@ func (pgTrgmSearch) cond(_ nameIndex, q *query, text string) string {
 	return col + " " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
 }
 
+// A GIN index is not read in id order: the trigram index stays a
+// condition that the planner combines with the others.
+func (pgTrgmSearch) matches(nameIndex, *query, string) *nameMatches { return nil }
+
 func (pgTrgmSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'entities_name_trgm'", nameTrgm
 }
@@ -574,10 +647,20 @@ func (pgTrgmSearch) sampleHint() string { return "" }
 // plan may take the region/industry index for a run of ids and read a
 // whole region's entries (0.4 s at a million entities instead of a few
 // ms).
-func (pgTrgmSearch) sample(first, runs int, width int64, conds []string) string {
+func (pgTrgmSearch) sample(first, runs int, width int64, m *nameMatches, conds []string) string {
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	if m != nil {
+		id := m.from + "." + m.id
+		sql := "SELECT COUNT(*) FROM (" + sampleStarts(first, runs, "::bigint") + ") r(a) CROSS JOIN LATERAL (SELECT " + id +
+			" AS entity_id FROM " + m.from + " WHERE " + m.where + " AND " + id + " >= r.a AND " + id + " < r.a + " +
+			strconv.FormatInt(width, 10) + " OFFSET 0) nb"
+		if len(conds) > 0 {
+			sql += " CROSS JOIN LATERAL (SELECT * FROM entities WHERE entities.id = nb.entity_id OFFSET 0) entities" + where
+		}
+		return sql
 	}
 	return "SELECT COUNT(*) FROM (" + sampleStarts(first, runs, "::bigint") + ") r(a) CROSS JOIN LATERAL" +
 		" (SELECT * FROM entities WHERE id >= r.a AND id < r.a + " + strconv.FormatInt(width, 10) + " OFFSET 0) entities" + where
