@@ -25,10 +25,12 @@ const (
 // query collects the WHERE conditions of a search. Conditions are written
 // with "?" for each argument; they are numbered $1, $2 ... when added.
 type query struct {
-	join  string // a JOIN after FROM entities: the name index's matches as nb
-	ix    *nameMatches
-	conds []string
-	args  []any
+	join string // a JOIN after FROM entities: the name index's matches as nb
+	ix   *nameMatches
+	// walked: the name condition is walkCond's (textWalk).
+	walked bool
+	conds  []string
+	args   []any
 }
 
 // nameMatches are the entities whose names contain a fragment, read from
@@ -67,6 +69,15 @@ func (q *query) next(a any) string {
 	q.args = append(q.args, a)
 	return "$" + strconv.Itoa(len(q.args))
 }
+
+// textMode is how filterQuery matches names.
+type textMode int
+
+const (
+	textIndex textMode = iota // by the best index there is
+	textScan                  // by LIKE / ILIKE, reading each row once
+	textWalk                  // as textIndex, but never by an unordered index (walkCond)
+)
 
 // DefaultCountBound is how many matches a search counts exactly; beyond it
 // the total is an estimate (Result.Estimated). Counting every match of a
@@ -120,7 +131,7 @@ func (s *Service) countBound() int64 {
 // matches are counted up to the count bound, and beyond it estimated from
 // a sample of the table (see estimate).
 func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
-	a, q, err := s.filterQuery(ctx, f, false)
+	a, q, err := s.filterQuery(ctx, f, textIndex)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +158,20 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 			return nil, err
 		}
 		res.Estimated = true
+		if q.ix == nil && f.Q != "" && (order == " ORDER BY id" || order == " ORDER BY id DESC") {
+			// More than the bound match: walking the primary key finds a
+			// page of them within a few thousand rows, where a trigram
+			// index collects and sorts every match (what PostgreSQL's
+			// generic plan does: 29,000 heap rows for a page of 20).
+			_, wq, err := s.filterQuery(ctx, f, textWalk)
+			if err != nil {
+				return nil, err
+			}
+			if wq.walked {
+				q = wq
+				from = " FROM entities" + q.join + q.where()
+			}
+		}
 	}
 	if q.join != "" && (order == " ORDER BY id" || order == " ORDER BY id DESC") {
 		// In the name index's own order ((bigram, entity_id), FTS5 rowid): the page
@@ -175,7 +200,7 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 // stands for. It is slow on broad filters over large tables; tests and
 // benchmarks compare against it.
 func (s *Service) CountExact(ctx context.Context, f Filter) (int64, error) {
-	_, q, err := s.filterQuery(ctx, f, true)
+	_, q, err := s.filterQuery(ctx, f, textScan)
 	if err != nil {
 		return 0, err
 	}
@@ -192,7 +217,7 @@ func (s *Service) CountExact(ctx context.Context, f Filter) (int64, error) {
 // in the sample, scaled by the id range over the ids sampled, rounded to
 // estimateSigDigs significant digits, and never below bound+1.
 func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, error) {
-	_, q, err := s.filterQuery(ctx, f, true)
+	_, q, err := s.filterQuery(ctx, f, textScan)
 	if err != nil {
 		return 0, err
 	}
@@ -214,7 +239,7 @@ func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, e
 	// fragment's entries within each run (the same entities as the names
 	// tested by LIKE, a few hundred index entries instead of 20,000 rows).
 	var m *nameMatches
-	if _, iq, err := s.filterQuery(ctx, f, false); err != nil {
+	if _, iq, err := s.filterQuery(ctx, f, textIndex); err != nil {
 		return 0, err
 	} else if iq.ix != nil {
 		q, m = iq, iq.ix
@@ -271,10 +296,10 @@ func (s *Service) each(ctx context.Context, sql string, args []any, fn func(*sto
 
 // filterQuery checks the caller and translates f into conditions.
 //
-// With scan, names are matched by LIKE / ILIKE, the way that reads each
-// row once (the estimate's sample and the straightforward count);
-// otherwise by the best index there is.
-func (s *Service) filterQuery(ctx context.Context, f Filter, scan bool) (*auth.Actor, *query, error) {
+// With textScan, names are matched by LIKE / ILIKE, the way that reads
+// each row once (the estimate's sample and the straightforward count);
+// otherwise by the best index there is (textWalk: see walkCond).
+func (s *Service) filterQuery(ctx context.Context, f Filter, mode textMode) (*auth.Actor, *query, error) {
 	a, only, err := readAccess(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -283,7 +308,7 @@ func (s *Service) filterQuery(ctx context.Context, f Filter, scan bool) (*auth.A
 	if only != 0 {
 		q.add("id = ?", only)
 	}
-	if err := s.addText(ctx, q, f.Q, scan); err != nil {
+	if err := s.addText(ctx, q, f.Q, mode); err != nil {
 		return nil, nil, err
 	}
 	var v yserr.Validation
@@ -321,13 +346,13 @@ func (s *Service) filterQuery(ctx context.Context, f Filter, scan bool) (*auth.A
 }
 
 // addText adds the free-text condition: a USCC prefix or a name substring.
-func (s *Service) addText(ctx context.Context, q *query, text string, scan bool) error {
+func (s *Service) addText(ctx context.Context, q *query, text string, mode textMode) error {
 	text = cleanText(text)
 	if text == "" {
 		return nil
 	}
 	code := ident.NormalizeUSCC(text)
-	if !scan && !isCodePrefix(code) && useBigrams(text) {
+	if mode != textScan && !isCodePrefix(code) && useBigrams(text) {
 		// The fragment's entries in the bigram index, joined (not "id IN
 		// (...)", which both engines would collect in full before the
 		// LIMIT of the count and the page).
@@ -336,7 +361,7 @@ func (s *Service) addText(ctx context.Context, q *query, text string, scan bool)
 		q.join = " JOIN entity_name_bigrams nb ON nb.entity_id = entities.id AND nb.bigram = " + gram
 		return nil
 	}
-	if !scan && !isCodePrefix(code) {
+	if mode != textScan && !isCodePrefix(code) {
 		idx, err := s.searchIndex(ctx)
 		if err != nil {
 			return err
@@ -348,7 +373,7 @@ func (s *Service) addText(ctx context.Context, q *query, text string, scan bool)
 			return nil
 		}
 	}
-	name, err := s.nameCond(ctx, q, text, scan)
+	name, err := s.nameCond(ctx, q, text, mode)
 	if err != nil {
 		return err
 	}
@@ -491,9 +516,15 @@ func (n nameIndex) String() string {
 }
 
 // nameCond returns the condition "name contains text".
-func (s *Service) nameCond(ctx context.Context, q *query, text string, scan bool) (string, error) {
-	if scan {
+func (s *Service) nameCond(ctx context.Context, q *query, text string, mode textMode) (string, error) {
+	switch mode {
+	case textScan:
 		return nameSearchOf(s.DB.Dialect).cond(nameLike, q, text), nil
+	case textWalk:
+		if c := nameSearchOf(s.DB.Dialect).walkCond(q, text); c != "" {
+			q.walked = true
+			return c, nil
+		}
 	}
 	idx, err := s.searchIndex(ctx)
 	if err != nil {
@@ -521,6 +552,11 @@ type nameSearch interface {
 	// sampleHint follows "FROM entities" in the estimate's sample query:
 	// read the rows by primary key, never by another index.
 	sampleHint() string
+	// walkCond is "name contains text" answered by no index, for the
+	// page of a search with more matches than the count bound (the
+	// primary key is walked in page order); "" when the engine's index
+	// already gives such a page.
+	walkCond(q *query, text string) string
 	// matches are the entities whose names contain text, from index idx
 	// alone, or nil when the engine's index cannot be read alone.
 	matches(idx nameIndex, q *query, text string) *nameMatches
@@ -575,6 +611,10 @@ func (sqliteFTSSearch) matches(idx nameIndex, q *query, text string) *nameMatche
 	phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
 	return &nameMatches{from: "entities_fts", where: "entities_fts MATCH " + q.next(phrase), id: "rowid", alone: true}
 }
+
+// SQLite's plans for the page already walk the rowid or the FTS5 table
+// in page order.
+func (sqliteFTSSearch) walkCond(*query, string) string { return "" }
 
 func (sqliteFTSSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'", nameFTS5
@@ -631,6 +671,15 @@ func (pgTrgmSearch) cond(_ nameIndex, q *query, text string) string {
 // A GIN index is not read in id order: the trigram index stays a
 // condition that the planner combines with the others.
 func (pgTrgmSearch) matches(nameIndex, *query, string) *nameMatches { return nil }
+
+// "name || ”" is not indexed (see cond).
+func (pgTrgmSearch) walkCond(q *query, text string) string {
+	op := "LIKE"
+	if hasCase(text) {
+		op = "ILIKE"
+	}
+	return "(name || '') " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
+}
 
 func (pgTrgmSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'entities_name_trgm'", nameTrgm
