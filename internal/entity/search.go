@@ -184,6 +184,13 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 		per = DefaultPerPage
 	}
 	per = min(per, MaxPerPage)
+	if hint := nameSearchOf(s.DB.Dialect).walkHint(); res.Estimated && q.join == "" && hint != "" &&
+		(order == " ORDER BY id" || order == " ORDER BY id DESC") {
+		ok, err := s.walkPage(ctx, a, q, res, hint, order == " ORDER BY id DESC", (page-1)*per, per)
+		if err != nil || ok {
+			return res, err
+		}
+	}
 	sql := "SELECT " + selectCols + from + order + " LIMIT " + q.next(per) + " OFFSET " + q.next((page-1)*per)
 	err = s.each(ctx, sql, q.args, func(st *stored) error {
 		e, err := s.view(a, st)
@@ -193,6 +200,58 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 		return err
 	})
 	return res, err
+}
+
+// walkMargin: walkPage reads up to walkMargin times the ids in which a
+// page of matches is expected (a variable for tests).
+var walkMargin int64 = 4
+
+// walkPage reads the page of a search with more matches than the count
+// bound (res.Total, an estimate) in id order, walking the rowid (with
+// hint) within the window of ids at the page's end where about
+// walkMargin pages of matches are expected. The first off+per matches in
+// id order within that window are the first overall; when the window
+// holds fewer, it reports false and the caller runs the usual page (an
+// index range and a sort: for a city and an industry section, every
+// match's index entry). ok is true when res.Items is the page.
+func (s *Service) walkPage(ctx context.Context, a *auth.Actor, q *query, res *Result, hint string, desc bool, off, per int) (bool, error) {
+	lo, hi, err := s.idRange(ctx)
+	if err != nil {
+		return false, err
+	}
+	span := hi - lo + 1
+	w := min(span, walkMargin*int64(off+per)*span/max(res.Total, 1)+1)
+	args := slices.Clip(q.args)
+	p := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	cond, order := "id < "+p(lo+w), " ORDER BY id"
+	if desc {
+		cond, order = "id > "+p(hi-w), " ORDER BY id DESC"
+	}
+	sql := "SELECT " + selectCols + " FROM entities" + hint + " WHERE " + cond + sampleConds(q.conds) + order +
+		" LIMIT " + p(per) + " OFFSET " + p(off)
+	var items []Entity
+	if err := s.each(ctx, sql, args, func(st *stored) error {
+		e, err := s.view(a, st)
+		if err == nil {
+			items = append(items, *e)
+		}
+		return err
+	}); err != nil || len(items) < per {
+		return false, err
+	}
+	res.Items = items
+	return true, nil
+}
+
+// idRange returns the lowest and highest entity id (0, 0 without any).
+func (s *Service) idRange(ctx context.Context) (lo, hi int64, err error) {
+	// One aggregate per subquery: SQLite answers a lone MIN or MAX from
+	// the primary key's end, but MIN and MAX in one SELECT read every row.
+	err = s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE((SELECT MIN(id) FROM entities), 0), COALESCE((SELECT MAX(id) FROM entities), 0)").Scan(&lo, &hi)
+	return lo, hi, err
 }
 
 // CountExact counts every entity matching f that the caller may read, the
@@ -221,10 +280,8 @@ func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, e
 	if err != nil {
 		return 0, err
 	}
-	var lo, hi int64
-	// One aggregate per subquery: SQLite answers a lone MIN or MAX from
-	// the primary key's end, but MIN and MAX in one SELECT read every row.
-	if err := s.DB.Q(ctx).QueryRow(ctx, "SELECT COALESCE((SELECT MIN(id) FROM entities), 0), COALESCE((SELECT MAX(id) FROM entities), 0)").Scan(&lo, &hi); err != nil {
+	lo, hi, err := s.idRange(ctx)
+	if err != nil {
 		return 0, err
 	}
 	span := hi - lo + 1
@@ -552,6 +609,10 @@ type nameSearch interface {
 	// sampleHint follows "FROM entities" in the estimate's sample query:
 	// read the rows by primary key, never by another index.
 	sampleHint() string
+	// walkHint follows "FROM entities" in walkPage's statement, which
+	// must read the rowid in page order; "" when the engine's planner
+	// finds such a page by itself (walkPage is not used).
+	walkHint() string
 	// walkCond is "name contains text" answered by no index, for the
 	// page of a search with more matches than the count bound (the
 	// primary key is walked in page order); "" when the engine's index
@@ -612,9 +673,12 @@ func (sqliteFTSSearch) matches(idx nameIndex, q *query, text string) *nameMatche
 	return &nameMatches{from: "entities_fts", where: "entities_fts MATCH " + q.next(phrase), id: "rowid", alone: true}
 }
 
-// SQLite's plans for the page already walk the rowid or the FTS5 table
-// in page order.
+// SQLite's page of a name fragment alone walks the FTS5 table or the
+// bigram index in page order; with other conditions, see walkHint.
 func (sqliteFTSSearch) walkCond(*query, string) string { return "" }
+
+// SQLite sorts a region index range rather than walk the rowid.
+func (sqliteFTSSearch) walkHint() string { return " NOT INDEXED" }
 
 func (sqliteFTSSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'", nameFTS5
@@ -680,6 +744,10 @@ func (pgTrgmSearch) walkCond(q *query, text string) string {
 	}
 	return "(name || '') " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
 }
+
+// PostgreSQL walks the primary key for a dense page by itself (and for a
+// name fragment with walkCond).
+func (pgTrgmSearch) walkHint() string { return "" }
 
 func (pgTrgmSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'entities_name_trgm'", nameTrgm
