@@ -271,8 +271,9 @@ func (s *Service) CountExact(ctx context.Context, f Filter) (int64, error) {
 // estimate estimates the number of matches of f (known to exceed bound)
 // from a stratified sample: estimateStrata runs of consecutive ids evenly
 // spaced over the id range, about estimateSample ids in all, each read by
-// its primary key and tested with the plain conditions (names by LIKE), so
-// that its cost does not grow with the table or the matches. The matches
+// its primary key and tested with the plain conditions (names by LIKE, or
+// a name index's entries within the runs), in one statement, so that its
+// cost does not grow with the table or the matches. The matches
 // in the sample, scaled by the id range over the ids sampled, rounded to
 // estimateSigDigs significant digits, and never below bound+1.
 func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, error) {
