@@ -39,7 +39,7 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, format stri
 	default:
 		return yserr.Field("format", "导出格式应为 xlsx 或 csv", "format must be xlsx or csv")
 	}
-	a, q, err := s.filterQuery(ctx, f, false)
+	a, q, err := s.filterQuery(ctx, f, textIndex)
 	if err != nil {
 		return err
 	}
