@@ -132,19 +132,7 @@ func TestSearchBoundedEquality(t *testing.T) {
 		}
 		checkBigramIndex(t, d)
 
-		var rows []scaleRow
-		dbRows, err := d.Q(ctx).Query(ctx, "SELECT id, name, region_code, industry_code, status FROM entities")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for dbRows.Next() {
-			var r scaleRow
-			if err := dbRows.Scan(&r.id, &r.name, &r.region, &r.industry, &r.status); err != nil {
-				t.Fatal(err)
-			}
-			rows = append(rows, r)
-		}
-		dbRows.Close()
+		rows := readScaleRows(t, d)
 		slices.SortFunc(rows, func(a, b scaleRow) int { return int(b.id - a.id) })
 
 		fx.s.CountBound = 60
@@ -271,19 +259,7 @@ func TestEstimateOneStatement(t *testing.T) {
 		if _, err := fx.s.EnsureSearchIndex(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		var rows []scaleRow
-		dbRows, err := d.Q(ctx).Query(ctx, "SELECT id, name, region_code, industry_code, status FROM entities")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for dbRows.Next() {
-			var r scaleRow
-			if err := dbRows.Scan(&r.id, &r.name, &r.region, &r.industry, &r.status); err != nil {
-				t.Fatal(err)
-			}
-			rows = append(rows, r)
-		}
-		dbRows.Close()
+		rows := readScaleRows(t, d)
 		lo, hi := rows[0].id, rows[0].id
 		for _, r := range rows {
 			lo, hi = min(lo, r.id), max(hi, r.id)
@@ -328,4 +304,27 @@ func TestEstimateOneStatement(t *testing.T) {
 			t.Errorf("only %d filters with matches in the sample", nonzero)
 		}
 	})
+}
+
+// readScaleRows reads every entity's id, name, region, industry and status.
+func readScaleRows(t *testing.T, d *db.DB) []scaleRow {
+	t.Helper()
+	ctx := context.Background()
+	dbRows, err := d.Q(ctx).Query(ctx, "SELECT id, name, region_code, industry_code, status FROM entities")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dbRows.Close()
+	var rows []scaleRow
+	for dbRows.Next() {
+		var r scaleRow
+		if err := dbRows.Scan(&r.id, &r.name, &r.region, &r.industry, &r.status); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	if err := dbRows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
