@@ -47,16 +47,20 @@ func SetScanNextDue(on bool) (restore func()) {
 // as the scan does; it writes nothing else.
 func (s *Service) ScanCandidates(ctx context.Context, nextDue bool) (map[int64][]string, error) {
 	defer SetScanNextDue(nextDue)()
-	rules, err := s.readyRules(ctx)
-	if err != nil || len(rules) == 0 {
-		return map[int64][]string{}, err
+	active, err := s.activeRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules := s.readyRules(active)
+	if len(rules) == 0 {
+		return map[int64][]string{}, nil
 	}
 	cal, err := s.Calendar.Calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if nextDue {
-		if err := s.backfillNextDue(ctx, s.today()); err != nil {
+		if err := s.backfillNextDue(ctx, active, s.today()); err != nil {
 			return nil, err
 		}
 	}

@@ -187,16 +187,20 @@ func (s *Service) Scan(ctx context.Context) (Summary, error) {
 	for _, st := range Stages {
 		sum[st] = 0
 	}
-	rules, err := s.readyRules(ctx)
-	if err != nil || len(rules) == 0 {
+	active, err := s.activeRules(ctx)
+	if err != nil {
 		return sum, err
+	}
+	rules := s.readyRules(active)
+	if len(rules) == 0 {
+		return sum, nil
 	}
 	cal, err := s.Calendar.Calendar(ctx)
 	if err != nil {
 		return sum, err
 	}
 	today := s.today()
-	if err := s.backfillNextDue(ctx, today); err != nil {
+	if err := s.backfillNextDue(ctx, active, today); err != nil {
 		return sum, err
 	}
 	cands, stale, err := s.candidates(ctx, rules, cal, today)
@@ -282,11 +286,8 @@ type scanRun struct {
 	sum    Summary
 }
 
-// readyRules returns the stage rules of the active types whose send time
-// has passed today.
-func (s *Service) readyRules(ctx context.Context) (map[int64]Rule, error) {
-	now := s.Clock.Now().In(calendar.Shanghai)
-	minutes := now.Hour()*60 + now.Minute()
+// activeRules returns the stage rules of the active types.
+func (s *Service) activeRules(ctx context.Context) (map[int64]Rule, error) {
 	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, remind1_days, remind2_days, followup_days, lapse_days, send_time
 		FROM license_types WHERE active = TRUE`)
 	if err != nil {
@@ -304,11 +305,22 @@ func (s *Service) readyRules(ctx context.Context) (map[int64]Rule, error) {
 		if r.sendMinutes, err = parseSendTime(send); err != nil {
 			r.sendMinutes = 9 * 60
 		}
+		out[id] = r
+	}
+	return out, rows.Err()
+}
+
+// readyRules returns those of rules whose send time has passed today.
+func (s *Service) readyRules(rules map[int64]Rule) map[int64]Rule {
+	now := s.Clock.Now().In(calendar.Shanghai)
+	minutes := now.Hour()*60 + now.Minute()
+	out := map[int64]Rule{}
+	for id, r := range rules {
 		if minutes >= r.sendMinutes {
 			out[id] = r
 		}
 	}
-	return out, rows.Err()
+	return out
 }
 
 // scanTypes reads every licence type once per scan (the message
@@ -409,26 +421,13 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 // a stage due today is read by this scan, in chunks of at most
 // scanBatchSizePG licences (bounded memory however many are marked). The
 // licences of inactive types stay marked until their type is active.
-func (s *Service) backfillNextDue(ctx context.Context, today calendar.Date) error {
-	rules := map[int64]Rule{}
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT id, remind1_days, remind2_days, followup_days, lapse_days FROM license_types WHERE active = TRUE")
-	if err != nil {
-		return err
+func (s *Service) backfillNextDue(ctx context.Context, rules map[int64]Rule, today calendar.Date) error {
+	if len(rules) == 0 {
+		return nil
 	}
-	var types []string
-	for rows.Next() {
-		var id int64
-		var r Rule
-		if err := rows.Scan(&id, &r.Remind1, &r.Remind2, &r.Followup, &r.Lapse); err != nil {
-			rows.Close()
-			return err
-		}
-		rules[id] = r
+	types := make([]string, 0, len(rules))
+	for id := range rules {
 		types = append(types, strconv.FormatInt(id, 10))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(types) == 0 {
-		return err
 	}
 	q := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, COALESCE(r.stage, '')
 		FROM (SELECT id, type_id, expires_on, holder_answer FROM licenses
