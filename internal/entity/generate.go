@@ -288,3 +288,45 @@ func inputRow(in *Input) []any {
 		Employees: in.Employees, RevenueWan: in.RevenueWan, AssetsWan: in.AssetsWan, SizeClass: in.SizeClass,
 		FoundedOn: in.FoundedOn, Status: status, Phone: in.Phone, Tags: in.Tags})
 }
+
+// WriteSampleParts writes the n rows GenerateRows(r, ...) yields as
+// consecutive CSV import files of at most per rows each: next is called
+// with 0, 1, ... for the writer of each part. Credit codes are unique
+// across the parts, so they can be imported one after another into the
+// same database (a province-size load is more rows than one import file
+// may hold). The rows are those WriteSample writes for the same r and n.
+func WriteSampleParts(r *rand.Rand, n, per int, next func(part int) (io.Writer, error)) error {
+	if per <= 0 {
+		return fmt.Errorf("part size %d", per)
+	}
+	var (
+		cw   *csvWriter
+		w    io.Writer
+		i    int
+		part int
+	)
+	err := GenerateRows(r, n, func(in Input) error {
+		if i%per == 0 {
+			if cw != nil {
+				if err := cw.finish(w); err != nil {
+					return err
+				}
+			}
+			var err error
+			if w, err = next(part); err != nil {
+				return err
+			}
+			part++
+			cw = &csvWriter{}
+			if err := cw.start(w); err != nil {
+				return err
+			}
+		}
+		i++
+		return cw.row(inputRow(&in))
+	})
+	if err != nil || cw == nil {
+		return err
+	}
+	return cw.finish(w)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -29,6 +30,7 @@ func benchSearchScale(ctx context.Context, args []string) error {
 	rows := fs.Int("rows", 100000, "entities (loaded by an import when the database has fewer)")
 	n := fs.Int("queries", 200, "searches per kind")
 	every := fs.Int("baseline-every", 4, "run the baseline after every k-th search")
+	part := fs.Int("part", loadPart, "rows per import when the load needs several (an import file holds at most 1,048,575)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the searches (after any load) to this file")
 	_ = fs.Parse(args)
 	d, cleanup, err := keptDB(ctx, db.Dialect(c.engine), c.keep)
@@ -48,14 +50,12 @@ func benchSearchScale(ctx context.Context, args []string) error {
 	scalebHeader("entity search at scale (issue 17)")
 	if have < int64(*rows) {
 		start := time.Now()
-		if have > 0 {
-			return fmt.Errorf("the kept database has %d entities, fewer than -rows %d: use another -keep", have, *rows)
-		}
-		if err := loadWith(ctx, es, *rows); err != nil {
+		loaded, err := loadWith(ctx, es, have, *rows, *part)
+		if err != nil {
 			return err
 		}
 		el := time.Since(start)
-		fmt.Printf("# loaded %d entities by one import in %s: %.0f rows/s (with the bigram index and audit events)\n", *rows, el.Round(time.Second), float64(*rows)/el.Seconds())
+		fmt.Printf("# loaded %d entities by import in %s: %.0f rows/s (with the bigram index and audit events)\n", loaded, el.Round(time.Second), float64(loaded)/el.Seconds())
 		have = int64(*rows)
 	}
 	if *profile != "" {
@@ -144,13 +144,73 @@ func benchSearchScale(ctx context.Context, args []string) error {
 	return nil
 }
 
-// loadWith imports rows synthetic entities (one all-or-nothing import).
-func loadWith(ctx context.Context, es *entity.Service, rows int) error {
-	path, err := makeFile(rows, "csv")
-	if err != nil {
-		return err
+// loadPart is the default size of one import when a load needs several: an
+// import file holds at most 1,048,575 rows (an Excel sheet's limit).
+const loadPart = 1000000
+
+// loadWith imports synthetic entities until the database holds rows of
+// them. Up to per rows it is one all-or-nothing import; above, the rows
+// are written as parts of per rows (credit codes unique across parts) and
+// imported one after another, each part's rate printed, so the rate at
+// each size of the table shows. A database that already holds a whole
+// number of parts (an interrupted load) goes on with the next part; it
+// returns how many rows it imported.
+func loadWith(ctx context.Context, es *entity.Service, have int64, rows, per int) (int, error) {
+	if rows <= per {
+		if have > 0 {
+			return 0, fmt.Errorf("the kept database has %d entities, fewer than -rows %d: use another -keep", have, rows)
+		}
+		path, err := makeFile(rows, "csv")
+		if err != nil {
+			return 0, err
+		}
+		defer os.RemoveAll(filepath.Dir(path))
+		return rows, importFile(ctx, es, path, rows)
 	}
-	defer os.RemoveAll(filepath.Dir(path))
+	if have%int64(per) != 0 {
+		return 0, fmt.Errorf("the kept database has %d entities, not a whole number of %d-row parts: use another -keep", have, per)
+	}
+	dir, err := os.MkdirTemp("", "ys-bench-parts")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	var paths []string
+	var files []*os.File
+	err = entity.WriteSampleParts(rand.New(rand.NewPCG(1, 2)), rows, per, func(part int) (io.Writer, error) {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("entities-%03d.csv", part)))
+		if err != nil {
+			return nil, err
+		}
+		paths, files = append(paths, f.Name()), append(files, f)
+		return f, nil
+	})
+	for _, f := range files {
+		f.Close()
+	}
+	if err != nil {
+		return 0, err
+	}
+	loaded := 0
+	for i, path := range paths {
+		if int64((i+1)*per) <= have {
+			continue // imported by an earlier, interrupted load
+		}
+		n := min(per, rows-i*per)
+		start := time.Now()
+		if err := importFile(ctx, es, path, n); err != nil {
+			return loaded, fmt.Errorf("part %d: %w", i+1, err)
+		}
+		el := time.Since(start)
+		loaded += n
+		fmt.Printf("# part %d of %d: %d rows into a table of %d in %s: %.0f rows/s (load average %s)\n",
+			i+1, len(paths), n, i*per, el.Round(time.Second), float64(n)/el.Seconds(), loadAvg())
+	}
+	return loaded, nil
+}
+
+// importFile imports one synthetic file of rows entities, all or nothing.
+func importFile(ctx context.Context, es *entity.Service, path string, rows int) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -160,8 +220,8 @@ func loadWith(ctx context.Context, es *entity.Service, rows int) error {
 	if err != nil {
 		return err
 	}
-	if !rep.Committed {
-		return fmt.Errorf("load: %d bad rows", rep.Bad)
+	if !rep.Committed || rep.Created != rows {
+		return fmt.Errorf("load: committed=%v created=%d bad=%d", rep.Committed, rep.Created, rep.Bad)
 	}
 	return nil
 }
