@@ -81,7 +81,7 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 			mask |= 1 << bitNoSpecialty
 		}
 		if mask != 0 {
-			if len(list.Excluded) > 0 && lastExcl > m.Key {
+			if len(list.Excluded) > 0 && compareKeys(lastExcl, m.Key) > 0 {
 				exclSorted = false
 			}
 			r := reasons[mask]
@@ -93,7 +93,7 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 			lastExcl = m.Key
 			continue
 		}
-		if len(list.Candidates) > 0 && lastCand > m.Key {
+		if len(list.Candidates) > 0 && compareKeys(lastCand, m.Key) > 0 {
 			candSorted = false
 		}
 		list.Candidates = append(list.Candidates, Candidate{ID: m.Key, Groups: groupNames[group]})

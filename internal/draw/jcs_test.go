@@ -206,14 +206,10 @@ func TestPlainASCIISameAsTable(t *testing.T) {
 				if n > 0 {
 					b[pos] = byte(c)
 				}
-				if got, want := plainASCII(b), plainASCIITable(b); got != want {
+				if got, want := plainASCII(string(b)), plainASCIITable(b); got != want {
 					t.Fatalf("plainASCII(%q) = %v, want %v", b, got, want)
 				}
-				var want bytes.Buffer
-				writeString(&want, string(b))
-				if got := appendString([]byte("x"), string(b)); !bytes.Equal(got[1:], want.Bytes()) || got[0] != 'x' {
-					t.Fatalf("appendString(%q) = %q, want x%q", b, got, want.Bytes())
-				}
+				checkAppendString(t, string(b))
 			}
 		}
 	}
@@ -224,8 +220,29 @@ func TestPlainASCIISameAsTable(t *testing.T) {
 		for i := range b {
 			b[i] = edges[r.IntN(len(edges))]
 		}
-		if got, want := plainASCII(b), plainASCIITable(b); got != want {
+		if got, want := plainASCII(string(b)), plainASCIITable(b); got != want {
 			t.Fatalf("plainASCII(%q) = %v, want %v", b, got, want)
+		}
+		checkAppendString(t, string(b))
+	}
+}
+
+// checkAppendString compares appendString with writeString after a
+// buffer with no spare room, with room to spare (filled with junk, which
+// the word stores of 8-16-byte keys write over) and with 17 and 18 bytes
+// spare (the key fast path needs 18).
+func checkAppendString(t *testing.T, s string) {
+	t.Helper()
+	var want bytes.Buffer
+	writeString(&want, s)
+	for _, spare := range []int{0, 17, 18, 64} {
+		dst := append(make([]byte, 0, 1+spare), 'x')
+		junk := dst[:cap(dst)]
+		for i := 1; i < len(junk); i++ {
+			junk[i] = '#'
+		}
+		if got := appendString(dst, s); !bytes.Equal(got[1:], want.Bytes()) || got[0] != 'x' {
+			t.Fatalf("appendString(%q) with %d spare = %q, want x%q", s, spare, got, want.Bytes())
 		}
 	}
 }

@@ -269,8 +269,8 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 	}
 	// Pools hold indexes into list.Candidates, not IDs: no hashing per
 	// candidate. One pass over the list finds every group's candidates
-	// (those that list its name, in list order; a candidate's Groups
-	// slice is usually the one before it, whose answer is reused) and
+	// (those that list its name, in list order; the answer is kept for
+	// the last four distinct Groups slices, which frozen lists share) and
 	// whether the IDs are unique and sorted. "Not picked by an earlier
 	// group" is then "index not used" when the IDs are unique; otherwise
 	// picked IDs are looked up. TestSelectAndFreezeEqualReference and
@@ -278,20 +278,45 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 	cands := list.Candidates
 	pools := make([][]int32, len(spec.Groups))
 	unique := true
-	var last []string
-	var in []int // spec groups that last lists
+	// The spec groups a Groups slice lists, for the last few distinct
+	// slices (by first element's address and length: a frozen list
+	// shares one slice per quota group, and its groups' candidates
+	// alternate); in is those of the current candidate.
+	var seen [4]struct {
+		first *string
+		n     int
+		in    []int
+	}
+	var in []int
+	next, last := 0, -1 // seen's next entry to replace, entry used last
 	for i := range cands {
 		c := &cands[i]
-		if unique && i > 0 && cands[i-1].ID >= c.ID {
+		if unique && i > 0 && compareKeys(cands[i-1].ID, c.ID) >= 0 {
 			unique = false
 		}
-		if i == 0 || len(c.Groups) != len(last) || (len(last) > 0 && &c.Groups[0] != &last[0]) {
-			last, in = c.Groups, in[:0]
-			for gi, grp := range spec.Groups {
-				if slices.Contains(last, grp.Name) {
-					in = append(in, gi)
+		switch {
+		case len(c.Groups) == 0:
+			in, last = nil, -1
+		case last >= 0 && seen[last].first == &c.Groups[0] && seen[last].n == len(c.Groups):
+		default:
+			last = -1
+			for j := range seen {
+				if seen[j].first == &c.Groups[0] && seen[j].n == len(c.Groups) {
+					last = j
+					break
 				}
 			}
+			if last < 0 {
+				last, next = next, (next+1)%len(seen)
+				e := &seen[last]
+				e.first, e.n, e.in = &c.Groups[0], len(c.Groups), e.in[:0]
+				for gi, grp := range spec.Groups {
+					if slices.Contains(c.Groups, grp.Name) {
+						e.in = append(e.in, gi)
+					}
+				}
+			}
+			in = seen[last].in
 		}
 		for _, gi := range in {
 			if pools[gi] == nil {

@@ -126,11 +126,16 @@ func TestSelectSameAsReferenceRandomLists(t *testing.T) {
 			}
 			if i == 0 || r.IntN(4) == 0 {
 				gs = shared[r.IntN(len(shared))]
-				if r.IntN(3) == 0 {
+				switch r.IntN(4) {
+				case 0:
 					gs = groups()
+				case 1:
+					gs = gs[:r.IntN(len(gs)+1)] // same first element, shorter
 				}
 			}
-			list.Candidates[i] = Candidate{ID: fmt.Sprintf("E%03d", id), Groups: gs}
+			// Short IDs, and pseudonym-length ones (compareKeys' words).
+			format := []string{"E%03d", "E-%08d", "E-%013d"}[round%3]
+			list.Candidates[i] = Candidate{ID: fmt.Sprintf(format, id), Groups: gs}
 		}
 		var spec Spec
 		for range 1 + r.IntN(4) {
