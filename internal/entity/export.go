@@ -53,7 +53,7 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, format stri
 	if err := tw.start(w); err != nil {
 		return err
 	}
-	err = s.each(ctx, "SELECT "+selectCols+" FROM entities"+q.join+q.where()+order, q.args, func(st *stored) error {
+	err = s.each(ctx, "SELECT "+selectCols+q.from()+q.where()+order, q.args, func(st *stored) error {
 		e, err := s.view(a, st)
 		if err != nil {
 			return err

@@ -26,6 +26,9 @@ const (
 // with "?" for each argument; they are numbered $1, $2 ... when added.
 type query struct {
 	join string // a JOIN after FROM entities: the name index's matches as nb
+	// base replaces "entities" + join after FROM when set: a table
+	// expression that names the rows entities (and the index entries nb).
+	base string
 	ix   *nameMatches
 	// walked: the name condition is walkCond's (textWalk).
 	walked bool
@@ -55,6 +58,14 @@ func (q *query) add(cond string, args ...any) {
 		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(q.args)), 1)
 	}
 	q.conds = append(q.conds, cond)
+}
+
+// from is " FROM" and the rows the conditions apply to.
+func (q *query) from() string {
+	if q.base != "" {
+		return " FROM " + q.base
+	}
+	return " FROM entities" + q.join
 }
 
 func (q *query) where() string {
@@ -141,7 +152,7 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 	}
 	res := &Result{Items: []Entity{}}
 	bound := s.countBound()
-	from := " FROM entities" + q.join + q.where()
+	from := q.from() + q.where()
 	countFrom := from
 	if q.ix != nil && len(q.conds) == 0 {
 		// The fragment alone: its index entries are the matches (every
@@ -153,8 +164,12 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 		q.args...).Scan(&res.Total); err != nil {
 		return nil, err
 	}
+	var lo, hi int64 // the id range, read once for the estimate and the page
 	if res.Total > bound {
-		if res.Total, err = s.estimate(ctx, f, bound); err != nil {
+		if lo, hi, err = s.idRange(ctx); err != nil {
+			return nil, err
+		}
+		if res.Total, err = s.estimateIn(ctx, f, bound, lo, hi); err != nil {
 			return nil, err
 		}
 		res.Estimated = true
@@ -169,24 +184,36 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 			}
 			if wq.walked {
 				q = wq
-				from = " FROM entities" + q.join + q.where()
+				from = q.from() + q.where()
 			}
 		}
-	}
-	if q.join != "" && (order == " ORDER BY id" || order == " ORDER BY id DESC") {
-		// In the name index's own order ((bigram, entity_id), FTS5 rowid): the page
-		// walks the fragment's entries from one end and stops after it,
-		// instead of sorting all matches (both engines).
-		order = strings.Replace(order, "id", "nb.entity_id", 1)
 	}
 	page, per := max(f.Page, 1), f.PerPage
 	if per <= 0 {
 		per = DefaultPerPage
 	}
 	per = min(per, MaxPerPage)
-	if hint := nameSearchOf(s.DB.Dialect).walkHint(); res.Estimated && q.join == "" && hint != "" &&
-		(order == " ORDER BY id" || order == " ORDER BY id DESC") {
-		ok, err := s.walkPage(ctx, a, q, res, hint, order == " ORDER BY id DESC", (page-1)*per, per)
+	idOrder := order == " ORDER BY id" || order == " ORDER BY id DESC"
+	if res.Estimated && idOrder && q.join == "" && q.base == "" {
+		// More than the bound match, in id order: where the engine would
+		// not walk the primary key by itself (PostgreSQL's generic plan
+		// of a region and an industry reads the region index's 30,000
+		// matches and sorts them), the page's rows are read in id order
+		// from the walk, when it is expected to end within walkRows rows.
+		if wf := nameSearchOf(s.DB.Dialect).walkFrom(order == " ORDER BY id DESC"); wf != "" &&
+			int64(page*per)*(hi-lo+1)/max(res.Total, 1) <= walkRows {
+			q.base = wf
+			from = q.from() + q.where()
+		}
+	}
+	if (q.join != "" || (q.base != "" && q.ix != nil)) && idOrder {
+		// In the name index's own order ((bigram, entity_id), FTS5 rowid): the page
+		// walks the fragment's entries from one end and stops after it,
+		// instead of sorting all matches (both engines).
+		order = strings.Replace(order, "id", "nb.entity_id", 1)
+	}
+	if hint := nameSearchOf(s.DB.Dialect).walkHint(); res.Estimated && q.join == "" && q.base == "" && hint != "" && idOrder {
+		ok, err := s.walkPage(ctx, a, q, res, hint, order == " ORDER BY id DESC", lo, hi, (page-1)*per, per)
 		if err != nil || ok {
 			return res, err
 		}
@@ -206,6 +233,12 @@ func (s *Service) SearchPage(ctx context.Context, f Filter) (*Result, error) {
 // page of matches is expected (a variable for tests).
 var walkMargin int64 = 4
 
+// walkRows: a page of more than the count bound's matches is read by
+// walking the primary key (walkFrom) when it is expected to end within
+// walkRows ids; a deeper page reads the other indexes' matches and sorts
+// them (a variable for tests).
+var walkRows int64 = 50000
+
 // walkPage reads the page of a search with more matches than the count
 // bound (res.Total, an estimate) in id order, walking the rowid (with
 // hint) within the window of ids at the page's end where about
@@ -214,11 +247,7 @@ var walkMargin int64 = 4
 // holds fewer, it reports false and the caller runs the usual page (an
 // index range and a sort: for a city and an industry section, every
 // match's index entry). ok is true when res.Items is the page.
-func (s *Service) walkPage(ctx context.Context, a *auth.Actor, q *query, res *Result, hint string, desc bool, off, per int) (bool, error) {
-	lo, hi, err := s.idRange(ctx)
-	if err != nil {
-		return false, err
-	}
+func (s *Service) walkPage(ctx context.Context, a *auth.Actor, q *query, res *Result, hint string, desc bool, lo, hi int64, off, per int) (bool, error) {
 	span := hi - lo + 1
 	w := min(span, walkMargin*int64(off+per)*span/max(res.Total, 1)+1)
 	args := slices.Clip(q.args)
@@ -277,11 +306,16 @@ func (s *Service) CountExact(ctx context.Context, f Filter) (int64, error) {
 // in the sample, scaled by the id range over the ids sampled, rounded to
 // estimateSigDigs significant digits, and never below bound+1.
 func (s *Service) estimate(ctx context.Context, f Filter, bound int64) (int64, error) {
-	_, q, err := s.filterQuery(ctx, f, textScan)
+	lo, hi, err := s.idRange(ctx)
 	if err != nil {
 		return 0, err
 	}
-	lo, hi, err := s.idRange(ctx)
+	return s.estimateIn(ctx, f, bound, lo, hi)
+}
+
+// estimateIn is estimate over the id range lo..hi (idRange's).
+func (s *Service) estimateIn(ctx context.Context, f Filter, bound, lo, hi int64) (int64, error) {
+	_, q, err := s.filterQuery(ctx, f, textScan)
 	if err != nil {
 		return 0, err
 	}
@@ -366,7 +400,10 @@ func (s *Service) filterQuery(ctx context.Context, f Filter, mode textMode) (*au
 	if only != 0 {
 		q.add("id = ?", only)
 	}
-	if err := s.addText(ctx, q, f.Q, mode); err != nil {
+	// alone: the name fragment is the whole filter.
+	alone := only == 0 && f.Region == "" && f.Industry == "" && f.Size == "" && f.Status == "" &&
+		cleanText(f.Tag) == "" && f.DepartmentID == 0
+	if err := s.addText(ctx, q, f.Q, mode, alone); err != nil {
 		return nil, nil, err
 	}
 	var v yserr.Validation
@@ -404,7 +441,7 @@ func (s *Service) filterQuery(ctx context.Context, f Filter, mode textMode) (*au
 }
 
 // addText adds the free-text condition: a USCC prefix or a name substring.
-func (s *Service) addText(ctx context.Context, q *query, text string, mode textMode) error {
+func (s *Service) addText(ctx context.Context, q *query, text string, mode textMode, alone bool) error {
 	text = cleanText(text)
 	if text == "" {
 		return nil
@@ -418,6 +455,11 @@ func (s *Service) addText(ctx context.Context, q *query, text string, mode textM
 		q.ix = &nameMatches{from: "entity_name_bigrams", where: "bigram = " + gram, id: "entity_id"}
 		q.join = " JOIN entity_name_bigrams nb ON nb.entity_id = entities.id AND nb.bigram = " + gram
 		return nil
+	}
+	if mode != textScan && alone && !isCodePrefix(code) {
+		if ok, err := nameSearchOf(s.DB.Dialect).driven(ctx, s, q, text); err != nil || ok {
+			return err
+		}
 	}
 	if mode != textScan && !isCodePrefix(code) {
 		idx, err := s.searchIndex(ctx)
@@ -622,6 +664,16 @@ type nameSearch interface {
 	// matches are the entities whose names contain text, from index idx
 	// alone, or nil when the engine's index cannot be read alone.
 	matches(idx nameIndex, q *query, text string) *nameMatches
+	// walkFrom is the table expression that reads entities in id order
+	// (descending with desc) by walking the primary key, for the page of
+	// a search with more matches than the count bound; "" when the engine
+	// finds such a page by itself or with walkHint.
+	walkFrom(desc bool) string
+	// driven sets q to search names containing text (the whole filter)
+	// through the entries of one of its bigrams in id order, each entity
+	// tested by the name itself, and reports whether it did (false: the
+	// engine's usual index).
+	driven(ctx context.Context, s *Service, q *query, text string) (bool, error)
 	// sample is the estimate's statement: the number of entities matching
 	// conds among runs runs of width consecutive ids, whose first ids are
 	// the arguments numbered from first; each run read by primary key, or
@@ -680,6 +732,12 @@ func (sqliteFTSSearch) walkCond(*query, string) string { return "" }
 
 // SQLite sorts a region index range rather than walk the rowid.
 func (sqliteFTSSearch) walkHint() string { return " NOT INDEXED" }
+
+// SQLite walks the rowid with walkHint.
+func (sqliteFTSSearch) walkFrom(bool) string { return "" }
+
+// SQLite's FTS5 table is read in rowid order (matches).
+func (sqliteFTSSearch) driven(context.Context, *Service, *query, string) (bool, error) { return false, nil }
 
 func (sqliteFTSSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'", nameFTS5
@@ -746,15 +804,90 @@ func (pgTrgmSearch) walkCond(q *query, text string) string {
 	return "(name || '') " + op + " " + q.next("%"+escapeLike(text)+"%") + ` ESCAPE '\'`
 }
 
-// PostgreSQL walks the primary key for a dense page by itself (and for a
-// name fragment with walkCond).
+// PostgreSQL walks the primary key for a dense name fragment's page with
+// walkCond, and for other filters with walkFrom.
 func (pgTrgmSearch) walkHint() string { return "" }
+
+// A subquery ordered by id that OFFSET 0 keeps from being merged into
+// the outer query, so that no condition on it can be answered by another
+// index: the planner walks the primary key, in order, and the outer LIMIT
+// stops the walk (also in pgx's generic plan, which otherwise reads a
+// region and industry's 30,000 index entries and sorts them for a page
+// of 20: 200-400 ms at a million entities).
+func (pgTrgmSearch) walkFrom(desc bool) string {
+	dir := ""
+	if desc {
+		dir = " DESC"
+	}
+	return "(SELECT * FROM entities ORDER BY id" + dir + " OFFSET 0) entities"
+}
+
+// driverRuns x driverWidth ids are sampled to rank a fragment's bigrams.
+const (
+	driverRuns  = 16
+	driverWidth = 64
+)
+
+// driven: a fragment of 3 or more characters without cased letters is
+// searched through the bigram index (see bigrams.go): the entries of
+// its rarest bigram, in id order, each entity's name tested with LIKE.
+// The trigram GIN index is not read in id order: its bounded count
+// built the bitmap of every candidate first (100-280 ms for '许昌市魏' at
+// a million entities, 92,000 matches), and a page of a sparse fragment
+// walked the primary key (50-110 ms for '魏都区王', 226 matches). The
+// rarest bigram is found from a sample of the index: driverRuns runs of
+// driverWidth ids.
+func (pgTrgmSearch) driven(ctx context.Context, s *Service, q *query, text string) (bool, error) {
+	if utf8.RuneCountInString(text) < 3 || hasCase(text) {
+		return false, nil
+	}
+	grams := bigrams(text)
+	rows, err := s.DB.Q(ctx).Query(ctx, `WITH m AS (SELECT MIN(id) AS lo, MAX(id) AS hi FROM entities)
+		SELECT nb.bigram, COUNT(*) FROM m CROSS JOIN generate_series(0, `+strconv.Itoa(driverRuns-1)+`) k CROSS JOIN LATERAL
+		(SELECT bigram FROM entity_name_bigrams WHERE bigram = ANY($1::text[])
+			AND entity_id >= m.lo + k * ((m.hi - m.lo + 1) / `+strconv.Itoa(driverRuns)+`)
+			AND entity_id < m.lo + k * ((m.hi - m.lo + 1) / `+strconv.Itoa(driverRuns)+`) + `+strconv.Itoa(driverWidth)+` OFFSET 0) nb
+		GROUP BY nb.bigram`, grams)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	seen := map[string]int64{}
+	for rows.Next() {
+		var g string
+		var n int64
+		if err := rows.Scan(&g, &n); err != nil {
+			return false, err
+		}
+		seen[g] = n
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	driver := grams[0]
+	for _, g := range grams[1:] {
+		if seen[g] < seen[driver] {
+			driver = g
+		}
+	}
+	d := q.next(driver)
+	q.ix = &nameMatches{from: "entity_name_bigrams", where: "bigram = " + d, id: "entity_id"}
+	q.base = "(SELECT entity_id FROM entity_name_bigrams WHERE bigram = " + d + ") nb" +
+		" CROSS JOIN LATERAL (SELECT * FROM entities WHERE id = nb.entity_id OFFSET 0) entities"
+	q.conds = append(q.conds, "(name || '') LIKE "+q.next("%"+escapeLike(text)+"%")+` ESCAPE '\'`)
+	return true, nil
+}
 
 func (pgTrgmSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'entities_name_trgm'", nameTrgm
 }
 
-func (pgTrgmSearch) ensure(ctx context.Context, s *Service) error { return s.ensureTrgm(ctx) }
+func (pgTrgmSearch) ensure(ctx context.Context, s *Service) error {
+	if err := s.ensureIDName(ctx); err != nil {
+		return err
+	}
+	return s.ensureTrgm(ctx)
+}
 
 // The sample's id ranges are narrow: the planner reads them by primary key.
 func (pgTrgmSearch) sampleHint() string { return "" }
@@ -874,6 +1007,19 @@ func (s *Service) ensureTrgm(ctx context.Context) error {
 	}
 	_, err := s.DB.W(ctx).Exec(ctx, "CREATE INDEX IF NOT EXISTS entities_name_trgm ON entities USING gin (name gin_trgm_ops)")
 	if err != nil {
+		return fmt.Errorf("create entity name index: %w", err)
+	}
+	return nil
+}
+
+// ensureIDName creates the index that gives each entity's name by its id
+// without reading the table: a fragment searched through its bigram
+// (driven) tests up to the count bound's names one by one, and from the
+// table each is a random page read (50-110 ms for 5,001 at a million
+// entities against 15-40 ms from this index, which stays in the buffer
+// cache: about 70 MB). INCLUDE is PostgreSQL's (11+).
+func (s *Service) ensureIDName(ctx context.Context) error {
+	if _, err := s.DB.W(ctx).Exec(ctx, "CREATE INDEX IF NOT EXISTS entities_id_name ON entities (id) INCLUDE (name)"); err != nil {
 		return fmt.Errorf("create entity name index: %w", err)
 	}
 	return nil

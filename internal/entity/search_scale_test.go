@@ -328,3 +328,92 @@ func readScaleRows(t *testing.T, d *db.DB) []scaleRow {
 	}
 	return rows
 }
+
+// TestSearchWalksEquality: the pages and totals of the searches that walk
+// an index in id order equal the straightforward filter's, on random data
+// and both engines: a fragment of 3-5 characters alone (on PostgreSQL the
+// entries of its rarest bigram, each name tested by LIKE), and region and
+// industry beyond the count bound (on PostgreSQL the primary key walked
+// in a fenced subquery, or with walkRows 1 the usual plan), ascending and
+// descending, first and later pages.
+func TestSearchWalksEquality(t *testing.T) {
+	saved, savedRows := estimateSample, walkRows
+	estimateSample = 480
+	t.Cleanup(func() { estimateSample, walkRows = saved, savedRows })
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		fx := newFixture(t, d)
+		ctx := fx.admin()
+		var buf bytes.Buffer
+		if err := WriteSample(&buf, FormatCSV, rand.New(rand.NewPCG(15, 16)), 2400); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := fx.s.Import(ctx, bytes.NewReader(buf.Bytes()), "e.csv", ImportOptions{Mode: ModeAllOrNothing}); err != nil || !rep.Committed {
+			t.Fatalf("import: %v %+v", err, rep)
+		}
+		if _, err := fx.s.EnsureSearchIndex(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		rows := readScaleRows(t, d)
+		slices.SortFunc(rows, func(a, b scaleRow) int { return int(a.id - b.id) })
+		fx.s.CountBound = 60
+		r := rand.New(rand.NewPCG(17, 18))
+		regions := []string{"411000", "411002", "411081", "410000"}
+		industries := []string{"", "C", "F", "51", "I"}
+		driven, walked := 0, 0
+		for i := range 150 {
+			var f Filter
+			switch i % 3 {
+			case 0, 1:
+				f.Q = randomFragment(r, rows, 3+r.IntN(3))
+				if i%6 == 1 {
+					f.Q = []string{"有限公司", "市魏都", "许昌市", "专业合作社", "%公司", "商贸有"}[r.IntN(6)]
+				}
+			default:
+				f.Region, f.Industry = regions[r.IntN(len(regions))], industries[r.IntN(len(industries))]
+			}
+			f.Sort = []string{"id", "-id"}[r.IntN(2)]
+			f.Page, f.PerPage = 1+r.IntN(3), 10
+			walkRows = []int64{50000, 1}[r.IntN(2)]
+			var want []int64
+			for _, row := range rows {
+				if goMatch(row, f) {
+					want = append(want, row.id)
+				}
+			}
+			if f.Sort == "-id" {
+				slices.Reverse(want)
+			}
+			exact := int64(len(want))
+			want = want[min(len(want), (f.Page-1)*10):min(len(want), f.Page*10)]
+			if _, q, err := fx.s.filterQuery(supervisor(), f, textIndex); err != nil {
+				t.Fatal(err)
+			} else if q.base != "" {
+				driven++
+			}
+			res, err := fx.s.SearchPage(supervisor(), f)
+			if err != nil {
+				t.Fatalf("%+v: %v", f, err)
+			}
+			if res.Estimated && f.Q == "" && walkRows > 1 {
+				walked++
+			}
+			var got []int64
+			for _, e := range res.Items {
+				got = append(got, e.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%+v: page %v, want %v", f, got, want)
+			}
+			if exact <= 60 && (res.Estimated || res.Total != exact) ||
+				exact > 60 && (!res.Estimated || res.Total <= 60 || res.Total < exact/2 || res.Total > exact*2) {
+				t.Errorf("%+v: total %d (estimated %v), exact %d", f, res.Total, res.Estimated, exact)
+			}
+		}
+		if d.Dialect == db.Postgres && driven < 80 {
+			t.Errorf("only %d of 100 fragments searched through a bigram's entries", driven)
+		}
+		if walked < 10 {
+			t.Errorf("only %d region and industry searches beyond the bound walked", walked)
+		}
+	})
+}
