@@ -737,7 +737,9 @@ func (sqliteFTSSearch) walkHint() string { return " NOT INDEXED" }
 func (sqliteFTSSearch) walkFrom(bool) string { return "" }
 
 // SQLite's FTS5 table is read in rowid order (matches).
-func (sqliteFTSSearch) driven(context.Context, *Service, *query, string) (bool, error) { return false, nil }
+func (sqliteFTSSearch) driven(context.Context, *Service, *query, string) (bool, error) {
+	return false, nil
+}
 
 func (sqliteFTSSearch) probe() (string, nameIndex) {
 	return "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entities_fts'", nameFTS5
