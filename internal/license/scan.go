@@ -765,16 +765,16 @@ func (s *Service) finishBatch(ctx context.Context, run *scanRun, claimed []claim
 }
 
 // recordCounts sets the messages column of the stage rows ids[i] to
-// counts[i]: on PostgreSQL with one UPDATE from arrays, on SQLite with one
-// UPDATE per distinct count.
+// counts[i]: on PostgreSQL with one UPDATE from arrays, deferred (sent
+// with the batch's audit insert, no round trip of its own), on SQLite
+// with one UPDATE per distinct count.
 func (s *Service) recordCounts(ctx context.Context, ids []int64, counts []int) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	if s.DB.Dialect == db.Postgres {
-		_, err := s.DB.Q(ctx).Exec(ctx, `UPDATE license_reminders r SET messages = v.n
+		return s.DB.Defer(ctx, `UPDATE license_reminders r SET messages = v.n
 			FROM unnest($1::bigint[], $2::int[]) AS v(id, n) WHERE r.id = v.id`, ids, counts)
-		return err
 	}
 	byCount := map[int][]int64{} // messages created -> stage rows
 	for i, id := range ids {
