@@ -334,12 +334,14 @@ func readScaleRows(t *testing.T, d *db.DB) []scaleRow {
 // and both engines: a fragment of 3-5 characters alone (on PostgreSQL the
 // entries of its rarest bigram, each name tested by LIKE), and region and
 // industry beyond the count bound (on PostgreSQL the primary key walked
-// in a fenced subquery, or with walkRows 1 the usual plan), ascending and
-// descending, first and later pages.
+// in a fenced subquery, or with walkRows 1 the usual plan), region and
+// industry (sections: counted arm by arm) within the bound (on PostgreSQL
+// a window of the primary key, found wide enough or not, or the usual
+// plan), ascending and descending, first and later pages.
 func TestSearchWalksEquality(t *testing.T) {
-	saved, savedRows := estimateSample, walkRows
+	saved, savedRows, savedDense, savedMargin := estimateSample, walkRows, walkDense, walkMargin
 	estimateSample = 480
-	t.Cleanup(func() { estimateSample, walkRows = saved, savedRows })
+	t.Cleanup(func() { estimateSample, walkRows, walkDense, walkMargin = saved, savedRows, savedDense, savedMargin })
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		fx := newFixture(t, d)
 		ctx := fx.admin()
@@ -357,15 +359,16 @@ func TestSearchWalksEquality(t *testing.T) {
 		slices.SortFunc(rows, func(a, b scaleRow) int { return int(a.id - b.id) })
 		fx.s.CountBound = 60
 		r := rand.New(rand.NewPCG(17, 18))
-		regions := []string{"411000", "411002", "411081", "410000"}
-		industries := []string{"", "C", "F", "51", "I"}
-		driven, walked := 0, 0
-		for i := range 150 {
+		regions := []string{"411000", "411002", "411081", "410000", "411024"}
+		industries := []string{"", "C", "F", "51", "I", "G", "5132"}
+		lo, hi := rows[0].id, rows[len(rows)-1].id
+		driven, walked, windowed, armed := 0, 0, 0, 0
+		for i := range 200 {
 			var f Filter
-			switch i % 3 {
+			switch i % 4 {
 			case 0, 1:
 				f.Q = randomFragment(r, rows, 3+r.IntN(3))
-				if i%6 == 1 {
+				if i%8 == 1 {
 					f.Q = []string{"有限公司", "市魏都", "许昌市", "专业合作社", "%公司", "商贸有"}[r.IntN(6)]
 				}
 			default:
@@ -374,6 +377,9 @@ func TestSearchWalksEquality(t *testing.T) {
 			f.Sort = []string{"id", "-id"}[r.IntN(2)]
 			f.Page, f.PerPage = 1+r.IntN(3), 10
 			walkRows = []int64{50000, 1}[r.IntN(2)]
+			// walkDense 1000: the window also for sparse matches; walkMargin
+			// 1: a window where the page is just expected, often too narrow.
+			walkDense, walkMargin = []int64{4, 1000}[r.IntN(2)], []int64{4, 1}[r.IntN(2)]
 			var want []int64
 			for _, row := range rows {
 				if goMatch(row, f) {
@@ -389,6 +395,8 @@ func TestSearchWalksEquality(t *testing.T) {
 				t.Fatal(err)
 			} else if q.base != "" {
 				driven++
+			} else if strings.Contains(q.countSQL("", 61), " + ") {
+				armed++
 			}
 			res, err := fx.s.SearchPage(supervisor(), f)
 			if err != nil {
@@ -396,6 +404,9 @@ func TestSearchWalksEquality(t *testing.T) {
 			}
 			if res.Estimated && f.Q == "" && walkRows > 1 {
 				walked++
+			}
+			if !res.Estimated && f.Q == "" && exact > int64((f.Page-1)*10) && windowReach(exact, (f.Page-1)*10, 10, lo, hi) > 0 {
+				windowed++
 			}
 			var got []int64
 			for _, e := range res.Items {
@@ -412,8 +423,15 @@ func TestSearchWalksEquality(t *testing.T) {
 		if d.Dialect == db.Postgres && driven < 80 {
 			t.Errorf("only %d of 100 fragments searched through a bigram's entries", driven)
 		}
+		t.Logf("%d driven, %d walked, %d windowed, %d armed", driven, walked, windowed, armed)
 		if walked < 10 {
 			t.Errorf("only %d region and industry searches beyond the bound walked", walked)
+		}
+		if d.Dialect == db.Postgres && windowed < 5 {
+			t.Errorf("only %d region and industry searches within the bound read a window", windowed)
+		}
+		if armed < 10 {
+			t.Errorf("only %d industry sections counted arm by arm", armed)
 		}
 	})
 }
