@@ -110,16 +110,7 @@ func TestSearchBoundedEquality(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		fx := newFixture(t, d)
 		ctx := fx.admin()
-		var buf bytes.Buffer
-		if err := WriteSample(&buf, FormatCSV, rand.New(rand.NewPCG(7, 8)), 2400); err != nil {
-			t.Fatal(err)
-		}
-		if rep, err := fx.s.Import(ctx, bytes.NewReader(buf.Bytes()), "e.csv", ImportOptions{Mode: ModeAllOrNothing}); err != nil || !rep.Committed {
-			t.Fatalf("import: %v %+v", err, rep)
-		}
-		if _, err := fx.s.EnsureSearchIndex(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		fx.loadIndexed(t, ctx, 7, 8, 2400)
 		// A rename and a new entity go through Update and Create.
 		first, _, err := fx.s.Search(ctx, Filter{Sort: "id", PerPage: 1})
 		if err != nil || len(first) != 1 {
@@ -249,16 +240,7 @@ func TestEstimateOneStatement(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		fx := newFixture(t, d)
 		ctx := fx.admin()
-		var buf bytes.Buffer
-		if err := WriteSample(&buf, FormatCSV, rand.New(rand.NewPCG(11, 12)), 1500); err != nil {
-			t.Fatal(err)
-		}
-		if rep, err := fx.s.Import(ctx, bytes.NewReader(buf.Bytes()), "e.csv", ImportOptions{Mode: ModeAllOrNothing}); err != nil || !rep.Committed {
-			t.Fatalf("import: %v %+v", err, rep)
-		}
-		if _, err := fx.s.EnsureSearchIndex(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		fx.loadIndexed(t, ctx, 11, 12, 1500)
 		rows := readScaleRows(t, d)
 		lo, hi := rows[0].id, rows[0].id
 		for _, r := range rows {
@@ -345,16 +327,7 @@ func TestSearchWalksEquality(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		fx := newFixture(t, d)
 		ctx := fx.admin()
-		var buf bytes.Buffer
-		if err := WriteSample(&buf, FormatCSV, rand.New(rand.NewPCG(15, 16)), 2400); err != nil {
-			t.Fatal(err)
-		}
-		if rep, err := fx.s.Import(ctx, bytes.NewReader(buf.Bytes()), "e.csv", ImportOptions{Mode: ModeAllOrNothing}); err != nil || !rep.Committed {
-			t.Fatalf("import: %v %+v", err, rep)
-		}
-		if _, err := fx.s.EnsureSearchIndex(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		fx.loadIndexed(t, ctx, 15, 16, 2400)
 		rows := readScaleRows(t, d)
 		slices.SortFunc(rows, func(a, b scaleRow) int { return int(a.id - b.id) })
 		fx.s.CountBound = 60
@@ -434,4 +407,20 @@ func TestSearchWalksEquality(t *testing.T) {
 			t.Errorf("only %d industry sections counted arm by arm", armed)
 		}
 	})
+}
+
+// loadIndexed imports n sample entities (seeds a, b) all or nothing and
+// builds the name search index.
+func (fx *fixture) loadIndexed(t *testing.T, ctx context.Context, a, b uint64, n int) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteSample(&buf, FormatCSV, rand.New(rand.NewPCG(a, b)), n); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := fx.s.Import(ctx, bytes.NewReader(buf.Bytes()), "e.csv", ImportOptions{Mode: ModeAllOrNothing}); err != nil || !rep.Committed {
+		t.Fatalf("import: %v %+v", err, rep)
+	}
+	if _, err := fx.s.EnsureSearchIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
