@@ -357,9 +357,29 @@ func (s *Service) scanTypes(ctx context.Context) (map[int64]*Type, error) {
 // the licences read with nothing due whose next_due is to be corrected
 // (computed for the first time, or a stage window passed undone).
 func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
-	q, arg := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
-		FROM license_due d JOIN licenses l ON l.id = d.license_id LEFT JOIN license_reminders r ON r.license_id = l.id
-		WHERE d.next_due <= $1 AND l.status = 'active' ORDER BY l.id`, dueHorizon(cal, today).String()
+	// license_due drives the read, each licence then found by its key:
+	// SQLite's CROSS JOIN keeps that order; PostgreSQL reads the due rows
+	// first and passes them as arrays, because from the statistics of
+	// license_due alone (stale after a day's scan moved thousands of
+	// rows) the planner may estimate many due rows and join them by a
+	// sequential read of every licence (300 ms at 1,000,000 instead of a
+	// few).
+	var args []any
+	q := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
+		FROM license_due d CROSS JOIN licenses l LEFT JOIN license_reminders r ON r.license_id = l.id
+		WHERE d.next_due <= $1 AND l.id = d.license_id AND l.status = 'active' ORDER BY l.id`
+	if scanNextDue && s.DB.Dialect == db.Postgres {
+		ids, next, err := s.dueRows(ctx, dueHorizon(cal, today))
+		if err != nil {
+			return nil, nil, err
+		}
+		q, args = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
+		FROM unnest($1::bigint[], $2::text[]) AS d(license_id, next_due) JOIN licenses l ON l.id = d.license_id
+		LEFT JOIN license_reminders r ON r.license_id = l.id
+		WHERE l.status = 'active' ORDER BY l.id`, []any{ids, next}
+	} else {
+		args = []any{dueHorizon(cal, today).String()}
+	}
 	if !scanNextDue {
 		horizon := 0
 		for _, r := range rules {
@@ -368,9 +388,9 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 		q = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
 		FROM licenses l LEFT JOIN license_due d ON d.license_id = l.id LEFT JOIN license_reminders r ON r.license_id = l.id
 		WHERE l.expires_on <= $1 AND l.status = 'active' ORDER BY l.id`
-		arg = today.AddDays(horizon).String()
+		args = []any{today.AddDays(horizon).String()}
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, q, arg)
+	rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -414,6 +434,24 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 		}
 	}
 	return due, stale, nil
+}
+
+// dueRows reads the license_due rows with next_due up to horizon.
+func (s *Service) dueRows(ctx context.Context, horizon calendar.Date) (ids []int64, next []string, err error) {
+	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT license_id, next_due FROM license_due WHERE next_due <= $1", horizon.String())
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, nil, err
+		}
+		ids, next = append(ids, id), append(next, n)
+	}
+	return ids, next, rows.Err()
 }
 
 // backfillNextDue computes the next_due of the active licences marked
