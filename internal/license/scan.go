@@ -363,7 +363,8 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 	// license_due alone (stale after a day's scan moved thousands of
 	// rows) the planner may estimate many due rows and join them by a
 	// sequential read of every licence (300 ms at 1,000,000 instead of a
-	// few).
+	// few); the id = ANY test lets it read many due licences (a catch-up)
+	// through a bitmap of their pages rather than a sequential read.
 	var args []any
 	q := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
 		FROM license_due d CROSS JOIN licenses l LEFT JOIN license_reminders r ON r.license_id = l.id
@@ -376,7 +377,7 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 		q, args = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
 		FROM unnest($1::bigint[], $2::text[]) AS d(license_id, next_due) JOIN licenses l ON l.id = d.license_id
 		LEFT JOIN license_reminders r ON r.license_id = l.id
-		WHERE l.status = 'active' ORDER BY l.id`, []any{ids, next}
+		WHERE l.id = ANY($1) AND l.status = 'active' ORDER BY l.id`, []any{ids, next}
 	} else {
 		args = []any{dueHorizon(cal, today).String()}
 	}
