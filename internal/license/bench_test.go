@@ -46,7 +46,7 @@ func fillLicenses(b *testing.B, e *env, n int, today calendar.Date) {
 	now := e.clk.Now().UTC()
 	row := func(j int) []any {
 		exp := today.AddDays(1 + j%1826)
-		return []any{e.typeA.ID, e.deptA, fmt.Sprintf("B%09d", j), "持证人", "2021-01-01", exp.String(), "active", now, now, nil}
+		return []any{e.typeA.ID, e.deptA, fmt.Sprintf("B%09d", j), "持证人", "2021-01-01", exp.String(), "active", now, now, license.FixtureNextDue(e.typeA, exp, today)}
 	}
 	cols := []string{"type_id", "department_id", "number", "holder_name", "issued_on", "expires_on", "status", "created_at", "updated_at", "next_due"}
 	if e.d.Dialect == db.Postgres {
@@ -63,9 +63,6 @@ func fillLicenses(b *testing.B, e *env, n int, today calendar.Date) {
 		}
 	} else {
 		fillSQLite(b, e.d, n, cols, row)
-	}
-	if err := e.s.FixtureFillDue(ctx, e.typeA, today); err != nil {
-		b.Fatal(err)
 	}
 	for _, ix := range indexes {
 		if _, err := e.d.W(ctx).Exec(ctx, ix); err != nil {

@@ -99,9 +99,6 @@ func (s *Service) SaveType(ctx context.Context, id int64, in TypeInput) (*Type, 
 			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = '' WHERE type_id = $1 AND status = 'active'", id); err != nil {
 				return err
 			}
-			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id IN (SELECT id FROM licenses WHERE type_id = $1)", id); err != nil {
-				return err
-			}
 		}
 		if out, err = s.typeByID(ctx, id); err != nil {
 			return err

@@ -2,8 +2,6 @@ package license
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"yingshang/internal/calendar"
 )
@@ -77,53 +75,9 @@ func (s *Service) ScanCandidates(ctx context.Context, nextDue bool) (map[int64][
 	return out, nil
 }
 
-// FixtureFillDue writes the license_due rows the import writes for the
-// active licences of type t without one that are not marked (the
-// benchmark's fixture loads its licences directly), as if imported on
-// today, in transactions of 10,000 rows.
-func (s *Service) FixtureFillDue(ctx context.Context, t *Type, today calendar.Date) error {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, expires_on FROM licenses l WHERE type_id = $1 AND status = 'active' AND next_due IS NULL
-		AND NOT EXISTS (SELECT 1 FROM license_due d WHERE d.license_id = l.id) ORDER BY id`, t.ID)
-	if err != nil {
-		return err
-	}
-	var args []any
-	for rows.Next() {
-		var id int64
-		var exp string
-		if err := rows.Scan(&id, &exp); err != nil {
-			rows.Close()
-			return err
-		}
-		d, err := calendar.ParseDate(exp)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		if next := nextDueValue(ruleOf(t).nextDue(d, today, nil, false)); next != nil {
-			args = append(args, id, *next)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	const per = 10_000
-	for start := 0; start < len(args); start += 2 * per {
-		part := args[start:min(start+2*per, len(args))]
-		var sb strings.Builder
-		for i := 0; i < len(part); i += 2 {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			fmt.Fprintf(&sb, "($%d,$%d)", i+1, i+2)
-		}
-		if err := s.DB.WithTx(ctx, func(ctx context.Context) error {
-			_, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO license_due (license_id, next_due) VALUES "+sb.String(), part...)
-			return err
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
+// FixtureNextDue is the next_due the import writes for a new licence of
+// type t expiring on expires, imported on today (the benchmark's fixture
+// loads its rows directly).
+func FixtureNextDue(t *Type, expires, today calendar.Date) *string {
+	return nextDueValue(ruleOf(t).nextDue(expires, today, nil, false))
 }

@@ -45,9 +45,6 @@ func (s *Service) answer(ctx context.Context, id int64, answer string, owns func
 			answer, s.Clock.Now(), id); err != nil {
 			return err
 		}
-		if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id = $1", id); err != nil {
-			return err // marked to be computed: its next due day is read again
-		}
 		if err := s.Audit.Record(ctx, "license.answer", "license", fmt.Sprint(id), l.HolderAnswer, answer, ""); err != nil {
 			return err
 		}

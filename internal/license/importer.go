@@ -13,7 +13,6 @@ import (
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
-	"yingshang/internal/db"
 	"yingshang/internal/entity"
 	"yingshang/internal/ident"
 	"yingshang/internal/importkit"
@@ -487,31 +486,20 @@ func (lg *ledger) write(ctx context.Context, c *checked) error {
 	if c.in.Phone != "" {
 		phoneEnc = s.Keys.Encrypt(c.in.Phone)
 	}
-	// The first day a reminder stage can be due, in license_due (none: no
-	// stage can be); when the expiry does not parse the licence is marked
-	// (next_due '') and the scan computes it, as before it reads the licence.
-	mark, next := new(""), (*string)(nil)
+	// The first day a reminder stage can be due ('' when the expiry does
+	// not parse: the scan computes it, as before it reads the licence).
+	next := new("")
 	if exp, err := calendar.ParseDate(c.in.ExpiresOn); err == nil {
-		mark, next = nil, nextDueValue(ruleOf(c.t).nextDue(exp, s.today(), nil, false))
-	}
-	q := `INSERT INTO licenses (type_id, department_id, number, entity_id, holder_name, holder_id_enc, holder_id_mask,
-		holder_id_hash, phone_enc, phone_mask, issued_on, expires_on, status, elderly, disabled, created_at, updated_at, next_due)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'active',$13,$14,$15,$15,$16) RETURNING id`
-	args := []any{c.t.ID, c.t.DepartmentID, c.in.Number, nullID(c.entityID), c.in.HolderName, idEnc, idMask, idHash, phoneEnc, maskPhone(c.in.Phone),
-		c.in.IssuedOn, c.in.ExpiresOn, c.in.Elderly, c.in.Disabled, lg.now, mark}
-	pgDue := s.DB.Dialect == db.Postgres && next != nil
-	if pgDue { // one round trip: the day's row goes with the licence
-		q = `WITH l AS (` + q + `), d AS (INSERT INTO license_due (license_id, next_due) SELECT id, $17 FROM l) SELECT id FROM l`
-		args = append(args, *next)
+		next = nextDueValue(ruleOf(c.t).nextDue(exp, s.today(), nil, false))
 	}
 	var id int64
-	if err := s.DB.Q(ctx).QueryRow(ctx, q, args...).Scan(&id); err != nil {
+	err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO licenses (type_id, department_id, number, entity_id, holder_name, holder_id_enc, holder_id_mask,
+		holder_id_hash, phone_enc, phone_mask, issued_on, expires_on, status, elderly, disabled, created_at, updated_at, next_due)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'active',$13,$14,$15,$15,$16) RETURNING id`,
+		c.t.ID, c.t.DepartmentID, c.in.Number, nullID(c.entityID), c.in.HolderName, idEnc, idMask, idHash, phoneEnc, maskPhone(c.in.Phone),
+		c.in.IssuedOn, c.in.ExpiresOn, c.in.Elderly, c.in.Disabled, lg.now, next).Scan(&id)
+	if err != nil {
 		return fmt.Errorf("insert licence: %w", err)
-	}
-	if next != nil && !pgDue {
-		if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO license_due (license_id, next_due) VALUES ($1, $2)", id, *next); err != nil {
-			return fmt.Errorf("insert licence: %w", err)
-		}
 	}
 	lg.report.Created++
 	c.id = id

@@ -357,41 +357,18 @@ func (s *Service) scanTypes(ctx context.Context) (map[int64]*Type, error) {
 // the licences read with nothing due whose next_due is to be corrected
 // (computed for the first time, or a stage window passed undone).
 func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
-	// license_due drives the read, each licence then found by its key:
-	// SQLite's CROSS JOIN keeps that order; PostgreSQL reads the due rows
-	// first and passes them as arrays, because from the statistics of
-	// license_due alone (stale after a day's scan moved thousands of
-	// rows) the planner may estimate many due rows and join them by a
-	// sequential read of every licence (300 ms at 1,000,000 instead of a
-	// few); the id = ANY test lets it read many due licences (a catch-up)
-	// through a bitmap of their pages rather than a sequential read.
-	var args []any
-	q := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
-		FROM license_due d CROSS JOIN licenses l LEFT JOIN license_reminders r ON r.license_id = l.id
-		WHERE d.next_due <= $1 AND l.id = d.license_id AND l.status = 'active' ORDER BY l.id`
-	if scanNextDue && s.DB.Dialect == db.Postgres {
-		ids, next, err := s.dueRows(ctx, dueHorizon(cal, today))
-		if err != nil {
-			return nil, nil, err
-		}
-		q, args = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
-		FROM unnest($1::bigint[], $2::text[]) AS d(license_id, next_due) JOIN licenses l ON l.id = d.license_id
-		LEFT JOIN license_reminders r ON r.license_id = l.id
-		WHERE l.id = ANY($1) AND l.status = 'active' ORDER BY l.id`, []any{ids, next}
-	} else {
-		args = []any{dueHorizon(cal, today).String()}
-	}
+	q, arg := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
+		FROM licenses l LEFT JOIN license_reminders r ON r.license_id = l.id
+		WHERE l.status = 'active' AND l.next_due <= $1 ORDER BY l.id`, dueHorizon(cal, today).String()
 	if !scanNextDue {
 		horizon := 0
 		for _, r := range rules {
 			horizon = max(horizon, r.Remind1)
 		}
-		q = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
-		FROM licenses l LEFT JOIN license_due d ON d.license_id = l.id LEFT JOIN license_reminders r ON r.license_id = l.id
-		WHERE l.expires_on <= $1 AND l.status = 'active' ORDER BY l.id`
-		args = []any{today.AddDays(horizon).String()}
+		q = strings.Replace(q, "l.next_due <= $1", "l.expires_on <= $1", 1)
+		arg = today.AddDays(horizon).String()
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
+	rows, err := s.DB.Q(ctx).Query(ctx, q, arg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -435,24 +412,6 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 		}
 	}
 	return due, stale, nil
-}
-
-// dueRows reads the license_due rows with next_due up to horizon.
-func (s *Service) dueRows(ctx context.Context, horizon calendar.Date) (ids []int64, next []string, err error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT license_id, next_due FROM license_due WHERE next_due <= $1", horizon.String())
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n string
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, nil, err
-		}
-		ids, next = append(ids, id), append(next, n)
-	}
-	return ids, next, rows.Err()
 }
 
 // backfillNextDue computes the next_due of the active licences marked
@@ -508,7 +467,7 @@ func (s *Service) backfillNextDue(ctx context.Context, rules map[int64]Rule, tod
 			for _, c := range chunk {
 				c.next = nextDueValue(rules[c.typeID].nextDue(c.expires, today, c.done, c.closing))
 			}
-			return s.writeMarked(ctx, chunk)
+			return s.writeNextDue(ctx, chunk)
 		})
 		if err != nil || len(chunk) < scanBatchSizePG {
 			return err
@@ -534,87 +493,28 @@ func (s *Service) updateNextDue(ctx context.Context, cs []*candidate) error {
 	return nil
 }
 
-// writeNextDue moves the next_due of each licence of cs, read from its
-// license_due row, to c.next (deleting the row when c.next is nil), where
-// the row is still c.oldNext, in the transaction in ctx. A licence whose
-// row is gone or changed since it was read (closed, lapsed, marked to be
-// recomputed, or moved by another scan) is left as it is. The licences
-// come from the read of license_due, so c.oldNext is set; one without
-// (the full read of the equality test, which writes nothing) is skipped.
+// writeNextDue sets the next_due of each licence of cs to c.next where it
+// is still active and still c.oldNext, in the transaction in ctx.
 func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 	if len(cs) == 0 {
 		return nil
 	}
 	if s.DB.Dialect == db.Postgres {
-		var ids []int64
-		var next, old []*string
-		for _, c := range cs {
-			if c.oldNext != nil {
-				ids, next, old = append(ids, c.id), append(next, c.next), append(old, c.oldNext)
-			}
+		ids, next, old := make([]int64, len(cs)), make([]*string, len(cs)), make([]*string, len(cs))
+		for i, c := range cs {
+			ids[i], next[i], old[i] = c.id, c.next, c.oldNext
 		}
-		if len(ids) == 0 {
-			return nil
-		}
-		_, err := s.DB.Q(ctx).Exec(ctx, `WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, next, old)),
-			mv AS (UPDATE license_due d SET next_due = v.next FROM v WHERE d.license_id = v.id AND d.next_due = v.old AND v.next IS NOT NULL)
-			DELETE FROM license_due d USING v WHERE d.license_id = v.id AND d.next_due = v.old AND v.next IS NULL`, ids, next, old)
+		_, err := s.DB.Q(ctx).Exec(ctx, `UPDATE licenses l SET next_due = v.next
+			FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, next, old)
+			WHERE l.id = v.id AND l.status = 'active' AND l.next_due IS NOT DISTINCT FROM v.old`, ids, next, old)
 		return err
 	}
 	for _, c := range cs {
 		var err error
-		switch {
-		case c.oldNext == nil:
-		case c.next == nil:
-			_, err = s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id = $1 AND next_due = $2", c.id, *c.oldNext)
-		default:
-			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE license_due SET next_due = $1 WHERE license_id = $2 AND next_due = $3", *c.next, c.id, *c.oldNext)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeMarked writes the next_due computed for licences marked to be
-// computed (an empty licenses.next_due), in the transaction in ctx: for each
-// licence still active and still marked, the mark is cleared (NULL) and
-// its license_due row set to c.next (deleted when c.next is nil). A
-// licence no longer marked (closed, lapsed or computed by another scan
-// since it was read) is left as it is.
-func (s *Service) writeMarked(ctx context.Context, cs []*candidate) error {
-	if len(cs) == 0 {
-		return nil
-	}
-	if s.DB.Dialect == db.Postgres {
-		ids, next := make([]int64, len(cs)), make([]*string, len(cs))
-		for i, c := range cs {
-			ids[i], next[i] = c.id, c.next
-		}
-		_, err := s.DB.Q(ctx).Exec(ctx, `WITH m AS (
-				UPDATE licenses l SET next_due = NULL FROM unnest($1::bigint[], $2::text[]) AS v(id, next)
-				WHERE l.id = v.id AND l.status = 'active' AND l.next_due = '' RETURNING l.id, v.next
-			), del AS (
-				DELETE FROM license_due d USING m WHERE d.license_id = m.id AND m.next IS NULL
-			)
-			INSERT INTO license_due (license_id, next_due) SELECT id, next FROM m WHERE next IS NOT NULL
-			ON CONFLICT (license_id) DO UPDATE SET next_due = excluded.next_due`, ids, next)
-		return err
-	}
-	for _, c := range cs {
-		n, err := s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = NULL WHERE id = $1 AND status = 'active' AND next_due = ''", c.id)
-		if err != nil || n == 0 {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if c.next == nil {
-			_, err = s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id = $1", c.id)
+		if c.oldNext == nil {
+			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = $1 WHERE id = $2 AND status = 'active' AND next_due IS NULL", c.next, c.id)
 		} else {
-			_, err = s.DB.Q(ctx).Exec(ctx, `INSERT INTO license_due (license_id, next_due) VALUES ($1, $2)
-				ON CONFLICT (license_id) DO UPDATE SET next_due = excluded.next_due`, c.id, *c.next)
+			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = $1 WHERE id = $2 AND status = 'active' AND next_due = $3", c.next, c.id, *c.oldNext)
 		}
 		if err != nil {
 			return err
@@ -629,9 +529,8 @@ func (s *Service) writeMarked(ctx context.Context, cs []*candidate) error {
 // multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING claims every due
 // stage (the rows it returns are the stages this scan owns; the others
 // were done by a concurrent scan), one statement each lists the
-// follow-ups and marks the lapses (deleting their license_due rows), one
-// statement per licence with a claimed stage moves its next_due in
-// license_due, then finishBatch sends the messages.
+// follow-ups and marks the lapses, one UPDATE per licence with a claimed
+// stage moves its next_due, then finishBatch sends the messages.
 func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidate) error {
 	lics, err := s.loadBatch(ctx, batch)
 	if err != nil {
@@ -687,10 +586,9 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 // batch) keeps the due stages of the licences still active, claims them
 // with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
 // order, as claimAll), lists the claimed follow-ups, marks the claimed
-// lapses (the only update of the wide licenses rows), moves the next_due
-// of the other licences with a claimed stage in the narrow license_due
-// (deleting the rows of the lapsed and of those with no stage left; once
-// every claim of the batch is made) and returns the claimed rows with their licences; finishBatch
+// lapses, moves the next_due of the licences with a claimed stage (one
+// update of each such licence, lapse included, once every claim of the
+// batch is made) and returns the claimed rows with their licences; finishBatch
 // then sends the messages and records the counts and the audit events.
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
 	var ids []int64
@@ -718,21 +616,15 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 			SELECT l.id, l.department_id, $3, 'open', $4 FROM ins JOIN licenses l ON l.id = ins.license_id
 			WHERE ins.stage = 'followup' ORDER BY l.id
 			ON CONFLICT (license_id) DO NOTHING
-		), x AS (
-			SELECT g.license_id, g.lapse, v.next, v.old
-			FROM (SELECT license_id, bool_or(stage = 'lapsed') AS lapse FROM ins GROUP BY license_id) g
-			JOIN unnest($5::bigint[], $6::text[], $7::text[]) AS v(id, next, old) ON v.id = g.license_id
 		), lap AS (
-			UPDATE licenses l SET status = 'lapsed', updated_at = $4, next_due = NULL
-			FROM x WHERE l.id = x.license_id AND x.lapse AND l.status = 'active' RETURNING l.id
-		), mv AS (
-			UPDATE license_due d SET next_due = x.next FROM x
-			WHERE d.license_id = x.license_id AND NOT x.lapse AND x.next IS NOT NULL AND d.next_due = x.old
-		), del AS (
-			DELETE FROM license_due d USING x
-			WHERE d.license_id = x.license_id AND (x.lapse OR (x.next IS NULL AND d.next_due = x.old))
+			UPDATE licenses l SET status = CASE WHEN x.lapse THEN 'lapsed' ELSE l.status END,
+				updated_at = CASE WHEN x.lapse THEN $4 ELSE l.updated_at END,
+				next_due = CASE WHEN x.lapse THEN NULL WHEN l.next_due IS NOT DISTINCT FROM v.old THEN v.next ELSE l.next_due END
+			FROM (SELECT license_id, bool_or(stage = 'lapsed') AS lapse FROM ins GROUP BY license_id) x
+			JOIN unnest($5::bigint[], $6::text[], $7::text[]) AS v(id, next, old) ON v.id = x.license_id
+			WHERE l.id = x.license_id AND l.status = 'active' RETURNING l.id, l.status
 		)
-		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap), `+licenseCols+`, l.phone_enc
+		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap WHERE status = 'lapsed'), `+licenseCols+`, l.phone_enc
 		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old)
 	if err != nil {
 		return err
@@ -1041,10 +933,6 @@ func (s *Service) markLapsed(ctx context.Context, ls []*scanLicence) ([]int64, e
 		ids[i] = l.ID
 	}
 	in, args := inList(ids, 1)
-	del, delArgs := inList(ids, 0)
-	if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id IN ("+del+")", delArgs...); err != nil {
-		return nil, err
-	}
 	rows, err := s.DB.Q(ctx).Query(ctx, "UPDATE licenses SET status = 'lapsed', next_due = NULL, updated_at = $1 WHERE status = 'active' AND id IN ("+in+") RETURNING id",
 		append([]any{s.Clock.Now()}, args...)...)
 	if err != nil {

@@ -321,9 +321,6 @@ func (s *Service) close(ctx context.Context, l *License, status, source string, 
 	if err != nil {
 		return err
 	}
-	if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id = $1", l.ID); err != nil {
-		return err
-	}
 	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE license_followups SET status = 'closed', closed_at = $1 WHERE license_id = $2 AND status = 'open'", now, l.ID); err != nil {
 		return err
 	}
