@@ -46,13 +46,7 @@ func BenchmarkDrawCPU100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		c1 := threadCPU(b)
-		var out []string
-		for _, m := range pool {
-			if m.Status == "active" && slices.Contains(groups[0].Specialties, m.Specialties[0]) {
-				out = append(out, m.Key)
-			}
-		}
-		if len(out) == 0 {
+		if len(poolFilterPass(pool, groups)) == 0 {
 			b.Fatal("empty")
 		}
 		draws, filters = append(draws, c1-c0), append(filters, threadCPU(b)-c1)

@@ -73,13 +73,7 @@ func BenchmarkFilterPass100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		t0 := time.Now()
-		var out []string
-		for _, m := range pool {
-			if m.Status == "active" && slices.Contains(groups[0].Specialties, m.Specialties[0]) {
-				out = append(out, m.Key)
-			}
-		}
-		if len(out) == 0 {
+		if len(poolFilterPass(pool, groups)) == 0 {
 			b.Fatal("empty")
 		}
 		ds = append(ds, time.Since(t0))
@@ -156,4 +150,16 @@ func BenchmarkCommit100k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// poolFilterPass is the baseline: one plain filter pass over the pool (active
+// members of the first group's specialties), as a caller would write it.
+func poolFilterPass(pool []PoolMember, groups []QuotaGroup) []string {
+	var out []string
+	for _, m := range pool {
+		if m.Status == "active" && slices.Contains(groups[0].Specialties, m.Specialties[0]) {
+			out = append(out, m.Key)
+		}
+	}
+	return out
 }
