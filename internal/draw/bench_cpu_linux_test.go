@@ -1,7 +1,6 @@
 package draw
 
 import (
-	"fmt"
 	"runtime"
 	"slices"
 	"syscall"
@@ -37,14 +36,7 @@ func BenchmarkDrawCPU100k(b *testing.B) {
 	var draws, filters []time.Duration
 	for i := 0; b.Loop(); i++ {
 		c0 := threadCPU(b)
-		list := Freeze(pool, ctx, groups)
-		c, err := Commit(list, spec, secret, time.Unix(0, 0))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := Run(list, spec, c, secret, fmt.Sprint(i), nil, time.Unix(1, 0)); err != nil {
-			b.Fatal(err)
-		}
+		drawOnce(b, pool, ctx, groups, spec, secret, i)
 		c1 := threadCPU(b)
 		if len(poolFilterPass(pool, groups)) == 0 {
 			b.Fatal("empty")

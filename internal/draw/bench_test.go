@@ -52,14 +52,7 @@ func BenchmarkDraw100k(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		t0 := time.Now()
-		list := Freeze(pool, ctx, groups)
-		c, err := Commit(list, spec, secret, time.Unix(0, 0))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := Run(list, spec, c, secret, fmt.Sprint(i), nil, time.Unix(1, 0)); err != nil {
-			b.Fatal(err)
-		}
+		drawOnce(b, pool, ctx, groups, spec, secret, i)
 		ds = append(ds, time.Since(t0))
 	}
 	percentiles(b, ds)
@@ -162,4 +155,18 @@ func poolFilterPass(pool []PoolMember, groups []QuotaGroup) []string {
 		}
 	}
 	return out
+}
+
+// drawOnce is one whole draw as the service runs it: freeze the pool,
+// commit to the list, select with the i-th seed.
+func drawOnce(b *testing.B, pool []PoolMember, ctx Context, groups []QuotaGroup, spec Spec, secret []byte, i int) {
+	b.Helper()
+	list := Freeze(pool, ctx, groups)
+	c, err := Commit(list, spec, secret, time.Unix(0, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Run(list, spec, c, secret, fmt.Sprint(i), nil, time.Unix(1, 0)); err != nil {
+		b.Fatal(err)
+	}
 }
