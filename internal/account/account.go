@@ -37,6 +37,8 @@ type Service struct {
 	Lockout      time.Duration // the longest wait, and the length of an account lock (default 15 minutes)
 	LockFailures int           // failures in a row from all addresses before the account locks (0: never)
 	SessionTTL   time.Duration // idle session lifetime (default 12 hours)
+
+	caches cacheSet // cache.go
 }
 
 // Department is a node of the department tree.

@@ -333,6 +333,9 @@ func (r *Registrar) bind(ctx context.Context, userID, entityID int64) error {
 	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET entity_id=$1, updated_at=$2 WHERE id=$3", entityID, s.now(), userID); err != nil {
 		return err
 	}
+	if err := s.changed(ctx); err != nil {
+		return err
+	}
 	return s.Audit.Record(ctx, "user.bind", "user", strconv.FormatInt(userID, 10), nil, map[string]int64{"entity_id": entityID}, "")
 }
 

@@ -97,6 +97,9 @@ func (s *Service) CreateDepartment(ctx context.Context, in DepartmentInput) (*De
 		if err != nil {
 			return err
 		}
+		if err := s.changed(ctx); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "department.create", "department", strconv.FormatInt(d.ID, 10), nil, d, "")
 	})
 	if err != nil {
@@ -140,6 +143,9 @@ func (s *Service) UpdateDepartment(ctx context.Context, id int64, in DepartmentI
 			return &yserr.Error{Code: yserr.Conflict, Field: "code", ZH: "部门编码已存在", EN: "department code already exists"}
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.changed(ctx); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, "department.update", "department", strconv.FormatInt(id, 10), before, d, "")

@@ -67,6 +67,17 @@ func (s *Service) DeptUsers(ctx context.Context, dept int64, roles ...auth.Role)
 // it who hold one of the roles (any role when none are given), in one
 // query. Entities without such users are absent from the map.
 func (s *Service) EntityUsers(ctx context.Context, entities []int64, roles ...auth.Role) (map[int64][]int64, error) {
+	if len(entities) == 1 {
+		// One entity's users (an appeal's, a licence holder's): cached.
+		m, err := s.cache().entityUsers.Get(ctx, idsKey(entities, roles), func() (map[int64][]int64, error) {
+			return s.entityUsers(ctx, entities, roles)
+		})
+		return cloneIDs(m), err
+	}
+	return s.entityUsers(ctx, entities, roles)
+}
+
+func (s *Service) entityUsers(ctx context.Context, entities []int64, roles []auth.Role) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
 	if len(entities) == 0 {
 		return out, nil
@@ -276,6 +287,17 @@ type UserRef struct {
 }
 
 func (s *Service) UserRefs(ctx context.Context, ids []int64) (map[int64]UserRef, error) {
+	if len(ids) <= 8 {
+		// A few users (an appeal's enterprise, a message's recipients): cached.
+		m, err := s.cache().userRefs.Get(ctx, idsKey(ids, nil), func() (map[int64]UserRef, error) {
+			return s.userRefsByID(ctx, ids)
+		})
+		return cloneRefs(m), err
+	}
+	return s.userRefsByID(ctx, ids)
+}
+
+func (s *Service) userRefsByID(ctx context.Context, ids []int64) (map[int64]UserRef, error) {
 	keys := make([]any, len(ids))
 	for i, id := range ids {
 		keys[i] = id
@@ -374,6 +396,9 @@ func (s *Service) ActorOf(ctx context.Context, username, via string) (*auth.Acto
 func (s *Service) SetDisplayName(ctx context.Context, id int64, name string) error {
 	n, err := s.DB.W(ctx).Exec(ctx, "UPDATE users SET display_name = $1, updated_at = $2 WHERE id = $3", name, s.now(), id)
 	if err != nil {
+		return err
+	}
+	if err := s.changed(ctx); err != nil {
 		return err
 	}
 	if n == 0 {

@@ -268,6 +268,9 @@ func (r *Registrar) insertBinding(ctx context.Context, userID, entityID int64, a
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET entity_id=$1, updated_at=$2 WHERE id=$3", entityID, now, userID); err != nil {
 			return 0, err
 		}
+		if err := s.changed(ctx); err != nil {
+			return 0, err
+		}
 		if err := s.Audit.Record(ctx, "user.bind", "user", strconv.FormatInt(userID, 10), nil, map[string]int64{"entity_id": entityID}, "bound automatically"); err != nil {
 			return 0, err
 		}

@@ -206,6 +206,8 @@ func (s *Service) endSessions(ctx context.Context, id int64, keepTokens bool) er
 	if keepTokens {
 		return nil
 	}
-	_, err := q.Exec(ctx, "UPDATE api_tokens SET revoked_at=$1 WHERE user_id=$2 AND revoked_at IS NULL", s.now(), id)
-	return err
+	if _, err := q.Exec(ctx, "UPDATE api_tokens SET revoked_at=$1 WHERE user_id=$2 AND revoked_at IS NULL", s.now(), id); err != nil {
+		return err
+	}
+	return s.changed(ctx)
 }

@@ -109,6 +109,9 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE api_tokens SET revoked_at=$1 WHERE id=$2", s.now(), id); err != nil {
 			return err
 		}
+		if err := s.changed(ctx); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "token.revoke", "api_token", strconv.FormatInt(id, 10), t, nil, "")
 	})
 }
@@ -118,10 +121,13 @@ func (s *Service) TokenActor(ctx context.Context, raw string) (*auth.Actor, erro
 	if !strings.HasPrefix(raw, TokenPrefix) {
 		return nil, yserr.ErrUnauthorized()
 	}
-	var id, userID int64
-	var expires, revoked, used *time.Time
-	err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1", hashToken(raw)).
-		Scan(&id, &userID, &expires, &revoked, &used)
+	hash := hashToken(raw)
+	t, err := s.cache().tokens.Get(ctx, hash, func() (tokenRow, error) {
+		var t tokenRow
+		err := s.DB.Q(ctx).QueryRow(ctx, "SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1", hash).
+			Scan(&t.id, &t.userID, &t.expires, &t.revoked, &t.used)
+		return t, err
+	})
 	if db.IsNoRows(err) {
 		return nil, yserr.ErrUnauthorized()
 	}
@@ -129,13 +135,16 @@ func (s *Service) TokenActor(ctx context.Context, raw string) (*auth.Actor, erro
 		return nil, err
 	}
 	now := s.now()
-	if revoked != nil || (expires != nil && !expires.After(now)) {
+	if t.revoked != nil || (t.expires != nil && !t.expires.After(now)) {
 		return nil, yserr.ErrUnauthorized()
 	}
-	if used == nil || now.Sub(*used) > time.Minute {
-		if _, err := s.DB.W(ctx).Exec(ctx, "UPDATE api_tokens SET last_used_at=$1 WHERE id=$2", now, id); err != nil {
+	if t.used == nil || now.Sub(*t.used) > time.Minute {
+		if _, err := s.DB.W(ctx).Exec(ctx, "UPDATE api_tokens SET last_used_at=$1 WHERE id=$2", now, t.id); err != nil {
 			return nil, err
 		}
+		// The last use is not a change of who the token is: the cached
+		// row keeps its place with the new time.
+		s.cache().tokens.Update(hash, func(t tokenRow) tokenRow { t.used = &now; return t })
 	}
-	return s.actor(ctx, userID, "token")
+	return s.actor(ctx, t.userID, "token")
 }

@@ -228,6 +228,9 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status string) error 
 		if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE users SET status=$1, failed_logins=0, locked_until=NULL, updated_at=$2 WHERE id=$3", status, s.now(), id); err != nil {
 			return err
 		}
+		if err := s.changed(ctx); err != nil {
+			return err
+		}
 		if status == "disabled" {
 			if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE user_id=$1", id); err != nil {
 				return err
@@ -243,7 +246,13 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status string) error 
 	})
 }
 
+// setRoles adds roles to the user. Every change of a user's name,
+// department, entity, phone, status or roles goes through it (create,
+// update, the CLI's admin reset) or calls changed itself.
 func (s *Service) setRoles(ctx context.Context, id int64, roles []auth.Role) error {
+	if err := s.changed(ctx); err != nil {
+		return err
+	}
 	seen := map[auth.Role]bool{}
 	for _, r := range roles {
 		if seen[r] {
@@ -444,19 +453,27 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, displayName, passwo
 
 // actor builds the Actor of a user, with its department scope.
 func (s *Service) actor(ctx context.Context, id int64, via string) (*auth.Actor, error) {
-	u, err := s.getUser(ctx, id)
+	a, err := s.cache().actors.Get(ctx, id, func() (auth.Actor, error) {
+		u, err := s.getUser(ctx, id)
+		if err != nil {
+			return auth.Actor{}, err
+		}
+		if u.Status != "active" {
+			return auth.Actor{}, yserr.ErrUnauthorized()
+		}
+		scope, err := s.descendants(ctx, u.DepartmentID)
+		if err != nil {
+			return auth.Actor{}, err
+		}
+		return auth.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName, Roles: u.Roles,
+			DepartmentID: u.DepartmentID, DeptScope: scope, EntityID: u.EntityID}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if u.Status != "active" {
-		return nil, yserr.ErrUnauthorized()
-	}
-	scope, err := s.descendants(ctx, u.DepartmentID)
-	if err != nil {
-		return nil, err
-	}
-	return &auth.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName, Roles: u.Roles,
-		DepartmentID: u.DepartmentID, DeptScope: scope, EntityID: u.EntityID, Via: via}, nil
+	// A copy of its own for each request (the cached one is shared).
+	a.Roles, a.DeptScope, a.Via = slices.Clone(a.Roles), slices.Clone(a.DeptScope), via
+	return &a, nil
 }
 
 // UserID looks up an account id by username (system and platform admins).

@@ -26,6 +26,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -226,14 +227,32 @@ type Service struct {
 	Accounts *account.Service
 
 	rollupBuilt atomic.Bool // the dashboard rollup is filled (ensureRollup)
+
+	numberSeqs sync.Map // year -> true: its number sequence exists (numberSeq)
+
+	settingsOnce  sync.Once
+	settingsCache *db.Cache[struct{}, string] // the stored settings' JSON (Settings)
 }
+
+// topicSettings is the change topic of the stored settings (db.Changes):
+// every intake and transition reads them; SaveSettings changes them.
+const topicSettings = "appeal.settings"
 
 // Settings returns the module settings (defaults when none are stored).
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
-	var body string
-	err := s.DB.Q(ctx).QueryRow(ctx, `SELECT body FROM appeal_settings WHERE id = 1`).Scan(&body)
+	s.settingsOnce.Do(func() { s.settingsCache = db.NewCache[struct{}, string](s.DB, 1, topicSettings) })
+	// The JSON is cached, not the settings: each caller gets maps and
+	// slices of its own.
+	body, err := s.settingsCache.Get(ctx, struct{}{}, func() (string, error) {
+		var body string
+		err := s.DB.Q(ctx).QueryRow(ctx, `SELECT body FROM appeal_settings WHERE id = 1`).Scan(&body)
+		if db.IsNoRows(err) {
+			return "", nil
+		}
+		return body, err
+	})
 	st := DefaultSettings()
-	if err != nil && !db.IsNoRows(err) {
+	if err != nil {
 		return st, err
 	}
 	if body != "" {
@@ -273,6 +292,9 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) error {
 	return s.DB.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.DB.W(ctx).Exec(ctx, `INSERT INTO appeal_settings (id, body, updated_at) VALUES (1, $1, $2)
 			ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at`, string(b), s.now()); err != nil {
+			return err
+		}
+		if err := s.DB.Changed(ctx, topicSettings); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, "appeal.settings", "appeal_settings", "1", old, st, "")

@@ -57,7 +57,7 @@ func dueKeys(a *Appeal) []dueKey {
 // dueMove is the statements that move an appeal's rows in
 // appeal_stats_due from before (nil: a new appeal) to after, in key order
 // (no deadlock between two movers on PostgreSQL).
-func dueMove(before, after *Appeal) []db.Stmt {
+func dueMove(before, after *Appeal, shard int64) []db.Stmt {
 	delta := map[dueKey]int64{}
 	if before != nil {
 		for _, k := range dueKeys(before) {
@@ -79,9 +79,9 @@ func dueMove(before, after *Appeal) []db.Stmt {
 	})
 	stmts := make([]db.Stmt, 0, len(keys))
 	for _, k := range keys {
-		stmts = append(stmts, db.Stmt{SQL: `INSERT INTO appeal_stats_due (what, due_day, kind, topic, dept_id, n) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (what, due_day, kind, topic, dept_id) DO UPDATE SET n = appeal_stats_due.n + excluded.n`,
-			Args: []any{k.what, k.day, k.kind, k.topic, k.dept, delta[k]}})
+		stmts = append(stmts, db.Stmt{SQL: `INSERT INTO appeal_stats_due (what, due_day, kind, topic, dept_id, shard, n) VALUES ($1, $2, $3, $4, $5, $7, $6)
+			ON CONFLICT (what, due_day, kind, topic, dept_id, shard) DO UPDATE SET n = appeal_stats_due.n + excluded.n`,
+			Args: []any{k.what, k.day, k.kind, k.topic, k.dept, delta[k], shard}})
 	}
 	return stmts
 }

@@ -83,9 +83,16 @@ func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 	// The statements go to the database together, in the lock order above,
 	// deferred (on PostgreSQL with the transaction's next statement or its
 	// COMMIT, issue 17: the rows stay locked for the shortest time).
+	// The appeal's shard of every row (migration 0009): concurrent
+	// intakes (consecutive ids) update different rows.
+	id := after.ID
+	if before != nil {
+		id = before.ID
+	}
+	shard := s.rollupShard(id)
 	var stmts []db.Stmt
 	for _, d := range deltas {
-		stmts = append(stmts, rollupAdd("appeal_stats_days", "day", d.k.day, d.k, d.v))
+		stmts = append(stmts, rollupAdd("appeal_stats_days", "day", d.k.day, d.k, shard, d.v))
 	}
 	// The month rows: the same two keys with the day cut to its month,
 	// which may order them the other way round or make them one.
@@ -112,10 +119,24 @@ func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 		return 0
 	})
 	for _, k := range mkeys {
-		stmts = append(stmts, rollupAdd("appeal_stats_months", "month", k.day, k, months[k]))
+		stmts = append(stmts, rollupAdd("appeal_stats_months", "month", k.day, k, shard, months[k]))
 	}
-	return s.DB.DeferAll(ctx, append(stmts, dueMove(before, after)...))
+	return s.DB.DeferAll(ctx, append(stmts, dueMove(before, after, shard)...))
 }
+
+// rollupShards is how many rows each rollup key is split into: on
+// PostgreSQL a row updated by an intake stays locked until its commit, and
+// 16 shards let that many concurrent intakes of the same day, type and
+// topic through at once; SQLite has one writer at a time, so one.
+func (s *Service) rollupShards() int64 {
+	if s.DB.Dialect == db.Postgres {
+		return 16
+	}
+	return 1
+}
+
+// rollupShard is the shard of appeal id's rollup rows.
+func (s *Service) rollupShard(id int64) int64 { return id % s.rollupShards() }
 
 type rollupDelta struct {
 	k statKey
@@ -140,15 +161,15 @@ func keyLess(a, b statKey) bool {
 
 // rollupAdd is the statement that adds v to the row of key k (period at
 // in column col) of table.
-func rollupAdd(table, col, at string, k statKey, v statVec) db.Stmt {
-	return db.Stmt{SQL: `INSERT INTO ` + table + ` (` + col + `, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (` + col + `, kind, topic, dept_id, state) DO UPDATE SET n = ` + table + `.n + excluded.n,
+func rollupAdd(table, col, at string, k statKey, shard int64, v statVec) db.Stmt {
+	return db.Stmt{SQL: `INSERT INTO ` + table + ` (` + col + `, kind, topic, dept_id, state, shard, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
+		VALUES ($1, $2, $3, $4, $5, $14, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (` + col + `, kind, topic, dept_id, state, shard) DO UPDATE SET n = ` + table + `.n + excluded.n,
 		replied = ` + table + `.replied + excluded.replied, on_time = ` + table + `.on_time + excluded.on_time,
 		wd_sum = ` + table + `.wd_sum + excluded.wd_sum, wd_n = ` + table + `.wd_n + excluded.wd_n,
 		rated = ` + table + `.rated + excluded.rated, satisfied = ` + table + `.satisfied + excluded.satisfied,
 		reopened = ` + table + `.reopened + excluded.reopened`,
-		Args: []any{at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened}}
+		Args: []any{at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened, shard}}
 }
 
 // ensureRollup fills the rollup from the appeals table once (the appeals

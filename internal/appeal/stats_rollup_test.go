@@ -15,13 +15,15 @@ import (
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// rollupRows reads the dashboard rollup (rows that still count) of table
-// appeal_stats_days (col day) or appeal_stats_months (col month).
+// rollupRows reads the dashboard rollup (keys that still count, their
+// shards added up) of table appeal_stats_days (col day) or
+// appeal_stats_months (col month).
 func rollupRows(t *testing.T, f *fixture, table, col string) []string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT `+col+`, kind, topic, dept_id, state, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened
-		FROM `+table+` WHERE n <> 0 ORDER BY `+col+`, kind, topic, dept_id, state`)
+	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT `+col+`, kind, topic, dept_id, state, SUM(n), SUM(replied), SUM(on_time), SUM(wd_sum),
+		SUM(wd_n), SUM(rated), SUM(satisfied), SUM(reopened)
+		FROM `+table+` GROUP BY `+col+`, kind, topic, dept_id, state HAVING SUM(n) <> 0 ORDER BY `+col+`, kind, topic, dept_id, state`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,8 +48,8 @@ func rollupRows(t *testing.T, f *fixture, table, col string) []string {
 func dueRows(t *testing.T, f *fixture) []string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT what, due_day, kind, topic, dept_id, n FROM appeal_stats_due WHERE n <> 0
-		ORDER BY what, due_day, kind, topic, dept_id`)
+	rows, err := f.env.App.DB.Q(ctx).Query(ctx, `SELECT what, due_day, kind, topic, dept_id, SUM(n) FROM appeal_stats_due
+		GROUP BY what, due_day, kind, topic, dept_id HAVING SUM(n) <> 0 ORDER BY what, due_day, kind, topic, dept_id`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -480,11 +480,22 @@ func (s *Service) stored(t *time.Time) *time.Time {
 	return &u
 }
 
-// nextNumber takes the next number of the year in the caller's transaction.
+// nextNumber takes the next number of the year: on SQLite from the
+// year's row of appeal_counters in the caller's transaction (no gaps); on
+// PostgreSQL from the year's sequence (numberSeq).
 func (s *Service) nextNumber(ctx context.Context, year int) (string, error) {
 	var n int64
-	err := s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeal_counters (year, last_no) VALUES ($1, 1)
+	var err error
+	if s.DB.Dialect == db.Postgres {
+		var seq string
+		if seq, err = s.numberSeq(ctx, year); err != nil {
+			return "", err
+		}
+		err = s.DB.W(ctx).QueryRow(ctx, `SELECT nextval($1::regclass)`, seq).Scan(&n)
+	} else {
+		err = s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeal_counters (year, last_no) VALUES ($1, 1)
 		ON CONFLICT (year) DO UPDATE SET last_no = appeal_counters.last_no + 1 RETURNING last_no`, year).Scan(&n)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -495,14 +506,68 @@ func (s *Service) nextNumber(ctx context.Context, year int) (string, error) {
 // the appeal from the appeals' identity sequence, in one statement
 // (PostgreSQL).
 func (s *Service) nextNumberAndID(ctx context.Context, year int) (string, int64, error) {
+	seq, err := s.numberSeq(ctx, year)
+	if err != nil {
+		return "", 0, err
+	}
 	var n, id int64
-	err := s.DB.W(ctx).QueryRow(ctx, `WITH n AS (INSERT INTO appeal_counters (year, last_no) VALUES ($1, 1)
-		ON CONFLICT (year) DO UPDATE SET last_no = appeal_counters.last_no + 1 RETURNING last_no)
-		SELECT last_no, nextval(pg_get_serial_sequence('appeals', 'id')) FROM n`, year).Scan(&n, &id)
+	err = s.DB.W(ctx).QueryRow(ctx, `SELECT nextval($1::regclass), nextval(pg_get_serial_sequence('appeals', 'id'))`, seq).Scan(&n, &id)
 	if err != nil {
 		return "", 0, err
 	}
 	return fmt.Sprintf("YS-%d-%06d", year, n), id, nil
+}
+
+// numberSeq returns the PostgreSQL sequence of the year's appeal numbers,
+// appeal_number_YYYY, creating it the first time a year needs it. Before
+// sequences the numbers came from the year's row of appeal_counters, whose
+// lock every intake waited on until the one before it had committed
+// (issue 17); a sequence hands out numbers without a lock or a commit. A
+// new sequence continues after the year's counter row (a database
+// upgraded during the year), and numbers stay unique: a transaction that
+// fails after taking its number leaves a gap, as before.
+func (s *Service) numberSeq(ctx context.Context, year int) (string, error) {
+	if year < 2000 || year > 9999 {
+		return "", fmt.Errorf("appeal numbers: year %d out of range", year)
+	}
+	name := fmt.Sprintf("appeal_number_%d", year)
+	if _, ok := s.numberSeqs.Load(year); ok {
+		return name, nil
+	}
+	// Created in a transaction of its own (not the caller's: a failed
+	// intake must not take the sequence with it), under an advisory lock
+	// so that two instances do not both create it and set it.
+	err := s.DB.WithTx(context.WithoutCancel(db.WithoutTx(ctx)), func(ctx context.Context) error {
+		w := s.DB.W(ctx)
+		if _, err := w.Exec(ctx, `SELECT pg_advisory_xact_lock(7413, $1)`, year); err != nil {
+			return err
+		}
+		var exists bool
+		if err := w.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, name).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			return nil
+		}
+		if _, err := w.Exec(ctx, `CREATE SEQUENCE `+name); err != nil {
+			return err
+		}
+		var last int64
+		err := w.QueryRow(ctx, `SELECT last_no FROM appeal_counters WHERE year = $1`, year).Scan(&last)
+		if db.IsNoRows(err) || (err == nil && last < 1) {
+			return nil // a year without appeals before: the sequence starts at 1
+		}
+		if err != nil {
+			return err
+		}
+		_, err = w.Exec(ctx, `SELECT setval($1::regclass, $2)`, name, last)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("appeal numbers of %d: %w", year, err)
+	}
+	s.numberSeqs.Store(year, true)
+	return name, nil
 }
 
 func nullID(id int64) any {

@@ -74,6 +74,8 @@ type DB struct {
 	// SQLite: prepared statements by SQL text, so that a statement is
 	// parsed once per connection and not on every call (see stmtCache).
 	writeStmts, readStmts *stmtCache
+	// changes keeps in-memory caches true (changes.go).
+	changes *Changes
 }
 
 // Open connects to url: "" or "sqlite:PATH" for SQLite (default
@@ -155,6 +157,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(max(4, runtime.NumCPU()))
 	r.SetConnMaxLifetime(0)
 	d := &DB{Dialect: SQLite, Writer: w, Reader: r, path: path, writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}
+	d.changes = newChanges(d)
 	if err := d.Ping(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
@@ -180,6 +183,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	d := &DB{Dialect: Postgres, Pool: pool}
+	d.changes = newChanges(d)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.Ping(pctx); err != nil {
@@ -195,6 +199,9 @@ func PoolSize(cores int) int { return min(64, max(8, 4*cores)) }
 
 // Close releases all connections.
 func (d *DB) Close() {
+	if d.changes != nil {
+		d.changes.close()
+	}
 	if d.Pool != nil {
 		d.Pool.Close()
 	}
@@ -247,6 +254,9 @@ type Tx struct {
 	db  *DB
 	// afterCommit callbacks run once the outermost transaction commits.
 	afterCommit []func()
+	// changed are the change topics this transaction wrote (Changed):
+	// caches of those topics are not used inside it.
+	changed map[string]bool
 	// unprepared are the statements this SQLite transaction ran without a
 	// cached prepared statement; they are prepared after it ends.
 	unprepared []string
@@ -264,7 +274,17 @@ func (tx *Tx) prepareUnprepared(ctx context.Context) {
 // TxFrom returns the transaction in ctx, if any.
 func TxFrom(ctx context.Context) (*Tx, bool) {
 	tx, ok := ctx.Value(txKey{}).(*Tx)
-	return tx, ok
+	return tx, ok && tx != nil
+}
+
+// WithoutTx returns ctx without its transaction: what runs in it runs
+// outside (a transaction of its own that must commit whatever the
+// caller's does).
+func WithoutTx(ctx context.Context) context.Context {
+	if _, ok := TxFrom(ctx); !ok {
+		return ctx
+	}
+	return context.WithValue(ctx, txKey{}, (*Tx)(nil))
 }
 
 // AfterCommit registers fn to run after the transaction in ctx commits (or

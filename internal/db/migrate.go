@@ -386,6 +386,9 @@ func (d *DB) ensureBookkeeping(ctx context.Context, now time.Time, steps []Step)
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {{TS}} NOT NULL)`)); err != nil {
 			return fmt.Errorf("create schema_migrations: %w", err)
 		}
+		if _, err := d.Q(ctx).Exec(ctx, changeGensDDL); err != nil {
+			return fmt.Errorf("create change_gens: %w", err)
+		}
 		var legacy int
 		if err := d.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE version < $1", LegacySentinel).Scan(&legacy); err != nil {
 			return err

@@ -225,7 +225,14 @@ type Service struct {
 
 	searchMu  sync.Mutex
 	nameIndex nameIndex // how names are searched; see search.go
+
+	cacheOnce sync.Once
+	byID      *db.Cache[int64, *stored] // Get's rows by id
 }
+
+// topicEntities is the change topic of the stored entities (db.Changes):
+// an update or an import batch changes them; Get caches them by id.
+const topicEntities = "entity.rows"
 
 // Validate checks in (normalising it in place) as of the service clock.
 func (s *Service) Validate(in *Input) error { return in.ValidateAt(s.Clock.Now()) }

@@ -296,6 +296,10 @@ func (imp *importer) flush(ctx context.Context) error {
 	if n == 0 || !imp.writing() {
 		return nil
 	}
+	// An upsert may change entities Get has cached.
+	if err := imp.s.DB.Changed(ctx, topicEntities); err != nil {
+		return err
+	}
 	rows, err := imp.s.DB.Q(ctx).Query(ctx, insertHead+valuesSQL(imp.s.DB.Dialect, n)+upsertTail+" RETURNING id, uscc, name", args...)
 	if err != nil {
 		return fmt.Errorf("write entities: %w", err)

@@ -71,9 +71,8 @@ func decodeTags(s string) []string {
 func (s *Service) view(a *auth.Actor, st *stored) (*Entity, error) {
 	e := st.Entity
 	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
-	if e.Tags == nil {
-		e.Tags = []string{}
-	}
+	// Tags of the caller's own (st may be Get's cached row).
+	e.Tags = append([]string{}, e.Tags...)
 	e.RegionName = refdata.FullName(e.RegionCode)
 	if in, ok := refdata.Industry(e.IndustryCode); ok {
 		e.IndustryName = in.Name
@@ -194,7 +193,10 @@ func (s *Service) Get(ctx context.Context, id int64) (*Entity, error) {
 	if only != 0 && id != only {
 		return nil, errNotFound()
 	}
-	st, err := s.load(ctx, "id = $1", id)
+	s.cacheOnce.Do(func() { s.byID = db.NewCache[int64, *stored](s.DB, 20000, topicEntities) })
+	// Cached (an enterprise's every appeal reads its entity); view makes
+	// the caller's copy.
+	st, err := s.byID.Get(ctx, id, func() (*stored, error) { return s.load(ctx, "id = $1", id) })
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +318,9 @@ func (s *Service) update(ctx context.Context, st *stored, in *Input, dept int64)
 	q := fmt.Sprintf("UPDATE entities SET %s, updated_at = $%d WHERE id = $%d", strings.Join(set, ", "), len(args)-1, len(args))
 	if _, err := s.DB.Q(ctx).Exec(ctx, q, args...); err != nil {
 		return writeError(err, in.USCC)
+	}
+	if err := s.DB.Changed(ctx, topicEntities); err != nil {
+		return err
 	}
 	after, err := s.load(ctx, "id = $1", st.ID)
 	if err != nil {

@@ -101,7 +101,7 @@ func (s *Service) sendMany(ctx context.Context, types []*MessageType, channels [
 		}
 		if !t.Sensitive {
 			if !hooksRead {
-				if hooks, err = s.queryWebhooks(ctx, " WHERE active = TRUE"); err != nil {
+				if hooks, err = s.activeWebhooks(ctx); err != nil {
 					return nil, err
 				}
 				hooksRead = true

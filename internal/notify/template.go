@@ -305,8 +305,13 @@ func renderOne(tpl Template, data map[string]any) (Template, error) {
 	return out, nil
 }
 
-// overrides loads the stored templates of a type.
+// overrides loads the stored templates of a type (cached: every message
+// sent reads them; the callers only read the map).
 func (s *Service) overrides(ctx context.Context, msgType string) (map[tplKey]Template, error) {
+	return s.cache().overrides.Get(ctx, msgType, func() (map[tplKey]Template, error) { return s.readOverrides(ctx, msgType) })
+}
+
+func (s *Service) readOverrides(ctx context.Context, msgType string) (map[tplKey]Template, error) {
 	rows, err := s.DB.Q(ctx).Query(ctx, "SELECT channel, lang, subject, body FROM notification_templates WHERE msg_type = $1", msgType)
 	if err != nil {
 		return nil, err
@@ -471,6 +476,9 @@ func (s *Service) SaveTemplate(ctx context.Context, msgType, channel, lang, subj
 		if err != nil {
 			return err
 		}
+		if err := s.DB.Changed(ctx, topicTemplates); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "notification_template.save", "notification_template", msgType+"/"+channel+"/"+lang, before, tpl, "")
 	})
 }
@@ -491,6 +499,9 @@ func (s *Service) ResetTemplate(ctx context.Context, msgType, channel, lang stri
 			return err
 		}
 		if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM notification_templates WHERE msg_type = $1 AND channel = $2 AND lang = $3", msgType, channel, lang); err != nil {
+			return err
+		}
+		if err := s.DB.Changed(ctx, topicTemplates); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, "notification_template.reset", "notification_template", msgType+"/"+channel+"/"+lang, before, nil, "")

@@ -110,6 +110,9 @@ func (s *Service) CreateWebhook(ctx context.Context, name, rawURL string, events
 		if err != nil {
 			return err
 		}
+		if err := s.DB.Changed(ctx, topicWebhooks); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "webhook.create", "webhook", strconv.FormatInt(h.ID, 10), nil, h, "")
 	})
 	if err != nil {
@@ -220,9 +223,16 @@ func (s *Service) queryWebhooks(ctx context.Context, where string, args ...any) 
 	return out, rows.Err()
 }
 
+// activeWebhooks returns the active webhooks (cached: every message sent
+// reads them), a slice of the caller's own.
+func (s *Service) activeWebhooks(ctx context.Context) ([]*Webhook, error) {
+	all, err := s.cache().webhooks.Get(ctx, struct{}{}, func() ([]*Webhook, error) { return s.queryWebhooks(ctx, " WHERE active = TRUE") })
+	return slices.Clone(all), err
+}
+
 // subscribers returns the active webhooks subscribed to a message type.
 func (s *Service) subscribers(ctx context.Context, msgType string) ([]*Webhook, error) {
-	all, err := s.queryWebhooks(ctx, " WHERE active = TRUE")
+	all, err := s.activeWebhooks(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -263,6 +273,9 @@ func (s *Service) SetWebhookActive(ctx context.Context, id int64, active bool) e
 		}
 		after := *h
 		after.Active = active
+		if err := s.DB.Changed(ctx, topicWebhooks); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "webhook.set_active", "webhook", strconv.FormatInt(id, 10), h, after, "")
 	})
 }
@@ -280,6 +293,9 @@ func (s *Service) DeleteWebhook(ctx context.Context, id int64) error {
 			return err
 		}
 		if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM webhooks WHERE id = $1", id); err != nil {
+			return err
+		}
+		if err := s.DB.Changed(ctx, topicWebhooks); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, "webhook.delete", "webhook", strconv.FormatInt(id, 10), h, nil, "")

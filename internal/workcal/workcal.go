@@ -29,9 +29,14 @@ type Service struct {
 	Audit *audit.Log
 	Clock clock.Clock
 
-	mu    sync.Mutex
-	cache *calendar.Calendar
+	cacheOnce sync.Once
+	cache     *db.Cache[struct{}, *calendar.Calendar] // the current calendar (Calendar)
 }
+
+// topicCalendar is the change topic of the stored days (db.Changes): an
+// edit on one instance reaches every other instance's deadlines within the
+// change poll (before, each instance kept its calendar until a restart).
+const topicCalendar = "workcal.days"
 
 // Day is one stored override.
 type Day struct {
@@ -60,44 +65,32 @@ func (s *Service) LoadOfficial(ctx context.Context) (int, error) {
 			n += int(c)
 		}
 		if n > 0 {
+			if err := s.DB.Changed(ctx, topicCalendar); err != nil {
+				return err
+			}
 			ctx = auth.WithActor(ctx, auth.System("calendar"))
 			return s.Audit.Record(ctx, "calendar.load_official", "calendar", "official", nil, n, fmt.Sprintf("%d official days loaded", n))
 		}
 		return nil
 	})
-	s.invalidate(ctx)
 	return n, err
 }
 
-func (s *Service) invalidate(ctx context.Context) {
-	db.AfterCommit(ctx, func() {
-		s.mu.Lock()
-		s.cache = nil
-		s.mu.Unlock()
-	})
-}
-
-// Calendar returns the current calendar (cached until the next edit).
+// Calendar returns the current calendar (cached until the next edit, on
+// any instance: db.Changes).
 func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
-	s.mu.Lock()
-	c := s.cache
-	s.mu.Unlock()
-	if c != nil {
-		return c, nil
-	}
-	days, err := s.list(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
-	ov := make([]calendar.Override, len(days))
-	for i, d := range days {
-		ov[i] = calendar.Override{Date: d.Date, Kind: d.Kind, Name: d.Name}
-	}
-	c = calendar.New(ov)
-	s.mu.Lock()
-	s.cache = c
-	s.mu.Unlock()
-	return c, nil
+	s.cacheOnce.Do(func() { s.cache = db.NewCache[struct{}, *calendar.Calendar](s.DB, 1, topicCalendar) })
+	return s.cache.Get(ctx, struct{}{}, func() (*calendar.Calendar, error) {
+		days, err := s.list(ctx, 0)
+		if err != nil {
+			return nil, err
+		}
+		ov := make([]calendar.Override, len(days))
+		for i, d := range days {
+			ov[i] = calendar.Override{Date: d.Date, Kind: d.Kind, Name: d.Name}
+		}
+		return calendar.New(ov), nil
+	})
 }
 
 // List returns the stored days of a year (all years for 0). Anyone signed
@@ -181,7 +174,9 @@ func (s *Service) save(ctx context.Context, list []calendar.Override, source str
 				return err
 			}
 		}
-		s.invalidate(ctx)
+		if err := s.DB.Changed(ctx, topicCalendar); err != nil {
+			return err
+		}
 		detail := fmt.Sprintf("%d days", len(list))
 		return s.Audit.Record(ctx, "calendar."+source, "calendar", list[0].Date.String(), nil, list, detail)
 	})
@@ -200,7 +195,9 @@ func (s *Service) Delete(ctx context.Context, d calendar.Date) error {
 		if n == 0 {
 			return yserr.ErrNotFound("该日期的设置", "calendar entry")
 		}
-		s.invalidate(ctx)
+		if err := s.DB.Changed(ctx, topicCalendar); err != nil {
+			return err
+		}
 		return s.Audit.Record(ctx, "calendar.delete", "calendar", d.String(), d, nil, "")
 	})
 }

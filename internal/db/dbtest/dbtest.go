@@ -155,6 +155,8 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 		}
 	}
 	h.Write([]byte("river-v0.49.0"))
+	// The database layer's own tables (migrate.go's bookkeeping).
+	h.Write([]byte("bookkeeping: schema_versions, schema_migrations, change_gens"))
 	name := "ys_tmpl_" + hex.EncodeToString(h.Sum(nil))[:12]
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(7412)"); err != nil {
 		return "", err

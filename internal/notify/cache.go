@@ -1,0 +1,37 @@
+package notify
+
+import (
+	"sync"
+
+	"yingshang/internal/db"
+)
+
+// Change topics of the notify module's cached reads (db.Changes): the
+// stored template overrides of each message type and the active webhooks,
+// read by every message sent. Saving or resetting a template and creating,
+// pausing or deleting a webhook call Changed in their transaction.
+const (
+	topicTemplates = "notify.templates"
+	topicWebhooks  = "notify.webhooks"
+)
+
+type caches struct {
+	overrides *db.Cache[string, map[tplKey]Template]
+	webhooks  *db.Cache[struct{}, []*Webhook]
+}
+
+// cacheSet holds a Service's caches, made on first use.
+type cacheSet struct {
+	once sync.Once
+	c    *caches
+}
+
+func (s *Service) cache() *caches {
+	s.caches.once.Do(func() {
+		s.caches.c = &caches{
+			overrides: db.NewCache[string, map[tplKey]Template](s.DB, 1000, topicTemplates),
+			webhooks:  db.NewCache[struct{}, []*Webhook](s.DB, 1, topicWebhooks),
+		}
+	})
+	return s.caches.c
+}
