@@ -443,7 +443,10 @@ func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calenda
 		return nil, err
 	}
 	after := map[string]any{"number": number, "kind": in.Kind, "topic": in.Topic, "channel": in.Channel, "entity_id": row.entityID}
-	if err := s.Audit.Record(ctx, "appeal.submit", "appeal", strconv.FormatInt(id, 10), nil, after, ""); err != nil {
+	// The state digest from the row as written (appealState's columns),
+	// not read back: TestIntakeStateDigest holds the two equal.
+	state := s.writtenState(number, year, row, in, phoneMask)
+	if err := s.Audit.RecordRow(ctx, "appeal.submit", "appeal", strconv.FormatInt(id, 10), nil, after, "", "appeal", state); err != nil {
 		return nil, err
 	}
 	// The rest of the row as written, with the column defaults.
@@ -463,6 +466,33 @@ func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calenda
 	// no department, submitted) is shared by concurrent intakes and stays
 	// locked until the commit, so it is taken as late as possible.
 	return a, s.rollupMove(ctx, nil, a)
+}
+
+// writtenState is a new appeal's row as appealState reads it (after the
+// id): the values insert wrote and the column defaults, as text.
+func (s *Service) writtenState(number string, year int, row intakeRow, in *Input, phoneMask string) []*string {
+	str := func(v string) *string { return &v }
+	id := func(n int64) *string {
+		if n == 0 {
+			return nil
+		}
+		return str(strconv.FormatInt(n, 10))
+	}
+	publishable := "false"
+	if s.DB.Dialect == db.SQLite {
+		publishable = "0"
+		if in.Publishable {
+			publishable = "1"
+		}
+	} else if in.Publishable {
+		publishable = "true"
+	}
+	zero, empty := str("0"), str("")
+	return []*string{str(number), str(strconv.Itoa(year)), id(row.entityID), id(row.submitterID),
+		id(row.registeredBy), str(strings.TrimSpace(in.PersonName)), str(phoneMask), str(in.Channel), str(string(in.Kind)), str(in.Topic), str(row.region), str(in.Title), str(in.Description),
+		str(in.ContactPref), str(publishable), str(string(Submitted)), str("1"), nil, nil,
+		nil, zero, zero, zero,
+		zero, empty, empty, empty, empty}
 }
 
 // stored is instant t as the database gives it back: SQLite in UTC with

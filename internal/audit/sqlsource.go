@@ -119,17 +119,40 @@ func (s *SQLSource) run(ctx context.Context, query string, args []any, fn func(s
 		}
 		for _, v := range vals[1:] {
 			if v == nil {
-				h.Write([]byte("-1:\n"))
+				hashCol(h, "", true)
 				continue
 			}
-			t := text(v)
-			fmt.Fprintf(h, "%d:%s\n", len(t), t)
+			hashCol(h, text(v), false)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	return flush()
+}
+
+// hashCol writes one column of a row to a state digest.
+func hashCol(h hash.Hash, t string, null bool) {
+	if null {
+		h.Write([]byte("-1:\n"))
+		return
+	}
+	fmt.Fprintf(h, "%d:%s\n", len(t), t)
+}
+
+// ColsDigest is the digest an SQLSource computes of an object of one row
+// whose columns after the id, as the engine returns them as text, are
+// cols (nil: NULL).
+func ColsDigest(cols []*string) []byte {
+	h := sha256.New()
+	for _, c := range cols {
+		if c == nil {
+			hashCol(h, "", true)
+		} else {
+			hashCol(h, *c, false)
+		}
+	}
+	return h.Sum(nil)
 }
 
 func text(v any) string {
