@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // PoolMember is a member of a pool as the eligibility rules see it.
@@ -67,7 +68,9 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 	// after the pass: growing a slice of Exclusions by append allocated
 	// about three times its final size (1.4 MB of a 100,000-member draw's
 	// 6.5 MB), copied with write barriers while the collector ran.
-	var excl []uint64 // k<<numReasons | mask
+	// The slice is scratch, reused across calls (freezeScratch).
+	xp := freezeScratch.Get().(*[]uint64)
+	excl := (*xp)[:0] // k<<numReasons | mask
 	// Members are read in place (a PoolMember is 200 bytes), and the
 	// lists' order is checked as they grow.
 	candSorted, exclSorted := true, true
@@ -119,6 +122,10 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 		e := &list.Excluded[i]
 		e.ID, e.Reasons = pool[x>>numReasons].Key, r
 	}
+	if cap(excl) <= maxScratch {
+		*xp = excl[:0]
+		freezeScratch.Put(xp)
+	}
 	// Pools are usually read in key order: then there is nothing to sort.
 	if !candSorted {
 		slices.SortFunc(list.Candidates, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) })
@@ -128,6 +135,15 @@ func Freeze(pool []PoolMember, ctx Context, groups []QuotaGroup) CandidateList {
 	}
 	return list
 }
+
+// freezeScratch holds Freeze's exclusion notes between calls: a draw's
+// allocations are paid again in the collector's work (its marking of
+// the pool), so scratch that does not leave the call is reused.
+var freezeScratch = sync.Pool{New: func() any { return new([]uint64) }}
+
+// maxScratch is the most elements a scratch slice keeps when it goes back
+// to its pool (8 MB of uint64s): a rare huge call's slice is let go.
+const maxScratch = 1 << 20
 
 // specialtyGroups maps a specialty code to the first group that lists it,
 // like a map[string]int, without hashing whole strings: codes are

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -256,6 +257,52 @@ func (s *Shortfall) ZH() string {
 	return fmt.Sprintf("%s需要 %d 人，仅 %d 人符合条件", GroupLabel(s.Group, "zh-CN"), s.Need, s.Available)
 }
 
+// selectScratch is Select's pools and marks of used candidates, kept
+// between calls in selectScratches (nothing in them leaves the call): a
+// draw's allocations are paid again in the collector's work.
+type selectScratch struct {
+	pools [][]int32
+	used  []bool
+}
+
+var selectScratches = sync.Pool{New: func() any { return new(selectScratch) }}
+
+// poolsFor returns n empty pools, with the capacity of earlier calls.
+func (sc *selectScratch) poolsFor(n int) [][]int32 {
+	for len(sc.pools) < n {
+		sc.pools = append(sc.pools, nil)
+	}
+	pools := sc.pools[:n]
+	for i := range pools {
+		pools[i] = pools[i][:0]
+	}
+	return pools
+}
+
+// usedFor returns n cleared marks.
+func (sc *selectScratch) usedFor(n int) []bool {
+	if cap(sc.used) < n {
+		sc.used = make([]bool, n)
+		return sc.used
+	}
+	sc.used = sc.used[:n]
+	clear(sc.used)
+	return sc.used
+}
+
+// put returns the scratch to its pool unless a slice grew past
+// maxScratch elements.
+func (sc *selectScratch) put() {
+	for _, p := range sc.pools {
+		if cap(p) > maxScratch {
+			return
+		}
+	}
+	if cap(sc.used) <= maxScratch {
+		selectScratches.Put(sc)
+	}
+}
+
 // poolSample is how many candidates Select reads before it sizes the
 // groups' pools from their shares so far.
 const poolSample = 1024
@@ -280,7 +327,9 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 	// picked IDs are looked up. TestSelectAndFreezeEqualReference and
 	// TestSelectSameAsReferenceRandomLists hold it to the ID-map version.
 	cands := list.Candidates
-	pools := make([][]int32, len(spec.Groups))
+	sc := selectScratches.Get().(*selectScratch)
+	defer sc.put()
+	pools := sc.poolsFor(len(spec.Groups))
 	unique := true
 	// The spec groups a Groups slice lists, for the last few distinct
 	// slices (by first element's address and length: a frozen list
@@ -333,14 +382,14 @@ func Select(seed []byte, spec Spec, list CandidateList) ([]Pick, error) {
 			in = seen[last].in
 		}
 		for _, gi := range in {
-			if pools[gi] == nil {
+			if cap(pools[gi]) == 0 {
 				// Room for the sample (see poolSample).
 				pools[gi] = make([]int32, 0, min(len(cands), poolSample))
 			}
 			pools[gi] = append(pools[gi], int32(i))
 		}
 	}
-	used := make([]bool, len(cands))
+	used := sc.usedFor(len(cands))
 	var usedID map[string]bool
 	if !unique {
 		usedID = map[string]bool{}
