@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -243,6 +244,32 @@ func checkAppendString(t *testing.T, s string) {
 		}
 		if got := appendString(dst, s); !bytes.Equal(got[1:], want.Bytes()) || got[0] != 'x' {
 			t.Fatalf("appendString(%q) with %d spare = %q, want x%q", s, spare, got, want.Bytes())
+		}
+	}
+}
+
+// TestHashListPooledBuffers hashes lists one after another through the
+// pooled chunk buffers, among them one whose single ID is longer than
+// two chunks (its grown buffer is not put back), each against the
+// generic encoding's SHA-256.
+func TestHashListPooledBuffers(t *testing.T) {
+	long := strings.Repeat("E-0000001\x01", 3*chunkSize/10)
+	lists := []CandidateList{
+		randomList(rand.New(rand.NewPCG(1, 2)), stringSeeds),
+		{Candidates: []Candidate{{ID: long, Groups: []string{"technical"}}}, Excluded: []Exclusion{}},
+		randomList(rand.New(rand.NewPCG(3, 4)), stringSeeds),
+		{Excluded: []Exclusion{{ID: "E-1", Reasons: []string{long}}}},
+		{},
+	}
+	for round := range 3 {
+		for i, l := range lists {
+			want, err := Canonical(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hashList(l) != sha256.Sum256(want) {
+				t.Fatalf("round %d, list %d: hash differs from the generic encoding's", round, i)
+			}
 		}
 	}
 }

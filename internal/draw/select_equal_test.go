@@ -149,3 +149,57 @@ func TestSelectSameAsReferenceRandomLists(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectSameAsReferenceLongLists: lists long enough for Select to size
+// its pools from the first poolSample candidates, with groups whose
+// shares change along the list (so the estimate is too small for some
+// groups and too large for others), a group first seen after the sample,
+// and the bench pool's frozen list.
+func TestSelectSameAsReferenceLongLists(t *testing.T) {
+	names := []string{"a", "b", "c"}
+	shared := [][]string{{"a"}, {"b"}, {"c"}, {"a", "b"}}
+	for round := range 12 {
+		r := rand.New(rand.NewPCG(uint64(round), 99))
+		n := 2*poolSample + r.IntN(4000)
+		list := CandidateList{Candidates: make([]Candidate, n)}
+		for i := range list.Candidates {
+			var gs []string
+			switch {
+			case i < poolSample/2:
+				gs = shared[0]
+			case i < poolSample:
+				gs = shared[r.IntN(2)]
+			case i < 3*poolSample:
+				gs = shared[r.IntN(len(shared))]
+			default:
+				gs = []string{names[r.IntN(len(names))]} // a fresh slice each time
+			}
+			id := i
+			if round%4 == 3 {
+				id = r.IntN(n / 2) // repeated IDs, unsorted
+			}
+			list.Candidates[i] = Candidate{ID: fmt.Sprintf("E-%08d", id), Groups: gs}
+		}
+		spec := Spec{Groups: []Group{{Name: "a", Count: 3, Reserves: 2}, {Name: "c", Count: 2, Reserves: 1}, {Name: "b", Count: 4, Reserves: 1}}}
+		seed := sha256.Sum256(fmt.Append(nil, "long lists", round))
+		got, gerr := Select(seed[:], spec, list)
+		want, werr := selectByID(seed[:], spec, list)
+		if !reflect.DeepEqual(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Fatalf("round %d: Select %v %v, reference %v %v", round, got, gerr, want, werr)
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	pool, ctx, groups := benchPool()
+	list := Freeze(pool, ctx, groups)
+	spec := Spec{Groups: SpecGroups(groups)}
+	for round := range 3 {
+		seed := sha256.Sum256(fmt.Append(nil, "bench pool", round))
+		got, gerr := Select(seed[:], spec, list)
+		want, werr := selectByID(seed[:], spec, list)
+		if !reflect.DeepEqual(got, want) || gerr != nil || werr != nil {
+			t.Fatalf("bench pool, round %d: Select %v %v, reference %v %v", round, got, gerr, want, werr)
+		}
+	}
+}
