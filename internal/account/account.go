@@ -38,7 +38,7 @@ type Service struct {
 	LockFailures int           // failures in a row from all addresses before the account locks (0: never)
 	SessionTTL   time.Duration // idle session lifetime (default 12 hours)
 
-	caches cacheSet // cache.go
+	caches db.Lazy[*caches] // cache.go
 }
 
 // Department is a node of the department tree.

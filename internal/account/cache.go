@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"yingshang/internal/auth"
@@ -33,22 +32,15 @@ type caches struct {
 	userRefs    *db.Cache[string, map[int64]UserRef]
 }
 
-// cacheSet holds a Service's caches, made on first use.
-type cacheSet struct {
-	once sync.Once
-	c    *caches
-}
-
 func (s *Service) cache() *caches {
-	s.caches.once.Do(func() {
-		s.caches.c = &caches{
+	return s.caches.Get(func() *caches {
+		return &caches{
 			tokens:      db.NewCache[string, tokenRow](s.DB, cacheSize, changeTopic),
 			actors:      db.NewCache[int64, auth.Actor](s.DB, cacheSize, changeTopic),
 			entityUsers: db.NewCache[string, map[int64][]int64](s.DB, cacheSize, changeTopic),
 			userRefs:    db.NewCache[string, map[int64]UserRef](s.DB, cacheSize, changeTopic),
 		}
 	})
-	return s.caches.c
 }
 
 // tokenRow is what TokenActor needs of an API token.

@@ -230,8 +230,7 @@ type Service struct {
 
 	numberSeqs sync.Map // year -> true: its number sequence exists (numberSeq)
 
-	settingsOnce  sync.Once
-	settingsCache *db.Cache[struct{}, string] // the stored settings' JSON (Settings)
+	settingsCache db.Lazy[*db.Cache[struct{}, string]] // the stored settings' JSON (Settings)
 }
 
 // topicSettings is the change topic of the stored settings (db.Changes):
@@ -240,10 +239,10 @@ const topicSettings = "appeal.settings"
 
 // Settings returns the module settings (defaults when none are stored).
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
-	s.settingsOnce.Do(func() { s.settingsCache = db.NewCache[struct{}, string](s.DB, 1, topicSettings) })
+	cache := s.settingsCache.Get(func() *db.Cache[struct{}, string] { return db.NewCache[struct{}, string](s.DB, 1, topicSettings) })
 	// The JSON is cached, not the settings: each caller gets maps and
 	// slices of its own.
-	body, err := s.settingsCache.Get(ctx, struct{}{}, func() (string, error) {
+	body, err := cache.Get(ctx, struct{}{}, func() (string, error) {
 		var body string
 		err := s.DB.Q(ctx).QueryRow(ctx, `SELECT body FROM appeal_settings WHERE id = 1`).Scan(&body)
 		if db.IsNoRows(err) {

@@ -193,11 +193,11 @@ func dumpIntakeTables(t *testing.T, d *db.DB) map[string][]string {
 		"appeal_co":     `SELECT * FROM appeal_cohandlers`,
 		"audit_events": `SELECT seq, at, actor_id, actor_name, action, object_type, object_id, before_digest, after_digest, detail, state_digest FROM audit_events
 			WHERE object_type = 'appeal'`,
-		"notifications":   `SELECT id, msg_type, channel, user_id, webhook_id, address_mask, lang, subject, body, data, object_type, object_id, link, created_at FROM notifications`,
-		"river_job":       `SELECT id, kind, args, max_attempts, queue FROM river_job`,
-		"stats_days":      `SELECT * FROM appeal_stats_days`,
-		"stats_months":    `SELECT * FROM appeal_stats_months`,
-		"stats_due":       `SELECT * FROM appeal_stats_due`,
+		"notifications": `SELECT id, msg_type, channel, user_id, webhook_id, address_mask, lang, subject, body, data, object_type, object_id, link, created_at FROM notifications`,
+		"river_job":     `SELECT id, kind, args, max_attempts, queue FROM river_job`,
+		"stats_days":    `SELECT * FROM appeal_stats_days`,
+		"stats_months":  `SELECT * FROM appeal_stats_months`,
+		"stats_due":     `SELECT * FROM appeal_stats_due`,
 	}
 	if d.Dialect == db.SQLite {
 		// PostgreSQL numbers appeals from a sequence per year.

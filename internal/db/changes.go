@@ -275,3 +275,16 @@ func (c *Cache[K, V]) Update(k K, fn func(v V) V) {
 	}
 	c.mu.Unlock()
 }
+
+// Lazy holds a value made on first use (a service's caches, which need the
+// service's DB set first).
+type Lazy[T any] struct {
+	once sync.Once
+	v    T
+}
+
+// Get returns the value, making it with mk the first time.
+func (l *Lazy[T]) Get(mk func() T) T {
+	l.once.Do(func() { l.v = mk() })
+	return l.v
+}

@@ -226,8 +226,7 @@ type Service struct {
 	searchMu  sync.Mutex
 	nameIndex nameIndex // how names are searched; see search.go
 
-	cacheOnce sync.Once
-	byID      *db.Cache[int64, *stored] // Get's rows by id
+	byID db.Lazy[*db.Cache[int64, *stored]] // Get's rows by id
 }
 
 // topicEntities is the change topic of the stored entities (db.Changes):

@@ -193,10 +193,10 @@ func (s *Service) Get(ctx context.Context, id int64) (*Entity, error) {
 	if only != 0 && id != only {
 		return nil, errNotFound()
 	}
-	s.cacheOnce.Do(func() { s.byID = db.NewCache[int64, *stored](s.DB, 20000, topicEntities) })
+	byID := s.byID.Get(func() *db.Cache[int64, *stored] { return db.NewCache[int64, *stored](s.DB, 20000, topicEntities) })
 	// Cached (an enterprise's every appeal reads its entity); view makes
 	// the caller's copy.
-	st, err := s.byID.Get(ctx, id, func() (*stored, error) { return s.load(ctx, "id = $1", id) })
+	st, err := byID.Get(ctx, id, func() (*stored, error) { return s.load(ctx, "id = $1", id) })
 	if err != nil {
 		return nil, err
 	}

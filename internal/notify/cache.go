@@ -1,10 +1,6 @@
 package notify
 
-import (
-	"sync"
-
-	"yingshang/internal/db"
-)
+import "yingshang/internal/db"
 
 // Change topics of the notify module's cached reads (db.Changes): the
 // stored template overrides of each message type and the active webhooks,
@@ -20,18 +16,11 @@ type caches struct {
 	webhooks  *db.Cache[struct{}, []*Webhook]
 }
 
-// cacheSet holds a Service's caches, made on first use.
-type cacheSet struct {
-	once sync.Once
-	c    *caches
-}
-
 func (s *Service) cache() *caches {
-	s.caches.once.Do(func() {
-		s.caches.c = &caches{
+	return s.caches.Get(func() *caches {
+		return &caches{
 			overrides: db.NewCache[string, map[tplKey]Template](s.DB, 1000, topicTemplates),
 			webhooks:  db.NewCache[struct{}, []*Webhook](s.DB, 1, topicWebhooks),
 		}
 	})
-	return s.caches.c
 }

@@ -96,7 +96,7 @@ type Service struct {
 	BaseURL string
 	Log     *slog.Logger // nil: slog.Default()
 
-	caches cacheSet // cache.go
+	caches db.Lazy[*caches] // cache.go
 
 	// ResendUnreadAfter, when positive, makes a periodic job send an SMS
 	// copy of in-app notifications still unread after this long (once).

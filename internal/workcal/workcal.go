@@ -13,7 +13,6 @@ package workcal
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
@@ -29,8 +28,7 @@ type Service struct {
 	Audit *audit.Log
 	Clock clock.Clock
 
-	cacheOnce sync.Once
-	cache     *db.Cache[struct{}, *calendar.Calendar] // the current calendar (Calendar)
+	cache db.Lazy[*db.Cache[struct{}, *calendar.Calendar]] // the current calendar (Calendar)
 }
 
 // topicCalendar is the change topic of the stored days (db.Changes): an
@@ -79,8 +77,10 @@ func (s *Service) LoadOfficial(ctx context.Context) (int, error) {
 // Calendar returns the current calendar (cached until the next edit, on
 // any instance: db.Changes).
 func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
-	s.cacheOnce.Do(func() { s.cache = db.NewCache[struct{}, *calendar.Calendar](s.DB, 1, topicCalendar) })
-	return s.cache.Get(ctx, struct{}{}, func() (*calendar.Calendar, error) {
+	cache := s.cache.Get(func() *db.Cache[struct{}, *calendar.Calendar] {
+		return db.NewCache[struct{}, *calendar.Calendar](s.DB, 1, topicCalendar)
+	})
+	return cache.Get(ctx, struct{}{}, func() (*calendar.Calendar, error) {
 		days, err := s.list(ctx, 0)
 		if err != nil {
 			return nil, err
