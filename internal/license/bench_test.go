@@ -2,7 +2,10 @@ package license_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -73,6 +76,99 @@ func fillLicenses(b *testing.B, e *env, n int, today calendar.Date) {
 		b.Fatal(err)
 	}
 	b.Logf("fixture: %d licences loaded in %v", n, time.Since(t0).Round(time.Millisecond))
+}
+
+// benchFixtureVersion names what newEnv's seed and fillLicenses write:
+// change it whenever they change, so that a kept fixture of the old
+// content is not reused.
+const benchFixtureVersion = "license-bench-1"
+
+// benchKeys is the key ring of kept fixtures (the users' phones are
+// encrypted with it when the fixture is loaded and decrypted in every
+// later run); a test key, not a secret.
+const benchKeys = "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+// keptLicenses returns an env over a copy of a kept PostgreSQL fixture of
+// n licences (YINGSHANG_BENCH_KEEP_FIXTURE=1): the fixture database is
+// loaded once, by the first run, on the fresh database d (newEnv's seed
+// and fillLicenses, with benchKeys), then kept on the server under a name
+// made of the schema, benchFixtureVersion and n; every run (the first
+// included) measures on its own copy of it (CREATE DATABASE ... TEMPLATE,
+// a file copy), dropped when the benchmark ends. The copy is the loaded
+// and analysed database as it was, so runs before and after a change
+// start from the same rows and statistics. The fixture stays until it is
+// dropped by hand (DROP DATABASE ys_fix_...).
+func keptLicenses(b *testing.B, d *db.DB, n int, today calendar.Date) *env {
+	ctx := context.Background()
+	now := at("2026-01-01", 9, 30)
+	admin, err := pgx.Connect(ctx, dbtest.ServerURL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	h := sha256.New()
+	for _, src := range dbtest.Sources() {
+		steps, err := src.Steps()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, st := range steps {
+			h.Write([]byte(st.ID()))
+			h.Write([]byte(st.SQL))
+		}
+	}
+	fmt.Fprintf(h, "%s/%d", benchFixtureVersion, n)
+	name := "ys_fix_" + hex.EncodeToString(h.Sum(nil))[:16]
+	var exists bool
+	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		b.Fatal(err)
+	}
+	if !exists {
+		fillLicenses(b, newEnvWith(b, d, now, benchKeys, true), n, today)
+		var src string
+		if err := d.Q(ctx).QueryRow(ctx, "SELECT current_database()").Scan(&src); err != nil {
+			b.Fatal(err)
+		}
+		d.Close() // a template has no other sessions
+		build := name + "_build"
+		for _, q := range []string{"DROP DATABASE IF EXISTS " + build, "CREATE DATABASE " + build + " TEMPLATE " + src + " STRATEGY FILE_COPY",
+			"ALTER DATABASE " + build + " RENAME TO " + name} {
+			if _, err := admin.Exec(ctx, q); err != nil {
+				b.Fatalf("%s: %v", q, err)
+			}
+		}
+		b.Logf("fixture kept as %s", name)
+	}
+	t0 := time.Now()
+	copyName := "ys_t_fix_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+copyName+" TEMPLATE "+name+" STRATEGY FILE_COPY"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dbtest.ServerURL())
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+copyName+" WITH (FORCE)")
+	})
+	u, err := url.Parse(dbtest.ServerURL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	u.Path = "/" + copyName
+	cd, err := db.Open(ctx, u.String(), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(cd.Close)
+	e := newEnvWith(b, cd, now, benchKeys, false)
+	var have int
+	if err := cd.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM licenses").Scan(&have); err != nil || have != n {
+		b.Fatalf("kept fixture %s: %d licences, want %d (%v)", name, have, n, err)
+	}
+	b.Logf("fixture: copy of the kept %s (%d licences) in %v", name, n, time.Since(t0).Round(time.Millisecond))
+	return e
 }
 
 // fillSQLite inserts n rows into licenses on the writer connection.
@@ -196,10 +292,17 @@ func countScan(b *testing.B, d *db.DB) time.Duration {
 // 17's target is x-count ≤ 3), and the process's peak resident memory.
 func BenchmarkDailyScan(b *testing.B) {
 	n := benchCount("YINGSHANG_BENCH_LICENSES", 20000)
+	keep := os.Getenv("YINGSHANG_BENCH_KEEP_FIXTURE") == "1"
 	engines(b, func(b *testing.B, d *db.DB) {
-		e := newEnv(b, d, at("2026-01-01", 9, 30))
 		today := calendar.MustParseDate("2026-01-01")
-		fillLicenses(b, e, n, today)
+		var e *env
+		if keep && d.Dialect == db.Postgres {
+			e = keptLicenses(b, d, n, today)
+		} else {
+			e = newEnv(b, d, at("2026-01-01", 9, 30))
+			fillLicenses(b, e, n, today)
+		}
+		d = e.d
 		t0 := time.Now()
 		first, err := e.s.Scan(context.Background())
 		if err != nil {

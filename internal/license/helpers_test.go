@@ -55,8 +55,16 @@ func at(day string, hh, mm int) time.Time {
 
 func newEnv(t testing.TB, d *db.DB, now time.Time) *env {
 	t.Helper()
+	return newEnvWith(t, d, now, "k1:"+secret.NewKey(), true)
+}
+
+// newEnvWith is newEnv with the key ring keySpec; with seed false the
+// database already holds what seed writes (a kept benchmark fixture) and
+// the env reads its ids back instead.
+func newEnvWith(t testing.TB, d *db.DB, now time.Time, keySpec string, seed bool) *env {
+	t.Helper()
 	license.RegisterMessages()
-	keys, err := secret.Parse("k1:" + secret.NewKey())
+	keys, err := secret.Parse(keySpec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +87,43 @@ func newEnv(t testing.TB, d *db.DB, now time.Time) *env {
 			Accounts: &account.Service{DB: d, Audit: au, Keys: keys, Clock: clk},
 			Entities: &entity.Service{DB: d, Audit: au, Keys: keys, Clock: clk}}}
 	e.sysAdmin = auth.WithActor(context.Background(), &auth.Actor{UserID: 0, Username: "admin", Name: "平台管理员", Roles: []auth.Role{auth.PlatformAdmin}, Via: "session"})
-	e.seed()
+	if seed {
+		e.seed()
+	} else {
+		e.reload()
+	}
 	return e
+}
+
+// reload reads back the ids and types that seed wrote.
+func (e *env) reload() {
+	ctx := context.Background()
+	one := func(q string, args ...any) int64 {
+		var id int64
+		if err := e.d.Q(ctx).QueryRow(ctx, q, args...).Scan(&id); err != nil {
+			e.t.Fatalf("%s: %v", q, err)
+		}
+		return id
+	}
+	e.deptA = one("SELECT id FROM departments WHERE code = 'XC-SJJ'")
+	e.deptB = one("SELECT id FROM departments WHERE code = 'XC-SWJ'")
+	e.entity1 = one("SELECT id FROM entities WHERE name = '许昌市示例餐饮有限公司'")
+	e.entity2 = one("SELECT id FROM entities WHERE name = '许昌市示例药房有限公司'")
+	if err := e.d.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", e.entity1).Scan(&e.uscc1); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.d.Q(ctx).QueryRow(ctx, "SELECT uscc FROM entities WHERE id = $1", e.entity2).Scan(&e.uscc2); err != nil {
+		e.t.Fatal(err)
+	}
+	user := func(name string) int64 { return one("SELECT id FROM users WHERE username = $1", name) }
+	e.entUser, e.adminA, e.staffA, e.adminB = user("ent"), user("sjj-admin"), user("sjj-staff"), user("swj-admin")
+	var err error
+	if e.typeA, err = e.s.GetType(e.sysAdmin, one("SELECT id FROM license_types WHERE code = 'SP-JY'")); err != nil {
+		e.t.Fatal(err)
+	}
+	if e.typeB, err = e.s.GetType(e.sysAdmin, one("SELECT id FROM license_types WHERE code = 'YP-LS'")); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) exec(q string, args ...any) int64 {
