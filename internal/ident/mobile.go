@@ -8,13 +8,19 @@ import (
 // MobileLength is the length of a mainland China mobile number.
 const MobileLength = 11
 
+// mobileSeparators removes the spaces and hyphens inside a mobile number;
+// built once (a Replacer builds its tables on first use, about 6 KB, which
+// NormalizeMobile paid on every call: a tenth of what the licence scan
+// allocated).
+var mobileSeparators = strings.NewReplacer(" ", "", "-", "")
+
 // NormalizeMobile trims white space, converts full-width digits to ASCII,
 // removes inner spaces and hyphens ("138-1234-5678") and a leading country
 // code ("+86", "0086" or "86") when 11 digits follow it. It does not
 // validate.
 func NormalizeMobile(s string) string {
 	s = normalize(s)
-	s = strings.NewReplacer(" ", "", "-", "").Replace(s)
+	s = mobileSeparators.Replace(s)
 	for _, p := range []string{"+86", "0086", "86"} {
 		if rest, ok := strings.CutPrefix(s, p); ok && len(rest) == MobileLength && allDigits(rest) {
 			return rest
