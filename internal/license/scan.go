@@ -578,132 +578,110 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 	if err := s.writeNextDue(ctx, moved); err != nil {
 		return err
 	}
-	return s.finishBatch(ctx, run, claimed, lics, lapsed, nil)
+	return s.finishBatch(ctx, run, claimed, lics, lapsed)
 }
 
-// scanBatchPG is scanBatch on PostgreSQL, in fewer statements, writing
-// each stage row once (with its message count). It first locks the
-// batch's licences that are still active, in ascending licence order
-// (the lock a concurrent scan waits on), and then reads them with the
-// stages already done (a statement of its own, so that it sees every
-// stage a scan that held the locks before committed; both go in one round
-// trip). The due stages not yet done are then this batch's: finishBatch
-// builds and sends their messages, and one statement (data-modifying CTEs
-// over arrays, its SQL the same for every batch) inserts the stage rows
-// with their message counts in claim order, lists the follow-ups, marks
-// the lapses and moves the next_due of each licence with a stage (one
-// update of each licence, lapse included). A stage row found already
-// there (written by a scan that does not lock the licences first) fails
-// the batch, which rolls back and is redone by the next scan.
+// scanBatchPG is scanBatch on PostgreSQL, in fewer round trips: one
+// statement (data-modifying CTEs over arrays, its SQL the same for every
+// batch) keeps the due stages of the licences still active, claims them
+// with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
+// order, as claimAll), lists the claimed follow-ups, marks the claimed
+// lapses, moves the next_due of the licences with a claimed stage (one
+// update of each such licence, lapse included, once every claim of the
+// batch is made) and returns the claimed rows with their licences; finishBatch
+// then sends the messages and records the counts and the audit events.
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
-	ids := make([]int64, 0, len(batch))
+	var ids []int64
+	var stages []string
+	var licIDs []int64
+	var next, old []*string
 	for _, c := range batch {
-		if len(c.due) > 0 {
-			ids = append(ids, c.id)
+		for _, stage := range c.due {
+			ids, stages = append(ids, c.id), append(stages, stage)
 		}
+		licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
 	}
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := s.DB.Defer(ctx, `SELECT NULL FROM licenses WHERE id = ANY($1) AND status = 'active' ORDER BY id FOR NO KEY UPDATE`, ids); err != nil {
-		return err
-	}
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT `+licenseCols+`, l.phone_enc,
-			COALESCE((SELECT string_agg(r.stage, ',') FROM license_reminders r WHERE r.license_id = l.id), '')`+licenseFrom+`
-		WHERE l.id = ANY($1) AND l.status = 'active'`, ids)
+	rows, err := s.DB.Q(ctx).Query(ctx, `WITH want AS (
+			SELECT w.license_id, w.stage, w.ord FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS w(license_id, stage, ord)
+			JOIN licenses l ON l.id = w.license_id WHERE l.status = 'active'
+		), ins AS (
+			INSERT INTO license_reminders (license_id, stage, scan_day, created_at)
+			SELECT license_id, stage, $3, $4 FROM want ORDER BY ord
+			ON CONFLICT (license_id, stage) DO NOTHING RETURNING id, license_id, stage
+		), fol AS (
+			INSERT INTO license_followups (license_id, department_id, listed_on, status, created_at)
+			SELECT l.id, l.department_id, $3, 'open', $4 FROM ins JOIN licenses l ON l.id = ins.license_id
+			WHERE ins.stage = 'followup' ORDER BY l.id
+			ON CONFLICT (license_id) DO NOTHING
+		), lap AS (
+			UPDATE licenses l SET status = CASE WHEN x.lapse THEN 'lapsed' ELSE l.status END,
+				updated_at = CASE WHEN x.lapse THEN $4 ELSE l.updated_at END,
+				next_due = CASE WHEN x.lapse THEN NULL WHEN l.next_due IS NOT DISTINCT FROM v.old THEN v.next ELSE l.next_due END
+			FROM (SELECT license_id, bool_or(stage = 'lapsed') AS lapse FROM ins GROUP BY license_id) x
+			JOIN unnest($5::bigint[], $6::text[], $7::text[]) AS v(id, next, old) ON v.id = x.license_id
+			WHERE l.id = x.license_id AND l.status = 'active' RETURNING l.id, l.status
+		)
+		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap WHERE status = 'lapsed'), `+licenseCols+`, l.phone_enc
+		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old)
 	if err != nil {
 		return err
 	}
-	lics := make(map[int64]*scanLicence, len(ids))
-	done := make(map[claimKey]bool)
+	defer rows.Close()
+	got := map[claimKey]int64{}
+	lics := map[int64]*scanLicence{}
+	var lapsed []int64
 	for rows.Next() {
-		var stages string
-		sl, err := s.scanLicenceRow(rows, &stages)
-		if err != nil {
-			rows.Close()
+		var id int64
+		var stage string
+		var wasLapsed bool
+		l := &License{}
+		var answered *time.Time
+		var phoneEnc []byte
+		if err := rows.Scan(&id, &stage, &wasLapsed, &l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
+			&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
+			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind, &phoneEnc); err != nil {
 			return err
 		}
-		lics[sl.ID] = sl
-		for st := range strings.SplitSeq(stages, ",") {
-			done[claimKey{sl.ID, st}] = true
+		got[claimKey{l.ID, stage}] = id
+		if wasLapsed {
+			lapsed = append(lapsed, l.ID)
 		}
+		if lics[l.ID] != nil {
+			continue
+		}
+		l.AnsweredAt = answered
+		sl := &scanLicence{License: l}
+		if len(phoneEnc) > 0 {
+			if sl.phone, err = s.Keys.Decrypt(phoneEnc); err != nil {
+				return fmt.Errorf("licence %d phone: %w", l.ID, err)
+			}
+		}
+		lics[l.ID] = sl
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	// The due stages not done yet, in the order of the batch (as claimAll
-	// returns them), and the licences they move.
-	var claims []claimed
-	var lapses []int64
-	var licIDs []int64
-	var next, old []*string
-	for _, c := range batch {
-		if lics[c.id] == nil { // renewed or closed since the candidates were read
-			continue
-		}
-		n := len(claims)
-		for _, stage := range c.due {
-			if !done[claimKey{c.id, stage}] {
-				claims = append(claims, claimed{licenseID: c.id, stage: stage})
-				if stage == StageLapsed {
-					lapses = append(lapses, c.id)
-				}
-			}
-		}
-		if len(claims) > n {
-			licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
+	rows.Close()
+	// The claimed stages in the order of the batch, as claimAll returns them.
+	claimed := make([]claimed, 0, len(got))
+	for i, id := range ids {
+		if rid, ok := got[claimKey{id, stages[i]}]; ok {
+			claimed = append(claimed, claimedRow(rid, id, stages[i]))
 		}
 	}
-	slices.Sort(lapses)
-	record := func(ctx context.Context, counts []int) error {
-		licenseIDs, stages := make([]int64, len(claims)), make([]string, len(claims))
-		for i, c := range claims {
-			licenseIDs[i], stages[i] = c.licenseID, c.stage
-		}
-		var inserted int
-		var lapsed []int64
-		err := s.DB.Q(ctx).QueryRow(ctx, `WITH ins AS (
-				INSERT INTO license_reminders (license_id, stage, scan_day, created_at, messages)
-				SELECT w.license_id, w.stage, $3, $4, w.n FROM unnest($1::bigint[], $2::text[], $5::int[]) WITH ORDINALITY AS w(license_id, stage, n, ord)
-				ORDER BY w.ord
-				ON CONFLICT (license_id, stage) DO NOTHING RETURNING license_id, stage
-			), fol AS (
-				INSERT INTO license_followups (license_id, department_id, listed_on, status, created_at)
-				SELECT l.id, l.department_id, $3, 'open', $4 FROM ins JOIN licenses l ON l.id = ins.license_id
-				WHERE ins.stage = 'followup' ORDER BY l.id
-				ON CONFLICT (license_id) DO NOTHING
-			), lap AS (
-				UPDATE licenses l SET status = CASE WHEN x.lapse THEN 'lapsed' ELSE l.status END,
-					updated_at = CASE WHEN x.lapse THEN $4 ELSE l.updated_at END,
-					next_due = CASE WHEN x.lapse THEN NULL WHEN l.next_due IS NOT DISTINCT FROM v.old THEN v.next ELSE l.next_due END
-				FROM (SELECT license_id, bool_or(stage = 'lapsed') AS lapse FROM ins GROUP BY license_id) x
-				JOIN unnest($6::bigint[], $7::text[], $8::text[]) AS v(id, next, old) ON v.id = x.license_id
-				WHERE l.id = x.license_id AND l.status = 'active' RETURNING l.id, l.status
-			)
-			SELECT (SELECT COUNT(*) FROM ins), COALESCE((SELECT array_agg(id ORDER BY id) FROM lap WHERE status = 'lapsed'), '{}')`,
-			licenseIDs, stages, run.today.String(), s.Clock.Now(), counts, licIDs, next, old).Scan(&inserted, &lapsed)
-		if err != nil {
-			return err
-		}
-		if inserted != len(claims) || !slices.Equal(lapsed, lapses) {
-			return fmt.Errorf("licence scan: %d of %d stages and %d of %d lapses written: another scan acted on the batch's licences without locking them",
-				inserted, len(claims), len(lapsed), len(lapses))
-		}
-		return nil
-	}
-	return s.finishBatch(ctx, run, claims, lics, lapses, record)
+	slices.Sort(lapsed)
+	return s.finishBatch(ctx, run, claimed, lics, lapsed)
 }
 
 // finishBatch sends the messages of the claimed stages (the holders'
 // reminders in claim order, then the departments' follow-up notices,
 // all through one notify.SendMany), records how many messages each stage
-// row created (record, given the counts in the order of claimed; nil:
-// the stage rows exist and recordCounts updates them) and writes the
-// audit events (one per lapsed licence, one for the batch) with one
-// RecordAll, in the transaction in ctx.
-func (s *Service) finishBatch(ctx context.Context, run *scanRun, claimed []claimed, lics map[int64]*scanLicence, lapsed []int64,
-	record func(ctx context.Context, counts []int) error) error {
+// row created and writes the audit events (one per lapsed licence, one
+// for the batch) with one RecordAll, in the transaction in ctx.
+func (s *Service) finishBatch(ctx context.Context, run *scanRun, claimed []claimed, lics map[int64]*scanLicence, lapsed []int64) error {
 	if len(claimed) == 0 {
 		return nil
 	}
@@ -751,27 +729,19 @@ func (s *Service) finishBatch(ctx context.Context, run *scanRun, claimed []claim
 	if err != nil {
 		return err
 	}
-	counts := make([]int, len(claimed))
-	for i := range claimed {
+	var rowIDs []int64
+	var counts []int
+	for i, c := range claimed {
+		n := 0
 		for _, ids := range sent[first[i]:first[i+1]] {
-			counts[i] += len(ids)
+			n += len(ids)
+		}
+		if n != 0 { // else the column's default
+			rowIDs, counts = append(rowIDs, c.id), append(counts, n)
 		}
 	}
-	if record != nil {
-		if err := record(ctx, counts); err != nil {
-			return err
-		}
-	} else {
-		var rowIDs []int64
-		var nonZero []int
-		for i, c := range claimed {
-			if counts[i] != 0 { // else the column's default
-				rowIDs, nonZero = append(rowIDs, c.id), append(nonZero, counts[i])
-			}
-		}
-		if err := s.recordCounts(ctx, rowIDs, nonZero); err != nil {
-			return err
-		}
+	if err := s.recordCounts(ctx, rowIDs, counts); err != nil {
+		return err
 	}
 	events := make([]audit.Entry, 0, len(lapsed)+1)
 	for _, id := range lapsed {
@@ -841,36 +811,24 @@ func (s *Service) loadBatch(ctx context.Context, batch []*candidate) (map[int64]
 	defer rows.Close()
 	out := make(map[int64]*scanLicence, len(batch))
 	for rows.Next() {
-		sl, err := s.scanLicenceRow(rows)
-		if err != nil {
+		l := &License{}
+		var answered *time.Time
+		var phoneEnc []byte
+		if err := rows.Scan(&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
+			&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
+			&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind, &phoneEnc); err != nil {
 			return nil, err
 		}
-		out[sl.ID] = sl
+		l.AnsweredAt = answered
+		sl := &scanLicence{License: l}
+		if len(phoneEnc) > 0 {
+			if sl.phone, err = s.Keys.Decrypt(phoneEnc); err != nil {
+				return nil, fmt.Errorf("licence %d phone: %w", l.ID, err)
+			}
+		}
+		out[l.ID] = sl
 	}
 	return out, rows.Err()
-}
-
-// scanLicenceRow reads a row of licenseCols, l.phone_enc and then extra,
-// decrypting the phone.
-func (s *Service) scanLicenceRow(rows db.Rows, extra ...any) (*scanLicence, error) {
-	l := &License{}
-	var answered *time.Time
-	var phoneEnc []byte
-	dest := append([]any{&l.ID, &l.TypeID, &l.TypeCode, &l.TypeName, &l.DepartmentID, &l.Number, &l.EntityID, &l.HolderName,
-		&l.HolderID, &l.Phone, &l.IssuedOn, &l.ExpiresOn, &l.Status, &l.Elderly, &l.Disabled, &l.RenewedByID,
-		&l.RenewedOn, &l.RenewalSource, &l.HolderAnswer, &answered, &l.CreatedAt, &l.TypeKind, &phoneEnc}, extra...)
-	if err := rows.Scan(dest...); err != nil {
-		return nil, err
-	}
-	l.AnsweredAt = answered
-	sl := &scanLicence{License: l}
-	if len(phoneEnc) > 0 {
-		var err error
-		if sl.phone, err = s.Keys.Decrypt(phoneEnc); err != nil {
-			return nil, fmt.Errorf("licence %d phone: %w", l.ID, err)
-		}
-	}
-	return sl, nil
 }
 
 // claimKey is a stage of a licence to claim; claimed is one claimed.
@@ -880,9 +838,13 @@ type claimKey struct {
 }
 
 type claimed struct {
-	id        int64 // license_reminders row (0 until written, on PostgreSQL)
+	id        int64 // license_reminders row
 	licenseID int64
 	stage     string
+}
+
+func claimedRow(id, licenseID int64, stage string) claimed {
+	return claimed{id: id, licenseID: licenseID, stage: stage}
 }
 
 // claimAll inserts the stage rows of want in one statement and returns
