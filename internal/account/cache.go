@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,5 +70,3 @@ func cloneIDs(m map[int64][]int64) map[int64][]int64 {
 	}
 	return out
 }
-
-func cloneRefs(m map[int64]UserRef) map[int64]UserRef { return maps.Clone(m) }

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -292,7 +293,7 @@ func (s *Service) UserRefs(ctx context.Context, ids []int64) (map[int64]UserRef,
 		m, err := s.cache().userRefs.Get(ctx, idsKey(ids, nil), func() (map[int64]UserRef, error) {
 			return s.userRefsByID(ctx, ids)
 		})
-		return cloneRefs(m), err
+		return maps.Clone(m), err
 	}
 	return s.userRefsByID(ctx, ids)
 }

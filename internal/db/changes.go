@@ -17,7 +17,7 @@ import (
 //   - it bumps the topic's generation in the change_gens table, in the same
 //     transaction, so that every other instance on the database (and a CLI
 //     process on the same SQLite file) sees the change at its next poll
-//     (PollInterval, 200 ms by default);
+//     (pollInterval, 200 ms);
 //   - once the transaction commits, this instance forgets the topic's
 //     cached values at once, so that the next read on this instance
 //     already sees the change (a revoked token fails on the next request).
@@ -29,12 +29,13 @@ import (
 // used either: the transaction reads its own uncommitted writes.
 type Changes struct {
 	d *DB
-	// PollInterval is how often change_gens is read.
-	PollInterval time.Duration
 
-	mu   sync.Mutex
-	gens map[string]uint64 // local generation per topic
-	seen map[string]int64  // change_gens as last read
+	// pollMu makes polls one at a time, so that an older read of
+	// change_gens is never applied after a newer one.
+	pollMu sync.Mutex
+	mu     sync.Mutex
+	gens   map[string]uint64 // local generation per topic
+	seen   map[string]int64  // change_gens as last read
 	// all is bumped when every topic is to be forgotten (poller lost the
 	// database, or started).
 	all  uint64
@@ -46,8 +47,12 @@ type Changes struct {
 	done    chan struct{}
 }
 
+// pollInterval is how often every instance reads change_gens: how long
+// another instance's change may take to reach this one's caches.
+const pollInterval = 200 * time.Millisecond
+
 func newChanges(d *DB) *Changes {
-	return &Changes{d: d, PollInterval: 200 * time.Millisecond, gens: map[string]uint64{}, seen: map[string]int64{},
+	return &Changes{d: d, gens: map[string]uint64{}, seen: map[string]int64{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -113,7 +118,7 @@ func (c *Changes) ensure() {
 
 func (c *Changes) run() {
 	defer close(c.done)
-	t := time.NewTicker(c.PollInterval)
+	t := time.NewTicker(pollInterval)
 	defer t.Stop()
 	for {
 		select {
@@ -136,6 +141,8 @@ func (c *Changes) run() {
 // poll. A failed poll makes the caches unused until one succeeds again,
 // which forgets everything (changes in between were not seen).
 func (c *Changes) poll() {
+	c.pollMu.Lock()
+	defer c.pollMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	rows, err := c.d.Q(ctx).Query(ctx, `SELECT topic, gen FROM change_gens`)
@@ -192,8 +199,9 @@ func (c *Changes) close() {
 	c.live.Store(false)
 }
 
-// Sync reads change_gens now (tests and the CLI use it to see another
-// process's change without waiting for the next poll).
+// Sync reads change_gens now, after any poll in flight (tests use it to
+// see another instance's change, or to let the poller catch up with this
+// instance's, without waiting for the next tick).
 func (c *Changes) Sync() { c.poll() }
 
 // Cache holds values of type V by key K, read through fill and forgotten
