@@ -68,6 +68,11 @@ const changeGensDDL = `CREATE TABLE IF NOT EXISTS change_gens (topic TEXT PRIMAR
 // in ctx (or now, without one). See Changes.
 func (d *DB) Changed(ctx context.Context, topic string) error {
 	const bump = `INSERT INTO change_gens (topic, gen) VALUES ($1, 1) ON CONFLICT (topic) DO UPDATE SET gen = change_gens.gen + 1`
+	// A cancelled context fails here as itself (database/sql may report
+	// a statement of the transaction it is rolling back as closed).
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := d.Defer(ctx, bump, topic); err != nil {
 		return err
 	}
