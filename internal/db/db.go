@@ -260,6 +260,15 @@ type Tx struct {
 	// unprepared are the statements this SQLite transaction ran without a
 	// cached prepared statement; they are prepared after it ends.
 	unprepared []string
+	// appends are the rows appended (Append) and not yet written.
+	appends []*appendBuf
+	// locals are the values kept by Local; beforeCommit the functions
+	// registered by BeforeCommit.
+	locals       map[localKey]any
+	beforeCommit []func(ctx context.Context) error
+	// calls is how many Group calls share the transaction (0: not a
+	// group's).
+	calls int
 }
 
 // prepareUnprepared caches the statements the (ended) transaction ran
@@ -365,7 +374,17 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 			panic(p)
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+	txCtx := context.WithValue(ctx, txKey{}, tx)
+	err = fn(txCtx)
+	for i := 0; err == nil && i < len(tx.beforeCommit); i++ {
+		err = tx.beforeCommit[i](txCtx)
+	}
+	if err == nil {
+		if q, ok := tx.Querier.(sqlQ); ok {
+			err = q.writeAppends(txCtx)
+		}
+	}
+	if err != nil {
 		rollback()
 		tx.prepareUnprepared(ctx)
 		return err
@@ -474,6 +493,9 @@ func (q sqlQ) runner(ctx context.Context, query string) (sqlRunner, func()) {
 }
 
 func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if err := q.writeAppends(ctx); err != nil {
+		return 0, err
+	}
 	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	defer done()
@@ -485,6 +507,9 @@ func (q sqlQ) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (q sqlQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	if err := q.writeAppends(ctx); err != nil {
+		return nil, err
+	}
 	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	rows, err := r.QueryContext(ctx, query, normalise(args)...)
@@ -496,6 +521,9 @@ func (q sqlQ) Query(ctx context.Context, query string, args ...any) (Rows, error
 }
 
 func (q sqlQ) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if err := q.writeAppends(ctx); err != nil {
+		return errRow{err}
+	}
 	traceStmt(query)
 	r, done := q.runner(ctx, query)
 	return closingRow{r.QueryRowContext(ctx, query, normalise(args)...), done}

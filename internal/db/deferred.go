@@ -28,6 +28,7 @@ import (
 func (d *DB) Defer(ctx context.Context, query string, args ...any) error {
 	if tx, ok := TxFrom(ctx); ok && tx.db == d {
 		if pt, ok := tx.Querier.(*pgTx); ok && !d.Eager {
+			pt.queueAppends()
 			traceStmt(query)
 			pt.queue = append(pt.queue, Stmt{SQL: query, Args: normalise(args)})
 			return nil
@@ -118,6 +119,7 @@ func (t *pgTx) send(ctx context.Context, extra []Stmt, unread int) (pgx.BatchRes
 
 // flush makes sure the transaction has begun and nothing is queued.
 func (t *pgTx) flush(ctx context.Context) error {
+	t.queueAppends()
 	if t.tx != nil && len(t.queue) == 0 {
 		return nil
 	}
@@ -126,6 +128,7 @@ func (t *pgTx) flush(ctx context.Context) error {
 }
 
 func (t *pgTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	t.queueAppends()
 	traceStmt(query)
 	args = normalise(args)
 	if t.tx != nil && len(t.queue) == 0 {
@@ -151,6 +154,7 @@ func (t *pgTx) Exec(ctx context.Context, query string, args ...any) (int64, erro
 }
 
 func (t *pgTx) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	t.queueAppends()
 	traceStmt(query)
 	args = normalise(args)
 	if t.tx != nil && len(t.queue) == 0 {
@@ -174,6 +178,7 @@ func (t *pgTx) Query(ctx context.Context, query string, args ...any) (Rows, erro
 }
 
 func (t *pgTx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	t.queueAppends()
 	traceStmt(query)
 	args = normalise(args)
 	if t.tx != nil && len(t.queue) == 0 {
@@ -189,6 +194,7 @@ func (t *pgTx) QueryRow(ctx context.Context, query string, args ...any) Row {
 
 // execAll runs stmts now, after what is queued, in one batch.
 func (t *pgTx) execAll(ctx context.Context, stmts []Stmt) error {
+	t.queueAppends()
 	for i := range stmts {
 		traceStmt(stmts[i].SQL)
 		stmts[i].Args = normalise(stmts[i].Args)
@@ -200,6 +206,7 @@ func (t *pgTx) execAll(ctx context.Context, stmts []Stmt) error {
 // commit sends what is queued with COMMIT (nothing at all when the
 // transaction never ran a statement) and gives back the connection.
 func (t *pgTx) commit(ctx context.Context) error {
+	t.queueAppends()
 	if t.tx == nil && len(t.queue) == 0 {
 		t.release()
 		return nil
@@ -233,6 +240,9 @@ func (t *pgTx) commit(ctx context.Context) error {
 // drops what is queued.
 func (t *pgTx) rollback(ctx context.Context) {
 	t.queue = nil
+	if t.owner != nil {
+		t.owner.appends = nil
+	}
 	if t.tx != nil && t.conn != nil && t.conn.Conn().PgConn().TxStatus() != 'I' {
 		traceRoundTrip()
 		if _, err := t.conn.Conn().Exec(ctx, "rollback"); err != nil {
@@ -296,6 +306,11 @@ func (tx *Tx) Driver(ctx context.Context) (any, error) {
 	}
 	if tx.Raw == nil {
 		return nil, errors.New("db: transaction has no driver transaction")
+	}
+	if q, ok := tx.Querier.(sqlQ); ok {
+		if err := q.writeAppends(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return tx.Raw, nil
 }
