@@ -231,6 +231,8 @@ type Service struct {
 	numberSeqs sync.Map // year -> true: its number sequence exists (numberSeq)
 
 	settingsCache db.Lazy[*db.Cache[struct{}, string]] // the stored settings' JSON (Settings)
+
+	intakes db.Lazy[*db.Group] // intake's write transactions, committed together under load (Create)
 }
 
 // topicSettings is the change topic of the stored settings (db.Changes):

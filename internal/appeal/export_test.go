@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yingshang/internal/auth"
+	"yingshang/internal/db"
 )
 
 // StatsBefore is the dashboard computation as it was before the grouping
@@ -158,3 +159,7 @@ func (a *Appeal) PhoneEnc() []byte { return a.phoneEnc }
 
 // Alerts are the appeal's alert levels (not in its JSON).
 func (a *Appeal) Alerts() [3]int { return [3]int{a.FRAlert, a.ReplyAlert, a.FUAlert} }
+
+// IntakeGroup is the group of intake write transactions (tests hold its
+// slots to make intakes share a transaction).
+func (s *Service) IntakeGroup() *db.Group { return s.intakeGroup() }

@@ -1,6 +1,7 @@
 package appeal
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -90,6 +91,22 @@ func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 		id = before.ID
 	}
 	shard := s.rollupShard(id)
+	if _, ok := db.TxFrom(ctx); ok {
+		// In a transaction the moves are added up and written at its
+		// commit, one statement per table (several intakes sharing a
+		// transaction, db.Group: issue 17), all in the shard of the
+		// transaction's first appeal: the shards only spread concurrent
+		// transactions over rows, and readers add them up (a shard's row
+		// may go below zero when an appeal counted in another shard
+		// moves; the sum stays right).
+		acc, _ := db.Local(ctx, rollupAccKey{}, func() *rollupAcc {
+			a := &rollupAcc{shard: shard, days: map[shardKey]statVec{}, months: map[shardKey]statVec{}, due: map[dueShardKey]int64{}}
+			_ = db.BeforeCommit(ctx, func(ctx context.Context) error { return s.DB.DeferAll(ctx, a.stmts()) })
+			return a
+		})
+		acc.add(deltas, acc.shard, before, after)
+		return nil
+	}
 	var stmts []db.Stmt
 	for _, d := range deltas {
 		stmts = append(stmts, rollupAdd("appeal_stats_days", "day", d.k.day, d.k, shard, d.v))
@@ -122,6 +139,119 @@ func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 		stmts = append(stmts, rollupAdd("appeal_stats_months", "month", k.day, k, shard, months[k]))
 	}
 	return s.DB.DeferAll(ctx, append(stmts, dueMove(before, after, shard)...))
+}
+
+// rollupAccKey keys a transaction's rollupAcc (db.Local).
+type rollupAccKey struct{}
+
+// shardKey is a rollup row: its key and shard.
+type shardKey struct {
+	k     statKey
+	shard int64
+}
+
+type dueShardKey struct {
+	k     dueKey
+	shard int64
+}
+
+// rollupAcc is what a transaction's moves add to the rollup rows, written
+// at its commit.
+type rollupAcc struct {
+	shard        int64 // the transaction's
+	days, months map[shardKey]statVec
+	due          map[dueShardKey]int64
+}
+
+// add adds one move (rollupMove's deltas, and the due rows of before and
+// after) in shard.
+func (a *rollupAcc) add(deltas []rollupDelta, shard int64, before, after *Appeal) {
+	for _, d := range deltas {
+		k := shardKey{d.k, shard}
+		a.days[k] = a.days[k].plus(d.v)
+		k.k.day = k.k.day[:7]
+		a.months[k] = a.months[k].plus(d.v)
+	}
+	if before != nil {
+		for _, k := range dueKeys(before) {
+			a.due[dueShardKey{k, shard}]--
+		}
+	}
+	for _, k := range dueKeys(after) {
+		a.due[dueShardKey{k, shard}]++
+	}
+}
+
+// stmts are the upserts of what was added: one multi-row statement per
+// table (days, months, due, the order of rollupMove), its rows in key then
+// shard order (every transaction locks rows in the same order).
+func (a *rollupAcc) stmts() []db.Stmt {
+	var out []db.Stmt
+	for _, t := range []struct {
+		table, col string
+		rows       map[shardKey]statVec
+	}{{"appeal_stats_days", "day", a.days}, {"appeal_stats_months", "month", a.months}} {
+		keys := make([]shardKey, 0, len(t.rows))
+		for k, v := range t.rows {
+			if v != (statVec{}) {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		slices.SortFunc(keys, func(x, y shardKey) int {
+			switch {
+			case keyLess(x.k, y.k):
+				return -1
+			case keyLess(y.k, x.k):
+				return 1
+			}
+			return cmp.Compare(x.shard, y.shard)
+		})
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO ` + t.table + ` (` + t.col + `, kind, topic, dept_id, state, shard, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened) VALUES `)
+		args := make([]any, 0, 14*len(keys))
+		for i, k := range keys {
+			v := t.rows[k]
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(" + placeholders(len(args)+1, 14) + ")")
+			args = append(args, k.k.day, k.k.kind, k.k.topic, k.k.dept, k.k.state, k.shard, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened)
+		}
+		sb.WriteString(` ON CONFLICT (` + t.col + `, kind, topic, dept_id, state, shard) DO UPDATE SET n = ` + t.table + `.n + excluded.n,
+		replied = ` + t.table + `.replied + excluded.replied, on_time = ` + t.table + `.on_time + excluded.on_time,
+		wd_sum = ` + t.table + `.wd_sum + excluded.wd_sum, wd_n = ` + t.table + `.wd_n + excluded.wd_n,
+		rated = ` + t.table + `.rated + excluded.rated, satisfied = ` + t.table + `.satisfied + excluded.satisfied,
+		reopened = ` + t.table + `.reopened + excluded.reopened`)
+		out = append(out, db.Stmt{SQL: sb.String(), Args: args})
+	}
+	keys := make([]dueShardKey, 0, len(a.due))
+	for k, n := range a.due {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) > 0 {
+		slices.SortFunc(keys, func(x, y dueShardKey) int {
+			return cmp.Or(strings.Compare(x.k.what, y.k.what), strings.Compare(x.k.day, y.k.day), strings.Compare(x.k.kind, y.k.kind),
+				strings.Compare(x.k.topic, y.k.topic), cmp.Compare(x.k.dept, y.k.dept), cmp.Compare(x.shard, y.shard))
+		})
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO appeal_stats_due (what, due_day, kind, topic, dept_id, shard, n) VALUES `)
+		args := make([]any, 0, 7*len(keys))
+		for i, k := range keys {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(" + placeholders(len(args)+1, 7) + ")")
+			args = append(args, k.k.what, k.k.day, k.k.kind, k.k.topic, k.k.dept, k.shard, a.due[k])
+		}
+		sb.WriteString(` ON CONFLICT (what, due_day, kind, topic, dept_id, shard) DO UPDATE SET n = appeal_stats_due.n + excluded.n`)
+		out = append(out, db.Stmt{SQL: sb.String(), Args: args})
+	}
+	return out
 }
 
 // rollupShards is how many rows each rollup key is split into: on

@@ -2,7 +2,10 @@ package appeal
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -307,23 +310,6 @@ func (s *Service) Create(ctx context.Context, in Input) (*Appeal, error) {
 	if err != nil {
 		return nil, err
 	}
-	// On PostgreSQL the year's number is taken in its own short statement
-	// before the write transaction, so the counter row is not locked until
-	// the appeal commits (concurrent intakes queued on it, issue 17). A
-	// transaction that then fails leaves a gap in the year's numbers;
-	// numbers stay unique. On SQLite (one writer at a time anyway) it is
-	// taken inside the transaction, without gaps.
-	// The appeal's id is drawn from its identity sequence in the same
-	// statement, so that the transaction needs no answer from its INSERT
-	// and sends it with the statements after it (db.Defer: the whole write
-	// transaction in a few round trips).
-	var pre numbered
-	if _, inTx := db.TxFrom(ctx); !inTx && s.DB.Dialect == db.Postgres {
-		pre.year = s.now().In(shanghai).Year()
-		if pre.number, pre.id, err = s.nextNumberAndID(ctx, pre.year); err != nil {
-			return nil, err
-		}
-	}
 	// Who is told about the new appeal is read before the write
 	// transaction: on SQLite the transaction holds the only writer, so
 	// every read inside it delays every other intake (issue 17).
@@ -332,9 +318,12 @@ func (s *Service) Create(ctx context.Context, in Input) (*Appeal, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Concurrent intakes share a write transaction (db.Group: one commit
+	// for all the intakes waiting at that moment, issue 17).
 	var a *Appeal
-	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		a, err = s.insert(ctx, st, cal, row, &in, pre, rcpt)
+	err = s.intakeGroup().Do(ctx, func(ctx context.Context) error {
+		var err error
+		a, err = s.insert(ctx, st, cal, row, &in, rcpt)
 		return err
 	})
 	if err != nil {
@@ -345,6 +334,25 @@ func (s *Service) Create(ctx context.Context, in Input) (*Appeal, error) {
 	// to a reload.
 	return a, nil
 }
+
+// intakeGroup is the group of intake write transactions: up to 16
+// intakes in one transaction; on PostgreSQL two such transactions at once.
+func (s *Service) intakeGroup() *db.Group {
+	return s.intakes.Get(func() *db.Group {
+		slots, max := 2, 16
+		if v, err := strconv.Atoi(os.Getenv("YS_GROUP_SLOTS")); err == nil {
+			slots = v
+		}
+		if v, err := strconv.Atoi(os.Getenv("YS_GROUP_MAX")); err == nil {
+			max = v
+		}
+		return s.DB.NewGroup(max, slots)
+	})
+}
+
+// IntakeCommits returns how many write transactions intake has committed
+// and how many appeals they held (their ratio: appeals per commit).
+func (s *Service) IntakeCommits() (txs, appeals int64) { return s.intakeGroup().Stats() }
 
 // intakeRow is who an appeal is from.
 type intakeRow struct {
@@ -390,26 +398,15 @@ func (s *Service) intakeRow(ctx context.Context, actor *auth.Actor, r roles, in 
 	return row, nil
 }
 
-// numbered is an appeal number taken before the write transaction, its
-// year and the appeal's id ("" and 0 when the transaction takes them).
-type numbered struct {
-	number string
-	year   int
-	id     int64
-}
-
 // insert writes a new appeal (its row, timeline step, audit event,
 // notifications and dashboard rollup) in the caller's transaction and
 // returns it as a reload after the commit would read it (written).
-func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calendar, row intakeRow, in *Input, pre numbered, rcpt []notify.Recipient) (*Appeal, error) {
+func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calendar, row intakeRow, in *Input, rcpt []notify.Recipient) (*Appeal, error) {
 	now := s.now()
-	number, year := pre.number, pre.year
-	var err error
-	if number == "" {
-		year = now.In(shanghai).Year()
-		if number, err = s.nextNumber(ctx, year); err != nil {
-			return nil, err
-		}
+	year := now.In(shanghai).Year()
+	number, id, err := s.takeNumber(ctx, year)
+	if err != nil {
+		return nil, err
 	}
 	var phoneEnc []byte
 	var phoneMask string
@@ -422,19 +419,11 @@ func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calenda
 	}
 	// Only the first-response clock runs in "submitted": the reply and
 	// follow-up clocks have nothing to send yet (level 3, see syncAlerts).
-	const cols = `number, year, entity_id, submitter_id, registered_by, person_name,
-		person_phone_enc, person_phone_mask, channel, kind, topic, region_code, title, description, contact_pref, publishable,
-		state, version, clock_start, submitted_at, first_response_due, reply_due, created_at, updated_at, reply_alert, fu_alert`
-	const vals = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19, $20, $18, $18, 3, 3`
-	args := []any{number, year, nullID(row.entityID), nullID(row.submitterID), nullID(row.registeredBy), strings.TrimSpace(in.PersonName),
-		phoneEnc, phoneMask, in.Channel, string(in.Kind), in.Topic, row.region, in.Title, in.Description, in.ContactPref,
-		in.Publishable, string(Submitted), now, a.FirstResponseDue, a.ReplyDue}
-	id := pre.id
-	if id != 0 {
-		err = s.DB.Defer(ctx, `INSERT INTO appeals (id, `+cols+`) VALUES ($21, `+vals+`)`, append(args, id)...)
-	} else {
-		err = s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeals (`+cols+`) VALUES (`+vals+`) RETURNING id`, args...).Scan(&id)
-	}
+	// Appended (its id is known): the appeals of intakes that share a
+	// transaction (db.Group) go to the database in one INSERT.
+	err = s.DB.Append(ctx, "appeals", intakeCols, id, number, year, nullID(row.entityID), nullID(row.submitterID), nullID(row.registeredBy),
+		strings.TrimSpace(in.PersonName), phoneEnc, phoneMask, in.Channel, string(in.Kind), in.Topic, row.region, in.Title, in.Description,
+		in.ContactPref, in.Publishable, string(Submitted), 1, now, now, a.FirstResponseDue, a.ReplyDue, now, now, 3, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -467,6 +456,12 @@ func (s *Service) insert(ctx context.Context, st Settings, cal *calendar.Calenda
 	// locked until the commit, so it is taken as late as possible.
 	return a, s.rollupMove(ctx, nil, a)
 }
+
+// intakeCols are the columns an intake writes when the appeal's id is
+// known (the others take their defaults).
+var intakeCols = []string{"id", "number", "year", "entity_id", "submitter_id", "registered_by", "person_name",
+	"person_phone_enc", "person_phone_mask", "channel", "kind", "topic", "region_code", "title", "description", "contact_pref", "publishable",
+	"state", "version", "clock_start", "submitted_at", "first_response_due", "reply_due", "created_at", "updated_at", "reply_alert", "fu_alert"}
 
 // writtenState is a new appeal's row as appealState reads it (after the
 // id): the values insert wrote and the column defaults, as text.
@@ -510,42 +505,92 @@ func (s *Service) stored(t *time.Time) *time.Time {
 	return &u
 }
 
-// nextNumber takes the next number of the year: on SQLite from the
-// year's row of appeal_counters in the caller's transaction (no gaps); on
-// PostgreSQL from the year's sequence (numberSeq).
-func (s *Service) nextNumber(ctx context.Context, year int) (string, error) {
-	var n int64
-	var err error
-	if s.DB.Dialect == db.Postgres {
-		var seq string
-		if seq, err = s.numberSeq(ctx, year); err != nil {
-			return "", err
-		}
-		err = s.DB.W(ctx).QueryRow(ctx, `SELECT nextval($1::regclass)`, seq).Scan(&n)
-	} else {
-		err = s.DB.W(ctx).QueryRow(ctx, `INSERT INTO appeal_counters (year, last_no) VALUES ($1, 1)
-		ON CONFLICT (year) DO UPDATE SET last_no = appeal_counters.last_no + 1 RETURNING last_no`, year).Scan(&n)
-	}
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("YS-%d-%06d", year, n), nil
+// numberKey keys a transaction's numberAlloc of a year (db.Local).
+type numberKey struct{ year int }
+
+// numberAlloc hands out the appeal numbers and ids of a transaction's
+// intakes (several when intakes share the transaction, db.Group).
+type numberAlloc struct {
+	// PostgreSQL: numbers and ids drawn from their sequences, not yet
+	// handed out (ascending).
+	nums, ids []int64
+	// SQLite: the last number and id handed out (read once, the counter
+	// written at the commit).
+	loaded      bool
+	last, maxID int64
 }
 
-// nextNumberAndID takes the next number of the year and draws the id of
-// the appeal from the appeals' identity sequence, in one statement
-// (PostgreSQL).
-func (s *Service) nextNumberAndID(ctx context.Context, year int) (string, int64, error) {
-	seq, err := s.numberSeq(ctx, year)
-	if err != nil {
-		return "", 0, err
-	}
+// takeNumber takes the next number of the year and the new appeal's id,
+// in the caller's transaction. On PostgreSQL the first intake of a
+// transaction draws the numbers and ids of all the intakes sharing it
+// from the year's sequence (numberSeq) and the appeals' identity
+// sequence, in one statement, so that the INSERTs that follow need no
+// answer (db.Append: sent with the commit); a transaction that fails
+// leaves a gap in the year's numbers, which stay unique and, within an
+// instance, in the order of the commits. On SQLite (one writer at a time)
+// the year's counter row and the largest id are read once per transaction
+// and the counter written at its commit: numbers without gaps, ids as
+// SQLite would have chosen them.
+func (s *Service) takeNumber(ctx context.Context, year int) (string, int64, error) {
+	al, _ := db.Local(ctx, numberKey{year}, func() *numberAlloc { return &numberAlloc{} })
 	var n, id int64
-	err = s.DB.W(ctx).QueryRow(ctx, `SELECT nextval($1::regclass), nextval(pg_get_serial_sequence('appeals', 'id'))`, seq).Scan(&n, &id)
-	if err != nil {
-		return "", 0, err
+	if s.DB.Dialect == db.Postgres {
+		if len(al.nums) == 0 {
+			if err := s.drawNumbers(ctx, year, al, max(1, db.GroupSize(ctx))); err != nil {
+				return "", 0, err
+			}
+		}
+		n, id = al.nums[0], al.ids[0]
+		al.nums, al.ids = al.nums[1:], al.ids[1:]
+	} else {
+		if !al.loaded {
+			var last sql.NullInt64
+			if err := s.DB.W(ctx).QueryRow(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM appeals), (SELECT last_no FROM appeal_counters WHERE year = $1)`, year).Scan(&al.maxID, &last); err != nil {
+				return "", 0, err
+			}
+			al.last, al.loaded = last.Int64, true
+			if err := db.BeforeCommit(ctx, func(ctx context.Context) error {
+				return s.DB.Defer(ctx, `INSERT INTO appeal_counters (year, last_no) VALUES ($1, $2)
+					ON CONFLICT (year) DO UPDATE SET last_no = excluded.last_no`, year, al.last)
+			}); err != nil {
+				return "", 0, err
+			}
+		}
+		al.last++
+		al.maxID++
+		n, id = al.last, al.maxID
 	}
 	return fmt.Sprintf("YS-%d-%06d", year, n), id, nil
+}
+
+// drawNumbers draws count numbers of the year and appeal ids into al
+// (PostgreSQL).
+func (s *Service) drawNumbers(ctx context.Context, year int, al *numberAlloc, count int) error {
+	seq, err := s.numberSeq(ctx, year)
+	if err != nil {
+		return err
+	}
+	rows, err := s.DB.W(ctx).Query(ctx, `SELECT nextval($1::regclass), nextval(pg_get_serial_sequence('appeals', 'id')) FROM generate_series(1, $2)`, seq, count)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n, id int64
+		if err := rows.Scan(&n, &id); err != nil {
+			return err
+		}
+		al.nums, al.ids = append(al.nums, n), append(al.ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(al.nums) != count {
+		return fmt.Errorf("appeal numbers: drew %d, want %d", len(al.nums), count)
+	}
+	slices.Sort(al.nums)
+	slices.Sort(al.ids)
+	return nil
 }
 
 // numberSeq returns the PostgreSQL sequence of the year's appeal numbers,
@@ -643,11 +688,14 @@ type events struct{ s *Service }
 var _ workflow.Timeline = events{}
 
 func (e events) Append(ctx context.Context, appealID int64, en workflow.Entry) error {
-	// Deferred: on PostgreSQL it goes to the server with the transaction's
-	// next statement or its COMMIT (one round trip fewer).
-	return e.s.DB.Defer(ctx, `INSERT INTO appeal_events (appeal_id, action, from_state, to_state, actor_id, actor_name, note, public, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, appealID, en.Action, en.From, en.To, nullID(en.ActorID), en.ActorName, en.Note, en.Public, en.At)
+	// Appended: written with the transaction's next statement or its
+	// COMMIT, with the other steps of the transaction (several intakes'
+	// in one shared transaction) in one INSERT.
+	return e.s.DB.Append(ctx, "appeal_events", eventCols, appealID, en.Action, en.From, en.To, nullID(en.ActorID), en.ActorName, en.Note, en.Public, en.At)
 }
+
+// eventCols are the columns of a timeline step.
+var eventCols = []string{"appeal_id", "action", "from_state", "to_state", "actor_id", "actor_name", "note", "public", "created_at"}
 
 // Timeline returns the steps of an appeal the caller may see; an
 // enterprise sees only the public steps, and staff names are replaced by

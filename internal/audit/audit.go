@@ -156,17 +156,21 @@ func (l *Log) record(ctx context.Context, action, objectType, objectID string, b
 		// the position in the log is given later by the sequencer. On
 		// PostgreSQL the transaction id is kept for diagnosis (which events
 		// one transaction wrote).
-		txid := "0"
+		txid := db.Expr("0")
 		if l.DB.Dialect == db.Postgres {
 			txid = "pg_current_xact_id()::text::bigint"
 		}
-		// Deferred: on PostgreSQL it goes to the server with the
-		// transaction's next statement or its COMMIT (issue 17).
-		return l.DB.Defer(ctx, `INSERT INTO audit_events (at, actor_id, actor_name, action, object_type, object_id,
-			before_digest, after_digest, detail, state_digest, txid) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,`+txid+`)`,
-			e.At, actor, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.BeforeDigest, e.AfterDigest, e.Detail, e.StateDigest)
+		// Appended: written with the transaction's next statement or its
+		// COMMIT, with the events of the same transaction in one INSERT
+		// (requests that share a transaction, db.Group; issue 17).
+		return l.DB.Append(ctx, "audit_events", eventCols,
+			e.At, actor, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.BeforeDigest, e.AfterDigest, e.Detail, e.StateDigest, txid)
 	})
 }
+
+// eventCols are the columns record writes.
+var eventCols = []string{"at", "actor_id", "actor_name", "action", "object_type", "object_id",
+	"before_digest", "after_digest", "detail", "state_digest", "txid"}
 
 // Head returns the log's tree size and root hash (hex) as of the last
 // checkpoint the sequencer wrote.

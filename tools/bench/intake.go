@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"yingshang/internal/app"
+	"yingshang/internal/appeal"
 	"yingshang/internal/db"
+	"yingshang/internal/module"
 	"yingshang/internal/modules"
 	"yingshang/internal/site"
 	"yingshang/internal/site/sitetest"
@@ -89,6 +91,11 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 		return err
 	}
 	PrintRates(r.Out, "req", a, b)
+	if svc, ok := module.Service[*appeal.Service](env.Modules.Host, "appeal"); ok {
+		if txs, n := svc.IntakeCommits(); txs > 0 {
+			fmt.Fprintf(r.Out, "  intake: %d appeals in %d write transactions (%.2f per commit)\n", n, txs, float64(n)/float64(txs))
+		}
+	}
 	return nil
 }
 
