@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -335,19 +334,13 @@ func (s *Service) Create(ctx context.Context, in Input) (*Appeal, error) {
 	return a, nil
 }
 
-// intakeGroup is the group of intake write transactions: up to 16
-// intakes in one transaction; on PostgreSQL two such transactions at once.
+// intakeGroup is the group of intake write transactions (db.Group): up
+// to 16 intakes in one transaction, one such transaction at a time per
+// instance. On SQLite the single writer allows no more; on PostgreSQL a
+// second concurrent transaction halved the intakes per commit and gained
+// nothing (docs/benchmarks.md, "Session 12: intake").
 func (s *Service) intakeGroup() *db.Group {
-	return s.intakes.Get(func() *db.Group {
-		slots, max := 2, 16
-		if v, err := strconv.Atoi(os.Getenv("YS_GROUP_SLOTS")); err == nil {
-			slots = v
-		}
-		if v, err := strconv.Atoi(os.Getenv("YS_GROUP_MAX")); err == nil {
-			max = v
-		}
-		return s.DB.NewGroup(max, slots)
-	})
+	return s.intakes.Get(func() *db.Group { return s.DB.NewGroup(16, 1) })
 }
 
 // IntakeCommits returns how many write transactions intake has committed

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"time"
@@ -34,6 +35,7 @@ func init() {
 			requests := fs.Int("requests", 2000, "requests per round and side")
 			clients := fs.Int("clients", 8, "concurrent clients")
 			cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the API rounds to this file")
+			memprofile := fs.String("memprofile", "", "write an allocation profile of the run to this file")
 			instances := fs.Int("instances", 1, "2: two application instances on one PostgreSQL database against one, the same clients split across them")
 			return func(r *Run) error {
 				if *instances == 2 {
@@ -41,6 +43,15 @@ func init() {
 				}
 				if *instances != 1 {
 					return fmt.Errorf("-instances is 1 or 2, not %d", *instances)
+				}
+				if *memprofile != "" {
+					runtime.MemProfileRate = 64 << 10
+					defer func() {
+						if f, err := os.Create(*memprofile); err == nil {
+							_ = pprof.Lookup("allocs").WriteTo(f, 0)
+							f.Close()
+						}
+					}()
 				}
 				return benchIntake(r, *requests, *clients, *cpuprofile)
 			}
