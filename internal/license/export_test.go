@@ -76,8 +76,8 @@ func (s *Service) ScanCandidates(ctx context.Context, nextDue bool) (map[int64][
 }
 
 // FixtureNextDue is the next_due the import writes for a new licence of
-// type t expiring on expires, imported on today (the benchmark's fixture
-// loads its rows directly).
-func FixtureNextDue(t *Type, expires, today calendar.Date) *string {
-	return nextDueValue(ruleOf(t).nextDue(expires, today, nil, false))
+// type t expiring on expires, imported on today with the working days of
+// cal (the benchmark's fixture loads its rows directly).
+func FixtureNextDue(t *Type, cal *calendar.Calendar, expires, today calendar.Date) *string {
+	return ruleOf(t).newNextDue(cal, expires, today)
 }

@@ -51,6 +51,7 @@ var scanNextDue = true
 type Rule struct {
 	Remind1, Remind2, Followup, Lapse int
 	sendMinutes                       int
+	through, listed                   *string // the type's scan marks (scan_through, scan_listed); nil: none yet
 }
 
 // DefaultRule is 30/7/3/0.
@@ -121,6 +122,26 @@ func dueHorizon(cal *calendar.Calendar, today calendar.Date) calendar.Date {
 		return today
 	}
 	return h
+}
+
+// newMargin is how many days after the day it is made a new licence's
+// first stage window must open for it to be left to the scan's read by
+// expiry (next_due NULL): a scan that read before the licence was
+// committed, on a day up to newMargin days later, still reads that window
+// on a later day. An import running longer than that would have to be
+// read by next_due.
+const newMargin = 7
+
+// newNextDue is the next_due of a new licence expiring on expires, made on
+// today: NULL when no stage window opens within newMargin days (the scan's
+// read by expiry finds its first stage), else the first day a stage can be
+// due.
+func (r Rule) newNextDue(cal *calendar.Calendar, expires, today calendar.Date) *string {
+	d, ok := r.nextDue(expires, today, nil, false)
+	if !ok || d.After(dueHorizon(cal, today.AddDays(newMargin))) {
+		return nil
+	}
+	return nextDueValue(d, true)
 }
 
 // ruleOf is the stage configuration of a type.
@@ -230,6 +251,9 @@ func (s *Service) Scan(ctx context.Context) (Summary, error) {
 	}); err != nil {
 		return sum, err
 	}
+	if err := s.markScanned(ctx, rules, cal, today); err != nil {
+		return sum, err
+	}
 	return sum, s.remindReviews(ctx, today)
 }
 
@@ -288,7 +312,7 @@ type scanRun struct {
 
 // activeRules returns the stage rules of the active types.
 func (s *Service) activeRules(ctx context.Context) (map[int64]Rule, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, remind1_days, remind2_days, followup_days, lapse_days, send_time
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, remind1_days, remind2_days, followup_days, lapse_days, send_time, scan_through, scan_listed
 		FROM license_types WHERE active = TRUE`)
 	if err != nil {
 		return nil, err
@@ -299,7 +323,7 @@ func (s *Service) activeRules(ctx context.Context) (map[int64]Rule, error) {
 		var id int64
 		var r Rule
 		var send string
-		if err := rows.Scan(&id, &r.Remind1, &r.Remind2, &r.Followup, &r.Lapse, &send); err != nil {
+		if err := rows.Scan(&id, &r.Remind1, &r.Remind2, &r.Followup, &r.Lapse, &send, &r.through, &r.listed); err != nil {
 			return nil, err
 		}
 		if r.sendMinutes, err = parseSendTime(send); err != nil {
@@ -350,25 +374,90 @@ func (s *Service) scanTypes(ctx context.Context) (map[int64]*Type, error) {
 	return out, s.nameTypes(ctx, list)
 }
 
-// candidates reads the active licences whose next_due has come (up to
-// dueHorizon, one index range scan; with scanNextDue off, those expiring
-// within the largest first reminder window) and returns those with a due
-// stage, each with its next_due once those stages are done, and, apart,
-// the licences read with nothing due whose next_due is to be corrected
-// (computed for the first time, or a stage window passed undone).
-func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
-	q, arg := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
-		FROM licenses l LEFT JOIN license_reminders r ON r.license_id = l.id
-		WHERE l.status = 'active' AND l.next_due <= $1 ORDER BY l.id`, dueHorizon(cal, today).String()
-	if !scanNextDue {
-		horizon := 0
-		for _, r := range rules {
-			horizon = max(horizon, r.Remind1)
+// expRange is a range (lo, hi] of expiry days; open: no lower bound.
+type expRange struct {
+	lo, hi calendar.Date
+	open   bool
+}
+
+// expiryRanges returns the expiry days of the licences of the type (r,
+// with its scan marks) whose stage windows open from the day after the
+// last scan (r.through) up to today: the first reminder's (opening on
+// expires - Remind1), the second's, the follow-up list's (its nominal day
+// expires - Followup past the one read up to by the last scan,
+// r.listed, and not after dueHorizon) and the lapse's (expires + Lapse).
+// Without marks (no scan since migration 0005, or a new type) it is every
+// expiry day up to the latest of those bounds. A licence whose due stages
+// were done by a scan, and that was not changed since, has a stage due
+// today only if that stage's window opened since the last scan: the read
+// of these ranges finds it.
+func (r Rule) expiryRanges(cal *calendar.Calendar, today calendar.Date) []expRange {
+	listHi := dueHorizon(cal, today)
+	his := [4]calendar.Date{today.AddDays(r.Remind1), today.AddDays(r.Remind2), listHi.AddDays(r.Followup), today.AddDays(-r.Lapse)}
+	var w, listed calendar.Date
+	var err error
+	if r.through != nil && r.listed != nil {
+		if w, err = calendar.ParseDate(*r.through); err == nil {
+			listed, err = calendar.ParseDate(*r.listed)
 		}
-		q = strings.Replace(q, "l.next_due <= $1", "l.expires_on <= $1", 1)
-		arg = today.AddDays(horizon).String()
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, q, arg)
+	if r.through == nil || r.listed == nil || err != nil {
+		hi := his[0]
+		for _, h := range his[1:] {
+			if h.After(hi) {
+				hi = h
+			}
+		}
+		return []expRange{{hi: hi, open: true}}
+	}
+	los := [4]calendar.Date{w.AddDays(r.Remind1), w.AddDays(r.Remind2), listed.AddDays(r.Followup), w.AddDays(-r.Lapse)}
+	var out []expRange
+	for i := range his {
+		if los[i].Before(his[i]) {
+			out = append(out, expRange{lo: los[i], hi: his[i]})
+		}
+	}
+	return out
+}
+
+// mergeRanges returns the union of rs as disjoint ranges in ascending
+// order.
+func mergeRanges(rs []expRange) []expRange {
+	slices.SortFunc(rs, func(a, b expRange) int {
+		switch {
+		case a.open != b.open:
+			if a.open {
+				return -1
+			}
+			return 1
+		case a.open:
+			return 0
+		}
+		return a.lo.Sub(b.lo)
+	})
+	var out []expRange
+	for _, r := range rs {
+		if n := len(out); n > 0 && (r.open || !r.lo.After(out[n-1].hi)) { // overlaps or touches the last one (open ones come first)
+			if r.hi.After(out[n-1].hi) {
+				out[n-1].hi = r.hi
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// candidates reads the active licences with a stage that may be due today
+// (see the read in candidateQuery; with scanNextDue off, those expiring
+// within the largest first reminder window) and returns those with a due
+// stage and, apart, the licences read with nothing due whose next_due is
+// to be cleared. Every licence of a ready type read is, once its due
+// stages are done, one whose next stage the read by expiry finds
+// (next_due NULL).
+func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
+	q, args := candidateQuery(rules, cal, today)
+	rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -403,15 +492,65 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 			continue // its send time has not come today: next_due stays as it is
 		}
 		c.due = r.DueStages(cal, today, c.expires, c.done, c.closing)
-		c.next = nextDueValue(r.nextDue(c.expires, today.AddDays(1), append(slices.Clip(c.done), c.due...), c.closing))
 		switch {
 		case len(c.due) > 0:
 			due = append(due, c)
-		case !sameNext(c.oldNext, c.next):
+		case c.oldNext != nil:
 			stale = append(stale, c)
 		}
 	}
 	return due, stale, nil
+}
+
+// candidateQuery is the candidates' read: the active licences whose
+// next_due has come (up to dueHorizon: made or changed outside the read
+// by expiry) or whose expiry is in one of the types' expiryRanges (index
+// ranges of licenses_due and licenses_scan), each with its done stages,
+// in licence order. With scanNextDue off it is the straightforward read
+// of every active licence within the largest first reminder window.
+func candidateQuery(rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (string, []any) {
+	const sel = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
+		FROM licenses l LEFT JOIN license_reminders r ON r.license_id = l.id WHERE `
+	if !scanNextDue {
+		horizon := 0
+		for _, r := range rules {
+			horizon = max(horizon, r.Remind1)
+		}
+		return sel + "l.status = 'active' AND l.expires_on <= $1 ORDER BY l.id", []any{today.AddDays(horizon).String()}
+	}
+	var rs []expRange
+	for _, r := range rules {
+		rs = append(rs, r.expiryRanges(cal, today)...)
+	}
+	var sb strings.Builder
+	args := []any{dueHorizon(cal, today).String()}
+	sb.WriteString(sel + "(l.status = 'active' AND l.next_due <= $1)")
+	for _, r := range mergeRanges(rs) {
+		if r.open {
+			args = append(args, r.hi.String())
+			fmt.Fprintf(&sb, " OR (l.status = 'active' AND l.expires_on <= $%d)", len(args))
+			continue
+		}
+		args = append(args, r.lo.String(), r.hi.String())
+		fmt.Fprintf(&sb, " OR (l.status = 'active' AND l.expires_on > $%d AND l.expires_on <= $%d)", len(args)-1, len(args))
+	}
+	sb.WriteString(" ORDER BY l.id")
+	return sb.String(), args
+}
+
+// markScanned records on the ready types that the scan of today is done:
+// the next scan's read by expiry starts after it.
+func (s *Service) markScanned(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(rules))
+	in, args := inList(ids, 2)
+	return s.DB.WithTx(ctx, func(ctx context.Context) error {
+		_, err := s.DB.Q(ctx).Exec(ctx, "UPDATE license_types SET scan_through = $1, scan_listed = $2 WHERE id IN ("+in+")",
+			append([]any{today.String(), dueHorizon(cal, today).String()}, args...)...)
+		return err
+	})
 }
 
 // backfillNextDue computes the next_due of the active licences marked
@@ -568,10 +707,12 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 	for _, c := range batch {
 		byID[c.id] = c
 	}
-	var moved []*candidate // the licences with a stage claimed, once each
+	var moved []*candidate // the licences with a stage claimed whose next_due changes, once each
 	for _, c := range claimed {
 		if cand := byID[c.licenseID]; cand != nil {
-			moved = append(moved, cand)
+			if !sameNext(cand.oldNext, cand.next) {
+				moved = append(moved, cand)
+			}
 			delete(byID, c.licenseID)
 		}
 	}
@@ -599,7 +740,9 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 		for _, stage := range c.due {
 			ids, stages = append(ids, c.id), append(stages, stage)
 		}
-		licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
+		if slices.Contains(c.due, StageLapsed) || !sameNext(c.oldNext, c.next) { // else the licence row stays as it is
+			licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
+		}
 	}
 	if len(ids) == 0 {
 		return nil
