@@ -40,9 +40,10 @@ var scanFastPath = true
 var scanWorkers = 2
 
 // scanNextDue selects the scan's read of the licences whose next_due has
-// come (one index range over licenses_due); the equality test turns it
-// off to compare with the straightforward read of every active licence
-// within the first reminder window.
+// come or whose stage windows opened since the last scan (index ranges
+// over licenses_due and licenses_scan); the equality test turns it off to
+// compare with the straightforward read of every active licence within
+// the first reminder window.
 var scanNextDue = true
 
 // Rule is the stage configuration of one licence type: days before
@@ -193,7 +194,7 @@ type candidate struct {
 	done    []string
 	due     []string
 	oldNext *string // next_due as read (nil: NULL)
-	next    *string // next_due once the due stages are done
+	next    *string // next_due once the due stages are done: NULL (the read by expiry finds the next stage)
 }
 
 // Scan runs the daily scan once as of the service clock: for every active
@@ -669,7 +670,8 @@ func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 // stage (the rows it returns are the stages this scan owns; the others
 // were done by a concurrent scan), one statement each lists the
 // follow-ups and marks the lapses, one UPDATE per licence with a claimed
-// stage moves its next_due, then finishBatch sends the messages.
+// stage and a next_due clears it (the others' rows are not written), then
+// finishBatch sends the messages.
 func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidate) error {
 	lics, err := s.loadBatch(ctx, batch)
 	if err != nil {
@@ -727,9 +729,10 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 // batch) keeps the due stages of the licences still active, claims them
 // with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
 // order, as claimAll), lists the claimed follow-ups, marks the claimed
-// lapses, moves the next_due of the licences with a claimed stage (one
-// update of each such licence, lapse included, once every claim of the
-// batch is made) and returns the claimed rows with their licences; finishBatch
+// lapses, clears the next_due of the licences with a claimed stage that
+// have one (one update of each licence lapsed or read by next_due, once
+// every claim of the batch is made; the others' rows are not written) and
+// returns the claimed rows with their licences; finishBatch
 // then sends the messages and records the counts and the audit events.
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
 	var ids []int64
