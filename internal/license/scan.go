@@ -457,7 +457,7 @@ func mergeRanges(rs []expRange) []expRange {
 // stages are done, one whose next stage the read by expiry finds
 // (next_due NULL).
 func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
-	q, args := candidateQuery(rules, cal, today)
+	q, args := candidateQuery(s.DB.Dialect, rules, cal, today)
 	rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
@@ -508,9 +508,13 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 // by expiry) or whose expiry is in one of the types' expiryRanges (index
 // ranges of licenses_due and licenses_scan), each with its done stages,
 // in licence order. With scanNextDue off it is the straightforward read
-// of every active licence within the largest first reminder window.
-func candidateQuery(rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (string, []any) {
-	const sel = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
+// of every active licence within the largest first reminder window. On
+// PostgreSQL the done stages are looked up licence by licence (LATERAL):
+// the planner estimates the ranges from the statistics of the last
+// ANALYZE and, estimating many, merged the join with every stage row ever
+// written.
+func candidateQuery(dialect db.Dialect, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (string, []any) {
+	sel := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
 		FROM licenses l LEFT JOIN license_reminders r ON r.license_id = l.id WHERE `
 	if !scanNextDue {
 		horizon := 0
@@ -519,23 +523,37 @@ func candidateQuery(rules map[int64]Rule, cal *calendar.Calendar, today calendar
 		}
 		return sel + "l.status = 'active' AND l.expires_on <= $1 ORDER BY l.id", []any{today.AddDays(horizon).String()}
 	}
+	if dialect == db.Postgres {
+		sel = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
+		FROM licenses l LEFT JOIN LATERAL (SELECT stage FROM license_reminders r WHERE r.license_id = l.id) r ON TRUE WHERE `
+	}
 	var rs []expRange
 	for _, r := range rules {
 		rs = append(rs, r.expiryRanges(cal, today)...)
 	}
-	var sb strings.Builder
+	// One SELECT per index range, their UNION (a licence found by two is
+	// read once): with the statistics of a table where most next_due are
+	// NULL, SQLite planned the OR of the ranges as a scan of every licence.
+	// next_due >= '': SQLite keeps NULLs first in licenses_due.
 	args := []any{dueHorizon(cal, today).String()}
-	sb.WriteString(sel + "(l.status = 'active' AND l.next_due <= $1)")
+	conds := []string{"l.next_due >= '' AND l.next_due <= $1"}
 	for _, r := range mergeRanges(rs) {
 		if r.open {
 			args = append(args, r.hi.String())
-			fmt.Fprintf(&sb, " OR (l.status = 'active' AND l.expires_on <= $%d)", len(args))
+			conds = append(conds, fmt.Sprintf("l.expires_on <= $%d", len(args)))
 			continue
 		}
 		args = append(args, r.lo.String(), r.hi.String())
-		fmt.Fprintf(&sb, " OR (l.status = 'active' AND l.expires_on > $%d AND l.expires_on <= $%d)", len(args)-1, len(args))
+		conds = append(conds, fmt.Sprintf("l.expires_on > $%d AND l.expires_on <= $%d", len(args)-1, len(args)))
 	}
-	sb.WriteString(" ORDER BY l.id")
+	var sb strings.Builder
+	for i, c := range conds {
+		if i > 0 {
+			sb.WriteString(" UNION ")
+		}
+		sb.WriteString(sel + "l.status = 'active' AND " + c)
+	}
+	sb.WriteString(" ORDER BY 1")
 	return sb.String(), args
 }
 
