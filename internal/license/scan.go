@@ -755,11 +755,12 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
 	var ids []int64
 	var stages []string
+	var guesses []int
 	var licIDs []int64
 	var next, old []*string
 	for _, c := range batch {
 		for _, stage := range c.due {
-			ids, stages = append(ids, c.id), append(stages, stage)
+			ids, stages, guesses = append(ids, c.id), append(stages, stage), append(guesses, expectedMessages(stage))
 		}
 		if slices.Contains(c.due, StageLapsed) || !sameNext(c.oldNext, c.next) { // else the licence row stays as it is
 			licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
@@ -769,11 +770,11 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 		return nil
 	}
 	rows, err := s.DB.Q(ctx).Query(ctx, `WITH want AS (
-			SELECT w.license_id, w.stage, w.ord FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS w(license_id, stage, ord)
+			SELECT w.license_id, w.stage, w.messages, w.ord FROM unnest($1::bigint[], $2::text[], $8::int[]) WITH ORDINALITY AS w(license_id, stage, messages, ord)
 			JOIN licenses l ON l.id = w.license_id WHERE l.status = 'active'
 		), ins AS (
-			INSERT INTO license_reminders (license_id, stage, scan_day, created_at)
-			SELECT license_id, stage, $3, $4 FROM want ORDER BY ord
+			INSERT INTO license_reminders (license_id, stage, scan_day, created_at, messages)
+			SELECT license_id, stage, $3, $4, messages FROM want ORDER BY ord
 			ON CONFLICT (license_id, stage) DO NOTHING RETURNING id, license_id, stage
 		), fol AS (
 			INSERT INTO license_followups (license_id, department_id, listed_on, status, created_at)
@@ -789,7 +790,7 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 			WHERE l.id = x.license_id AND l.status = 'active' RETURNING l.id, l.status
 		)
 		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap WHERE status = 'lapsed'), `+licenseCols+`, l.phone_enc
-		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old)
+		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old, guesses)
 	if err != nil {
 		return err
 	}
@@ -833,7 +834,7 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 	claimed := make([]claimed, 0, len(got))
 	for i, id := range ids {
 		if rid, ok := got[claimKey{id, stages[i]}]; ok {
-			claimed = append(claimed, claimedRow(rid, id, stages[i]))
+			claimed = append(claimed, claimedRow(rid, id, stages[i], guesses[i]))
 		}
 	}
 	slices.Sort(lapsed)
@@ -900,7 +901,7 @@ func (s *Service) finishBatch(ctx context.Context, run *scanRun, claimed []claim
 		for _, ids := range sent[first[i]:first[i+1]] {
 			n += len(ids)
 		}
-		if n != 0 { // else the column's default
+		if n != c.messages { // else the value the claim wrote
 			rowIDs, counts = append(rowIDs, c.id), append(counts, n)
 		}
 	}
@@ -1005,10 +1006,25 @@ type claimed struct {
 	id        int64 // license_reminders row
 	licenseID int64
 	stage     string
+	messages  int // the row's messages column as the claim wrote it
 }
 
-func claimedRow(id, licenseID int64, stage string) claimed {
-	return claimed{id: id, licenseID: licenseID, stage: stage}
+func claimedRow(id, licenseID int64, stage string, messages int) claimed {
+	return claimed{id: id, licenseID: licenseID, stage: stage, messages: messages}
+}
+
+// expectedMessages is what the PostgreSQL claim writes into a stage row's
+// messages column, before the messages are sent: none for the follow-up
+// list (its notices go to the department, not counted per licence), one
+// for a reminder or the lapse (the SMS to the licence's phone, or the
+// failed SMS row of a licence without phone and accounts: the common
+// case). finishBatch updates the rows whose count differs, so the column
+// ends the same whatever this guesses; a right guess saves the update.
+func expectedMessages(stage string) int {
+	if stage == StageFollowup {
+		return 0
+	}
+	return 1
 }
 
 // claimAll inserts the stage rows of want in one statement and returns
