@@ -75,9 +75,15 @@ func (s *Service) ScanCandidates(ctx context.Context, nextDue bool) (map[int64][
 	return out, nil
 }
 
-// FixtureNextDue is the next_due the import writes for a new licence of
-// type t expiring on expires, imported on today (the benchmark's fixture
-// loads its rows directly).
-func FixtureNextDue(t *Type, expires, today calendar.Date) *string {
+// LegacyNextDue is the next_due the import wrote before migration 0005
+// (the first day a stage can be due, for every new licence).
+func LegacyNextDue(t *Type, expires, today calendar.Date) *string {
 	return nextDueValue(ruleOf(t).nextDue(expires, today, nil, false))
+}
+
+// FixtureNextDue is the next_due the import writes for a new licence of
+// type t expiring on expires, imported on today with the working days of
+// cal (the benchmark's fixture loads its rows directly).
+func FixtureNextDue(t *Type, cal *calendar.Calendar, expires, today calendar.Date) *string {
+	return ruleOf(t).newNextDue(cal, expires, today)
 }

@@ -214,6 +214,7 @@ type ledger struct {
 	seen   map[string]int // type code + number -> first row
 	report *ImportReport
 	now    time.Time
+	cal    *calendar.Calendar // the working days, for the new licences' next_due
 
 	// holders are the registered entities of the chunk's credit codes
 	// (chunk asks the registry once per chunk).
@@ -235,6 +236,9 @@ func (s *Service) add(ctx context.Context, deptID int64, rows []LicenseInput, nu
 		lg.types = map[string]*Type{}
 		for _, t := range types {
 			lg.types[t.Code] = t
+		}
+		if lg.cal, err = s.Calendar.Calendar(ctx); err != nil {
+			return err
 		}
 		for start := 0; start < len(rows); start += importBatch {
 			end := min(start+importBatch, len(rows))
@@ -486,11 +490,12 @@ func (lg *ledger) write(ctx context.Context, c *checked) error {
 	if c.in.Phone != "" {
 		phoneEnc = s.Keys.Encrypt(c.in.Phone)
 	}
-	// The first day a reminder stage can be due ('' when the expiry does
-	// not parse: the scan computes it, as before it reads the licence).
+	// The first day a reminder stage can be due, NULL when the scan's read
+	// by expiry finds it ('' when the expiry does not parse: the scan
+	// computes it, as before it reads the licence).
 	next := new("")
 	if exp, err := calendar.ParseDate(c.in.ExpiresOn); err == nil {
-		next = nextDueValue(ruleOf(c.t).nextDue(exp, s.today(), nil, false))
+		next = ruleOf(c.t).newNextDue(lg.cal, exp, s.today())
 	}
 	var id int64
 	err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO licenses (type_id, department_id, number, entity_id, holder_name, holder_id_enc, holder_id_mask,

@@ -40,9 +40,10 @@ var scanFastPath = true
 var scanWorkers = 2
 
 // scanNextDue selects the scan's read of the licences whose next_due has
-// come (one index range over licenses_due); the equality test turns it
-// off to compare with the straightforward read of every active licence
-// within the first reminder window.
+// come or whose stage windows opened since the last scan (index ranges
+// over licenses_due and licenses_scan); the equality test turns it off to
+// compare with the straightforward read of every active licence within
+// the first reminder window.
 var scanNextDue = true
 
 // Rule is the stage configuration of one licence type: days before
@@ -51,6 +52,7 @@ var scanNextDue = true
 type Rule struct {
 	Remind1, Remind2, Followup, Lapse int
 	sendMinutes                       int
+	through, listed                   *string // the type's scan marks (scan_through, scan_listed); nil: none yet
 }
 
 // DefaultRule is 30/7/3/0.
@@ -123,6 +125,26 @@ func dueHorizon(cal *calendar.Calendar, today calendar.Date) calendar.Date {
 	return h
 }
 
+// newMargin is how many days after the day it is made a new licence's
+// first stage window must open for it to be left to the scan's read by
+// expiry (next_due NULL): a scan that read before the licence was
+// committed, on a day up to newMargin days later, still reads that window
+// on a later day. An import running longer than that would have to be
+// read by next_due.
+const newMargin = 7
+
+// newNextDue is the next_due of a new licence expiring on expires, made on
+// today: NULL when no stage window opens within newMargin days (the scan's
+// read by expiry finds its first stage), else the first day a stage can be
+// due.
+func (r Rule) newNextDue(cal *calendar.Calendar, expires, today calendar.Date) *string {
+	d, ok := r.nextDue(expires, today, nil, false)
+	if !ok || d.After(dueHorizon(cal, today.AddDays(newMargin))) {
+		return nil
+	}
+	return nextDueValue(d, true)
+}
+
 // ruleOf is the stage configuration of a type.
 func ruleOf(t *Type) Rule {
 	return Rule{Remind1: t.Remind1Days, Remind2: t.Remind2Days, Followup: t.FollowupDays, Lapse: t.LapseDays}
@@ -172,7 +194,7 @@ type candidate struct {
 	done    []string
 	due     []string
 	oldNext *string // next_due as read (nil: NULL)
-	next    *string // next_due once the due stages are done
+	next    *string // next_due once the due stages are done: NULL (the read by expiry finds the next stage)
 }
 
 // Scan runs the daily scan once as of the service clock: for every active
@@ -228,6 +250,9 @@ func (s *Service) Scan(ctx context.Context) (Summary, error) {
 	if err := eachParallel(ctx, workers, parts, func(ctx context.Context, part []*candidate) error {
 		return s.DB.WithTx(ctx, func(ctx context.Context) error { return batch(ctx, run, part) })
 	}); err != nil {
+		return sum, err
+	}
+	if err := s.markScanned(ctx, rules, cal, today); err != nil {
 		return sum, err
 	}
 	return sum, s.remindReviews(ctx, today)
@@ -288,7 +313,7 @@ type scanRun struct {
 
 // activeRules returns the stage rules of the active types.
 func (s *Service) activeRules(ctx context.Context) (map[int64]Rule, error) {
-	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, remind1_days, remind2_days, followup_days, lapse_days, send_time
+	rows, err := s.DB.Q(ctx).Query(ctx, `SELECT id, remind1_days, remind2_days, followup_days, lapse_days, send_time, scan_through, scan_listed
 		FROM license_types WHERE active = TRUE`)
 	if err != nil {
 		return nil, err
@@ -299,7 +324,7 @@ func (s *Service) activeRules(ctx context.Context) (map[int64]Rule, error) {
 		var id int64
 		var r Rule
 		var send string
-		if err := rows.Scan(&id, &r.Remind1, &r.Remind2, &r.Followup, &r.Lapse, &send); err != nil {
+		if err := rows.Scan(&id, &r.Remind1, &r.Remind2, &r.Followup, &r.Lapse, &send, &r.through, &r.listed); err != nil {
 			return nil, err
 		}
 		if r.sendMinutes, err = parseSendTime(send); err != nil {
@@ -350,25 +375,90 @@ func (s *Service) scanTypes(ctx context.Context) (map[int64]*Type, error) {
 	return out, s.nameTypes(ctx, list)
 }
 
-// candidates reads the active licences whose next_due has come (up to
-// dueHorizon, one index range scan; with scanNextDue off, those expiring
-// within the largest first reminder window) and returns those with a due
-// stage, each with its next_due once those stages are done, and, apart,
-// the licences read with nothing due whose next_due is to be corrected
-// (computed for the first time, or a stage window passed undone).
-func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
-	q, arg := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
-		FROM licenses l LEFT JOIN license_reminders r ON r.license_id = l.id
-		WHERE l.status = 'active' AND l.next_due <= $1 ORDER BY l.id`, dueHorizon(cal, today).String()
-	if !scanNextDue {
-		horizon := 0
-		for _, r := range rules {
-			horizon = max(horizon, r.Remind1)
+// expRange is a range (lo, hi] of expiry days; open: no lower bound.
+type expRange struct {
+	lo, hi calendar.Date
+	open   bool
+}
+
+// expiryRanges returns the expiry days of the licences of the type (r,
+// with its scan marks) whose stage windows open from the day after the
+// last scan (r.through) up to today: the first reminder's (opening on
+// expires - Remind1), the second's, the follow-up list's (its nominal day
+// expires - Followup past the one read up to by the last scan,
+// r.listed, and not after dueHorizon) and the lapse's (expires + Lapse).
+// Without marks (no scan since migration 0005, or a new type) it is every
+// expiry day up to the latest of those bounds. A licence whose due stages
+// were done by a scan, and that was not changed since, has a stage due
+// today only if that stage's window opened since the last scan: the read
+// of these ranges finds it.
+func (r Rule) expiryRanges(cal *calendar.Calendar, today calendar.Date) []expRange {
+	listHi := dueHorizon(cal, today)
+	his := [4]calendar.Date{today.AddDays(r.Remind1), today.AddDays(r.Remind2), listHi.AddDays(r.Followup), today.AddDays(-r.Lapse)}
+	var w, listed calendar.Date
+	var err error
+	if r.through != nil && r.listed != nil {
+		if w, err = calendar.ParseDate(*r.through); err == nil {
+			listed, err = calendar.ParseDate(*r.listed)
 		}
-		q = strings.Replace(q, "l.next_due <= $1", "l.expires_on <= $1", 1)
-		arg = today.AddDays(horizon).String()
 	}
-	rows, err := s.DB.Q(ctx).Query(ctx, q, arg)
+	if r.through == nil || r.listed == nil || err != nil {
+		hi := his[0]
+		for _, h := range his[1:] {
+			if h.After(hi) {
+				hi = h
+			}
+		}
+		return []expRange{{hi: hi, open: true}}
+	}
+	los := [4]calendar.Date{w.AddDays(r.Remind1), w.AddDays(r.Remind2), listed.AddDays(r.Followup), w.AddDays(-r.Lapse)}
+	var out []expRange
+	for i := range his {
+		if los[i].Before(his[i]) {
+			out = append(out, expRange{lo: los[i], hi: his[i]})
+		}
+	}
+	return out
+}
+
+// mergeRanges returns the union of rs as disjoint ranges in ascending
+// order.
+func mergeRanges(rs []expRange) []expRange {
+	slices.SortFunc(rs, func(a, b expRange) int {
+		switch {
+		case a.open != b.open:
+			if a.open {
+				return -1
+			}
+			return 1
+		case a.open:
+			return 0
+		}
+		return a.lo.Sub(b.lo)
+	})
+	var out []expRange
+	for _, r := range rs {
+		if n := len(out); n > 0 && (r.open || !r.lo.After(out[n-1].hi)) { // overlaps or touches the last one (open ones come first)
+			if r.hi.After(out[n-1].hi) {
+				out[n-1].hi = r.hi
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// candidates reads the active licences with a stage that may be due today
+// (see the read in candidateQuery; with scanNextDue off, those expiring
+// within the largest first reminder window) and returns those with a due
+// stage and, apart, the licences read with nothing due whose next_due is
+// to be cleared. Every licence of a ready type read is, once its due
+// stages are done, one whose next stage the read by expiry finds
+// (next_due NULL).
+func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
+	q, args := candidateQuery(s.DB.Dialect, rules, cal, today)
+	rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -403,15 +493,83 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 			continue // its send time has not come today: next_due stays as it is
 		}
 		c.due = r.DueStages(cal, today, c.expires, c.done, c.closing)
-		c.next = nextDueValue(r.nextDue(c.expires, today.AddDays(1), append(slices.Clip(c.done), c.due...), c.closing))
 		switch {
 		case len(c.due) > 0:
 			due = append(due, c)
-		case !sameNext(c.oldNext, c.next):
+		case c.oldNext != nil:
 			stale = append(stale, c)
 		}
 	}
 	return due, stale, nil
+}
+
+// candidateQuery is the candidates' read: the active licences whose
+// next_due has come (up to dueHorizon: made or changed outside the read
+// by expiry) or whose expiry is in one of the types' expiryRanges (index
+// ranges of licenses_due and licenses_scan), each with its done stages,
+// in licence order. With scanNextDue off it is the straightforward read
+// of every active licence within the largest first reminder window. On
+// PostgreSQL the done stages are looked up licence by licence (LATERAL):
+// the planner estimates the ranges from the statistics of the last
+// ANALYZE and, estimating many, merged the join with every stage row ever
+// written.
+func candidateQuery(dialect db.Dialect, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (string, []any) {
+	sel := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
+		FROM licenses l LEFT JOIN license_reminders r ON r.license_id = l.id WHERE `
+	if !scanNextDue {
+		horizon := 0
+		for _, r := range rules {
+			horizon = max(horizon, r.Remind1)
+		}
+		return sel + "l.status = 'active' AND l.expires_on <= $1 ORDER BY l.id", []any{today.AddDays(horizon).String()}
+	}
+	if dialect == db.Postgres {
+		sel = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
+		FROM licenses l LEFT JOIN LATERAL (SELECT stage FROM license_reminders r WHERE r.license_id = l.id) r ON TRUE WHERE `
+	}
+	var rs []expRange
+	for _, r := range rules {
+		rs = append(rs, r.expiryRanges(cal, today)...)
+	}
+	// One SELECT per index range, their UNION (a licence found by two is
+	// read once): with the statistics of a table where most next_due are
+	// NULL, SQLite planned the OR of the ranges as a scan of every licence.
+	// next_due >= '': SQLite keeps NULLs first in licenses_due.
+	args := []any{dueHorizon(cal, today).String()}
+	conds := []string{"l.next_due >= '' AND l.next_due <= $1"}
+	for _, r := range mergeRanges(rs) {
+		if r.open {
+			args = append(args, r.hi.String())
+			conds = append(conds, fmt.Sprintf("l.expires_on <= $%d", len(args)))
+			continue
+		}
+		args = append(args, r.lo.String(), r.hi.String())
+		conds = append(conds, fmt.Sprintf("l.expires_on > $%d AND l.expires_on <= $%d", len(args)-1, len(args)))
+	}
+	var sb strings.Builder
+	for i, c := range conds {
+		if i > 0 {
+			sb.WriteString(" UNION ")
+		}
+		sb.WriteString(sel + "l.status = 'active' AND " + c)
+	}
+	sb.WriteString(" ORDER BY 1")
+	return sb.String(), args
+}
+
+// markScanned records on the ready types that the scan of today is done:
+// the next scan's read by expiry starts after it.
+func (s *Service) markScanned(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(rules))
+	in, args := inList(ids, 2)
+	return s.DB.WithTx(ctx, func(ctx context.Context) error {
+		_, err := s.DB.Q(ctx).Exec(ctx, "UPDATE license_types SET scan_through = $1, scan_listed = $2 WHERE id IN ("+in+")",
+			append([]any{today.String(), dueHorizon(cal, today).String()}, args...)...)
+		return err
+	})
 }
 
 // backfillNextDue computes the next_due of the active licences marked
@@ -530,7 +688,8 @@ func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 // stage (the rows it returns are the stages this scan owns; the others
 // were done by a concurrent scan), one statement each lists the
 // follow-ups and marks the lapses, one UPDATE per licence with a claimed
-// stage moves its next_due, then finishBatch sends the messages.
+// stage and a next_due clears it (the others' rows are not written), then
+// finishBatch sends the messages.
 func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidate) error {
 	lics, err := s.loadBatch(ctx, batch)
 	if err != nil {
@@ -568,10 +727,12 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 	for _, c := range batch {
 		byID[c.id] = c
 	}
-	var moved []*candidate // the licences with a stage claimed, once each
+	var moved []*candidate // the licences with a stage claimed whose next_due changes, once each
 	for _, c := range claimed {
 		if cand := byID[c.licenseID]; cand != nil {
-			moved = append(moved, cand)
+			if !sameNext(cand.oldNext, cand.next) {
+				moved = append(moved, cand)
+			}
 			delete(byID, c.licenseID)
 		}
 	}
@@ -586,30 +747,34 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 // batch) keeps the due stages of the licences still active, claims them
 // with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
 // order, as claimAll), lists the claimed follow-ups, marks the claimed
-// lapses, moves the next_due of the licences with a claimed stage (one
-// update of each such licence, lapse included, once every claim of the
-// batch is made) and returns the claimed rows with their licences; finishBatch
+// lapses, clears the next_due of the licences with a claimed stage that
+// have one (one update of each licence lapsed or read by next_due, once
+// every claim of the batch is made; the others' rows are not written) and
+// returns the claimed rows with their licences; finishBatch
 // then sends the messages and records the counts and the audit events.
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
 	var ids []int64
 	var stages []string
+	var guesses []int
 	var licIDs []int64
 	var next, old []*string
 	for _, c := range batch {
 		for _, stage := range c.due {
-			ids, stages = append(ids, c.id), append(stages, stage)
+			ids, stages, guesses = append(ids, c.id), append(stages, stage), append(guesses, expectedMessages(stage))
 		}
-		licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
+		if slices.Contains(c.due, StageLapsed) || !sameNext(c.oldNext, c.next) { // else the licence row stays as it is
+			licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
+		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
 	rows, err := s.DB.Q(ctx).Query(ctx, `WITH want AS (
-			SELECT w.license_id, w.stage, w.ord FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS w(license_id, stage, ord)
+			SELECT w.license_id, w.stage, w.messages, w.ord FROM unnest($1::bigint[], $2::text[], $8::int[]) WITH ORDINALITY AS w(license_id, stage, messages, ord)
 			JOIN licenses l ON l.id = w.license_id WHERE l.status = 'active'
 		), ins AS (
-			INSERT INTO license_reminders (license_id, stage, scan_day, created_at)
-			SELECT license_id, stage, $3, $4 FROM want ORDER BY ord
+			INSERT INTO license_reminders (license_id, stage, scan_day, created_at, messages)
+			SELECT license_id, stage, $3, $4, messages FROM want ORDER BY ord
 			ON CONFLICT (license_id, stage) DO NOTHING RETURNING id, license_id, stage
 		), fol AS (
 			INSERT INTO license_followups (license_id, department_id, listed_on, status, created_at)
@@ -625,7 +790,7 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 			WHERE l.id = x.license_id AND l.status = 'active' RETURNING l.id, l.status
 		)
 		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap WHERE status = 'lapsed'), `+licenseCols+`, l.phone_enc
-		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old)
+		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old, guesses)
 	if err != nil {
 		return err
 	}
@@ -669,7 +834,7 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 	claimed := make([]claimed, 0, len(got))
 	for i, id := range ids {
 		if rid, ok := got[claimKey{id, stages[i]}]; ok {
-			claimed = append(claimed, claimedRow(rid, id, stages[i]))
+			claimed = append(claimed, claimedRow(rid, id, stages[i], guesses[i]))
 		}
 	}
 	slices.Sort(lapsed)
@@ -736,7 +901,7 @@ func (s *Service) finishBatch(ctx context.Context, run *scanRun, claimed []claim
 		for _, ids := range sent[first[i]:first[i+1]] {
 			n += len(ids)
 		}
-		if n != 0 { // else the column's default
+		if n != c.messages { // else the value the claim wrote
 			rowIDs, counts = append(rowIDs, c.id), append(counts, n)
 		}
 	}
@@ -841,10 +1006,25 @@ type claimed struct {
 	id        int64 // license_reminders row
 	licenseID int64
 	stage     string
+	messages  int // the row's messages column as the claim wrote it
 }
 
-func claimedRow(id, licenseID int64, stage string) claimed {
-	return claimed{id: id, licenseID: licenseID, stage: stage}
+func claimedRow(id, licenseID int64, stage string, messages int) claimed {
+	return claimed{id: id, licenseID: licenseID, stage: stage, messages: messages}
+}
+
+// expectedMessages is what the PostgreSQL claim writes into a stage row's
+// messages column, before the messages are sent: none for the follow-up
+// list (its notices go to the department, not counted per licence), one
+// for a reminder or the lapse (the SMS to the licence's phone, or the
+// failed SMS row of a licence without phone and accounts: the common
+// case). finishBatch updates the rows whose count differs, so the column
+// ends the same whatever this guesses; a right guess saves the update.
+func expectedMessages(stage string) int {
+	if stage == StageFollowup {
+		return 0
+	}
+	return 1
 }
 
 // claimAll inserts the stage rows of want in one statement and returns

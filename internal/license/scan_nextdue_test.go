@@ -60,6 +60,15 @@ func TestScanNextDueSameAsFullRead(t *testing.T) {
 			e.exec(`INSERT INTO licenses (type_id, department_id, number, holder_name, issued_on, expires_on, status, created_at, updated_at)
 				VALUES ($1, $2, $3, '持证人', '2021-01-01', $4, 'active', $5, $5)`, e.typeA.ID, e.deptA, fmt.Sprintf("OLD%02d", i), randExp(start.AddDays(-5), 90), e.clk.Now())
 		}
+		// Rows imported before migration 0005, with the first day a stage
+		// can be due whenever that is (now NULL when the read by expiry
+		// finds it): the scan still reads them by that day.
+		for i := range 25 {
+			exp := calendar.MustParseDate(randExp(start.AddDays(-5), 120))
+			e.exec(`INSERT INTO licenses (type_id, department_id, number, holder_name, issued_on, expires_on, status, created_at, updated_at, next_due)
+				VALUES ($1, $2, $3, '持证人', '2021-01-01', $4, 'active', $5, $5, $6)`, e.typeA.ID, e.deptA, fmt.Sprintf("LEG%02d", i), exp.String(), e.clk.Now(),
+				license.LegacyNextDue(e.typeA, exp, start.AddDays(-e.rnd.IntN(20))))
+		}
 		setWindows := func(r1, r2, f, lapse int) {
 			t.Helper()
 			ty := e.typeA
