@@ -1,13 +1,9 @@
 package appeal
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"strings"
 	"time"
-
-	"yingshang/internal/db"
 )
 
 // The time-dependent dashboard figures (table appeal_stats_due, migration
@@ -52,38 +48,6 @@ func dueKeys(a *Appeal) []dueKey {
 		}
 	}
 	return keys
-}
-
-// dueMove is the statements that move an appeal's rows in
-// appeal_stats_due from before (nil: a new appeal) to after, in key order
-// (no deadlock between two movers on PostgreSQL).
-func dueMove(before, after *Appeal, shard int64) []db.Stmt {
-	delta := map[dueKey]int64{}
-	if before != nil {
-		for _, k := range dueKeys(before) {
-			delta[k]--
-		}
-	}
-	for _, k := range dueKeys(after) {
-		delta[k]++
-	}
-	keys := make([]dueKey, 0, len(delta))
-	for k, n := range delta {
-		if n != 0 {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, func(a, b dueKey) int {
-		return cmp.Or(strings.Compare(a.what, b.what), strings.Compare(a.day, b.day), strings.Compare(a.kind, b.kind),
-			strings.Compare(a.topic, b.topic), cmp.Compare(a.dept, b.dept))
-	})
-	stmts := make([]db.Stmt, 0, len(keys))
-	for _, k := range keys {
-		stmts = append(stmts, db.Stmt{SQL: `INSERT INTO appeal_stats_due (what, due_day, kind, topic, dept_id, shard, n) VALUES ($1, $2, $3, $4, $5, $7, $6)
-			ON CONFLICT (what, due_day, kind, topic, dept_id, shard) DO UPDATE SET n = appeal_stats_due.n + excluded.n`,
-			Args: []any{k.what, k.day, k.kind, k.topic, k.dept, delta[k], shard}})
-	}
-	return stmts
 }
 
 // rebuildDue fills appeal_stats_due from the open appeals (RebuildRollup's

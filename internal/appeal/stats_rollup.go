@@ -61,84 +61,43 @@ func statOf(a *Appeal) (statKey, statVec) {
 }
 
 // rollupMove moves an appeal's contribution from what it was (nil: a new
-// appeal) to what it is, in the caller's transaction: its day row, its
-// month row and its rows of the time-dependent figures (stats_due.go).
-// Every transaction takes the rows in the same order (days, then months,
-// then the due rows, each in key order), so that two transactions moving
-// appeals between the same rows cannot deadlock on PostgreSQL.
+// appeal) to what it is: its day row, its month row and its rows of the
+// time-dependent figures (stats_due.go). In a transaction the moves are
+// added up (rollupAcc) and written at its commit, one statement per table
+// (several intakes sharing a transaction, db.Group: issue 17), all in the
+// shard of the transaction's first appeal: the shards (migration 0009)
+// only spread concurrent transactions over rows, and readers add them up
+// (a shard's row may go below zero when an appeal counted in another
+// shard moves; the sum stays right). Every transaction takes the rows in
+// the same order (days, then months, then the due rows, each in key and
+// shard order), so that two of them cannot deadlock on PostgreSQL.
 func (s *Service) rollupMove(ctx context.Context, before, after *Appeal) error {
 	ka, va := statOf(after)
 	var deltas []rollupDelta
 	if before == nil {
 		deltas = []rollupDelta{{ka, va}}
 	} else if kb, vb := statOf(before); kb == ka {
-		if d := va.minus(vb); d != (statVec{}) {
-			deltas = []rollupDelta{{ka, d}}
-		}
+		deltas = []rollupDelta{{ka, va.minus(vb)}}
 	} else {
 		deltas = []rollupDelta{{kb, statVec{}.minus(vb)}, {ka, va}}
-		if keyLess(ka, kb) {
-			deltas[0], deltas[1] = deltas[1], deltas[0]
-		}
 	}
-	// The statements go to the database together, in the lock order above,
-	// deferred (on PostgreSQL with the transaction's next statement or its
-	// COMMIT, issue 17: the rows stay locked for the shortest time).
-	// The appeal's shard of every row (migration 0009): concurrent
-	// intakes (consecutive ids) update different rows.
 	id := after.ID
 	if before != nil {
 		id = before.ID
 	}
 	shard := s.rollupShard(id)
-	if _, ok := db.TxFrom(ctx); ok {
-		// In a transaction the moves are added up and written at its
-		// commit, one statement per table (several intakes sharing a
-		// transaction, db.Group: issue 17), all in the shard of the
-		// transaction's first appeal: the shards only spread concurrent
-		// transactions over rows, and readers add them up (a shard's row
-		// may go below zero when an appeal counted in another shard
-		// moves; the sum stays right).
-		acc, _ := db.Local(ctx, rollupAccKey{}, func() *rollupAcc {
-			a := &rollupAcc{shard: shard, days: map[shardKey]statVec{}, months: map[shardKey]statVec{}, due: map[dueShardKey]int64{}}
-			_ = db.BeforeCommit(ctx, func(ctx context.Context) error { return s.DB.DeferAll(ctx, a.stmts()) })
-			return a
-		})
-		acc.add(deltas, acc.shard, before, after)
-		return nil
+	if _, ok := db.TxFrom(ctx); !ok {
+		acc := newRollupAcc(shard)
+		acc.add(deltas, before, after)
+		return s.DB.ExecAll(ctx, acc.stmts())
 	}
-	var stmts []db.Stmt
-	for _, d := range deltas {
-		stmts = append(stmts, rollupAdd("appeal_stats_days", "day", d.k.day, d.k, shard, d.v))
-	}
-	// The month rows: the same two keys with the day cut to its month,
-	// which may order them the other way round or make them one.
-	months := map[statKey]statVec{}
-	for _, d := range deltas {
-		k := d.k
-		k.day = k.day[:7]
-		m := months[k]
-		months[k] = m.plus(d.v)
-	}
-	mkeys := make([]statKey, 0, len(months))
-	for k, v := range months {
-		if v != (statVec{}) {
-			mkeys = append(mkeys, k)
-		}
-	}
-	slices.SortFunc(mkeys, func(a, b statKey) int {
-		if keyLess(a, b) {
-			return -1
-		}
-		if keyLess(b, a) {
-			return 1
-		}
-		return 0
+	acc, _ := db.Local(ctx, rollupAccKey{}, func() *rollupAcc {
+		a := newRollupAcc(shard)
+		_ = db.BeforeCommit(ctx, func(ctx context.Context) error { return s.DB.DeferAll(ctx, a.stmts()) })
+		return a
 	})
-	for _, k := range mkeys {
-		stmts = append(stmts, rollupAdd("appeal_stats_months", "month", k.day, k, shard, months[k]))
-	}
-	return s.DB.DeferAll(ctx, append(stmts, dueMove(before, after, shard)...))
+	acc.add(deltas, before, after)
+	return nil
 }
 
 // rollupAccKey keys a transaction's rollupAcc (db.Local).
@@ -163,9 +122,14 @@ type rollupAcc struct {
 	due          map[dueShardKey]int64
 }
 
+func newRollupAcc(shard int64) *rollupAcc {
+	return &rollupAcc{shard: shard, days: map[shardKey]statVec{}, months: map[shardKey]statVec{}, due: map[dueShardKey]int64{}}
+}
+
 // add adds one move (rollupMove's deltas, and the due rows of before and
-// after) in shard.
-func (a *rollupAcc) add(deltas []rollupDelta, shard int64, before, after *Appeal) {
+// after) in the accumulator's shard.
+func (a *rollupAcc) add(deltas []rollupDelta, before, after *Appeal) {
+	shard := a.shard
 	for _, d := range deltas {
 		k := shardKey{d.k, shard}
 		a.days[k] = a.days[k].plus(d.v)
@@ -287,19 +251,6 @@ func keyLess(a, b statKey) bool {
 		return a.dept < b.dept
 	}
 	return a.state < b.state
-}
-
-// rollupAdd is the statement that adds v to the row of key k (period at
-// in column col) of table.
-func rollupAdd(table, col, at string, k statKey, shard int64, v statVec) db.Stmt {
-	return db.Stmt{SQL: `INSERT INTO ` + table + ` (` + col + `, kind, topic, dept_id, state, shard, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened)
-		VALUES ($1, $2, $3, $4, $5, $14, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (` + col + `, kind, topic, dept_id, state, shard) DO UPDATE SET n = ` + table + `.n + excluded.n,
-		replied = ` + table + `.replied + excluded.replied, on_time = ` + table + `.on_time + excluded.on_time,
-		wd_sum = ` + table + `.wd_sum + excluded.wd_sum, wd_n = ` + table + `.wd_n + excluded.wd_n,
-		rated = ` + table + `.rated + excluded.rated, satisfied = ` + table + `.satisfied + excluded.satisfied,
-		reopened = ` + table + `.reopened + excluded.reopened`,
-		Args: []any{at, k.kind, k.topic, k.dept, k.state, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened, shard}}
 }
 
 // ensureRollup fills the rollup from the appeals table once (the appeals

@@ -44,6 +44,23 @@ func rollupRows(t *testing.T, f *fixture, table, col string) []string {
 	return out
 }
 
+// rollupMatchesBackfill fails when the rollup the writes kept differs from
+// the one RebuildRollup computes from the appeals (which it leaves in
+// place).
+func rollupMatchesBackfill(t *testing.T, f *fixture, stage string) {
+	t.Helper()
+	kept := [][]string{rollupRows(t, f, "appeal_stats_days", "day"), rollupRows(t, f, "appeal_stats_months", "month"), dueRows(t, f)}
+	if err := f.svc.RebuildRollup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	back := [][]string{rollupRows(t, f, "appeal_stats_days", "day"), rollupRows(t, f, "appeal_stats_months", "month"), dueRows(t, f)}
+	for i, name := range []string{"days", "months", "due"} {
+		if !reflect.DeepEqual(kept[i], back[i]) {
+			t.Fatalf("%s: %s rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", stage, name, kept[i], back[i])
+		}
+	}
+}
+
 // dueRows reads the rows of the time-dependent figures that still count.
 func dueRows(t *testing.T, f *fixture) []string {
 	t.Helper()
@@ -197,19 +214,7 @@ func TestStatsRollupRandom(t *testing.T) {
 				}
 			}
 			compare("transitions")
-			keptDays, keptMonths, keptDue := rollupRows(t, f, "appeal_stats_days", "day"), rollupRows(t, f, "appeal_stats_months", "month"), dueRows(t, f)
-			if err := f.svc.RebuildRollup(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if rebuilt := rollupRows(t, f, "appeal_stats_days", "day"); !reflect.DeepEqual(keptDays, rebuilt) {
-				t.Fatalf("day rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptDays, rebuilt)
-			}
-			if rebuilt := rollupRows(t, f, "appeal_stats_months", "month"); !reflect.DeepEqual(keptMonths, rebuilt) {
-				t.Fatalf("month rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptMonths, rebuilt)
-			}
-			if rebuilt := dueRows(t, f); !reflect.DeepEqual(keptDue, rebuilt) {
-				t.Fatalf("due rollup kept by the writes differs from the backfill:\n kept    %v\n rebuilt %v", keptDue, rebuilt)
-			}
+			rollupMatchesBackfill(t, f, "random walk")
 			compare("rebuilt")
 			// The time-dependent figures as days pass (deadlines move from
 			// today's part to the rollup's days before).

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -45,25 +46,13 @@ func (d *DB) Append(ctx context.Context, table string, cols []string, vals ...an
 		return d.Defer(ctx, st.SQL, st.Args...)
 	}
 	for _, b := range tx.appends {
-		if b.table == table && sameCols(b.cols, cols) {
+		if b.table == table && slices.Equal(b.cols, cols) {
 			b.rows = append(b.rows, vals)
 			return nil
 		}
 	}
 	tx.appends = append(tx.appends, &appendBuf{table: table, cols: cols, rows: [][]any{vals}})
 	return nil
-}
-
-func sameCols(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // takeAppends returns the transaction's appended rows as statements (one

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Group commit (issue 17). A request's write transaction costs the
@@ -219,5 +218,3 @@ func (c callCtx) Value(k any) any {
 	}
 	return c.vals.Value(k)
 }
-
-func (c callCtx) Deadline() (time.Time, bool) { return c.Context.Deadline() }
