@@ -37,7 +37,10 @@ func TestAppealClosedLoop(t *testing.T) {
 	login(t, ent, s, "enterprise")
 	open(t, ent, s.URL+"/my/entity", `[data-testid=entity-uscc]`)
 	uscc := textOf(t, ent, `[data-testid=entity-uscc]`)
-	run(t, ent, "sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`main`, chromedp.ByQuery))
+	// Wait for the login page signing out leads to: every page has a main,
+	// and navigating away while the sign-out is still in flight can abort
+	// it (the QR link then skips the sign-in this test means to see).
+	run(t, ent, "sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`#username`, chromedp.ByQuery))
 
 	// The enterprise's public 一企一码 page offers the appeal; following it
 	// asks to sign in and then comes back to the form for this entity.

@@ -256,7 +256,7 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 		e := browser(t)
 		loginAs(t, e, s, acc.user, acc.password)
 		var member bool
-		step(t, e, "open scoring",
+		run(t, e, "open scoring",
 			chromedp.Navigate(evalURL+"/score"),
 			chromedp.WaitVisible(`main h1`, chromedp.ByQuery),
 			chromedp.Evaluate(`!!document.querySelector('[data-testid=score-form]')`, &member),
@@ -287,7 +287,7 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 		actions = append(actions, chromedp.Evaluate(`window.confirm = () => true`, nil),
 			chromedp.Click(`[data-testid=lock-sheet]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`[data-testid=sheet-hash]`, chromedp.ByQuery))
-		step(t, e, "score and lock", actions...)
+		run(t, e, "score and lock", actions...)
 		if i == 0 {
 			shot(t, e, "bideval-05-expert-locked")
 			if n := countOf(t, e, `[data-testid=committee-scores]`); n != 0 {

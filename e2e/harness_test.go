@@ -378,7 +378,9 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// run runs browser actions, failing the test with a screenshot on error.
+// run runs browser actions within stepLimit of their own, so that a stuck
+// run fails while the browser can still take the screenshot and tell the
+// address and the page's text.
 func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action) {
 	t.Helper()
 	start := time.Now()
@@ -389,25 +391,15 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 		t.Logf("slow step %q: %v", step, d.Round(time.Millisecond))
 	}
 	if err != nil {
+		// The screenshot, the address and the page's text say where a
+		// stuck step stood (the browser is still usable: the step had a
+		// limit of its own).
 		shot(t, ctx, "FAILED-"+step)
-		t.Fatalf("%s: %v", step, err)
-	}
-}
-
-// step runs actions within stepLimit of their own, so that a stuck step
-// fails while the browser can still take the screenshot and tell the URL
-// and the page's text.
-func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, stepLimit)
-	defer cancel()
-	if err := chromedp.Run(sctx, actions...); err != nil {
-		shot(t, ctx, "FAILED-"+name)
 		var url, body string
 		rctx, cancel := context.WithTimeout(ctx, pageLimit)
 		defer cancel()
 		_ = chromedp.Run(rctx, chromedp.Location(&url), chromedp.Text(`body`, &body, chromedp.ByQuery))
-		t.Fatalf("%s: %v at %s:\n%s", name, err, url, tail(body, 1500))
+		t.Fatalf("%s: %v at %s:\n%s", step, err, url, tail(body, 1500))
 	}
 }
 
@@ -544,7 +536,7 @@ func waitURL(t *testing.T, ctx context.Context, want string) {
 func login(t *testing.T, ctx context.Context, s *Site, username string) {
 	t.Helper()
 	open(t, ctx, s.URL+"/lang?to=zh-CN&back=/login", `#username`)
-	step(t, ctx, "login "+username,
+	run(t, ctx, "login "+username,
 		chromedp.SendKeys(`#username`, username, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, s.Password, chromedp.ByQuery),
 		chromedp.Submit(`#password`, chromedp.ByQuery),
