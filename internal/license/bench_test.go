@@ -53,9 +53,9 @@ func fillLicenses(b *testing.B, e *env, n int, today calendar.Date) {
 	}
 	row := func(j int) []any {
 		exp := today.AddDays(1 + j%1826)
-		return []any{e.typeA.ID, e.deptA, fmt.Sprintf("B%09d", j), "持证人", "2021-01-01", exp.String(), "active", now, now, license.FixtureNextDue(e.typeA, cal, exp, today)}
+		return []any{e.typeA.ID, e.deptA, fmt.Sprintf("B%09d", j), "持证人", "2021-01-01", exp.String(), "active", now, now}
 	}
-	cols := []string{"type_id", "department_id", "number", "holder_name", "issued_on", "expires_on", "status", "created_at", "updated_at", "next_due"}
+	cols := []string{"type_id", "department_id", "number", "holder_name", "issued_on", "expires_on", "status", "created_at", "updated_at"}
 	if e.d.Dialect == db.Postgres {
 		j := 0
 		_, err := e.d.Pool.CopyFrom(ctx, pgx.Identifier{"licenses"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
@@ -69,7 +69,27 @@ func fillLicenses(b *testing.B, e *env, n int, today calendar.Date) {
 			b.Fatal(err)
 		}
 	} else {
-		fillSQLite(b, e.d, n, cols, row)
+		fillSQLiteTable(b, e.d, "licenses", n, cols, row)
+	}
+	// The next due days the import writes (license_due), for the licences
+	// whose first stage window opens within days: row j is licence j+1 of
+	// the fresh table (checked).
+	var lo, hi, cnt int
+	if err := e.d.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0), COUNT(*) FROM licenses").Scan(&lo, &hi, &cnt); err != nil || lo != 1 || hi != n || cnt != n {
+		b.Fatalf("licence ids %d..%d (%d rows), want 1..%d: %v", lo, hi, cnt, n, err)
+	}
+	var due [][]any
+	for j := range n {
+		if next := license.FixtureNextDue(e.typeA, cal, today.AddDays(1+j%1826), today); next != nil {
+			due = append(due, []any{int64(j + 1), *next})
+		}
+	}
+	if e.d.Dialect == db.Postgres {
+		if _, err := e.d.Pool.CopyFrom(ctx, pgx.Identifier{"license_due"}, []string{"license_id", "next_due"}, pgx.CopyFromRows(due)); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		fillSQLiteTable(b, e.d, "license_due", len(due), []string{"license_id", "next_due"}, func(i int) []any { return due[i] })
 	}
 	for _, ix := range indexes {
 		if _, err := e.d.W(ctx).Exec(ctx, ix); err != nil {
@@ -85,7 +105,7 @@ func fillLicenses(b *testing.B, e *env, n int, today calendar.Date) {
 // benchFixtureVersion names what newEnv's seed and fillLicenses write:
 // change it whenever they change, so that a kept fixture of the old
 // content is not reused.
-const benchFixtureVersion = "license-bench-2"
+const benchFixtureVersion = "license-bench-3"
 
 // benchKeys is the key ring of kept fixtures (the users' phones are
 // encrypted with it when the fixture is loaded and decrypted in every
@@ -175,13 +195,13 @@ func keptLicenses(b *testing.B, d *db.DB, n int, today calendar.Date) *env {
 	return e
 }
 
-// fillSQLite inserts n rows into licenses on the writer connection.
-func fillSQLite(b *testing.B, d *db.DB, n int, cols []string, row func(int) []any) {
+// fillSQLiteTable inserts n rows into table on the writer connection.
+func fillSQLiteTable(b *testing.B, d *db.DB, table string, n int, cols []string, row func(int) []any) {
 	ctx := context.Background()
 	const perStmt, perTx = 500, 500_000
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 	insert := func(k int) string {
-		return "INSERT INTO licenses (" + strings.Join(cols, ",") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", k), ",")
+		return "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", k), ",")
 	}
 	if _, err := d.Writer.ExecContext(ctx, "PRAGMA synchronous=OFF"); err != nil {
 		b.Fatal(err)
@@ -275,12 +295,20 @@ func fullScan(b *testing.B, d *db.DB) (int, time.Duration) {
 }
 
 // countScan is the baseline of issue 17's target: SELECT count(*) over
-// the same table.
+// the same table, a scan of the table on both engines. PostgreSQL plans a
+// (parallel) sequential scan of licenses; SQLite would count the entries
+// of its smallest index instead (3-20 ms at 1,000,000 licences, a few
+// pages of integers, not a scan of the table), so there the count is
+// told to read the table itself (NOT INDEXED).
 func countScan(b *testing.B, d *db.DB) time.Duration {
 	ctx := context.Background()
+	q := "SELECT COUNT(*) FROM licenses"
+	if d.Dialect == db.SQLite {
+		q = "SELECT COUNT(*) FROM licenses NOT INDEXED"
+	}
 	t0 := time.Now()
 	var n int
-	if err := d.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM licenses").Scan(&n); err != nil {
+	if err := d.Q(ctx).QueryRow(ctx, q).Scan(&n); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(t0)

@@ -96,7 +96,9 @@ func (s *Service) SaveType(ctx context.Context, id int64, in TypeInput) (*Type, 
 		if before != nil && ruleOf(before) != (Rule{Remind1: in.Remind1Days, Remind2: in.Remind2Days, Followup: in.FollowupDays, Lapse: in.LapseDays}) {
 			// Other stage windows: the next scan recomputes the next due
 			// day of each active licence of the type.
-			if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = '' WHERE type_id = $1 AND status = 'active'", id); err != nil {
+			if _, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO license_due (license_id, next_due)
+				SELECT id, '' FROM licenses WHERE type_id = $1 AND status = 'active'
+				ON CONFLICT (license_id) DO UPDATE SET next_due = ''`, id); err != nil {
 				return err
 			}
 		}

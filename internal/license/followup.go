@@ -40,9 +40,12 @@ func (s *Service) answer(ctx context.Context, id int64, answer string, owns func
 		if l.Status != StatusActive && l.Status != StatusLapsed {
 			return yserr.New(yserr.Conflict, "该证照已是"+StatusZH(l.Status)+"状态", "the licence is already "+l.Status)
 		}
-		if _, err := s.DB.Q(ctx).Exec(ctx, `UPDATE licenses SET holder_answer = $1, answered_at = $2, updated_at = $2,
-			next_due = CASE WHEN status = 'active' THEN '' ELSE next_due END WHERE id = $3`,
+		if _, err := s.DB.Q(ctx).Exec(ctx, `UPDATE licenses SET holder_answer = $1, answered_at = $2, updated_at = $2 WHERE id = $3`,
 			answer, s.Clock.Now(), id); err != nil {
+			return err
+		}
+		// An active licence's next due day is computed anew by the next scan.
+		if err := s.markDue(ctx, id); err != nil {
 			return err
 		}
 		if err := s.Audit.Record(ctx, "license.answer", "license", fmt.Sprint(id), l.HolderAnswer, answer, ""); err != nil {

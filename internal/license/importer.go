@@ -499,12 +499,17 @@ func (lg *ledger) write(ctx context.Context, c *checked) error {
 	}
 	var id int64
 	err := s.DB.Q(ctx).QueryRow(ctx, `INSERT INTO licenses (type_id, department_id, number, entity_id, holder_name, holder_id_enc, holder_id_mask,
-		holder_id_hash, phone_enc, phone_mask, issued_on, expires_on, status, elderly, disabled, created_at, updated_at, next_due)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'active',$13,$14,$15,$15,$16) RETURNING id`,
+		holder_id_hash, phone_enc, phone_mask, issued_on, expires_on, status, elderly, disabled, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'active',$13,$14,$15,$15) RETURNING id`,
 		c.t.ID, c.t.DepartmentID, c.in.Number, nullID(c.entityID), c.in.HolderName, idEnc, idMask, idHash, phoneEnc, maskPhone(c.in.Phone),
-		c.in.IssuedOn, c.in.ExpiresOn, c.in.Elderly, c.in.Disabled, lg.now, next).Scan(&id)
+		c.in.IssuedOn, c.in.ExpiresOn, c.in.Elderly, c.in.Disabled, lg.now).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("insert licence: %w", err)
+	}
+	if next != nil {
+		if _, err := s.DB.Q(ctx).Exec(ctx, "INSERT INTO license_due (license_id, next_due) VALUES ($1, $2)", id, *next); err != nil {
+			return fmt.Errorf("insert licence: %w", err)
+		}
 	}
 	lg.report.Created++
 	c.id = id

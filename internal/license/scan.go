@@ -39,9 +39,9 @@ var scanFastPath = true
 // with another scan's batches.
 var scanWorkers = 2
 
-// scanNextDue selects the scan's read of the licences whose next_due has
-// come or whose stage windows opened since the last scan (index ranges
-// over licenses_due and licenses_scan); the equality test turns it off to
+// scanNextDue selects the scan's read of the licences whose next due day
+// (license_due) has come or whose stage windows opened since the last
+// scan (index ranges over license_due_day and licenses_scan); the equality test turns it off to
 // compare with the straightforward read of every active licence within
 // the first reminder window.
 var scanNextDue = true
@@ -113,7 +113,7 @@ func (r Rule) nextDue(expires, from calendar.Date, done []string, closing bool) 
 	return best, found
 }
 
-// dueHorizon is the last next_due the scan of day today reads: the day
+// dueHorizon is the last next due day the scan of day today reads: the day
 // before the next working day. A follow-up list whose nominal day X falls
 // due today (the last working day on or before X is not after today) is
 // exactly one with X before the next working day after today.
@@ -127,14 +127,14 @@ func dueHorizon(cal *calendar.Calendar, today calendar.Date) calendar.Date {
 
 // newMargin is how many days after the day it is made a new licence's
 // first stage window must open for it to be left to the scan's read by
-// expiry (next_due NULL): a scan that read before the licence was
+// expiry (no license_due row): a scan that read before the licence was
 // committed, on a day up to newMargin days later, still reads that window
 // on a later day. An import running longer than that would have to be
-// read by next_due.
+// read by its next due day.
 const newMargin = 7
 
-// newNextDue is the next_due of a new licence expiring on expires, made on
-// today: NULL when no stage window opens within newMargin days (the scan's
+// newNextDue is the next due day of a new licence expiring on expires,
+// made on today: nil (no license_due row) when no stage window opens within newMargin days (the scan's
 // read by expiry finds its first stage), else the first day a stage can be
 // due.
 func (r Rule) newNextDue(cal *calendar.Calendar, expires, today calendar.Date) *string {
@@ -150,7 +150,8 @@ func ruleOf(t *Type) Rule {
 	return Rule{Remind1: t.Remind1Days, Remind2: t.Remind2Days, Followup: t.FollowupDays, Lapse: t.LapseDays}
 }
 
-// nextDueValue is the next_due column's value: the day, or NULL.
+// nextDueValue is a licence's next due day as license_due keeps it: the
+// day, or nil (no row).
 func nextDueValue(d calendar.Date, ok bool) *string {
 	if !ok {
 		return nil
@@ -193,8 +194,17 @@ type candidate struct {
 	closing bool
 	done    []string
 	due     []string
-	oldNext *string // next_due as read (nil: NULL)
-	next    *string // next_due once the due stages are done: NULL (the read by expiry finds the next stage)
+	oldNext *string // the license_due day as read (nil: no row)
+	next    *string // the day once the due stages are done: nil (no row: the read by expiry finds the next stage)
+}
+
+// markDue marks licence id, if active, for the next scan to compute its
+// next due day (an empty day in license_due), in the transaction in ctx.
+func (s *Service) markDue(ctx context.Context, id int64) error {
+	_, err := s.DB.Q(ctx).Exec(ctx, `INSERT INTO license_due (license_id, next_due)
+		SELECT id, '' FROM licenses WHERE id = $1 AND status = 'active'
+		ON CONFLICT (license_id) DO UPDATE SET next_due = ''`, id)
+	return err
 }
 
 // Scan runs the daily scan once as of the service clock: for every active
@@ -452,10 +462,10 @@ func mergeRanges(rs []expRange) []expRange {
 // candidates reads the active licences with a stage that may be due today
 // (see the read in candidateQuery; with scanNextDue off, those expiring
 // within the largest first reminder window) and returns those with a due
-// stage and, apart, the licences read with nothing due whose next_due is
-// to be cleared. Every licence of a ready type read is, once its due
-// stages are done, one whose next stage the read by expiry finds
-// (next_due NULL).
+// stage and, apart, the licences read with nothing due whose next due
+// day is to be cleared. Every licence of a ready type read is, once its
+// due stages are done, one whose next stage the read by expiry finds (no
+// license_due row).
 func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (due, stale []*candidate, err error) {
 	q, args := candidateQuery(s.DB.Dialect, rules, cal, today)
 	rows, err := s.DB.Q(ctx).Query(ctx, q, args...)
@@ -490,7 +500,7 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 	for _, c := range all {
 		r, ok := rules[c.typeID]
 		if !ok {
-			continue // its send time has not come today: next_due stays as it is
+			continue // its send time has not come today: its next due day stays as it is
 		}
 		c.due = r.DueStages(cal, today, c.expires, c.done, c.closing)
 		switch {
@@ -503,10 +513,10 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 	return due, stale, nil
 }
 
-// candidateQuery is the candidates' read: the active licences whose
-// next_due has come (up to dueHorizon: made or changed outside the read
-// by expiry) or whose expiry is in one of the types' expiryRanges (index
-// ranges of licenses_due and licenses_scan), each with its done stages,
+// candidateQuery is the candidates' read: the active licences whose next
+// due day has come (license_due up to dueHorizon: made or changed outside
+// the read by expiry) or whose expiry is in one of the types'
+// expiryRanges (index ranges of license_due_day and licenses_scan), each with its done stages,
 // in licence order. With scanNextDue off it is the straightforward read
 // of every active licence within the largest first reminder window. On
 // PostgreSQL the done stages are looked up licence by licence (LATERAL):
@@ -514,8 +524,8 @@ func (s *Service) candidates(ctx context.Context, rules map[int64]Rule, cal *cal
 // ANALYZE and, estimating many, merged the join with every stage row ever
 // written.
 func candidateQuery(dialect db.Dialect, rules map[int64]Rule, cal *calendar.Calendar, today calendar.Date) (string, []any) {
-	sel := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
-		FROM licenses l LEFT JOIN license_reminders r ON r.license_id = l.id WHERE `
+	sel := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
+		FROM licenses l LEFT JOIN license_due d ON d.license_id = l.id LEFT JOIN license_reminders r ON r.license_id = l.id WHERE `
 	if !scanNextDue {
 		horizon := 0
 		for _, r := range rules {
@@ -524,19 +534,20 @@ func candidateQuery(dialect db.Dialect, rules map[int64]Rule, cal *calendar.Cale
 		return sel + "l.status = 'active' AND l.expires_on <= $1 ORDER BY l.id", []any{today.AddDays(horizon).String()}
 	}
 	if dialect == db.Postgres {
-		sel = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, l.next_due, COALESCE(r.stage, '')
-		FROM licenses l LEFT JOIN LATERAL (SELECT stage FROM license_reminders r WHERE r.license_id = l.id) r ON TRUE WHERE `
+		sel = `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, d.next_due, COALESCE(r.stage, '')
+		FROM licenses l LEFT JOIN license_due d ON d.license_id = l.id
+		LEFT JOIN LATERAL (SELECT stage FROM license_reminders r WHERE r.license_id = l.id) r ON TRUE WHERE `
 	}
 	var rs []expRange
 	for _, r := range rules {
 		rs = append(rs, r.expiryRanges(cal, today)...)
 	}
 	// One SELECT per index range, their UNION (a licence found by two is
-	// read once): with the statistics of a table where most next_due are
-	// NULL, SQLite planned the OR of the ranges as a scan of every licence.
-	// next_due >= '': SQLite keeps NULLs first in licenses_due.
+	// read once): with the statistics of a table where most licences have
+	// no next due day, SQLite planned the OR of the ranges as a scan of every licence.
+	// The read by next due day (license_due_day) is the first SELECT.
 	args := []any{dueHorizon(cal, today).String()}
-	conds := []string{"l.next_due >= '' AND l.next_due <= $1"}
+	conds := []string{"d.next_due <= $1"}
 	for _, r := range mergeRanges(rs) {
 		if r.open {
 			args = append(args, r.hi.String())
@@ -572,11 +583,10 @@ func (s *Service) markScanned(ctx context.Context, rules map[int64]Rule, cal *ca
 	})
 }
 
-// backfillNextDue computes the next_due of the active licences marked
-// with an empty one (made before migration 0004 or outside the import,
-// answered by their holder, or of a type whose stage windows changed), as
-// of today so that
-// a stage due today is read by this scan, in chunks of at most
+// backfillNextDue computes the next due day of the active licences
+// marked for it (an empty day in license_due: made before migration 0004, answered by
+// their holder, or of a type whose stage windows changed), as of today so
+// that a stage due today is read by this scan, in chunks of at most
 // scanBatchSizePG licences (bounded memory however many are marked). The
 // licences of inactive types stay marked until their type is active.
 func (s *Service) backfillNextDue(ctx context.Context, rules map[int64]Rule, today calendar.Date) error {
@@ -588,8 +598,8 @@ func (s *Service) backfillNextDue(ctx context.Context, rules map[int64]Rule, tod
 		types = append(types, strconv.FormatInt(id, 10))
 	}
 	q := `SELECT l.id, l.type_id, l.expires_on, l.holder_answer, COALESCE(r.stage, '')
-		FROM (SELECT id, type_id, expires_on, holder_answer FROM licenses
-			WHERE status = 'active' AND next_due = '' AND type_id IN (` + strings.Join(types, ",") + `) LIMIT $1) l
+		FROM (SELECT l.id, l.type_id, l.expires_on, l.holder_answer FROM license_due d JOIN licenses l ON l.id = d.license_id
+			WHERE d.next_due = '' AND l.status = 'active' AND l.type_id IN (` + strings.Join(types, ",") + `) LIMIT $1) l
 		LEFT JOIN license_reminders r ON r.license_id = l.id ORDER BY l.id`
 	for {
 		var chunk []*candidate
@@ -637,9 +647,9 @@ func sameNext(a, b *string) bool {
 	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }
 
-// updateNextDue writes the next_due of licences read with nothing due,
-// in transactions of at most scanBatchSizePG licences, each licence only
-// if it is still active and its next_due still the one read (else it was
+// updateNextDue writes the next due day of licences read with nothing
+// due, in transactions of at most scanBatchSizePG licences, each licence
+// only if it is still active and its day still the one read (else it was
 // changed since, and is recomputed by the next scan).
 func (s *Service) updateNextDue(ctx context.Context, cs []*candidate) error {
 	for start := 0; start < len(cs); start += scanBatchSizePG {
@@ -651,8 +661,11 @@ func (s *Service) updateNextDue(ctx context.Context, cs []*candidate) error {
 	return nil
 }
 
-// writeNextDue sets the next_due of each licence of cs to c.next where it
-// is still active and still c.oldNext, in the transaction in ctx.
+// writeNextDue sets the next due day of each licence of cs to c.next
+// where the licence is still active and its day still c.oldNext, in the
+// transaction in ctx: a day that goes is a deleted license_due row, a day
+// that moves an updated one, a first day an inserted one (the licence
+// row is not written).
 func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 	if len(cs) == 0 {
 		return nil
@@ -662,17 +675,25 @@ func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 		for i, c := range cs {
 			ids[i], next[i], old[i] = c.id, c.next, c.oldNext
 		}
-		_, err := s.DB.Q(ctx).Exec(ctx, `UPDATE licenses l SET next_due = v.next
-			FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, next, old)
-			WHERE l.id = v.id AND l.status = 'active' AND l.next_due IS NOT DISTINCT FROM v.old`, ids, next, old)
+		_, err := s.DB.Q(ctx).Exec(ctx, `WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, next, old)),
+			del AS (DELETE FROM license_due d USING v WHERE d.license_id = v.id AND v.next IS NULL AND d.next_due = v.old),
+			upd AS (UPDATE license_due d SET next_due = v.next FROM v WHERE d.license_id = v.id AND v.next IS NOT NULL AND d.next_due = v.old)
+			INSERT INTO license_due (license_id, next_due)
+			SELECT v.id, v.next FROM v JOIN licenses l ON l.id = v.id AND l.status = 'active'
+			WHERE v.old IS NULL AND v.next IS NOT NULL ORDER BY v.id
+			ON CONFLICT (license_id) DO NOTHING`, ids, next, old)
 		return err
 	}
 	for _, c := range cs {
 		var err error
-		if c.oldNext == nil {
-			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = $1 WHERE id = $2 AND status = 'active' AND next_due IS NULL", c.next, c.id)
-		} else {
-			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE licenses SET next_due = $1 WHERE id = $2 AND status = 'active' AND next_due = $3", c.next, c.id, *c.oldNext)
+		switch {
+		case c.oldNext == nil:
+			_, err = s.DB.Q(ctx).Exec(ctx, `INSERT INTO license_due (license_id, next_due) SELECT id, $1 FROM licenses WHERE id = $2 AND status = 'active'
+				ON CONFLICT (license_id) DO NOTHING`, *c.next, c.id)
+		case c.next == nil:
+			_, err = s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id = $1 AND next_due = $2", c.id, *c.oldNext)
+		default:
+			_, err = s.DB.Q(ctx).Exec(ctx, "UPDATE license_due SET next_due = $1 WHERE license_id = $2 AND next_due = $3", *c.next, c.id, *c.oldNext)
 		}
 		if err != nil {
 			return err
@@ -687,9 +708,9 @@ func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 // multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING claims every due
 // stage (the rows it returns are the stages this scan owns; the others
 // were done by a concurrent scan), one statement each lists the
-// follow-ups and marks the lapses, one UPDATE per licence with a claimed
-// stage and a next_due clears it (the others' rows are not written), then
-// finishBatch sends the messages.
+// follow-ups and marks the lapses, one statement per licence with a
+// claimed stage whose next due day changes writes its license_due row,
+// then finishBatch sends the messages.
 func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidate) error {
 	lics, err := s.loadBatch(ctx, batch)
 	if err != nil {
@@ -727,7 +748,7 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 	for _, c := range batch {
 		byID[c.id] = c
 	}
-	var moved []*candidate // the licences with a stage claimed whose next_due changes, once each
+	var moved []*candidate // the licences with a stage claimed whose next due day changes, once each
 	for _, c := range claimed {
 		if cand := byID[c.licenseID]; cand != nil {
 			if !sameNext(cand.oldNext, cand.next) {
@@ -747,10 +768,9 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 // batch) keeps the due stages of the licences still active, claims them
 // with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
 // order, as claimAll), lists the claimed follow-ups, marks the claimed
-// lapses, clears the next_due of the licences with a claimed stage that
-// have one (one update of each licence lapsed or read by next_due, once
-// every claim of the batch is made; the others' rows are not written) and
-// returns the claimed rows with their licences; finishBatch
+// lapses (the only licence rows written), deletes, moves or adds the
+// license_due rows of the licences with a claimed stage whose next due day
+// changes (once every claim of the batch is made) and returns the claimed rows with their licences; finishBatch
 // then sends the messages and records the counts and the audit events.
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
 	var ids []int64
@@ -762,7 +782,7 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 		for _, stage := range c.due {
 			ids, stages, guesses = append(ids, c.id), append(stages, stage), append(guesses, expectedMessages(stage))
 		}
-		if slices.Contains(c.due, StageLapsed) || !sameNext(c.oldNext, c.next) { // else the licence row stays as it is
+		if slices.Contains(c.due, StageLapsed) || !sameNext(c.oldNext, c.next) { // else neither the licence nor its day changes
 			licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
 		}
 	}
@@ -781,15 +801,23 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 			SELECT l.id, l.department_id, $3, 'open', $4 FROM ins JOIN licenses l ON l.id = ins.license_id
 			WHERE ins.stage = 'followup' ORDER BY l.id
 			ON CONFLICT (license_id) DO NOTHING
+		), x AS (
+			SELECT i.license_id, bool_or(i.stage = 'lapsed') AS lapse, v.next, v.old FROM ins i
+			JOIN unnest($5::bigint[], $6::text[], $7::text[]) AS v(id, next, old) ON v.id = i.license_id
+			GROUP BY i.license_id, v.next, v.old
 		), lap AS (
-			UPDATE licenses l SET status = CASE WHEN x.lapse THEN 'lapsed' ELSE l.status END,
-				updated_at = CASE WHEN x.lapse THEN $4 ELSE l.updated_at END,
-				next_due = CASE WHEN x.lapse THEN NULL WHEN l.next_due IS NOT DISTINCT FROM v.old THEN v.next ELSE l.next_due END
-			FROM (SELECT license_id, bool_or(stage = 'lapsed') AS lapse FROM ins GROUP BY license_id) x
-			JOIN unnest($5::bigint[], $6::text[], $7::text[]) AS v(id, next, old) ON v.id = x.license_id
-			WHERE l.id = x.license_id AND l.status = 'active' RETURNING l.id, l.status
+			UPDATE licenses l SET status = 'lapsed', updated_at = $4 FROM x
+			WHERE x.lapse AND l.id = x.license_id AND l.status = 'active' RETURNING l.id
+		), ddel AS (
+			DELETE FROM license_due d USING x WHERE d.license_id = x.license_id AND (x.lapse OR x.next IS NULL AND d.next_due = x.old)
+		), dupd AS (
+			UPDATE license_due d SET next_due = x.next FROM x
+			WHERE d.license_id = x.license_id AND NOT x.lapse AND x.next IS NOT NULL AND d.next_due = x.old
+		), dins AS (
+			INSERT INTO license_due (license_id, next_due) SELECT license_id, next FROM x
+			WHERE NOT lapse AND old IS NULL AND next IS NOT NULL ORDER BY license_id ON CONFLICT (license_id) DO NOTHING
 		)
-		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap WHERE status = 'lapsed'), `+licenseCols+`, l.phone_enc
+		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap), `+licenseCols+`, l.phone_enc
 		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old, guesses)
 	if err != nil {
 		return err
@@ -1113,7 +1141,12 @@ func (s *Service) markLapsed(ctx context.Context, ls []*scanLicence) ([]int64, e
 		ids[i] = l.ID
 	}
 	in, args := inList(ids, 1)
-	rows, err := s.DB.Q(ctx).Query(ctx, "UPDATE licenses SET status = 'lapsed', next_due = NULL, updated_at = $1 WHERE status = 'active' AND id IN ("+in+") RETURNING id",
+	// A lapsed licence has no next due day (an active one alone has one).
+	din, dargs := inList(ids, 0)
+	if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id IN ("+din+")", dargs...); err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.Q(ctx).Query(ctx, "UPDATE licenses SET status = 'lapsed', updated_at = $1 WHERE status = 'active' AND id IN ("+in+") RETURNING id",
 		append([]any{s.Clock.Now()}, args...)...)
 	if err != nil {
 		return nil, err

@@ -316,9 +316,12 @@ func (s *Service) close(ctx context.Context, l *License, status, source string, 
 		renewedOn, src = s.today().String(), source
 	}
 	now := s.Clock.Now()
-	_, err := s.DB.Q(ctx).Exec(ctx, `UPDATE licenses SET status = $1, renewed_on = $2, renewal_source = $3, renewed_by_id = $4, updated_at = $5, next_due = NULL WHERE id = $6`,
+	_, err := s.DB.Q(ctx).Exec(ctx, `UPDATE licenses SET status = $1, renewed_on = $2, renewal_source = $3, renewed_by_id = $4, updated_at = $5 WHERE id = $6`,
 		status, renewedOn, src, nullID(newerID), now, l.ID)
 	if err != nil {
+		return err
+	}
+	if _, err := s.DB.Q(ctx).Exec(ctx, "DELETE FROM license_due WHERE license_id = $1", l.ID); err != nil {
 		return err
 	}
 	if _, err := s.DB.Q(ctx).Exec(ctx, "UPDATE license_followups SET status = 'closed', closed_at = $1 WHERE license_id = $2 AND status = 'open'", now, l.ID); err != nil {
