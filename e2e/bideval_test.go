@@ -230,9 +230,12 @@ func TestDoubleBlindEvaluationEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=codes-witness-value]`, chromedp.ByQuery),
 		chromedp.SendKeys(`[data-testid=codes-witness-name]`, "王见证", chromedp.ByQuery),
 		chromedp.SendKeys(`[data-testid=codes-witness-value]`, "314159", chromedp.ByQuery),
-		chromedp.Click(`[data-testid=run-codes]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-testid=codes-verify]`, chromedp.ByQuery),
 	)
+	// The page of the committed draw links its record too: wait for the
+	// page after the draw, or the checks below read the old page while the
+	// draw is still in flight.
+	submitAndLand(t, admin, "draw the codes", chromedp.Click(`[data-testid=run-codes]`, chromedp.ByQuery))
+	run(t, admin, "codes drawn", chromedp.WaitVisible(`[data-testid=codes-verify]`, chromedp.ByQuery))
 	if txt := textOf(t, admin, `[data-testid=bids]`); strings.Contains(txt, "A01") || !strings.Contains(txt, hashes["bidder1"]) {
 		t.Fatalf("staff see a code before the unmasking, or not the receipt hash: %s", txt)
 	}

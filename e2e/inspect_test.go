@@ -41,10 +41,13 @@ func TestInspectorPhoneScanAndResult(t *testing.T) {
 	if st := textOf(t, ctx, `[data-testid="task-status"]`); st != "待检查" {
 		t.Fatalf("status after a refused scan: %q", st)
 	}
-	run(t, ctx, "scan",
+	// The page before the scan has the scan form (and the refused scan's
+	// flash) too: wait for the page after it, or the status is read from the
+	// old page and the next click aborts the scan.
+	submitAndLand(t, ctx, "scan",
 		chromedp.SendKeys(`[data-testid="scan-code"]`, "https://ys.example.gov.cn/e/"+code, chromedp.ByQuery),
-		chromedp.Click(`[data-testid="scan-submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-testid="scan-form"]`, chromedp.ByQuery))
+		chromedp.Click(`[data-testid="scan-submit"]`, chromedp.ByQuery))
+	run(t, ctx, "scanned", chromedp.WaitVisible(`[data-testid="scan-form"]`, chromedp.ByQuery))
 	if st := textOf(t, ctx, `[data-testid="task-status"]`); st != "已扫码入企" {
 		t.Fatalf("status after the scan: %q", st)
 	}
@@ -61,8 +64,10 @@ func TestInspectorPhoneScanAndResult(t *testing.T) {
 		run(t, ctx, "result "+forms[0], chromedp.Click(sel, chromedp.ByQuery),
 			chromedp.WaitVisible(`[data-testid="result-`+strings.TrimPrefix(forms[0], "result-form-")+`"]`, chromedp.ByQuery))
 	}
-	run(t, ctx, "close", chromedp.Click(`[data-testid="close-task"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-testid="task-summary"]`, chromedp.ByQuery))
+	// The page before closing has the summary too: wait for the page after
+	// it, or the status is read from the old page.
+	submitAndLand(t, ctx, "close", chromedp.Click(`[data-testid="close-task"]`, chromedp.ByQuery))
+	run(t, ctx, "closed", chromedp.WaitVisible(`[data-testid="task-summary"]`, chromedp.ByQuery))
 	if st := textOf(t, ctx, `[data-testid="task-status"]`); st != "已办结" {
 		t.Fatalf("status after closing: %q", st)
 	}
