@@ -256,6 +256,10 @@ type Measure struct {
 	Ops   int
 	Time  time.Duration
 	Lat   []time.Duration // per-operation latencies, when the side has them
+	// CPU used while the side ran (Interleave fills it in): by the whole
+	// machine, the database server included, and by this process. On a
+	// quiet machine the first is what an operation costs in CPU.
+	CPU cpuSample
 }
 
 // PerSec is operations per second.
@@ -270,14 +274,18 @@ func Interleave(rounds int, a, b func(round int) (Measure, error)) (Measure, Mea
 			fn  func(int) (Measure, error)
 			acc *Measure
 		}{{a, &A}, {b, &B}} {
+			c0 := sampleCPU()
 			m, err := side.fn(i)
 			if err != nil {
 				return A, B, err
 			}
+			used := sampleCPU().sub(c0)
 			side.acc.Label = m.Label
 			side.acc.Ops += m.Ops
 			side.acc.Time += m.Time
 			side.acc.Lat = append(side.acc.Lat, m.Lat...)
+			side.acc.CPU.machine += used.machine
+			side.acc.CPU.self += used.self
 		}
 	}
 	return A, B, nil
@@ -334,6 +342,12 @@ func PrintRates(out io.Writer, unit string, a, b Measure) float64 {
 		fmt.Fprintf(out, "  %-34s %8d %s in %-10s %10.1f %s/s", m.Label, m.Ops, unit, m.Time.Round(time.Millisecond), m.PerSec(), unit)
 		if len(m.Lat) > 0 {
 			fmt.Fprintf(out, "  p50 %s p99 %s", Percentile(m.Lat, .5).Round(10*time.Microsecond), Percentile(m.Lat, .99).Round(10*time.Microsecond))
+		}
+		if m.CPU.machine > 0 && m.Ops > 0 {
+			// CPU per operation: the machine's (other load included) and
+			// this process's share of it.
+			fmt.Fprintf(out, "  cpu/%s %s (this process %s)", unit, (m.CPU.machine / time.Duration(m.Ops)).Round(time.Microsecond),
+				(m.CPU.self / time.Duration(m.Ops)).Round(time.Microsecond))
 		}
 		fmt.Fprintln(out)
 	}
