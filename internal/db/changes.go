@@ -209,6 +209,15 @@ func (c *Changes) close() {
 // instance's, without waiting for the next tick).
 func (c *Changes) Sync() { c.poll() }
 
+// Hold keeps the poller from reading change_gens until the returned
+// function is called (a poll due meanwhile waits for it): a test that
+// counts the statements of one request leaves the poller's read, which
+// runs on its own goroutine every pollInterval, out of them.
+func (c *Changes) Hold() (release func()) {
+	c.pollMu.Lock()
+	return c.pollMu.Unlock
+}
+
 // Cache holds values of type V by key K, read through fill and forgotten
 // whenever one of its topics changes (Changes). It keeps at most Max
 // values (forgetting them all when full: the caches hold small sets such
