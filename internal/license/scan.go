@@ -665,7 +665,8 @@ func (s *Service) updateNextDue(ctx context.Context, cs []*candidate) error {
 // where the licence is still active and its day still c.oldNext, in the
 // transaction in ctx: a day that goes is a deleted license_due row, a day
 // that moves an updated one, a first day an inserted one (the licence
-// row is not written).
+// row is not written). On PostgreSQL one statement, deferred (db.Defer:
+// sent with the transaction's next statement or its COMMIT).
 func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 	if len(cs) == 0 {
 		return nil
@@ -675,14 +676,13 @@ func (s *Service) writeNextDue(ctx context.Context, cs []*candidate) error {
 		for i, c := range cs {
 			ids[i], next[i], old[i] = c.id, c.next, c.oldNext
 		}
-		_, err := s.DB.Q(ctx).Exec(ctx, `WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, next, old)),
+		return s.DB.Defer(ctx, `WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, next, old)),
 			del AS (DELETE FROM license_due d USING v WHERE d.license_id = v.id AND v.next IS NULL AND d.next_due = v.old),
 			upd AS (UPDATE license_due d SET next_due = v.next FROM v WHERE d.license_id = v.id AND v.next IS NOT NULL AND d.next_due = v.old)
 			INSERT INTO license_due (license_id, next_due)
 			SELECT v.id, v.next FROM v JOIN licenses l ON l.id = v.id AND l.status = 'active'
 			WHERE v.old IS NULL AND v.next IS NOT NULL ORDER BY v.id
 			ON CONFLICT (license_id) DO NOTHING`, ids, next, old)
-		return err
 	}
 	for _, c := range cs {
 		var err error
@@ -744,11 +744,20 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 	if err != nil {
 		return err
 	}
+	if err := s.writeNextDue(ctx, movedDays(batch, claimed)); err != nil {
+		return err
+	}
+	return s.finishBatch(ctx, run, claimed, lics, lapsed)
+}
+
+// movedDays returns the licences of batch with a claimed stage whose next
+// due day changes, once each.
+func movedDays(batch []*candidate, claimed []claimed) []*candidate {
 	byID := make(map[int64]*candidate, len(batch))
 	for _, c := range batch {
 		byID[c.id] = c
 	}
-	var moved []*candidate // the licences with a stage claimed whose next due day changes, once each
+	var moved []*candidate
 	for _, c := range claimed {
 		if cand := byID[c.licenseID]; cand != nil {
 			if !sameNext(cand.oldNext, cand.next) {
@@ -757,10 +766,7 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 			delete(byID, c.licenseID)
 		}
 	}
-	if err := s.writeNextDue(ctx, moved); err != nil {
-		return err
-	}
-	return s.finishBatch(ctx, run, claimed, lics, lapsed)
+	return moved
 }
 
 // scanBatchPG is scanBatch on PostgreSQL, in fewer round trips: one
@@ -768,29 +774,25 @@ func (s *Service) scanBatch(ctx context.Context, run *scanRun, batch []*candidat
 // batch) keeps the due stages of the licences still active, claims them
 // with INSERT ... ON CONFLICT DO NOTHING RETURNING (in ascending licence
 // order, as claimAll), lists the claimed follow-ups, marks the claimed
-// lapses (the only licence rows written), deletes, moves or adds the
-// license_due rows of the licences with a claimed stage whose next due day
-// changes (once every claim of the batch is made) and returns the claimed rows with their licences; finishBatch
-// then sends the messages and records the counts and the audit events.
+// lapses (the only licence rows written) and returns the claimed rows
+// with their licences; the license_due rows of the licences with a claimed
+// stage are then written as in scanBatch (writeNextDue), deferred, and
+// finishBatch sends the messages and records the counts and the audit
+// events.
 func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candidate) error {
 	var ids []int64
 	var stages []string
 	var guesses []int
-	var licIDs []int64
-	var next, old []*string
 	for _, c := range batch {
 		for _, stage := range c.due {
 			ids, stages, guesses = append(ids, c.id), append(stages, stage), append(guesses, expectedMessages(stage))
-		}
-		if slices.Contains(c.due, StageLapsed) || !sameNext(c.oldNext, c.next) { // else neither the licence nor its day changes
-			licIDs, next, old = append(licIDs, c.id), append(next, c.next), append(old, c.oldNext)
 		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
 	rows, err := s.DB.Q(ctx).Query(ctx, `WITH want AS (
-			SELECT w.license_id, w.stage, w.messages, w.ord FROM unnest($1::bigint[], $2::text[], $8::int[]) WITH ORDINALITY AS w(license_id, stage, messages, ord)
+			SELECT w.license_id, w.stage, w.messages, w.ord FROM unnest($1::bigint[], $2::text[], $5::int[]) WITH ORDINALITY AS w(license_id, stage, messages, ord)
 			JOIN licenses l ON l.id = w.license_id WHERE l.status = 'active'
 		), ins AS (
 			INSERT INTO license_reminders (license_id, stage, scan_day, created_at, messages)
@@ -801,24 +803,12 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 			SELECT l.id, l.department_id, $3, 'open', $4 FROM ins JOIN licenses l ON l.id = ins.license_id
 			WHERE ins.stage = 'followup' ORDER BY l.id
 			ON CONFLICT (license_id) DO NOTHING
-		), x AS (
-			SELECT i.license_id, bool_or(i.stage = 'lapsed') AS lapse, v.next, v.old FROM ins i
-			JOIN unnest($5::bigint[], $6::text[], $7::text[]) AS v(id, next, old) ON v.id = i.license_id
-			GROUP BY i.license_id, v.next, v.old
 		), lap AS (
-			UPDATE licenses l SET status = 'lapsed', updated_at = $4 FROM x
-			WHERE x.lapse AND l.id = x.license_id AND l.status = 'active' RETURNING l.id
-		), ddel AS (
-			DELETE FROM license_due d USING x WHERE d.license_id = x.license_id AND (x.lapse OR x.next IS NULL AND d.next_due = x.old)
-		), dupd AS (
-			UPDATE license_due d SET next_due = x.next FROM x
-			WHERE d.license_id = x.license_id AND NOT x.lapse AND x.next IS NOT NULL AND d.next_due = x.old
-		), dins AS (
-			INSERT INTO license_due (license_id, next_due) SELECT license_id, next FROM x
-			WHERE NOT lapse AND old IS NULL AND next IS NOT NULL ORDER BY license_id ON CONFLICT (license_id) DO NOTHING
+			UPDATE licenses l SET status = 'lapsed', updated_at = $4
+			WHERE l.id IN (SELECT license_id FROM ins WHERE stage = 'lapsed') AND l.status = 'active' RETURNING l.id
 		)
 		SELECT ins.id, ins.stage, ins.stage = 'lapsed' AND ins.license_id IN (SELECT id FROM lap), `+licenseCols+`, l.phone_enc
-		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), licIDs, next, old, guesses)
+		FROM ins JOIN licenses l ON l.id = ins.license_id JOIN license_types t ON t.id = l.type_id`, ids, stages, run.today.String(), s.Clock.Now(), guesses)
 	if err != nil {
 		return err
 	}
@@ -866,6 +856,16 @@ func (s *Service) scanBatchPG(ctx context.Context, run *scanRun, batch []*candid
 		}
 	}
 	slices.Sort(lapsed)
+	// The due days, deferred (sent with the batch's next statement): those
+	// of the lapsed licences go, the others move as in scanBatch.
+	if len(lapsed) > 0 {
+		if err := s.DB.Defer(ctx, "DELETE FROM license_due WHERE license_id = ANY($1)", lapsed); err != nil {
+			return err
+		}
+	}
+	if err := s.writeNextDue(ctx, movedDays(batch, claimed)); err != nil {
+		return err
+	}
 	return s.finishBatch(ctx, run, claimed, lics, lapsed)
 }
 
