@@ -173,23 +173,17 @@ func (a *rollupAcc) stmts() []db.Stmt {
 			}
 			return cmp.Compare(x.shard, y.shard)
 		})
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO ` + t.table + ` (` + t.col + `, kind, topic, dept_id, state, shard, n, replied, on_time, wd_sum, wd_n, rated, satisfied, reopened) VALUES `)
-		args := make([]any, 0, 14*len(keys))
+		rows := make([][]any, len(keys))
 		for i, k := range keys {
 			v := t.rows[k]
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(" + placeholders(len(args)+1, 14) + ")")
-			args = append(args, k.k.day, k.k.kind, k.k.topic, k.k.dept, k.k.state, k.shard, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened)
+			rows[i] = []any{k.k.day, k.k.kind, k.k.topic, k.k.dept, k.k.state, k.shard, v.n, v.replied, v.onTime, v.wdSum, v.wdN, v.rated, v.satisfied, v.reopened}
 		}
-		sb.WriteString(` ON CONFLICT (` + t.col + `, kind, topic, dept_id, state, shard) DO UPDATE SET n = ` + t.table + `.n + excluded.n,
-		replied = ` + t.table + `.replied + excluded.replied, on_time = ` + t.table + `.on_time + excluded.on_time,
-		wd_sum = ` + t.table + `.wd_sum + excluded.wd_sum, wd_n = ` + t.table + `.wd_n + excluded.wd_n,
-		rated = ` + t.table + `.rated + excluded.rated, satisfied = ` + t.table + `.satisfied + excluded.satisfied,
-		reopened = ` + t.table + `.reopened + excluded.reopened`)
-		out = append(out, db.Stmt{SQL: sb.String(), Args: args})
+		out = append(out, db.InsertRows(t.table, []string{t.col, "kind", "topic", "dept_id", "state", "shard", "n", "replied", "on_time", "wd_sum", "wd_n", "rated", "satisfied", "reopened"}, rows,
+			` ON CONFLICT (`+t.col+`, kind, topic, dept_id, state, shard) DO UPDATE SET n = `+t.table+`.n + excluded.n,
+		replied = `+t.table+`.replied + excluded.replied, on_time = `+t.table+`.on_time + excluded.on_time,
+		wd_sum = `+t.table+`.wd_sum + excluded.wd_sum, wd_n = `+t.table+`.wd_n + excluded.wd_n,
+		rated = `+t.table+`.rated + excluded.rated, satisfied = `+t.table+`.satisfied + excluded.satisfied,
+		reopened = `+t.table+`.reopened + excluded.reopened`))
 	}
 	keys := make([]dueShardKey, 0, len(a.due))
 	for k, n := range a.due {
@@ -202,18 +196,12 @@ func (a *rollupAcc) stmts() []db.Stmt {
 			return cmp.Or(strings.Compare(x.k.what, y.k.what), strings.Compare(x.k.day, y.k.day), strings.Compare(x.k.kind, y.k.kind),
 				strings.Compare(x.k.topic, y.k.topic), cmp.Compare(x.k.dept, y.k.dept), cmp.Compare(x.shard, y.shard))
 		})
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO appeal_stats_due (what, due_day, kind, topic, dept_id, shard, n) VALUES `)
-		args := make([]any, 0, 7*len(keys))
+		rows := make([][]any, len(keys))
 		for i, k := range keys {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(" + placeholders(len(args)+1, 7) + ")")
-			args = append(args, k.k.what, k.k.day, k.k.kind, k.k.topic, k.k.dept, k.shard, a.due[k])
+			rows[i] = []any{k.k.what, k.k.day, k.k.kind, k.k.topic, k.k.dept, k.shard, a.due[k]}
 		}
-		sb.WriteString(` ON CONFLICT (what, due_day, kind, topic, dept_id, shard) DO UPDATE SET n = appeal_stats_due.n + excluded.n`)
-		out = append(out, db.Stmt{SQL: sb.String(), Args: args})
+		out = append(out, db.InsertRows("appeal_stats_due", []string{"what", "due_day", "kind", "topic", "dept_id", "shard", "n"}, rows,
+			` ON CONFLICT (what, due_day, kind, topic, dept_id, shard) DO UPDATE SET n = appeal_stats_due.n + excluded.n`))
 	}
 	return out
 }

@@ -42,7 +42,7 @@ const maxParams = 30000
 func (d *DB) Append(ctx context.Context, table string, cols []string, vals ...any) error {
 	tx, ok := TxFrom(ctx)
 	if !ok || tx.db != d || d.Eager {
-		st := appendStmt(table, cols, [][]any{vals})
+		st := InsertRows(table, cols, [][]any{vals}, "")
 		return d.Defer(ctx, st.SQL, st.Args...)
 	}
 	for _, b := range tx.appends {
@@ -65,15 +65,18 @@ func (tx *Tx) takeAppends() []Stmt {
 	for _, b := range tx.appends {
 		per := max(1, maxParams/len(b.cols))
 		for i := 0; i < len(b.rows); i += per {
-			out = append(out, appendStmt(b.table, b.cols, b.rows[i:min(len(b.rows), i+per)]))
+			out = append(out, InsertRows(b.table, b.cols, b.rows[i:min(len(b.rows), i+per)], ""))
 		}
 	}
 	tx.appends = nil
 	return out
 }
 
-// appendStmt is the INSERT of rows into table.
-func appendStmt(table string, cols []string, rows [][]any) Stmt {
+// InsertRows is the multi-row INSERT of rows into table (each row's values
+// in the order of cols; an Expr is written as SQL), followed by tail (an
+// ON CONFLICT clause, or ""). The caller keeps the parameters under the
+// engines' limits (maxParams).
+func InsertRows(table string, cols []string, rows [][]any, tail string) Stmt {
 	var sb strings.Builder
 	sb.WriteString("INSERT INTO ")
 	sb.WriteString(table)
@@ -100,6 +103,7 @@ func appendStmt(table string, cols []string, rows [][]any) Stmt {
 		}
 		sb.WriteByte(')')
 	}
+	sb.WriteString(tail)
 	return Stmt{SQL: sb.String(), Args: args}
 }
 
