@@ -22,6 +22,8 @@ import (
 //	-- requires: account 2, entity 1   (apply only after these steps: foreign keys)
 //	-- legacy: 7                       (this step was global migration 0007
 //	                                    before per-source versions)
+//	-- engine: postgres                (run the statements on this engine only;
+//	                                    the other records the step as applied)
 type Source struct {
 	Name string
 	FS   fs.FS
@@ -35,6 +37,11 @@ type Step struct {
 	SQL      string
 	Requires []StepRef
 	Legacy   int // the global version that applied this step before per-source versions (0: none)
+	// Engine, when set, is the only engine whose database runs the
+	// step's statements (a change that concerns one engine's mechanics,
+	// such as PostgreSQL's row locks); on the other the step is recorded
+	// as applied with nothing run, so versions stay 1..N on both.
+	Engine Dialect
 }
 
 // StepRef names a step: source and version.
@@ -120,7 +127,8 @@ func (s Source) Steps() ([]Step, error) {
 	return steps, nil
 }
 
-// parseHeaders reads the "-- requires:" and "-- legacy:" comments.
+// parseHeaders reads the "-- requires:", "-- legacy:" and "-- engine:"
+// comments.
 func (s *Step) parseHeaders() error {
 	for _, line := range strings.Split(s.SQL, "\n") {
 		line = strings.TrimSpace(line)
@@ -143,6 +151,13 @@ func (s *Step) parseHeaders() error {
 					return fmt.Errorf("requires: %q is not \"SOURCE VERSION\"", strings.TrimSpace(part))
 				}
 				s.Requires = append(s.Requires, StepRef{Source: f[0], Version: v})
+			}
+		case strings.HasPrefix(body, "engine:"):
+			switch e := Dialect(strings.TrimSpace(strings.TrimPrefix(body, "engine:"))); e {
+			case Postgres, SQLite:
+				s.Engine = e
+			default:
+				return fmt.Errorf("engine: %q is not %q or %q", e, Postgres, SQLite)
 			}
 		case strings.HasPrefix(body, "legacy:"):
 			v, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(body, "legacy:")))
@@ -351,7 +366,7 @@ func (d *DB) Migrate(ctx context.Context, now time.Time, sources []Source) ([]st
 			if done > 0 {
 				return nil
 			}
-			if hasStatements(st.SQL) {
+			if hasStatements(st.SQL) && (st.Engine == "" || st.Engine == d.Dialect) {
 				if _, err := d.Q(ctx).Exec(ctx, d.Dialect.Rewrite(st.SQL)); err != nil {
 					return err
 				}

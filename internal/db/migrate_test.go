@@ -113,6 +113,63 @@ func TestFailedStepLeavesTheRest(t *testing.T) {
 	})
 }
 
+// A step with an "-- engine:" header runs its statements on that engine
+// only; the other records it as applied (versions stay 1..N on both) and
+// runs the next step. A header naming no engine is refused with its file.
+func TestEngineOnlyStep(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := src("zz_eng", map[string]string{
+			"0001_t.sql":    "CREATE TABLE zz_eng_t (id INTEGER);",
+			"0002_pg.sql":   "-- engine: postgres\nINSERT INTO zz_eng_t VALUES (2);",
+			"0003_lite.sql": "-- engine: sqlite\nINSERT INTO zz_eng_t VALUES (3);",
+			"0004_both.sql": "INSERT INTO zz_eng_t VALUES (4);",
+		})
+		sources := append(dbtest.Sources(), s)
+		applied, err := d.Migrate(ctx, time.Now(), sources)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"zz_eng/0001_t", "zz_eng/0002_pg", "zz_eng/0003_lite", "zz_eng/0004_both"}; !slices.Equal(applied, want) {
+			t.Fatalf("applied %v, want %v", applied, want)
+		}
+		vs, err := d.Versions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vs["zz_eng"] != 4 {
+			t.Fatalf("bookkeeping %v", vs)
+		}
+		rows, err := d.Q(ctx).Query(ctx, "SELECT id FROM zz_eng_t ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for rows.Next() {
+			var n int
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, n)
+		}
+		rows.Close()
+		want := []int{3, 4}
+		if d.Dialect == db.Postgres {
+			want = []int{2, 4}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("rows %v, want %v (%s)", got, want, d.Dialect)
+		}
+		if err := d.CheckCurrent(ctx, sources); err != nil {
+			t.Fatal(err)
+		}
+	})
+	bad := src("zz_bad_eng", map[string]string{"0001_x.sql": "-- engine: oracle\nSELECT 1;"})
+	if _, err := bad.Steps(); err == nil || !strings.Contains(err.Error(), "0001_x.sql") || !strings.Contains(err.Error(), "oracle") {
+		t.Fatalf("unknown engine: %v", err)
+	}
+}
+
 func TestRefusesNewerSchema(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
