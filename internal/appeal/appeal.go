@@ -228,7 +228,8 @@ type Service struct {
 
 	rollupBuilt atomic.Bool // the dashboard rollup is filled (ensureRollup)
 
-	numberSeqs sync.Map // year -> true: its number sequence exists (numberSeq)
+	numberSeqs sync.Map      // year -> true: its number sequence exists (numberSeq)
+	numbers    numberReserve // PostgreSQL: numbers and ids drawn ahead under load (takeNumber)
 
 	settingsCache db.Lazy[*db.Cache[struct{}, string]] // the stored settings' JSON (Settings)
 

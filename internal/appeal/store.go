@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"yingshang/internal/auth"
@@ -529,7 +530,7 @@ func (s *Service) takeNumber(ctx context.Context, year int) (string, int64, erro
 	var n, id int64
 	if s.DB.Dialect == db.Postgres {
 		if len(al.nums) == 0 {
-			if err := s.drawNumbers(ctx, year, al, max(1, db.GroupSize(ctx))); err != nil {
+			if err := s.numbersFor(ctx, year, al, max(1, db.GroupSize(ctx))); err != nil {
 				return "", 0, err
 			}
 		}
@@ -554,6 +555,80 @@ func (s *Service) takeNumber(ctx context.Context, year int) (string, int64, erro
 		n, id = al.last, al.maxID
 	}
 	return fmt.Sprintf("YS-%d-%06d", year, n), id, nil
+}
+
+// numbersFor puts the numbers and ids of a transaction's count intakes
+// into al (PostgreSQL): the smallest from the reserve, the rest drawn. A
+// transaction shared by several intakes (load) draws three times as many
+// again and keeps them in the reserve, so that the next transactions have
+// theirs without a round trip before their writes: on a busy instance most
+// intake transactions are then one round trip (issue 17). An intake alone
+// draws only its own, so an idle instance holds nothing; numbers still
+// reserved when the process stops, or when the year turns, are a gap.
+func (s *Service) numbersFor(ctx context.Context, year int, al *numberAlloc, count int) error {
+	al.nums, al.ids = s.numbers.take(year, count)
+	need := count - len(al.nums)
+	if need == 0 {
+		return nil
+	}
+	ahead := 0
+	if count > 1 {
+		ahead = min(3*count, maxReserve)
+	}
+	var drawn numberAlloc
+	if err := s.drawNumbers(ctx, year, &drawn, need+ahead); err != nil {
+		return err
+	}
+	// Drawn after the reserve's: larger, so the transaction's numbers stay
+	// ascending and the reserve keeps the order they were drawn in.
+	al.nums, al.ids = append(al.nums, drawn.nums[:need]...), append(al.ids, drawn.ids[:need]...)
+	s.numbers.put(year, drawn.nums[need:], drawn.ids[need:])
+	return nil
+}
+
+// maxReserve bounds the numbers an instance holds ahead: the largest gap a
+// stop leaves.
+const maxReserve = 48
+
+// numberReserve holds appeal numbers and ids of one year drawn from their
+// sequences and not yet handed out (ascending). Sequences are not
+// transactional: a drawn number is unique whether or not the transaction
+// that drew it commits.
+type numberReserve struct {
+	mu        sync.Mutex
+	year      int
+	nums, ids []int64
+}
+
+// take hands out up to count of the year's reserved numbers and ids, the
+// smallest first; another year's are dropped (a gap at the year's end).
+func (r *numberReserve) take(year, count int) (nums, ids []int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.year != year {
+		r.year, r.nums, r.ids = year, nil, nil
+	}
+	n := min(count, len(r.nums))
+	nums, ids = slices.Clone(r.nums[:n]), slices.Clone(r.ids[:n])
+	r.nums, r.ids = r.nums[n:], r.ids[n:]
+	return nums, ids
+}
+
+// put adds drawn numbers and ids of the year to the reserve.
+func (r *numberReserve) put(year int, nums, ids []int64) {
+	if len(nums) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.year != year {
+		r.year, r.nums, r.ids = year, nil, nil
+	}
+	r.nums, r.ids = append(r.nums, nums...), append(r.ids, ids...)
+	// Two transactions may draw at once (an intake inside another
+	// module's transaction, a shared transaction's calls run again alone).
+	slices.Sort(r.nums)
+	slices.Sort(r.ids)
 }
 
 // drawNumbers draws count numbers of the year and appeal ids into al
