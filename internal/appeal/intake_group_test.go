@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"yingshang/internal/appeal"
+	"yingshang/internal/db"
 	"yingshang/internal/site/sitetest"
 )
 
@@ -35,23 +36,7 @@ func TestIntakeShared(t *testing.T) {
 				t.Fatal(err)
 			}
 			g := f.svc.IntakeGroup()
-			// Hold every slot with a transaction that waits.
-			var release []chan struct{}
-			var held sync.WaitGroup
-			for range g.Slots {
-				started, rel := make(chan struct{}), make(chan struct{})
-				release = append(release, rel)
-				held.Add(1)
-				go func() {
-					defer held.Done()
-					_ = g.Do(context.Background(), func(context.Context) error {
-						close(started)
-						<-rel
-						return nil
-					})
-				}()
-				<-started
-			}
+			release, held := holdSlots(g)
 			txs0, calls0 := g.Stats()
 			cases := intakeCases
 			got := make([]*appeal.Appeal, len(cases))
@@ -77,7 +62,7 @@ func TestIntakeShared(t *testing.T) {
 			for _, rel := range release[1:] {
 				close(rel)
 			}
-			held.Wait()
+			held()
 			for i, err := range errs {
 				if err != nil {
 					t.Fatalf("case %d: %v", i, err)
@@ -170,4 +155,25 @@ func TestIntakeShared(t *testing.T) {
 			check("a day later")
 		})
 	}
+}
+
+// holdSlots holds every slot of g with a transaction that waits until its
+// channel is closed; held waits for those transactions to end.
+func holdSlots(g *db.Group) (release []chan struct{}, held func()) {
+	var wg sync.WaitGroup
+	for range g.Slots {
+		started, rel := make(chan struct{}), make(chan struct{})
+		release = append(release, rel)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = g.Do(context.Background(), func(context.Context) error {
+				close(started)
+				<-rel
+				return nil
+			})
+		}()
+		<-started
+	}
+	return release, wg.Wait
 }

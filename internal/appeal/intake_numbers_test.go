@@ -1,7 +1,6 @@
 package appeal_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,22 +87,7 @@ func TestIntakeNumberReserve(t *testing.T) {
 func (f *fixture) submitShared(t *testing.T, n int) []*appeal.Appeal {
 	t.Helper()
 	g := f.svc.IntakeGroup()
-	var release []chan struct{}
-	var held sync.WaitGroup
-	for range g.Slots {
-		started, rel := make(chan struct{}), make(chan struct{})
-		release = append(release, rel)
-		held.Add(1)
-		go func() {
-			defer held.Done()
-			_ = g.Do(context.Background(), func(context.Context) error {
-				close(started)
-				<-rel
-				return nil
-			})
-		}()
-		<-started
-	}
+	release, held := holdSlots(g)
 	txs0, _ := g.Stats()
 	out := make([]*appeal.Appeal, n)
 	errs := make([]error, n)
@@ -127,7 +111,7 @@ func (f *fixture) submitShared(t *testing.T, n int) []*appeal.Appeal {
 		close(rel)
 	}
 	wg.Wait()
-	held.Wait()
+	held()
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("shared intake %d: %v", i, err)
