@@ -150,7 +150,11 @@ func (c *Changes) poll() {
 	defer c.pollMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	rows, err := c.d.Q(ctx).Query(ctx, `SELECT topic, gen FROM change_gens`)
+	q := c.d.Q(ctx)
+	if c.d.poller != nil {
+		q = sqlQ{r: c.d.poller, c: c.d.pollerStmts}
+	}
+	rows, err := q.Query(ctx, `SELECT topic, gen FROM change_gens`)
 	now := map[string]int64{}
 	if err == nil {
 		for rows.Next() {

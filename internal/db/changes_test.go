@@ -139,3 +139,44 @@ func TestCacheChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestChangesPollerOwnConnection (SQLite): the change poller reads
+// change_gens on a connection of its own, not from the readers' pool (a
+// poll on a reader emptied that reader's page cache after every commit):
+// with the readers closed it still sees another instance's change, and
+// the cache keeps serving from memory afterwards.
+func TestChangesPollerOwnConnection(t *testing.T) {
+	d := dbtest.New(t, db.SQLite)
+	ctx := context.Background()
+	c := db.NewCache[string, int](d, 10, "test.poller")
+	reads := 0
+	get := func(want, wantReads int) {
+		t.Helper()
+		v, err := c.Get(ctx, "k", func() (int, error) { reads++; return reads, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != want || reads != wantReads {
+			t.Fatalf("got %d after %d reads, want %d after %d", v, reads, want, wantReads)
+		}
+	}
+	d.Changes().Sync()
+	get(1, 1)
+	get(1, 1)
+	d2, err := db.Open(ctx, "sqlite:"+d.Path(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	if err := d2.WithTx(ctx, func(ctx context.Context) error { return d2.Changed(ctx, "test.poller") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Reader.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d.Changes().Sync()
+	// A failed poll would forget every cache and stop caching (each get
+	// a read) until a poll succeeds: here one read, then memory.
+	get(2, 2)
+	get(2, 2)
+}
