@@ -1,12 +1,14 @@
 package license_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -343,12 +345,22 @@ func BenchmarkDailyScan(b *testing.B) {
 		b.Logf("%d licences; catch-up scan of day 1: %v in %v (%d messages)", n, first, time.Since(t0).Round(time.Millisecond), notifications(b, d))
 		var acted, messages int
 		var scanTime, fullTime, countTime time.Duration
+		// A CPU profile of the day scans alone (not the fixture, the
+		// catch-up or the baselines): YINGSHANG_BENCH_SCAN_PROFILE=file.
+		var prof bytes.Buffer
+		profile := os.Getenv("YINGSHANG_BENCH_SCAN_PROFILE")
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
 			b.StopTimer()
 			before := notifications(b, d)
 			e.clk.Advance(24 * time.Hour)
+			if profile != "" {
+				prof.Reset()
+				if err := pprof.StartCPUProfile(&prof); err != nil {
+					b.Fatal(err)
+				}
+			}
 			b.StartTimer()
 			t1 := time.Now()
 			sum, err := e.s.Scan(context.Background())
@@ -356,6 +368,13 @@ func BenchmarkDailyScan(b *testing.B) {
 				b.Fatal(err)
 			}
 			st := time.Since(t1)
+			if profile != "" {
+				pprof.StopCPUProfile()
+				// The last day's profile is kept.
+				if err := os.WriteFile(profile, prof.Bytes(), 0o644); err != nil {
+					b.Fatal(err)
+				}
+			}
 			scanTime += st
 			day := 0
 			for _, v := range sum {
