@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"yingshang/internal/appeal"
-	"yingshang/internal/db"
 	"yingshang/internal/site/sitetest"
 )
 
@@ -35,44 +34,8 @@ func TestIntakeShared(t *testing.T) {
 			if _, err := f.svc.Stats(f.ctx["admin"], appeal.Filter{}, "zh"); err != nil {
 				t.Fatal(err)
 			}
-			g := f.svc.IntakeGroup()
-			release, held := holdSlots(g)
-			txs0, calls0 := g.Stats()
+			got := f.submitShared(t, intakeCases)
 			cases := intakeCases
-			got := make([]*appeal.Appeal, len(cases))
-			errs := make([]error, len(cases))
-			var wg sync.WaitGroup
-			for i, c := range cases {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					got[i], errs[i] = f.svc.Create(f.ctx[c.user], c.in)
-				}()
-			}
-			deadline := time.Now().Add(time.Minute)
-			for g.Waiting() < len(cases) {
-				if time.Now().After(deadline) {
-					t.Fatalf("%d intakes waiting, want %d", g.Waiting(), len(cases))
-				}
-				time.Sleep(time.Millisecond)
-			}
-			// One slot at a time: the first freed takes all the intakes.
-			close(release[0])
-			wg.Wait()
-			for _, rel := range release[1:] {
-				close(rel)
-			}
-			held()
-			for i, err := range errs {
-				if err != nil {
-					t.Fatalf("case %d: %v", i, err)
-				}
-			}
-			txs, calls := g.Stats()
-			// The holders' transactions and one for all the intakes.
-			if calls-calls0 != int64(g.Slots+len(cases)) || txs-txs0 != int64(g.Slots+1) {
-				t.Fatalf("%d calls in %d transactions, want %d in %d", calls-calls0, txs-txs0, g.Slots+len(cases), g.Slots+1)
-			}
 			var numbers []string
 			for i, a := range got {
 				want, err := f.svc.Get(sitetest.System(), a.ID)
@@ -157,16 +120,27 @@ func TestIntakeShared(t *testing.T) {
 	}
 }
 
-// holdSlots holds every slot of g with a transaction that waits until its
-// channel is closed; held waits for those transactions to end.
-func holdSlots(g *db.Group) (release []chan struct{}, held func()) {
-	var wg sync.WaitGroup
+// intakeCase is one intake: who submits what.
+type intakeCase struct {
+	user string
+	in   appeal.Input
+}
+
+// submitShared submits cases at once so that they share one transaction:
+// every intake slot is held until all of them wait, then one slot is
+// freed (the first freed takes them all). It fails unless they all
+// succeeded in one transaction.
+func (f *fixture) submitShared(t *testing.T, cases []intakeCase) []*appeal.Appeal {
+	t.Helper()
+	g := f.svc.IntakeGroup()
+	var release []chan struct{}
+	var held sync.WaitGroup
 	for range g.Slots {
 		started, rel := make(chan struct{}), make(chan struct{})
 		release = append(release, rel)
-		wg.Add(1)
+		held.Add(1)
 		go func() {
-			defer wg.Done()
+			defer held.Done()
 			_ = g.Do(context.Background(), func(context.Context) error {
 				close(started)
 				<-rel
@@ -175,5 +149,39 @@ func holdSlots(g *db.Group) (release []chan struct{}, held func()) {
 		}()
 		<-started
 	}
-	return release, wg.Wait
+	txs0, calls0 := g.Stats()
+	got := make([]*appeal.Appeal, len(cases))
+	errs := make([]error, len(cases))
+	var wg sync.WaitGroup
+	for i, c := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = f.svc.Create(f.ctx[c.user], c.in)
+		}()
+	}
+	deadline := time.Now().Add(time.Minute)
+	for g.Waiting() < len(cases) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d intakes waiting, want %d", g.Waiting(), len(cases))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release[0])
+	wg.Wait()
+	for _, rel := range release[1:] {
+		close(rel)
+	}
+	held.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+	}
+	txs, calls := g.Stats()
+	// The holders' transactions and one for all the intakes.
+	if calls-calls0 != int64(g.Slots+len(cases)) || txs-txs0 != int64(g.Slots+1) {
+		t.Fatalf("%d calls in %d transactions, want %d in %d", calls-calls0, txs-txs0, g.Slots+len(cases), g.Slots+1)
+	}
+	return got
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -49,7 +48,7 @@ func TestIntakeNumberReserve(t *testing.T) {
 	if n := draws(func() { f.submit(t, appeal.Help) }); n != 1 {
 		t.Fatalf("an intake alone keeps nothing ahead: the next drew %d times, want 1", n)
 	}
-	shared := f.submitShared(t, 4)
+	shared := f.submitShared(t, sharedHelp(4))
 	want := num(first) + 2
 	var got []int
 	for _, a := range shared {
@@ -75,50 +74,18 @@ func TestIntakeNumberReserve(t *testing.T) {
 		t.Fatalf("reserve used up: %d draws, %s, want 1 and number %d", n, a.Number, next+12)
 	}
 	// A reserve left at the year's end is not the next year's.
-	f.submitShared(t, 3)
+	f.submitShared(t, sharedHelp(3))
 	f.env.Clock.Set(time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC)) // 2027-01-01 01:00 in Shanghai
 	if a := f.submit(t, appeal.Help); a.Number != "YS-2027-000001" {
 		t.Fatalf("first appeal of 2027: %s", a.Number)
 	}
 }
 
-// submitShared submits n intakes that share one transaction: the intake
-// slots are held until all n wait.
-func (f *fixture) submitShared(t *testing.T, n int) []*appeal.Appeal {
-	t.Helper()
-	g := f.svc.IntakeGroup()
-	release, held := holdSlots(g)
-	txs0, _ := g.Stats()
-	out := make([]*appeal.Appeal, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i], errs[i] = f.svc.Create(f.ctx["ent"], appeal.Input{Kind: appeal.Help, Topic: "纳税",
-				Title: fmt.Sprintf("发票额度调整 %d", i), Description: "季度开票额度不够用。"})
-		}()
-	}
-	deadline := time.Now().Add(time.Minute)
-	for g.Waiting() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d intakes waiting, want %d", g.Waiting(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	for _, rel := range release {
-		close(rel)
-	}
-	wg.Wait()
-	held()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("shared intake %d: %v", i, err)
-		}
-	}
-	if txs, _ := g.Stats(); txs-txs0 != int64(g.Slots+1) {
-		t.Fatalf("%d transactions, want the holders' %d and one shared", txs-txs0, g.Slots)
+// sharedHelp is n help requests of the enterprise user.
+func sharedHelp(n int) []intakeCase {
+	out := make([]intakeCase, n)
+	for i := range out {
+		out[i] = intakeCase{"ent", appeal.Input{Kind: appeal.Help, Topic: "纳税", Title: fmt.Sprintf("发票额度调整 %d", i), Description: "季度开票额度不够用。"}}
 	}
 	return out
 }

@@ -171,10 +171,7 @@ func TestIntakeDeferredWritesSame(t *testing.T) {
 }
 
 // intakeCases are the intakes of TestIntakeWrittenIsReloaded.
-var intakeCases = []struct {
-	user string
-	in   appeal.Input
-}{
+var intakeCases = []intakeCase{
 	{"ent", appeal.Input{Kind: appeal.Help, Topic: "纳税", Title: "发票额度调整", Description: "季度开票额度不够用。"}},
 	{"ent", appeal.Input{Kind: appeal.Complaint, Topic: "执法检查", Title: "重复检查", Description: "一周三次检查。", Channel: "qr",
 		ContactPref: "sms", Publishable: true}},
