@@ -27,7 +27,10 @@ import (
 // intake: POST /api/v1/appeals from N concurrent clients through the whole
 // HTTP stack, against the database's own ceiling for the same transaction
 // shape at the same concurrency: INSERT the appeal row, INSERT its audit
-// row, commit, from a Go loop over the same connection pool.
+// row, commit, from a Go loop over the same connection pool (the target's
+// ratio). A third side runs that transaction behind the thinnest HTTP
+// handler, for the same clients: its ratio shows how much of the gap is
+// the HTTP hop rather than the intake's own work.
 func init() {
 	Register(&Target{Name: "intake", Summary: "appeal intake POST /api/v1/appeals ÷ bare INSERT appeal + INSERT audit (target ≥ 0.8)",
 		Smoke: []string{"-requests", "16", "-clients", "4"},
@@ -62,8 +65,8 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 	env := sitetest.New(r.TB, r.Engine)
 	env.Clock.Set(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
 	tok := env.Token(r.TB, "ent")
-	body := map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"}
-	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients, %d rounds (A B A B)\n", requests, clients, r.Rounds)
+	payload := map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"}
+	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients, %d rounds (A B C A B C: the API, the bare transaction, the bare transaction behind HTTP)\n", requests, clients, r.Rounds)
 	var prof *os.File
 	api := func(int) (Measure, error) {
 		if cpuprofile != "" && prof == nil {
@@ -76,7 +79,7 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 			}
 		}
 		lat, wall, err := Concurrent(requests, clients, func(int) error {
-			resp := env.API(r.TB, tok, "POST", "/api/v1/appeals", body)
+			resp := env.API(r.TB, tok, "POST", "/api/v1/appeals", payload)
 			if resp.StatusCode != 201 {
 				return fmt.Errorf("POST /api/v1/appeals: %d %s", resp.StatusCode, resp.Body)
 			}
@@ -97,11 +100,58 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 		lat, wall, err := Concurrent(requests, clients, func(i int) error { return rawIntake(env.App.DB, base+i) })
 		return Measure{Label: "bare INSERT appeal + audit tx", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
-	a, b, err := Interleave(r.Rounds, api, raw)
+	// The same bare transaction behind the thinnest HTTP handler (decode
+	// the request's JSON, commit, answer JSON), called by the same HTTP
+	// client: what an API in this process could reach at best, with the
+	// HTTP hop that the baseline leaves out. Its ratio is printed
+	// as well, so that a run shows how much of the gap is the hop itself.
+	hop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		var in struct {
+			Kind, Topic, Title, Description string
+		}
+		if err := json.NewDecoder(req.Body).Decode(&in); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		i, _ := strconv.Atoi(req.URL.Query().Get("i"))
+		if err := rawIntake(env.App.DB, i); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]any{"number": "RAW-" + strconv.Itoa(i), "kind": in.Kind, "topic": in.Topic, "title": in.Title, "description": in.Description})
+	}))
+	defer hop.Close()
+	body, _ := json.Marshal(payload)
+	hopped := func(int) (Measure, error) {
+		base := seq
+		seq += requests
+		lat, wall, err := Concurrent(requests, clients, func(i int) error {
+			req, _ := http.NewRequest("POST", hop.URL+"/?i="+strconv.Itoa(base+i), bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				return err
+			}
+			if resp.StatusCode != http.StatusCreated {
+				return fmt.Errorf("bare tx behind HTTP: status %d", resp.StatusCode)
+			}
+			return nil
+		})
+		return Measure{Label: "bare tx behind HTTP", Ops: len(lat), Time: wall, Lat: lat}, err
+	}
+	ms, err := InterleaveAll(r.Rounds, api, raw, hopped)
 	if err != nil {
 		return err
 	}
-	PrintRates(r.Out, "req", a, b)
+	PrintRates(r.Out, "req", ms[0], ms[1])
+	PrintRate(r.Out, "req", ms[2])
+	PrintRatio(r.Out, ms[0], ms[2])
 	if svc, ok := module.Service[*appeal.Service](env.Modules.Host, "appeal"); ok {
 		if txs, n := svc.IntakeCommits(); txs > 0 {
 			fmt.Fprintf(r.Out, "  intake: %d appeals in %d write transactions (%.2f per commit)\n", n, txs, float64(n)/float64(txs))

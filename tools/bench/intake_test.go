@@ -8,6 +8,25 @@ import (
 	"yingshang/internal/db"
 )
 
+// TestIntakeRatiosSmoke runs intake once at a tiny size on PostgreSQL and
+// checks that it prints both ratios: against the bare transaction (the
+// issue's target) and against the same transaction behind HTTP.
+func TestIntakeRatiosSmoke(t *testing.T) {
+	var out bytes.Buffer
+	if err := RunTB(t, &out, "intake", db.Postgres, []string{"-requests", "12", "-clients", "4"}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"RATIO API POST /api/v1/appeals ÷ bare INSERT appeal + audit tx = ",
+		"bare tx behind HTTP                      12 req",
+		"RATIO API POST /api/v1/appeals ÷ bare tx behind HTTP = ",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("%q not printed:\n%s", want, out.String())
+		}
+	}
+}
+
 // TestIntakeTwoInstancesSmoke runs intake -instances 2 once at a tiny
 // size (nothing timed or asserted about speed), and checks that SQLite
 // refuses it.

@@ -268,27 +268,32 @@ func (m Measure) PerSec() float64 { return float64(m.Ops) / m.Time.Seconds() }
 // Interleave runs a and b alternately, rounds times each (A B A B ...),
 // and adds up each side's operations and time.
 func Interleave(rounds int, a, b func(round int) (Measure, error)) (Measure, Measure, error) {
-	var A, B Measure
+	ms, err := InterleaveAll(rounds, a, b)
+	return ms[0], ms[1], err
+}
+
+// InterleaveAll is Interleave with any number of sides, run in turn in
+// every round (A B C A B C ...).
+func InterleaveAll(rounds int, sides ...func(round int) (Measure, error)) ([]Measure, error) {
+	acc := make([]Measure, len(sides))
 	for i := 0; i < rounds; i++ {
-		for _, side := range []struct {
-			fn  func(int) (Measure, error)
-			acc *Measure
-		}{{a, &A}, {b, &B}} {
+		for j, fn := range sides {
 			c0 := sampleCPU()
-			m, err := side.fn(i)
+			m, err := fn(i)
 			if err != nil {
-				return A, B, err
+				return acc, err
 			}
 			used := sampleCPU().sub(c0)
-			side.acc.Label = m.Label
-			side.acc.Ops += m.Ops
-			side.acc.Time += m.Time
-			side.acc.Lat = append(side.acc.Lat, m.Lat...)
-			side.acc.CPU.machine += used.machine
-			side.acc.CPU.self += used.self
+			a := &acc[j]
+			a.Label = m.Label
+			a.Ops += m.Ops
+			a.Time += m.Time
+			a.Lat = append(a.Lat, m.Lat...)
+			a.CPU.machine += used.machine
+			a.CPU.self += used.self
 		}
 	}
-	return A, B, nil
+	return acc, nil
 }
 
 // Percentile of sorted-or-not latencies.
@@ -338,21 +343,28 @@ func Concurrent(total, clients int, fn func(i int) error) ([]time.Duration, time
 // PrintRates prints a throughput comparison (higher is better) and
 // returns A's rate ÷ B's.
 func PrintRates(out io.Writer, unit string, a, b Measure) float64 {
-	line := func(m Measure) {
-		fmt.Fprintf(out, "  %-34s %8d %s in %-10s %10.1f %s/s", m.Label, m.Ops, unit, m.Time.Round(time.Millisecond), m.PerSec(), unit)
-		if len(m.Lat) > 0 {
-			fmt.Fprintf(out, "  p50 %s p99 %s", Percentile(m.Lat, .5).Round(10*time.Microsecond), Percentile(m.Lat, .99).Round(10*time.Microsecond))
-		}
-		if m.CPU.machine > 0 && m.Ops > 0 {
-			// CPU per operation: the machine's (other load included) and
-			// this process's share of it.
-			fmt.Fprintf(out, "  cpu/%s %s (this process %s)", unit, (m.CPU.machine / time.Duration(m.Ops)).Round(time.Microsecond),
-				(m.CPU.self / time.Duration(m.Ops)).Round(time.Microsecond))
-		}
-		fmt.Fprintln(out)
+	PrintRate(out, unit, a)
+	PrintRate(out, unit, b)
+	return PrintRatio(out, a, b)
+}
+
+// PrintRate prints one side's throughput line.
+func PrintRate(out io.Writer, unit string, m Measure) {
+	fmt.Fprintf(out, "  %-34s %8d %s in %-10s %10.1f %s/s", m.Label, m.Ops, unit, m.Time.Round(time.Millisecond), m.PerSec(), unit)
+	if len(m.Lat) > 0 {
+		fmt.Fprintf(out, "  p50 %s p99 %s", Percentile(m.Lat, .5).Round(10*time.Microsecond), Percentile(m.Lat, .99).Round(10*time.Microsecond))
 	}
-	line(a)
-	line(b)
+	if m.CPU.machine > 0 && m.Ops > 0 {
+		// CPU per operation: the machine's (other load included) and
+		// this process's share of it.
+		fmt.Fprintf(out, "  cpu/%s %s (this process %s)", unit, (m.CPU.machine / time.Duration(m.Ops)).Round(time.Microsecond),
+			(m.CPU.self / time.Duration(m.Ops)).Round(time.Microsecond))
+	}
+	fmt.Fprintln(out)
+}
+
+// PrintRatio prints and returns A's rate ÷ B's.
+func PrintRatio(out io.Writer, a, b Measure) float64 {
 	r := a.PerSec() / b.PerSec()
 	fmt.Fprintf(out, "  RATIO %s ÷ %s = %.2f\n", a.Label, b.Label, r)
 	return r
