@@ -65,7 +65,7 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 	env := sitetest.New(r.TB, r.Engine)
 	env.Clock.Set(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
 	tok := env.Token(r.TB, "ent")
-	payload := map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"}
+	body, _ := json.Marshal(map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"})
 	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients, %d rounds (A B C A B C: the API, the bare transaction, the bare transaction behind HTTP)\n", requests, clients, r.Rounds)
 	var prof *os.File
 	api := func(int) (Measure, error) {
@@ -79,11 +79,7 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 			}
 		}
 		lat, wall, err := Concurrent(requests, clients, func(int) error {
-			resp := env.API(r.TB, tok, "POST", "/api/v1/appeals", payload)
-			if resp.StatusCode != 201 {
-				return fmt.Errorf("POST /api/v1/appeals: %d %s", resp.StatusCode, resp.Body)
-			}
-			return nil
+			return postJSON(env.HTTP.URL+"/api/v1/appeals", tok, body)
 		})
 		return Measure{Label: "API POST /api/v1/appeals", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
@@ -123,25 +119,11 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 		_ = json.NewEncoder(w).Encode(map[string]any{"number": "RAW-" + strconv.Itoa(i), "kind": in.Kind, "topic": in.Topic, "title": in.Title, "description": in.Description})
 	}))
 	defer hop.Close()
-	body, _ := json.Marshal(payload)
 	hopped := func(int) (Measure, error) {
 		base := seq
 		seq += requests
 		lat, wall, err := Concurrent(requests, clients, func(i int) error {
-			req, _ := http.NewRequest("POST", hop.URL+"/?i="+strconv.Itoa(base+i), bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-				return err
-			}
-			if resp.StatusCode != http.StatusCreated {
-				return fmt.Errorf("bare tx behind HTTP: status %d", resp.StatusCode)
-			}
-			return nil
+			return postJSON(hop.URL+"/?i="+strconv.Itoa(base+i), "", body)
 		})
 		return Measure{Label: "bare tx behind HTTP", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
@@ -156,6 +138,33 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 		if txs, n := svc.IntakeCommits(); txs > 0 {
 			fmt.Fprintf(r.Out, "  intake: %d appeals in %d write transactions (%.2f per commit)\n", n, txs, float64(n)/float64(txs))
 		}
+	}
+	return nil
+}
+
+// postJSON is one client request of the intake bench, the same for the API
+// and the bare transaction behind HTTP: POST body with the bearer token
+// (if any) by the default client, the answer read to the end, 201 wanted.
+func postJSON(url, token string, body []byte) error {
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("POST %s: %d %s", url, resp.StatusCode, answer)
 	}
 	return nil
 }
