@@ -65,7 +65,7 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 	env := sitetest.New(r.TB, r.Engine)
 	env.Clock.Set(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
 	tok := env.Token(r.TB, "ent")
-	body, _ := json.Marshal(map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"})
+	client := benchClient(clients)
 	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients, %d rounds (A B C A B C: the API, the bare transaction, the bare transaction behind HTTP)\n", requests, clients, r.Rounds)
 	var prof *os.File
 	api := func(int) (Measure, error) {
@@ -79,7 +79,7 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 			}
 		}
 		lat, wall, err := Concurrent(requests, clients, func(int) error {
-			return postJSON(env.HTTP.URL+"/api/v1/appeals", tok, body)
+			return postIntake(client, env.HTTP.URL+"/api/v1/appeals", tok)
 		})
 		return Measure{Label: "API POST /api/v1/appeals", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
@@ -123,7 +123,7 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 		base := seq
 		seq += requests
 		lat, wall, err := Concurrent(requests, clients, func(i int) error {
-			return postJSON(hop.URL+"/?i="+strconv.Itoa(base+i), "", body)
+			return postIntake(client, hop.URL+"/?i="+strconv.Itoa(base+i), "")
 		})
 		return Measure{Label: "bare tx behind HTTP", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
@@ -142,11 +142,20 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 	return nil
 }
 
-// postJSON is one client request of the intake bench, the same for the API
-// and the bare transaction behind HTTP: POST body with the bearer token
-// (if any) by the default client, the answer read to the end, 201 wanted.
-func postJSON(url, token string, body []byte) error {
-	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+// intakeBody is the appeal every intake bench request submits.
+var intakeBody, _ = json.Marshal(map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"})
+
+// benchClient is the HTTP client of the intake benches: it keeps a
+// connection per client open between requests.
+func benchClient(clients int) *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+}
+
+// postIntake is one client request of the intake benches, the same for
+// every HTTP side: intakeBody POSTed with the bearer token (if any), the
+// answer read to the end, 201 wanted.
+func postIntake(client *http.Client, url, token string) error {
+	req, err := http.NewRequest("POST", url, bytes.NewReader(intakeBody))
 	if err != nil {
 		return err
 	}
@@ -154,7 +163,7 @@ func postJSON(url, token string, body []byte) error {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -226,23 +235,8 @@ func benchIntakeInstances(r *Run, requests, clients int) error {
 	second := httptest.NewServer(srv2.Handler())
 	defer second.Close()
 	tok := env.Token(r.TB, "ent")
-	body, _ := json.Marshal(map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"})
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	post := func(base string) error {
-		req, _ := http.NewRequest("POST", base+"/api/v1/appeals", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 201 {
-			return fmt.Errorf("POST %s/api/v1/appeals: %d %s", base, resp.StatusCode, b)
-		}
-		return nil
-	}
+	client := benchClient(clients)
+	post := func(base string) error { return postIntake(client, base+"/api/v1/appeals", tok) }
 	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients, %d rounds (A B A B); A: two instances (pools of %d + %d connections), B: the first alone\n",
 		requests, clients, r.Rounds, env.App.DB.Pool.Config().MaxConns, d2.Pool.Config().MaxConns)
 	bases := []string{env.HTTP.URL, second.URL}
