@@ -40,9 +40,13 @@ func init() {
 			cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the API rounds to this file")
 			memprofile := fs.String("memprofile", "", "write an allocation profile of the run to this file")
 			instances := fs.Int("instances", 1, "2: two application instances on one PostgreSQL database against one, the same clients split across them")
+			client := fs.String("client", "wire", "the HTTP client: wire (one connection per client, read and written by the client's goroutine, as a load generator's) or net/http (net/http's Client)")
 			return func(r *Run) error {
+				if *client != "wire" && *client != "net/http" {
+					return fmt.Errorf("-client is wire or net/http, not %q", *client)
+				}
 				if *instances == 2 {
-					return benchIntakeInstances(r, *requests, *clients)
+					return benchIntakeInstances(r, *requests, *clients, *client)
 				}
 				if *instances != 1 {
 					return fmt.Errorf("-instances is 1 or 2, not %d", *instances)
@@ -56,17 +60,21 @@ func init() {
 						}
 					}()
 				}
-				return benchIntake(r, *requests, *clients, *cpuprofile)
+				return benchIntake(r, *requests, *clients, *client, *cpuprofile)
 			}
 		}})
 }
 
-func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
+func benchIntake(r *Run, requests, clients int, clientKind, cpuprofile string) error {
 	env := sitetest.New(r.TB, r.Engine)
 	env.Clock.Set(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
 	tok := env.Token(r.TB, "ent")
-	client := benchClient(clients)
-	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients, %d rounds (A B C A B C: the API, the bare transaction, the bare transaction behind HTTP)\n", requests, clients, r.Rounds)
+	post, err := newPoster(clientKind, env.HTTP.URL, clients)
+	if err != nil {
+		return err
+	}
+	defer post.Close()
+	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients (%s client), %d rounds (A B C A B C: the API, the bare transaction, the bare transaction behind HTTP)\n", requests, clients, clientKind, r.Rounds)
 	var prof *os.File
 	api := func(int) (Measure, error) {
 		if cpuprofile != "" && prof == nil {
@@ -79,7 +87,7 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 			}
 		}
 		lat, wall, err := Concurrent(requests, clients, func(int) error {
-			return postIntake(client, env.HTTP.URL+"/api/v1/appeals", tok)
+			return post.intake("/api/v1/appeals", tok)
 		})
 		return Measure{Label: "API POST /api/v1/appeals", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
@@ -119,11 +127,16 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 		_ = json.NewEncoder(w).Encode(map[string]any{"number": "RAW-" + strconv.Itoa(i), "kind": in.Kind, "topic": in.Topic, "title": in.Title, "description": in.Description})
 	}))
 	defer hop.Close()
+	hopPost, err := newPoster(clientKind, hop.URL, clients)
+	if err != nil {
+		return err
+	}
+	defer hopPost.Close()
 	hopped := func(int) (Measure, error) {
 		base := seq
 		seq += requests
 		lat, wall, err := Concurrent(requests, clients, func(i int) error {
-			return postIntake(client, hop.URL+"/?i="+strconv.Itoa(base+i), "")
+			return hopPost.intake("/?i="+strconv.Itoa(base+i), "")
 		})
 		return Measure{Label: "bare tx behind HTTP", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
@@ -145,37 +158,66 @@ func benchIntake(r *Run, requests, clients int, cpuprofile string) error {
 // intakeBody is the appeal every intake bench request submits.
 var intakeBody, _ = json.Marshal(map[string]any{"kind": "help", "topic": "纳税", "title": "发票额度调整", "description": "季度开票额度不够用，如何申请调整？"})
 
-// benchClient is the HTTP client of the intake benches: it keeps a
-// connection per client open between requests.
-func benchClient(clients int) *http.Client {
-	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+// poster sends the intake benches' requests to one server: intakeBody
+// POSTed with the bearer token (if any), the answer read to the end, 201
+// wanted. Every HTTP side of a bench uses the same kind of client.
+type poster struct {
+	base string
+	std  *http.Client // -client net/http: a connection kept per client
+	wire *wireClient  // -client wire
 }
 
-// postIntake is one client request of the intake benches, the same for
-// every HTTP side: intakeBody POSTed with the bearer token (if any), the
-// answer read to the end, 201 wanted.
-func postIntake(client *http.Client, url, token string) error {
-	req, err := http.NewRequest("POST", url, bytes.NewReader(intakeBody))
+func newPoster(kind, base string, clients int) (*poster, error) {
+	if kind == "net/http" {
+		return &poster{base: base, std: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}}, nil
+	}
+	w, err := newWireClient(base, clients)
+	return &poster{base: base, wire: w}, err
+}
+
+func (p *poster) intake(path, token string) error {
+	var status int
+	var answer []byte
+	var err error
+	if p.wire != nil {
+		status, answer, err = p.wire.do(p.wire.request(path, token, intakeBody))
+	} else {
+		status, answer, err = p.stdPost(path, token)
+	}
 	if err != nil {
 		return err
+	}
+	if status != http.StatusCreated {
+		return fmt.Errorf("POST %s%s: %d %s", p.base, path, status, answer)
+	}
+	return nil
+}
+
+func (p *poster) stdPost(path, token string) (int, []byte, error) {
+	req, err := http.NewRequest("POST", p.base+path, bytes.NewReader(intakeBody))
+	if err != nil {
+		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := client.Do(req)
+	resp, err := p.std.Do(req)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
+	return resp.StatusCode, answer, err
+}
+
+// Close closes the kept connections.
+func (p *poster) Close() {
+	if p.wire != nil {
+		p.wire.Close()
+	} else {
+		p.std.CloseIdleConnections()
 	}
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("POST %s: %d %s", url, resp.StatusCode, answer)
-	}
-	return nil
 }
 
 // rawIntake is the ceiling's transaction: the appeal row and its audit
@@ -203,7 +245,7 @@ func rawIntake(d *db.DB, i int) error {
 // evenly across the two instances; B: the same clients on the first
 // instance alone. Both instances run in this process and so share its two
 // cores, as two processes on the same machine would.
-func benchIntakeInstances(r *Run, requests, clients int) error {
+func benchIntakeInstances(r *Run, requests, clients int, clientKind string) error {
 	if r.Engine != db.Postgres {
 		return fmt.Errorf("two instances share a PostgreSQL database; SQLite is one process's (use -engine postgres)")
 	}
@@ -235,17 +277,24 @@ func benchIntakeInstances(r *Run, requests, clients int) error {
 	second := httptest.NewServer(srv2.Handler())
 	defer second.Close()
 	tok := env.Token(r.TB, "ent")
-	client := benchClient(clients)
-	post := func(base string) error { return postIntake(client, base+"/api/v1/appeals", tok) }
-	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients, %d rounds (A B A B); A: two instances (pools of %d + %d connections), B: the first alone\n",
-		requests, clients, r.Rounds, env.App.DB.Pool.Config().MaxConns, d2.Pool.Config().MaxConns)
-	bases := []string{env.HTTP.URL, second.URL}
+	var posters []*poster
+	for _, base := range []string{env.HTTP.URL, second.URL} {
+		p, err := newPoster(clientKind, base, clients)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		posters = append(posters, p)
+	}
+	post := func(i int) error { return posters[i].intake("/api/v1/appeals", tok) }
+	fmt.Fprintf(r.Out, "sizes: %d requests per round and side, %d clients (%s client), %d rounds (A B A B); A: two instances (pools of %d + %d connections), B: the first alone\n",
+		requests, clients, clientKind, r.Rounds, env.App.DB.Pool.Config().MaxConns, d2.Pool.Config().MaxConns)
 	two := func(int) (Measure, error) {
-		lat, wall, err := Concurrent(requests, clients, func(i int) error { return post(bases[i%2]) })
+		lat, wall, err := Concurrent(requests, clients, func(i int) error { return post(i % 2) })
 		return Measure{Label: "two instances", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
 	one := func(int) (Measure, error) {
-		lat, wall, err := Concurrent(requests, clients, func(int) error { return post(bases[0]) })
+		lat, wall, err := Concurrent(requests, clients, func(int) error { return post(0) })
 		return Measure{Label: "one instance", Ops: len(lat), Time: wall, Lat: lat}, err
 	}
 	a, b, err := Interleave(r.Rounds, two, one)

@@ -8,22 +8,30 @@ import (
 	"yingshang/internal/db"
 )
 
-// TestIntakeRatiosSmoke runs intake once at a tiny size on PostgreSQL and
-// checks that it prints both ratios: against the bare transaction (the
-// issue's target) and against the same transaction behind HTTP.
+// TestIntakeRatiosSmoke runs intake once at a tiny size on PostgreSQL with
+// each HTTP client and checks that it prints both ratios: against the
+// bare transaction (the target) and against the same transaction
+// behind HTTP.
 func TestIntakeRatiosSmoke(t *testing.T) {
-	var out bytes.Buffer
-	if err := RunTB(t, &out, "intake", db.Postgres, []string{"-requests", "12", "-clients", "4"}); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	for _, want := range []string{
-		"RATIO API POST /api/v1/appeals ÷ bare INSERT appeal + audit tx = ",
-		"bare tx behind HTTP                      12 req",
-		"RATIO API POST /api/v1/appeals ÷ bare tx behind HTTP = ",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("%q not printed:\n%s", want, out.String())
+	for _, client := range []string{"wire", "net/http"} {
+		var out bytes.Buffer
+		if err := RunTB(t, &out, "intake", db.Postgres, []string{"-requests", "12", "-clients", "4", "-client", client}); err != nil {
+			t.Fatalf("%s: %v\n%s", client, err, out.String())
 		}
+		for _, want := range []string{
+			"4 clients (" + client + " client)",
+			"RATIO API POST /api/v1/appeals ÷ bare INSERT appeal + audit tx = ",
+			"bare tx behind HTTP                      12 req",
+			"RATIO API POST /api/v1/appeals ÷ bare tx behind HTTP = ",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: %q not printed:\n%s", client, want, out.String())
+			}
+		}
+	}
+	var out bytes.Buffer
+	if err := RunTB(t, &out, "intake", db.Postgres, []string{"-requests", "4", "-client", "curl"}); err == nil || !strings.Contains(err.Error(), "-client is wire or net/http") {
+		t.Errorf("-client curl: %v", err)
 	}
 }
 
