@@ -222,6 +222,10 @@ type Service struct {
 	// CountBound is how many matches Search counts exactly before it
 	// estimates (0: DefaultCountBound).
 	CountBound int
+	// AnalyzeAfter is how many rows an import must create or update for
+	// the tables to be vacuumed and analysed at its end on PostgreSQL (0:
+	// DefaultAnalyzeAfter).
+	AnalyzeAfter int
 
 	searchMu  sync.Mutex
 	nameIndex nameIndex // how names are searched; see search.go

@@ -398,3 +398,55 @@ func TestMaskedReimportKeepsValues(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 }
+
+// TestImportAnalyze: an import that writes at least AnalyzeAfter rows
+// vacuums and analyses the entity tables on PostgreSQL when it commits; a
+// smaller one, a dry run and SQLite leave them alone.
+func TestImportAnalyze(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		fx := newFixture(t, d)
+		ctx := context.Background()
+		analyzed := func() bool {
+			if d.Dialect != db.Postgres {
+				return false
+			}
+			var n int
+			if err := d.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM pg_stat_user_tables
+				WHERE relname IN ('entities', 'entity_name_bigrams') AND last_analyze IS NOT NULL AND last_vacuum IS NOT NULL`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n == 2
+		}
+		file := xlsxFile(t, []string{"Sheet1"}, map[string][][]any{"Sheet1": goodRows(t)})
+		fx.s.AnalyzeAfter = 5 // the file has 4 rows
+		if _, err := fx.s.Import(fx.staffA(), bytes.NewReader(file), "台账.xlsx", ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if analyzed() {
+			t.Fatal("an import of 4 rows below a threshold of 5 analysed the tables")
+		}
+		fx.s.AnalyzeAfter = 4
+		if _, err := fx.s.Import(fx.staffA(), bytes.NewReader(file), "台账.xlsx", ImportOptions{DryRun: true}); err != nil {
+			t.Fatal(err)
+		}
+		if analyzed() {
+			t.Fatal("a dry run analysed the tables")
+		}
+		// The same rows again, changed: 4 updates reach the threshold.
+		rows := goodRows(t)
+		for _, r := range rows[1:] {
+			r[5] = "许昌市建安区新址路8号"
+		}
+		file = xlsxFile(t, []string{"Sheet1"}, map[string][][]any{"Sheet1": rows})
+		rep, err := fx.s.Import(fx.staffA(), bytes.NewReader(file), "台账.xlsx", ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Updated != 4 {
+			t.Fatalf("report %+v, want 4 updated", rep)
+		}
+		if got, want := analyzed(), d.Dialect == db.Postgres; got != want {
+			t.Errorf("after an import of 4 rows at a threshold of 4 on %s: analysed %v, want %v", d.Dialect, got, want)
+		}
+	})
+}
