@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -425,20 +426,37 @@ func TestImportAnalyze(t *testing.T) {
 		if analyzed() {
 			t.Fatal("an import of 4 rows below a threshold of 5 analysed the tables")
 		}
+		// The same rows again, changed: 4 updates reach a threshold of 4,
+		// but a dry run writes nothing.
 		fx.s.AnalyzeAfter = 4
-		if _, err := fx.s.Import(fx.staffA(), bytes.NewReader(file), "台账.xlsx", ImportOptions{DryRun: true}); err != nil {
-			t.Fatal(err)
-		}
-		if analyzed() {
-			t.Fatal("a dry run analysed the tables")
-		}
-		// The same rows again, changed: 4 updates reach the threshold.
 		rows := goodRows(t)
 		for _, r := range rows[1:] {
 			r[5] = "许昌市建安区新址路8号"
 		}
 		file = xlsxFile(t, []string{"Sheet1"}, map[string][][]any{"Sheet1": rows})
-		rep, err := fx.s.Import(fx.staffA(), bytes.NewReader(file), "台账.xlsx", ImportOptions{})
+		rep, err := fx.s.Import(fx.staffA(), bytes.NewReader(file), "台账.xlsx", ImportOptions{DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Updated != 4 || rep.Committed {
+			t.Fatalf("dry run: report %+v, want 4 updated, not committed", rep)
+		}
+		if analyzed() {
+			t.Fatal("a dry run analysed the tables")
+		}
+		// An all-or-nothing import refused for a bad row writes nothing.
+		bad := append(slices.Clone(rows), []any{"91411002MA44XJ5T2X", "坏行", "", "", "", "", "", "", nil, nil, nil, nil, "", "", "", ""})
+		rep, err = fx.s.Import(fx.staffA(), bytes.NewReader(xlsxFile(t, []string{"Sheet1"}, map[string][][]any{"Sheet1": bad})), "台账.xlsx", ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Committed || rep.Bad != 1 || rep.Updated != 4 {
+			t.Fatalf("refused import: report %+v, want 4 updated and 1 bad, not committed", rep)
+		}
+		if analyzed() {
+			t.Fatal("a refused import analysed the tables")
+		}
+		rep, err = fx.s.Import(fx.staffA(), bytes.NewReader(file), "台账.xlsx", ImportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

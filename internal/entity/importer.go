@@ -128,7 +128,7 @@ func (s *Service) analyzeAfter() int {
 // through. Searching a register just imported took 60-160 ms at the 99th
 // percentile at 1,000,000 entities, 7-40 ms after this (docs/benchmarks.md,
 // "Session 16"); ANALYZE alone did not help. VACUUM visits only the pages
-// not yet all-visible (about 4 s after a first import of 1,000,000) and
+// not yet all-visible (2.9 s after a first import of 1,000,000) and
 // blocks neither reads nor writes. The import has committed: a failure is
 // logged, not returned, and a caller that stops waiting does not stop it.
 // SQLite has neither visibility maps nor pending lists, and keeps no
