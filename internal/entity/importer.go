@@ -1,6 +1,7 @@
 package entity
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -99,7 +100,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, filename string, opts
 	if err != nil {
 		return nil, err
 	}
-	if imp.report.Committed && imp.report.Created+imp.report.Updated >= s.analyzeAfter() {
+	if imp.report.Committed && imp.report.Created+imp.report.Updated >= cmp.Or(s.AnalyzeAfter, DefaultAnalyzeAfter) {
 		s.analyze(ctx)
 	}
 	return imp.report, nil
@@ -109,13 +110,6 @@ func (s *Service) Import(ctx context.Context, r io.Reader, filename string, opts
 // for the entity tables to be vacuumed and analysed when it commits
 // (PostgreSQL; Service.AnalyzeAfter).
 const DefaultAnalyzeAfter = 10000
-
-func (s *Service) analyzeAfter() int {
-	if s.AnalyzeAfter > 0 {
-		return s.AnalyzeAfter
-	}
-	return DefaultAnalyzeAfter
-}
 
 // analyze vacuums and analyses the entity tables on PostgreSQL after a
 // large import. Autovacuum would, but only once its next round finds the

@@ -162,28 +162,30 @@ var intakeBody, _ = json.Marshal(map[string]any{"kind": "help", "topic": "纳税
 // POSTed with the bearer token (if any), the answer read to the end, 201
 // wanted. Every HTTP side of a bench uses the same kind of client.
 type poster struct {
-	base string
-	std  *http.Client // -client net/http: a connection kept per client
-	wire *wireClient  // -client wire
+	base   string
+	client benchHTTP
+}
+
+// benchHTTP is a client of the intake benches (-client): it POSTs a JSON
+// body to a path of its server and returns the status and the answer.
+type benchHTTP interface {
+	post(path, token string, body []byte) (int, []byte, error)
+	Close()
 }
 
 func newPoster(kind, base string, clients int) (*poster, error) {
 	if kind == "net/http" {
-		return &poster{base: base, std: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}}, nil
+		return &poster{base: base, client: &stdClient{base: base, c: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}}}, nil
 	}
 	w, err := newWireClient(base, clients)
-	return &poster{base: base, wire: w}, err
+	if err != nil {
+		return nil, err
+	}
+	return &poster{base: base, client: w}, nil
 }
 
 func (p *poster) intake(path, token string) error {
-	var status int
-	var answer []byte
-	var err error
-	if p.wire != nil {
-		status, answer, err = p.wire.do(p.wire.request(path, token, intakeBody))
-	} else {
-		status, answer, err = p.stdPost(path, token)
-	}
+	status, answer, err := p.client.post(path, token, intakeBody)
 	if err != nil {
 		return err
 	}
@@ -193,8 +195,18 @@ func (p *poster) intake(path, token string) error {
 	return nil
 }
 
-func (p *poster) stdPost(path, token string) (int, []byte, error) {
-	req, err := http.NewRequest("POST", p.base+path, bytes.NewReader(intakeBody))
+// Close closes the kept connections.
+func (p *poster) Close() { p.client.Close() }
+
+// stdClient is -client net/http: net/http's Client, a connection kept per
+// client.
+type stdClient struct {
+	base string
+	c    *http.Client
+}
+
+func (s *stdClient) post(path, token string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequest("POST", s.base+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -202,7 +214,7 @@ func (p *poster) stdPost(path, token string) (int, []byte, error) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := p.std.Do(req)
+	resp, err := s.c.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -211,14 +223,7 @@ func (p *poster) stdPost(path, token string) (int, []byte, error) {
 	return resp.StatusCode, answer, err
 }
 
-// Close closes the kept connections.
-func (p *poster) Close() {
-	if p.wire != nil {
-		p.wire.Close()
-	} else {
-		p.std.CloseIdleConnections()
-	}
-}
+func (s *stdClient) Close() { s.c.CloseIdleConnections() }
 
 // rawIntake is the ceiling's transaction: the appeal row and its audit
 // row, committed.

@@ -44,6 +44,12 @@ func newWireClient(base string, clients int) (*wireClient, error) {
 	return &wireClient{addr: u.Host, conns: make(chan *wireConn, clients)}, nil
 }
 
+// post writes a POST of body to path, with the bearer token if any, and
+// reads the answer (do).
+func (w *wireClient) post(path, token string, body []byte) (int, []byte, error) {
+	return w.do(w.request(path, token, body))
+}
+
 // request is a POST of body to path, with the bearer token if any, as
 // bytes to write.
 func (w *wireClient) request(path, token string, body []byte) []byte {
